@@ -1,0 +1,2 @@
+dist_charts_DATA += \
+	charts/mem.yaml

@@ -1,0 +1,387 @@
+/*
+ * dt-run: run one test from the shell.
+ *
+ *   dt-run --suite NAME [options]     run a suite, print the verdict
+ *   dt-run list suites|charts|plugins
+ *   dt-run cleanup                    remove what crashed runs left
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "paths.h"
+#include "registry.h"
+#include "run.h"
+
+static const char usage_text[] =
+"Usage: dt-run --suite NAME [OPTION]...\n"
+"       dt-run list suites|charts|plugins [OPTION]...\n"
+"       dt-run cleanup [OPTION]...\n"
+"\n"
+"Run a DT suite: bring its chart up, drive its workload through its\n"
+"client while its nemeses inject faults, record the history and check it.\n"
+"\n"
+"Options:\n"
+"  -s, --suite NAME        the suite to run (suites/NAME.yaml, or a path)\n"
+"  -t, --time-limit S      seconds of workload (overrides the suite)\n"
+"  -c, --concurrency N     client workers (overrides the suite)\n"
+"  -r, --rate R            operations per second over all workers (0: no limit)\n"
+"  -p, --platform P        local (default) or k8s\n"
+"      --seed N            seed for every random choice (same seed, same choices)\n"
+"      --store DIR         store root (default: ./store)\n"
+"  -n, --nemesis a,b,...   only these nemeses of the suite (\"\" for none)\n"
+"      --keep              keep the nodes' data directories\n"
+"      --dry-run           print what would be done, do nothing\n"
+"      --plugin-path DIRS  extra plugin directories (colon separated)\n"
+"      --suite-path DIRS   extra suite directories\n"
+"      --chart-path DIRS   extra chart directories\n"
+"  -v, --verbose           more log on stderr (twice for debug)\n"
+"  -q, --quiet             errors only\n"
+"  -h, --help              this text\n"
+"  -V, --version           the version\n"
+"\n"
+"Exit status:\n"
+"  0  valid: no anomaly found\n"
+"  1  invalid: a checker found an anomaly\n"
+"  2  unknown: the checkers could not decide (time budget, cancelled run)\n"
+"  3  usage error\n"
+"  4  configuration error (suite, chart, plugin)\n"
+"  5  infrastructure error (platform, nodes, store)\n"
+"\n"
+"Environment: DT_PLUGIN_PATH, DT_SUITE_PATH, DT_CHART_PATH (colon lists\n"
+"searched before the installed directories), DT_STATE_DIR.\n";
+
+enum {
+	OPT_SEED = 256, OPT_STORE, OPT_KEEP, OPT_DRY_RUN, OPT_PLUGIN_PATH,
+	OPT_SUITE_PATH, OPT_CHART_PATH
+};
+
+static const struct option long_opts[] = {
+	{ "suite", required_argument, NULL, 's' },
+	{ "time-limit", required_argument, NULL, 't' },
+	{ "concurrency", required_argument, NULL, 'c' },
+	{ "rate", required_argument, NULL, 'r' },
+	{ "platform", required_argument, NULL, 'p' },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "store", required_argument, NULL, OPT_STORE },
+	{ "nemesis", required_argument, NULL, 'n' },
+	{ "keep", no_argument, NULL, OPT_KEEP },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "plugin-path", required_argument, NULL, OPT_PLUGIN_PATH },
+	{ "suite-path", required_argument, NULL, OPT_SUITE_PATH },
+	{ "chart-path", required_argument, NULL, OPT_CHART_PATH },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static dt_run *current_run;
+static bool progress_shown;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (current_run != NULL)
+		dt_run_cancel(current_run);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "dt-run: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'dt-run --help'.\n");
+	return DT_EXIT_USAGE;
+}
+
+static int parse_double(const char *opt, const char *s, double min, double max,
+			double *out)
+{
+	char *end;
+	double d = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(d >= min && d <= max)) {
+		fprintf(stderr, "dt-run: --%s: '%s' is not a number between %g and %g\n",
+			opt, s, min, max);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+static void clear_progress(void)
+{
+	if (progress_shown) {
+		fputs("\r\033[K", stderr);
+		progress_shown = false;
+	}
+}
+
+static void log_hook(dt_log_level level, const char *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	if (level <= dt_log_get_level())
+		clear_progress();
+}
+
+static void observe(const dt_run_event *ev, void *arg)
+{
+	bool tty = *(bool *)arg;
+
+	switch (ev->kind) {
+	case DT_RUN_PROGRESS:
+		if (tty) {
+			fprintf(stderr, "\r\033[K[%5.1fs/%.0fs] ops %llu  ok %llu  fail %llu  "
+				"info %llu  %.0f ops/s%s%s",
+				ev->elapsed, ev->limit,
+				(unsigned long long)(ev->ok + ev->fail + ev->info),
+				(unsigned long long)ev->ok, (unsigned long long)ev->fail,
+				(unsigned long long)ev->info, ev->rate,
+				ev->active[0] ? "  nemesis: " : "", ev->active);
+			progress_shown = true;
+		} else if ((long)ev->elapsed % 10 == 0) {
+			fprintf(stderr, "dt: %.0fs/%.0fs: %llu ok, %llu fail, %llu info, "
+				"%.0f ops/s%s%s\n", ev->elapsed, ev->limit,
+				(unsigned long long)ev->ok, (unsigned long long)ev->fail,
+				(unsigned long long)ev->info, ev->rate,
+				ev->active[0] ? ", nemesis: " : "", ev->active);
+		}
+		break;
+	case DT_RUN_NEMESIS:
+		dt_log(DT_LOG_INFO, "nemesis %s: %s", ev->active, ev->phase);
+		break;
+	case DT_RUN_PHASE:
+	case DT_RUN_VERDICT:
+		clear_progress();
+		break;
+	}
+}
+
+static void list_yaml(const char *kind, const char *extra)
+{
+	char **path = dt_yaml_path(kind, extra);
+
+	for (size_t i = 0; path != NULL && path[i] != NULL; i++) {
+		struct dirent **names;
+		int n = scandir(path[i], &names, NULL, alphasort);
+
+		for (int j = 0; j < n; j++) {
+			size_t len = strlen(names[j]->d_name);
+
+			if (len > 5 && strcmp(names[j]->d_name + len - 5, ".yaml") == 0)
+				printf("%-24.*s %s/%s\n", (int)len - 5, names[j]->d_name,
+				       path[i], names[j]->d_name);
+			free(names[j]);
+		}
+		if (n >= 0)
+			free(names);
+	}
+	dt_path_free(path);
+}
+
+static void warn_line(const char *msg, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "dt-run: warning: %s\n", msg);
+}
+
+static int list_plugins(const char *plugin_path)
+{
+	dt_registry *reg = dt_registry_new(plugin_path);
+
+	if (reg == NULL)
+		return DT_EXIT_INFRA;
+	dt_registry_load_all(reg, warn_line, NULL);
+	printf("%-9s %-20s %-8s %-50s %s\n", "KIND", "NAME", "VERSION",
+	       "DESCRIPTION", "FILE");
+	for (int k = 0; k < DT_KIND_COUNT; k++)
+		for (size_t i = 0; i < dt_registry_count(reg); i++) {
+			const dt_component *c = dt_registry_at(reg, i);
+
+			if ((int)c->kind != k)
+				continue;
+			printf("%-9s %-20s %-8s %-50s %s\n", dt_kind_name(c->kind),
+			       c->info->name, c->info->version ? c->info->version : "-",
+			       c->info->description ? c->info->description : "",
+			       c->file);
+		}
+	dt_registry_free(reg);
+	return 0;
+}
+
+static int cleanup(const char *plugin_path)
+{
+	dt_registry *reg = dt_registry_new(plugin_path);
+	int failed = 0, cleaned = 0;
+
+	if (reg == NULL)
+		return DT_EXIT_INFRA;
+	dt_registry_load_all(reg, warn_line, NULL);
+	for (size_t i = 0; i < dt_registry_count(reg); i++) {
+		const dt_component *c = dt_registry_at(reg, i);
+		const dt_platform_type *pt = c->type;
+		char err[DT_ERRBUF_SIZE] = "";
+		int n;
+
+		if (c->kind != DT_KIND_PLATFORM || pt->cleanup == NULL)
+			continue;
+		n = pt->cleanup(dt_state_dir(), err);
+		if (n < 0) {
+			fprintf(stderr, "dt-run: cleanup (%s): %s\n", c->info->name, err);
+			failed++;
+		} else {
+			cleaned += n;
+		}
+	}
+	dt_registry_free(reg);
+	printf("cleaned up after %d run(s)\n", cleaned);
+	return failed ? DT_EXIT_INFRA : 0;
+}
+
+int main(int argc, char **argv)
+{
+	dt_run_opts o = { .time_limit = -1, .concurrency = -1, .rate = -1 };
+	dt_log_level level = DT_LOG_WARN;
+	char err[DT_ERRBUF_SIZE] = "";
+	bool tty = isatty(STDERR_FILENO);
+	int c, status;
+	double d;
+
+	while ((c = getopt_long(argc, argv, "s:t:c:r:p:n:vqhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 's': o.suite = optarg; break;
+		case 't':
+			if (parse_double("time-limit", optarg, 0.1, 7 * 86400.0, &o.time_limit))
+				return DT_EXIT_USAGE;
+			break;
+		case 'c':
+			if (parse_double("concurrency", optarg, 1, 4096, &d) || d != (long long)d)
+				return usage_error("--concurrency: '%s' is not a whole number between 1 and 4096", optarg);
+			o.concurrency = (long long)d;
+			break;
+		case 'r':
+			if (parse_double("rate", optarg, 0, 1e9, &o.rate))
+				return DT_EXIT_USAGE;
+			break;
+		case 'p': o.platform = optarg; break;
+		case 'n': o.nemesis = optarg; break;
+		case OPT_SEED: {
+			char *end;
+			unsigned long long v = strtoull(optarg, &end, 10);
+
+			if (end == optarg || *end != '\0' || optarg[0] == '-')
+				return usage_error("--seed: '%s' is not a non-negative integer", optarg);
+			o.seed = v;
+			o.has_seed = true;
+			break;
+		}
+		case OPT_STORE: o.store = optarg; break;
+		case OPT_KEEP: o.keep = true; break;
+		case OPT_DRY_RUN: o.dry_run = true; break;
+		case OPT_PLUGIN_PATH: o.plugin_path = optarg; break;
+		case OPT_SUITE_PATH: o.suite_path = optarg; break;
+		case OPT_CHART_PATH: o.chart_path = optarg; break;
+		case 'v': if (level < DT_LOG_DEBUG) level++; break;
+		case 'q': level = DT_LOG_ERROR; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case 'V': printf("dt-run %s (plugin ABI %u)\n", PACKAGE_VERSION, DT_ABI_VERSION); return 0;
+		default:
+			fprintf(stderr, "Try 'dt-run --help'.\n");
+			return DT_EXIT_USAGE;
+		}
+	}
+	dt_log_set_level(level);
+
+	if (optind < argc) {
+		const char *cmd = argv[optind];
+
+		if (strcmp(cmd, "list") == 0) {
+			const char *what = optind + 1 < argc ? argv[optind + 1] : "";
+
+			if (strcmp(what, "plugins") == 0)
+				return list_plugins(o.plugin_path);
+			if (strcmp(what, "suites") == 0) {
+				list_yaml("suites", o.suite_path);
+				return 0;
+			}
+			if (strcmp(what, "charts") == 0) {
+				list_yaml("charts", o.chart_path);
+				return 0;
+			}
+			return usage_error("list: expected suites, charts or plugins, not '%s'", what);
+		}
+		if (strcmp(cmd, "cleanup") == 0)
+			return cleanup(o.plugin_path);
+		return usage_error("unknown command '%s' (list, cleanup, or --suite NAME)", cmd);
+	}
+	if (o.suite == NULL)
+		return usage_error("%s", "--suite NAME is required (see `dt-run list suites`)");
+
+	current_run = dt_run_new(&o, err);
+	if (current_run == NULL) {
+		fprintf(stderr, "dt-run: %s\n", err);
+		return DT_EXIT_CONFIG;
+	}
+	{
+		struct sigaction sa = { .sa_handler = on_signal };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	dt_log_set_hook(log_hook, NULL);
+	dt_run_set_observer(current_run, observe, &tty);
+	status = dt_run_execute(current_run, err);
+	clear_progress();
+	if (status >= DT_EXIT_USAGE) {
+		fprintf(stderr, "dt-run: %s\n", err);
+	} else if (!o.dry_run) {
+		const json_t *res = dt_run_results(current_run);
+		const json_t *counts = json_object_get(res, "counts");
+		const char *key;
+		json_t *v;
+
+		printf("%s: %s\n", dt_run_dir(current_run),
+		       status == DT_EXIT_VALID ? "valid" :
+		       status == DT_EXIT_INVALID ? "INVALID" : "unknown");
+		printf("  ops: %lld ok, %lld fail, %lld info\n",
+		       (long long)json_integer_value(json_object_get(counts, "ok")),
+		       (long long)json_integer_value(json_object_get(counts, "fail")),
+		       (long long)json_integer_value(json_object_get(counts, "info")));
+		json_object_foreach((json_t *)json_object_get(res, "checkers"), key, v) {
+			const json_t *valid = json_object_get(v, "valid");
+			const json_t *summary = json_object_get(v, "summary");
+
+			printf("  %-14s %s%s%s\n", key,
+			       json_is_true(valid) ? "valid" : json_is_false(valid) ?
+			       "INVALID" : "unknown",
+			       json_is_string(summary) ? ": " : "",
+			       json_is_string(summary) ? json_string_value(summary) : "");
+		}
+	}
+	dt_log_set_hook(NULL, NULL);
+	{
+		dt_run *r = current_run;
+
+		current_run = NULL; /* before freeing: the signal handler reads it */
+		dt_run_free(r);
+	}
+	return status;
+}

@@ -1,0 +1,34 @@
+/*
+ * dt/checker.h: a checker turns a history into a verdict.
+ *
+ * Threads: check runs on the main thread after the run; it may start
+ * its own threads and must join them before returning.
+ */
+#ifndef DT_CHECKER_H
+#define DT_CHECKER_H
+
+#include <dt/types.h>
+
+struct dt_registry;
+
+typedef struct dt_checker_env {
+	const json_t *config;          /* the suite's checker entry */
+	const char *workload;          /* workload name, or NULL */
+	const json_t *workload_config; /* its options, or NULL */
+	const char *default_model;     /* the workload's model, or NULL */
+	struct dt_registry *registry;  /* to find models */
+	const char *store_dir;         /* to write extra files, or NULL */
+	double timeout;                /* seconds allowed, 0 for none */
+} dt_checker_env;
+
+typedef struct dt_checker_type {
+	dt_component_info info;
+
+	/* *result gets an object with at least "valid": true, false or
+	 * "unknown".  Return -1 with err only when the check could not be
+	 * made (bad configuration, a model missing). */
+	int (*check)(const dt_checker_env *env, const dt_history *history,
+		     json_t **result, char *err);
+} dt_checker_type;
+
+#endif /* DT_CHECKER_H */

@@ -1,0 +1,41 @@
+/*
+ * dt/nemesis.h: a nemesis injects one kind of fault and heals exactly
+ * what it did.  The core chooses when (probability, interval, duration)
+ * and which nodes (target selection); the nemesis does the rest through
+ * its platform.
+ *
+ * Threads: every callback runs on the nemesis thread.
+ */
+#ifndef DT_NEMESIS_H
+#define DT_NEMESIS_H
+
+#include <dt/types.h>
+#include <dt/platform.h>
+
+typedef struct dt_nemesis_env {
+	const dt_platform_type *platform; /* NULL when the run has no nodes */
+	void *platform_data;
+	dt_node *nodes;
+	size_t nnodes;
+	const json_t *config; /* the suite's nemesis entry (with its params) */
+	const char *run_id;
+} dt_nemesis_env;
+
+typedef struct dt_nemesis_type {
+	dt_component_info info;
+
+	void *(*create)(const dt_nemesis_env *env, char *err);
+
+	/* Start the fault on the chosen nodes.  *what gets a JSON
+	 * description of exactly what was done (recorded in the history).
+	 * On failure, undo what was done before returning -1. */
+	int (*start)(void *nemesis, const size_t *targets, size_t ntargets,
+		     dt_rng *rng, json_t **what, char *err);
+
+	/* Undo exactly what start did, nothing more. */
+	int (*heal)(void *nemesis, json_t **what, char *err);
+
+	void (*destroy)(void *nemesis);
+} dt_nemesis_type;
+
+#endif /* DT_NEMESIS_H */

@@ -1,0 +1,60 @@
+/*
+ * dt/platform.h: a platform brings a chart up as a set of nodes and
+ * gives nemeses the means to hurt them.  `local` (network namespaces on
+ * this machine) and `k8s` (Helm on a cluster) are platforms.
+ *
+ * Threads: setup and teardown are called from the run's main thread;
+ * signal, restart and exec from the nemesis thread, never concurrently
+ * with each other for one platform instance.
+ */
+#ifndef DT_PLATFORM_H
+#define DT_PLATFORM_H
+
+#include <dt/types.h>
+
+typedef struct dt_platform_env {
+	const char *run_id;      /* short id unique on this machine */
+	const char *store_dir;   /* the run's store folder (logs go here) */
+	const char *state_dir;   /* where to record what was made, for cleanup */
+	const json_t *chart;     /* the resolved chart document */
+	const json_t *suite;     /* the resolved suite document */
+	const json_t *config;    /* the suite's `platform` options, or NULL */
+	bool keep;               /* keep data directories at teardown */
+	bool dry_run;            /* print what would be done, do nothing */
+} dt_platform_env;
+
+typedef struct dt_platform_type {
+	dt_component_info info;
+
+	/* Bring the cluster up and wait until every node is ready.  On
+	 * failure undo everything it made, fill err and return NULL. */
+	void *(*setup)(const dt_platform_env *env, char *err);
+
+	/* The nodes, borrowed until teardown; the platform keeps pids and
+	 * other fields current. */
+	size_t (*nodes)(void *platform, dt_node **nodes);
+
+	/* Send a signal to every process of a node. */
+	int (*signal)(void *platform, dt_node *node, int sig, char *err);
+
+	/* Start a killed node again (same argv, same data) and wait until
+	 * it is ready. */
+	int (*restart)(void *platform, dt_node *node, char *err);
+
+	/* Run argv (no shell) in the node's network context; output (stdout
+	 * and stderr, truncated to outlen) goes to out when not NULL.
+	 * Returns the exit status, or -1 with err when it could not run. */
+	int (*exec)(void *platform, const dt_node *node,
+		    const char *const *argv, char *out, size_t outlen,
+		    char *err);
+
+	/* Remove everything setup made.  Must succeed after any partial
+	 * failure and be safe to call once per successful setup. */
+	void (*teardown)(void *platform);
+
+	/* Optional: remove what crashed runs left behind, from the state
+	 * files under state_dir.  Returns how many runs were cleaned, or -1. */
+	int (*cleanup)(const char *state_dir, char *err);
+} dt_platform_type;
+
+#endif /* DT_PLATFORM_H */

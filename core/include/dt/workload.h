@@ -1,0 +1,35 @@
+/*
+ * dt/workload.h: a workload names the operations of a test and makes
+ * their arguments.  The core chooses which operation comes next by the
+ * suite's weights; the workload makes its value.
+ */
+#ifndef DT_WORKLOAD_H
+#define DT_WORKLOAD_H
+
+#include <dt/types.h>
+
+typedef struct dt_workload_op {
+	const char *f;
+	double weight; /* default weight; the suite may override */
+} dt_workload_op;
+
+typedef struct dt_workload_type {
+	dt_component_info info;
+
+	/* Operations and default weights, ended by { NULL, 0 }. */
+	const dt_workload_op *ops;
+
+	/* Model the linearizable checker uses by default ("cas-register"). */
+	const char *model;
+
+	void *(*create)(const json_t *config, char *err);
+
+	/* The value of a new invoke of f.  Called from every worker at
+	 * once, each with its own rng: must be thread-safe.  Returns a new
+	 * reference (json_null() when the op takes no argument). */
+	json_t *(*generate)(void *workload, const char *f, dt_rng *rng);
+
+	void (*destroy)(void *workload);
+} dt_workload_type;
+
+#endif /* DT_WORKLOAD_H */

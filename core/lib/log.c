@@ -1,0 +1,93 @@
+/*
+ * log.c: dt_log() writes to the run's dt.log (every level) and to stderr
+ * (up to the verbosity chosen on the command line).
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <dt/plugin.h>
+#include "log.h"
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static FILE *log_file;
+static dt_log_level log_stderr_level = DT_LOG_WARN;
+static dt_log_hook log_hook_fn;
+static void *log_hook_arg;
+
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
+
+void dt_log_set_level(dt_log_level level)
+{
+	log_stderr_level = level;
+}
+
+dt_log_level dt_log_get_level(void)
+{
+	return log_stderr_level;
+}
+
+int dt_log_open(const char *path)
+{
+	FILE *f = fopen(path, "ae");
+
+	if (f == NULL)
+		return -1;
+	pthread_mutex_lock(&log_lock);
+	if (log_file != NULL)
+		fclose(log_file);
+	log_file = f;
+	pthread_mutex_unlock(&log_lock);
+	return 0;
+}
+
+void dt_log_close(void)
+{
+	pthread_mutex_lock(&log_lock);
+	if (log_file != NULL)
+		fclose(log_file);
+	log_file = NULL;
+	pthread_mutex_unlock(&log_lock);
+}
+
+void dt_log_set_hook(dt_log_hook hook, void *arg)
+{
+	pthread_mutex_lock(&log_lock);
+	log_hook_fn = hook;
+	log_hook_arg = arg;
+	pthread_mutex_unlock(&log_lock);
+}
+
+void dt_log(dt_log_level level, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if ((unsigned)level > DT_LOG_DEBUG)
+		level = DT_LOG_DEBUG;
+
+	pthread_mutex_lock(&log_lock);
+	if (log_hook_fn != NULL)
+		log_hook_fn(level, msg, log_hook_arg);
+	if (log_file != NULL) {
+		struct timespec ts;
+		struct tm tm;
+		char stamp[32];
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		fprintf(log_file, "%s.%03ldZ %s: %s\n", stamp,
+			ts.tv_nsec / 1000000, level_names[level], msg);
+		fflush(log_file);
+	}
+	if (level <= log_stderr_level)
+		fprintf(stderr, "dt: %s: %s\n", level_names[level], msg);
+	pthread_mutex_unlock(&log_lock);
+}

@@ -1,0 +1,491 @@
+/*
+ * registry.c: components by kind and name, and the plugin loader.
+ *
+ * Naming: a component called NAME is looked for first in dt_NAME.so; a
+ * file may register more components (dt_models.so registers every
+ * model), so when dt_NAME does not hold it, every dt_*.so on the path is
+ * loaded and the table searched again.  The first file to register a
+ * name wins; a second registration is refused and that file with it.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <ltdl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "registry.h"
+#include "paths.h"
+
+typedef struct dt_module {
+	char *path;
+	lt_dlhandle handle; /* NULL when it failed to load */
+} dt_module;
+
+struct dt_registry {
+	dt_component *items;
+	size_t count, cap;
+	dt_module *modules;
+	size_t nmodules, capmodules;
+	char **path;          /* NULL-terminated */
+	const char *loading;  /* the file being registered, for messages */
+	char reg_error[DT_ERRBUF_SIZE];
+	bool scanned;
+};
+
+static int ltdl_users;
+
+static void path_add(char ***list, size_t *n, const char *dir)
+{
+	char **grown;
+
+	if (dir == NULL || *dir == '\0')
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*list)[i], dir) == 0)
+			return;
+	grown = realloc(*list, (*n + 2) * sizeof(char *));
+	if (grown == NULL)
+		return;
+	*list = grown;
+	(*list)[(*n)++] = strdup(dir);
+	(*list)[*n] = NULL;
+}
+
+static void path_add_colon_list(char ***list, size_t *n, const char *colon)
+{
+	char *copy, *save = NULL;
+
+	if (colon == NULL)
+		return;
+	copy = strdup(colon);
+	if (copy == NULL)
+		return;
+	for (char *p = strtok_r(copy, ":", &save); p != NULL;
+	     p = strtok_r(NULL, ":", &save))
+		path_add(list, n, p);
+	free(copy);
+}
+
+/* The build tree keeps each plugin's .so in plugins/NAME/.libs. */
+static void path_add_build_tree(char ***list, size_t *n)
+{
+	char dir[PATH_MAX];
+	DIR *d;
+	struct dirent *e;
+	char **found = NULL;
+	size_t nfound = 0;
+
+	snprintf(dir, sizeof(dir), "%s/plugins", DT_BUILD_DIR);
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char sub[PATH_MAX + 300];
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s/.libs", dir, e->d_name);
+		if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+			path_add(&found, &nfound, sub);
+	}
+	closedir(d);
+	/* readdir order is arbitrary: sort for a stable search order. */
+	for (size_t i = 1; i < nfound; i++)
+		for (size_t j = i; j > 0 && strcmp(found[j - 1], found[j]) > 0; j--) {
+			char *t = found[j];
+			found[j] = found[j - 1];
+			found[j - 1] = t;
+		}
+	for (size_t i = 0; i < nfound; i++) {
+		path_add(list, n, found[i]);
+		free(found[i]);
+	}
+	free(found);
+}
+
+dt_registry *dt_registry_new(const char *extra)
+{
+	dt_registry *reg = calloc(1, sizeof(*reg));
+	size_t n = 0;
+	char user[PATH_MAX];
+
+	if (reg == NULL)
+		return NULL;
+	if (ltdl_users++ == 0)
+		lt_dlinit();
+	path_add_colon_list(&reg->path, &n, extra);
+	path_add_colon_list(&reg->path, &n, getenv("DT_PLUGIN_PATH"));
+	if (dt_user_dir("lib/dt/plugins", user, sizeof(user)) == 0)
+		path_add(&reg->path, &n, user);
+	if (dt_running_uninstalled())
+		path_add_build_tree(&reg->path, &n);
+	path_add(&reg->path, &n, DT_PLUGIN_DIR);
+	if (reg->path == NULL) {
+		free(reg);
+		return NULL;
+	}
+	return reg;
+}
+
+void dt_registry_free(dt_registry *reg)
+{
+	if (reg == NULL)
+		return;
+	for (size_t i = 0; i < reg->count; i++)
+		free(reg->items[i].file);
+	free(reg->items);
+	for (size_t i = 0; i < reg->nmodules; i++) {
+		if (reg->modules[i].handle != NULL)
+			lt_dlclose(reg->modules[i].handle);
+		free(reg->modules[i].path);
+	}
+	free(reg->modules);
+	for (size_t i = 0; reg->path[i] != NULL; i++)
+		free(reg->path[i]);
+	free(reg->path);
+	free(reg);
+	if (--ltdl_users == 0)
+		lt_dlexit();
+}
+
+const char *const *dt_registry_path(const dt_registry *reg)
+{
+	return (const char *const *)reg->path;
+}
+
+size_t dt_registry_count(const dt_registry *reg)
+{
+	return reg->count;
+}
+
+const dt_component *dt_registry_at(const dt_registry *reg, size_t i)
+{
+	return i < reg->count ? &reg->items[i] : NULL;
+}
+
+static const dt_component *find(const dt_registry *reg, dt_kind kind,
+				 const char *name)
+{
+	for (size_t i = 0; i < reg->count; i++)
+		if (reg->items[i].kind == kind &&
+		    strcmp(reg->items[i].info->name, name) == 0)
+			return &reg->items[i];
+	return NULL;
+}
+
+const void *dt_registry_find(dt_registry *reg, dt_kind kind, const char *name)
+{
+	const dt_component *c = find(reg, kind, name);
+
+	return c != NULL ? c->type : NULL;
+}
+
+static int add(dt_registry *reg, dt_kind kind, const void *type)
+{
+	const dt_component_info *info = type;
+	const dt_component *dup;
+
+	if (type == NULL || info->name == NULL || info->name[0] == '\0') {
+		snprintf(reg->reg_error, sizeof(reg->reg_error),
+			 "registers a %s without a name", dt_kind_name(kind));
+		return -1;
+	}
+	dup = find(reg, kind, info->name);
+	if (dup != NULL) {
+		snprintf(reg->reg_error, sizeof(reg->reg_error),
+			 "registers %s '%s', which %s already registered",
+			 dt_kind_name(kind), info->name, dup->file);
+		return -1;
+	}
+	if (reg->count == reg->cap) {
+		size_t cap = reg->cap ? reg->cap * 2 : 32;
+		dt_component *grown = realloc(reg->items, cap * sizeof(*grown));
+
+		if (grown == NULL) {
+			snprintf(reg->reg_error, sizeof(reg->reg_error),
+				 "out of memory");
+			return -1;
+		}
+		reg->items = grown;
+		reg->cap = cap;
+	}
+	reg->items[reg->count] = (dt_component){
+		.kind = kind, .info = info, .type = type,
+		.file = strdup(reg->loading ? reg->loading : "(built in)"),
+	};
+	reg->count++;
+	return 0;
+}
+
+#define CHECK(cond, what)                                                 \
+	do {                                                              \
+		if (!(cond)) {                                            \
+			snprintf(reg->reg_error, sizeof(reg->reg_error),  \
+				 "registers %s '%s' without %s",          \
+				 dt_kind_name(kind), t->info.name ? t->info.name : "?", what); \
+			return -1;                                        \
+		}                                                         \
+	} while (0)
+
+int dt_register_platform(dt_registry *reg, const dt_platform_type *t)
+{
+	dt_kind kind = DT_KIND_PLATFORM;
+
+	CHECK(t->setup && t->nodes && t->teardown, "setup, nodes and teardown");
+	return add(reg, kind, t);
+}
+
+int dt_register_client(dt_registry *reg, const dt_client_type *t)
+{
+	dt_kind kind = DT_KIND_CLIENT;
+
+	CHECK(t->open && t->connect && t->invoke && t->disconnect && t->close,
+	      "open, connect, invoke, disconnect and close");
+	return add(reg, kind, t);
+}
+
+int dt_register_workload(dt_registry *reg, const dt_workload_type *t)
+{
+	dt_kind kind = DT_KIND_WORKLOAD;
+
+	CHECK(t->ops && t->ops[0].f && t->generate, "operations and generate");
+	return add(reg, kind, t);
+}
+
+int dt_register_nemesis(dt_registry *reg, const dt_nemesis_type *t)
+{
+	dt_kind kind = DT_KIND_NEMESIS;
+
+	CHECK(t->create && t->start && t->heal && t->destroy,
+	      "create, start, heal and destroy");
+	return add(reg, kind, t);
+}
+
+int dt_register_checker(dt_registry *reg, const dt_checker_type *t)
+{
+	dt_kind kind = DT_KIND_CHECKER;
+
+	CHECK(t->check, "check");
+	return add(reg, kind, t);
+}
+
+int dt_register_model(dt_registry *reg, const dt_model_type *t)
+{
+	dt_kind kind = DT_KIND_MODEL;
+
+	CHECK(t->init && t->step && t->prepare, "init, step and prepare");
+	return add(reg, kind, t);
+}
+
+static dt_module *module_slot(dt_registry *reg, const char *path)
+{
+	for (size_t i = 0; i < reg->nmodules; i++)
+		if (strcmp(reg->modules[i].path, path) == 0)
+			return &reg->modules[i];
+	if (reg->nmodules == reg->capmodules) {
+		size_t cap = reg->capmodules ? reg->capmodules * 2 : 16;
+		dt_module *grown = realloc(reg->modules, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return NULL;
+		reg->modules = grown;
+		reg->capmodules = cap;
+	}
+	reg->modules[reg->nmodules] = (dt_module){ .path = strdup(path) };
+	return &reg->modules[reg->nmodules++];
+}
+
+int dt_registry_load_file(dt_registry *reg, const char *path, char *err)
+{
+	char real[PATH_MAX];
+	const unsigned *abi;
+	int (*entry)(dt_registry *);
+	lt_dlhandle h;
+	dt_module *m;
+	size_t before;
+
+	if (realpath(path, real) == NULL)
+		return dt_fail(err, "%s: %s", path, strerror(errno));
+	for (size_t i = 0; i < reg->nmodules; i++)
+		if (strcmp(reg->modules[i].path, real) == 0)
+			return reg->modules[i].handle != NULL ? 0 :
+			       dt_fail(err, "%s: failed to load before", real);
+	m = module_slot(reg, real);
+	if (m == NULL)
+		return dt_fail(err, "%s: out of memory", real);
+
+	h = lt_dlopen(real);
+	if (h == NULL)
+		return dt_fail(err, "%s: cannot load: %s", real, lt_dlerror());
+	abi = lt_dlsym(h, "dt_plugin_abi");
+	entry = (int (*)(dt_registry *))lt_dlsym(h, "dt_plugin_register");
+	if (abi == NULL || entry == NULL) {
+		lt_dlclose(h);
+		return dt_fail(err, "%s: not a DT plugin: it has no %s symbol "
+			       "(use DT_PLUGIN_DEFINE from dt/plugin.h)", real,
+			       abi == NULL ? "dt_plugin_abi" : "dt_plugin_register");
+	}
+	if (*abi != DT_ABI_VERSION) {
+		unsigned got = *abi;
+
+		lt_dlclose(h);
+		return dt_fail(err, "%s: built for plugin ABI version %u, but "
+			       "this DT has ABI version %u: rebuild it against "
+			       "this DT's dt/plugin.h", real, got, DT_ABI_VERSION);
+	}
+
+	before = reg->count;
+	reg->loading = real;
+	reg->reg_error[0] = '\0';
+	if (entry(reg) != 0 || reg->reg_error[0] != '\0') {
+		/* Take back whatever this file registered before failing. */
+		for (size_t i = before; i < reg->count; i++)
+			free(reg->items[i].file);
+		reg->count = before;
+		reg->loading = NULL;
+		lt_dlclose(h);
+		return dt_fail(err, "%s: %s", real, reg->reg_error[0] ?
+			       reg->reg_error : "its dt_plugin_register failed");
+	}
+	reg->loading = NULL;
+	m->handle = h;
+	return 0;
+}
+
+static bool plugin_file_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(name, "dt_", 3) == 0 && n > 6 &&
+	       strcmp(name + n - 3, ".so") == 0;
+}
+
+/* Call fn on each dt_*.so of the path, in path order. */
+static int for_each_file(dt_registry *reg,
+			 int (*fn)(dt_registry *, const char *, void *),
+			 void *arg)
+{
+	int failed = 0;
+
+	for (size_t i = 0; reg->path[i] != NULL; i++) {
+		struct dirent **names;
+		int n = scandir(reg->path[i], &names, NULL, alphasort);
+
+		for (int j = 0; j < n; j++) {
+			char file[PATH_MAX + 300];
+
+			if (plugin_file_name(names[j]->d_name)) {
+				snprintf(file, sizeof(file), "%s/%s",
+					 reg->path[i], names[j]->d_name);
+				failed += fn(reg, file, arg) != 0;
+			}
+			free(names[j]);
+		}
+		if (n >= 0)
+			free(names);
+	}
+	return failed;
+}
+
+struct warn_ctx {
+	void (*warn)(const char *msg, void *arg);
+	void *arg;
+};
+
+static int load_one(dt_registry *reg, const char *file, void *arg)
+{
+	struct warn_ctx *w = arg;
+	char err[DT_ERRBUF_SIZE];
+	char real[PATH_MAX];
+
+	/* A file already refused is reported once only. */
+	if (realpath(file, real) != NULL)
+		for (size_t i = 0; i < reg->nmodules; i++)
+			if (strcmp(reg->modules[i].path, real) == 0)
+				return 0;
+	if (dt_registry_load_file(reg, file, err) != 0) {
+		if (w != NULL && w->warn != NULL)
+			w->warn(err, w->arg);
+		return -1;
+	}
+	return 0;
+}
+
+int dt_registry_load_all(dt_registry *reg,
+			 void (*warn)(const char *msg, void *arg), void *arg)
+{
+	struct warn_ctx w = { warn, arg };
+
+	reg->scanned = true;
+	return for_each_file(reg, load_one, &w);
+}
+
+static void list_names(const dt_registry *reg, dt_kind kind, char *buf,
+		       size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < reg->count && used + 1 < size; i++) {
+		if (reg->items[i].kind != kind)
+			continue;
+		used += snprintf(buf + used, size - used, "%s%s",
+				 used ? ", " : "", reg->items[i].info->name);
+	}
+	if (used == 0)
+		snprintf(buf, size, "none");
+}
+
+static void warn_debug(const char *msg, void *arg)
+{
+	(void)arg;
+	dt_log(DT_LOG_DEBUG, "skipping plugin: %s", msg);
+}
+
+const dt_component *dt_registry_get(dt_registry *reg, dt_kind kind,
+				    const char *name, char *err)
+{
+	const dt_component *c = find(reg, kind, name);
+	char file[64];
+	char names[300];
+
+	if (c != NULL)
+		return c;
+	if (strchr(name, '/') != NULL || strlen(name) > 48) {
+		dt_fail(err, "'%s' is not a valid %s name", name,
+			dt_kind_name(kind));
+		return NULL;
+	}
+
+	/* First dt_NAME.so: a file that exists but fails is an error. */
+	snprintf(file, sizeof(file), "dt_%s.so", name);
+	for (size_t i = 0; reg->path[i] != NULL; i++) {
+		char full[PATH_MAX + 80];
+
+		snprintf(full, sizeof(full), "%s/%s", reg->path[i], file);
+		if (access(full, F_OK) != 0)
+			continue;
+		if (dt_registry_load_file(reg, full, err) != 0)
+			return NULL;
+		c = find(reg, kind, name);
+		if (c != NULL)
+			return c;
+		break;
+	}
+	if (!reg->scanned)
+		dt_registry_load_all(reg, warn_debug, NULL);
+	c = find(reg, kind, name);
+	if (c != NULL)
+		return c;
+	list_names(reg, kind, names, sizeof(names));
+	dt_fail(err, "no %s named '%s' (available: %s)", dt_kind_name(kind),
+		name, names);
+	return NULL;
+}

@@ -1,0 +1,532 @@
+/*
+ * scheduler.c: worker threads, the rate limit and the nemesis thread.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "scheduler.h"
+
+typedef struct weighted_op {
+	const char *f;
+	double cumulative; /* running sum of weights */
+} weighted_op;
+
+typedef struct worker {
+	dt_sched *sched;
+	pthread_t thread;
+	int index;
+	bool started;
+} worker;
+
+typedef struct nemesis_state {
+	dt_sched_nemesis *n;
+	bool active;
+	struct timespec next_chance;
+	struct timespec heal_at;
+} nemesis_state;
+
+struct dt_sched {
+	dt_sched_config cfg;
+	atomic_bool stop;
+	weighted_op *ops;
+	size_t nops;
+	double total_weight;
+
+	pthread_mutex_t rate_lock;
+	struct timespec next_slot;
+
+	worker *workers;
+	pthread_t nemesis_thread;
+	bool nemesis_started;
+	pthread_mutex_t nemesis_lock; /* guards nemesis_state.active */
+	nemesis_state *nstate;
+	dt_rng nemesis_rng;
+};
+
+static void ts_add(struct timespec *t, double seconds)
+{
+	double whole = floor(seconds);
+
+	t->tv_sec += (time_t)whole;
+	t->tv_nsec += (long)((seconds - whole) * 1e9);
+	while (t->tv_nsec >= 1000000000) {
+		t->tv_nsec -= 1000000000;
+		t->tv_sec++;
+	}
+}
+
+static int ts_cmp(const struct timespec *a, const struct timespec *b)
+{
+	if (a->tv_sec != b->tv_sec)
+		return a->tv_sec < b->tv_sec ? -1 : 1;
+	if (a->tv_nsec != b->tv_nsec)
+		return a->tv_nsec < b->tv_nsec ? -1 : 1;
+	return 0;
+}
+
+/* Sleep until t (CLOCK_MONOTONIC) or stop, in slices of at most 50ms. */
+static void sleep_until(dt_sched *s, const struct timespec *t)
+{
+	for (;;) {
+		struct timespec now, slice;
+
+		if (atomic_load(&s->stop))
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (ts_cmp(&now, t) >= 0)
+			return;
+		slice = now;
+		ts_add(&slice, 0.05);
+		if (ts_cmp(&slice, t) > 0)
+			slice = *t;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &slice, NULL);
+	}
+}
+
+/* The rate limit: one shared schedule of slots, 1/rate apart.  A worker
+ * that falls behind does not earn a burst: slots never lag the clock by
+ * more than one interval. */
+static void wait_turn(dt_sched *s)
+{
+	struct timespec slot, now;
+	double interval;
+
+	if (s->cfg.rate <= 0)
+		return;
+	interval = 1.0 / s->cfg.rate;
+	pthread_mutex_lock(&s->rate_lock);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (ts_cmp(&s->next_slot, &now) < 0)
+		s->next_slot = now;
+	slot = s->next_slot;
+	ts_add(&s->next_slot, interval);
+	pthread_mutex_unlock(&s->rate_lock);
+	sleep_until(s, &slot);
+}
+
+static const char *choose_op(dt_sched *s, dt_rng *rng)
+{
+	double x = dt_rng_double(rng) * s->total_weight;
+
+	for (size_t i = 0; i < s->nops; i++)
+		if (x < s->ops[i].cumulative)
+			return s->ops[i].f;
+	return s->ops[s->nops - 1].f;
+}
+
+static void record(dt_sched *s, int64_t process, dt_op_type type,
+		   const char *f, json_t *value, char *error)
+{
+	dt_op op = {
+		.process = process, .type = type, .f = (char *)f,
+		.value = value, .error = error,
+	};
+
+	dt_history_append(s->cfg.history, &op);
+}
+
+static void *connect_retrying(dt_sched *s, int index)
+{
+	char err[DT_ERRBUF_SIZE];
+	bool said = false;
+
+	while (!atomic_load(&s->stop)) {
+		void *conn;
+		struct timespec t;
+
+		err[0] = '\0';
+		conn = s->cfg.client->connect(s->cfg.client_data, index, err);
+		if (conn != NULL)
+			return conn;
+		if (!said)
+			dt_log(DT_LOG_WARN, "worker %d: cannot connect: %s "
+			       "(retrying)", index, err);
+		said = true;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ts_add(&t, 0.2);
+		sleep_until(s, &t);
+	}
+	return NULL;
+}
+
+static void *worker_main(void *arg)
+{
+	worker *w = arg;
+	dt_sched *s = w->sched;
+	int64_t process = w->index;
+	dt_rng rng;
+	void *conn;
+
+	dt_rng_seed(&rng, s->cfg.seed * 1000003 + (uint64_t)w->index + 1);
+	conn = connect_retrying(s, w->index);
+	while (conn != NULL && !atomic_load(&s->stop)) {
+		const char *f;
+		json_t *value, *result = NULL;
+		char *error = NULL;
+		dt_op_type outcome;
+
+		f = choose_op(s, &rng);
+		value = s->cfg.workload->generate(s->cfg.workload_data, f, &rng);
+		wait_turn(s);
+		if (atomic_load(&s->stop)) {
+			json_decref(value);
+			break;
+		}
+		record(s, process, DT_OP_INVOKE, f, value, NULL);
+		outcome = s->cfg.client->invoke(conn, f, value, &result, &error);
+		if (outcome != DT_OP_OK && outcome != DT_OP_FAIL)
+			outcome = DT_OP_INFO;
+		record(s, process, outcome, f,
+		       outcome == DT_OP_OK && result != NULL ? result : value,
+		       error);
+		json_decref(result);
+		json_decref(value);
+		free(error);
+		if (outcome == DT_OP_INFO) {
+			/* The op may still happen: this process can never
+			 * invoke again.  Start afresh as a new one. */
+			process += s->cfg.concurrency;
+			s->cfg.client->disconnect(conn);
+			conn = connect_retrying(s, w->index);
+		}
+	}
+	if (conn != NULL)
+		s->cfg.client->disconnect(conn);
+	return NULL;
+}
+
+size_t dt_sched_targets(const dt_nemesis_conf *conf, const dt_node *nodes,
+			size_t nnodes, dt_rng *rng, size_t *out)
+{
+	size_t want = 0;
+
+	if (nnodes == 0)
+		return 0;
+	switch (conf->target) {
+	case DT_TARGET_ONE:
+		want = 1;
+		break;
+	case DT_TARGET_ALL:
+		want = nnodes;
+		break;
+	case DT_TARGET_FIXED:
+		want = (size_t)conf->target_value;
+		break;
+	case DT_TARGET_FIXED_PERCENT:
+		want = (size_t)floor(nnodes * conf->target_value / 100.0);
+		break;
+	case DT_TARGET_RANDOM_MAX_PERCENT: {
+		size_t max = (size_t)floor(nnodes * conf->target_value / 100.0);
+
+		want = max > 0 ? 1 + dt_rng_below(rng, max) : 0;
+		break;
+	}
+	case DT_TARGET_NAMED: {
+		size_t n = 0, i;
+		json_t *name;
+
+		json_array_foreach(conf->target_names, i, name)
+			for (size_t k = 0; k < nnodes; k++)
+				if (strcmp(nodes[k].name, json_string_value(name)) == 0)
+					out[n++] = k;
+		return n;
+	}
+	}
+	if (want > nnodes)
+		want = nnodes;
+	/* A partial Fisher-Yates shuffle picks `want` distinct nodes. */
+	for (size_t i = 0; i < nnodes; i++)
+		out[i] = i;
+	for (size_t i = 0; i < want; i++) {
+		size_t j = i + dt_rng_below(rng, nnodes - i);
+		size_t t = out[i];
+
+		out[i] = out[j];
+		out[j] = t;
+	}
+	/* In node order, for readable records. */
+	for (size_t i = 1; i < want; i++)
+		for (size_t j = i; j > 0 && out[j - 1] > out[j]; j--) {
+			size_t t = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return want;
+}
+
+static json_t *describe(const dt_sched *s, const char *name, const size_t *targets,
+			size_t n, json_t *what)
+{
+	json_t *v = json_is_object(what) ? json_incref(what) : json_object();
+	json_t *names = json_array();
+
+	json_object_set_new(v, "nemesis", json_string(name));
+	if (targets != NULL) {
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(names, json_string(s->cfg.nodes[targets[i]].name));
+		json_object_set_new(v, "nodes", names);
+	} else {
+		json_decref(names);
+	}
+	if (what != NULL && !json_is_object(what))
+		json_object_set(v, "detail", what);
+	return v;
+}
+
+static void nemesis_start(dt_sched *s, nemesis_state *ns)
+{
+	const char *name = ns->n->conf->name;
+	size_t *targets = calloc(s->cfg.nnodes + 1, sizeof(size_t));
+	size_t n;
+	json_t *what = NULL, *v;
+	char err[DT_ERRBUF_SIZE] = "";
+	int rc;
+
+	if (targets == NULL)
+		return;
+	n = dt_sched_targets(ns->n->conf, s->cfg.nodes, s->cfg.nnodes,
+			     &s->nemesis_rng, targets);
+	v = describe(s, name, targets, n, NULL);
+	record(s, DT_PROCESS_NEMESIS, DT_OP_INVOKE, "start", v, NULL);
+	json_decref(v);
+	rc = ns->n->type->start(ns->n->data, targets, n, &s->nemesis_rng, &what, err);
+	v = describe(s, name, targets, n, what);
+	if (rc != 0) {
+		dt_log(DT_LOG_WARN, "nemesis %s: start failed: %s", name, err);
+		record(s, DT_PROCESS_NEMESIS, DT_OP_FAIL, "start", v, err);
+	} else {
+		dt_log(DT_LOG_INFO, "nemesis %s: started", name);
+		record(s, DT_PROCESS_NEMESIS, DT_OP_INFO, "start", v, NULL);
+		pthread_mutex_lock(&s->nemesis_lock);
+		ns->active = true;
+		pthread_mutex_unlock(&s->nemesis_lock);
+		clock_gettime(CLOCK_MONOTONIC, &ns->heal_at);
+		ts_add(&ns->heal_at, ns->n->conf->duration);
+		if (s->cfg.on_nemesis)
+			s->cfg.on_nemesis(name, true, v, s->cfg.on_nemesis_arg);
+	}
+	json_decref(v);
+	json_decref(what);
+	free(targets);
+}
+
+static void nemesis_heal(dt_sched *s, nemesis_state *ns)
+{
+	const char *name = ns->n->conf->name;
+	json_t *what = NULL, *v;
+	char err[DT_ERRBUF_SIZE] = "";
+	int rc;
+
+	v = describe(s, name, NULL, 0, NULL);
+	record(s, DT_PROCESS_NEMESIS, DT_OP_INVOKE, "heal", v, NULL);
+	json_decref(v);
+	rc = ns->n->type->heal(ns->n->data, &what, err);
+	v = describe(s, name, NULL, 0, what);
+	if (rc != 0) {
+		dt_log(DT_LOG_ERROR, "nemesis %s: heal failed: %s", name, err);
+		record(s, DT_PROCESS_NEMESIS, DT_OP_FAIL, "heal", v, err);
+	} else {
+		dt_log(DT_LOG_INFO, "nemesis %s: healed", name);
+		record(s, DT_PROCESS_NEMESIS, DT_OP_INFO, "heal", v, NULL);
+	}
+	pthread_mutex_lock(&s->nemesis_lock);
+	ns->active = false;
+	pthread_mutex_unlock(&s->nemesis_lock);
+	if (s->cfg.on_nemesis)
+		s->cfg.on_nemesis(name, false, v, s->cfg.on_nemesis_arg);
+	json_decref(v);
+	json_decref(what);
+}
+
+static void *nemesis_main(void *arg)
+{
+	dt_sched *s = arg;
+
+	while (!atomic_load(&s->stop)) {
+		struct timespec now, wake;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		wake = now;
+		ts_add(&wake, 3600);
+		for (size_t i = 0; i < s->cfg.nnemeses; i++) {
+			nemesis_state *ns = &s->nstate[i];
+
+			if (ns->active && ts_cmp(&now, &ns->heal_at) >= 0)
+				nemesis_heal(s, ns);
+			if (!ns->active && ts_cmp(&now, &ns->next_chance) >= 0) {
+				ts_add(&ns->next_chance, ns->n->conf->interval);
+				if (ts_cmp(&ns->next_chance, &now) < 0) {
+					ns->next_chance = now;
+					ts_add(&ns->next_chance, ns->n->conf->interval);
+				}
+				if (dt_rng_double(&s->nemesis_rng) < ns->n->conf->probability)
+					nemesis_start(s, ns);
+			}
+			if (atomic_load(&s->stop))
+				break;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (ns->active && ts_cmp(&ns->heal_at, &wake) < 0)
+				wake = ns->heal_at;
+			if (!ns->active && ts_cmp(&ns->next_chance, &wake) < 0)
+				wake = ns->next_chance;
+		}
+		sleep_until(s, &wake);
+	}
+	/* The run is over: heal everything still active. */
+	for (size_t i = 0; i < s->cfg.nnemeses; i++)
+		if (s->nstate[i].active)
+			nemesis_heal(s, &s->nstate[i]);
+	return NULL;
+}
+
+static int build_ops(dt_sched *s, char *err)
+{
+	const dt_workload_op *ops = s->cfg.workload->ops;
+	size_t n = 0;
+
+	while (ops[n].f != NULL)
+		n++;
+	s->ops = calloc(n, sizeof(*s->ops));
+	if (s->ops == NULL)
+		return dt_fail(err, "out of memory");
+	if (s->cfg.weights != NULL) {
+		const char *f;
+		json_t *w;
+
+		json_object_foreach((json_t *)s->cfg.weights, f, w) {
+			bool found = false;
+
+			for (size_t i = 0; i < n; i++)
+				found |= strcmp(ops[i].f, f) == 0;
+			if (!found) {
+				char names[256];
+				size_t used = 0;
+
+				for (size_t i = 0; i < n && used < sizeof(names); i++)
+					used += snprintf(names + used, sizeof(names) - used,
+							 "%s%s", i ? ", " : "", ops[i].f);
+				return dt_conf_fail(s->cfg.weights, f, err,
+					"workload %s has no operation '%s' (it has: %s)",
+					s->cfg.workload->info.name, f, names);
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const json_t *w = s->cfg.weights ?
+			json_object_get(s->cfg.weights, ops[i].f) : NULL;
+		double weight = w ? json_number_value(w) : ops[i].weight;
+
+		if (s->cfg.weights != NULL && w == NULL)
+			weight = 0; /* the suite listed the ops it wants */
+		if (weight <= 0)
+			continue;
+		s->total_weight += weight;
+		s->ops[s->nops].f = ops[i].f;
+		s->ops[s->nops].cumulative = s->total_weight;
+		s->nops++;
+	}
+	if (s->nops == 0)
+		return dt_fail(err, "workload %s: every operation has weight 0",
+			       s->cfg.workload->info.name);
+	return 0;
+}
+
+dt_sched *dt_sched_start(const dt_sched_config *cfg, char *err)
+{
+	dt_sched *s = calloc(1, sizeof(*s));
+	struct timespec now;
+
+	if (s == NULL) {
+		dt_fail(err, "out of memory");
+		return NULL;
+	}
+	s->cfg = *cfg;
+	atomic_init(&s->stop, false);
+	pthread_mutex_init(&s->rate_lock, NULL);
+	pthread_mutex_init(&s->nemesis_lock, NULL);
+	dt_rng_seed(&s->nemesis_rng, cfg->seed ^ 0x6e656d65736973ULL);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s->next_slot = now;
+	if (build_ops(s, err) != 0)
+		goto fail;
+	s->workers = calloc((size_t)cfg->concurrency, sizeof(*s->workers));
+	s->nstate = calloc(cfg->nnemeses + 1, sizeof(*s->nstate));
+	if (s->workers == NULL || s->nstate == NULL) {
+		dt_fail(err, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < cfg->nnemeses; i++) {
+		s->nstate[i].n = &cfg->nemeses[i];
+		s->nstate[i].next_chance = now;
+		ts_add(&s->nstate[i].next_chance, cfg->nemeses[i].conf->interval);
+	}
+	for (long long i = 0; i < cfg->concurrency; i++) {
+		worker *w = &s->workers[i];
+
+		w->sched = s;
+		w->index = (int)i;
+		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+			dt_fail(err, "cannot start worker thread %lld: %s", i,
+				strerror(errno));
+			dt_sched_stop(s);
+			return NULL;
+		}
+		w->started = true;
+	}
+	if (cfg->nnemeses > 0) {
+		if (pthread_create(&s->nemesis_thread, NULL, nemesis_main, s) != 0) {
+			dt_fail(err, "cannot start the nemesis thread");
+			dt_sched_stop(s);
+			return NULL;
+		}
+		s->nemesis_started = true;
+	}
+	return s;
+fail:
+	free(s->ops);
+	free(s->workers);
+	free(s->nstate);
+	pthread_mutex_destroy(&s->rate_lock);
+	pthread_mutex_destroy(&s->nemesis_lock);
+	free(s);
+	return NULL;
+}
+
+void dt_sched_stop(dt_sched *s)
+{
+	if (s == NULL)
+		return;
+	atomic_store(&s->stop, true);
+	for (long long i = 0; i < s->cfg.concurrency; i++)
+		if (s->workers[i].started)
+			pthread_join(s->workers[i].thread, NULL);
+	if (s->nemesis_started)
+		pthread_join(s->nemesis_thread, NULL);
+	free(s->ops);
+	free(s->workers);
+	free(s->nstate);
+	pthread_mutex_destroy(&s->rate_lock);
+	pthread_mutex_destroy(&s->nemesis_lock);
+	free(s);
+}
+
+void dt_sched_active(dt_sched *s, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	pthread_mutex_lock(&s->nemesis_lock);
+	for (size_t i = 0; i < s->cfg.nnemeses && used < size; i++)
+		if (s->nstate[i].active)
+			used += snprintf(buf + used, size - used, "%s%s",
+					 used ? "," : "", s->nstate[i].n->conf->name);
+	pthread_mutex_unlock(&s->nemesis_lock);
+}

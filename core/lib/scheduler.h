@@ -1,0 +1,69 @@
+/*
+ * scheduler.h: the client workers and the nemesis thread of a run.
+ *
+ * Workers (one thread each, as Jepsen's processes) choose the next
+ * operation by weight, wait for their turn under the rate limit, record
+ * the invoke, perform it through the client and record the completion.
+ * An operation whose outcome is unknown (info) retires the worker's
+ * process number: the worker reconnects and goes on as process
+ * p + concurrency, since the old operation may still take effect.
+ *
+ * The nemesis thread gives each configured nemesis a chance every
+ * interval, starts it with its probability on the chosen targets, and
+ * heals it after its duration.  dt_sched_stop() heals every active
+ * nemesis before it returns.
+ */
+#ifndef DT_CORE_SCHEDULER_H
+#define DT_CORE_SCHEDULER_H
+
+#include <dt/plugin.h>
+#include "history.h"
+#include "suite.h"
+
+typedef struct dt_sched dt_sched;
+
+typedef struct dt_sched_nemesis {
+	const dt_nemesis_conf *conf;
+	const dt_nemesis_type *type;
+	void *data;            /* from type->create */
+} dt_sched_nemesis;
+
+/* Called (from the nemesis thread) for each start and heal, after it is
+ * recorded; `what` is the recorded value. */
+typedef void (*dt_sched_event_fn)(const char *nemesis, bool start,
+				  const json_t *what, void *arg);
+
+typedef struct dt_sched_config {
+	const dt_client_type *client;
+	void *client_data;
+	const dt_workload_type *workload;
+	void *workload_data;
+	const json_t *weights;   /* f -> weight overrides, or NULL */
+	dt_history_writer *history;
+	long long concurrency;
+	double rate;             /* ops/s over all workers, 0: unlimited */
+	uint64_t seed;
+	dt_sched_nemesis *nemeses;
+	size_t nnemeses;
+	dt_node *nodes;
+	size_t nnodes;
+	dt_sched_event_fn on_nemesis;
+	void *on_nemesis_arg;
+} dt_sched_config;
+
+/* Start the threads.  NULL with err (nothing left running). */
+dt_sched *dt_sched_start(const dt_sched_config *cfg, char *err);
+
+/* Stop: workers finish their current operation, every active nemesis
+ * is healed, threads are joined.  Then free. */
+void dt_sched_stop(dt_sched *s);
+
+/* Names of the active nemeses, comma separated, into buf. */
+void dt_sched_active(dt_sched *s, char *buf, size_t size);
+
+/* Pick targets for a nemesis (exposed for tests).  Writes node indexes
+ * into out (nnodes entries of room); returns how many. */
+size_t dt_sched_targets(const dt_nemesis_conf *conf, const dt_node *nodes,
+			size_t nnodes, dt_rng *rng, size_t *out);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * suite.h: a suite and its chart, loaded from YAML, checked, and with
+ * the command line's overrides applied.
+ */
+#ifndef DT_CORE_SUITE_H
+#define DT_CORE_SUITE_H
+
+#include <dt/plugin.h>
+#include "yamldoc.h"
+
+typedef enum dt_target_mode {
+	DT_TARGET_ONE = 0,
+	DT_TARGET_ALL,
+	DT_TARGET_FIXED,              /* value nodes */
+	DT_TARGET_FIXED_PERCENT,      /* value % of the nodes */
+	DT_TARGET_RANDOM_MAX_PERCENT, /* a random count up to value % */
+	DT_TARGET_NAMED               /* the nodes listed */
+} dt_target_mode;
+
+typedef struct dt_nemesis_conf {
+	const char *name;     /* borrowed from the document */
+	double probability;   /* of starting, each interval */
+	double interval;      /* seconds between chances */
+	double duration;      /* seconds before heal */
+	dt_target_mode target;
+	double target_value;
+	json_t *target_names; /* array of node names, for DT_TARGET_NAMED */
+	json_t *config;       /* the whole entry, borrowed */
+} dt_nemesis_conf;
+
+typedef struct dt_checker_conf {
+	const char *name;
+	json_t *config;       /* the entry as an object (owned reference) */
+} dt_checker_conf;
+
+typedef struct dt_suite {
+	dt_doc *doc;          /* owns every borrowed pointer below */
+	dt_doc *chart_doc;
+	const char *name;
+	const char *chart;
+	const char *platform;      /* "local" unless the suite says */
+	const char *client;
+	json_t *client_config;     /* object or NULL */
+	const char *workload;
+	json_t *workload_config;   /* object or NULL */
+	json_t *weights;           /* f -> weight, owned; from the workload
+				      section's `operations`, or NULL */
+	long long concurrency;
+	double rate;               /* ops/s over all workers; 0: unlimited */
+	double time_limit;         /* seconds */
+	double timeout;            /* seconds per operation */
+	uint64_t seed;
+	bool has_seed;
+	dt_nemesis_conf *nemeses;
+	size_t nnemeses;
+	dt_checker_conf *checkers;
+	size_t ncheckers;
+} dt_suite;
+
+/* Load suites/NAME.yaml and its chart along the paths; NULL with err. */
+dt_suite *dt_suite_load(const char *name, const char *suite_path,
+			const char *chart_path, char *err);
+void dt_suite_free(dt_suite *suite);
+
+/* Keep only the nemeses named in a comma list ("" keeps none).  An
+ * unknown name is an error naming the ones the suite has. */
+int dt_suite_select_nemeses(dt_suite *suite, const char *list, char *err);
+
+/* The suite as resolved (overrides applied, chart inlined) for suite.json. */
+json_t *dt_suite_to_json(const dt_suite *suite);
+
+/* Parse "30", "30s", "5m", "1h", "250ms" into seconds; -1 when not. */
+double dt_parse_duration(const json_t *v);
+
+#endif

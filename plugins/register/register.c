@@ -1,0 +1,81 @@
+/*
+ * register: the read/write/cas workload on a few independent keys.
+ *
+ * Values recorded in the history:
+ *   read   invoke {"key":K}                 ok {"key":K,"value":V|null}
+ *   write  invoke {"key":K,"value":V}
+ *   cas    invoke {"key":K,"value":[FROM,TO]}
+ * Keys are "r0".."rN-1"; values are small integers so that reads often
+ * meet writes and cas often succeeds.  Checked per key with the
+ * cas-register model.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <dt/plugin.h>
+
+typedef struct reg_workload {
+	long long keys;
+	long long values;
+} reg_workload;
+
+static void *reg_create(const json_t *config, char *err)
+{
+	reg_workload *w = calloc(1, sizeof(*w));
+
+	if (w == NULL) {
+		dt_fail(err, "out of memory");
+		return NULL;
+	}
+	if (dt_conf_int(config, "keys", 3, 1, 100000, &w->keys, err) ||
+	    dt_conf_int(config, "values", 5, 1, 1000000, &w->values, err)) {
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+static json_t *reg_generate(void *data, const char *f, dt_rng *rng)
+{
+	reg_workload *w = data;
+	char key[32];
+	json_t *v;
+
+	snprintf(key, sizeof(key), "r%llu",
+		 (unsigned long long)dt_rng_below(rng, (uint64_t)w->keys));
+	v = json_pack("{ss}", "key", key);
+	if (f[0] == 'w')
+		json_object_set_new(v, "value",
+			json_integer((json_int_t)dt_rng_below(rng, (uint64_t)w->values)));
+	else if (f[0] == 'c')
+		json_object_set_new(v, "value", json_pack("[II]",
+			(json_int_t)dt_rng_below(rng, (uint64_t)w->values),
+			(json_int_t)dt_rng_below(rng, (uint64_t)w->values)));
+	return v;
+}
+
+static void reg_destroy(void *data)
+{
+	free(data);
+}
+
+static const dt_workload_op reg_ops[] = {
+	{ "read", 1 }, { "write", 1 }, { "cas", 1 }, { NULL, 0 }
+};
+
+static const dt_workload_type register_workload = {
+	.info = { "register", "1.0",
+		  "read, write and compare-and-set on independent keys" },
+	.ops = reg_ops,
+	.model = "cas-register",
+	.create = reg_create,
+	.generate = reg_generate,
+	.destroy = reg_destroy,
+};
+
+static int register_plugin(dt_registry *reg)
+{
+	return dt_register_workload(reg, &register_workload);
+}
+
+DT_PLUGIN_DEFINE(register_plugin)

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# setup.sh: set up DT on a bare Debian machine and build it.
+#
+#   ./setup.sh          install packages, build
+#   ./setup.sh run      ... then run the default suite with dt-run
+#   ./setup.sh test     ... then run every test (make check)
+#
+# Needs root for apt-get (and, for the local platform, network namespaces).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+DEFAULT_SUITE=${DT_SUITE:-redis}
+
+packages=(
+	build-essential autoconf automake libtool libltdl-dev pkg-config
+	libyaml-dev libjansson-dev libcurl4-openssl-dev libcriterion-dev
+	libhiredis-dev libmicrohttpd-dev libsqlite3-dev
+	iproute2 iptables procps psmisc socat curl
+	redis-server redis-tools etcd-server etcd-client
+	valgrind clang chromium nodejs npm
+)
+
+install_packages() {
+	local missing=()
+	for p in "${packages[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "setup: installing ${missing[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -q
+		apt-get install -y -q --no-install-recommends "${missing[@]}"
+	fi
+	# Debian starts these services on install; DT starts its own copies.
+	for svc in redis-server etcd; do
+		if command -v systemctl >/dev/null && systemctl is-active -q "$svc" 2>/dev/null; then
+			systemctl stop "$svc" || true
+			systemctl disable "$svc" 2>/dev/null || true
+		fi
+	done
+	pkill -x redis-server 2>/dev/null || true
+	pkill -x etcd 2>/dev/null || true
+}
+
+build() {
+	[ -x configure ] || autoreconf -fi
+	[ -f Makefile ] || ./configure ${DT_CONFIGURE_FLAGS:-}
+	make -j"$(nproc)"
+}
+
+install_packages
+build
+
+case "${1:-}" in
+run)
+	shift
+	exec ./core/dt-run --suite "$DEFAULT_SUITE" "$@"
+	;;
+test)
+	shift
+	make -j"$(nproc)" check "$@"
+	;;
+"") ;;
+*)
+	echo "usage: $0 [run|test]" >&2
+	exit 3
+	;;
+esac
