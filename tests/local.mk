@@ -1,0 +1,26 @@
+# tests: Criterion programs, one file per behaviour area.  Each area has
+# its own fragment; this one sets what they share.
+
+# Where tests find the build, the sources and the shared test data
+# (../shared/testdata beside the checkout; tests skip when it is absent).
+AM_TESTS_ENVIRONMENT = \
+	DT_BUILDDIR='$(abs_top_builddir)'; export DT_BUILDDIR; \
+	DT_SRCDIR='$(abs_top_srcdir)'; export DT_SRCDIR; \
+	DT_TESTDATA='$(abs_top_srcdir)/../shared/testdata'; export DT_TESTDATA; \
+	DT_STATE_DIR='$(abs_top_builddir)/tests/state'; export DT_STATE_DIR;
+
+TEST_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) \
+	-DTEST_BUILDDIR='"$(abs_top_builddir)"' \
+	-DTEST_SRCDIR='"$(abs_top_srcdir)"'
+TEST_LIBS = core/libdt.la $(CRITERION_LIBS) $(JANSSON_LIBS)
+# Test-only plugins are modules that are never installed.
+TEST_PLUGIN_LDFLAGS = -module -avoid-version -shared -no-undefined -rpath /nowhere
+
+if HAVE_CRITERION
+include tests/core.mk
+include tests/checker.mk
+include tests/platform.mk
+include tests/systems.mk
+include tests/dtd.mk
+include tests/k8s.mk
+endif

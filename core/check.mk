@@ -1,0 +1,1 @@
+# history formats (EDN, porcupine logs) and dt-check

@@ -1,0 +1,1 @@
+# dashboard: static files served by dtd

@@ -1,0 +1,1 @@
+# dt_etcd: see plugins/etcd/

@@ -1,0 +1,1 @@
+# dt_k8s: see plugins/k8s/

@@ -1,0 +1,1 @@
+# dt_kill: see plugins/kill/

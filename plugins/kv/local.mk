@@ -1,0 +1,1 @@
+# dt_kv: see plugins/kv/

@@ -1,0 +1,1 @@
+# dt_linearizable: see plugins/linearizable/

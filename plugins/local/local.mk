@@ -1,0 +1,1 @@
+# dt_local: see plugins/local/

@@ -1,0 +1,1 @@
+# dt_models: see plugins/models/

@@ -1,0 +1,1 @@
+# dt_partition: see plugins/partition/

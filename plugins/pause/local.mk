@@ -1,0 +1,1 @@
+# dt_pause: see plugins/pause/

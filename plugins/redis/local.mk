@@ -1,0 +1,1 @@
+# dt_redis: see plugins/redis/

@@ -1,0 +1,1 @@
+# dt_throttle: see plugins/throttle/
