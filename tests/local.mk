@@ -14,7 +14,7 @@ TEST_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) \
 	-DTEST_SRCDIR='"$(abs_top_srcdir)"'
 TEST_LIBS = core/libdt.la $(CRITERION_LIBS) $(JANSSON_LIBS)
 # Test-only plugins are modules that are never installed.
-TEST_PLUGIN_LDFLAGS = -module -avoid-version -shared -no-undefined -rpath /nowhere
+TEST_MODULE_FLAGS = -module -avoid-version -shared -no-undefined -rpath /nowhere
 
 if HAVE_CRITERION
 include tests/core.mk
