@@ -23,4 +23,5 @@ include tests/platform.mk
 include tests/systems.mk
 include tests/dtd.mk
 include tests/k8s.mk
+include tests/robust.mk
 endif

@@ -1,0 +1,1 @@
+# robustness: hostile input, crash safety, valgrind
