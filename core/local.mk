@@ -4,6 +4,7 @@ lib_LTLIBRARIES += core/libdt.la
 core_libdt_la_SOURCES = \
 	core/lib/history.c core/lib/history.h \
 	core/lib/log.c core/lib/log.h \
+	core/lib/metrics.c core/lib/metrics.h \
 	core/lib/paths.c core/lib/paths.h \
 	core/lib/registry.c core/lib/registry.h \
 	core/lib/rng.c \

@@ -156,7 +156,7 @@ static void observe(const dt_run_event *ev, void *arg)
 				(unsigned long long)ev->info, ev->rate,
 				ev->active[0] ? "  nemesis: " : "", ev->active);
 			progress_shown = true;
-		} else if ((long)ev->elapsed % 10 == 0) {
+		} else if ((long)ev->elapsed >= 10 && (long)ev->elapsed % 10 == 0) {
 			fprintf(stderr, "dt: %.0fs/%.0fs: %llu ok, %llu fail, %llu info, "
 				"%.0f ops/s%s%s\n", ev->elapsed, ev->limit,
 				(unsigned long long)ev->ok, (unsigned long long)ev->fail,

@@ -382,6 +382,7 @@ int dt_run_execute(dt_run *r, char *err)
 	dt_node *nodes = NULL;
 	size_t nnodes = 0, ncreated = 0;
 	dt_sched *sched = NULL;
+	dt_metrics *metrics = NULL;
 	int status = DT_EXIT_INFRA;
 	char path[PATH_MAX];
 	char e[DT_ERRBUF_SIZE] = "";
@@ -469,11 +470,15 @@ int dt_run_execute(dt_run *r, char *err)
 	hw = dt_history_writer_open(path, err);
 	if (hw == NULL)
 		goto out;
+	snprintf(path, sizeof(path), "%s/metrics.jsonl", r->dir);
+	metrics = dt_metrics_start(path, hw, r->client, client, err);
+	if (metrics == NULL)
+		goto out;
 	{
 		dt_sched_config sc = {
 			.client = r->client, .client_data = client,
 			.workload = r->workload, .workload_data = workload,
-			.weights = s->weights, .history = hw,
+			.weights = s->weights, .history = hw, .metrics = metrics,
 			.concurrency = s->concurrency, .rate = s->rate,
 			.seed = s->seed, .nemeses = r->nemeses,
 			.nnemeses = s->nnemeses, .nodes = nodes, .nnodes = nnodes,
@@ -488,12 +493,15 @@ int dt_run_execute(dt_run *r, char *err)
 	wait_run(r, sched, hw);
 	dt_sched_stop(sched);
 	sched = NULL;
+	dt_metrics_stop(metrics);
+	metrics = NULL;
 	if (atomic_load(&r->cancel))
 		dt_log(DT_LOG_WARN, "run cancelled: nemeses healed, checking "
 		       "the history recorded so far");
 	status = DT_EXIT_UNKNOWN; /* from here on, the history stands */
 out:
 	dt_sched_stop(sched);
+	dt_metrics_stop(metrics);
 	for (size_t i = 0; i < ncreated; i++)
 		r->nemeses[i].type->destroy(r->nemeses[i].data);
 	if (client != NULL)

@@ -172,6 +172,7 @@ static void *worker_main(void *arg)
 		json_t *value, *result = NULL;
 		char *error = NULL;
 		dt_op_type outcome;
+		struct timespec t0, t1;
 
 		f = choose_op(s, &rng);
 		value = s->cfg.workload->generate(s->cfg.workload_data, f, &rng);
@@ -181,9 +182,14 @@ static void *worker_main(void *arg)
 			break;
 		}
 		record(s, process, DT_OP_INVOKE, f, value, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		outcome = s->cfg.client->invoke(conn, f, value, &result, &error);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (outcome != DT_OP_OK && outcome != DT_OP_FAIL)
 			outcome = DT_OP_INFO;
+		dt_metrics_record(s->cfg.metrics, f, outcome,
+				  (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 +
+				  (t1.tv_nsec - t0.tv_nsec));
 		record(s, process, outcome, f,
 		       outcome == DT_OP_OK && result != NULL ? result : value,
 		       error);

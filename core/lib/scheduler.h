@@ -18,6 +18,7 @@
 
 #include <dt/plugin.h>
 #include "history.h"
+#include "metrics.h"
 #include "suite.h"
 
 typedef struct dt_sched dt_sched;
@@ -40,6 +41,7 @@ typedef struct dt_sched_config {
 	void *workload_data;
 	const json_t *weights;   /* f -> weight overrides, or NULL */
 	dt_history_writer *history;
+	dt_metrics *metrics;     /* per-second driver figures, or NULL */
 	long long concurrency;
 	double rate;             /* ops/s over all workers, 0: unlimited */
 	uint64_t seed;
