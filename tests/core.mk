@@ -1,1 +1,48 @@
-# tests of core
+# tests of the core: YAML, suites, plugin loading, history, scheduler,
+# dt-run end to end on the mem system.
+
+check_LTLIBRARIES += \
+	tests/core/plugins/dt_noentry.la \
+	tests/core/plugins/dt_badabi.la \
+	tests/core/plugins/dt_dup.la \
+	tests/core/plugins/dt_initfail.la
+tests_core_plugins_dt_noentry_la_SOURCES = tests/core/plugins/noentry.c
+tests_core_plugins_dt_noentry_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_core_plugins_dt_badabi_la_SOURCES = tests/core/plugins/badabi.c
+tests_core_plugins_dt_badabi_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_core_plugins_dt_badabi_la_LIBADD = $(PLUGIN_LIBADD)
+tests_core_plugins_dt_dup_la_SOURCES = tests/core/plugins/dup.c
+tests_core_plugins_dt_dup_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_core_plugins_dt_dup_la_LIBADD = $(PLUGIN_LIBADD)
+tests_core_plugins_dt_initfail_la_SOURCES = tests/core/plugins/initfail.c
+tests_core_plugins_dt_initfail_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_core_plugins_dt_initfail_la_LIBADD = $(PLUGIN_LIBADD)
+
+core_tests = \
+	tests/core/test_yaml \
+	tests/core/test_suite \
+	tests/core/test_plugins \
+	tests/core/test_history \
+	tests/core/test_scheduler \
+	tests/core/test_run
+check_PROGRAMS += $(core_tests)
+TESTS += $(core_tests)
+
+tests_core_test_yaml_SOURCES = tests/core/test_yaml.c
+tests_core_test_yaml_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_yaml_LDADD = $(TEST_LIBS)
+tests_core_test_suite_SOURCES = tests/core/test_suite.c
+tests_core_test_suite_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_suite_LDADD = $(TEST_LIBS)
+tests_core_test_plugins_SOURCES = tests/core/test_plugins.c
+tests_core_test_plugins_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_plugins_LDADD = $(TEST_LIBS)
+tests_core_test_history_SOURCES = tests/core/test_history.c
+tests_core_test_history_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_history_LDADD = $(TEST_LIBS)
+tests_core_test_scheduler_SOURCES = tests/core/test_scheduler.c
+tests_core_test_scheduler_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_scheduler_LDADD = $(TEST_LIBS) -lm
+tests_core_test_run_SOURCES = tests/core/test_run.c
+tests_core_test_run_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_run_LDADD = $(TEST_LIBS)

@@ -111,6 +111,8 @@ int dt_conf_fail(const json_t *conf, const char *key, char *err,
 
 typedef struct parser {
 	yaml_parser_t yp;
+	const char *text;  /* the input, to place reader errors */
+	size_t len;
 	dt_doc *doc;
 	char *err;
 	bool failed;
@@ -156,6 +158,19 @@ static int next_event(parser *p, yaml_event_t *ev)
 		return 0;
 	{
 		yaml_mark_t m = p->yp.problem_mark;
+
+		/* The reader (bad encoding) gives a byte offset, no mark. */
+		if (p->yp.error == YAML_READER_ERROR) {
+			m.line = m.column = 0;
+			for (size_t i = 0; i < p->yp.problem_offset && i < p->len; i++) {
+				if (p->text[i] == '\n') {
+					m.line++;
+					m.column = 0;
+				} else {
+					m.column++;
+				}
+			}
+		}
 
 		return fail_at(p, &m, "%s%s%s", p->yp.problem ? p->yp.problem : "syntax error",
 			       p->yp.context ? " " : "",
@@ -440,6 +455,7 @@ static int parse_stream(parser *p)
 			yaml_event_delete(&ev);
 			return 0;
 		default:
+			mark(p, "", &ev.start_mark);
 			p->doc->root = node(p, &ev, "", 0);
 			if (p->doc->root == NULL) {
 				yaml_event_delete(&ev);
@@ -466,6 +482,8 @@ dt_doc *dt_doc_parse(const char *name, const char *text, size_t len, char *err)
 	}
 	p.doc->file = strdup(name);
 	p.doc->marks = json_object();
+	p.text = text;
+	p.len = len;
 	yaml_parser_initialize(&p.yp);
 	yaml_parser_set_input_string(&p.yp, (const unsigned char *)text, len);
 	if (parse_stream(&p) != 0) {
@@ -553,6 +571,8 @@ int dt_doc_fail(const dt_doc *doc, const char *path, char *err,
 			break;
 		*cut = '\0';
 	}
+	if (m == NULL)
+		m = json_object_get(doc->marks, ""); /* the document itself */
 	if (m != NULL)
 		return dt_fail(err, "%s:%lld:%lld: %s%s%s", doc->file,
 			       (long long)json_integer_value(json_array_get(m, 0)),

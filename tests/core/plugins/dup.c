@@ -1,0 +1,28 @@
+/* Registers a checker named `stats`, which dt_stats already has. */
+#include <dt/plugin.h>
+
+static int check(const dt_checker_env *env, const dt_history *h, json_t **r, char *err)
+{
+	(void)env; (void)h; (void)err;
+	*r = json_pack("{sb}", "valid", 1);
+	return 0;
+}
+
+static const dt_checker_type dup = {
+	.info = { "stats", "0", "a second stats" },
+	.check = check,
+};
+
+static const dt_checker_type fine = {
+	.info = { "dup-fine", "0", "registered before the duplicate" },
+	.check = check,
+};
+
+static int reg_dup(dt_registry *reg)
+{
+	if (dt_register_checker(reg, &fine) != 0)
+		return -1;
+	return dt_register_checker(reg, &dup);
+}
+
+DT_PLUGIN_DEFINE(reg_dup)

@@ -1,0 +1,126 @@
+/*
+ * Plugin loading: good plugins by name, and every way a file can be
+ * wrong, each refused with a message naming the file and the reason.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "registry.h"
+
+#define BAD TEST_BUILDDIR "/tests/core/plugins/.libs/"
+
+static dt_registry *reg;
+
+static void setup(void)
+{
+	reg = dt_registry_new(NULL);
+	cr_assert_not_null(reg);
+}
+
+static void teardown(void)
+{
+	dt_registry_free(reg);
+}
+
+TestSuite(plugins, .init = setup, .fini = teardown);
+
+Test(plugins, finds_builtin_plugins_by_name)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	const dt_component *c = dt_registry_get(reg, DT_KIND_CLIENT, "mem", err);
+
+	cr_assert_not_null(c, "%s", err);
+	cr_assert_str_eq(c->info->name, "mem");
+	cr_assert(strstr(c->file, "dt_mem.so") != NULL, "%s", c->file);
+	/* a second lookup does not load again */
+	cr_assert_eq(dt_registry_get(reg, DT_KIND_CLIENT, "mem", err), c);
+}
+
+Test(plugins, finds_a_component_in_a_file_of_another_name)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	const dt_component *c = dt_registry_get(reg, DT_KIND_CHECKER, "bank", err);
+
+	cr_assert_not_null(c, "%s", err);
+	cr_assert(strstr(c->file, "dt_bank.so") != NULL);
+}
+
+Test(plugins, unknown_name_lists_what_exists)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+
+	cr_assert_null(dt_registry_get(reg, DT_KIND_WORKLOAD, "nosuch", err));
+	cr_assert(strncmp(err, "no workload named 'nosuch' (available: ", 39) == 0, "%s", err);
+	cr_assert(strstr(err, "bank") != NULL && strstr(err, "register") != NULL, "%s", err);
+}
+
+Test(plugins, missing_entry_symbol)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+
+	cr_assert_eq(dt_registry_load_file(reg, BAD "dt_noentry.so", err), -1);
+	cr_assert(strstr(err, "dt_noentry.so: not a DT plugin: it has no dt_plugin_abi "
+			 "symbol (use DT_PLUGIN_DEFINE from dt/plugin.h)") != NULL, "%s", err);
+}
+
+Test(plugins, wrong_abi_names_both_versions)
+{
+	char err[DT_ERRBUF_SIZE] = "", want[200];
+
+	cr_assert_eq(dt_registry_load_file(reg, BAD "dt_badabi.so", err), -1);
+	snprintf(want, sizeof(want), "dt_badabi.so: built for plugin ABI version %u, "
+		 "but this DT has ABI version %u", DT_ABI_VERSION + 41, DT_ABI_VERSION);
+	cr_assert(strstr(err, want) != NULL, "%s", err);
+}
+
+Test(plugins, duplicate_name_is_refused_and_the_file_with_it)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+
+	cr_assert_not_null(dt_registry_get(reg, DT_KIND_CHECKER, "stats", err), "%s", err);
+	cr_assert_eq(dt_registry_load_file(reg, BAD "dt_dup.so", err), -1);
+	cr_assert(strstr(err, "dt_dup.so: registers checker 'stats', which ") != NULL, "%s", err);
+	cr_assert(strstr(err, "dt_stats.so already registered") != NULL, "%s", err);
+	/* what the refused file registered first is taken back */
+	cr_assert_null(dt_registry_find(reg, DT_KIND_CHECKER, "dup-fine"));
+}
+
+Test(plugins, failing_registration)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+
+	cr_assert_eq(dt_registry_load_file(reg, BAD "dt_initfail.so", err), -1);
+	cr_assert(strstr(err, "dt_initfail.so: registers client 'incomplete' without "
+			 "open, connect, invoke, disconnect and close") != NULL, "%s", err);
+}
+
+Test(plugins, missing_file)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+
+	cr_assert_eq(dt_registry_load_file(reg, "/nonexistent/dt_x.so", err), -1);
+	cr_assert_str_eq(err, "/nonexistent/dt_x.so: No such file or directory");
+}
+
+Test(plugins, plugin_path_comes_first)
+{
+	dt_registry *r = dt_registry_new("/opt/a:/opt/b");
+	const char *const *p = dt_registry_path(r);
+
+	cr_assert_str_eq(p[0], "/opt/a");
+	cr_assert_str_eq(p[1], "/opt/b");
+	dt_registry_free(r);
+}
+
+Test(plugins, load_all_reports_bad_files_and_keeps_going)
+{
+	dt_registry *r = dt_registry_new(BAD);
+	int failed = dt_registry_load_all(r, NULL, NULL);
+
+	/* noentry, badabi, initfail and dup (after dt_stats) fail; the
+	 * shipped plugins still load */
+	cr_assert_geq(failed, 3);
+	cr_assert_not_null(dt_registry_find(r, DT_KIND_CLIENT, "mem"));
+	dt_registry_free(r);
+}

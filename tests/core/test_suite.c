@@ -1,0 +1,171 @@
+/*
+ * Suites and charts: the real files of the tree load; a table of bad
+ * suites gives exact messages naming file, line, column and key.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "suite.h"
+
+static char dir[64];
+
+static void make_dir(void)
+{
+	char path[256];
+	FILE *f;
+
+	strcpy(dir, "/tmp/dt-test-suite-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/c.yaml", dir);
+	f = fopen(path, "w");
+	fputs("name: c\nlocal:\n  nodes: 0\n", f);
+	fclose(f);
+}
+
+static void remove_dir(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		cr_log_warn("could not remove %s", dir);
+}
+
+TestSuite(suite, .init = make_dir, .fini = remove_dir);
+
+static dt_suite *load_text(const char *text, char *err)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/s.yaml", dir);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	return dt_suite_load(path, NULL, dir, err);
+}
+
+Test(suite, shipped_mem_suites_load)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	const char *names[] = { "mem-register", "mem-bank" };
+
+	for (size_t i = 0; i < 2; i++) {
+		char path[512];
+		dt_suite *s;
+
+		snprintf(path, sizeof(path), "%s/suites/%s.yaml", TEST_SRCDIR, names[i]);
+		s = dt_suite_load(path, NULL, TEST_SRCDIR "/charts", err);
+		cr_assert_not_null(s, "%s: %s", names[i], err);
+		cr_assert_str_eq(s->client, "mem");
+		dt_suite_free(s);
+	}
+}
+
+Test(suite, values_and_defaults)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	dt_suite *s = load_text("name: s\nchart: c\nclient: mem\n"
+				"workload: {name: register, operations: {read: 3, write: 1}}\n"
+				"time-limit: 2m\nrate: 100\nnemesis:\n  - kill\n"
+				"  - {name: partition, probability: 0.5, interval: 3s,"
+				" duration: 500ms, target: {mode: fixed, value: 2}}\n"
+				"checkers: [stats, {name: linearizable, model: register}]\n", err);
+
+	cr_assert_not_null(s, "%s", err);
+	cr_assert_float_eq(s->time_limit, 120, 1e-9);
+	cr_assert_float_eq(s->rate, 100, 1e-9);
+	cr_assert_eq(s->concurrency, 4);
+	cr_assert_eq(s->nnemeses, 2);
+	cr_assert_str_eq(s->nemeses[0].name, "kill");
+	cr_assert_eq(s->nemeses[0].target, DT_TARGET_ONE);
+	cr_assert_float_eq(s->nemeses[1].duration, 0.5, 1e-9);
+	cr_assert_eq(s->nemeses[1].target, DT_TARGET_FIXED);
+	cr_assert_eq(s->ncheckers, 2);
+	cr_assert_str_eq(s->checkers[1].name, "linearizable");
+	cr_assert_eq(json_number_value(json_object_get(s->weights, "read")), 3);
+	cr_assert_eq(dt_suite_select_nemeses(s, "partition", err), 0, "%s", err);
+	cr_assert_eq(s->nnemeses, 1);
+	cr_assert_eq(dt_suite_select_nemeses(s, "pause", err), -1);
+	cr_assert_str_eq(err, "--nemesis: suite 's' has no nemesis 'pause' (it has: partition)");
+	dt_suite_free(s);
+}
+
+struct bad_suite {
+	char text[400];
+	char message[400]; /* after "DIR/s.yaml:" */
+};
+
+ParameterizedTestParameters(suite, bad)
+{
+	static struct bad_suite cases[] = {
+		{ "chart: c\nclient: mem\nworkload: bank\n", "1:1: name: missing or not a string" },
+		{ "name: s\nchart: c\nworkload: bank\n", "1:1: missing key 'client'" },
+		{ "name: s\nchart: c\nclient: mem\nworkload: bank\nconcurrency: 0\n",
+		  "5:1: concurrency: expected a number between 1 and 4096" },
+		{ "name: s\nchart: c\nclient: mem\nworkload: bank\nconcurrency: 2.5\n",
+		  "5:1: concurrency: expected a whole number" },
+		{ "name: s\nchart: c\nclient: mem\nworkload: bank\ntime-limit: soon\n",
+		  "5:1: time-limit: expected a duration between 0.1 and 604800 seconds (a number, or with s, ms, m or h)" },
+		{ "name: s\nchart: c\nclient: mem\nworkload: bank\nnemesis:\n  - name: kill\n    probability: 2\n",
+		  "7:5: nemesis[0].probability: expected a number between 0 and 1" },
+		{ "name: s\nchart: c\nclient: mem\nworkload: bank\nnemesis:\n  - name: kill\n    target: some\n",
+		  "7:5: nemesis[0].target: unknown target mode 'some' (one, all, fixed, fixed-percent, random-max-percent)" },
+		{ "name: s\nchart: c\nclient: mem\nworkload: bank\nnemesis:\n  - name: kill\n    target: {mode: fixed-percent, value: 150}\n",
+		  "7:35: nemesis[0].target.value: expected a percentage between 0 and 100" },
+		{ "name: s\nchart: c\nclient: mem\nworkload: {name: bank, operations: {read: -1}}\n",
+		  "4:37: workload.operations.read: expected a weight (a number >= 0)" },
+		{ "name: s\nchart: nochart\nclient: mem\nworkload: bank\n",
+		  "2:1: chart: no chart named 'nochart' (try `dt-run list charts`)" },
+		{ "name: s\nchart: ../c\nclient: mem\nworkload: bank\n",
+		  "2:1: chart: ../c: cannot read this file" },
+		{ "name: s\nchart: c\nclient: mem\nworkload: bank\nseed: -1\n",
+		  "5:1: seed: expected a non-negative integer" },
+		{ "- a\n- b\n", "1:1: a suite must be a mapping" },
+	};
+
+	return cr_make_param_array(struct bad_suite, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct bad_suite *c, suite, bad)
+{
+	char err[DT_ERRBUF_SIZE] = "", want[DT_ERRBUF_SIZE];
+	dt_suite *s = load_text(c->text, err);
+
+	cr_assert_null(s);
+	snprintf(want, sizeof(want), "%s/s.yaml:%s", dir, c->message);
+	cr_assert_str_eq(err, want);
+}
+
+Test(suite, names_cannot_escape_the_search_path)
+{
+	char buf[256], err[DT_ERRBUF_SIZE];
+
+	cr_assert_eq(dt_find_yaml("suites", "..", NULL, buf, sizeof(buf), err), -1);
+	cr_assert_str_eq(err, "'..' is not a valid name for one of the suites "
+			 "(letters, digits, '-', '_' and '.' only)");
+	cr_assert_eq(dt_find_yaml("suites", "a b", NULL, buf, sizeof(buf), err), -1);
+}
+
+Test(suite, durations)
+{
+	json_t *v;
+
+	v = json_string("250ms");
+	cr_assert_float_eq(dt_parse_duration(v), 0.25, 1e-9);
+	json_decref(v);
+	v = json_string("1h");
+	cr_assert_float_eq(dt_parse_duration(v), 3600, 1e-9);
+	json_decref(v);
+	v = json_string("5 parsecs");
+	cr_assert_lt(dt_parse_duration(v), 0);
+	json_decref(v);
+	v = json_integer(-1);
+	cr_assert_lt(dt_parse_duration(v), 0);
+	json_decref(v);
+}
