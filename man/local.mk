@@ -1,1 +1,37 @@
-# manual pages
+# manual pages: written directly in roff as man/PAGE.in; the build fills
+# in the configured directories and version (sed only) to make man/PAGE.
+# man/check-options.sh keeps the pages' OPTIONS in step with --help, and
+# man/check-roff.sh keeps them free of groff and man warnings.
+
+DT_MAN_PAGES = \
+	man/dt-run.1 man/dt-check.1 \
+	man/dt-suite.5 man/dt-chart.5 \
+	man/dt-plugin.7 \
+	man/dtd.8
+man_MANS = $(DT_MAN_PAGES)
+EXTRA_DIST += $(DT_MAN_PAGES:=.in)
+CLEANFILES += $(DT_MAN_PAGES)
+
+dt_man_edit = $(AM_V_GEN)$(MKDIR_P) man && sed \
+	-e 's|@pkglibdir[@]|$(pkglibdir)|g' \
+	-e 's|@pkgdatadir[@]|$(pkgdatadir)|g' \
+	-e 's|@sysconfdir[@]|$(sysconfdir)|g' \
+	-e 's|@VERSION[@]|$(VERSION)|g' \
+	$(srcdir)/$@.in > $@.tmp && mv $@.tmp $@
+
+man/dt-run.1: $(srcdir)/man/dt-run.1.in Makefile
+	$(dt_man_edit)
+man/dt-check.1: $(srcdir)/man/dt-check.1.in Makefile
+	$(dt_man_edit)
+man/dt-suite.5: $(srcdir)/man/dt-suite.5.in Makefile
+	$(dt_man_edit)
+man/dt-chart.5: $(srcdir)/man/dt-chart.5.in Makefile
+	$(dt_man_edit)
+man/dt-plugin.7: $(srcdir)/man/dt-plugin.7.in Makefile
+	$(dt_man_edit)
+man/dtd.8: $(srcdir)/man/dtd.8.in Makefile
+	$(dt_man_edit)
+
+# Tests: shell scripts, run from the build tree with AM_TESTS_ENVIRONMENT.
+TESTS += man/check-options.sh man/check-roff.sh
+dist_noinst_SCRIPTS += man/check-options.sh man/check-roff.sh
