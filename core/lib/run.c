@@ -374,6 +374,48 @@ static void wait_run(dt_run *r, dt_sched *sched, dt_history_writer *hw)
 	}
 }
 
+/* --dry-run: say what the run would do, and let the platform print the
+ * commands it would run; nothing is started and nothing is written. */
+static int dry_run(dt_run *r, char *err)
+{
+	const dt_suite *s = r->suite;
+	char e[DT_ERRBUF_SIZE] = "";
+
+	printf("suite %s (seed %llu): %lld workers, %s, %.1f s, timeout %.3f s\n",
+	       s->name, (unsigned long long)s->seed, s->concurrency,
+	       s->rate > 0 ? "rate-limited" : "no rate limit", s->time_limit,
+	       s->timeout);
+	printf("  chart     %s\n", s->chart);
+	printf("  platform  %s\n", r->platform ? s->platform : "none (the chart has no nodes)");
+	printf("  client    %s\n  workload  %s\n", s->client, s->workload);
+	for (size_t i = 0; i < s->nnemeses; i++)
+		printf("  nemesis   %s: probability %.2f every %.1f s for %.1f s\n",
+		       s->nemeses[i].name, s->nemeses[i].probability,
+		       s->nemeses[i].interval, s->nemeses[i].duration);
+	for (size_t i = 0; i < s->ncheckers; i++)
+		printf("  checker   %s\n", s->checkers[i].name);
+	fflush(stdout);
+	if (r->platform != NULL) {
+		json_t *resolved = dt_suite_to_json(s);
+		dt_platform_env penv = {
+			.run_id = r->run_id, .store_dir = NULL,
+			.state_dir = dt_state_dir(),
+			.chart = s->chart_doc->root, .suite = resolved,
+			.config = json_object_get(s->doc->root, "platform"),
+			.keep = r->opts.keep, .dry_run = true,
+		};
+		void *p = r->platform->setup(&penv, e);
+
+		json_decref(resolved);
+		if (p == NULL) {
+			dt_fail(err, "platform %s: %s", s->platform, e);
+			return DT_EXIT_INFRA;
+		}
+		r->platform->teardown(p);
+	}
+	return DT_EXIT_VALID;
+}
+
 int dt_run_execute(dt_run *r, char *err)
 {
 	dt_suite *s = r->suite;
@@ -390,6 +432,8 @@ int dt_run_execute(dt_run *r, char *err)
 	dt_history *h;
 
 	make_run_id(r->run_id, sizeof(r->run_id));
+	if (r->opts.dry_run)
+		return dry_run(r, err);
 	r->dir = dt_store_make_run_dir(r->opts.store ? r->opts.store : "store",
 				       r->opts.run_dir, s->name, err);
 	if (r->dir == NULL)
@@ -430,10 +474,6 @@ int dt_run_execute(dt_run *r, char *err)
 		nnodes = r->platform->nodes(platform, &nodes);
 	}
 	json_decref(resolved);
-	if (r->opts.dry_run) {
-		status = DT_EXIT_VALID;
-		goto out;
-	}
 	{
 		dt_client_env cenv = {
 			.config = s->client_config, .workload = s->workload,

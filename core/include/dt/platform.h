@@ -14,13 +14,16 @@
 
 typedef struct dt_platform_env {
 	const char *run_id;      /* short id unique on this machine */
-	const char *store_dir;   /* the run's store folder (logs go here) */
+	const char *store_dir;   /* the run's store folder (logs go here);
+				    NULL on a dry run */
 	const char *state_dir;   /* where to record what was made, for cleanup */
 	const json_t *chart;     /* the resolved chart document */
 	const json_t *suite;     /* the resolved suite document */
 	const json_t *config;    /* the suite's `platform` options, or NULL */
 	bool keep;               /* keep data directories at teardown */
-	bool dry_run;            /* print what would be done, do nothing */
+	bool dry_run;            /* print (stdout) every command and API call
+				    it would make, do nothing; teardown
+				    follows at once */
 } dt_platform_env;
 
 typedef struct dt_platform_type {
