@@ -101,6 +101,9 @@ Test(run, mem_bank_is_valid_and_fills_the_store)
 	h = dt_history_read_jsonl(path, err);
 	cr_assert_not_null(h, "%s", err);
 	cr_assert_eq(h->torn, 0);
+	/* the time limit (1 s) is honoured: work stops at it */
+	cr_assert_gt(h->ops[h->count - 1].time, 800000000LL);
+	cr_assert_lt(h->ops[h->count - 1].time, 1500000000LL);
 	dt_history_free(h);
 	const char *files[] = { "suite.json", "dt.log", "metrics.jsonl" };
 	for (size_t i = 0; i < 3; i++) {

@@ -159,8 +159,9 @@ Test(scheduler, rate_is_held)
 
 	for (size_t i = 0; i < h->count; i++)
 		invokes += h->ops[i].type == DT_OP_INVOKE;
-	/* 200/s for 1 s: allow for start-up and the last slot */
-	cr_assert(invokes >= 170 && invokes <= 215, "%zu invokes at 200/s", invokes);
+	/* 200/s for 1 s: never above (the limit holds); below only by
+	 * what a loaded machine's scheduling delays cost */
+	cr_assert(invokes >= 140 && invokes <= 205, "%zu invokes at 200/s", invokes);
 	dt_history_free(h);
 }
 
