@@ -1,1 +1,18 @@
-# tests of systems
+# tests of systems: the redis and etcd clients against real servers on
+# 127.0.0.1, their parsers, and the suites end to end (root, local
+# platform).  Budget: under 5 minutes.
+SYSTEMS_TEST_SOURCES = tests/systems/harness.c tests/systems/harness.h
+SYSTEMS_TEST_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS)
+SYSTEMS_TEST_LIBS = $(TEST_LIBS) $(CURL_LIBS)
+
+check_PROGRAMS += tests/systems/redis_client
+tests_systems_redis_client_SOURCES = tests/systems/redis_client.c $(SYSTEMS_TEST_SOURCES)
+tests_systems_redis_client_CFLAGS = $(SYSTEMS_TEST_CFLAGS)
+tests_systems_redis_client_LDADD = $(SYSTEMS_TEST_LIBS)
+
+check_PROGRAMS += tests/systems/redis_info
+tests_systems_redis_info_SOURCES = tests/systems/redis_info.c plugins/redis/info.c
+tests_systems_redis_info_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/plugins/redis
+tests_systems_redis_info_LDADD = $(TEST_LIBS) -lm
+
+TESTS += tests/systems/redis_info tests/systems/redis_client

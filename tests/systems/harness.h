@@ -1,0 +1,69 @@
+/*
+ * harness.h: what the systems tests share: real servers (redis-server,
+ * etcd) started on 127.0.0.1 with ephemeral ports in a temporary folder,
+ * a fake server that answers garbage, and the client plugins loaded from
+ * the build tree with a node list made by hand.
+ */
+#ifndef DT_TESTS_HARNESS_H
+#define DT_TESTS_HARNESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <dt/plugin.h>
+
+typedef struct sys_server {
+	pid_t pid;
+	int port;        /* the client port */
+	int peer_port;   /* etcd's peer port */
+	char dir[256];   /* temporary folder (data, log), removed by stop */
+	char kind[16];   /* "redis" or "etcd" */
+	char extra[128]; /* redis: "HOST PORT" of the primary to replicate */
+} sys_server;
+
+/* A port free on 127.0.0.1 right now. */
+int sys_free_port(void);
+
+/* Start redis-server (replicating primary when not NULL) and wait until
+ * it answers; false when it could not (the test then fails). */
+bool sys_redis_start(sys_server *s, const sys_server *primary);
+/* A single-node etcd with its v3 gateway on the client port. */
+bool sys_etcd_start(sys_server *s);
+/* Start the same server again (same ports, same data). */
+bool sys_server_restart(sys_server *s);
+/* Kill (SIGKILL) and reap the process; the folder stays. */
+void sys_server_kill(sys_server *s);
+/* Kill if running and remove the folder. */
+void sys_server_stop(sys_server *s);
+/* Wait until the port accepts connections, up to seconds. */
+bool sys_port_ready(int port, double seconds);
+
+/* A fake server on 127.0.0.1 that reads each request and answers
+ * `reply` to it; runs until sys_fake_stop. */
+typedef struct sys_fake sys_fake;
+sys_fake *sys_fake_start(const char *reply, int *port);
+void sys_fake_stop(sys_fake *f);
+
+/* The node list of servers, as a platform would give it. */
+dt_node *sys_nodes(const sys_server *servers, size_t n);
+void sys_nodes_free(dt_node *nodes, size_t n);
+
+/* Open a client plugin's client: NULL with err. */
+typedef struct sys_client {
+	dt_registry *reg;
+	const dt_client_type *type;
+	void *client;
+	dt_node *nodes;
+	size_t nnodes;
+	json_t *config, *wconfig;
+} sys_client;
+
+bool sys_client_open(sys_client *sc, const char *plugin, const char *workload,
+		     const char *config_json, const char *workload_json,
+		     const sys_server *servers, size_t n, double timeout, char *err);
+void sys_client_close(sys_client *sc);
+
+/* Seconds on the monotonic clock. */
+double sys_now(void);
+
+#endif
