@@ -1,0 +1,615 @@
+/*
+ * local.c: the `local` platform.  Brings a chart's `local:` recipe up as
+ * N nodes on this machine: one network namespace per node (dt-RUN-nI),
+ * joined by a veth pair (host side dtvRUNI, node side eth0) to a bridge
+ * of the run (dtbr-RUN) that holds the first address of the run's
+ * subnet.  The driver reaches the nodes over the bridge from the host
+ * namespace; the namespaces get no default route, so nothing leaves the
+ * machine.
+ *
+ * Every thing made is first written to the run's state file (state.c);
+ * teardown undoes the run from that file, exactly as `dt-run cleanup`
+ * does after a crash.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "local.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static void fmt_addr(uint32_t a, char *buf, size_t size)
+{
+	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
+		 (a >> 8) & 255, a & 255);
+}
+
+static int parse_cidr(const char *s, uint32_t *net, int *prefix)
+{
+	char buf[64];
+	char *slash;
+	struct in_addr in;
+	long len = 32;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash != NULL) {
+		char *end;
+
+		*slash = '\0';
+		len = strtol(slash + 1, &end, 10);
+		if (*end != '\0' || len < 0 || len > 32)
+			return -1;
+	}
+	if (inet_pton(AF_INET, buf, &in) != 1)
+		return -1;
+	*prefix = (int)len;
+	*net = ntohl(in.s_addr) & (len == 0 ? 0 : ~0u << (32 - len));
+	return 0;
+}
+
+static bool overlaps(uint32_t a, int la, uint32_t b, int lb)
+{
+	int l = la < lb ? la : lb;
+	uint32_t mask = l == 0 ? 0 : ~0u << (32 - l);
+
+	return (a & mask) == (b & mask);
+}
+
+/* Whether net/prefix overlaps a route or address of the host (the
+ * default route aside).  Other runs' bridges show up here too. */
+static int subnet_taken(uint32_t net, int prefix, bool *taken, char *what,
+			size_t wsize, char *err)
+{
+	static char out[65536];
+	char *save = NULL;
+
+	*taken = false;
+	if (lc_runf(NULL, out, sizeof(out), err, "ip -4 route show table all") != 0)
+		return dt_fail(err, "ip -4 route: %s", out);
+	for (char *line = strtok_r(out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char w1[64] = "", w2[64] = "";
+		const char *pfx;
+		uint32_t rn;
+		int rl;
+
+		if (sscanf(line, "%63s %63s", w1, w2) < 1)
+			continue;
+		pfx = w1;
+		if (strcmp(w1, "local") == 0 || strcmp(w1, "broadcast") == 0 ||
+		    strcmp(w1, "unicast") == 0 || strcmp(w1, "blackhole") == 0 ||
+		    strcmp(w1, "unreachable") == 0 || strcmp(w1, "prohibit") == 0 ||
+		    strcmp(w1, "throw") == 0 || strcmp(w1, "anycast") == 0 ||
+		    strcmp(w1, "multicast") == 0)
+			pfx = w2;
+		if (strcmp(pfx, "default") == 0 || parse_cidr(pfx, &rn, &rl) != 0)
+			continue;
+		if (overlaps(net, prefix, rn, rl)) {
+			*taken = true;
+			snprintf(what, wsize, "%.200s", line);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* The run's subnet: the suite's `platform: {subnet: ...}`, or a /24 of
+ * 10.213.0.0/16 chosen from the run id, skipping those in use. */
+static int choose_subnet(lc_platform *p, const json_t *config, char *err)
+{
+	const char *want = NULL;
+	char what[256];
+	bool taken;
+	unsigned h = 0;
+
+	if (json_is_object(config) &&
+	    dt_conf_string(config, "subnet", NULL, &want, err) != 0)
+		return -1;
+	if (want != NULL) {
+		if (parse_cidr(want, &p->net, &p->prefix) != 0 || p->prefix > 30)
+			return dt_conf_fail(config, "subnet", err, "expected an "
+					    "IPv4 subnet like 10.213.7.0/24");
+		if ((uint64_t)p->n + 3 > (1ull << (32 - p->prefix)))
+			return dt_conf_fail(config, "subnet", err, "%s has no room "
+					    "for %zu nodes and the bridge", want, p->n);
+		if (p->dry_run)
+			return 0;
+		if (subnet_taken(p->net, p->prefix, &taken, what, sizeof(what),
+				 err) != 0)
+			return -1;
+		if (taken)
+			return dt_conf_fail(config, "subnet", err, "%s clashes with "
+					    "the host's route '%s'", want, what);
+		return 0;
+	}
+	if (p->n > 250)
+		return dt_fail(err, "%zu nodes do not fit the default /24: set "
+			       "platform: {subnet: ...}", p->n);
+	for (const char *c = p->run_id; *c != '\0'; c++)
+		h = h * 31 + (unsigned char)*c;
+	p->prefix = 24;
+	for (unsigned t = 0; t < 256; t++) {
+		p->net = (10u << 24) | (213u << 16) | (((h + t) & 255) << 8);
+		if (p->dry_run)
+			return 0;
+		if (subnet_taken(p->net, p->prefix, &taken, what, sizeof(what),
+				 err) != 0)
+			return -1;
+		if (!taken)
+			return 0;
+	}
+	return dt_fail(err, "every /24 of 10.213.0.0/16 is in use: set "
+		       "platform: {subnet: ...} in the suite");
+}
+
+static void sync_pids(lc_platform *p, size_t i)
+{
+	dt_node *nd = &p->nodes[i];
+
+	nd->npids = p->x[i].nprocs;
+	for (size_t k = 0; k < p->x[i].nprocs; k++)
+		nd->pids[k] = p->x[i].procs[k].pid;
+}
+
+/* Reap process k of node i if it has exited; returns true when it runs. */
+static bool proc_alive(lc_platform *p, size_t i, size_t k, int *status)
+{
+	lc_proc *pr = &p->x[i].procs[k];
+	pid_t w;
+
+	if (pr->pid <= 0)
+		return false;
+	w = waitpid(pr->pid, status, WNOHANG);
+	if (w == 0)
+		return true;
+	pr->pid = 0;
+	sync_pids(p, i);
+	return false;
+}
+
+static int start_proc(lc_platform *p, size_t i, size_t k, char *err)
+{
+	lc_node *x = &p->x[i];
+	lc_proc *pr = &x->procs[k];
+	dt_node *nd = &p->nodes[i];
+	FILE *log = fopen(x->log_path, "ae");
+	char e[DT_ERRBUF_SIZE];
+
+	if (log != NULL) {
+		fprintf(log, "--- dt: starting %s on %s:", pr->spec->name, nd->name);
+		for (char **a = pr->argv; *a != NULL; a++)
+			fprintf(log, " %s", *a);
+		fprintf(log, "\n");
+		fclose(log);
+	}
+	pr->pid = lc_spawn(nd->netns, pr->argv, x->data_dir, x->log_path, e);
+	if (pr->pid < 0) {
+		pr->pid = 0;
+		return dt_fail(err, "node %s: %s: %s", nd->name, pr->spec->name, e);
+	}
+	lc_state_add(&p->state, "pid %d %llu", (int)pr->pid,
+		     lc_proc_start(pr->pid));
+	sync_pids(p, i);
+	dt_log(DT_LOG_DEBUG, "local: %s: started %s as pid %d", nd->name,
+	       pr->spec->name, (int)pr->pid);
+	return 0;
+}
+
+static bool tcp_accepts(const char *addr, int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	bool ok = false;
+
+	if (fd < 0)
+		return false;
+	inet_pton(AF_INET, addr, &sa.sin_addr);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		ok = true;
+	} else if (errno == EINPROGRESS) {
+		struct pollfd pf = { .fd = fd, .events = POLLOUT };
+		int soerr = 0;
+		socklen_t len = sizeof(soerr);
+
+		if (poll(&pf, 1, 300) == 1 &&
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 &&
+		    soerr == 0)
+			ok = true;
+	}
+	close(fd);
+	return ok;
+}
+
+int lc_node_wait(lc_platform *p, size_t i, size_t k, char *err)
+{
+	lc_proc *pr = &p->x[i].procs[k];
+	const lc_spec *sp = pr->spec;
+	dt_node *nd = &p->nodes[i];
+	double deadline = now_s() + sp->timeout;
+	char how[128], tail[200], e[DT_ERRBUF_SIZE];
+	int status = 0;
+
+	if (sp->ready_port != 0)
+		snprintf(how, sizeof(how), "tcp %s:%d", nd->address, sp->ready_port);
+	else
+		snprintf(how, sizeof(how), "command %s", pr->ready_argv[0]);
+	for (;;) {
+		if (!proc_alive(p, i, k, &status)) {
+			lc_tail(p->x[i].log_path, tail, sizeof(tail));
+			return dt_fail(err, "node %s: %s exited (%s %d) before it "
+				       "was ready; end of %s:\n%s", nd->name,
+				       sp->name, WIFSIGNALED(status) ? "signal" :
+				       "status", WIFSIGNALED(status) ?
+				       WTERMSIG(status) : WEXITSTATUS(status),
+				       p->x[i].log_path, tail);
+		}
+		if (sp->ready_port != 0 ? tcp_accepts(nd->address, sp->ready_port) :
+		    lc_run(nd->netns, (const char *const *)pr->ready_argv, 5,
+			   NULL, 0, e) == 0)
+			return 0;
+		if (now_s() >= deadline)
+			break;
+		nap_ms(100);
+	}
+	lc_tail(p->x[i].log_path, tail, sizeof(tail));
+	return dt_fail(err, "node %s: %s not ready after %g s (%s); end of "
+		       "%s:\n%s", nd->name, sp->name, sp->timeout, how,
+		       p->x[i].log_path, tail);
+}
+
+int lc_node_start(lc_platform *p, size_t i, char *err)
+{
+	for (size_t k = 0; k < p->x[i].nprocs; k++) {
+		int status;
+
+		if (proc_alive(p, i, k, &status))
+			continue;
+		if (start_proc(p, i, k, err) != 0 || lc_node_wait(p, i, k, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Stop every process: SIGTERM (and SIGCONT, in case one is paused), up
+ * to 5 s of grace, then SIGKILL.  All are reaped. */
+static void stop_all(lc_platform *p)
+{
+	double deadline = now_s() + 5;
+	bool left = false;
+
+	for (size_t i = 0; i < p->n; i++) {
+		for (size_t k = 0; k < p->x[i].nprocs; k++) {
+			pid_t pid = p->x[i].procs[k].pid;
+
+			if (pid <= 0)
+				continue;
+			kill(-pid, SIGTERM);
+			kill(-pid, SIGCONT);
+		}
+	}
+	do {
+		left = false;
+		for (size_t i = 0; i < p->n; i++)
+			for (size_t k = 0; k < p->x[i].nprocs; k++)
+				if (proc_alive(p, i, k, NULL))
+					left = true;
+		if (left)
+			nap_ms(20);
+	} while (left && now_s() < deadline);
+	for (size_t i = 0; left && i < p->n; i++) {
+		for (size_t k = 0; k < p->x[i].nprocs; k++) {
+			lc_proc *pr = &p->x[i].procs[k];
+
+			if (pr->pid <= 0)
+				continue;
+			dt_log(DT_LOG_WARN, "local: %s: %s ignored SIGTERM for 5 s: "
+			       "SIGKILL", p->nodes[i].name, pr->spec->name);
+			kill(-pr->pid, SIGKILL);
+			kill(pr->pid, SIGKILL);
+			waitpid(pr->pid, NULL, 0);
+			pr->pid = 0;
+			sync_pids(p, i);
+		}
+	}
+}
+
+static void platform_free(lc_platform *p)
+{
+	if (p == NULL)
+		return;
+	lc_recipe_free(p);
+	for (size_t i = 0; p->nodes != NULL && i < p->n; i++)
+		json_decref(p->nodes[i].info);
+	free(p->nodes);
+	free(p->x);
+	free(p);
+}
+
+static void local_teardown(void *data)
+{
+	lc_platform *p = data;
+	char e[DT_ERRBUF_SIZE];
+
+	if (p == NULL)
+		return;
+	if (!p->dry_run) {
+		stop_all(p);
+		if (p->state_open) {
+			lc_state_close(&p->state);
+			if (lc_state_undo(p->state.path, e) != 0)
+				dt_log(DT_LOG_ERROR, "local: teardown: %s (run "
+				       "`dt-run cleanup` to retry)", e);
+			else
+				dt_log(DT_LOG_INFO, "local: torn down run %s",
+				       p->run_id);
+		}
+	}
+	platform_free(p);
+}
+
+/* Make the bridge, and per node its namespace, veth pair and address. */
+static int make_network(lc_platform *p, char *err)
+{
+	char br_addr[32], e[DT_ERRBUF_SIZE], out[1024];
+	const char *ns;
+
+	fmt_addr(p->net + 1, br_addr, sizeof(br_addr));
+#define RUN(netns, ...)                                                        \
+	do {                                                                   \
+		if (lc_runf(netns, out, sizeof(out), e, __VA_ARGS__) != 0)    \
+			return dt_fail(err, "%s", e[0] ? e : out);             \
+		e[0] = '\0';                                                   \
+	} while (0)
+	e[0] = '\0';
+	/* One line for the whole data folder of the run's store. */
+	lc_state_add(&p->state, "datadir %s/data", p->store_dir);
+	lc_state_add(&p->state, "bridge %s", p->bridge);
+	RUN(NULL, "ip link add %s type bridge", p->bridge);
+	RUN(NULL, "ip addr add %s/%d dev %s", br_addr, p->prefix, p->bridge);
+	RUN(NULL, "ip link set %s up", p->bridge);
+	for (size_t i = 0; i < p->n; i++) {
+		dt_node *nd = &p->nodes[i];
+
+		ns = nd->netns;
+		lc_state_add(&p->state, "netns %s", ns);
+		RUN(NULL, "ip netns add %s", ns);
+		lc_state_add(&p->state, "veth %s", p->x[i].veth);
+		RUN(NULL, "ip link add %s type veth peer name %s netns %s",
+		    p->x[i].veth, nd->ifname, ns);
+		RUN(NULL, "ip link set %s master %s up", p->x[i].veth, p->bridge);
+		RUN(ns, "ip addr add %s/%d dev %s", nd->address, p->prefix,
+		    nd->ifname);
+		RUN(ns, "ip link set %s up", nd->ifname);
+		RUN(ns, "ip link set lo up");
+		if (lc_mkdirs(p->x[i].data_dir, false, err) != 0)
+			return -1;
+	}
+#undef RUN
+	return 0;
+}
+
+static void print_plan(const lc_platform *p)
+{
+	char net[32];
+
+	fmt_addr(p->net, net, sizeof(net));
+	printf("local: bridge %s with %s/%d, %zu node(s)\n", p->bridge, net,
+	       p->prefix, p->n);
+	for (size_t i = 0; i < p->n; i++) {
+		printf("local: %s at %s in netns %s (veth %s), data %s, log %s\n",
+		       p->nodes[i].name, p->nodes[i].address, p->nodes[i].netns,
+		       p->x[i].veth, p->x[i].data_dir, p->x[i].log_path);
+		for (size_t k = 0; k < p->x[i].nprocs; k++) {
+			printf("local: %s: run", p->nodes[i].name);
+			for (char **a = p->x[i].procs[k].argv; *a != NULL; a++)
+				printf(" %s", *a);
+			printf("\n");
+		}
+	}
+	fflush(stdout);
+}
+
+static void *local_setup(const dt_platform_env *env, char *err)
+{
+	lc_platform *p = NULL;
+	long long n;
+	char e[DT_ERRBUF_SIZE];
+	int cleaned;
+
+	if (!env->dry_run && !lc_has_net_admin()) {
+		dt_fail(err, "the local platform needs CAP_NET_ADMIN to make "
+			"network namespaces, veths and a bridge: run dt-run as "
+			"root (sudo dt-run ...), or give it the capability "
+			"(setcap cap_net_admin,cap_sys_admin+ep), or use "
+			"--platform k8s");
+		return NULL;
+	}
+	if (strlen(env->run_id) > 6) {
+		dt_fail(err, "run id '%s' longer than 6 characters does not fit "
+			"interface names", env->run_id);
+		return NULL;
+	}
+	if (!env->dry_run) {
+		cleaned = lc_cleanup(env->state_dir, e);
+		if (cleaned < 0)
+			dt_log(DT_LOG_WARN, "local: cleaning crashed runs: %s", e);
+		else if (cleaned > 0)
+			dt_log(DT_LOG_WARN, "local: cleaned up after %d crashed "
+			       "run(s)", cleaned);
+	}
+	n = lc_recipe_nodes(env->chart, err);
+	if (n < 0)
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		dt_fail(err, "out of memory");
+		return NULL;
+	}
+	p->state.fd = -1;
+	p->n = (size_t)n;
+	p->keep = env->keep;
+	p->dry_run = env->dry_run;
+	snprintf(p->run_id, sizeof(p->run_id), "%s", env->run_id);
+	snprintf(p->bridge, sizeof(p->bridge), "dtbr-%s", env->run_id);
+	snprintf(p->store_dir, sizeof(p->store_dir), "%s",
+		 env->store_dir != NULL ? env->store_dir : "STORE");
+	p->nodes = calloc(p->n ? p->n : 1, sizeof(*p->nodes));
+	p->x = calloc(p->n ? p->n : 1, sizeof(*p->x));
+	if (p->nodes == NULL || p->x == NULL) {
+		dt_fail(err, "out of memory");
+		goto fail;
+	}
+	if (lc_recipe_load(p, env->chart, env->config, err) != 0 ||
+	    choose_subnet(p, env->config, err) != 0)
+		goto fail;
+	for (size_t i = 0; i < p->n; i++) {
+		dt_node *nd = &p->nodes[i];
+		lc_node *x = &p->x[i];
+
+		nd->index = (int)i;
+		if (snprintf(nd->name, sizeof(nd->name), "n%zu", i + 1) < 0 ||
+		    snprintf(nd->netns, sizeof(nd->netns), "dt-%s-n%zu",
+			     p->run_id, i + 1) >= (int)sizeof(nd->netns) ||
+		    snprintf(x->veth, sizeof(x->veth), "dtv%s%zu", p->run_id,
+			     i + 1) >= (int)sizeof(x->veth) ||
+		    snprintf(x->data_dir, sizeof(x->data_dir), "%s/data/%s",
+			     p->store_dir, nd->name) >= (int)sizeof(x->data_dir) ||
+		    snprintf(x->log_path, sizeof(x->log_path), "%s/%s.log",
+			     p->store_dir, nd->name) >= (int)sizeof(x->log_path)) {
+			dt_fail(err, "names too long for node %zu", i + 1);
+			goto fail;
+		}
+		fmt_addr(p->net + 2 + (uint32_t)i, nd->address, sizeof(nd->address));
+		snprintf(nd->ifname, sizeof(nd->ifname), "eth0");
+		nd->info = json_pack("{s:i, s:s, s:s, s:s}", "port", p->port,
+				     "data_dir", x->data_dir, "log", x->log_path,
+				     "veth", x->veth);
+	}
+	if (lc_recipe_expand(p, err) != 0)
+		goto fail;
+	for (size_t i = 0; i < p->n; i++)
+		sync_pids(p, i);
+	if (p->dry_run) {
+		print_plan(p);
+		return p;
+	}
+	if (lc_state_open(&p->state, env->state_dir, p->run_id, err) != 0)
+		goto fail;
+	p->state_open = true;
+	if (p->keep)
+		lc_state_add(&p->state, "keep 1");
+	if (make_network(p, err) != 0)
+		goto fail;
+	/* Each process on every node, then wait for it on every node: a
+	 * cluster (etcd) may need all its members up before any is ready. */
+	for (size_t k = 0; p->n > 0 && k < p->x[0].nprocs; k++) {
+		for (size_t i = 0; i < p->n; i++)
+			if (start_proc(p, i, k, err) != 0)
+				goto fail;
+		for (size_t i = 0; i < p->n; i++)
+			if (lc_node_wait(p, i, k, err) != 0)
+				goto fail;
+	}
+	dt_log(DT_LOG_INFO, "local: %zu node(s) ready on %s", p->n, p->bridge);
+	return p;
+fail:
+	local_teardown(p);
+	return NULL;
+}
+
+static size_t local_nodes(void *data, dt_node **nodes)
+{
+	lc_platform *p = data;
+
+	*nodes = p->nodes;
+	return p->n;
+}
+
+static int local_signal(void *data, dt_node *node, int sig, char *err)
+{
+	lc_platform *p = data;
+	size_t i = (size_t)node->index;
+
+	if (i >= p->n || &p->nodes[i] != node)
+		return dt_fail(err, "not a node of this platform");
+	for (size_t k = 0; k < p->x[i].nprocs; k++) {
+		lc_proc *pr = &p->x[i].procs[k];
+
+		if (pr->pid <= 0)
+			continue;
+		/* The whole process group: a server's own children too. */
+		if (kill(-pr->pid, sig) != 0 && kill(pr->pid, sig) != 0)
+			return dt_fail(err, "node %s: kill %d: %s", node->name,
+				       (int)pr->pid, strerror(errno));
+		if (sig == SIGKILL) {
+			while (waitpid(pr->pid, NULL, 0) < 0 && errno == EINTR)
+				;
+			pr->pid = 0;
+		}
+	}
+	sync_pids(p, i);
+	return 0;
+}
+
+static int local_restart(void *data, dt_node *node, char *err)
+{
+	lc_platform *p = data;
+	size_t i = (size_t)node->index;
+
+	if (i >= p->n || &p->nodes[i] != node)
+		return dt_fail(err, "not a node of this platform");
+	return lc_node_start(p, i, err);
+}
+
+static int local_exec(void *data, const dt_node *node, const char *const *argv,
+		      char *out, size_t outlen, char *err)
+{
+	(void)data;
+	return lc_run(node->netns[0] ? node->netns : NULL, argv, 30, out,
+		      outlen, err);
+}
+
+static const dt_platform_type local_platform = {
+	.info = { "local", "1.0", "N nodes in network namespaces on this machine" },
+	.setup = local_setup,
+	.nodes = local_nodes,
+	.signal = local_signal,
+	.restart = local_restart,
+	.exec = local_exec,
+	.teardown = local_teardown,
+	.cleanup = lc_cleanup,
+};
+
+static int local_plugin(dt_registry *reg)
+{
+	return dt_register_platform(reg, &local_platform);
+}
+
+DT_PLUGIN_DEFINE(local_plugin)

@@ -1,0 +1,164 @@
+/*
+ * local.h: internals of the `local` platform, which brings a chart's
+ * `local:` recipe up as N nodes on this machine, each in its own network
+ * namespace, joined by veth pairs to a bridge owned by the run.
+ *
+ *   sys.c     running commands (ip, tc, iptables) and processes inside a
+ *             namespace, without a shell; small file-system helpers
+ *   recipe.c  the chart's recipe: processes, placeholders, readiness
+ *   state.c   the state file that records what a run made, and the undo
+ *             of it (teardown, the next start, `dt-run cleanup`)
+ *   local.c   the platform callbacks
+ *
+ * Ownership: an lc_platform owns its nodes, their expanded argvs and the
+ * state file path; the chart and suite documents are borrowed from the
+ * core for the whole run.
+ */
+#ifndef DT_LOCAL_H
+#define DT_LOCAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <dt/plugin.h>
+
+#define LC_MAX_PROCS DT_NODE_MAX_PIDS
+
+/* ---- sys.c ------------------------------------------------------------- */
+
+/* Run argv (argv[0] searched in PATH, then /usr/sbin and /sbin) and wait
+ * at most timeout seconds.  When netns is not NULL the command runs in
+ * that named namespace (/run/netns/NAME).  stdout and stderr go to out
+ * (NUL-terminated, truncated to outlen) when out is not NULL, else to
+ * /dev/null.  Returns the exit status (128+signal when killed), or -1
+ * with err when it could not run. */
+int lc_run(const char *netns, const char *const *argv, double timeout,
+	   char *out, size_t outlen, char *err);
+
+/* lc_run with a printf-built argument list: spaces split words, so only
+ * for names and numbers made by the platform itself, never for user
+ * text.  Returns the exit status or -1. */
+int lc_runf(const char *netns, char *out, size_t outlen, char *err,
+	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Start argv in the background in netns: its own session (so a terminal's
+ * ^C reaches only dt-run), working directory cwd, stdin /dev/null,
+ * stdout and stderr appended to logpath.  Returns the pid, or -1 with
+ * err. */
+pid_t lc_spawn(const char *netns, char *const *argv, const char *cwd,
+	       const char *logpath, char *err);
+
+/* The start time of a process (field 22 of /proc/PID/stat), 0 when it
+ * does not exist.  Used to tell a process from a later one with the same
+ * pid. */
+unsigned long long lc_proc_start(pid_t pid);
+
+/* Whether this process has CAP_NET_ADMIN in its effective set. */
+bool lc_has_net_admin(void);
+
+/* mkdir -p, mode 0755 (0700 for the last component when private). */
+int lc_mkdirs(const char *path, bool private_dir, char *err);
+
+/* rm -rf; 0, or -1 with err. */
+int lc_rmtree(const char *path, char *err);
+
+/* The last up to max bytes of a file, with newlines kept, into buf. */
+void lc_tail(const char *path, char *buf, size_t size);
+
+bool lc_exists(const char *path);
+
+/* ---- state.c ----------------------------------------------------------- */
+
+/* A state file: one line per thing made, appended before making it:
+ *   owner PID START     the dt-run process (a live owner is left alone)
+ *   bridge NAME | netns NAME | veth NAME
+ *   pid PID START       a node process
+ *   datadir PATH        removed unless `keep 1` follows
+ *   keep 0|1
+ */
+typedef struct lc_state {
+	char path[4096];
+	int fd;
+} lc_state;
+
+int lc_state_open(lc_state *st, const char *state_dir, const char *run_id,
+		  char *err);
+int lc_state_add(lc_state *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void lc_state_close(lc_state *st);
+
+/* Undo everything a state file lists (processes, namespaces, veths,
+ * bridge, data directories unless kept), then remove the file.  Runs
+ * after a normal end and after a crash alike.  Returns 0, or -1 with err
+ * naming what could not be removed (the file is kept then). */
+int lc_state_undo(const char *path, char *err);
+
+/* The platform's cleanup callback: undo the state files under state_dir
+ * whose owner is gone.  Returns how many were undone, or -1. */
+int lc_cleanup(const char *state_dir, char *err);
+
+/* ---- recipe.c ---------------------------------------------------------- */
+
+typedef struct lc_spec {        /* one process of the recipe */
+	const char *name;
+	const json_t *conf;         /* the entry (borrowed from the chart) */
+	bool enabled;               /* its `when:` option holds */
+	int ready_port;             /* ready.tcp, or 0 */
+	const json_t *ready_cmd;    /* ready.command, or NULL */
+	double timeout;             /* seconds */
+} lc_spec;
+
+typedef struct lc_proc {        /* one process of one node */
+	const lc_spec *spec;
+	char **argv;                /* expanded, NULL-terminated, owned */
+	char **ready_argv;          /* expanded, or NULL */
+	pid_t pid;                  /* 0 when not running */
+} lc_proc;
+
+typedef struct lc_node {
+	lc_proc procs[LC_MAX_PROCS];
+	size_t nprocs;
+	char data_dir[4096];
+	char log_path[4096];
+	char veth[16];
+} lc_node;
+
+typedef struct lc_platform {
+	char run_id[16];
+	char bridge[16];
+	char store_dir[4096];
+	uint32_t net;               /* network address, host order */
+	int prefix;                 /* its length */
+	bool keep, dry_run;
+	int port;                   /* recipe `port:` */
+	const json_t *recipe;       /* the chart's `local:` (borrowed) */
+	json_t *options;            /* chart options with the suite's on top */
+	lc_spec specs[LC_MAX_PROCS];
+	size_t nspecs;
+	dt_node *nodes;             /* the array clients and nemeses see */
+	lc_node *x;                 /* what only the platform needs */
+	size_t n;
+	lc_state state;
+	bool state_open;
+} lc_platform;
+
+/* Read the recipe: node count, port, options, processes, and expand
+ * every argv for every node (addresses must be set).  Config errors name
+ * the file, line and key. */
+int lc_recipe_load(lc_platform *p, const json_t *chart, const json_t *config,
+		   char *err);
+/* How many nodes the recipe asks for, or -1 with err. */
+long long lc_recipe_nodes(const json_t *chart, char *err);
+int lc_recipe_expand(lc_platform *p, char *err);
+void lc_recipe_free(lc_platform *p);
+
+/* ---- local.c ----------------------------------------------------------- */
+
+/* Start every enabled process of node i that is not running. */
+int lc_node_start(lc_platform *p, size_t i, char *err);
+/* Wait until process k of node i is ready (its timeout), or fail naming
+ * the node and showing the tail of its log. */
+int lc_node_wait(lc_platform *p, size_t i, size_t k, char *err);
+
+#endif /* DT_LOCAL_H */

@@ -1,0 +1,421 @@
+/*
+ * recipe.c: the chart's `local:` recipe, read and expanded per node.
+ *
+ *   local:
+ *     nodes: 3
+ *     port: 6379                         node->info {"port": 6379}
+ *     peer: "{name}=http://{address}:2380"
+ *     options: {sentinel: false}         the suite's platform.options win
+ *     processes:
+ *       - name: redis
+ *         command: [redis-server, --bind, "{address}"]
+ *         first: [...]                   appended on node index 0 only
+ *         rest: [...]                    appended on every other node
+ *         when: sentinel                 only when that option is true
+ *         ready: {tcp: 6379, timeout: 20}   or {command: [...]}
+ *
+ * Placeholders: {name} {index} {address} {data_dir} {primary} {peers}
+ * {nodes} {option:NAME}.  Anything else between braces is a config
+ * error naming the file, line and key.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "local.h"
+
+typedef struct sbuf {
+	char *s;
+	size_t len, cap;
+} sbuf;
+
+static int sb_add(sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		char *grown;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		grown = realloc(b->s, cap);
+		if (grown == NULL)
+			return -1;
+		b->s = grown;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+	return 0;
+}
+
+static int sb_str(sbuf *b, const char *s)
+{
+	return sb_add(b, s, strlen(s));
+}
+
+/* An option's value as text: strings as they are, numbers and booleans
+ * printed. */
+static int option_text(const json_t *v, char *buf, size_t size)
+{
+	if (json_is_string(v))
+		snprintf(buf, size, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, size, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, size, "%g", json_real_value(v));
+	else if (json_is_boolean(v))
+		snprintf(buf, size, "%s", json_is_true(v) ? "true" : "false");
+	else
+		return -1;
+	return 0;
+}
+
+static void node_address(const lc_platform *p, size_t i, char *buf, size_t size)
+{
+	uint32_t a = p->net + 2 + (uint32_t)i;
+
+	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
+		 (a >> 8) & 255, a & 255);
+}
+
+/*
+ * Expand one template for node i.  peers is the joined peer list, or
+ * NULL while the peer strings themselves are being expanded (where
+ * {peers} would be circular).  conf and key name the value for errors.
+ */
+static char *expand(const lc_platform *p, size_t i, const char *tmpl,
+		    const char *peers, const json_t *conf, const char *key,
+		    char *err)
+{
+	sbuf b = { 0 };
+	const char *s = tmpl;
+
+	sb_str(&b, "");
+	while (*s != '\0') {
+		const char *open = strchr(s, '{'), *close;
+		char name[128], val[4200];
+
+		if (open == NULL) {
+			sb_str(&b, s);
+			break;
+		}
+		sb_add(&b, s, (size_t)(open - s));
+		close = strchr(open, '}');
+		if (close == NULL || (size_t)(close - open - 1) >= sizeof(name)) {
+			dt_conf_fail(conf, key, err, "unclosed placeholder in '%s'",
+				     tmpl);
+			goto fail;
+		}
+		memcpy(name, open + 1, (size_t)(close - open - 1));
+		name[close - open - 1] = '\0';
+		val[0] = '\0';
+		if (strcmp(name, "name") == 0) {
+			snprintf(val, sizeof(val), "%s", p->nodes[i].name);
+		} else if (strcmp(name, "index") == 0) {
+			snprintf(val, sizeof(val), "%zu", i);
+		} else if (strcmp(name, "address") == 0) {
+			node_address(p, i, val, sizeof(val));
+		} else if (strcmp(name, "primary") == 0) {
+			node_address(p, 0, val, sizeof(val));
+		} else if (strcmp(name, "data_dir") == 0) {
+			snprintf(val, sizeof(val), "%s", p->x[i].data_dir);
+		} else if (strcmp(name, "nodes") == 0) {
+			snprintf(val, sizeof(val), "%zu", p->n);
+		} else if (strcmp(name, "peers") == 0 && peers != NULL) {
+			snprintf(val, sizeof(val), "%s", peers);
+		} else if (strncmp(name, "option:", 7) == 0) {
+			const json_t *o = json_object_get(p->options, name + 7);
+
+			if (o == NULL || option_text(o, val, sizeof(val)) != 0) {
+				dt_conf_fail(conf, key, err, "'%s': no option '%s' "
+					     "(add it to local.options)", tmpl,
+					     name + 7);
+				goto fail;
+			}
+		} else {
+			dt_conf_fail(conf, key, err, "unknown placeholder {%s} in "
+				     "'%s' (known: {name} {index} {address} "
+				     "{data_dir} {primary} {peers} {nodes} "
+				     "{option:NAME})", name, tmpl);
+			goto fail;
+		}
+		sb_str(&b, val);
+		s = close + 1;
+	}
+	if (b.s == NULL)
+		dt_fail(err, "out of memory");
+	return b.s;
+fail:
+	free(b.s);
+	return NULL;
+}
+
+static void free_argv(char **argv)
+{
+	if (argv == NULL)
+		return;
+	for (char **a = argv; *a != NULL; a++)
+		free(*a);
+	free(argv);
+}
+
+/* Expand the string arrays conf[keys...] into one argv. */
+static char **expand_argv(const lc_platform *p, size_t i, const json_t *conf,
+			  const char *const *keys, const char *peers, char *err)
+{
+	size_t total = 0, n = 0;
+	char **argv;
+
+	for (const char *const *k = keys; *k != NULL; k++)
+		total += json_array_size(json_object_get(conf, *k));
+	argv = calloc(total + 1, sizeof(*argv));
+	if (argv == NULL) {
+		dt_fail(err, "out of memory");
+		return NULL;
+	}
+	for (const char *const *k = keys; *k != NULL; k++) {
+		const json_t *arr = json_object_get(conf, *k);
+		const json_t *v;
+		size_t j;
+
+		json_array_foreach(arr, j, v) {
+			char *s;
+
+			if (!json_is_string(v) && !json_is_number(v)) {
+				dt_conf_fail(conf, *k, err, "argument %zu: expected "
+					     "a string", j);
+				goto fail;
+			}
+			if (json_is_string(v)) {
+				s = expand(p, i, json_string_value(v), peers, conf,
+					   *k, err);
+			} else {
+				char num[64];
+
+				option_text(v, num, sizeof(num));
+				s = strdup(num);
+			}
+			if (s == NULL)
+				goto fail;
+			argv[n++] = s;
+		}
+	}
+	return argv;
+fail:
+	free_argv(argv);
+	return NULL;
+}
+
+static double parse_seconds(const json_t *v)
+{
+	const char *s;
+	char *end;
+	double d;
+
+	if (v == NULL)
+		return 20;
+	if (json_is_number(v))
+		return json_number_value(v);
+	if (!json_is_string(v))
+		return -1;
+	s = json_string_value(v);
+	d = strtod(s, &end);
+	if (end == s)
+		return -1;
+	if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
+		return d;
+	if (strcmp(end, "ms") == 0)
+		return d / 1000;
+	if (strcmp(end, "m") == 0)
+		return d * 60;
+	return -1;
+}
+
+static int check_array(const json_t *conf, const char *key, bool required,
+		       char *err)
+{
+	const json_t *v = json_object_get(conf, key);
+
+	if (v == NULL && !required)
+		return 0;
+	if (!json_is_array(v) || (required && json_array_size(v) == 0))
+		return dt_conf_fail(conf, key, err, "expected a list of arguments");
+	return 0;
+}
+
+long long lc_recipe_nodes(const json_t *chart, char *err)
+{
+	const json_t *local = json_object_get(chart, "local");
+	long long n;
+
+	if (!json_is_object(local))
+		return dt_fail(err, "the chart has no `local:` recipe");
+	if (dt_conf_int(local, "nodes", 1, 0, 250, &n, err) != 0)
+		return -1;
+	return n;
+}
+
+int lc_recipe_load(lc_platform *p, const json_t *chart, const json_t *config,
+		   char *err)
+{
+	const json_t *local = json_object_get(chart, "local");
+	const json_t *procs, *v, *sopts;
+	const char *k;
+	long long port;
+	size_t i;
+
+	p->recipe = local;
+	if (dt_conf_int(local, "port", 0, 0, 65535, &port, err) != 0)
+		return -1;
+	p->port = (int)port;
+	v = json_object_get(local, "peer");
+	if (v != NULL && !json_is_string(v))
+		return dt_conf_fail(local, "peer", err, "expected a string");
+	v = json_object_get(local, "options");
+	if (v != NULL && !json_is_object(v))
+		return dt_conf_fail(local, "options", err, "expected a mapping");
+	p->options = v != NULL ? json_deep_copy(v) : json_object();
+	sopts = json_is_object(config) ? json_object_get(config, "options") : NULL;
+	if (sopts != NULL && !json_is_object(sopts))
+		return dt_conf_fail(config, "options", err, "expected a mapping");
+	json_object_foreach((json_t *)sopts, k, v) {
+		if (json_object_get(p->options, k) == NULL)
+			return dt_conf_fail(sopts, k, err, "the chart has no "
+					    "option '%s' (local.options)", k);
+		json_object_set(p->options, k, (json_t *)v);
+	}
+
+	procs = json_object_get(local, "processes");
+	if (!json_is_array(procs) || json_array_size(procs) == 0)
+		return dt_conf_fail(local, "processes", err,
+				    "expected a list of processes");
+	if (json_array_size(procs) > LC_MAX_PROCS)
+		return dt_conf_fail(local, "processes", err, "at most %d "
+				    "processes a node", LC_MAX_PROCS);
+	json_array_foreach(procs, i, v) {
+		lc_spec *sp = &p->specs[p->nspecs++];
+		const json_t *ready = json_object_get(v, "ready");
+		const json_t *when = json_object_get(v, "when");
+		long long tcp;
+
+		if (!json_is_object(v))
+			return dt_conf_fail(procs, NULL, err, "process %zu: "
+					    "expected a mapping", i);
+		sp->conf = v;
+		if (dt_conf_string(v, "name", NULL, &sp->name, err) != 0)
+			return -1;
+		if (sp->name == NULL)
+			return dt_conf_fail(v, NULL, err, "each process needs a name");
+		if (check_array(v, "command", true, err) != 0 ||
+		    check_array(v, "first", false, err) != 0 ||
+		    check_array(v, "rest", false, err) != 0)
+			return -1;
+		sp->enabled = true;
+		if (when != NULL) {
+			const json_t *o;
+
+			if (!json_is_string(when))
+				return dt_conf_fail(v, "when", err,
+						    "expected an option name");
+			o = json_object_get(p->options, json_string_value(when));
+			if (o == NULL)
+				return dt_conf_fail(v, "when", err, "no option '%s' "
+						    "in local.options",
+						    json_string_value(when));
+			sp->enabled = json_is_true(o) ||
+				      (json_is_integer(o) && json_integer_value(o)) ||
+				      (json_is_string(o) &&
+				       json_string_value(o)[0] != '\0' &&
+				       strcmp(json_string_value(o), "false") != 0);
+		}
+		if (ready == NULL)
+			return dt_conf_fail(v, "ready", err, "say how to know the "
+					    "process is ready: ready: {tcp: PORT} "
+					    "or ready: {command: [...]}");
+		if (!json_is_object(ready))
+			return dt_conf_fail(v, "ready", err, "expected a mapping");
+		if (dt_conf_int(ready, "tcp", 0, 0, 65535, &tcp, err) != 0)
+			return -1;
+		sp->ready_port = (int)tcp;
+		sp->ready_cmd = json_object_get(ready, "command");
+		if (sp->ready_cmd != NULL && check_array(ready, "command", true, err))
+			return -1;
+		if ((sp->ready_port != 0) == (sp->ready_cmd != NULL))
+			return dt_conf_fail(v, "ready", err, "expected exactly one "
+					    "of tcp: PORT and command: [...]");
+		sp->timeout = parse_seconds(json_object_get(ready, "timeout"));
+		if (sp->timeout <= 0)
+			return dt_conf_fail(ready, "timeout", err, "expected "
+					    "seconds (20, \"20s\", \"500ms\")");
+	}
+	return 0;
+}
+
+int lc_recipe_expand(lc_platform *p, char *err)
+{
+	const json_t *peer = json_object_get(p->recipe, "peer");
+	static const char *const cmd_first[] = { "command", "first", NULL };
+	static const char *const cmd_rest[] = { "command", "rest", NULL };
+	static const char *const ready_keys[] = { "command", NULL };
+	sbuf peers = { 0 };
+	int rc = -1;
+
+	sb_str(&peers, "");
+	for (size_t i = 0; peer != NULL && i < p->n; i++) {
+		char *one = expand(p, i, json_string_value(peer), NULL, p->recipe,
+				   "peer", err);
+
+		if (one == NULL)
+			goto out;
+		if (i > 0)
+			sb_str(&peers, ",");
+		sb_str(&peers, one);
+		free(one);
+	}
+	if (peers.s == NULL) {
+		dt_fail(err, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		lc_node *x = &p->x[i];
+
+		x->nprocs = 0;
+		for (size_t k = 0; k < p->nspecs; k++) {
+			const lc_spec *sp = &p->specs[k];
+			lc_proc *pr;
+
+			if (!sp->enabled)
+				continue;
+			pr = &x->procs[x->nprocs++];
+			pr->spec = sp;
+			pr->argv = expand_argv(p, i, sp->conf, i == 0 ? cmd_first :
+					       cmd_rest, peers.s, err);
+			if (pr->argv == NULL)
+				goto out;
+			if (sp->ready_cmd != NULL) {
+				pr->ready_argv = expand_argv(p, i,
+					json_object_get(sp->conf, "ready"),
+					ready_keys, peers.s, err);
+				if (pr->ready_argv == NULL)
+					goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	free(peers.s);
+	return rc;
+}
+
+void lc_recipe_free(lc_platform *p)
+{
+	for (size_t i = 0; p->x != NULL && i < p->n; i++) {
+		for (size_t k = 0; k < p->x[i].nprocs; k++) {
+			free_argv(p->x[i].procs[k].argv);
+			free_argv(p->x[i].procs[k].ready_argv);
+		}
+	}
+	json_decref(p->options);
+	p->options = NULL;
+}

@@ -1,0 +1,251 @@
+/*
+ * state.c: the local platform's state files.  Before it makes anything
+ * (bridge, namespace, veth, process, data directory) a run appends a line
+ * naming it to STATE_DIR/local-RUNID.state; teardown, the next start and
+ * `dt-run cleanup` all undo a run by reading that file, so a run killed
+ * with SIGKILL is cleaned exactly like one that ended well.
+ *
+ * A file whose owner (pid and start time) is still alive belongs to a
+ * run in progress and is left alone.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "local.h"
+
+int lc_state_open(lc_state *st, const char *state_dir, const char *run_id,
+		  char *err)
+{
+	if (lc_mkdirs(state_dir, true, err) != 0)
+		return -1;
+	snprintf(st->path, sizeof(st->path), "%s/local-%s.state", state_dir,
+		 run_id);
+	st->fd = open(st->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND |
+		      O_CLOEXEC, 0600);
+	if (st->fd < 0)
+		return dt_fail(err, "state file %s: %s", st->path, strerror(errno));
+	return lc_state_add(st, "owner %d %llu", (int)getpid(),
+			    lc_proc_start(getpid())) == 0 ? 0 :
+	       dt_fail(err, "state file %s: %s", st->path, strerror(errno));
+}
+
+int lc_state_add(lc_state *st, const char *fmt, ...)
+{
+	char line[4200];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line) - 1)
+		return -1;
+	line[n++] = '\n';
+	/* One write() with O_APPEND: a crash leaves whole lines. */
+	return write(st->fd, line, (size_t)n) == n ? 0 : -1;
+}
+
+void lc_state_close(lc_state *st)
+{
+	if (st->fd >= 0)
+		close(st->fd);
+	st->fd = -1;
+}
+
+/* SIGKILL a recorded process (and its process group) if it is still the
+ * same process, and reap it when it is our child. */
+static void kill_recorded(pid_t pid, unsigned long long start)
+{
+	if (pid <= 1 || start == 0 || lc_proc_start(pid) != start)
+		return;
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	for (int i = 0; i < 200; i++) {
+		pid_t w = waitpid(pid, NULL, WNOHANG);
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		if (w == pid || (w < 0 && errno == ECHILD &&
+				 lc_proc_start(pid) != start))
+			return;
+		if (w < 0 && errno == ECHILD) {
+			/* Not our child: gone once /proc says it is a
+			 * zombie or absent. */
+			char path[64], buf[512];
+			FILE *f;
+			const char *p;
+
+			snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+			f = fopen(path, "re");
+			if (f == NULL)
+				return;
+			p = fgets(buf, sizeof(buf), f);
+			fclose(f);
+			if (p == NULL || ((p = strrchr(buf, ')')) != NULL &&
+					  p[1] == ' ' && p[2] == 'Z'))
+				return;
+		}
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Kill whatever still runs in a namespace (children the servers forked,
+ * processes of a crashed run we did not record). */
+static void kill_netns_pids(const char *netns)
+{
+	char out[8192], e[DT_ERRBUF_SIZE];
+	char *save = NULL;
+
+	if (lc_runf(NULL, out, sizeof(out), e, "ip netns pids %s", netns) != 0)
+		return;
+	for (char *w = strtok_r(out, " \n", &save); w != NULL;
+	     w = strtok_r(NULL, " \n", &save)) {
+		pid_t pid = (pid_t)atoi(w);
+
+		if (pid > 1 && pid != getpid())
+			kill_recorded(pid, lc_proc_start(pid));
+	}
+}
+
+int lc_state_undo(const char *path, char *err)
+{
+	FILE *f = fopen(path, "re");
+	char line[4200], e[DT_ERRBUF_SIZE], sys[128];
+	char **items = NULL;
+	size_t n = 0, cap = 0;
+	bool keep = false;
+	int failed = 0;
+
+	if (f == NULL)
+		return errno == ENOENT ? 0 :
+		       dt_fail(err, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		size_t len = strlen(line);
+
+		if (len == 0 || line[len - 1] != '\n')
+			continue; /* torn by a crash mid-write: never made */
+		line[len - 1] = '\0';
+		if (strcmp(line, "keep 1") == 0)
+			keep = true;
+		if (n == cap) {
+			char **grown = realloc(items, (cap ? cap * 2 : 16) *
+					       sizeof(*items));
+
+			if (grown == NULL)
+				break;
+			items = grown;
+			cap = cap ? cap * 2 : 16;
+		}
+		items[n] = strdup(line);
+		if (items[n] != NULL)
+			n++;
+	}
+	fclose(f);
+
+	/* Processes first, then what they lived in, newest first. */
+	for (size_t i = 0; i < n; i++) {
+		int pid;
+		unsigned long long start;
+
+		if (sscanf(items[i], "pid %d %llu", &pid, &start) == 2)
+			kill_recorded((pid_t)pid, start);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(items[i], "netns ", 6) == 0)
+			kill_netns_pids(items[i] + 6);
+	for (size_t i = n; i-- > 0;) {
+		const char *it = items[i];
+
+		if (strncmp(it, "netns ", 6) == 0) {
+			snprintf(sys, sizeof(sys), "/run/netns/%s", it + 6);
+			if (lc_exists(sys) &&
+			    lc_runf(NULL, NULL, 0, e, "ip netns del %s", it + 6) != 0 &&
+			    lc_exists(sys)) {
+				dt_fail(err, "could not delete network namespace %s",
+					it + 6);
+				failed++;
+			}
+		} else if (strncmp(it, "veth ", 5) == 0 ||
+			   strncmp(it, "bridge ", 7) == 0) {
+			const char *name = strchr(it, ' ') + 1;
+
+			snprintf(sys, sizeof(sys), "/sys/class/net/%s", name);
+			if (lc_exists(sys) &&
+			    lc_runf(NULL, NULL, 0, e, "ip link del %s", name) != 0 &&
+			    lc_exists(sys)) {
+				dt_fail(err, "could not delete interface %s", name);
+				failed++;
+			}
+		} else if (strncmp(it, "datadir ", 8) == 0 && !keep) {
+			if (lc_rmtree(it + 8, e) != 0) {
+				dt_fail(err, "%s", e);
+				failed++;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(items[i]);
+	free(items);
+	if (failed)
+		return -1;
+	if (unlink(path) != 0 && errno != ENOENT)
+		return dt_fail(err, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* Whether the run that wrote a state file is still going. */
+static bool owner_alive(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int pid = 0;
+	unsigned long long start = 0;
+	bool alive = false;
+
+	if (f == NULL)
+		return false;
+	if (fscanf(f, "owner %d %llu", &pid, &start) == 2 && pid > 0)
+		alive = lc_proc_start((pid_t)pid) == start && start != 0;
+	fclose(f);
+	return alive;
+}
+
+int lc_cleanup(const char *state_dir, char *err)
+{
+	DIR *d = opendir(state_dir);
+	struct dirent *de;
+	int cleaned = 0, failed = 0;
+	char path[PATH_MAX], e[DT_ERRBUF_SIZE];
+
+	if (d == NULL)
+		return errno == ENOENT ? 0 :
+		       dt_fail(err, "%s: %s", state_dir, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		if (strncmp(de->d_name, "local-", 6) != 0 || len < 7 ||
+		    strcmp(de->d_name + len - 6, ".state") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", state_dir, de->d_name);
+		if (owner_alive(path))
+			continue;
+		if (lc_state_undo(path, e) != 0) {
+			dt_fail(err, "%s: %s", path, e);
+			failed++;
+			continue;
+		}
+		dt_log(DT_LOG_INFO, "local: cleaned what %s listed", path);
+		cleaned++;
+	}
+	closedir(d);
+	return failed ? -1 : cleaned;
+}
