@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "history.h"
@@ -123,4 +125,32 @@ ParameterizedTest(struct bad_line *c, history, bad_lines)
 	cr_assert_null(dt_history_read_jsonl(path, err));
 	snprintf(want, sizeof(want), "%s:%s", path, c->message);
 	cr_assert_str_eq(err, want);
+}
+
+Test(history, a_killed_writer_loses_nothing_it_recorded)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	dt_history *h;
+	pid_t pid = fork();
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		dt_history_writer *w = dt_history_writer_open(path, err);
+
+		for (int i = 0; w != NULL && i < 1000; i++) {
+			dt_op op = { .process = i % 5, .type = DT_OP_INVOKE, .f = "read",
+				     .value = json_integer(i) };
+
+			dt_history_append(w, &op);
+			json_decref(op.value);
+		}
+		raise(SIGKILL); /* no close: the mapping is never trimmed */
+	}
+	waitpid(pid, NULL, 0);
+	h = dt_history_read_jsonl(path, err);
+	cr_assert_not_null(h, "%s", err);
+	cr_assert_eq(h->count, 1000);
+	cr_assert_eq(h->torn, 0);
+	cr_assert_eq(json_integer_value(h->ops[999].value), 999);
+	dt_history_free(h);
 }
