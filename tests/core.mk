@@ -5,7 +5,8 @@ check_LTLIBRARIES += \
 	tests/core/plugins/dt_noentry.la \
 	tests/core/plugins/dt_badabi.la \
 	tests/core/plugins/dt_dup.la \
-	tests/core/plugins/dt_initfail.la
+	tests/core/plugins/dt_initfail.la \
+	tests/core/plugins/dt_crash.la
 tests_core_plugins_dt_noentry_la_SOURCES = tests/core/plugins/noentry.c
 tests_core_plugins_dt_noentry_la_LDFLAGS = $(TEST_MODULE_FLAGS)
 tests_core_plugins_dt_badabi_la_SOURCES = tests/core/plugins/badabi.c
@@ -17,6 +18,9 @@ tests_core_plugins_dt_dup_la_LIBADD = $(PLUGIN_LIBADD)
 tests_core_plugins_dt_initfail_la_SOURCES = tests/core/plugins/initfail.c
 tests_core_plugins_dt_initfail_la_LDFLAGS = $(TEST_MODULE_FLAGS)
 tests_core_plugins_dt_initfail_la_LIBADD = $(PLUGIN_LIBADD)
+tests_core_plugins_dt_crash_la_SOURCES = tests/core/plugins/crash.c
+tests_core_plugins_dt_crash_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_core_plugins_dt_crash_la_LIBADD = $(PLUGIN_LIBADD)
 
 core_tests = \
 	tests/core/test_yaml \

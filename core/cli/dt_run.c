@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -88,6 +90,44 @@ static const struct option long_opts[] = {
 
 static dt_run *current_run;
 static bool progress_shown;
+
+/*
+ * A plugin that crashes takes dt-run with it.  Say where (the shared
+ * object holding the faulting instruction) and what is left, then die
+ * of the same signal.  results.json is only ever written whole at the
+ * end, so no verdict is claimed; the next run (or `dt-run cleanup`)
+ * removes what the platform had made.
+ */
+static void on_crash(int sig, siginfo_t *si, void *uc_)
+{
+	ucontext_t *uc = uc_;
+	char msg[1024];
+	Dl_info dl = { 0 };
+	void *pc = NULL;
+	int n;
+
+	(void)si;
+#if defined(__x86_64__)
+	pc = (void *)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+	pc = (void *)uc->uc_mcontext.pc;
+#else
+	(void)uc;
+#endif
+	if (pc != NULL)
+		dladdr(pc, &dl);
+	n = snprintf(msg, sizeof(msg), "\ndt-run: fatal: %s in %s%s%s; no verdict was "
+		     "written; the history so far is in %s; run `dt-run cleanup` "
+		     "to remove what the platform made\n",
+		     strsignal(sig), dl.dli_fname ? dl.dli_fname : "dt-run",
+		     dl.dli_sname ? " at " : "", dl.dli_sname ? dl.dli_sname : "",
+		     current_run && dt_run_dir(current_run) ? dt_run_dir(current_run) :
+		     "the store");
+	if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0)
+		n = 0;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 static void on_signal(int sig)
 {
@@ -345,6 +385,14 @@ int main(int argc, char **argv)
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
+		sa.sa_handler = NULL;
+		sa.sa_sigaction = on_crash;
+		sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+		sigaction(SIGSEGV, &sa, NULL);
+		sigaction(SIGBUS, &sa, NULL);
+		sigaction(SIGFPE, &sa, NULL);
+		sigaction(SIGILL, &sa, NULL);
+		sigaction(SIGABRT, &sa, NULL);
 	}
 	dt_log_set_hook(log_hook, NULL);
 	dt_run_set_observer(current_run, observe, &tty);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -230,4 +231,23 @@ Test(run, same_seed_same_choices)
 	}
 	json_decref(ca);
 	json_decref(cb);
+}
+
+Test(run, a_crashing_plugin_fails_the_run_without_a_verdict)
+{
+	char err[4096], path[600];
+	const char *args[] = { "--suite", NULL, "--store", store, "--plugin-path",
+			       TEST_BUILDDIR "/tests/core/plugins/.libs", NULL };
+
+	args[1] = suite_file("c", "name: crash\nchart: mem\nclient: crasher\n"
+			     "workload: bank\nconcurrency: 1\ntime-limit: 5\n"
+			     "checkers: [stats]\n");
+	cr_assert_eq(dt_run(err, sizeof(err), args), 128 + SIGSEGV, "%s", err);
+	cr_assert(strstr(err, "dt-run: fatal: Segmentation fault in ") != NULL, "%s", err);
+	cr_assert(strstr(err, "dt_crash.so; no verdict was written") != NULL,
+		  "%s", err);
+	snprintf(path, sizeof(path), "%s/crash/latest/results.json", store);
+	cr_assert_neq(access(path, F_OK), 0, "a crashed run wrote %s", path);
+	snprintf(path, sizeof(path), "%s/crash/latest/history.jsonl", store);
+	cr_assert_eq(access(path, F_OK), 0, "the history is kept");
 }
