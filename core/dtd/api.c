@@ -1,0 +1,714 @@
+/*
+ * api.c: dtd's JSON API.  Routes a request (method, path, query, body)
+ * to its handler and fills a reply; http.c does the HTTP around it.
+ * Every error is a 4xx/5xx with {"error": why, "field": which}.
+ *
+ *   GET  /api/suites /api/charts /api/plugins
+ *   GET  /api/runs?suite=&status=&verdict=&limit=&offset=
+ *   POST /api/runs                     (token)
+ *   GET  /api/runs/ID   DELETE /api/runs/ID (token; finished runs)
+ *   POST /api/runs/ID/cancel           (token)
+ *   POST /api/runs/ID/check            (token; re-check the history)
+ *   GET  /api/runs/ID/history?from=&limit=
+ *   GET  /api/runs/ID/metrics?series=&from=&to=
+ *   GET  /api/runs/ID/results
+ *   GET  /api/runs/ID/events           (server-sent events)
+ *   GET  /metrics                      (Prometheus text)
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dtd.h"
+#include "history.h"
+#include "paths.h"
+#include "registry.h"
+#include "run.h"
+#include "store.h"
+#include "suite.h"
+
+#define MAX_FILE (1u << 20) /* YAML shown in the dashboard */
+
+void dtd_reply_json(dtd_reply *out, unsigned status, json_t *j)
+{
+	out->status = status;
+	out->body = json_dumps(j, JSON_COMPACT);
+	out->len = out->body ? strlen(out->body) : 0;
+	out->type = "application/json";
+	json_decref(j);
+}
+
+void dtd_reply_error(dtd_reply *out, unsigned status, const char *field,
+		     const char *fmt, ...)
+{
+	char msg[DT_ERRBUF_SIZE + 128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	dtd_reply_json(out, status, json_pack("{ssss*}", "error", msg, "field", field));
+}
+
+static void reply_text(dtd_reply *out, unsigned status, char *text, const char *type)
+{
+	out->status = status;
+	out->body = text;
+	out->len = text ? strlen(text) : 0;
+	out->type = type;
+}
+
+static char *read_file(const char *path, size_t max)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	buf = malloc(max + 1);
+	if (buf == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, max, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* ---- suites, charts, plugins ------------------------------------------- */
+
+static void suite_details(const dtd_config *cfg, const char *file, json_t *o)
+{
+	char err[DT_ERRBUF_SIZE];
+	dt_suite *s = dt_suite_load(file, cfg->suite_path, cfg->chart_path, err);
+	json_t *nem, *chk;
+
+	if (s == NULL) {
+		json_object_set_new(o, "error", json_string(err));
+		return;
+	}
+	nem = json_array();
+	for (size_t i = 0; i < s->nnemeses; i++)
+		json_array_append_new(nem, json_string(s->nemeses[i].name));
+	chk = json_array();
+	for (size_t i = 0; i < s->ncheckers; i++)
+		json_array_append_new(chk, json_string(s->checkers[i].name));
+	json_object_set_new(o, "chart", json_string(s->chart));
+	json_object_set_new(o, "platform", json_string(s->platform));
+	json_object_set_new(o, "client", json_string(s->client));
+	json_object_set_new(o, "workload", json_string(s->workload));
+	json_object_set_new(o, "time_limit", json_real(s->time_limit));
+	json_object_set_new(o, "concurrency", json_integer(s->concurrency));
+	json_object_set_new(o, "rate", json_real(s->rate));
+	json_object_set_new(o, "nemesis", nem);
+	json_object_set_new(o, "checkers", chk);
+	dt_suite_free(s);
+}
+
+/* Every NAME.yaml along the kind's path, first one of a name wins. */
+static json_t *list_yaml(const dtd_config *cfg, const char *kind)
+{
+	const char *extra = strcmp(kind, "suites") == 0 ? cfg->suite_path : cfg->chart_path;
+	char **path = dt_yaml_path(kind, extra);
+	json_t *byname = json_object(), *list = json_array();
+	const char *k;
+	json_t *v;
+
+	for (size_t i = 0; path != NULL && path[i] != NULL; i++) {
+		DIR *d = opendir(path[i]);
+		struct dirent *e;
+
+		if (d == NULL)
+			continue;
+		while ((e = readdir(d)) != NULL) {
+			size_t len = strlen(e->d_name);
+			char name[256], file[PATH_MAX];
+			json_t *o;
+			char *text;
+			dt_doc *doc;
+			char err[DT_ERRBUF_SIZE];
+
+			if (len < 6 || len - 5 >= sizeof(name) || e->d_name[0] == '.' ||
+			    strcmp(e->d_name + len - 5, ".yaml") != 0)
+				continue;
+			memcpy(name, e->d_name, len - 5);
+			name[len - 5] = '\0';
+			if (json_object_get(byname, name) != NULL)
+				continue;
+			snprintf(file, sizeof(file), "%s/%s", path[i], e->d_name);
+			text = read_file(file, MAX_FILE);
+			o = json_pack("{ssssss*}", "name", name, "file", file, "yaml", text);
+			free(text);
+			doc = dt_doc_load(file, err);
+			if (doc != NULL) {
+				json_t *desc = json_object_get(doc->root, "description");
+
+				if (json_is_string(desc))
+					json_object_set(o, "description", desc);
+				dt_doc_free(doc);
+			}
+			if (strcmp(kind, "suites") == 0)
+				suite_details(cfg, file, o);
+			json_object_set_new(byname, name, o);
+		}
+		closedir(d);
+	}
+	dt_path_free(path);
+	json_object_foreach(byname, k, v)
+		json_array_append(list, v);
+	json_decref(byname);
+	return list;
+}
+
+static void warn_plugin(const char *msg, void *arg)
+{
+	(void)arg;
+	dt_log(DT_LOG_WARN, "dtd: %s", msg);
+}
+
+json_t *dtd_api_plugins(const dtd_config *cfg)
+{
+	dt_registry *reg = dt_registry_new(cfg->plugin_path);
+	json_t *list = json_array();
+
+	if (reg == NULL)
+		return list;
+	dt_registry_load_all(reg, warn_plugin, NULL);
+	for (size_t i = 0; i < dt_registry_count(reg); i++) {
+		const dt_component *c = dt_registry_at(reg, i);
+
+		json_array_append_new(list, json_pack("{ssssssss*ss}",
+			"kind", dt_kind_name(c->kind), "name", c->info->name,
+			"version", c->info->version ? c->info->version : "",
+			"description", c->info->description, "file", c->file));
+	}
+	dt_registry_free(reg);
+	return list;
+}
+
+/* ---- runs ------------------------------------------------------------------ */
+
+static bool valid_status(const char *s)
+{
+	static const char *const all[] = { "queued", "running", "done", "failed",
+					   "cancelled", "aborted" };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(s, all[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool finished(const char *status)
+{
+	return strcmp(status, "queued") != 0 && strcmp(status, "running") != 0;
+}
+
+/* A query parameter as a number in [min, max]; false after an error reply. */
+static bool query_num(const char *(*query)(void *, const char *), void *qarg,
+		      const char *name, double def, double min, double max,
+		      double *out, dtd_reply *reply)
+{
+	const char *v = query(qarg, name);
+	char *end;
+
+	*out = def;
+	if (v == NULL || v[0] == '\0')
+		return true;
+	errno = 0;
+	*out = strtod(v, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(*out) || *out < min || *out > max) {
+		dtd_reply_error(reply, 400, name, "%s must be a number from %g to %g",
+				name, min, max);
+		return false;
+	}
+	return true;
+}
+
+/* Check POST /api/runs and keep what it asks for in params. */
+static int check_new_run(const dtd_config *cfg, json_t *req, json_t *params,
+			 dtd_reply *out)
+{
+	const char *key;
+	json_t *v;
+	const char *suite;
+	char err[DT_ERRBUF_SIZE];
+	dt_suite *s;
+
+	json_object_foreach(req, key, v) {
+		if (strcmp(key, "suite") != 0 && strcmp(key, "time_limit") != 0 &&
+		    strcmp(key, "concurrency") != 0 && strcmp(key, "rate") != 0 &&
+		    strcmp(key, "nemesis") != 0 && strcmp(key, "seed") != 0) {
+			dtd_reply_error(out, 400, key, "unknown field '%s' (known: suite, "
+					"time_limit, concurrency, rate, nemesis, seed)", key);
+			return -1;
+		}
+	}
+	v = json_object_get(req, "suite");
+	suite = json_string_value(v);
+	if (suite == NULL || suite[0] == '\0') {
+		dtd_reply_error(out, 400, "suite", "suite is required: the name of a suite");
+		return -1;
+	}
+	if (strchr(suite, '/') != NULL || suite[0] == '.' || strlen(suite) > 200) {
+		dtd_reply_error(out, 400, "suite", "'%s' is not a suite name", suite);
+		return -1;
+	}
+	if ((v = json_object_get(req, "time_limit")) != NULL && !json_is_null(v)) {
+		if (!json_is_number(v) || json_number_value(v) <= 0 ||
+		    json_number_value(v) > cfg->max_time_limit) {
+			dtd_reply_error(out, 400, "time_limit", "time_limit must be "
+					"seconds, more than 0 and at most %g",
+					cfg->max_time_limit);
+			return -1;
+		}
+		json_object_set(params, "time_limit", v);
+	}
+	if ((v = json_object_get(req, "concurrency")) != NULL && !json_is_null(v)) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+		    json_integer_value(v) > 1024) {
+			dtd_reply_error(out, 400, "concurrency", "concurrency must be "
+					"an integer from 1 to 1024");
+			return -1;
+		}
+		json_object_set(params, "concurrency", v);
+	}
+	if ((v = json_object_get(req, "rate")) != NULL && !json_is_null(v)) {
+		if (!json_is_number(v) || json_number_value(v) < 0 ||
+		    json_number_value(v) > 1e7) {
+			dtd_reply_error(out, 400, "rate", "rate must be operations "
+					"per second from 0 (no limit) to 1e7");
+			return -1;
+		}
+		json_object_set(params, "rate", v);
+	}
+	if ((v = json_object_get(req, "seed")) != NULL && !json_is_null(v)) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0) {
+			dtd_reply_error(out, 400, "seed", "seed must be an integer >= 0");
+			return -1;
+		}
+		json_object_set(params, "seed", v);
+	}
+	s = dt_suite_load(suite, cfg->suite_path, cfg->chart_path, err);
+	if (s == NULL) {
+		dtd_reply_error(out, 400, "suite", "%s", err);
+		return -1;
+	}
+	if ((v = json_object_get(req, "nemesis")) != NULL && !json_is_null(v)) {
+		char list[1024];
+		size_t i, len = 0;
+		json_t *n;
+
+		if (!json_is_array(v)) {
+			dt_suite_free(s);
+			dtd_reply_error(out, 400, "nemesis", "nemesis must be an array "
+					"of nemesis names of the suite");
+			return -1;
+		}
+		list[0] = '\0';
+		json_array_foreach(v, i, n) {
+			if (!json_is_string(n) || strchr(json_string_value(n), ',') ||
+			    len >= sizeof(list) - 1) {
+				dt_suite_free(s);
+				dtd_reply_error(out, 400, "nemesis", "nemesis[%zu] must "
+						"be a nemesis name", i);
+				return -1;
+			}
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+						i ? "," : "", json_string_value(n));
+		}
+		if (dt_suite_select_nemeses(s, list, err) != 0) {
+			dt_suite_free(s);
+			dtd_reply_error(out, 400, "nemesis", "%s", err);
+			return -1;
+		}
+		json_object_set(params, "nemesis", v);
+	}
+	dt_suite_free(s);
+	return 0;
+}
+
+static void post_run(dtd_ctx *ctx, const char *body, size_t len, dtd_reply *out)
+{
+	json_error_t je;
+	json_t *req = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	json_t *params = json_object();
+	int64_t id;
+
+	if (req == NULL) {
+		dtd_reply_error(out, 400, NULL, "bad JSON at line %d column %d: %s",
+				je.line, je.column, je.text);
+		goto out;
+	}
+	if (!json_is_object(req)) {
+		dtd_reply_error(out, 400, NULL, "the body must be a JSON object");
+		goto out;
+	}
+	if (check_new_run(ctx->cfg, req, params, out) != 0)
+		goto out;
+	id = dtd_db_insert(ctx->db, json_string_value(json_object_get(req, "suite")), params);
+	if (id <= 0) {
+		dtd_reply_error(out, 500, NULL, "cannot record the run");
+		goto out;
+	}
+	dtd_runner_kick(ctx->runner);
+	dtd_reply_json(out, 201, dtd_db_get(ctx->db, id));
+out:
+	json_decref(params);
+	json_decref(req);
+}
+
+static void list_runs(dtd_ctx *ctx, const char *(*query)(void *, const char *),
+		      void *qarg, dtd_reply *out)
+{
+	const char *status = query(qarg, "status");
+	const char *verdict = query(qarg, "verdict");
+	const char *suite = query(qarg, "suite");
+	double limit, offset;
+	long total;
+	json_t *runs;
+	size_t i;
+	json_t *r;
+
+	if (status != NULL && status[0] == '\0')
+		status = NULL;
+	if (verdict != NULL && verdict[0] == '\0')
+		verdict = NULL;
+	if (suite != NULL && suite[0] == '\0')
+		suite = NULL;
+	if (status != NULL && !valid_status(status)) {
+		dtd_reply_error(out, 400, "status", "status must be one of queued, "
+				"running, done, failed, cancelled, aborted");
+		return;
+	}
+	if (verdict != NULL && strcmp(verdict, "valid") != 0 &&
+	    strcmp(verdict, "invalid") != 0 && strcmp(verdict, "unknown") != 0) {
+		dtd_reply_error(out, 400, "verdict", "verdict must be valid, invalid or unknown");
+		return;
+	}
+	if (!query_num(query, qarg, "limit", 50, 1, 1000, &limit, out) ||
+	    !query_num(query, qarg, "offset", 0, 0, 1e12, &offset, out))
+		return;
+	runs = dtd_db_list(ctx->db, suite, status, verdict, (long)limit, (long)offset, &total);
+	json_array_foreach(runs, i, r) {
+		json_t *live = dtd_runner_live(ctx->runner, json_integer_value(json_object_get(r, "id")));
+
+		if (live != NULL)
+			json_object_set_new(r, "live", live);
+	}
+	dtd_reply_json(out, 200, json_pack("{sosIsIsI}", "runs", runs, "total",
+					   (json_int_t)total, "limit", (json_int_t)limit,
+					   "offset", (json_int_t)offset));
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static void delete_run(dtd_ctx *ctx, int64_t id, json_t *run, dtd_reply *out)
+{
+	const char *status = json_string_value(json_object_get(run, "status"));
+	const char *dir = json_string_value(json_object_get(run, "store"));
+	size_t n = strlen(ctx->cfg->store);
+
+	if (!finished(status)) {
+		dtd_reply_error(out, 409, "status", "run %lld is %s: cancel it "
+				"first, only finished runs can be deleted",
+				(long long)id, status);
+		return;
+	}
+	if (dir != NULL && strncmp(dir, ctx->cfg->store, n) == 0 && dir[n] == '/' &&
+	    strstr(dir, "/../") == NULL)
+		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (dtd_db_delete(ctx->db, id) != 0) {
+		dtd_reply_error(out, 500, NULL, "cannot delete run %lld", (long long)id);
+		return;
+	}
+	dtd_reply_json(out, 200, json_pack("{sI}", "deleted", (json_int_t)id));
+}
+
+/* Check a finished run's history again (an aborted run has none). */
+static void check_run(dtd_ctx *ctx, json_t *run, dtd_reply *out)
+{
+	const char *status = json_string_value(json_object_get(run, "status"));
+	const char *dir = json_string_value(json_object_get(run, "store"));
+	const char *suite = json_string_value(json_object_get(run, "suite"));
+	char err[DT_ERRBUF_SIZE], path[PATH_MAX];
+	dt_suite *s = NULL;
+	dt_registry *reg = NULL;
+	dt_history *h = NULL;
+	json_t *res;
+	int code;
+
+	if (!finished(status) || dir == NULL) {
+		dtd_reply_error(out, 409, "status", "run is %s: only a finished "
+				"run's history can be checked", status);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/history.jsonl", dir);
+	h = dt_history_read_jsonl(path, err);
+	if (h == NULL) {
+		dtd_reply_error(out, 409, NULL, "no history to check: %s", err);
+		return;
+	}
+	s = dt_suite_load(suite, ctx->cfg->suite_path, ctx->cfg->chart_path, err);
+	reg = dt_registry_new(ctx->cfg->plugin_path);
+	if (s == NULL || reg == NULL) {
+		dtd_reply_error(out, 409, "suite", "cannot load the suite: %s", err);
+		goto out;
+	}
+	res = dt_run_checkers(reg, s, h, dir);
+	json_object_set_new(res, "suite", json_string(s->name));
+	json_object_set_new(res, "rechecked", json_true());
+	if (dt_store_write_json(dir, "results.json", res, err) != 0) {
+		json_decref(res);
+		dtd_reply_error(out, 500, NULL, "%s", err);
+		goto out;
+	}
+	code = dt_verdict_code(json_object_get(res, "valid"));
+	{
+		double secs = 0;
+		const char *k;
+		json_t *c;
+
+		json_object_foreach(json_object_get(res, "checkers"), k, c)
+			secs += json_number_value(json_object_get(c, "seconds"));
+		dtd_db_finish(ctx->db, json_integer_value(json_object_get(run, "id")),
+			      status, code == DT_EXIT_VALID ? "valid" :
+			      code == DT_EXIT_INVALID ? "invalid" : "unknown",
+			      json_object_get(res, "counts"), secs,
+			      json_string_value(json_object_get(run, "error")));
+	}
+	dtd_reply_json(out, 200, res);
+out:
+	dt_registry_free(reg);
+	dt_suite_free(s);
+	dt_history_free(h);
+}
+
+static void run_file(const char *dir, const char *name, dtd_reply *out)
+{
+	char path[PATH_MAX];
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "/nonexistent", name);
+	text = read_file(path, 64u << 20);
+	if (text == NULL) {
+		dtd_reply_error(out, 404, NULL, "the run has no %s yet", name);
+		return;
+	}
+	reply_text(out, 200, text, "application/json");
+}
+
+static void metrics_text(dtd_ctx *ctx, dtd_reply *out)
+{
+	double checker = 0;
+	json_t *stats = dtd_db_stats(ctx->db, &checker);
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	const char *k;
+	json_t *v;
+
+	fputs("# HELP dtd_runs Runs known to dtd, by status.\n"
+	      "# TYPE dtd_runs gauge\n", f);
+	json_object_foreach(stats, k, v)
+		fprintf(f, "dtd_runs{status=\"%s\"} %lld\n", k,
+			(long long)json_integer_value(v));
+	fprintf(f, "# HELP dtd_active_ops_per_second Completed operations a "
+		"second of the running runs.\n# TYPE dtd_active_ops_per_second gauge\n"
+		"dtd_active_ops_per_second %.3f\n", dtd_runner_rate(ctx->runner));
+	fprintf(f, "# HELP dtd_checker_seconds_total Seconds the checkers took "
+		"over every recorded run.\n# TYPE dtd_checker_seconds_total counter\n"
+		"dtd_checker_seconds_total %.6f\n", checker);
+	fclose(f);
+	json_decref(stats);
+	reply_text(out, 200, buf, "text/plain; version=0.0.4");
+}
+
+/* ---- routing ------------------------------------------------------------------ */
+
+static bool authorized(dtd_ctx *ctx, const char *auth, dtd_reply *out)
+{
+	const char *tok = ctx->cfg->token;
+	size_t n = strlen(tok);
+	unsigned diff = 0;
+
+	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0) {
+		dtd_reply_error(out, 401, "Authorization", "this call needs "
+				"'Authorization: Bearer TOKEN' (the token dtd printed "
+				"at first start, in its state folder)");
+		return false;
+	}
+	auth += 7;
+	if (strlen(auth) != n) {
+		diff = 1;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			diff |= (unsigned)(auth[i] ^ tok[i]);
+	}
+	if (diff != 0) {
+		dtd_reply_error(out, 403, "Authorization", "wrong token");
+		return false;
+	}
+	return true;
+}
+
+void dtd_api_handle(dtd_ctx *ctx, const char *method, const char *url,
+		    const char *(*query)(void *, const char *), void *qarg,
+		    const char *auth, const char *body, size_t body_len,
+		    bool body_too_big, dtd_reply *out)
+{
+	bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	bool post = strcmp(method, "POST") == 0;
+	bool del = strcmp(method, "DELETE") == 0;
+	char *end;
+	int64_t id;
+	const char *sub;
+	json_t *run;
+
+	if (body_too_big) {
+		dtd_reply_error(out, 413, NULL, "request body over %ld bytes",
+				ctx->cfg->max_body);
+		return;
+	}
+	if (strcmp(url, "/metrics") == 0) {
+		if (!get)
+			goto bad_method;
+		metrics_text(ctx, out);
+		return;
+	}
+	if (strcmp(url, "/api/suites") == 0 || strcmp(url, "/api/charts") == 0) {
+		if (!get)
+			goto bad_method;
+		dtd_reply_json(out, 200, list_yaml(ctx->cfg, url + 5));
+		return;
+	}
+	if (strcmp(url, "/api/plugins") == 0) {
+		if (!get)
+			goto bad_method;
+		dtd_reply_json(out, 200, json_incref(ctx->plugins));
+		return;
+	}
+	if (strcmp(url, "/api/runs") == 0) {
+		if (get) {
+			list_runs(ctx, query, qarg, out);
+		} else if (post) {
+			if (authorized(ctx, auth, out))
+				post_run(ctx, body, body_len, out);
+		} else {
+			goto bad_method;
+		}
+		return;
+	}
+	if (strncmp(url, "/api/runs/", 10) != 0)
+		goto not_found;
+	errno = 0;
+	id = strtoll(url + 10, &end, 10);
+	if (errno != 0 || end == url + 10 || id <= 0 || (*end != '\0' && *end != '/')) {
+		dtd_reply_error(out, 404, "id", "'%s' is not a run id", url + 10);
+		return;
+	}
+	sub = *end == '/' ? end + 1 : "";
+	if (strcmp(sub, "") != 0 && strcmp(sub, "cancel") != 0 &&
+	    strcmp(sub, "check") != 0 && strcmp(sub, "history") != 0 &&
+	    strcmp(sub, "metrics") != 0 && strcmp(sub, "results") != 0 &&
+	    strcmp(sub, "events") != 0)
+		goto not_found;
+	if (strcmp(sub, "cancel") == 0 || strcmp(sub, "check") == 0) {
+		if (!post)
+			goto bad_method;
+	} else if (sub[0] == '\0') {
+		if (!get && !del)
+			goto bad_method;
+	} else if (!get) {
+		goto bad_method;
+	}
+	if ((post || del) && !authorized(ctx, auth, out))
+		return;
+	run = dtd_db_get(ctx->db, id);
+	if (run == NULL) {
+		dtd_reply_error(out, 404, "id", "no run %lld", (long long)id);
+		return;
+	}
+	if (sub[0] == '\0' && get) {
+		json_t *live = dtd_runner_live(ctx->runner, id);
+
+		if (live != NULL)
+			json_object_set_new(run, "live", live);
+		dtd_reply_json(out, 200, json_incref(run));
+	} else if (sub[0] == '\0') {
+		delete_run(ctx, id, run, out);
+	} else if (strcmp(sub, "cancel") == 0) {
+		if (dtd_runner_cancel(ctx->runner, id) != 0) {
+			dtd_reply_error(out, 409, "status", "run %lld is %s: only a "
+					"queued or running run can be cancelled",
+					(long long)id, json_string_value(json_object_get(run, "status")));
+		} else {
+			json_t *now = dtd_db_get(ctx->db, id);
+
+			dtd_reply_json(out, 202, now ? now : json_object());
+		}
+	} else if (strcmp(sub, "check") == 0) {
+		check_run(ctx, run, out);
+	} else if (strcmp(sub, "history") == 0) {
+		double from, limit;
+		char err[DT_ERRBUF_SIZE];
+		json_t *h;
+
+		if (!query_num(query, qarg, "from", 0, 0, 1e15, &from, out) ||
+		    !query_num(query, qarg, "limit", 1000, 1, 100000, &limit, out))
+			goto out;
+		h = dtd_data_history(json_string_value(json_object_get(run, "store"))
+				     ? json_string_value(json_object_get(run, "store"))
+				     : "/nonexistent", (long)from, (long)limit, err);
+		if (h == NULL)
+			dtd_reply_error(out, 500, NULL, "%s", err);
+		else
+			dtd_reply_json(out, 200, h);
+	} else if (strcmp(sub, "metrics") == 0) {
+		double from, to;
+		char err[DT_ERRBUF_SIZE];
+		const char *series = query(qarg, "series");
+		const char *dir = json_string_value(json_object_get(run, "store"));
+		json_t *m;
+
+		if (!query_num(query, qarg, "from", 0, 0, 1e9, &from, out) ||
+		    !query_num(query, qarg, "to", -1, -1, 1e9, &to, out))
+			goto out;
+		if (series != NULL && series[0] == '\0')
+			series = NULL;
+		m = dtd_data_metrics(dir ? dir : "/nonexistent", series, from, to, err);
+		if (m == NULL)
+			dtd_reply_error(out, 500, NULL, "%s", err);
+		else
+			dtd_reply_json(out, 200, m);
+	} else if (strcmp(sub, "results") == 0) {
+		run_file(json_string_value(json_object_get(run, "store")), "results.json", out);
+	} else {
+		out->status = 200;
+		out->sse_run = id;
+	}
+out:
+	json_decref(run);
+	return;
+not_found:
+	dtd_reply_error(out, 404, NULL, "no such endpoint: %s", url);
+	return;
+bad_method:
+	dtd_reply_error(out, 405, NULL, "%s is not allowed on %s", method, url);
+}

@@ -1,0 +1,351 @@
+/*
+ * db.c: dtd's index of runs in SQLite (WAL mode).  One row a run: its
+ * suite, the parameters asked for, status, verdict, counts, times and
+ * store folder.  The histories themselves stay in the store folders.
+ *
+ * One connection, guarded by a mutex: calls come from the HTTP threads
+ * and the run workers.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dtd.h"
+
+struct dtd_db {
+	sqlite3 *h;
+	pthread_mutex_t lock;
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS runs ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" suite TEXT NOT NULL,"
+	" params TEXT NOT NULL,"
+	" status TEXT NOT NULL,"
+	" verdict TEXT,"
+	" ops_ok INTEGER, ops_fail INTEGER, ops_info INTEGER,"
+	" checker_seconds REAL,"
+	" created REAL NOT NULL, started REAL, finished REAL,"
+	" dir TEXT, error TEXT);"
+	"CREATE INDEX IF NOT EXISTS runs_status ON runs(status);";
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+dtd_db *dtd_db_open(const char *path, char *err)
+{
+	dtd_db *db = calloc(1, sizeof(*db));
+	char *msg = NULL;
+
+	if (db == NULL) {
+		dt_fail(err, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&db->lock, NULL);
+	if (sqlite3_open(path, &db->h) != SQLITE_OK) {
+		dt_fail(err, "%s: %s", path, sqlite3_errmsg(db->h));
+		goto fail;
+	}
+	sqlite3_busy_timeout(db->h, 5000);
+	if (sqlite3_exec(db->h, "PRAGMA journal_mode=WAL;", NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(db->h, schema, NULL, NULL, &msg) != SQLITE_OK) {
+		dt_fail(err, "%s: %s", path, msg ? msg : sqlite3_errmsg(db->h));
+		sqlite3_free(msg);
+		goto fail;
+	}
+	return db;
+fail:
+	dtd_db_close(db);
+	return NULL;
+}
+
+void dtd_db_close(dtd_db *db)
+{
+	if (db == NULL)
+		return;
+	sqlite3_close(db->h);
+	pthread_mutex_destroy(&db->lock);
+	free(db);
+}
+
+/* Run one statement with bound text/real/int64 arguments ("t", "r", "i",
+ * "n" for NULL); returns sqlite3_changes or -1. */
+static int exec_args(dtd_db *db, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		switch (types[i]) {
+		case 't': {
+			const char *s = va_arg(ap, const char *);
+
+			if (s == NULL)
+				sqlite3_bind_null(st, i + 1);
+			else
+				sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT);
+			break;
+		}
+		case 'r':
+			sqlite3_bind_double(st, i + 1, va_arg(ap, double));
+			break;
+		case 'i':
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		default:
+			sqlite3_bind_null(st, i + 1);
+		}
+	}
+	va_end(ap);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		rc = sqlite3_changes(db->h);
+out:
+	if (rc < 0)
+		dt_log(DT_LOG_ERROR, "dtd: database: %s", sqlite3_errmsg(db->h));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int dtd_db_abort_running(dtd_db *db)
+{
+	int n;
+
+	pthread_mutex_lock(&db->lock);
+	n = exec_args(db, "UPDATE runs SET status='aborted', finished=?, "
+		      "error='dtd stopped during the run' WHERE status='running'",
+		      "r", now_s());
+	pthread_mutex_unlock(&db->lock);
+	return n;
+}
+
+int64_t dtd_db_insert(dtd_db *db, const char *suite, const json_t *params)
+{
+	char *p = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
+	int64_t id = -1;
+
+	if (p == NULL)
+		return -1;
+	pthread_mutex_lock(&db->lock);
+	if (exec_args(db, "INSERT INTO runs(suite, params, status, created) "
+		      "VALUES(?, ?, 'queued', ?)", "ttr", suite, p, now_s()) == 1)
+		id = sqlite3_last_insert_rowid(db->h);
+	pthread_mutex_unlock(&db->lock);
+	free(p);
+	return id;
+}
+
+int64_t dtd_db_claim(dtd_db *db, const char *store_root, char *suite,
+		     size_t suite_size, json_t **params, char *dir, size_t dir_size)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t id = 0;
+
+	*params = NULL;
+	pthread_mutex_lock(&db->lock);
+	if (sqlite3_prepare_v2(db->h, "SELECT id, suite, params FROM runs WHERE "
+			       "status='queued' ORDER BY id LIMIT 1", -1, &st,
+			       NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	id = sqlite3_column_int64(st, 0);
+	snprintf(suite, suite_size, "%s", (const char *)sqlite3_column_text(st, 1));
+	*params = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+	snprintf(dir, dir_size, "%s/%s/run-%lld", store_root, suite, (long long)id);
+	if (exec_args(db, "UPDATE runs SET status='running', started=?, dir=? "
+		      "WHERE id=?", "rti", now_s(), dir, id) != 1) {
+		json_decref(*params);
+		*params = NULL;
+		id = 0;
+	}
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&db->lock);
+	return id;
+}
+
+int dtd_db_finish(dtd_db *db, int64_t id, const char *status,
+		  const char *verdict, const json_t *counts,
+		  double checker_seconds, const char *error)
+{
+	int n;
+
+	pthread_mutex_lock(&db->lock);
+	n = exec_args(db, "UPDATE runs SET status=?, verdict=?, ops_ok=?, "
+		      "ops_fail=?, ops_info=?, checker_seconds=?, finished=?, "
+		      "error=? WHERE id=?", "ttiiirrti", status, verdict,
+		      (int64_t)json_integer_value(json_object_get(counts, "ok")),
+		      (int64_t)json_integer_value(json_object_get(counts, "fail")),
+		      (int64_t)json_integer_value(json_object_get(counts, "info")),
+		      checker_seconds, now_s(), error, id);
+	pthread_mutex_unlock(&db->lock);
+	return n == 1 ? 0 : -1;
+}
+
+int dtd_db_cancel_queued(dtd_db *db, int64_t id)
+{
+	int n;
+
+	pthread_mutex_lock(&db->lock);
+	n = exec_args(db, "UPDATE runs SET status='cancelled', finished=? "
+		      "WHERE id=? AND status='queued'", "ri", now_s(), id);
+	pthread_mutex_unlock(&db->lock);
+	return n == 1 ? 1 : 0;
+}
+
+#define RUN_COLUMNS "id, suite, params, status, verdict, ops_ok, ops_fail, " \
+	"ops_info, checker_seconds, created, started, finished, dir, error"
+
+static json_t *column_json(sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		return json_integer(sqlite3_column_int64(st, i));
+	case SQLITE_FLOAT:
+		return json_real(sqlite3_column_double(st, i));
+	case SQLITE_TEXT:
+		return json_string((const char *)sqlite3_column_text(st, i));
+	default:
+		return json_null();
+	}
+}
+
+static json_t *row_json(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+	json_t *params;
+	const char *p = (const char *)sqlite3_column_text(st, 2);
+	double started = sqlite3_column_double(st, 10);
+	double finished = sqlite3_column_double(st, 11);
+
+	json_object_set_new(o, "id", column_json(st, 0));
+	json_object_set_new(o, "suite", column_json(st, 1));
+	params = p ? json_loads(p, 0, NULL) : NULL;
+	json_object_set_new(o, "parameters", params ? params : json_object());
+	json_object_set_new(o, "status", column_json(st, 3));
+	json_object_set_new(o, "verdict", column_json(st, 4));
+	if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+		json_object_set_new(o, "counts", json_null());
+	else
+		json_object_set_new(o, "counts", json_pack("{sIsIsI}",
+			"ok", (json_int_t)sqlite3_column_int64(st, 5),
+			"fail", (json_int_t)sqlite3_column_int64(st, 6),
+			"info", (json_int_t)sqlite3_column_int64(st, 7)));
+	json_object_set_new(o, "checker_seconds", column_json(st, 8));
+	json_object_set_new(o, "created", column_json(st, 9));
+	json_object_set_new(o, "started", column_json(st, 10));
+	json_object_set_new(o, "finished", column_json(st, 11));
+	if (started > 0)
+		json_object_set_new(o, "duration", json_real((finished > 0 ?
+			finished : now_s()) - started));
+	else
+		json_object_set_new(o, "duration", json_null());
+	json_object_set_new(o, "store", column_json(st, 12));
+	json_object_set_new(o, "error", column_json(st, 13));
+	return o;
+}
+
+json_t *dtd_db_get(dtd_db *db, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *o = NULL;
+
+	pthread_mutex_lock(&db->lock);
+	if (sqlite3_prepare_v2(db->h, "SELECT " RUN_COLUMNS " FROM runs WHERE id=?",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			o = row_json(st);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&db->lock);
+	return o;
+}
+
+json_t *dtd_db_list(dtd_db *db, const char *suite, const char *status,
+		    const char *verdict, long limit, long offset, long *total)
+{
+	static const char where[] =
+		" WHERE (?1 IS NULL OR suite=?1) AND (?2 IS NULL OR status=?2)"
+		" AND (?3 IS NULL OR verdict=?3)";
+	sqlite3_stmt *st = NULL;
+	json_t *runs = json_array();
+	const char *args[3] = { suite, status, verdict };
+
+	*total = 0;
+	pthread_mutex_lock(&db->lock);
+	{
+		char sql[512];
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM runs%s", where);
+		if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+			goto out;
+		for (int i = 0; i < 3; i++)
+			if (args[i] != NULL)
+				sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*total = (long)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		st = NULL;
+		snprintf(sql, sizeof(sql), "SELECT " RUN_COLUMNS " FROM runs%s "
+			 "ORDER BY id DESC LIMIT ?4 OFFSET ?5", where);
+		if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+			goto out;
+		for (int i = 0; i < 3; i++)
+			if (args[i] != NULL)
+				sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 4, limit);
+		sqlite3_bind_int64(st, 5, offset);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			json_array_append_new(runs, row_json(st));
+	}
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&db->lock);
+	return runs;
+}
+
+int dtd_db_delete(dtd_db *db, int64_t id)
+{
+	int n;
+
+	pthread_mutex_lock(&db->lock);
+	n = exec_args(db, "DELETE FROM runs WHERE id=?", "i", id);
+	pthread_mutex_unlock(&db->lock);
+	return n == 1 ? 0 : -1;
+}
+
+json_t *dtd_db_stats(dtd_db *db, double *checker_seconds)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *o = json_pack("{sisisisisisi}", "queued", 0, "running", 0,
+			      "done", 0, "failed", 0, "cancelled", 0, "aborted", 0);
+
+	*checker_seconds = 0;
+	pthread_mutex_lock(&db->lock);
+	if (sqlite3_prepare_v2(db->h, "SELECT status, count(*), "
+			       "total(checker_seconds) FROM runs GROUP BY status",
+			       -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
+					    json_integer(sqlite3_column_int64(st, 1)));
+			*checker_seconds += sqlite3_column_double(st, 2);
+		}
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&db->lock);
+	return o;
+}

@@ -1,0 +1,145 @@
+/*
+ * dtd.h: what the parts of dtd share.  dtd is the long-running service:
+ * an HTTP API and dashboard (http.c, api.c), a queue of runs executed
+ * through the same core API as dt-run (runner.c) and an SQLite index of
+ * runs (db.c).  Histories and results stay in each run's store folder.
+ */
+#ifndef DT_DTD_H
+#define DT_DTD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include <dt/plugin.h>
+
+/* Settings from the config file and the command line. */
+typedef struct dtd_config {
+	char *listen;        /* "127.0.0.1:8080" */
+	char *state_dir;     /* database, token */
+	char *store;         /* store root; STATE/store by default */
+	char *token;         /* bearer token; generated when NULL */
+	char *dashboard;     /* static files folder */
+	char *suite_path, *chart_path, *plugin_path; /* colon lists or NULL */
+	long parallel;       /* runs at once; 1 by default */
+	long max_body;       /* bytes of a request body */
+	double max_time_limit; /* seconds a run may ask for */
+} dtd_config;
+
+void dtd_config_free(dtd_config *c);
+
+/* ---- db.c: the run index ------------------------------------------------ */
+
+typedef struct dtd_db dtd_db;
+
+/* Open (create) STATE/dtd.db in WAL mode; NULL with err. */
+dtd_db *dtd_db_open(const char *path, char *err);
+void dtd_db_close(dtd_db *db);
+
+/* Runs left `running` by a dtd that died become `aborted`; returns how
+ * many. */
+int dtd_db_abort_running(dtd_db *db);
+
+/* Insert a queued run; returns its id (> 0) or -1. */
+int64_t dtd_db_insert(dtd_db *db, const char *suite, const json_t *params);
+/* The oldest queued run, marked running with its store folder; 0 when
+ * there is none. */
+int64_t dtd_db_claim(dtd_db *db, const char *store_root, char *suite,
+		     size_t suite_size, json_t **params, char *dir, size_t dir_size);
+/* Final state: status, verdict (NULL), counts, checker seconds, error. */
+int dtd_db_finish(dtd_db *db, int64_t id, const char *status,
+		  const char *verdict, const json_t *counts,
+		  double checker_seconds, const char *error);
+/* queued -> cancelled (1), or 0 when the run is not queued. */
+int dtd_db_cancel_queued(dtd_db *db, int64_t id);
+/* A run as a JSON object (new reference), or NULL when there is none. */
+json_t *dtd_db_get(dtd_db *db, int64_t id);
+/* Runs, newest first, filtered; sets *total. */
+json_t *dtd_db_list(dtd_db *db, const char *suite, const char *status,
+		    const char *verdict, long limit, long offset, long *total);
+int dtd_db_delete(dtd_db *db, int64_t id);
+/* status -> count, and the sum of checker seconds. */
+json_t *dtd_db_stats(dtd_db *db, double *checker_seconds);
+
+/* ---- runner.c: the queue and the running runs ----------------------------- */
+
+typedef struct dtd_runner dtd_runner;
+
+dtd_runner *dtd_runner_start(const dtd_config *cfg, dtd_db *db, char *err);
+/* Cancel what runs and wake every SSE reader (they end); the runner
+ * stays usable for readers until dtd_runner_stop. */
+void dtd_runner_shutdown(dtd_runner *r);
+/* Shut down if not yet done, join the workers, free. */
+void dtd_runner_stop(dtd_runner *r);
+/* Wake a worker: a run was queued. */
+void dtd_runner_kick(dtd_runner *r);
+/* Cancel a queued or running run: 0, or -1 when it is not either. */
+int dtd_runner_cancel(dtd_runner *r, int64_t id);
+/* Live figures of a running run (new object), or NULL. */
+json_t *dtd_runner_live(dtd_runner *r, int64_t id);
+/* Sum of the completion rates of the running runs. */
+double dtd_runner_rate(dtd_runner *r);
+
+/*
+ * Events of a run for the SSE stream.  dtd_runner_events waits up to
+ * `wait_ms` for events after *seq and returns them as an array (new
+ * reference) of {"seq","event","data"}; *done is set once the run has
+ * ended and every event was returned.  NULL when the run is not active.
+ */
+json_t *dtd_runner_events(dtd_runner *r, int64_t id, uint64_t *seq,
+			  int wait_ms, bool *done);
+
+/* ---- api.c: the JSON API ----------------------------------------------------- */
+
+typedef struct dtd_ctx {
+	const dtd_config *cfg;
+	dtd_db *db;
+	dtd_runner *runner;
+	json_t *plugins;       /* loaded at start */
+} dtd_ctx;
+
+typedef struct dtd_reply {
+	unsigned status;
+	char *body;            /* malloc'd */
+	size_t len;
+	const char *type;      /* content type */
+	int64_t sse_run;       /* > 0: stream this run's events instead */
+} dtd_reply;
+
+/* Handle one API request.  query(name) reads a query parameter. */
+void dtd_api_handle(dtd_ctx *ctx, const char *method, const char *url,
+		    const char *(*query)(void *qarg, const char *name), void *qarg,
+		    const char *auth, const char *body, size_t body_len,
+		    bool body_too_big, dtd_reply *out);
+
+/* Fill a reply with {"error": msg, "field": field}. */
+void dtd_reply_error(dtd_reply *out, unsigned status, const char *field,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void dtd_reply_json(dtd_reply *out, unsigned status, json_t *j /* stolen */);
+
+/* The plugins along the path, as a JSON list (new reference). */
+json_t *dtd_api_plugins(const dtd_config *cfg);
+
+/* ---- http.c: the HTTP server ---------------------------------------------------- */
+
+typedef struct dtd_http dtd_http;
+
+/* Listen on ADDRESS:PORT (port 0: any free one); NULL with err. */
+dtd_http *dtd_http_start(dtd_ctx *ctx, const char *listen, char *err);
+unsigned dtd_http_port(const dtd_http *h);
+/* Close the socket and wait for every connection thread. */
+void dtd_http_stop(dtd_http *h);
+
+/* ---- data.c: reading a run's store folder ------------------------------------ */
+
+/* Lines [from, from+limit) of history.jsonl as {"ops","from","total"}. */
+json_t *dtd_data_history(const char *dir, long from, long limit, char *err);
+/* metrics.jsonl when there is one, else driver figures per second
+ * derived from the history; plus nemesis intervals. */
+json_t *dtd_data_metrics(const char *dir, const char *series, double from,
+			 double to, char *err);
+
+#endif

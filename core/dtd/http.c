@@ -1,0 +1,412 @@
+/*
+ * http.c: dtd's HTTP server on libmicrohttpd, one thread a connection.
+ * It gathers a request's body (up to the configured limit), hands API
+ * calls to api.c, streams a run's events as server-sent events, and
+ * serves the dashboard's static files.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "dtd.h"
+
+#define SSE_WAIT_MS 10000 /* a keep-alive comment at least this often */
+
+struct dtd_http {
+	struct MHD_Daemon *d;
+	dtd_ctx *ctx;
+	unsigned port;
+};
+
+/* One request's state across the calls MHD makes. */
+typedef struct request {
+	char *body;
+	size_t len;
+	bool too_big;
+} request;
+
+/* ---- server-sent events ----------------------------------------------- */
+
+typedef struct sse {
+	dtd_ctx *ctx;
+	int64_t id;
+	uint64_t seq;
+	char *pending;
+	size_t len, off;
+	bool done;     /* end after pending */
+} sse;
+
+static void sse_set(sse *s, char *text)
+{
+	free(s->pending);
+	s->pending = text;
+	s->len = text ? strlen(text) : 0;
+	s->off = 0;
+}
+
+/* Events as SSE text ("id:", "event:", "data:" lines). */
+static char *sse_format(const json_t *events)
+{
+	char *buf = NULL;
+	size_t size = 0, i;
+	FILE *f = open_memstream(&buf, &size);
+	json_t *e;
+
+	if (f == NULL)
+		return NULL;
+	json_array_foreach(events, i, e) {
+		char *data = json_dumps(json_object_get(e, "data"), JSON_COMPACT);
+
+		fprintf(f, "id: %lld\nevent: %s\ndata: %s\n\n",
+			(long long)json_integer_value(json_object_get(e, "seq")),
+			json_string_value(json_object_get(e, "event")),
+			data ? data : "null");
+		free(data);
+	}
+	fclose(f);
+	return buf;
+}
+
+static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	sse *s = cls;
+	json_t *ev;
+	bool done = false;
+
+	(void)pos;
+	while (s->off >= s->len) {
+		if (s->done)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		ev = dtd_runner_events(s->ctx->runner, s->id, &s->seq, SSE_WAIT_MS, &done);
+		if (ev == NULL) {
+			/* Not running: queued (wait), or finished (say so, end). */
+			json_t *run = dtd_db_get(s->ctx->db, s->id);
+			const char *st = json_string_value(json_object_get(run, "status"));
+
+			if (st != NULL && (strcmp(st, "queued") == 0 ||
+					   strcmp(st, "running") == 0)) {
+				json_decref(run);
+				sleep(1);
+				sse_set(s, strdup(": waiting\n\n"));
+				continue;
+			}
+			ev = json_pack("[{sIsssO}]", "seq", (json_int_t)s->seq,
+				       "event", "status", "data", run ? run : json_null());
+			json_decref(run);
+			done = true;
+		}
+		if (json_array_size(ev) == 0)
+			sse_set(s, strdup(": keep-alive\n\n"));
+		else
+			sse_set(s, sse_format(ev));
+		json_decref(ev);
+		s->done = done;
+		if (s->pending == NULL)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	if (max > s->len - s->off)
+		max = s->len - s->off;
+	memcpy(buf, s->pending + s->off, max);
+	s->off += max;
+	return (ssize_t)max;
+}
+
+static void sse_free(void *cls)
+{
+	sse *s = cls;
+
+	free(s->pending);
+	free(s);
+}
+
+static enum MHD_Result queue_sse(struct MHD_Connection *c, dtd_ctx *ctx, int64_t id)
+{
+	sse *s = calloc(1, sizeof(*s));
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+
+	if (s == NULL)
+		return MHD_NO;
+	s->ctx = ctx;
+	s->id = id;
+	/* Tell the browser to come back after 2 s if the stream breaks. */
+	sse_set(s, strdup("retry: 2000\n\n"));
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read,
+						 s, sse_free);
+	if (resp == NULL) {
+		sse_free(s);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "text/event-stream");
+	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+	rc = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+/* ---- static files --------------------------------------------------------- */
+
+static const char *content_type(const char *path)
+{
+	static const struct { const char *ext, *type; } types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".ico", "image/x-icon" },
+		{ ".json", "application/json" },
+	};
+	const char *dot = strrchr(path, '.');
+
+	for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(dot, types[i].ext) == 0)
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+static enum MHD_Result queue_bytes(struct MHD_Connection *c, unsigned status,
+				   const char *type, char *body, size_t len)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+
+	resp = MHD_create_response_from_buffer(len, body ? body : (char *)"",
+					       body ? MHD_RESPMEM_MUST_FREE :
+					       MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	rc = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static enum MHD_Result queue_reply(struct MHD_Connection *c, dtd_reply *r)
+{
+	return queue_bytes(c, r->status, r->type ? r->type : "application/json",
+			   r->body, r->len);
+}
+
+static enum MHD_Result serve_file(struct MHD_Connection *c, dtd_ctx *ctx,
+				  const char *url)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+	int fd;
+	dtd_reply r = { 0 };
+
+	if (strcmp(url, "/") == 0)
+		url = "/index.html";
+	if (strstr(url, "..") != NULL || strstr(url, "//") != NULL ||
+	    strlen(url) > 200)
+		goto not_found;
+	snprintf(path, sizeof(path), "%s%s", ctx->cfg->dashboard, url);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto not_found;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		goto not_found;
+	}
+	resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	if (resp == NULL) {
+		close(fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", content_type(path));
+	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; style-src 'self' 'unsafe-inline'");
+	rc = MHD_queue_response(c, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return rc;
+not_found:
+	dtd_reply_error(&r, 404, NULL, "no such page: %s", url);
+	return queue_reply(c, &r);
+}
+
+/* ---- requests --------------------------------------------------------------- */
+
+static const char *query_arg(void *qarg, const char *name)
+{
+	return MHD_lookup_connection_value(qarg, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
+			      const char *url, const char *method,
+			      const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
+{
+	dtd_ctx *ctx = cls;
+	request *req = *con_cls;
+	dtd_reply r = { 0 };
+
+	(void)version;
+	if (req == NULL) {
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							     "Content-Length");
+
+		req = calloc(1, sizeof(*req));
+		if (req == NULL)
+			return MHD_NO;
+		*con_cls = req;
+		if (cl != NULL && strtoll(cl, NULL, 10) > ctx->cfg->max_body) {
+			/* Refuse before reading it. */
+			dtd_reply_error(&r, 413, NULL, "request body over %ld bytes",
+					ctx->cfg->max_body);
+			return queue_reply(c, &r);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (!req->too_big && req->len + *upload_size > (size_t)ctx->cfg->max_body) {
+			req->too_big = true;
+		} else if (!req->too_big) {
+			char *b = realloc(req->body, req->len + *upload_size + 1);
+
+			if (b == NULL)
+				return MHD_NO;
+			memcpy(b + req->len, upload, *upload_size);
+			req->body = b;
+			req->len += *upload_size;
+			b[req->len] = '\0';
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (strncmp(url, "/api/", 5) != 0 && strcmp(url, "/api") != 0 &&
+	    strcmp(url, "/metrics") != 0) {
+		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+			dtd_reply_error(&r, 405, NULL, "%s is not allowed on %s", method, url);
+			return queue_reply(c, &r);
+		}
+		return serve_file(c, ctx, url);
+	}
+	dtd_api_handle(ctx, method, url, query_arg, c,
+		       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
+		       req->body ? req->body : "", req->len, req->too_big, &r);
+	if (r.sse_run > 0)
+		return queue_sse(c, ctx, r.sse_run);
+	return queue_reply(c, &r);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	request *req = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (req != NULL) {
+		free(req->body);
+		free(req);
+		*con_cls = NULL;
+	}
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	dt_log(DT_LOG_WARN, "dtd: http: %s", msg);
+}
+
+dtd_http *dtd_http_start(dtd_ctx *ctx, const char *listen, char *err)
+{
+	dtd_http *h = calloc(1, sizeof(*h));
+	struct sockaddr_storage ss;
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+				  .ai_socktype = SOCK_STREAM };
+	struct addrinfo *ai = NULL;
+	char host[256], *colon;
+	const char *port;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
+			 MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *info;
+	int e;
+
+	if (h == NULL) {
+		dt_fail(err, "out of memory");
+		return NULL;
+	}
+	h->ctx = ctx;
+	snprintf(host, sizeof(host), "%s", listen);
+	colon = strrchr(host, ':');
+	if (colon == NULL) {
+		dt_fail(err, "listen '%s': want ADDRESS:PORT (127.0.0.1:8080)", listen);
+		goto fail;
+	}
+	*colon = '\0';
+	port = colon + 1;
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	e = getaddrinfo(host, port, &hints, &ai);
+	if (e != 0) {
+		dt_fail(err, "listen '%s': %s", listen, gai_strerror(e));
+		goto fail;
+	}
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	freeaddrinfo(ai);
+	h->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, ctx,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+				MHD_OPTION_END);
+	if (h->d == NULL) {
+		dt_fail(err, "cannot listen on %s: %s", listen,
+			errno ? strerror(errno) : "libmicrohttpd refused");
+		goto fail;
+	}
+	info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = info ? info->port : 0;
+	return h;
+fail:
+	free(h);
+	return NULL;
+}
+
+unsigned dtd_http_port(const dtd_http *h)
+{
+	return h->port;
+}
+
+void dtd_http_stop(dtd_http *h)
+{
+	if (h == NULL)
+		return;
+	MHD_stop_daemon(h->d);
+	free(h);
+}

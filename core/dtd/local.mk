@@ -1,0 +1,17 @@
+# dtd: the service (HTTP API, run queue, SQLite index, dashboard files).
+sbin_PROGRAMS += core/dtd/dtd
+core_dtd_dtd_SOURCES = \
+	core/dtd/dtd.h \
+	core/dtd/api.c \
+	core/dtd/data.c \
+	core/dtd/db.c \
+	core/dtd/http.c \
+	core/dtd/main.c \
+	core/dtd/runner.c
+core_dtd_dtd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(SQLITE_CFLAGS)
+core_dtd_dtd_LDADD = core/libdt.la $(MHD_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) \
+	$(PTHREAD_LIBS) -lm
+
+# The systemd unit and an example config, installed as documentation.
+dtddocdir = $(docdir)/dtd
+dist_dtddoc_DATA = core/dtd/dtd.service core/dtd/dtd.yaml.example
