@@ -93,7 +93,7 @@ check() {
 
 check dt-run "$DT_BUILDDIR/core/dt-run" "$DT_SRCDIR/man/dt-run.1.in"
 check dt-check "$DT_BUILDDIR/core/dt-check" "$DT_SRCDIR/man/dt-check.1.in"
-check dtd "$DT_BUILDDIR/core/dtd" "$DT_SRCDIR/man/dtd.8.in"
+check dtd "$DT_BUILDDIR/core/dtd/dtd" "$DT_SRCDIR/man/dtd.8.in"
 
 [ "$failed" = 0 ] || exit 1
 [ "$checked" -gt 0 ] || { echo "no program was built"; exit 99; }
