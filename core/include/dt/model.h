@@ -2,9 +2,12 @@
  * dt/model.h: a model is the sequential specification a linearizability
  * checker checks a history against (a register, a bank, a queue...).
  *
- * The checker turns each completed operation into the model's compact
- * form once (prepare), then explores orders calling step on states.
- * States are immutable values owned by the checker once returned.
+ * The checker turns each operation into the model's compact form once
+ * (prepare), then explores orders calling step on states.  A state is a
+ * byte string the model writes into a checker-owned buffer; the checker
+ * interns states, so two states are the same when their bytes are equal
+ * (or when the optional equal callback says so: then hash must agree
+ * with it).  Models keep their encoding canonical (a set sorted, ...).
  *
  * Threads: partitions are checked in parallel; every callback but
  * create and destroy must be safe to call from several threads.
@@ -12,37 +15,102 @@
 #ifndef DT_MODEL_H
 #define DT_MODEL_H
 
+#include <stdlib.h>
+#include <string.h>
+
 #include <dt/types.h>
+
+/* A growable byte buffer a state is written into.  Owned by the checker;
+ * models only write through dt_model_buf_put/_reserve. */
+typedef struct dt_model_buf {
+	unsigned char *data;
+	size_t len;
+	size_t cap;
+} dt_model_buf;
+
+/* Make room for n more bytes; returns the place to write them (len is
+ * not advanced), or NULL when out of memory. */
+static inline unsigned char *dt_model_buf_reserve(dt_model_buf *b, size_t n)
+{
+	if (b->data == NULL || b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		unsigned char *p;
+
+		while (cap < b->len + n)
+			cap *= 2;
+		p = realloc(b->data, cap);
+		if (p == NULL)
+			return NULL;
+		b->data = p;
+		b->cap = cap;
+	}
+	return b->data + b->len;
+}
+
+/* Append n bytes; 0, or -1 when out of memory. */
+static inline int dt_model_buf_put(dt_model_buf *b, const void *p, size_t n)
+{
+	unsigned char *w = dt_model_buf_reserve(b, n);
+
+	if (w == NULL)
+		return -1;
+	if (n > 0)
+		memcpy(w, p, n);
+	b->len += n;
+	return 0;
+}
+
+/* What step says about an operation in a state. */
+typedef enum dt_step {
+	DT_STEP_ILLEGAL = 0, /* the op cannot have happened in this state */
+	DT_STEP_SAME,        /* legal, and the state does not change */
+	DT_STEP_NEW          /* legal, the next state was written to next */
+} dt_step;
+
+/* Bytes of the key buffer partition may fill. */
+#define DT_MODEL_KEY_SIZE 128
 
 typedef struct dt_model_type {
 	dt_component_info info;
 
-	void *(*create)(const json_t *config, char *err);
+	/* config: the checker's entry in the suite (may be NULL);
+	 * workload_config: the workload's options, for models whose initial
+	 * state depends on them (bank: accounts, balance), or NULL. */
+	void *(*create)(const json_t *config, const json_t *workload_config,
+			char *err);
 	void (*destroy)(void *model);
 
-	/* P-compositionality: the key of the partition an op belongs to
-	 * (borrowed from the op), or NULL when the model does not split. */
-	const char *(*partition)(void *model, const dt_op *call);
+	/* P-compositionality: the key of the partition an operation (its
+	 * invocation) belongs to, either borrowed from the op or written to
+	 * buf (DT_MODEL_KEY_SIZE bytes); NULL when the model does not split.
+	 * Optional (NULL: one partition). */
+	const char *(*partition)(void *model, const dt_op *call, char *buf);
 
-	/* Compact an operation: the call and its return (ret is NULL when
-	 * the outcome is unknown).  *out is freed with op_free.  Returns -1
-	 * with err for an operation the model does not know. */
+	/* Compact an operation: the invocation and its completion (ret is
+	 * NULL when the outcome is unknown: the op may take effect at any
+	 * time after its call, or never, so step must accept it in every
+	 * state, as a no-op when it could not apply).  *out is freed with
+	 * op_free.  -1 with err for an operation the model does not know. */
 	int (*prepare)(void *model, const dt_op *call, const dt_op *ret,
 		       void **out, char *err);
 	void (*op_free)(void *model, void *op);
 
-	void *(*init)(void *model);
-	/* Apply op to state: false when op cannot have happened in state;
-	 * else true with *next a new state (freed with state_free). */
-	bool (*step)(void *model, const void *state, const void *op,
-		     void **next);
-	bool (*equal)(void *model, const void *a, const void *b);
-	uint64_t (*hash)(void *model, const void *state);
-	void (*state_free)(void *model, void *state);
+	/* Write the initial state into state (empty on entry). */
+	int (*init)(void *model, dt_model_buf *state, char *err);
+	/* Apply op in state (len bytes).  On DT_STEP_NEW the next state was
+	 * written into next (empty on entry); out of memory is reported as
+	 * DT_STEP_NEW with next->data == NULL. */
+	dt_step (*step)(void *model, const void *state, size_t len,
+			const void *op, dt_model_buf *next);
+
+	/* Optional: both NULL means byte equality and a byte hash. */
+	bool (*equal)(void *model, const void *a, size_t alen,
+		      const void *b, size_t blen);
+	uint64_t (*hash)(void *model, const void *state, size_t len);
 
 	/* malloc'd text for messages and the visualization. */
 	char *(*describe_op)(void *model, const void *op);
-	char *(*describe_state)(void *model, const void *state);
+	char *(*describe_state)(void *model, const void *state, size_t len);
 } dt_model_type;
 
 #endif /* DT_MODEL_H */

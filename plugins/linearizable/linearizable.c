@@ -1,0 +1,437 @@
+/*
+ * dt_linearizable: the `linearizable` checker.  Pairs each invocation
+ * with its completion, splits the history by the model's partition key,
+ * checks every partition (in parallel) with the search of search.c and
+ * explains a violation (explain.c).
+ *
+ *   checkers: [{name: linearizable, model: cas-register,
+ *               timeout: 60, memory-limit: 2048, threads: 0, html: PATH}]
+ *
+ * model defaults to the workload's; memory-limit is in MiB; html names
+ * the page written on a violation (default STORE/linearizability.html).
+ *
+ * Ops: nemesis events are ignored; `fail` ops certainly did not happen
+ * and are dropped; `info` ops and invocations without completion may
+ * take effect at any time after their call (they return at the end).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry.h"
+#include "explain.h"
+
+/* ---- small hash maps ---------------------------------------------------------- */
+
+typedef struct pmap {        /* process -> pending invocation + 1 */
+	int64_t *keys;
+	size_t *vals;        /* 0: none pending */
+	uint8_t *used;       /* slots are never freed */
+	size_t cap, n;
+} pmap;
+
+static size_t pmap_index(const pmap *m, int64_t k)
+{
+	size_t mask = m->cap - 1;
+	size_t i = (size_t)(((uint64_t)k * 0x9e3779b97f4a7c15ULL) >> 17) & mask;
+
+	while (m->used[i] && m->keys[i] != k)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static int pmap_init(pmap *m, size_t cap)
+{
+	m->cap = cap;
+	m->n = 0;
+	m->keys = calloc(cap, sizeof(*m->keys));
+	m->vals = calloc(cap, sizeof(*m->vals));
+	m->used = calloc(cap, 1);
+	return m->keys && m->vals && m->used ? 0 : -1;
+}
+
+static void pmap_free(pmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	free(m->used);
+}
+
+/* The pending slot of process k (created when new); NULL when out of memory. */
+static size_t *pmap_slot(pmap *m, int64_t k)
+{
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		pmap n;
+
+		if (pmap_init(&n, m->cap * 2) != 0) {
+			pmap_free(&n);
+			return NULL;
+		}
+		for (size_t j = 0; j < m->cap; j++)
+			if (m->used[j]) {
+				size_t t = pmap_index(&n, m->keys[j]);
+
+				n.used[t] = 1;
+				n.keys[t] = m->keys[j];
+				n.vals[t] = m->vals[j];
+				n.n++;
+			}
+		pmap_free(m);
+		*m = n;
+	}
+	i = pmap_index(m, k);
+	if (!m->used[i]) {
+		m->used[i] = 1;
+		m->keys[i] = k;
+		m->vals[i] = 0;
+		m->n++;
+	}
+	return &m->vals[i];
+}
+
+typedef struct kmap {        /* partition key -> partition + 1 */
+	const char **keys;
+	size_t *vals;
+	size_t cap, n;
+} kmap;
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+static int kmap_grow(kmap *m)
+{
+	kmap n = { .cap = m->cap ? m->cap * 2 : 64 };
+
+	n.keys = calloc(n.cap, sizeof(*n.keys));
+	n.vals = calloc(n.cap, sizeof(*n.vals));
+	if (n.keys == NULL || n.vals == NULL) {
+		free(n.keys);
+		free(n.vals);
+		return -1;
+	}
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->vals[i] != 0) {
+			size_t j = str_hash(m->keys[i]) & (n.cap - 1);
+
+			while (n.vals[j] != 0)
+				j = (j + 1) & (n.cap - 1);
+			n.keys[j] = m->keys[i];
+			n.vals[j] = m->vals[i];
+		}
+	n.n = m->n;
+	free(m->keys);
+	free(m->vals);
+	*m = n;
+	return 0;
+}
+
+/* ---- building partitions ------------------------------------------------------- */
+
+typedef struct build {
+	lz_part *parts;
+	size_t nparts, cap;
+	kmap km;
+	size_t nops, nunknown, nfail, unmatched;
+} build;
+
+static lz_part *part_for(build *b, const char *key)
+{
+	size_t *v, i;
+
+	if (key == NULL)
+		key = "";
+	if (b->km.n * 2 >= b->km.cap && kmap_grow(&b->km) != 0)
+		return NULL;
+	for (i = str_hash(key) & (b->km.cap - 1); b->km.vals[i] != 0;
+	     i = (i + 1) & (b->km.cap - 1))
+		if (strcmp(b->km.keys[i], key) == 0)
+			return &b->parts[b->km.vals[i] - 1];
+	if (b->nparts == b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 16;
+		lz_part *q = realloc(b->parts, nc * sizeof(*q));
+
+		if (q == NULL)
+			return NULL;
+		b->parts = q;
+		b->cap = nc;
+	}
+	memset(&b->parts[b->nparts], 0, sizeof(lz_part));
+	b->parts[b->nparts].key = strdup(key);
+	if (b->parts[b->nparts].key == NULL)
+		return NULL;
+	v = &b->km.vals[i];
+	b->km.keys[i] = b->parts[b->nparts].key;
+	*v = ++b->nparts;
+	b->km.n++;
+	return &b->parts[*v - 1];
+}
+
+static int add_op(const lz_ctx *ctx, build *b, const dt_history *h,
+		  size_t ci, const dt_op *ret, char *err)
+{
+	const dt_op *call = &h->ops[ci];
+	char kbuf[DT_MODEL_KEY_SIZE];
+	const char *key = ctx->mt->partition ?
+			  ctx->mt->partition(ctx->model, call, kbuf) : NULL;
+	lz_part *p = part_for(b, key);
+	size_t cap;
+
+	if (p == NULL)
+		return dt_fail(err, "out of memory");
+	/* ops arrays grow by powers of two: n is the only count kept */
+	cap = p->n < 4 ? 4 : p->n;
+	if ((p->n & (p->n - 1)) == 0 || p->n < 4) {
+		lz_op *q = realloc(p->ops, (cap * 2) * sizeof(*q));
+
+		if (q == NULL)
+			return dt_fail(err, "out of memory");
+		p->ops = q;
+	}
+	{
+		lz_op *o = &p->ops[p->n];
+
+		o->op = NULL;
+		if (ctx->mt->prepare(ctx->model, call, ret, &o->op, err) != 0)
+			return -1;
+		o->call = (int64_t)ci;
+		o->ret = ret ? ret - h->ops : LZ_UNKNOWN_RET;
+		o->process = call->process;
+		p->n++;
+	}
+	b->nops++;
+	if (ret == NULL)
+		b->nunknown++;
+	return 0;
+}
+
+/* Pair invocations with completions and split by partition. */
+static int build_parts(const lz_ctx *ctx, const dt_history *h, build *b, char *err)
+{
+	pmap pm = { 0 };
+	int rc = -1;
+
+	if (pmap_init(&pm, 64) != 0) {
+		dt_fail(err, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < h->count; i++) {
+		const dt_op *op = &h->ops[i];
+		size_t *slot;
+
+		if (op->process == DT_PROCESS_NEMESIS)
+			continue;
+		slot = pmap_slot(&pm, op->process);
+		if (slot == NULL) {
+			dt_fail(err, "out of memory");
+			goto done;
+		}
+		if (op->type == DT_OP_INVOKE) {
+			/* a new call on a busy process: the old one never
+			 * completed (a crashed client) */
+			if (*slot != 0 && add_op(ctx, b, h, *slot - 1, NULL, err) != 0)
+				goto done;
+			*slot = i + 1;
+			continue;
+		}
+		if (*slot == 0) {
+			b->unmatched++;
+			continue;
+		}
+		if (op->type == DT_OP_FAIL)
+			b->nfail++;
+		else if (add_op(ctx, b, h, *slot - 1,
+				op->type == DT_OP_OK ? op : NULL, err) != 0)
+			goto done;
+		*slot = 0;
+	}
+	for (size_t i = 0; i < pm.cap; i++)
+		if (pm.vals[i] != 0 &&
+		    add_op(ctx, b, h, pm.vals[i] - 1, NULL, err) != 0)
+			goto done;
+	rc = 0;
+done:
+	pmap_free(&pm);
+	return rc;
+}
+
+/* ---- the checker ------------------------------------------------------------------ */
+
+static const dt_model_type *find_model(const dt_checker_env *env,
+				       const char *name, char *err)
+{
+	const dt_model_type *mt = NULL;
+	const dt_component *c;
+
+	if (env->registry == NULL) {
+		dt_fail(err, "no registry to find model '%s' in", name);
+		return NULL;
+	}
+	mt = dt_registry_find(env->registry, DT_KIND_MODEL, name);
+	if (mt != NULL)
+		return mt;
+	/* not loaded yet: load the plugin that has it */
+	c = dt_registry_get(env->registry, DT_KIND_MODEL, name, err);
+	return c ? c->type : NULL;
+}
+
+static const char *verdict_name(lz_verdict v)
+{
+	static const char *const names[] = { "linearizable", "not linearizable",
+		"time budget spent", "memory bound reached", "stopped",
+		"out of memory" };
+
+	return names[v];
+}
+
+static int lin_check(const dt_checker_env *env, const dt_history *h,
+		     json_t **result, char *err)
+{
+	const char *model_name, *html = NULL;
+	long long mem_mb, threads;
+	lz_ctx ctx = { 0 };
+	build b = { 0 };
+	json_t *res = NULL, *fails = NULL;
+	size_t nviol = 0, nunk = 0;
+	uint64_t steps = 0, cache = 0;
+	lz_verdict unk_reason = LZ_OK;
+	char summary[1024] = "";
+	int rc = -1;
+
+	if (dt_conf_string(env->config, "model", env->default_model, &model_name, err) ||
+	    dt_conf_int(env->config, "memory-limit", 4096, 1, 1 << 30, &mem_mb, err) ||
+	    dt_conf_int(env->config, "threads", 0, 0, 64, &threads, err) ||
+	    dt_conf_string(env->config, "html", NULL, &html, err))
+		return -1;
+	if (model_name == NULL)
+		return dt_fail(err, "no model: set `model:` in the checker entry "
+			       "(the workload names none)");
+	ctx.mt = find_model(env, model_name, err);
+	if (ctx.mt == NULL)
+		return -1;
+	ctx.model = ctx.mt->create(env->config, env->workload_config, err);
+	if (ctx.model == NULL)
+		return -1;
+	ctx.deadline = env->timeout > 0 ? lz_now() + env->timeout : 0;
+	ctx.mem_limit = (size_t)mem_mb << 20;
+	ctx.threads = (int)threads;
+	atomic_init(&ctx.mem_used, 0);
+	atomic_init(&ctx.mem_peak, 0);
+	atomic_init(&ctx.stop, false);
+
+	if (build_parts(&ctx, h, &b, err) != 0)
+		goto done;
+	for (size_t i = 0; i < b.nparts; i++)
+		lz_part_order(&b.parts[i]);
+	lz_search_all(&ctx, b.parts, b.nparts);
+
+	res = json_object();
+	fails = json_array();
+	for (size_t i = 0; i < b.nparts; i++) {
+		lz_part *p = &b.parts[i];
+
+		steps += p->steps;
+		cache += p->cache;
+		if (p->verdict == LZ_VIOLATION) {
+			lz_expl x;
+
+			if (nviol++ > 0 || lz_explain(&ctx, p, &x) != 0)
+				continue;
+			json_array_append_new(fails, lz_expl_json(&ctx, &x));
+			if (x.blocked >= 0)
+				snprintf(summary, sizeof(summary), "not linearizable "
+					 "(%s): %s%s%s (process %" PRId64 ", op %"
+					 PRId64 ") cannot follow the %zu ops placed "
+					 "before it, state %s", model_name,
+					 p->key[0] ? "key " : "", p->key,
+					 p->key[0] ? ": " : "", x.desc[x.blocked],
+					 p->ops[x.blocked].process,
+					 p->ops[x.blocked].call, p->nbest, x.state);
+			if (html != NULL || env->store_dir != NULL) {
+				char path[4096], e2[DT_ERRBUF_SIZE];
+
+				if (html != NULL)
+					snprintf(path, sizeof(path), "%s", html);
+				else
+					snprintf(path, sizeof(path), "%s/linearizability.html",
+						 env->store_dir);
+				if (lz_html_write(path, model_name, &x, e2) == 0)
+					json_object_set_new(res, "html", json_string(path));
+				else
+					dt_log(DT_LOG_WARN, "linearizable: %s", e2);
+			}
+			lz_expl_clear(&x);
+		} else if (p->verdict != LZ_OK && p->verdict != LZ_STOPPED) {
+			nunk++;
+			unk_reason = p->verdict;
+		}
+	}
+	if (nviol > 0) {
+		json_object_set_new(res, "valid", json_false());
+		if (summary[0] == '\0')
+			snprintf(summary, sizeof(summary), "not linearizable (%s)",
+				 model_name);
+	} else if (nunk > 0) {
+		json_object_set_new(res, "valid", json_string("unknown"));
+		json_object_set_new(res, "reason", json_string(verdict_name(unk_reason)));
+		snprintf(summary, sizeof(summary), "unknown: %s (%zu of %zu "
+			 "partitions undecided, %" PRIu64 " steps)",
+			 verdict_name(unk_reason), nunk, b.nparts, steps);
+	} else {
+		json_object_set_new(res, "valid", json_true());
+		snprintf(summary, sizeof(summary), "linearizable (%s): %zu ops, "
+			 "%zu unknown outcome, %zu partitions", model_name,
+			 b.nops, b.nunknown, b.nparts);
+	}
+	json_object_set_new(res, "summary", json_string(summary));
+	json_object_set_new(res, "model", json_string(model_name));
+	json_object_set_new(res, "ops", json_integer((json_int_t)b.nops));
+	json_object_set_new(res, "unknown-outcome", json_integer((json_int_t)b.nunknown));
+	json_object_set_new(res, "failed-dropped", json_integer((json_int_t)b.nfail));
+	if (b.unmatched > 0)
+		json_object_set_new(res, "unmatched-completions",
+				    json_integer((json_int_t)b.unmatched));
+	json_object_set_new(res, "partitions", json_integer((json_int_t)b.nparts));
+	json_object_set_new(res, "steps", json_integer((json_int_t)steps));
+	json_object_set_new(res, "cache-entries", json_integer((json_int_t)cache));
+	json_object_set_new(res, "memory-peak-bytes",
+			    json_integer((json_int_t)atomic_load(&ctx.mem_peak)));
+	json_object_set_new(res, "memory-limit-bytes", json_integer((json_int_t)ctx.mem_limit));
+	json_object_set_new(res, "failures", fails);
+	fails = NULL;
+	*result = res;
+	res = NULL;
+	rc = 0;
+done:
+	json_decref(fails);
+	json_decref(res);
+	for (size_t i = 0; i < b.nparts; i++)
+		lz_part_clear(&ctx, &b.parts[i]);
+	free(b.parts);
+	free(b.km.keys);
+	free(b.km.vals);
+	ctx.mt->destroy(ctx.model);
+	return rc;
+}
+
+static const dt_checker_type linearizable_checker = {
+	.info = { "linearizable", "1.0",
+		  "linearizability against a model (Wing & Gong / Lowe search, "
+		  "per partition, in parallel)" },
+	.check = lin_check,
+};
+
+static int lin_plugin(dt_registry *reg)
+{
+	return dt_register_checker(reg, &linearizable_checker);
+}
+
+DT_PLUGIN_DEFINE(lin_plugin)

@@ -1,0 +1,693 @@
+/*
+ * search.c: the linearizability search (see search.h).
+ *
+ * The history of a partition becomes a doubly linked list of call and
+ * return entries in history order.  The search walks it from the head:
+ * at a call it tries to linearize that op now (model step); if the step
+ * is legal and the pair (set of linearized ops, state) was never seen,
+ * it pushes the op on an undo stack, lifts the call and its return out
+ * of the list and starts again from the head.  Reaching a return means
+ * that op should have been linearized already: pop the last choice,
+ * put it back (unlift) and try the next candidate.  The list empty
+ * means every op found its place.
+ *
+ * Ops with unknown outcome have no return entry: they sit in a second
+ * list and are tried only after every known candidate failed (it is
+ * always allowed to postpone them to the end, where they may also not
+ * happen at all), which keeps the search from trying every subset of
+ * them where they do not matter.  Their ids come after the known ops',
+ * so the linearized set stays a short "all ops below w, then a window"
+ * that the cache stores compactly.
+ *
+ * States are interned byte strings (ids); the cache is an open
+ * addressing table keyed by a Zobrist hash of the set and the state id.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "search.h"
+
+double lz_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int op_cmp(const void *a, const void *b)
+{
+	const lz_op *x = a, *y = b;
+	bool xu = x->ret == LZ_UNKNOWN_RET, yu = y->ret == LZ_UNKNOWN_RET;
+
+	if (xu != yu)
+		return xu ? 1 : -1;
+	return (x->call > y->call) - (x->call < y->call);
+}
+
+void lz_part_order(lz_part *p)
+{
+	qsort(p->ops, p->n, sizeof(*p->ops), op_cmp);
+	p->nknown = 0;
+	while (p->nknown < p->n && p->ops[p->nknown].ret != LZ_UNKNOWN_RET)
+		p->nknown++;
+}
+
+void lz_part_clear(const lz_ctx *ctx, lz_part *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->ops[i].op != NULL)
+			ctx->mt->op_free(ctx->model, p->ops[i].op);
+	free(p->ops);
+	free(p->key);
+	free(p->best);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- hashing --------------------------------------------------------------- */
+
+static inline uint64_t mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static uint64_t hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ULL ^ n;
+
+	while (n >= 8) {
+		uint64_t w;
+
+		memcpy(&w, s, 8);
+		h = mix64(h ^ w);
+		s += 8;
+		n -= 8;
+	}
+	if (n > 0) {
+		uint64_t w = 0;
+
+		memcpy(&w, s, n);
+		h = mix64(h ^ w ^ 0xff);
+	}
+	return h;
+}
+
+/* ---- the search's memory ----------------------------------------------------- */
+
+typedef struct ent {
+	struct ent *prev, *next;
+	struct ent *match;   /* a known call: its return; else NULL */
+	int64_t pos;
+	uint32_t id;
+	uint8_t is_call;
+} ent;
+
+typedef struct frame {
+	ent *e;
+	uint32_t state;   /* the state before e */
+	uint8_t pass;     /* 0: known list, 1: unknown list */
+	int64_t limit;    /* pass 1: position of the first return */
+} frame;
+
+typedef struct sslot {   /* state table */
+	uint64_t h;
+	uint64_t off;
+	uint32_t len;
+	uint32_t id;     /* id + 1; 0 empty */
+} sslot;
+
+typedef struct cslot {   /* cache table */
+	uint64_t h;
+	uint64_t off;
+	uint32_t len;
+	uint32_t state;
+} cslot;
+
+typedef struct search {
+	lz_ctx *ctx;
+	lz_part *p;
+	size_t mem;           /* bytes this search holds */
+	bool over;            /* memory bound reached */
+
+	/* states */
+	unsigned char *sbytes;
+	size_t sblen, sbcap;
+	struct sref { uint64_t off; uint64_t len; } *sref; /* by id */
+	size_t nstates, scap;
+	sslot *stab;
+	size_t stabcap;
+
+	/* cache */
+	unsigned char *kbytes;
+	size_t kblen, kbcap;
+	cslot *ctab;
+	size_t ctabcap, ncache;
+
+	/* linearized set */
+	uint64_t *kb;         /* known ops */
+	size_t kw, pw, hi;    /* words, leading full words, top used word + 1 */
+	uint64_t *ub;         /* unknown ops */
+	size_t uw, nun;
+	uint64_t zh;
+	uint64_t *zob;
+
+	unsigned char *key;   /* scratch for one cache key */
+	size_t keycap;
+} search;
+
+static int mem_add(search *s, size_t n)
+{
+	size_t used;
+
+	s->mem += n;
+	if (s->mem > s->p->mem_peak)
+		s->p->mem_peak = s->mem;
+	used = atomic_fetch_add(&s->ctx->mem_used, n) + n;
+	if (s->ctx->mem_limit > 0 && used > s->ctx->mem_limit)
+		s->over = true;
+	{
+		size_t peak = atomic_load(&s->ctx->mem_peak);
+
+		while (used > peak &&
+		       !atomic_compare_exchange_weak(&s->ctx->mem_peak, &peak, used))
+			;
+	}
+	return 0;
+}
+
+/* Grow *p (elements of size sz) to hold at least need; -1 on failure. */
+static int grow(search *s, void **p, size_t *cap, size_t need, size_t sz)
+{
+	size_t nc = *cap ? *cap : 64;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (nc < need)
+		nc *= 2;
+	q = realloc(*p, nc * sz);
+	if (q == NULL)
+		return -1;
+	mem_add(s, (nc - *cap) * sz);
+	*p = q;
+	*cap = nc;
+	return 0;
+}
+
+/* ---- states -------------------------------------------------------------------- */
+
+static uint64_t state_hash(search *s, const void *b, size_t n)
+{
+	const dt_model_type *mt = s->ctx->mt;
+
+	return mt->hash ? mt->hash(s->ctx->model, b, n) : hash_bytes(b, n);
+}
+
+static bool state_eq(search *s, const void *a, size_t an, const void *b, size_t bn)
+{
+	const dt_model_type *mt = s->ctx->mt;
+
+	if (mt->equal)
+		return mt->equal(s->ctx->model, a, an, b, bn);
+	return an == bn && (an == 0 || memcmp(a, b, an) == 0);
+}
+
+static int stab_insert(search *s, sslot sl)
+{
+	size_t mask = s->stabcap - 1, i = sl.h & mask;
+
+	while (s->stab[i].id != 0)
+		i = (i + 1) & mask;
+	s->stab[i] = sl;
+	return 0;
+}
+
+/* The id of the state in bytes b (n); -1 when out of memory. */
+static int64_t state_intern(search *s, const void *b, size_t n)
+{
+	uint64_t h = state_hash(s, b, n);
+	size_t mask, i;
+
+	if (s->nstates * 2 >= s->stabcap) {
+		size_t oc = s->stabcap, nc = oc ? oc * 2 : 64;
+		sslot *old = s->stab, *t = calloc(nc, sizeof(*t));
+
+		if (t == NULL)
+			return -1;
+		mem_add(s, (nc - oc) * sizeof(*t));
+		s->stab = t;
+		s->stabcap = nc;
+		for (size_t j = 0; j < oc; j++)
+			if (old[j].id != 0)
+				stab_insert(s, old[j]);
+		free(old);
+	}
+	mask = s->stabcap - 1;
+	for (i = h & mask; s->stab[i].id != 0; i = (i + 1) & mask)
+		if (s->stab[i].h == h &&
+		    state_eq(s, s->sbytes + s->stab[i].off, s->stab[i].len, b, n))
+			return s->stab[i].id - 1;
+	if (grow(s, (void **)&s->sbytes, &s->sbcap, s->sblen + n + 1, 1) ||
+	    grow(s, (void **)&s->sref, &s->scap, s->nstates + 1, sizeof(*s->sref)))
+		return -1;
+	if (n > 0)
+		memcpy(s->sbytes + s->sblen, b, n);
+	s->sref[s->nstates].off = s->sblen;
+	s->sref[s->nstates].len = n;
+	s->stab[i] = (sslot){ h, s->sblen, (uint32_t)n, (uint32_t)s->nstates + 1 };
+	s->sblen += n;
+	return (int64_t)s->nstates++;
+}
+
+/* ---- the linearized set ------------------------------------------------------ */
+
+static void set_bit(search *s, uint32_t id)
+{
+	s->zh ^= s->zob[id];
+	if (id < s->p->nknown) {
+		size_t w = id >> 6;
+
+		s->kb[w] |= 1ULL << (id & 63);
+		if (w >= s->hi)
+			s->hi = w + 1;
+		while (s->pw < s->kw && s->kb[s->pw] == ~0ULL)
+			s->pw++;
+	} else {
+		id -= (uint32_t)s->p->nknown;
+		s->ub[id >> 6] |= 1ULL << (id & 63);
+		s->nun++;
+	}
+}
+
+static void clear_bit(search *s, uint32_t id)
+{
+	s->zh ^= s->zob[id];
+	if (id < s->p->nknown) {
+		size_t w = id >> 6;
+
+		s->kb[w] &= ~(1ULL << (id & 63));
+		if (w < s->pw)
+			s->pw = w;
+		while (s->hi > 0 && s->kb[s->hi - 1] == 0)
+			s->hi--;
+	} else {
+		id -= (uint32_t)s->p->nknown;
+		s->ub[id >> 6] &= ~(1ULL << (id & 63));
+		s->nun--;
+	}
+}
+
+/* Write the current set's compact key into s->key; its length, or 0 on
+ * failure (a key is never empty). */
+static size_t make_key(search *s)
+{
+	size_t win = s->hi > s->pw ? s->hi - s->pw : 0;
+	size_t need = 8 + win * 8 + s->nun * 4;
+	uint32_t hdr[2] = { (uint32_t)s->pw, (uint32_t)s->nun };
+	unsigned char *k;
+
+	if (grow(s, (void **)&s->key, &s->keycap, need, 1) != 0)
+		return 0;
+	k = s->key;
+	memcpy(k, hdr, 8);
+	if (win > 0)
+		memcpy(k + 8, s->kb + s->pw, win * 8);
+	k += 8 + win * 8;
+	if (s->nun > 0)
+		for (size_t w = 0; w < s->uw; w++) {
+			uint64_t x = s->ub[w];
+
+			while (x != 0) {
+				uint32_t id = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(x));
+
+				memcpy(k, &id, 4);
+				k += 4;
+				x &= x - 1;
+			}
+		}
+	return need;
+}
+
+static void ctab_insert(search *s, cslot sl)
+{
+	size_t mask = s->ctabcap - 1, i = sl.h & mask;
+
+	while (s->ctab[i].len != 0)
+		i = (i + 1) & mask;
+	s->ctab[i] = sl;
+}
+
+/* Add (set, state) to the cache: 1 when added, 0 when it was there,
+ * -1 when out of memory. */
+static int cache_add(search *s, uint32_t state)
+{
+	uint64_t h = mix64(s->zh ^ ((uint64_t)state * 0x9e3779b97f4a7c15ULL));
+	size_t len = make_key(s), mask, i;
+
+	if (len == 0)
+		return -1;
+	if (s->ncache * 2 >= s->ctabcap) {
+		size_t oc = s->ctabcap, nc = oc ? oc * 2 : 1024;
+		cslot *old = s->ctab, *t = calloc(nc, sizeof(*t));
+
+		if (t == NULL)
+			return -1;
+		mem_add(s, (nc - oc) * sizeof(*t));
+		s->ctab = t;
+		s->ctabcap = nc;
+		for (size_t j = 0; j < oc; j++)
+			if (old[j].len != 0)
+				ctab_insert(s, old[j]);
+		free(old);
+	}
+	mask = s->ctabcap - 1;
+	for (i = h & mask; s->ctab[i].len != 0; i = (i + 1) & mask)
+		if (s->ctab[i].h == h && s->ctab[i].state == state &&
+		    s->ctab[i].len == len &&
+		    memcmp(s->kbytes + s->ctab[i].off, s->key, len) == 0)
+			return 0;
+	if (grow(s, (void **)&s->kbytes, &s->kbcap, s->kblen + len, 1) != 0)
+		return -1;
+	memcpy(s->kbytes + s->kblen, s->key, len);
+	s->ctab[i] = (cslot){ h, s->kblen, (uint32_t)len, state };
+	s->kblen += len;
+	s->ncache++;
+	return 1;
+}
+
+/* ---- the list --------------------------------------------------------------- */
+
+static inline void lift(ent *e)
+{
+	e->prev->next = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	if (e->match) {
+		ent *r = e->match;
+
+		r->prev->next = r->next;
+		if (r->next)
+			r->next->prev = r->prev;
+	}
+}
+
+static inline void unlift(ent *e)
+{
+	if (e->match) {
+		ent *r = e->match;
+
+		r->prev->next = r;
+		if (r->next)
+			r->next->prev = r;
+	}
+	e->prev->next = e;
+	if (e->next)
+		e->next->prev = e;
+}
+
+static int ev_cmp(const void *a, const void *b)
+{
+	const ent *x = *(ent *const *)a, *y = *(ent *const *)b;
+
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* ---- the search ------------------------------------------------------------ */
+
+static void search_free(search *s)
+{
+	free(s->sbytes);
+	free(s->sref);
+	free(s->stab);
+	free(s->kbytes);
+	free(s->ctab);
+	free(s->kb);
+	free(s->ub);
+	free(s->zob);
+	free(s->key);
+	atomic_fetch_sub(&s->ctx->mem_used, s->mem);
+}
+
+void lz_search(lz_ctx *ctx, lz_part *p)
+{
+	search s = { .ctx = ctx, .p = p };
+	size_t n = p->n, nk = p->nknown, nu = n - nk;
+	ent *ents = NULL, **evs = NULL, head = { 0 }, uhead = { 0 };
+	frame *stack = NULL;
+	size_t depth = 0, low = 0;
+	dt_model_buf buf = { 0 };
+	uint32_t state;
+	ent *e;
+	int pass = 0;
+	int64_t limit = 0;
+	uint64_t iter = 0;
+	int64_t sid;
+
+	p->verdict = LZ_NOMEM;
+	p->nbest = 0;
+	ents = calloc(2 * n + 1, sizeof(*ents));
+	evs = calloc(2 * nk + 1, sizeof(*evs));
+	stack = calloc(n + 1, sizeof(*stack));
+	p->best = calloc(n + 1, sizeof(*p->best));
+	s.kw = (nk + 63) / 64;
+	s.uw = (nu + 63) / 64;
+	s.kb = calloc(s.kw + 1, 8);
+	s.ub = calloc(s.uw + 1, 8);
+	s.zob = malloc((n + 1) * 8);
+	if (!ents || !evs || !stack || !p->best || !s.kb || !s.ub || !s.zob)
+		goto done;
+	mem_add(&s, (2 * n + 1) * sizeof(*ents) + (n + 1) * (sizeof(*stack) + 12));
+	for (size_t i = 0; i < n; i++)
+		s.zob[i] = mix64((uint64_t)i * 0x2545f4914f6cdd1dULL + 0x1234567);
+
+	/* the known list, in history order */
+	for (size_t i = 0; i < nk; i++) {
+		ent *c = &ents[2 * i], *r = &ents[2 * i + 1];
+
+		*c = (ent){ .pos = p->ops[i].call, .id = (uint32_t)i, .is_call = 1,
+			    .match = r };
+		*r = (ent){ .pos = p->ops[i].ret, .id = (uint32_t)i };
+		evs[2 * i] = c;
+		evs[2 * i + 1] = r;
+	}
+	qsort(evs, 2 * nk, sizeof(*evs), ev_cmp);
+	e = &head;
+	for (size_t i = 0; i < 2 * nk; i++) {
+		e->next = evs[i];
+		evs[i]->prev = e;
+		e = evs[i];
+	}
+	e->next = NULL;
+	/* the unknown list, by call */
+	e = &uhead;
+	for (size_t i = nk; i < n; i++) {
+		ent *c = &ents[2 * i];
+
+		*c = (ent){ .pos = p->ops[i].call, .id = (uint32_t)i, .is_call = 1 };
+		e->next = c;
+		c->prev = e;
+		e = c;
+	}
+	e->next = NULL;
+
+	if (ctx->mt->init(ctx->model, &buf, (char[DT_ERRBUF_SIZE]){ 0 }) != 0)
+		goto done;
+	sid = state_intern(&s, buf.data, buf.len);
+	if (sid < 0)
+		goto done;
+	state = (uint32_t)sid;
+
+	e = head.next;
+	pass = 0;
+	while (head.next != NULL) {
+		ent *cand = NULL;
+
+		if ((++iter & 1023) == 0) {
+			if (atomic_load_explicit(&ctx->stop, memory_order_relaxed)) {
+				p->verdict = LZ_STOPPED;
+				goto done;
+			}
+			if (ctx->deadline > 0 && lz_now() > ctx->deadline) {
+				p->verdict = LZ_TIMEOUT;
+				goto done;
+			}
+			if (s.over) {
+				p->verdict = LZ_MEMORY;
+				goto done;
+			}
+		}
+		if (pass == 0) {
+			if (e->is_call) {
+				cand = e;
+			} else {
+				/* every known candidate failed: try the
+				 * unknown ops called before this return */
+				limit = e->pos;
+				pass = 1;
+				e = uhead.next;
+				continue;
+			}
+		} else if (e != NULL && e->pos < limit) {
+			cand = e;
+		}
+
+		if (cand != NULL) {
+			dt_step r;
+
+			buf.len = 0;
+			p->steps++;
+			r = ctx->mt->step(ctx->model, s.sbytes + s.sref[state].off,
+					  s.sref[state].len, p->ops[cand->id].op, &buf);
+			if (r != DT_STEP_ILLEGAL) {
+				uint32_t next = state;
+				int added;
+
+				if (r == DT_STEP_NEW) {
+					if (buf.data == NULL)
+						goto done;
+					sid = state_intern(&s, buf.data, buf.len);
+					if (sid < 0)
+						goto done;
+					next = (uint32_t)sid;
+				}
+				set_bit(&s, cand->id);
+				added = cache_add(&s, next);
+				if (added < 0)
+					goto done;
+				if (added) {
+					stack[depth++] = (frame){ cand, state,
+								  (uint8_t)pass, limit };
+					if (depth > p->nbest) {
+						for (size_t i = low; i < depth; i++)
+							p->best[i] = stack[i].e->id;
+						p->nbest = depth;
+						low = depth;
+					}
+					lift(cand);
+					state = next;
+					e = head.next;
+					pass = 0;
+					continue;
+				}
+				clear_bit(&s, cand->id);
+			}
+			e = cand->next;
+			continue;
+		}
+
+		/* stuck: undo the last choice and try the next candidate */
+		if (depth == 0) {
+			p->verdict = LZ_VIOLATION;
+			goto done;
+		}
+		{
+			frame *f = &stack[--depth];
+
+			if (depth < low)
+				low = depth;
+			unlift(f->e);
+			clear_bit(&s, f->e->id);
+			state = f->state;
+			pass = f->pass;
+			limit = f->limit;
+			e = f->e->next;
+		}
+	}
+	p->verdict = LZ_OK;
+done:
+	p->cache = s.ncache;
+	free(buf.data);
+	free(ents);
+	free(evs);
+	free(stack);
+	search_free(&s);
+}
+
+/* ---- partitions in parallel ------------------------------------------------ */
+
+typedef struct pool {
+	lz_ctx *ctx;
+	lz_part *parts;
+	size_t *order;
+	size_t nparts;
+	atomic_size_t next;
+} pool;
+
+static void *worker(void *arg)
+{
+	pool *pl = arg;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&pl->next, 1);
+		lz_part *p;
+
+		if (i >= pl->nparts)
+			break;
+		p = &pl->parts[pl->order[i]];
+		if (atomic_load(&pl->ctx->stop)) {
+			p->verdict = LZ_STOPPED;
+			continue;
+		}
+		lz_search(pl->ctx, p);
+		if (p->verdict == LZ_VIOLATION || p->verdict == LZ_TIMEOUT ||
+		    p->verdict == LZ_MEMORY || p->verdict == LZ_NOMEM)
+			atomic_store(&pl->ctx->stop, true);
+	}
+	return NULL;
+}
+
+static lz_part *sort_parts;
+
+static int size_cmp(const void *a, const void *b)
+{
+	size_t x = sort_parts[*(const size_t *)a].n, y = sort_parts[*(const size_t *)b].n;
+
+	return (x < y) - (x > y);
+}
+
+void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts)
+{
+	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+	pool pl = { .ctx = ctx, .parts = parts, .nparts = nparts };
+	size_t total = 0;
+	long ncpu = ctx->threads > 0 ? ctx->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_t tid[64];
+	int nt = 0;
+
+	for (size_t i = 0; i < nparts; i++)
+		total += parts[i].n;
+	pl.order = malloc((nparts + 1) * sizeof(*pl.order));
+	if (pl.order == NULL) {
+		for (size_t i = 0; i < nparts; i++)
+			parts[i].verdict = LZ_NOMEM;
+		return;
+	}
+	for (size_t i = 0; i < nparts; i++)
+		pl.order[i] = i;
+	/* biggest first, so that the last to finish is a small one */
+	pthread_mutex_lock(&sort_lock);
+	sort_parts = parts;
+	qsort(pl.order, nparts, sizeof(*pl.order), size_cmp);
+	pthread_mutex_unlock(&sort_lock);
+	atomic_init(&pl.next, 0);
+	if (ncpu > 64)
+		ncpu = 64;
+	/* Threads cost tens of microseconds: not worth it for small work. */
+	if (nparts > 1 && total >= 4000 && ncpu > 1) {
+		for (nt = 0; nt < ncpu - 1 && (size_t)nt < nparts - 1; nt++)
+			if (pthread_create(&tid[nt], NULL, worker, &pl) != 0)
+				break;
+	}
+	worker(&pl);
+	for (int i = 0; i < nt; i++)
+		pthread_join(tid[i], NULL);
+	free(pl.order);
+}

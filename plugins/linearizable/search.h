@@ -1,0 +1,74 @@
+/*
+ * search.h: the linearizability search of one partition (Wing & Gong
+ * with Lowe's just-in-time linearization and memoization, as porcupine
+ * does it), and the parallel driver over partitions.
+ *
+ * Ownership: an lz_part owns its ops array and the model ops in it
+ * (freed by lz_part_clear with the model); the search owns nothing it
+ * does not free before returning, except the best-prefix array it leaves
+ * in the partition.
+ */
+#ifndef DT_LZ_SEARCH_H
+#define DT_LZ_SEARCH_H
+
+#include <stdatomic.h>
+#include <dt/plugin.h>
+
+#define LZ_UNKNOWN_RET INT64_MAX
+
+typedef struct lz_op {
+	void *op;        /* the model's compact op */
+	int64_t call;    /* history index of the invocation */
+	int64_t ret;     /* history index of the completion, LZ_UNKNOWN_RET */
+	int64_t process;
+} lz_op;
+
+typedef enum lz_verdict {
+	LZ_OK = 0,       /* linearizable */
+	LZ_VIOLATION,    /* not linearizable */
+	LZ_TIMEOUT,      /* time budget spent */
+	LZ_MEMORY,       /* memory bound reached */
+	LZ_STOPPED,      /* another partition failed first */
+	LZ_NOMEM         /* malloc failed */
+} lz_verdict;
+
+typedef struct lz_part {
+	char *key;        /* partition key, or NULL */
+	lz_op *ops;       /* known ops by call, then unknown ops by call */
+	size_t n;
+	size_t nknown;
+	/* results */
+	lz_verdict verdict;
+	uint32_t *best;   /* longest linearizable prefix found (op ids) */
+	size_t nbest;
+	uint64_t steps;   /* model steps tried */
+	uint64_t cache;   /* cache entries */
+	size_t mem_peak;  /* bytes at most, for this partition */
+} lz_part;
+
+typedef struct lz_ctx {
+	const dt_model_type *mt;
+	void *model;
+	double deadline;          /* CLOCK_MONOTONIC seconds, 0: none */
+	size_t mem_limit;         /* bytes over every partition, 0: none */
+	atomic_size_t mem_used;
+	atomic_size_t mem_peak;   /* bytes at most, all partitions */
+	atomic_bool stop;
+	int threads;              /* 0: one per core */
+} lz_ctx;
+
+double lz_now(void);
+
+/* Sort ops (known by call first, unknown by call after) and count them. */
+void lz_part_order(lz_part *p);
+
+/* Search one partition; sets p->verdict and the result fields. */
+void lz_search(lz_ctx *ctx, lz_part *p);
+
+/* Search every partition, in parallel when it pays; stops the others at
+ * the first violation. */
+void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts);
+
+void lz_part_clear(const lz_ctx *ctx, lz_part *p);
+
+#endif
