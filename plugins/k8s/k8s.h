@@ -1,0 +1,141 @@
+/*
+ * k8s.h: the parts of the `k8s` platform plugin, shared between its files.
+ *
+ *   kubeconfig.c  cluster access: kubeconfig (server, CA, client cert and
+ *                 key, token, context, namespace) or in-cluster account
+ *   api.c         the Kubernetes REST API through libcurl and jansson,
+ *                 watch streams, and the --dry-run trace of every call
+ *   helm.c        the helm CLI (argv built here, run with fork/exec)
+ *   manifest.c    crd/rbac manifests: YAML (multi-document) to JSON,
+ *                 resource paths, create-or-keep
+ *   platform.c    the platform callbacks: namespace, charts, pods as
+ *                 nodes, kill = pod delete, exec/signal via dt-agent
+ *
+ * Ownership: every struct owns the strings it points to unless a
+ * comment says "borrowed".
+ */
+#ifndef DT_K8S_H
+#define DT_K8S_H
+
+#include <stdio.h>
+#include <dt/plugin.h>
+
+/* ---- cluster access (kubeconfig.c) -------------------------------------- */
+
+typedef struct dt_k8s_conn {
+	char *server;       /* "https://host:port", no trailing slash */
+	char *ca_file;      /* PEM file, or NULL */
+	char *ca_data;      /* PEM text, or NULL */
+	size_t ca_len;
+	char *cert_file, *key_file;
+	char *cert_data, *key_data;
+	size_t cert_len, key_len;
+	char *token;        /* bearer token, or NULL */
+	char *namespace;    /* the context's namespace, or "default" */
+	char *context;      /* the context used, or NULL (in-cluster) */
+	char *kubeconfig;   /* the file read, or NULL (in-cluster) */
+	bool insecure;      /* insecure-skip-tls-verify */
+	bool in_cluster;    /* a service account of the pod we run in */
+} dt_k8s_conn;
+
+/*
+ * Fill conn from a kubeconfig: `path` when not NULL, else the first
+ * file of $KUBECONFIG, else ~/.kube/config; `context` overrides the
+ * current-context.  When no kubeconfig exists and
+ * $KUBERNETES_SERVICE_HOST is set, use the service account
+ * ($DT_K8S_SA_DIR or /var/run/secrets/kubernetes.io/serviceaccount).
+ * 0, or -1 with err (which says which file, context or key).
+ */
+int dt_k8s_conn_load(dt_k8s_conn *conn, const char *path, const char *context,
+		     char *err);
+int dt_k8s_conn_in_cluster(dt_k8s_conn *conn, char *err);
+void dt_k8s_conn_clear(dt_k8s_conn *conn);
+
+/* Decode base64 (padding optional, whitespace skipped); malloc'd and
+ * NUL-terminated, *len without the NUL.  NULL on bad input. */
+char *dt_k8s_base64_decode(const char *in, size_t *len);
+
+/* ---- REST API (api.c) --------------------------------------------------- */
+
+typedef struct dt_k8s_api {
+	const dt_k8s_conn *conn; /* borrowed */
+	bool dry_run;            /* print calls, make none */
+	FILE *trace;             /* every call is printed here when not NULL */
+	long timeout_ms;         /* per request (not for watches) */
+} dt_k8s_api;
+
+/*
+ * One request.  body may be NULL; content_type NULL means JSON.
+ * Returns the HTTP status, with *resp the decoded JSON body (or NULL);
+ * for a status >= 400 err gets "METHOD PATH: CODE REASON: message" from
+ * the Status object.  -1 with err when the server could not be reached
+ * or answered something that is not JSON.  In dry-run: prints the call,
+ * returns 200 with *resp NULL.
+ */
+int dt_k8s_request(dt_k8s_api *api, const char *method, const char *path,
+		   const json_t *body, const char *content_type, json_t **resp,
+		   char *err);
+
+/*
+ * Follow a watch (path must carry watch=1).  fn sees each event's type
+ * ("ADDED", "MODIFIED", "DELETED", "ERROR", "BOOKMARK") and object; it
+ * returns 1 when done, 0 to go on, -1 to fail (filling err).  Returns
+ * 1 when fn said done, 0 when the stream ended first (the server's
+ * timeoutSeconds, or timeout_ms), -1 on error.
+ */
+typedef int (*dt_k8s_watch_fn)(const char *type, const json_t *object,
+			       void *arg, char *err);
+int dt_k8s_watch(dt_k8s_api *api, const char *path, long timeout_ms,
+		 dt_k8s_watch_fn fn, void *arg, char *err);
+
+/* Percent-encode a query value into buf; returns buf. */
+char *dt_k8s_escape(const char *in, char *buf, size_t size);
+
+/* True when a pod object is Running, Ready and not being deleted. */
+bool dt_k8s_pod_ready(const json_t *pod);
+
+/* ---- manifests (manifest.c) --------------------------------------------- */
+
+/*
+ * Read a file (or fetch an http(s) URL) of one or more YAML documents
+ * separated by `---` lines and append each non-empty one to docs (an
+ * array).  0, or -1 with err naming the file and line.
+ */
+int dt_k8s_manifest_load(const char *location, const char *base_dir,
+			 json_t *docs, char *err);
+
+/*
+ * The collection path of an object ("/apis/rbac.authorization.k8s.io/v1/
+ * namespaces/NS/roles"), from its apiVersion and kind; ns is used for
+ * namespaced kinds that do not name one.  0, or -1 with err.
+ */
+int dt_k8s_manifest_path(const json_t *obj, const char *ns, char *buf,
+			 size_t size, char *err);
+
+/* ---- helm (helm.c) ------------------------------------------------------- */
+
+typedef struct dt_k8s_argv {
+	char **v;
+	size_t n, cap;
+} dt_k8s_argv;
+
+void dt_k8s_argv_add(dt_k8s_argv *a, const char *s);
+void dt_k8s_argv_addf(dt_k8s_argv *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void dt_k8s_argv_free(dt_k8s_argv *a);
+/* "helm install ..." with arguments quoted when they need it. */
+char *dt_k8s_argv_string(const dt_k8s_argv *a);
+
+/*
+ * Run argv (no shell), appending its output to log_path (when not
+ * NULL) and keeping its last outlen bytes in out.  Returns the exit
+ * status, or -1 with err when it could not start or was killed after
+ * timeout_s seconds.
+ */
+int dt_k8s_run(const dt_k8s_argv *a, const char *log_path, double timeout_s,
+	       char *out, size_t outlen, char *err);
+
+/* Deep-merge src into dst (objects merge, anything else replaces). */
+void dt_k8s_merge(json_t *dst, const json_t *src);
+
+#endif /* DT_K8S_H */

@@ -1,0 +1,325 @@
+/*
+ * kubeconfig.c: how the k8s platform reaches the cluster.  Reads the
+ * standard kubeconfig ($KUBECONFIG, ~/.kube/config) through the core's
+ * YAML loader, follows the current (or the given) context to its cluster
+ * and user, and keeps server, CA, client certificate and key (files or
+ * inline data), bearer token and namespace.  Without a kubeconfig,
+ * inside a pod, it uses the pod's service account instead.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "k8s.h"
+#include "yamldoc.h"
+
+#define SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
+
+void dt_k8s_conn_clear(dt_k8s_conn *c)
+{
+	free(c->server);
+	free(c->ca_file);
+	free(c->ca_data);
+	free(c->cert_file);
+	free(c->key_file);
+	free(c->cert_data);
+	free(c->key_data);
+	free(c->token);
+	free(c->namespace);
+	free(c->context);
+	free(c->kubeconfig);
+	memset(c, 0, sizeof(*c));
+}
+
+static int b64val(int ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+' || ch == '-')
+		return 62;
+	if (ch == '/' || ch == '_')
+		return 63;
+	return -1;
+}
+
+char *dt_k8s_base64_decode(const char *in, size_t *len)
+{
+	size_t n = strlen(in), o = 0;
+	char *out = malloc(n / 4 * 3 + 4);
+	unsigned acc = 0;
+	int bits = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (const char *p = in; *p != '\0'; p++) {
+		int v;
+
+		if (*p == '=' || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+			continue;
+		v = b64val((unsigned char)*p);
+		if (v < 0) {
+			free(out);
+			return NULL;
+		}
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	out[o] = '\0';
+	if (len != NULL)
+		*len = o;
+	return out;
+}
+
+static char *read_small_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	buf = malloc(65537);
+	if (buf != NULL) {
+		n = fread(buf, 1, 65536, f);
+		buf[n] = '\0';
+		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+			buf[--n] = '\0';
+		if (len != NULL)
+			*len = n;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* A path of the kubeconfig, made absolute against its folder. */
+static char *resolve(const char *kubeconfig, const char *p)
+{
+	const char *slash;
+	char *out;
+
+	if (p[0] == '/' || (slash = strrchr(kubeconfig, '/')) == NULL)
+		return strdup(p);
+	out = malloc((size_t)(slash - kubeconfig) + strlen(p) + 2);
+	if (out != NULL)
+		sprintf(out, "%.*s/%s", (int)(slash - kubeconfig), kubeconfig, p);
+	return out;
+}
+
+/* The entry `name` of a kubeconfig list (clusters, users, contexts). */
+static const json_t *named(const json_t *root, const char *list,
+			   const char *name, const char *member)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(json_object_get(root, list), i, e) {
+		const char *n = json_string_value(json_object_get(e, "name"));
+
+		if (n != NULL && strcmp(n, name) == 0)
+			return json_object_get(e, member);
+	}
+	return NULL;
+}
+
+static const char *str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+/* certificate-authority / client-certificate / client-key: the file
+ * form or the -data form (base64). */
+static int take_pem(const dt_doc *doc, const json_t *obj, const char *key,
+		    const char *path, char **file, char **data, size_t *len,
+		    char *err)
+{
+	char dkey[64];
+	const char *f = str(obj, key), *d;
+
+	snprintf(dkey, sizeof(dkey), "%s-data", key);
+	d = str(obj, dkey);
+	if (d != NULL) {
+		*data = dt_k8s_base64_decode(d, len);
+		if (*data == NULL)
+			return dt_fail(err, "%s: %s of %s: not valid base64",
+				       doc->file, dkey, path);
+	} else if (f != NULL) {
+		*file = resolve(doc->file, f);
+	}
+	return 0;
+}
+
+static int load_file(dt_k8s_conn *c, const char *file, const char *context,
+		     char *err)
+{
+	char e[DT_ERRBUF_SIZE];
+	dt_doc *doc = dt_doc_load(file, e);
+	const json_t *root, *ctx, *cluster, *user;
+	const char *cname, *clname, *uname, *s;
+	int rc = -1;
+
+	if (doc == NULL)
+		return dt_fail(err, "kubeconfig: %s", e);
+	root = doc->root;
+	cname = context != NULL ? context : str(root, "current-context");
+	if (cname == NULL || cname[0] == '\0') {
+		dt_fail(err, "%s: no current-context (set one, or give "
+			"platform.context)", file);
+		goto out;
+	}
+	ctx = named(root, "contexts", cname, "context");
+	if (!json_is_object(ctx)) {
+		dt_fail(err, "%s: no context named '%s'", file, cname);
+		goto out;
+	}
+	clname = str(ctx, "cluster");
+	uname = str(ctx, "user");
+	cluster = clname ? named(root, "clusters", clname, "cluster") : NULL;
+	if (!json_is_object(cluster) || str(cluster, "server") == NULL) {
+		dt_fail(err, "%s: context '%s': no cluster '%s' with a server",
+			file, cname, clname ? clname : "");
+		goto out;
+	}
+	user = uname ? named(root, "users", uname, "user") : NULL;
+	if (uname != NULL && !json_is_object(user)) {
+		dt_fail(err, "%s: context '%s': no user named '%s'", file, cname,
+			uname);
+		goto out;
+	}
+	c->server = strdup(str(cluster, "server"));
+	{
+		size_t n = strlen(c->server);
+
+		while (n > 0 && c->server[n - 1] == '/')
+			c->server[--n] = '\0';
+	}
+	c->insecure = json_is_true(json_object_get(cluster, "insecure-skip-tls-verify"));
+	if (take_pem(doc, cluster, "certificate-authority", clname,
+		     &c->ca_file, &c->ca_data, &c->ca_len, err) != 0)
+		goto out;
+	if (user != NULL) {
+		if (take_pem(doc, user, "client-certificate", uname,
+			     &c->cert_file, &c->cert_data, &c->cert_len, err) != 0 ||
+		    take_pem(doc, user, "client-key", uname,
+			     &c->key_file, &c->key_data, &c->key_len, err) != 0)
+			goto out;
+		if ((s = str(user, "token")) != NULL) {
+			c->token = strdup(s);
+		} else if ((s = str(user, "tokenFile")) != NULL) {
+			char *p = resolve(file, s);
+
+			c->token = p ? read_small_file(p, NULL) : NULL;
+			if (c->token == NULL) {
+				dt_fail(err, "%s: user '%s': cannot read tokenFile %s",
+					file, uname, p ? p : s);
+				free(p);
+				goto out;
+			}
+			free(p);
+		}
+		if (json_object_get(user, "exec") != NULL && c->token == NULL &&
+		    c->cert_file == NULL && c->cert_data == NULL)
+			dt_log(DT_LOG_WARN, "k8s: %s: user '%s' uses an exec "
+			       "credential plugin, which DT does not run; helm "
+			       "will, but API calls go unauthenticated", file, uname);
+	}
+	s = str(ctx, "namespace");
+	c->namespace = strdup(s != NULL && s[0] != '\0' ? s : "default");
+	c->context = strdup(cname);
+	c->kubeconfig = strdup(file);
+	rc = 0;
+out:
+	dt_doc_free(doc);
+	if (rc != 0)
+		dt_k8s_conn_clear(c);
+	return rc;
+}
+
+int dt_k8s_conn_in_cluster(dt_k8s_conn *c, char *err)
+{
+	const char *host = getenv("KUBERNETES_SERVICE_HOST");
+	const char *port = getenv("KUBERNETES_SERVICE_PORT");
+	const char *dir = getenv("DT_K8S_SA_DIR");
+	char path[4096];
+	size_t n;
+
+	if (dir == NULL)
+		dir = SA_DIR;
+	if (host == NULL)
+		return dt_fail(err, "not in a cluster ($KUBERNETES_SERVICE_HOST "
+			       "is not set) and no kubeconfig found");
+	memset(c, 0, sizeof(*c));
+	n = strlen(host) + 32;
+	c->server = malloc(n);
+	if (c->server == NULL)
+		return dt_fail(err, "out of memory");
+	/* An IPv6 service address needs brackets. */
+	snprintf(c->server, n, strchr(host, ':') ? "https://[%s]:%s" : "https://%s:%s",
+		 host, port ? port : "443");
+	snprintf(path, sizeof(path), "%s/token", dir);
+	c->token = read_small_file(path, NULL);
+	if (c->token == NULL) {
+		dt_fail(err, "in-cluster: cannot read %s: %s", path, strerror(errno));
+		dt_k8s_conn_clear(c);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/ca.crt", dir);
+	c->ca_file = strdup(path);
+	snprintf(path, sizeof(path), "%s/namespace", dir);
+	c->namespace = read_small_file(path, NULL);
+	if (c->namespace == NULL)
+		c->namespace = strdup("default");
+	c->in_cluster = true;
+	return 0;
+}
+
+int dt_k8s_conn_load(dt_k8s_conn *c, const char *path, const char *context,
+		     char *err)
+{
+	const char *env = getenv("KUBECONFIG");
+	char buf[4096];
+	struct stat st;
+
+	memset(c, 0, sizeof(*c));
+	if (path != NULL)
+		return load_file(c, path, context, err);
+	if (env != NULL && env[0] != '\0') {
+		/* A colon list: the first file that exists (kubectl merges
+		 * them; DT takes the first, which holds the usual case). */
+		const char *p = env;
+
+		while (*p != '\0') {
+			size_t n = strcspn(p, ":");
+
+			if (n > 0 && n < sizeof(buf)) {
+				memcpy(buf, p, n);
+				buf[n] = '\0';
+				if (stat(buf, &st) == 0)
+					return load_file(c, buf, context, err);
+			}
+			p += n;
+			if (*p == ':')
+				p++;
+		}
+	}
+	if (getenv("KUBERNETES_SERVICE_HOST") != NULL &&
+	    (env == NULL || env[0] == '\0'))
+		return dt_k8s_conn_in_cluster(c, err);
+	if (getenv("HOME") != NULL) {
+		snprintf(buf, sizeof(buf), "%s/.kube/config", getenv("HOME"));
+		if (stat(buf, &st) == 0)
+			return load_file(c, buf, context, err);
+	}
+	return dt_fail(err, "no kubeconfig ($KUBECONFIG, ~/.kube/config) and "
+		       "not inside a cluster");
+}
