@@ -348,7 +348,7 @@ static int lin_check(const dt_checker_env *env, const dt_history *h,
 			json_array_append_new(fails, lz_expl_json(&ctx, &x));
 			if (x.blocked >= 0)
 				snprintf(summary, sizeof(summary), "not linearizable "
-					 "(%s): %s%s%s (process %" PRId64 ", op %"
+					 "(%s): %s%s%s%s (process %" PRId64 ", op %"
 					 PRId64 ") cannot follow the %zu ops placed "
 					 "before it, state %s", model_name,
 					 p->key[0] ? "key " : "", p->key,
