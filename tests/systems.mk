@@ -16,3 +16,16 @@ tests_systems_redis_info_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/plugins/redis
 tests_systems_redis_info_LDADD = $(TEST_LIBS) -lm
 
 TESTS += tests/systems/redis_info tests/systems/redis_client
+
+check_PROGRAMS += tests/systems/etcd_client
+tests_systems_etcd_client_SOURCES = tests/systems/etcd_client.c $(SYSTEMS_TEST_SOURCES)
+tests_systems_etcd_client_CFLAGS = $(SYSTEMS_TEST_CFLAGS)
+tests_systems_etcd_client_LDADD = $(SYSTEMS_TEST_LIBS)
+
+check_PROGRAMS += tests/systems/etcd_parsers
+tests_systems_etcd_parsers_SOURCES = tests/systems/etcd_parsers.c \
+	plugins/etcd/prom.c plugins/etcd/b64.c
+tests_systems_etcd_parsers_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/plugins/etcd
+tests_systems_etcd_parsers_LDADD = $(TEST_LIBS) -lm
+
+TESTS += tests/systems/etcd_parsers tests/systems/etcd_client
