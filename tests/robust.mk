@@ -14,3 +14,16 @@ ROBUST_COMMON = tests/robust/robust.c tests/robust/robust.h
 tests_robust_test_bad_input_SOURCES = tests/robust/test_bad_input.c $(ROBUST_COMMON)
 tests_robust_test_bad_input_CFLAGS = $(TEST_CFLAGS)
 tests_robust_test_bad_input_LDADD = $(TEST_LIBS)
+
+robust_tests_crash = tests/robust/test_crash
+check_PROGRAMS += $(robust_tests_crash)
+TESTS += $(robust_tests_crash)
+tests_robust_test_crash_SOURCES = tests/robust/test_crash.c $(ROBUST_COMMON)
+tests_robust_test_crash_CFLAGS = $(TEST_CFLAGS)
+tests_robust_test_crash_LDADD = $(TEST_LIBS)
+
+# test-only plugin: crashes where the suite says
+check_LTLIBRARIES += tests/robust/plugins/dt_crashy.la
+tests_robust_plugins_dt_crashy_la_SOURCES = tests/robust/plugins/crashy.c
+tests_robust_plugins_dt_crashy_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_robust_plugins_dt_crashy_la_LIBADD = $(PLUGIN_LIBADD)
