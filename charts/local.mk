@@ -1,2 +1,4 @@
 dist_charts_DATA += \
-	charts/mem.yaml
+	charts/etcd.yaml \
+	charts/mem.yaml \
+	charts/redis.yaml

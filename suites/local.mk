@@ -1,3 +1,9 @@
 dist_suites_DATA += \
+	suites/etcd.yaml \
+	suites/etcd-kv.yaml \
+	suites/etcd-serializable.yaml \
 	suites/mem-bank.yaml \
-	suites/mem-register.yaml
+	suites/mem-register.yaml \
+	suites/redis.yaml \
+	suites/redis-register.yaml \
+	suites/redis-replica-reads.yaml
