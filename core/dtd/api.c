@@ -13,6 +13,7 @@
  *   GET  /api/runs/ID/metrics?series=&from=&to=
  *   GET  /api/runs/ID/results
  *   GET  /api/runs/ID/events           (server-sent events)
+ *   GET  /api/runs/ID/files/NAME       (a file of the run's folder)
  *   GET  /metrics                      (Prometheus text)
  */
 #include "config.h"
@@ -514,6 +515,46 @@ static void run_file(const char *dir, const char *name, dtd_reply *out)
 	reply_text(out, 200, text, "application/json");
 }
 
+/* A file of the run's folder by its plain name (no folders). */
+static void run_any_file(const char *dir, const char *name, dtd_reply *out)
+{
+	static const struct { const char *ext, *type; } types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".json", "application/json" },
+		{ ".jsonl", "application/x-ndjson" },
+		{ ".log", "text/plain; charset=utf-8" },
+		{ ".txt", "text/plain; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".edn", "text/plain; charset=utf-8" },
+	};
+	const char *dot = strrchr(name, '.');
+	char path[PATH_MAX];
+	char *text;
+
+	for (const char *p = name; *p; p++) {
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && *p != '-' && *p != '_' && *p != '.') {
+			dtd_reply_error(out, 404, "name", "no file '%s' in the run", name);
+			return;
+		}
+	}
+	if (name[0] == '.' || name[0] == '\0' || dir == NULL || dot == NULL) {
+		dtd_reply_error(out, 404, "name", "no file '%s' in the run", name);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (strcmp(dot, types[i].ext) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		text = read_file(path, 64u << 20);
+		if (text == NULL)
+			break;
+		reply_text(out, 200, text, types[i].type);
+		return;
+	}
+	dtd_reply_error(out, 404, "name", "no file '%s' in the run", name);
+}
+
 static void metrics_text(dtd_ctx *ctx, dtd_reply *out)
 {
 	double checker = 0;
@@ -624,6 +665,18 @@ void dtd_api_handle(dtd_ctx *ctx, const char *method, const char *url,
 		return;
 	}
 	sub = *end == '/' ? end + 1 : "";
+	if (strncmp(sub, "files/", 6) == 0) {
+		if (!get)
+			goto bad_method;
+		run = dtd_db_get(ctx->db, id);
+		if (run == NULL) {
+			dtd_reply_error(out, 404, "id", "no run %lld", (long long)id);
+			return;
+		}
+		run_any_file(json_string_value(json_object_get(run, "store")), sub + 6, out);
+		json_decref(run);
+		return;
+	}
 	if (strcmp(sub, "") != 0 && strcmp(sub, "cancel") != 0 &&
 	    strcmp(sub, "check") != 0 && strcmp(sub, "history") != 0 &&
 	    strcmp(sub, "metrics") != 0 && strcmp(sub, "results") != 0 &&
