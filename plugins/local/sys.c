@@ -262,7 +262,7 @@ unsigned long long lc_proc_start(pid_t pid)
 	if (p == NULL)
 		return 0;
 	p++;
-	for (field = 2; field < 22 && p != NULL; field++)
+	for (field = 3; field < 22 && p != NULL; field++)
 		p = strchr(p + 1, ' ');
 	if (p != NULL)
 		start = strtoull(p + 1, NULL, 10);

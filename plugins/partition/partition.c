@@ -1,0 +1,353 @@
+/*
+ * partition: the `partition` nemesis.  It cuts the network between
+ * groups of nodes with iptables rules inside the nodes' own network
+ * context (the platform's exec: `ip netns` on local, the pod's agent on
+ * k8s), and heal deletes exactly the rules it added, one by one.
+ *
+ * The suite entry's `mode:` says which groups:
+ *   halves           the first half of the nodes against the rest
+ *   random-halves    the same after a shuffle
+ *   isolate-one      one node (a random one of the targets) against all
+ *   bridge           two halves cut from each other, one node between
+ *                    them that sees both
+ *   majorities-ring  nodes on a shuffled ring; each sees the majority
+ *                    of nodes nearest it, no two the same majority
+ * Every node takes part whatever the targets, except isolate-one, which
+ * picks its node among the targets.
+ *
+ * A "grudge" says, for each node, which nodes it drops packets from:
+ * one rule `INPUT -s FROM/32 -j DROP` per (node, from) pair, tagged with
+ * the comment dt-RUNID.  A cut between two groups is a grudge both ways;
+ * majorities-ring with an even majority size is one-way in places, as in
+ * Jepsen.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dt/plugin.h>
+
+typedef enum part_mode {
+	MODE_HALVES = 0,
+	MODE_RANDOM_HALVES,
+	MODE_ISOLATE_ONE,
+	MODE_BRIDGE,
+	MODE_MAJORITIES_RING
+} part_mode;
+
+static const char *const mode_names[] = {
+	"halves", "random-halves", "isolate-one", "bridge", "majorities-ring"
+};
+
+typedef struct part_rule {
+	size_t node;   /* where the rule lives */
+	size_t from;   /* whose packets it drops */
+} part_rule;
+
+typedef struct part_nemesis {
+	const dt_platform_type *platform;
+	void *platform_data;
+	dt_node *nodes;
+	size_t n;
+	part_mode mode;
+	char comment[32];
+	part_rule *rules;   /* added by start and not yet removed, owned */
+	size_t nrules;
+	bool *drop;         /* n*n grudge matrix of the last start, owned */
+} part_nemesis;
+
+/* Run iptables OP INPUT -s FROM/32 ... -j DROP on rule's node. */
+static int rule_exec(part_nemesis *p, const part_rule *r, const char *op,
+		     char *err)
+{
+	char src[80], out[512], e[DT_ERRBUF_SIZE];
+	const char *argv[] = { "iptables", "-w", op, "INPUT", "-s", src, "-m",
+			       "comment", "--comment", p->comment, "-j", "DROP",
+			       NULL };
+	int rc;
+
+	snprintf(src, sizeof(src), "%s/32", p->nodes[r->from].address);
+	rc = p->platform->exec(p->platform_data, &p->nodes[r->node], argv, out,
+			       sizeof(out), e);
+	if (rc < 0)
+		return dt_fail(err, "node %s: iptables %s: %s",
+			       p->nodes[r->node].name, op, e);
+	if (rc != 0)
+		return dt_fail(err, "node %s: iptables %s INPUT -s %s failed "
+			       "(status %d): %s", p->nodes[r->node].name, op, src,
+			       rc, out);
+	return 0;
+}
+
+static json_t *rule_json(const part_nemesis *p, const part_rule *r)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text), "INPUT -s %s/32 -m comment --comment %s "
+		 "-j DROP", p->nodes[r->from].address, p->comment);
+	return json_pack("{s:s, s:s, s:s}", "node", p->nodes[r->node].name,
+			 "from", p->nodes[r->from].name, "rule", text);
+}
+
+static void *part_create(const dt_nemesis_env *env, char *err)
+{
+	part_nemesis *p;
+	const char *mode;
+	size_t m;
+	char out[256], e[DT_ERRBUF_SIZE];
+	const char *probe[] = { "iptables", "-w", "-n", "-L", "INPUT", NULL };
+	int rc;
+
+	if (env->platform == NULL || env->platform->exec == NULL) {
+		dt_fail(err, "needs a platform that can run commands in a node's "
+			"network context");
+		return NULL;
+	}
+	if (dt_conf_string(env->config, "mode", "halves", &mode, err) != 0)
+		return NULL;
+	for (m = 0; m < sizeof(mode_names) / sizeof(*mode_names); m++)
+		if (strcmp(mode, mode_names[m]) == 0)
+			break;
+	if (m == sizeof(mode_names) / sizeof(*mode_names)) {
+		dt_conf_fail(env->config, "mode", err, "unknown mode '%s' (halves, "
+			     "random-halves, isolate-one, bridge, "
+			     "majorities-ring)", mode);
+		return NULL;
+	}
+	if (env->nnodes < 2 || ((m == MODE_BRIDGE || m == MODE_MAJORITIES_RING) &&
+				env->nnodes < 3)) {
+		dt_conf_fail(env->config, "mode", err, "%s needs at least %d nodes, "
+			     "the chart has %zu", mode, m >= MODE_BRIDGE ? 3 : 2,
+			     env->nnodes);
+		return NULL;
+	}
+	rc = env->platform->exec(env->platform_data, &env->nodes[0], probe, out,
+				 sizeof(out), e);
+	if (rc != 0) {
+		dt_fail(err, "iptables does not work on node %s: %s",
+			env->nodes[0].name, rc < 0 ? e : out);
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		goto oom;
+	p->rules = calloc(env->nnodes * env->nnodes, sizeof(*p->rules));
+	p->drop = calloc(env->nnodes * env->nnodes, sizeof(*p->drop));
+	if (p->rules == NULL || p->drop == NULL)
+		goto oom;
+	p->platform = env->platform;
+	p->platform_data = env->platform_data;
+	p->nodes = env->nodes;
+	p->n = env->nnodes;
+	p->mode = (part_mode)m;
+	snprintf(p->comment, sizeof(p->comment), "dt-%.20s", env->run_id);
+	return p;
+oom:
+	if (p != NULL) {
+		free(p->rules);
+		free(p->drop);
+		free(p);
+	}
+	dt_fail(err, "out of memory");
+	return NULL;
+}
+
+static void shuffle(size_t *a, size_t n, dt_rng *rng)
+{
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)dt_rng_below(rng, i);
+		size_t t = a[i - 1];
+
+		a[i - 1] = a[j];
+		a[j] = t;
+	}
+}
+
+static json_t *names(const part_nemesis *p, const size_t *idx, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(p->nodes[idx[i]].name));
+	return a;
+}
+
+/* Both ways between a[0..na) and b[0..nb). */
+static void cut(part_nemesis *p, const size_t *a, size_t na, const size_t *b,
+		size_t nb)
+{
+	for (size_t i = 0; i < na; i++) {
+		for (size_t j = 0; j < nb; j++) {
+			p->drop[a[i] * p->n + b[j]] = true;
+			p->drop[b[j] * p->n + a[i]] = true;
+		}
+	}
+}
+
+/* Fill the grudge matrix for the mode; returns the groups for the
+ * history. */
+static json_t *plan(part_nemesis *p, const size_t *targets, size_t ntargets,
+		    dt_rng *rng, size_t *order)
+{
+	size_t n = p->n, half = n / 2;
+	json_t *desc = json_object();
+
+	memset(p->drop, 0, n * n * sizeof(*p->drop));
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	switch (p->mode) {
+	case MODE_RANDOM_HALVES:
+		shuffle(order, n, rng);
+		/* fall through */
+	case MODE_HALVES:
+		cut(p, order, half, order + half, n - half);
+		json_object_set_new(desc, "groups", json_pack("[o, o]",
+			names(p, order, half), names(p, order + half, n - half)));
+		break;
+	case MODE_ISOLATE_ONE: {
+		size_t one = ntargets > 0 ?
+			     targets[dt_rng_below(rng, ntargets)] :
+			     (size_t)dt_rng_below(rng, n);
+
+		order[0] = one;
+		for (size_t i = 0, k = 1; i < n; i++)
+			if (i != one)
+				order[k++] = i;
+		cut(p, order, 1, order + 1, n - 1);
+		json_object_set_new(desc, "groups", json_pack("[o, o]",
+			names(p, order, 1), names(p, order + 1, n - 1)));
+		break;
+	}
+	case MODE_BRIDGE:
+		shuffle(order, n, rng);
+		cut(p, order, half, order + half + 1, n - half - 1);
+		json_object_set_new(desc, "groups", json_pack("[o, o]",
+			names(p, order, half),
+			names(p, order + half + 1, n - half - 1)));
+		json_object_set_new(desc, "bridge",
+				    json_string(p->nodes[order[half]].name));
+		break;
+	case MODE_MAJORITIES_RING: {
+		size_t m = n / 2 + 1, left = (m - 1) / 2, right = (m - 1) - left;
+
+		shuffle(order, n, rng);
+		for (size_t i = 0; i < n; i++) {
+			for (size_t j = 0; j < n; j++) {
+				/* Ring distance from position i forward to j. */
+				size_t fwd = (j + n - i) % n;
+				bool sees = fwd <= right || n - fwd <= left;
+
+				if (!sees)
+					p->drop[order[i] * n + order[j]] = true;
+			}
+		}
+		json_object_set_new(desc, "ring", names(p, order, n));
+		break;
+	}
+	}
+	return desc;
+}
+
+static void remove_rules(part_nemesis *p, json_t *removed, int *failed,
+			 char *err)
+{
+	char e[DT_ERRBUF_SIZE];
+
+	while (p->nrules > 0) {
+		const part_rule *r = &p->rules[p->nrules - 1];
+
+		if (rule_exec(p, r, "-D", e) != 0) {
+			dt_fail(err, "%s", e);
+			(*failed)++;
+		} else if (removed != NULL) {
+			json_array_append_new(removed, rule_json(p, r));
+		}
+		p->nrules--;
+	}
+}
+
+static int part_start(void *data, const size_t *targets, size_t ntargets,
+		      dt_rng *rng, json_t **what, char *err)
+{
+	part_nemesis *p = data;
+	size_t *order = calloc(p->n, sizeof(*order));
+	json_t *desc, *grudge, *rules;
+	int failed = 0;
+
+	if (order == NULL)
+		return dt_fail(err, "out of memory");
+	desc = plan(p, targets, ntargets, rng, order);
+	free(order);
+	grudge = json_object();
+	rules = json_array();
+	p->nrules = 0;
+	for (size_t a = 0; a < p->n; a++) {
+		json_t *from = json_array();
+
+		for (size_t b = 0; b < p->n; b++) {
+			part_rule *r = &p->rules[p->nrules];
+
+			if (!p->drop[a * p->n + b])
+				continue;
+			json_array_append_new(from, json_string(p->nodes[b].name));
+			r->node = a;
+			r->from = b;
+			if (rule_exec(p, r, "-I", err) != 0) {
+				json_decref(from);
+				json_decref(grudge);
+				json_decref(rules);
+				json_decref(desc);
+				remove_rules(p, NULL, &failed, err);
+				return -1;
+			}
+			p->nrules++;
+			json_array_append_new(rules, rule_json(p, r));
+		}
+		json_object_set_new(grudge, p->nodes[a].name, from);
+	}
+	json_object_set_new(desc, "mode", json_string(mode_names[p->mode]));
+	json_object_set_new(desc, "grudge", grudge);
+	json_object_set_new(desc, "rules", rules);
+	*what = desc;
+	return 0;
+}
+
+static int part_heal(void *data, json_t **what, char *err)
+{
+	part_nemesis *p = data;
+	json_t *removed = json_array();
+	int failed = 0;
+
+	remove_rules(p, removed, &failed, err);
+	*what = json_pack("{s:s, s:o}", "mode", mode_names[p->mode], "removed",
+			  removed);
+	return failed ? -1 : 0;
+}
+
+static void part_destroy(void *data)
+{
+	part_nemesis *p = data;
+
+	if (p == NULL)
+		return;
+	free(p->rules);
+	free(p->drop);
+	free(p);
+}
+
+static const dt_nemesis_type partition_type = {
+	.info = { "partition", "1.0",
+		  "iptables cuts between groups of nodes (halves, random-halves, "
+		  "isolate-one, bridge, majorities-ring)" },
+	.create = part_create,
+	.start = part_start,
+	.heal = part_heal,
+	.destroy = part_destroy,
+};
+
+static int partition_plugin(dt_registry *reg)
+{
+	return dt_register_nemesis(reg, &partition_type);
+}
+
+DT_PLUGIN_DEFINE(partition_plugin)

@@ -1,0 +1,425 @@
+/*
+ * The `local` platform on real namespaces: nodes up and reachable over
+ * the bridge, the recipe's placeholders, readiness failures, the
+ * CAP_NET_ADMIN check, and teardown after a normal end, SIGTERM and
+ * SIGKILL + `dt-run cleanup` (nothing may be left in any case).
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pf.h"
+
+TestSuite(local, .timeout = 60);
+
+static const char socat3[] =
+	"local:\n"
+	"  nodes: 3\n"
+	"  port: 7000\n"
+	"  processes:\n"
+	"    - name: echo\n"
+	"      command: [socat, \"TCP-LISTEN:7000,bind={address},fork,reuseaddr\", \"EXEC:cat\"]\n"
+	"      ready: {tcp: 7000, timeout: 10}\n";
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+Test(local, nodes_up_reachable_and_isolated)
+{
+	pf f;
+	bool m[9];
+	char out[1024];
+	const char *route[] = { "ip", "-4", "route", "show", NULL };
+
+	pf_up(&f, socat3, "");
+	cr_assert_eq(f.n, 3);
+	for (size_t i = 0; i < f.n; i++) {
+		dt_node *nd = &f.nodes[i];
+		char name[24], path[256], link[64];
+		struct stat ns;
+
+		snprintf(name, sizeof(name), "n%zu", i + 1);
+		cr_expect_str_eq(nd->name, name);
+		cr_expect_eq(nd->index, (int)i);
+		cr_expect_str_eq(nd->ifname, "eth0");
+		cr_expect_eq(json_integer_value(json_object_get(nd->info, "port")), 7000);
+		cr_expect_eq(nd->npids, 1);
+		cr_expect(pf_tcp(nd->address, 7000, 1000), "%s unreachable from "
+			  "the host", nd->name);
+		/* The process runs inside the node's namespace. */
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)nd->pids[0]);
+		cr_assert(readlink(path, link, sizeof(link)) > 0);
+		snprintf(path, sizeof(path), "/run/netns/%s", nd->netns);
+		cr_assert_eq(stat(path, &ns), 0);
+		{
+			char want[64];
+
+			snprintf(want, sizeof(want), "net:[%lu]", (unsigned long)ns.st_ino);
+			cr_expect(strncmp(link, want, strlen(want)) == 0,
+				  "%s runs in %.*s, not %s", nd->name, 20, link, want);
+		}
+		/* No default route: nothing leaves the machine. */
+		cr_expect_eq(pf_exec(&f, i, route, out, sizeof(out)), 0);
+		cr_expect(strstr(out, "default") == NULL, "%s has a default route: "
+			  "%s", nd->name, out);
+		snprintf(path, sizeof(path), "%s/%s.log", f.store, nd->name);
+		cr_expect_eq(access(path, F_OK), 0, "no log %s", path);
+		snprintf(path, sizeof(path), "%s/data/%s", f.store, nd->name);
+		cr_expect_eq(access(path, F_OK), 0, "no data dir %s", path);
+	}
+	pf_reach_all(&f, 7000, m);
+	for (size_t i = 0; i < 9; i++)
+		cr_expect(m[i], "n%zu cannot reach n%zu", i / 3 + 1, i % 3 + 1);
+	pf_down(&f);
+}
+
+Test(local, placeholders_options_first_rest)
+{
+	static const char chart[] =
+		"local:\n"
+		"  nodes: 3\n"
+		"  port: 7000\n"
+		"  peer: \"{name}=http://{address}:2380\"\n"
+		"  options: {flavour: plain, extra: false}\n"
+		"  processes:\n"
+		"    - name: holder\n"
+		"      command: [sh, -c, \"sleep 60; :\", x, \"{name}\", \"{index}\",\n"
+		"                \"{primary}\", \"{nodes}\", \"{option:flavour}\",\n"
+		"                \"{peers}\", \"{data_dir}\"]\n"
+		"      first: [FIRST]\n"
+		"      rest: [REST, \"{primary}\"]\n"
+		"      ready: {command: [\"true\"], timeout: 5}\n"
+		"    - name: skipped\n"
+		"      when: extra\n"
+		"      command: [\"false\"]\n"
+		"      ready: {command: [\"true\"]}\n";
+	pf f;
+
+	pf_up(&f, chart, "options: {flavour: spicy}\n");
+	for (size_t i = 0; i < f.n; i++) {
+		char path[64], buf[4096], want[4096], peers[256];
+		FILE *fp;
+		size_t len;
+
+		cr_assert_eq(f.nodes[i].npids, 1, "the `when: extra` process ran");
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)f.nodes[i].pids[0]);
+		fp = fopen(path, "r");
+		cr_assert_not_null(fp);
+		len = fread(buf, 1, sizeof(buf) - 1, fp);
+		fclose(fp);
+		for (size_t k = 0; k < len; k++)
+			if (buf[k] == '\0')
+				buf[k] = ' ';
+		buf[len] = '\0';
+		snprintf(peers, sizeof(peers), "n1=http://%s:2380,n2=http://%s:2380,"
+			 "n3=http://%s:2380", f.nodes[0].address,
+			 f.nodes[1].address, f.nodes[2].address);
+		if (i == 0)
+			snprintf(want, sizeof(want), "sh -c sleep 60; : x n1 0 %s 3 "
+				 "spicy %s %s/data/n1 FIRST ", f.nodes[0].address,
+				 peers, f.store);
+		else
+			snprintf(want, sizeof(want), "sh -c sleep 60; : x n%zu %zu %s 3 "
+				 "spicy %s %s/data/n%zu REST %s ", i + 1, i,
+				 f.nodes[0].address, peers, f.store, i + 1,
+				 f.nodes[0].address);
+		cr_expect_str_eq(buf, want);
+	}
+	pf_down(&f);
+}
+
+Test(local, unknown_placeholder_names_file_line_key)
+{
+	static const char chart[] =
+		"local:\n"
+		"  nodes: 2\n"
+		"  processes:\n"
+		"    - name: bad\n"
+		"      command: [socat, \"{adress}\"]\n"
+		"      ready: {tcp: 1}\n";
+	pf f;
+	char err[DT_ERRBUF_SIZE] = "";
+
+	pf_require_root();
+	cr_assert_null(pf_try_up(&f, chart, "", false, err));
+	cr_expect(strstr(err, "chart.yaml:5") != NULL, "%s", err);
+	cr_expect(strstr(err, "command") != NULL, "%s", err);
+	cr_expect(strstr(err, "{adress}") != NULL, "%s", err);
+	pf_assert_clean(f.run_id, f.state_dir, NULL, 0);
+	pf_down(&f);
+}
+
+Test(local, not_ready_names_node_and_shows_log)
+{
+	static const char chart[] =
+		"local:\n"
+		"  nodes: 2\n"
+		"  processes:\n"
+		"    - name: mute\n"
+		"      command: [sh, -c, \"echo starting up; sleep 30\"]\n"
+		"      ready: {tcp: 7000, timeout: 1}\n";
+	pf f;
+	char err[DT_ERRBUF_SIZE] = "";
+
+	pf_require_root();
+	cr_assert_null(pf_try_up(&f, chart, "", false, err));
+	cr_expect(strstr(err, "node n1: mute not ready after 1 s") != NULL, "%s", err);
+	cr_expect(strstr(err, "starting up") != NULL, "no log tail: %s", err);
+	pf_assert_clean(f.run_id, f.state_dir, NULL, 0);
+	pf_down(&f);
+}
+
+Test(local, exit_before_ready_is_reported)
+{
+	static const char chart[] =
+		"local:\n"
+		"  nodes: 1\n"
+		"  processes:\n"
+		"    - name: quitter\n"
+		"      command: [sh, -c, \"echo cannot bind; exit 3\"]\n"
+		"      ready: {tcp: 7000, timeout: 10}\n";
+	pf f;
+	char err[DT_ERRBUF_SIZE] = "";
+
+	pf_require_root();
+	cr_assert_null(pf_try_up(&f, chart, "", false, err));
+	cr_expect(strstr(err, "node n1: quitter exited (status 3)") != NULL, "%s", err);
+	cr_expect(strstr(err, "cannot bind") != NULL, "%s", err);
+	pf_down(&f);
+}
+
+Test(local, subnet_from_the_suite)
+{
+	pf f;
+
+	pf_up(&f, socat3, "subnet: 10.214.77.0/28\n");
+	cr_expect_str_eq(f.nodes[0].address, "10.214.77.2");
+	cr_expect_str_eq(f.nodes[2].address, "10.214.77.4");
+	cr_expect(pf_tcp(f.nodes[2].address, 7000, 1000));
+	pf_down(&f);
+}
+
+/* Without CAP_NET_ADMIN, setup stops before making anything. */
+Test(local, needs_cap_net_admin)
+{
+	pid_t pid;
+	int status;
+
+	pf_require_root();
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+		struct __user_cap_data_struct d[2];
+		pf f;
+		char err[DT_ERRBUF_SIZE] = "";
+
+		if (syscall(SYS_capget, &h, d) != 0)
+			_exit(10);
+		d[0].effective &= ~(1u << CAP_NET_ADMIN);
+		if (syscall(SYS_capset, &h, d) != 0)
+			_exit(11);
+		if (pf_try_up(&f, socat3, "", false, err) != NULL)
+			_exit(12);
+		if (strstr(err, "CAP_NET_ADMIN") == NULL)
+			_exit(13);
+		pf_assert_clean(f.run_id, f.state_dir, NULL, 0);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	cr_assert(WIFEXITED(status));
+	cr_expect_eq(WEXITSTATUS(status), 0, "child step %d failed",
+		     WEXITSTATUS(status));
+}
+
+/* ---- dt-run: signals, crashes, cleanup ------------------------------- */
+
+typedef struct bg_run {
+	pid_t pid;
+	char state_dir[64];
+	char store[64];
+	char run_id[8];
+} bg_run;
+
+/* Start dt-run on tests/platform's pf-redis suite with its own state
+ * dir, and wait until its three nodes run. */
+static void bg_start(bg_run *b)
+{
+	const char *src = getenv("DT_SRCDIR"), *build = getenv("DT_BUILDDIR");
+	char suites[512], charts[512], exe[512];
+
+	pf_require_root();
+	if (src == NULL)
+		src = TEST_SRCDIR;
+	if (build == NULL)
+		build = TEST_BUILDDIR;
+	snprintf(b->state_dir, sizeof(b->state_dir), "/tmp/dt-pf-st-XXXXXX");
+	cr_assert_not_null(mkdtemp(b->state_dir));
+	snprintf(b->store, sizeof(b->store), "/tmp/dt-pf-store-XXXXXX");
+	cr_assert_not_null(mkdtemp(b->store));
+	snprintf(suites, sizeof(suites), "%s/tests/platform/suites", src);
+	snprintf(charts, sizeof(charts), "%s/tests/platform/charts", src);
+	snprintf(exe, sizeof(exe), "%s/core/dt-run", build);
+	b->pid = fork();
+	cr_assert(b->pid >= 0);
+	if (b->pid == 0) {
+		setenv("DT_STATE_DIR", b->state_dir, 1);
+		if (freopen("/dev/null", "w", stdout) == NULL ||
+		    freopen("/dev/null", "w", stderr) == NULL)
+			_exit(126);
+		execl(exe, exe, "--suite-path", suites, "--chart-path", charts,
+		      "--store", b->store, "-s", "pf-redis", "-t", "60", (char *)NULL);
+		_exit(127);
+	}
+	/* The state file, then its three pids. */
+	for (int t = 0; t < 300; t++) {
+		DIR *d = opendir(b->state_dir);
+		struct dirent *de;
+		int pids = 0;
+
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			char path[400], line[512];
+			FILE *fp;
+
+			if (strncmp(de->d_name, "local-", 6) != 0)
+				continue;
+			snprintf(b->run_id, sizeof(b->run_id), "%.6s", de->d_name + 6);
+			snprintf(path, sizeof(path), "%s/%s", b->state_dir, de->d_name);
+			fp = fopen(path, "r");
+			while (fp != NULL && fgets(line, sizeof(line), fp) != NULL)
+				pids += strncmp(line, "pid ", 4) == 0;
+			if (fp != NULL)
+				fclose(fp);
+		}
+		if (d != NULL)
+			closedir(d);
+		if (pids == 3)
+			break;
+		nap_ms(50);
+	}
+	cr_assert(b->run_id[0] != '\0', "dt-run made no state file");
+	nap_ms(500); /* into the run proper */
+}
+
+/* The pids the state file lists. */
+static size_t bg_pids(const bg_run *b, pid_t *pids, size_t max)
+{
+	char path[256], line[512];
+	size_t n = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/local-%s.state", b->state_dir, b->run_id);
+	fp = fopen(path, "r");
+	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL && n < max) {
+		int pid;
+
+		if (sscanf(line, "pid %d", &pid) == 1)
+			pids[n++] = pid;
+	}
+	if (fp != NULL)
+		fclose(fp);
+	return n;
+}
+
+static void bg_finish(bg_run *b)
+{
+	char cmd[200];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", b->state_dir, b->store);
+	cr_expect_eq(system(cmd), 0);
+}
+
+static int run_cleanup(const bg_run *b)
+{
+	const char *build = getenv("DT_BUILDDIR");
+	char exe[512];
+	pid_t pid;
+	int status;
+
+	snprintf(exe, sizeof(exe), "%s/core/dt-run", build ? build : TEST_BUILDDIR);
+	pid = fork();
+	if (pid == 0) {
+		setenv("DT_STATE_DIR", b->state_dir, 1);
+		if (freopen("/dev/null", "w", stdout) == NULL)
+			_exit(126);
+		execl(exe, exe, "cleanup", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+Test(local, sigkill_then_dt_run_cleanup_leaves_nothing)
+{
+	bg_run b = { 0 };
+	pid_t pids[8];
+	size_t n;
+	int status;
+	char path[256];
+
+	bg_start(&b);
+	n = bg_pids(&b, pids, 8);
+	cr_assert_eq(n, 3);
+	kill(b.pid, SIGKILL);
+	waitpid(b.pid, &status, 0);
+	/* What the crash left: the namespaces and the servers. */
+	snprintf(path, sizeof(path), "/run/netns/dt-%s-n1", b.run_id);
+	cr_assert_eq(access(path, F_OK), 0, "the crash left nothing to clean?");
+	cr_assert(pf_proc_state(pids[0]) != 0);
+	cr_expect_eq(run_cleanup(&b), 0);
+	pf_assert_clean(b.run_id, b.state_dir, pids, n);
+	snprintf(path, sizeof(path), "%s/pf-redis/latest/data", b.store);
+	cr_expect(access(path, F_OK) != 0, "data folder left");
+	bg_finish(&b);
+}
+
+Test(local, sigterm_tears_down)
+{
+	bg_run b = { 0 };
+	pid_t pids[8];
+	size_t n;
+	int status;
+
+	bg_start(&b);
+	n = bg_pids(&b, pids, 8);
+	kill(b.pid, SIGTERM);
+	waitpid(b.pid, &status, 0);
+	cr_expect(WIFEXITED(status), "dt-run died of signal %d", WTERMSIG(status));
+	pf_assert_clean(b.run_id, b.state_dir, pids, n);
+	bg_finish(&b);
+}
+
+/* A crashed run is cleaned by the next start on the same machine. */
+Test(local, next_start_cleans_crashed_run)
+{
+	bg_run b = { 0 };
+	pid_t pids[8];
+	size_t n;
+	int status;
+	pf f;
+	char err[DT_ERRBUF_SIZE] = "";
+
+	bg_start(&b);
+	n = bg_pids(&b, pids, 8);
+	kill(b.pid, SIGKILL);
+	waitpid(b.pid, &status, 0);
+	setenv("DT_STATE_DIR", b.state_dir, 1);
+	cr_assert_not_null(pf_try_up(&f, socat3, "", false, err), "%s", err);
+	pf_assert_clean(b.run_id, b.state_dir, pids, n);
+	pf_down(&f);
+	bg_finish(&b);
+}

@@ -1,0 +1,491 @@
+/*
+ * The nemeses on real nodes of the local platform: partition (every
+ * mode, checked with real TCP connects between all pairs and with
+ * iptables-save), throttle (a real bulk transfer, measured), kill and
+ * pause (/proc state and readiness after heal), and a dt-run that
+ * schedules all four.  Every test ends with nothing left.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pf.h"
+
+TestSuite(nemesis, .timeout = 90);
+
+static const char socat5[] =
+	"local:\n"
+	"  nodes: 5\n"
+	"  port: 7000\n"
+	"  processes:\n"
+	"    - name: echo\n"
+	"      command: [socat, \"TCP-LISTEN:7000,bind={address},fork,reuseaddr\", \"EXEC:cat\"]\n"
+	"      ready: {tcp: 7000, timeout: 10}\n";
+
+static const char redis3[] =
+	"local:\n"
+	"  nodes: 3\n"
+	"  port: 6379\n"
+	"  processes:\n"
+	"    - name: redis\n"
+	"      command: [redis-server, --bind, \"{address}\", --port, \"6379\",\n"
+	"                --dir, \"{data_dir}\", --save, \"\", --protected-mode, \"no\"]\n"
+	"      ready:\n"
+	"        command: [redis-cli, -h, \"{address}\", ping]\n"
+	"        timeout: 20\n";
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static size_t node_index(const pf *f, const char *name)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->nodes[i].name, name) == 0)
+			return i;
+	cr_assert_fail("no node %s", name);
+	return 0;
+}
+
+/* drop[a][b]: a drops packets from b, from the recorded grudge. */
+static void grudge_of(const pf *f, const json_t *what, bool *drop)
+{
+	const json_t *g = json_object_get(what, "grudge");
+	const char *k;
+	json_t *v;
+
+	cr_assert(json_is_object(g), "no grudge in the record");
+	memset(drop, 0, f->n * f->n * sizeof(*drop));
+	json_object_foreach((json_t *)g, k, v) {
+		size_t a = node_index(f, k), j;
+		json_t *b;
+
+		json_array_foreach(v, j, b)
+			drop[a * f->n + node_index(f, json_string_value(b))] = true;
+	}
+}
+
+static size_t group(const pf *f, const json_t *what, size_t gi, bool *in)
+{
+	const json_t *g = json_array_get(json_object_get(what, "groups"), gi);
+	size_t j;
+	json_t *v;
+
+	memset(in, 0, f->n * sizeof(*in));
+	json_array_foreach(g, j, v)
+		in[node_index(f, json_string_value(v))] = true;
+	return json_array_size(g);
+}
+
+/* One mode: start, check the cut pairs with TCP and the mode's shape,
+ * heal, check everything is back and iptables is as before. */
+static void check_mode(pf *f, const char *mode, const size_t *targets,
+		       size_t ntargets)
+{
+	const dt_nemesis_type *t;
+	dt_doc *doc;
+	char entry[128], err[DT_ERRBUF_SIZE] = "";
+	char before[PF_MAX_NODES][4096], after[4096];
+	bool drop[25], m[25], in0[5], in1[5];
+	json_t *what = NULL;
+	size_t n = f->n, rules = 0;
+	dt_rng rng;
+	void *nem;
+
+	snprintf(entry, sizeof(entry), "name: partition\nmode: %s\n", mode);
+	nem = pf_nemesis(f, "partition", entry, &t, &doc, err);
+	cr_assert_not_null(nem, "%s", err);
+	for (size_t i = 0; i < n; i++)
+		pf_iptables(f, i, before[i], sizeof(before[i]));
+	dt_rng_seed(&rng, 42);
+	cr_assert_eq(t->start(nem, targets, ntargets, &rng, &what, err), 0,
+		     "%s: %s", mode, err);
+	cr_assert_str_eq(json_string_value(json_object_get(what, "mode")), mode);
+	grudge_of(f, what, drop);
+	for (size_t i = 0; i < n * n; i++)
+		rules += drop[i];
+	cr_expect_eq(json_array_size(json_object_get(what, "rules")), rules);
+	cr_expect(rules > 0, "%s cut nothing", mode);
+
+	/* Real TCP: a pair connects iff neither side drops the other. */
+	pf_reach_all(f, 7000, m);
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = 0; b < n; b++)
+			cr_expect_eq(m[a * n + b], !drop[a * n + b] && !drop[b * n + a],
+				     "%s: %s -> %s %s", mode, f->nodes[a].name,
+				     f->nodes[b].name, m[a * n + b] ?
+				     "connects but should be cut" :
+				     "is cut but should connect");
+
+	/* The mode's shape. */
+	if (strcmp(mode, "halves") == 0 || strcmp(mode, "random-halves") == 0 ||
+	    strcmp(mode, "isolate-one") == 0 || strcmp(mode, "bridge") == 0) {
+		size_t s0 = group(f, what, 0, in0), s1 = group(f, what, 1, in1);
+
+		for (size_t a = 0; a < n; a++)
+			for (size_t b = 0; b < n; b++)
+				cr_expect_eq(drop[a * n + b], (in0[a] && in1[b]) ||
+					     (in1[a] && in0[b]), "%s: grudge "
+					     "%zu->%zu is not the groups'", mode, a, b);
+		if (strcmp(mode, "isolate-one") == 0) {
+			cr_expect_eq(s0, 1);
+			cr_expect_eq(s1, n - 1);
+			cr_expect(in0[targets[0]], "isolated a node not targeted");
+		} else if (strcmp(mode, "bridge") == 0) {
+			size_t br = node_index(f, json_string_value(
+				json_object_get(what, "bridge")));
+
+			cr_expect_eq(s0 + s1, n - 1);
+			cr_expect(!in0[br] && !in1[br]);
+			for (size_t b = 0; b < n; b++)
+				cr_expect(m[br * n + b], "the bridge can not "
+					  "reach %s", f->nodes[b].name);
+		} else {
+			cr_expect_eq(s0, n / 2);
+			cr_expect_eq(s1, n - n / 2);
+		}
+		if (strcmp(mode, "halves") == 0)
+			for (size_t i = 0; i < n / 2; i++)
+				cr_expect(in0[i], "halves: n%zu not first", i + 1);
+	} else if (strcmp(mode, "majorities-ring") == 0) {
+		/* Each node sees (does not drop) a majority, all different. */
+		for (size_t a = 0; a < n; a++) {
+			size_t sees = 0;
+
+			for (size_t b = 0; b < n; b++)
+				sees += !drop[a * n + b];
+			cr_expect_eq(sees, n / 2 + 1, "%s sees %zu", f->nodes[a].name,
+				     sees);
+			for (size_t c = 0; c < a; c++)
+				cr_expect(memcmp(drop + a * n, drop + c * n,
+						 n * sizeof(*drop)) != 0,
+					  "%s and %s see the same majority",
+					  f->nodes[a].name, f->nodes[c].name);
+		}
+	}
+	json_decref(what);
+	what = NULL;
+
+	cr_assert_eq(t->heal(nem, &what, err), 0, "%s heal: %s", mode, err);
+	cr_expect_eq(json_array_size(json_object_get(what, "removed")), rules);
+	json_decref(what);
+	pf_reach_all(f, 7000, m);
+	for (size_t i = 0; i < n * n; i++)
+		cr_expect(m[i], "%s: after heal %s cannot reach %s", mode,
+			  f->nodes[i / n].name, f->nodes[i % n].name);
+	/* Exactly its rules are gone: iptables as before the start. */
+	for (size_t i = 0; i < n; i++) {
+		pf_iptables(f, i, after, sizeof(after));
+		cr_expect_str_eq(after, before[i], "%s: iptables of %s differs",
+				 mode, f->nodes[i].name);
+	}
+	t->destroy(nem);
+	dt_doc_free(doc);
+}
+
+Test(nemesis, partition_every_mode)
+{
+	pf f;
+	const char *keep[] = { "iptables", "-A", "INPUT", "-p", "udp", "--dport",
+			       "9", "-j", "ACCEPT", NULL };
+	size_t all[5] = { 0, 1, 2, 3, 4 }, one[1] = { 3 };
+
+	pf_up(&f, socat5, "");
+	/* A rule of someone else's in every node: heal must leave it. */
+	for (size_t i = 0; i < f.n; i++)
+		cr_assert_eq(pf_exec(&f, i, keep, NULL, 0), 0);
+	check_mode(&f, "halves", all, 5);
+	check_mode(&f, "random-halves", all, 5);
+	check_mode(&f, "isolate-one", one, 1);
+	check_mode(&f, "bridge", all, 5);
+	check_mode(&f, "majorities-ring", all, 5);
+	pf_down(&f);
+}
+
+Test(nemesis, partition_rejects_unknown_mode)
+{
+	pf f;
+	const dt_nemesis_type *t;
+	dt_doc *doc;
+	char err[DT_ERRBUF_SIZE] = "";
+
+	pf_up(&f, socat5, "");
+	cr_expect_null(pf_nemesis(&f, "partition", "name: partition\nmode: thirds\n",
+				  &t, &doc, err));
+	cr_expect(strstr(err, "suite.yaml:2") != NULL && strstr(err, "thirds"),
+		  "%s", err);
+	dt_doc_free(doc);
+	pf_down(&f);
+}
+
+/* Seconds to pull `bytes` from src's zero source into dst. */
+static double transfer(pf *f, size_t src, size_t dst, long bytes)
+{
+	char from[128];
+	const char *argv[] = { "socat", "-u", from, "OPEN:/dev/null", NULL };
+	double t0;
+
+	snprintf(from, sizeof(from), "TCP:%s:7002,readbytes=%ld",
+		 f->nodes[src].address, bytes);
+	t0 = now_s();
+	cr_assert_eq(pf_exec(f, dst, argv, NULL, 0), 0);
+	return now_s() - t0;
+}
+
+static const char socat_source2[] =
+	"local:\n"
+	"  nodes: 2\n"
+	"  port: 7002\n"
+	"  processes:\n"
+	"    - name: source\n"
+	"      command: [socat, -U, \"TCP-LISTEN:7002,bind={address},fork,reuseaddr\", \"OPEN:/dev/zero\"]\n"
+	"      ready: {tcp: 7002, timeout: 10}\n";
+
+Test(nemesis, throttle_rate_measured)
+{
+	pf f;
+	const dt_nemesis_type *t;
+	dt_doc *doc;
+	char err[DT_ERRBUF_SIZE] = "", out[1024];
+	const char *show[] = { "tc", "qdisc", "show", "dev", "eth0", NULL };
+	size_t target[1] = { 0 };
+	json_t *what = NULL;
+	dt_rng rng;
+	double free_s, slow_s, rate;
+	const long bytes = 1500000;  /* 12 Mbit: 1.5 s at 8 mbit */
+	void *nem;
+
+	pf_up(&f, socat_source2, "");
+	free_s = transfer(&f, 0, 1, bytes);
+	nem = pf_nemesis(&f, "throttle", "name: throttle\nrate: 8mbit\n"
+			 "burst: 32kbit\nlatency: 100ms\n", &t, &doc, err);
+	cr_assert_not_null(nem, "%s", err);
+	dt_rng_seed(&rng, 1);
+	cr_assert_eq(t->start(nem, target, 1, &rng, &what, err), 0, "%s", err);
+	json_decref(what);
+	pf_exec(&f, 0, show, out, sizeof(out));
+	cr_expect(strstr(out, "tbf") != NULL, "no tbf on n1: %s", out);
+	slow_s = transfer(&f, 0, 1, bytes);
+	rate = (double)bytes * 8 / slow_s / 1e6;
+	cr_log_info("throttle: 1.5 MB unthrottled %.3f s, at 8mbit %.3f s "
+		    "(%.2f Mbit/s)", free_s, slow_s, rate);
+	/* Within 20% of the configured rate (TCP headers count in tbf). */
+	cr_expect(rate > 8 * 0.8 && rate < 8 * 1.2, "throttled rate %.2f Mbit/s, "
+		  "configured 8", rate);
+	cr_assert_eq(t->heal(nem, &what, err), 0, "%s", err);
+	json_decref(what);
+	pf_exec(&f, 0, show, out, sizeof(out));
+	cr_expect(strstr(out, "tbf") == NULL, "tbf left on n1: %s", out);
+	free_s = transfer(&f, 0, 1, bytes);
+	cr_expect(free_s < slow_s / 4, "after heal %.3f s, throttled %.3f s",
+		  free_s, slow_s);
+	t->destroy(nem);
+	dt_doc_free(doc);
+	pf_down(&f);
+}
+
+static bool kernel_has_netem(pf *f)
+{
+	const char *add[] = { "ip", "link", "add", "pfprobe", "type", "veth",
+			      "peer", "name", "pfprobe1", NULL };
+	const char *q[] = { "tc", "qdisc", "add", "dev", "pfprobe", "root", "netem",
+			    NULL };
+	const char *del[] = { "ip", "link", "del", "pfprobe", NULL };
+	bool has;
+
+	cr_assert_eq(pf_exec(f, 0, add, NULL, 0), 0);
+	has = pf_exec(f, 0, q, NULL, 0) == 0;
+	pf_exec(f, 0, del, NULL, 0);
+	return has;
+}
+
+Test(nemesis, throttle_netem_clear_error)
+{
+	pf f;
+	const dt_nemesis_type *t;
+	dt_doc *doc;
+	char err[DT_ERRBUF_SIZE] = "";
+	void *nem;
+
+	pf_up(&f, socat_source2, "");
+	nem = pf_nemesis(&f, "throttle", "name: throttle\ndelay: 50ms\nloss: 1%\n",
+			 &t, &doc, err);
+	if (kernel_has_netem(&f)) {
+		cr_expect_not_null(nem, "%s", err);
+		if (nem != NULL)
+			t->destroy(nem);
+	} else {
+		cr_expect_null(nem);
+		cr_expect(strstr(err, "netem is not available in this kernel") &&
+			  strstr(err, "delay: 50ms") && strstr(err, "loss: 1%"),
+			  "%s", err);
+	}
+	dt_doc_free(doc);
+	pf_down(&f);
+}
+
+static bool redis_ping(const pf *f, size_t i)
+{
+	char out[256];
+	const char *argv[] = { "redis-cli", "-h", f->nodes[i].address, "ping", NULL };
+
+	return pf_exec(f, i, argv, out, sizeof(out)) == 0 &&
+	       strstr(out, "PONG") != NULL;
+}
+
+Test(nemesis, kill_and_pause)
+{
+	pf f;
+	const dt_nemesis_type *kt, *pt;
+	dt_doc *kdoc, *pdoc;
+	char err[DT_ERRBUF_SIZE] = "";
+	size_t n2[1] = { 1 }, n3[1] = { 2 };
+	json_t *what = NULL;
+	dt_rng rng;
+	pid_t old, paused;
+	void *kn, *pn;
+
+	pf_up(&f, redis3, "");
+	dt_rng_seed(&rng, 7);
+	kn = pf_nemesis(&f, "kill", "name: kill\n", &kt, &kdoc, err);
+	cr_assert_not_null(kn, "%s", err);
+	pn = pf_nemesis(&f, "pause", "name: pause\n", &pt, &pdoc, err);
+	cr_assert_not_null(pn, "%s", err);
+
+	/* kill n2: gone (reaped, not a zombie), port refused. */
+	old = f.nodes[1].pids[0];
+	cr_assert_eq(kt->start(kn, n2, 1, &rng, &what, err), 0, "%s", err);
+	cr_expect_eq(json_integer_value(json_array_get(json_object_get(
+		json_array_get(json_object_get(what, "killed"), 0), "pids"), 0)), old);
+	json_decref(what);
+	cr_expect_eq(pf_proc_state(old), 0, "pid %d still there", (int)old);
+	cr_expect_eq(f.nodes[1].pids[0], 0);
+	cr_expect(!pf_tcp(f.nodes[1].address, 6379, 500), "n2 still accepts");
+	cr_assert_eq(kt->heal(kn, &what, err), 0, "%s", err);
+	json_decref(what);
+	pf_note_pids(&f);
+	cr_expect(f.nodes[1].pids[0] > 0 && f.nodes[1].pids[0] != old);
+	cr_expect(pf_proc_state(f.nodes[1].pids[0]) != 0);
+	cr_expect(redis_ping(&f, 1), "n2 not ready after heal");
+
+	/* pause n3: stopped ('T'), no answer; heal: running, answers. */
+	paused = f.nodes[2].pids[0];
+	cr_assert_eq(pt->start(pn, n3, 1, &rng, &what, err), 0, "%s", err);
+	json_decref(what);
+	for (int i = 0; i < 50 && pf_proc_state(paused) != 'T'; i++)
+		usleep(10000);
+	cr_expect_eq(pf_proc_state(paused), 'T');
+	{
+		const char *argv[] = { "redis-cli", "-h", f.nodes[2].address, "-t",
+				       "1", "ping", NULL };
+		char out[256] = "";
+
+		pf_exec(&f, 2, argv, out, sizeof(out));
+		cr_expect(strstr(out, "PONG") == NULL, "a paused node answered");
+	}
+	cr_assert_eq(pt->heal(pn, &what, err), 0, "%s", err);
+	json_decref(what);
+	cr_expect_neq(pf_proc_state(paused), 'T');
+	cr_expect_eq(f.nodes[2].pids[0], paused);
+	cr_expect(redis_ping(&f, 2), "n3 not answering after heal");
+
+	kt->destroy(kn);
+	pt->destroy(pn);
+	dt_doc_free(kdoc);
+	dt_doc_free(pdoc);
+	pf_down(&f);
+}
+
+/* dt-run with the scheduler driving all four nemeses on socat nodes. */
+Test(nemesis, dt_run_schedules_all_four)
+{
+	const char *src = getenv("DT_SRCDIR"), *build = getenv("DT_BUILDDIR");
+	char suites[512], charts[512], exe[512], store[] = "/tmp/dt-pf-run-XXXXXX";
+	char path[600], line[8192], cmd[700];
+	int status, starts[4] = { 0 }, heals[4] = { 0 };
+	const char *names[4] = { "kill", "pause", "partition", "throttle" };
+	pid_t pid;
+	FILE *fp;
+
+	pf_require_root();
+	if (src == NULL)
+		src = TEST_SRCDIR;
+	if (build == NULL)
+		build = TEST_BUILDDIR;
+	cr_assert_not_null(mkdtemp(store));
+	snprintf(suites, sizeof(suites), "%s/tests/platform/suites", src);
+	snprintf(charts, sizeof(charts), "%s/tests/platform/charts", src);
+	snprintf(exe, sizeof(exe), "%s/core/dt-run", build);
+	pid = fork();
+	if (pid == 0) {
+		if (freopen("/dev/null", "w", stdout) == NULL)
+			_exit(126);
+		execl(exe, exe, "--suite-path", suites, "--chart-path", charts,
+		      "--store", store, "-s", "pf-socat-all", "-q", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "dt-run exited %d", WEXITSTATUS(status));
+	snprintf(path, sizeof(path), "%s/pf-socat-all/latest/history.jsonl", store);
+	fp = fopen(path, "r");
+	cr_assert_not_null(fp);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		json_t *op = json_loads(line, 0, NULL);
+		const char *type = json_string_value(json_object_get(op, "type"));
+		const char *fn = json_string_value(json_object_get(op, "f"));
+		const char *nem = json_string_value(json_object_get(
+			json_object_get(op, "value"), "nemesis"));
+
+		if (json_is_string(json_object_get(op, "process")) && nem &&
+		    type && strcmp(type, "invoke") != 0) {
+			cr_expect(json_object_get(op, "error") == NULL,
+				  "nemesis failed: %s", line);
+			for (int i = 0; i < 4; i++) {
+				if (strcmp(nem, names[i]) != 0)
+					continue;
+				starts[i] += strcmp(fn, "start") == 0;
+				heals[i] += strcmp(fn, "heal") == 0;
+			}
+		}
+		json_decref(op);
+	}
+	fclose(fp);
+	for (int i = 0; i < 4; i++) {
+		cr_expect(starts[i] >= 1, "%s never started", names[i]);
+		cr_expect_eq(starts[i], heals[i], "%s: %d starts, %d heals",
+			     names[i], starts[i], heals[i]);
+	}
+	snprintf(path, sizeof(path), "%s/pf-socat-all/latest/data", store);
+	cr_expect(access(path, F_OK) != 0, "data folder left");
+	/* Nothing of the run left: its id is in dt.log. */
+	snprintf(path, sizeof(path), "%s/pf-socat-all/latest/dt.log", store);
+	fp = fopen(path, "r");
+	cr_assert_not_null(fp);
+	{
+		char id[8] = "";
+		const char *sd = getenv("DT_STATE_DIR");
+
+		while (fgets(line, sizeof(line), fp) != NULL && id[0] == '\0') {
+			const char *r = strstr(line, "run ");
+
+			if (r != NULL && strstr(line, " of suite ") != NULL)
+				snprintf(id, sizeof(id), "%.6s", r + 4);
+		}
+		cr_assert(id[0] != '\0', "no run id in dt.log");
+		pf_assert_clean(id, sd ? sd : "/run/dt", NULL, 0);
+	}
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", store);
+	cr_expect_eq(system(cmd), 0);
+}
