@@ -231,6 +231,8 @@ typedef struct watch {
 	void *arg;
 	int result;    /* 1 done, -1 failed, 0 going on */
 	char *err;
+	CURL *h;
+	long code;     /* the HTTP status, once known */
 } watch;
 
 static int watch_line(watch *w, const char *s, size_t n)
@@ -276,12 +278,16 @@ static size_t on_watch(char *p, size_t size, size_t n, void *arg)
 
 	if (w->result != 0)
 		return 0;
+	if (w->code == 0)
+		curl_easy_getinfo(w->h, CURLINFO_RESPONSE_CODE, &w->code);
 	if (buf_add(&w->line, p, total) != 0) {
 		dt_fail(w->err, "watch: an event larger than %u bytes", MAX_BODY);
 		w->result = -1;
 		return 0;
 	}
-	while ((nl = memchr(w->line.data, '\n', w->line.len)) != NULL) {
+	/* an error answer is one Status object, not events: keep it whole */
+	while (w->code < 400 &&
+	       (nl = memchr(w->line.data, '\n', w->line.len)) != NULL) {
 		size_t len = (size_t)(nl - w->line.data);
 		int rc = watch_line(w, w->line.data, len);
 
@@ -311,6 +317,7 @@ int dt_k8s_watch(dt_k8s_api *api, const char *path, long timeout_ms,
 	h = handle(api, "GET", path, &hdrs, NULL, err);
 	if (h == NULL)
 		return -1;
+	w.h = h;
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_watch);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &w);

@@ -1171,6 +1171,33 @@ out:
 	return rc;
 }
 
+/*
+ * With port-forwards a node's address is a loopback one (127.0.1.N) that
+ * means nothing inside the pods: an argument naming one ("127.0.1.2" or
+ * "127.0.1.2/32", as partition's iptables rules do) is rewritten to the
+ * pod IP it stands for.  Returns arg or a static buffer.
+ */
+static const char *forwarded_ip(k8s *p, const char *arg)
+{
+	static __thread char buf[96];
+
+	if (!p->forward)
+		return arg;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		const char *a = p->nodes[i].address;
+		const char *ip = json_string_value(json_object_get(p->nodes[i].info,
+								   "podIP"));
+		size_t n = strlen(a);
+
+		if (ip == NULL || strncmp(arg, a, n) != 0 ||
+		    (arg[n] != '\0' && arg[n] != '/'))
+			continue;
+		snprintf(buf, sizeof(buf), "%s%s", ip, arg + n);
+		return buf;
+	}
+	return arg;
+}
+
 static int k8s_exec(void *data, const dt_node *n, const char *const *argv,
 		    char *out, size_t outlen, char *err)
 {
@@ -1179,7 +1206,7 @@ static int k8s_exec(void *data, const dt_node *n, const char *const *argv,
 	int st;
 
 	for (size_t i = 0; argv[i] != NULL; i++)
-		json_array_append_new(args, json_string(argv[i]));
+		json_array_append_new(args, json_string(forwarded_ip(p, argv[i])));
 	body = json_pack("{s:o, s:o}", "target", agent_target(n), "argv", args);
 	/* agent_order caches the agent's name in info: the node is ours */
 	st = agent_order(p, (dt_node *)n, "exec", body, &resp, err);

@@ -1,0 +1,426 @@
+/*
+ * test_platform.c: the k8s platform plugin (dt_k8s.so, loaded as dt-run
+ * loads it) against the mock API server and the helm stand-in: the whole
+ * setup (namespace, crd/rbac, sub chart then chart, readiness watch,
+ * pods as nodes), kill as a pod delete and restart as the wait for the
+ * replacement, teardown, failures that undo what was made, and
+ * `dt-run --dry-run` printing every helm command and API call.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "k8s.h"
+#include "mockapi.h"
+#include "registry.h"
+#include "yamldoc.h"
+
+static char dir[64], helm_log[128], kubeconfig[128], state[128];
+static mock_api *mock;
+static dt_registry *reg;
+static const dt_platform_type *k8s;
+static dt_doc *chart, *suite;
+
+static const char *srcdir(void)
+{
+	return getenv("DT_SRCDIR") ? getenv("DT_SRCDIR") : TEST_SRCDIR;
+}
+
+static const char *builddir(void)
+{
+	return getenv("DT_BUILDDIR") ? getenv("DT_BUILDDIR") : TEST_BUILDDIR;
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st; (void)flag; (void)f;
+	return remove(p);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s;
+	long n;
+
+	if (f == NULL)
+		return strdup("");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	s = calloc(1, (size_t)n + 1);
+	if (fread(s, 1, (size_t)n, f) != (size_t)n)
+		s[0] = '\0';
+	fclose(f);
+	return s;
+}
+
+static void setup(void)
+{
+	char path[1024], err[DT_ERRBUF_SIZE];
+	const dt_component *c;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/tmp/dt-k8s-platform-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	mock = mock_start();
+	cr_assert_not_null(mock);
+	snprintf(kubeconfig, sizeof(kubeconfig), "%s/kubeconfig", dir);
+	f = fopen(kubeconfig, "w");
+	fprintf(f, "apiVersion: v1\nkind: Config\ncurrent-context: mock\n"
+		"clusters:\n- name: mock\n  cluster: {server: 'http://127.0.0.1:%d'}\n"
+		"contexts:\n- name: mock\n  context: {cluster: mock, user: dt}\n"
+		"users:\n- name: dt\n  user: {token: mock-token}\n", mock_port(mock));
+	fclose(f);
+	snprintf(helm_log, sizeof(helm_log), "%s/helm.argv", dir);
+	snprintf(state, sizeof(state), "%s/state", dir);
+	setenv("DT_K8S_HELM_LOG", helm_log, 1);
+	snprintf(path, sizeof(path), "%s/tests/k8s/bin:%s", srcdir(), getenv("PATH"));
+	setenv("PATH", path, 1);
+	unsetenv("KUBECONFIG");
+	unsetenv("KUBERNETES_SERVICE_HOST");
+	reg = dt_registry_new(NULL);
+	c = dt_registry_get(reg, DT_KIND_PLATFORM, "k8s", err);
+	cr_assert_not_null(c, "%s", err);
+	k8s = c->type;
+	snprintf(path, sizeof(path), "%s/tests/k8s/charts/k8s-test.yaml", srcdir());
+	chart = dt_doc_load(path, err);
+	cr_assert_not_null(chart, "%s", err);
+	snprintf(path, sizeof(path), "%s/tests/k8s/suites/k8s-test.yaml", srcdir());
+	suite = dt_doc_load(path, err);
+	cr_assert_not_null(suite, "%s", err);
+}
+
+static void teardown(void)
+{
+	dt_doc_free(chart);
+	dt_doc_free(suite);
+	dt_registry_free(reg);
+	mock_stop(mock);
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The suite's platform options, with the mock's kubeconfig. */
+static json_t *config(void)
+{
+	json_t *c = json_deep_copy(json_object_get(suite->root, "platform"));
+
+	json_object_set_new(c, "kubeconfig", json_string(kubeconfig));
+	json_object_set_new(c, "namespace", json_string("dt-test"));
+	json_object_set_new(c, "access", json_string("pod-ip"));
+	json_object_set_new(c, "ready-timeout", json_string("10s"));
+	return c;
+}
+
+static void *platform_setup(json_t *conf, char *err)
+{
+	dt_platform_env env = {
+		.run_id = "test", .store_dir = dir, .state_dir = state,
+		.chart = chart->root, .suite = suite->root, .config = conf,
+	};
+
+	return k8s->setup(&env, err);
+}
+
+static void routes_for_setup(bool pods)
+{
+	mock_route(mock, "POST", "/api/v1/namespaces", false, 201, "namespace-created.json");
+	mock_route(mock, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+		   false, 409, "crd-exists.json");
+	mock_route(mock, "POST", "/api/v1/namespaces/dt-test/serviceaccounts", false,
+		   201, "serviceaccount-created.json");
+	mock_route(mock, "POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/dt-test/roles",
+		   false, 201, "role-created.json");
+	mock_route(mock, "POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/dt-test/rolebindings",
+		   false, 201, "rolebinding-created.json");
+	mock_route(mock, "GET", "/api/v1/namespaces/dt-test/pods", false, 200,
+		   "pods-starting.json");
+	if (pods)
+		mock_route(mock, "GET", "/api/v1/namespaces/dt-test/pods", true, 200,
+			   "pods-watch-ready.jsonl");
+	mock_route(mock, "DELETE", "/api/v1/namespaces/dt-test/persistentvolumeclaims",
+		   false, 200, "pvcs-deleted.json");
+	mock_route(mock, "DELETE", "/api/v1/namespaces/dt-test", false, 200,
+		   "namespace-deleting.json");
+}
+
+/* Lines of `log` that match each of want[], in this order. */
+static void expect_in_order(const char *log, const char *const *want)
+{
+	const char *at = log;
+
+	for (size_t i = 0; want[i] != NULL; i++) {
+		const char *hit = strstr(at, want[i]);
+
+		cr_expect_not_null(hit, "expected '%s' after position %zu in:\n%s",
+				   want[i], (size_t)(at - log), log);
+		if (hit != NULL)
+			at = hit + strlen(want[i]);
+	}
+}
+
+TestSuite(platform, .init = setup, .fini = teardown, .timeout = 30);
+
+Test(platform, setup_kill_restart_teardown)
+{
+	char err[DT_ERRBUF_SIZE] = "", path[256];
+	json_t *conf = config(), *values, *reqs, *del = NULL;
+	dt_node *nodes;
+	size_t n, i;
+	struct stat st;
+	char *log, *helm;
+	void *p;
+
+	routes_for_setup(true);
+	mock_route(mock, "DELETE", "/api/v1/namespaces/dt-test/pods/kv-1", false, 200,
+		   "pod-deleted.json");
+	mock_route(mock, "GET", "/api/v1/namespaces/dt-test/pods", false, 200,
+		   "pods-after-kill.json");
+	mock_route(mock, "GET", "/api/v1/namespaces/dt-test/pods", true, 200,
+		   "pods-watch-replaced.jsonl");
+
+	p = platform_setup(conf, err);
+	cr_assert_not_null(p, "%s", err);
+
+	/* pods as nodes, sorted by name, the `kv` container (not the first) */
+	n = k8s->nodes(p, &nodes);
+	cr_assert_eq(n, 3);
+	cr_expect_str_eq(nodes[0].name, "kv-0");
+	cr_expect_str_eq(nodes[0].address, "10.244.1.10");
+	cr_expect_str_eq(nodes[2].name, "kv-2");
+	cr_expect_str_eq(nodes[2].address, "10.244.3.12");
+	cr_expect_str_eq(json_string_value(json_object_get(nodes[1].info, "container")), "kv");
+	cr_expect_str_eq(json_string_value(json_object_get(nodes[1].info, "containerID")),
+			 "containerd://8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d");
+	cr_expect_str_eq(json_string_value(json_object_get(nodes[1].info, "nodeName")),
+			 "kind-worker2");
+	cr_expect_eq(json_integer_value(json_array_get(json_object_get(nodes[1].info,
+		"ports"), 0)), 6379);
+
+	/* the state file names what to clean up if the driver dies now */
+	snprintf(path, sizeof(path), "%s/k8s-test.json", state);
+	{
+		json_t *s = json_load_file(path, 0, NULL);
+
+		cr_assert_not_null(s, "no state file %s", path);
+		cr_expect_str_eq(json_string_value(json_object_get(s, "namespace")), "dt-test");
+		cr_expect_eq(json_array_size(json_object_get(s, "releases")), 2);
+		json_decref(s);
+	}
+
+	/* the sub chart first, then the chart with the suite's values over its own */
+	helm = slurp(helm_log);
+	{
+		char vals[256], kc[256];
+		const char *want[] = {
+			"install\nk8s-test-operator\noci://registry.example.org/charts/operator\n"
+			"--version=0.4.0\n--namespace=dt-test\n", kc, "--kube-context=mock\n",
+			"--wait\n--timeout=10s\n\n",
+			"install\nk8s-test\nkvstore\n--repo=https://charts.example.org/stable\n"
+			"--version=1.2.3\n--namespace=dt-test\n", vals, NULL
+		};
+
+		snprintf(kc, sizeof(kc), "--kubeconfig=%s\n", kubeconfig);
+		snprintf(vals, sizeof(vals), "--values=%s/values-k8s-test.json\n", dir);
+		expect_in_order(helm, want);
+	}
+	free(helm);
+	snprintf(path, sizeof(path), "%s/values-k8s-test.json", dir);
+	values = json_load_file(path, 0, NULL);
+	cr_assert_not_null(values);
+	{
+		json_t *want = json_pack("{s:i, s:{s:b}, s:{s:s}}", "replicaCount", 3,
+					 "auth", "enabled", 1, "persistence", "size", "1Gi");
+
+		cr_expect(json_equal(values, want), "values: %s",
+			  json_dumps(values, JSON_COMPACT | JSON_SORT_KEYS));
+		json_decref(want);
+	}
+	json_decref(values);
+
+	/* kill: the pod deleted with grace period 0; restart: its replacement */
+	cr_assert_eq(k8s->signal(p, &nodes[1], SIGKILL, err), 0, "%s", err);
+	cr_assert_eq(k8s->restart(p, &nodes[1], err), 0, "%s", err);
+	cr_expect_str_eq(nodes[1].name, "kv-1");
+	cr_expect_str_eq(nodes[1].address, "10.244.2.27");
+	cr_expect_str_eq(json_string_value(json_object_get(nodes[1].info, "uid")),
+			 "b2c3d4e5-0001-4000-8000-000000000011");
+	cr_expect_str_eq(json_string_value(json_object_get(nodes[1].info, "containerID")),
+			 "containerd://5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e");
+	cr_expect_str_eq(nodes[0].address, "10.244.1.10", "other nodes untouched");
+
+	k8s->teardown(p);
+	snprintf(path, sizeof(path), "%s/k8s-test.json", state);
+	cr_expect_neq(stat(path, &st), 0, "state file left behind");
+
+	log = mock_log(mock);
+	{
+		const char *want[] = {
+			"POST /api/v1/namespaces\n",
+			"POST /apis/apiextensions.k8s.io/v1/customresourcedefinitions\n",
+			"POST /api/v1/namespaces/dt-test/serviceaccounts\n",
+			"POST /apis/rbac.authorization.k8s.io/v1/namespaces/dt-test/roles\n",
+			"POST /apis/rbac.authorization.k8s.io/v1/namespaces/dt-test/rolebindings\n",
+			"GET /api/v1/namespaces/dt-test/pods?labelSelector=app.kubernetes.io/instance%3Dk8s-test\n",
+			"GET /api/v1/namespaces/dt-test/pods?labelSelector=app.kubernetes.io/instance%3Dk8s-test"
+			"&watch=1&resourceVersion=1350&timeoutSeconds=",
+			"DELETE /api/v1/namespaces/dt-test/pods/kv-1?gracePeriodSeconds=0\n",
+			"&watch=1&resourceVersion=1405&",
+			"DELETE /api/v1/namespaces/dt-test/persistentvolumeclaims\n",
+			"DELETE /api/v1/namespaces/dt-test\n",
+			NULL
+		};
+
+		expect_in_order(log, want);
+	}
+	free(log);
+	reqs = mock_requests(mock);
+	json_array_foreach(reqs, i, del)
+		if (strstr(json_string_value(json_object_get(del, "url")), "pods/kv-1"))
+			break;
+	cr_assert_not_null(del);
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(del, "body"),
+		"gracePeriodSeconds")), 0);
+	cr_expect_str_eq(json_string_value(json_object_get(del, "auth")), "Bearer mock-token");
+	json_decref(reqs);
+
+	helm = slurp(helm_log);
+	{
+		const char *want[] = { "uninstall\nk8s-test\n", "uninstall\nk8s-test-operator\n",
+				       NULL };
+
+		expect_in_order(helm, want);
+	}
+	free(helm);
+	json_decref(conf);
+}
+
+Test(platform, forbidden_namespace_stops_setup)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	json_t *conf = config(), *reqs;
+	struct stat st;
+
+	mock_route(mock, "POST", "/api/v1/namespaces", false, 403, "namespace-forbidden.json");
+	cr_expect_null(platform_setup(conf, err));
+	cr_expect(strstr(err, "namespaces is forbidden: User") != NULL, "%s", err);
+	reqs = mock_requests(mock);
+	cr_expect_eq(json_array_size(reqs), 1, "nothing made, nothing to undo");
+	json_decref(reqs);
+	cr_expect_neq(stat(helm_log, &st), 0, "helm was run");
+	json_decref(conf);
+}
+
+Test(platform, helm_failure_undoes_the_namespace)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	json_t *conf = config();
+	char *log, *helm;
+
+	routes_for_setup(true);
+	setenv("DT_K8S_HELM_EXIT", "1", 1);
+	cr_expect_null(platform_setup(conf, err));
+	unsetenv("DT_K8S_HELM_EXIT");
+	cr_expect(strstr(err, "helm install k8s-test-operator: exit 1") != NULL, "%s", err);
+	cr_expect(strstr(err, "INSTALLATION FAILED") != NULL, "%s", err);
+	log = mock_log(mock);
+	cr_expect(strstr(log, "DELETE /api/v1/namespaces/dt-test\n") != NULL, "%s", log);
+	cr_expect(strstr(log, "/pods") == NULL, "%s", log);
+	free(log);
+	helm = slurp(helm_log);
+	cr_expect(strstr(helm, "uninstall") == NULL, "nothing was installed: %s", helm);
+	free(helm);
+	json_decref(conf);
+}
+
+Test(platform, pods_never_ready_times_out)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	json_t *conf = config();
+
+	routes_for_setup(false);
+	/* the watch ends without kv-2 getting ready: list, watch, again */
+	mock_route(mock, "GET", "/api/v1/namespaces/dt-test/pods", true, 200,
+		   "pods-watch-replaced.jsonl");
+	json_object_set_new(conf, "ready-timeout", json_integer(1));
+	cr_expect_null(platform_setup(conf, err));
+	cr_expect(strstr(err, "2 of 3 ready after 1 s") != NULL, "%s", err);
+	json_decref(conf);
+}
+
+Test(platform, cleanup_removes_what_a_crashed_run_left)
+{
+	char err[DT_ERRBUF_SIZE] = "", path[256];
+	json_t *st;
+	char *log, *helm;
+
+	mkdir(state, 0755);
+	snprintf(path, sizeof(path), "%s/k8s-crashed.json", state);
+	st = json_pack("{s:s, s:s, s:b, s:[{s:s, s:s}], s:s, s:s, s:s}", "run", "crashed",
+		       "namespace", "dt-test", "own", 1, "releases", "name", "k8s-test",
+		       "ns", "dt-test", "kubeconfig", kubeconfig, "context", "mock",
+		       "helm", "helm");
+	json_dump_file(st, path, 0);
+	json_decref(st);
+	routes_for_setup(true);
+	cr_expect_eq(k8s->cleanup(state, err), 1, "%s", err);
+	log = mock_log(mock);
+	cr_expect(strstr(log, "DELETE /api/v1/namespaces/dt-test\n") != NULL, "%s", log);
+	free(log);
+	helm = slurp(helm_log);
+	cr_expect(strstr(helm, "uninstall\nk8s-test\n--namespace=dt-test\n") != NULL, "%s", helm);
+	free(helm);
+	cr_expect_neq(access(path, F_OK), 0);
+}
+
+Test(platform, dry_run_prints_every_command_without_a_cluster)
+{
+	char cmd[2048], line[4096];
+	size_t len = 0;
+	char *out = calloc(1, 65536);
+	FILE *f;
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "cd %s && env -u KUBECONFIG HOME=%s %s/core/dt-run "
+		 "--platform k8s --dry-run --suite-path %s/tests/k8s/suites "
+		 "--chart-path %s/tests/k8s/charts --suite k8s-test 2>&1",
+		 dir, dir, builddir(), srcdir(), srcdir());
+	f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f) != NULL && len + strlen(line) < 65535) {
+		strcpy(out + len, line);
+		len += strlen(line);
+	}
+	rc = pclose(f);
+	cr_expect_eq(WEXITSTATUS(rc), 0, "%s", out);
+	{
+		const char *want[] = {
+			"API POST /api/v1/namespaces {\"apiVersion\":\"v1\",\"kind\":\"Namespace\"",
+			"helm install k8s-test-operator oci://registry.example.org/charts/operator "
+			"--version=0.4.0 --namespace=dt-",
+			"API POST /apis/apiextensions.k8s.io/v1/customresourcedefinitions {",
+			"API POST /apis/rbac.authorization.k8s.io/v1/namespaces/dt-",
+			"/rolebindings {",
+			"helm install k8s-test kvstore --repo=https://charts.example.org/stable "
+			"--version=1.2.3",
+			"\"persistence\":{\"size\":\"1Gi\"},\"replicaCount\":3}",
+			"API GET /api/v1/namespaces/dt-",
+			"/pods?labelSelector=app.kubernetes.io/instance%3Dk8s-test&watch=1",
+			"helm uninstall k8s-test --namespace=dt-",
+			"helm uninstall k8s-test-operator",
+			"API DELETE /api/v1/namespaces/dt-",
+			NULL
+		};
+
+		expect_in_order(out, want);
+	}
+	cr_expect(strstr(out, "no cluster access") != NULL, "%s", out);
+	free(out);
+	cr_expect_eq(json_array_size(mock_requests(mock)), 0);
+}
