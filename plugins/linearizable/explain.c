@@ -6,6 +6,8 @@
  * one that could not be placed and counts the rest, so that it stays a
  * few hundred kilobytes for any history size.
  */
+#include "config.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

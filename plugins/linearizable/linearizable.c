@@ -14,6 +14,8 @@
  * and are dropped; `info` ops and invocations without completion may
  * take effect at any time after their call (they return at the end).
  */
+#include "config.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,6 +265,62 @@ done:
 	return rc;
 }
 
+/* ---- twins among the unknown ops ------------------------------------------------ */
+
+typedef struct twin {
+	char *sig;
+	size_t id;
+} twin;
+
+static int twin_cmp(const void *a, const void *b)
+{
+	const twin *x = a, *y = b;
+	int c = strcmp(x->sig, y->sig);
+
+	return c != 0 ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/* Link each unknown op to the previous identical one (search.h). */
+static int link_twins(const dt_history *h, lz_part *p)
+{
+	size_t nu = p->n - p->nknown, k = 0;
+	twin *t;
+
+	for (size_t i = 0; i < p->n; i++)
+		p->ops[i].same_prev = -1;
+	if (nu < 2)
+		return 0;
+	t = calloc(nu, sizeof(*t));
+	if (t == NULL)
+		return -1;
+	for (size_t i = p->nknown; i < p->n; i++) {
+		const dt_op *c = &h->ops[p->ops[i].call];
+		char *v = c->value ? json_dumps(c->value, JSON_COMPACT |
+						 JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
+
+		if (asprintf(&t[k].sig, "%s%c%s%c%s", c->f ? c->f : "", 0x1f,
+			     c->key ? c->key : "", 0x1f, v ? v : "null") < 0)
+			t[k].sig = NULL;
+		free(v);
+		if (t[k].sig == NULL)
+			goto fail;
+		t[k++].id = i;
+	}
+	qsort(t, k, sizeof(*t), twin_cmp);
+	for (size_t i = 1; i < k; i++)
+		if (strcmp(t[i - 1].sig, t[i].sig) == 0)
+			p->ops[t[i].id].same_prev = (int64_t)t[i - 1].id;
+	for (size_t i = 0; i < k; i++)
+		free(t[i].sig);
+	free(t);
+	return 0;
+fail:
+	for (size_t i = 0; i < k; i++)
+		free(t[i].sig);
+	free(t);
+	return -1;
+}
+
 /* ---- the checker ------------------------------------------------------------------ */
 
 static const dt_model_type *find_model(const dt_checker_env *env,
@@ -329,8 +387,13 @@ static int lin_check(const dt_checker_env *env, const dt_history *h,
 
 	if (build_parts(&ctx, h, &b, err) != 0)
 		goto done;
-	for (size_t i = 0; i < b.nparts; i++)
+	for (size_t i = 0; i < b.nparts; i++) {
 		lz_part_order(&b.parts[i]);
+		if (link_twins(h, &b.parts[i]) != 0) {
+			dt_fail(err, "out of memory");
+			goto done;
+		}
+	}
 	lz_search_all(&ctx, b.parts, b.nparts);
 
 	res = json_object();

@@ -22,6 +22,8 @@
  * States are interned byte strings (ids); the cache is an open
  * addressing table keyed by a Zobrist hash of the set and the state id.
  */
+#include "config.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,13 +307,22 @@ static void clear_bit(search *s, uint32_t id)
 	}
 }
 
+static inline bool unknown_placed(const search *s, uint32_t id)
+{
+	id -= (uint32_t)s->p->nknown;
+	return (s->ub[id >> 6] >> (id & 63)) & 1;
+}
+
 /* Write the current set's compact key into s->key; its length, or 0 on
  * failure (a key is never empty). */
 static size_t make_key(search *s)
 {
 	size_t win = s->hi > s->pw ? s->hi - s->pw : 0;
-	size_t need = 8 + win * 8 + s->nun * 4;
-	uint32_t hdr[2] = { (uint32_t)s->pw, (uint32_t)s->nun };
+	/* placed unknown ops: their ids, or their bitset when shorter */
+	bool dense = s->nun * 4 > s->uw * 8;
+	size_t need = 8 + win * 8 + (dense ? s->uw * 8 : s->nun * 4);
+	uint32_t hdr[2] = { (uint32_t)s->pw,
+			    (uint32_t)s->nun | (dense ? 0x80000000u : 0) };
 	unsigned char *k;
 
 	if (grow(s, (void **)&s->key, &s->keycap, need, 1) != 0)
@@ -321,7 +332,9 @@ static size_t make_key(search *s)
 	if (win > 0)
 		memcpy(k + 8, s->kb + s->pw, win * 8);
 	k += 8 + win * 8;
-	if (s->nun > 0)
+	if (dense) {
+		memcpy(k, s->ub, s->uw * 8);
+	} else if (s->nun > 0) {
 		for (size_t w = 0; w < s->uw; w++) {
 			uint64_t x = s->ub[w];
 
@@ -333,6 +346,7 @@ static size_t make_key(search *s)
 				x &= x - 1;
 			}
 		}
+	}
 	return need;
 }
 
@@ -535,8 +549,15 @@ void lz_search(lz_ctx *ctx, lz_part *p)
 				e = uhead.next;
 				continue;
 			}
-		} else if (e != NULL && e->pos < limit) {
-			cand = e;
+		} else {
+			/* skip an unknown op whose twin called before it
+			 * is still pending: placing the twin is the same */
+			while (e != NULL && e->pos < limit &&
+			       p->ops[e->id].same_prev >= 0 &&
+			       !unknown_placed(&s, (uint32_t)p->ops[e->id].same_prev))
+				e = e->next;
+			if (e != NULL && e->pos < limit)
+				cand = e;
 		}
 
 		if (cand != NULL) {

@@ -21,6 +21,11 @@ typedef struct lz_op {
 	int64_t call;    /* history index of the invocation */
 	int64_t ret;     /* history index of the completion, LZ_UNKNOWN_RET */
 	int64_t process;
+	/* unknown ops only: the previous unknown op of this partition that
+	 * is the same operation (f, key, value), or -1.  Such ops are
+	 * interchangeable, so the search only ever places the first one
+	 * still pending: the linearized ones of a class stay a prefix. */
+	int64_t same_prev;
 } lz_op;
 
 typedef enum lz_verdict {

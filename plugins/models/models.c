@@ -19,6 +19,8 @@
  * kv key its raw string, a bank its int64 balances, a set its sorted
  * length-prefixed elements, a queue its elements front first.
  */
+#include "config.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,215 @@
+/*
+ * dt-bench-checker: the linearizability checker against porcupine.
+ *
+ * Checks every history of TESTDATA/porcupine (EXPECTED.tsv) with the
+ * `linearizable` plugin, parsing excluded, keeping the best of several
+ * runs as porcupine's figures do, and prints per-file seconds beside
+ * porcupine's with the ratio, then the totals for etcd and kv.  Then the
+ * scaling figures: generated cas-register and kv histories.
+ *
+ *   dt-bench-checker [--testdata DIR] [--plugin-path DIRS] [--runs N]
+ *                    [--scale-ops N] [--kv-ops N]
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gen.h"
+#include "history.h"
+#include "history_import.h"
+#include "log.h"
+#include "registry.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const dt_checker_type *checker;
+static dt_registry *reg;
+
+/* One check; returns the verdict string ("linearizable", ...) and the
+ * seconds and memory it took. */
+static const char *check(const dt_history *h, const char *model, double *secs,
+			 json_int_t *mem)
+{
+	json_t *conf = json_pack("{ss}", "model", model), *res = NULL;
+	dt_checker_env env = { .config = conf, .registry = reg };
+	char err[DT_ERRBUF_SIZE];
+	const char *v = "error";
+	double t0 = now();
+
+	if (getenv("BENCH_DUMP")) {
+		FILE *f = fopen(getenv("BENCH_DUMP"), "w");
+
+		for (size_t i = 0; f && i < h->count; i++) {
+			char *l = dt_op_to_json(&h->ops[i]);
+
+			fprintf(f, "%s\n", l);
+			free(l);
+		}
+		if (f)
+			fclose(f);
+	}
+	if (checker->check(&env, h, &res, err) != 0) {
+		fprintf(stderr, "check: %s\n", err);
+	} else {
+		json_t *j = json_object_get(res, "valid");
+
+		v = json_is_true(j) ? "linearizable" : json_is_false(j) ?
+		    "not-linearizable" : "unknown";
+		if (mem)
+			*mem = json_integer_value(json_object_get(res, "memory-peak-bytes"));
+		if (getenv("BENCH_VERBOSE")) {
+			char *d = json_dumps(res, JSON_INDENT(1));
+
+			fprintf(stderr, "%s\n", d);
+			free(d);
+		}
+	}
+	*secs = now() - t0;
+	json_decref(res);
+	json_decref(conf);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	const char *data = getenv("DT_TESTDATA"), *ppath = NULL;
+	char path[4096], line[1024], err[DT_ERRBUF_SIZE];
+	long runs = 20, scale_ops = 100000, kv_ops = 1000000;
+	double tot[2] = { 0, 0 }, ptot[2] = { 0, 0 };
+	int mismatch = 0, slower = 0, files = 0;
+	const dt_component *c;
+	FILE *tsv;
+	int opt;
+	static const struct option lo[] = {
+		{ "testdata", required_argument, NULL, 'd' },
+		{ "plugin-path", required_argument, NULL, 'p' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "scale-ops", required_argument, NULL, 's' },
+		{ "kv-ops", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'd': data = optarg; break;
+		case 'p': ppath = optarg; break;
+		case 'r': runs = atol(optarg); break;
+		case 's': scale_ops = atol(optarg); break;
+		case 'k': kv_ops = atol(optarg); break;
+		default:
+			fprintf(stderr, "usage: %s [--testdata DIR] [--plugin-path DIRS] "
+				"[--runs N] [--scale-ops N] [--kv-ops N]\n", argv[0]);
+			return 3;
+		}
+	}
+	if (data == NULL)
+		data = DT_SOURCE_DIR "/../shared/testdata";
+	dt_log_set_level(DT_LOG_ERROR);
+	reg = dt_registry_new(ppath);
+	c = dt_registry_get(reg, DT_KIND_CHECKER, "linearizable", err);
+	if (c == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 4;
+	}
+	checker = c->type;
+
+	snprintf(path, sizeof(path), "%s/porcupine/EXPECTED.tsv", data);
+	tsv = fopen(path, "r");
+	if (tsv == NULL) {
+		printf("SKIP porcupine files: %s not found\n", path);
+	} else {
+		printf("%-22s %6s %-17s %-17s %11s %11s %8s\n", "file", "ops",
+		       "expected", "dt", "dt_s", "porcupine_s", "speedup");
+		while (fgets(line, sizeof(line), tsv) != NULL) {
+			char file[512], expected[64];
+			long nops;
+			double ps, best = 1e9;
+			const char *got = NULL;
+			dt_history *h;
+			int kv;
+
+			if (sscanf(line, "%511s %ld %63s %lf", file, &nops, expected, &ps) != 4)
+				continue;   /* the header */
+			kv = strncmp(file, "kv/", 3) == 0;
+			snprintf(path, sizeof(path), "%s/porcupine/%s", data, file);
+			h = dt_history_import(path, DT_HFMT_AUTO, err);
+			if (h == NULL) {
+				fprintf(stderr, "%s\n", err);
+				return 4;
+			}
+			for (long r = 0; r <= runs; r++) {
+				double s;
+
+				got = check(h, kv ? "kv" : "cas-register", &s, NULL);
+				if (r > 0 && s < best)   /* run 0 warms up */
+					best = s;
+			}
+			dt_history_free(h);
+			files++;
+			tot[kv] += best;
+			ptot[kv] += ps;
+			if (strcmp(got, expected) != 0)
+				mismatch++;
+			if (best > ps)
+				slower++;
+			printf("%-22s %6ld %-17s %-17s %11.6f %11.6f %7.1fx%s%s\n", file,
+			       nops, expected, got, best, ps, ps / best,
+			       strcmp(got, expected) ? "  WRONG VERDICT" : "",
+			       best > ps ? "  SLOWER" : "");
+		}
+		fclose(tsv);
+		for (int kv = 0; kv < 2; kv++)
+			printf("total %-4s dt %.6f s  porcupine %.6f s  speedup %.1fx "
+			       "(target >= 5x)\n", kv ? "kv" : "etcd", tot[kv],
+			       ptot[kv], ptot[kv] / tot[kv]);
+		printf("files %d, wrong verdicts %d, slower than porcupine %d\n",
+		       files, mismatch, slower);
+	}
+
+	/* Scaling. */
+	{
+		gen_opts go = { .model = GEN_CAS_REGISTER, .ops = (size_t)scale_ops,
+				.processes = 20, .keys = 1, .values = 5,
+				.unknown = 0.01, .seed = 42 };
+		dt_history *h;
+		double s, t0 = now();
+		json_int_t mem = 0;
+		const char *got;
+
+		h = gen_history(&go);
+		t0 = now() - t0;
+		got = check(h, "cas-register", &s, &mem);
+		printf("scale cas-register: %ld ops, 20 processes, 1%% unknown, one key: "
+		       "%s in %.3f s (generated in %.2f s), search memory peak %.1f MiB\n",
+		       scale_ops, got, s, t0, (double)mem / 1048576);
+		dt_history_free(h);
+		if (strcmp(got, "linearizable") != 0)
+			mismatch++;
+
+		go = (gen_opts){ .model = GEN_KV, .ops = (size_t)kv_ops,
+				 .processes = 20, .keys = 1000, .values = 100,
+				 .unknown = 0.01, .seed = 43 };
+		t0 = now();
+		h = gen_history(&go);
+		t0 = now() - t0;
+		got = check(h, "kv", &s, &mem);
+		printf("scale kv: %ld ops over 1000 keys, 20 processes, 1%% unknown: "
+		       "%s in %.3f s (generated in %.2f s), search memory peak %.1f MiB\n",
+		       kv_ops, got, s, t0, (double)mem / 1048576);
+		dt_history_free(h);
+		if (strcmp(got, "linearizable") != 0)
+			mismatch++;
+	}
+	dt_registry_free(reg);
+	return mismatch ? 1 : 0;
+}
