@@ -134,6 +134,8 @@ static CURL *handle(dt_k8s_api *api, const char *method, const char *path,
 		snprintf(line, sizeof(line), "Authorization: Bearer %s", c->token);
 		*hdrs = curl_slist_append(*hdrs, line);
 	}
+	if (api->proxy_header != NULL && strstr(path, "/proxy/") != NULL)
+		*hdrs = curl_slist_append(*hdrs, api->proxy_header);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, *hdrs);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "dt-k8s/" PACKAGE_VERSION);
 	return h;

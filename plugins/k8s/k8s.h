@@ -62,6 +62,8 @@ typedef struct dt_k8s_api {
 	bool dry_run;            /* print calls, make none */
 	FILE *trace;             /* every call is printed here when not NULL */
 	long timeout_ms;         /* per request (not for watches) */
+	const char *proxy_header; /* "Name: value" sent on .../proxy/... calls
+				     (the dt-agent's token), or NULL */
 } dt_k8s_api;
 
 /*

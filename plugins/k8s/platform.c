@@ -16,7 +16,7 @@
  * Suite options (`platform: {name: k8s, ...}`): kubeconfig, context,
  * namespace, helm, kubectl, ready-timeout, selector, container, replicas,
  * access (auto, pod-ip, port-forward), ports, agent-namespace,
- * agent-selector, agent-port, lease.
+ * agent-selector, agent-port, agent-token-file, lease.
  */
 #include "config.h"
 
@@ -71,6 +71,7 @@ typedef struct k8s {
 	pthread_t lease_thread;
 	bool lease_running, stopping;
 	json_t *agents;
+	char *agent_header;      /* "X-DT-Agent-Token: ...", or NULL */
 } k8s;
 
 static double now_s(void)
@@ -190,6 +191,25 @@ static int read_config(k8s *p, const dt_platform_env *env, char *err)
 	}
 	if (sel != NULL)
 		snprintf(p->selector, sizeof(p->selector), "%s", sel);
+	if (dt_conf_string(c, "agent-token-file", NULL, &s, err) != 0)
+		return -1;
+	if (s != NULL) {
+		char tok[256] = "";
+		FILE *f = fopen(s, "r");
+
+		if (f == NULL || fgets(tok, sizeof(tok), f) == NULL) {
+			if (f != NULL)
+				fclose(f);
+			return dt_conf_fail(c, "agent-token-file", err,
+					    "cannot read %s", s);
+		}
+		fclose(f);
+		tok[strcspn(tok, "\r\n")] = '\0';
+		p->agent_header = malloc(strlen(tok) + 32);
+		if (p->agent_header == NULL)
+			return dt_fail(err, "out of memory");
+		sprintf(p->agent_header, "X-DT-Agent-Token: %s", tok);
+	}
 	(void)ll;
 	return 0;
 }
@@ -904,6 +924,7 @@ static void *k8s_setup(const dt_platform_env *env, char *err)
 			 json_string_value(json_object_get(chart, "name")) : "dt");
 	p->api.conn = &p->conn;
 	p->api.dry_run = p->dry_run;
+	p->api.proxy_header = p->agent_header;
 	if (p->dry_run) {
 		p->api.trace = stdout;
 		printf("# k8s platform, dry run: namespace %s on %s\n", p->ns,
@@ -1290,6 +1311,7 @@ static void k8s_teardown(void *data)
 	dt_k8s_conn_clear(&p->conn);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->wake);
+	free(p->agent_header);
 	free(p->state_file);
 	free(p->store_dir);
 	free(p);

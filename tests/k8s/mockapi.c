@@ -157,6 +157,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		snprintf(target, sizeof(target), "%s%s", m->proxy_base,
 			 url + strlen(m->proxy_prefix));
 		pthread_mutex_unlock(&m->lock);
+		const char *tok = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							      "X-DT-Agent-Token");
+		struct curl_slist *hdrs = NULL;
+		char line[512];
+
+		if (tok != NULL) {
+			/* the API server's proxy passes such headers on */
+			snprintf(line, sizeof(line), "X-DT-Agent-Token: %s", tok);
+			hdrs = curl_slist_append(hdrs, line);
+			curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+		}
 		curl_easy_setopt(h, CURLOPT_URL, target);
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 		if (s->len > 0)
@@ -167,6 +178,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		if (curl_easy_perform(h) == CURLE_OK)
 			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 		curl_easy_cleanup(h);
+		curl_slist_free_all(hdrs);
 		if (f.data == NULL)
 			f.data = strdup("{\"error\":\"proxy: agent unreachable\"}");
 		return reply(c, (int)code, f.data, strlen(f.data));

@@ -158,7 +158,7 @@ static void teardown(void)
 }
 
 /* Start the dt-agent binary on a free port of 127.0.0.1. */
-static void start_agent(const char *proc_root)
+static void start_agent(const char *proc_root, const char *token_file)
 {
 	int pfd[2];
 	char buf[256] = "";
@@ -172,8 +172,12 @@ static void start_agent(const char *proc_root)
 		dup2(pfd[1], 1);
 		close(pfd[0]);
 		snprintf(bin, sizeof(bin), "%s/plugins/k8s/agent/dt-agent", builddir());
-		execl(bin, bin, "--listen", "127.0.0.1:0", "--proc", proc_root,
-		      (char *)NULL);
+		if (token_file != NULL)
+			execl(bin, bin, "--listen", "127.0.0.1:0", "--proc", proc_root,
+			      "--token-file", token_file, (char *)NULL);
+		else
+			execl(bin, bin, "--listen", "127.0.0.1:0", "--proc", proc_root,
+			      (char *)NULL);
 		_exit(127);
 	}
 	close(pfd[1]);
@@ -311,6 +315,17 @@ Test(netns, exec_in_the_pods_namespace_then_heal)
 		  strstr(json_string_value(json_object_get(resp, "output")), "exist") != NULL,
 		  "%s", json_string_value(json_object_get(resp, "output")));
 	json_decref(resp);
+
+	/* only the fault tools, never a path or a shell */
+	snprintf(req, sizeof(req), "{\"owner\":\"run1\",\"target\":{\"pid\":%d},"
+		 "\"argv\":[\"sh\",\"-c\",\"touch /tmp/dt-k8s-pwned\"]}", (int)target);
+	cr_expect_eq(agent_handle(a, "POST", "/v1/exec", NULL, req, strlen(req), &resp), 403);
+	json_decref(resp);
+	snprintf(req, sizeof(req), "{\"owner\":\"run1\",\"target\":{\"pid\":%d},"
+		 "\"argv\":[\"/tmp/iptables\",\"-L\"]}", (int)target);
+	cr_expect_eq(agent_handle(a, "POST", "/v1/exec", NULL, req, strlen(req), &resp), 403);
+	json_decref(resp);
+	cr_expect_neq(access("/tmp/dt-k8s-pwned", F_OK), 0);
 	agent_free(a);
 }
 
@@ -320,7 +335,7 @@ Test(netns, lease_runs_out_and_the_agent_heals)
 	json_t *resp;
 	int tries;
 
-	start_agent("/proc");
+	start_agent("/proc", NULL);
 	snprintf(ipt, sizeof(ipt), "ip netns exec %s iptables-save", ns);
 	snprintf(tcq, sizeof(tcq), "ip netns exec %s tc qdisc show dev lo", ns);
 	cr_assert_eq(order("exec", json_pack("{s:s, s:i, s:{s:i}, s:[sssssssss]}",
@@ -357,7 +372,7 @@ Test(netns, renew_keeps_the_fault_heal_undoes_it)
 	char ipt[128];
 	json_t *resp;
 
-	start_agent("/proc");
+	start_agent("/proc", NULL);
 	snprintf(ipt, sizeof(ipt), "ip netns exec %s iptables-save", ns);
 	cr_assert_eq(order("exec", json_pack("{s:s, s:i, s:{s:i}, s:[ssssssss]}",
 		"owner", "run3", "lease", 1, "target", "pid", (int)target, "argv",
@@ -411,8 +426,20 @@ Test(netns, platform_orders_go_through_the_agent)
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)target);
 	snprintf(kc, sizeof(kc), "%s/proc/%d/ns/net", dir, (int)target);
 	cr_assert_eq(symlink(path, kc), 0);
+	snprintf(kc, sizeof(kc), "%s/agent-token", dir);
+	f = fopen(kc, "w");
+	fprintf(f, "tok-%d\n", (int)getpid());
+	fclose(f);
 	snprintf(path, sizeof(path), "%s/proc", dir);
-	start_agent(path);
+	start_agent(path, kc);
+	{
+		json_t *resp;
+
+		/* without the token the agent refuses */
+		cr_expect_eq(order("exec", json_pack("{s:s, s:{s:i}, s:[s]}", "owner",
+			"x", "target", "pid", (int)target, "argv", "true"), &resp), 403);
+		json_decref(resp);
+	}
 
 	cr_assert_not_null(mock);
 	snprintf(kc, sizeof(kc), "%s/kubeconfig", dir);
@@ -443,9 +470,9 @@ Test(netns, platform_orders_go_through_the_agent)
 	chart = dt_doc_load(path, err);
 	snprintf(path, sizeof(path), "%s/tests/k8s/suites/k8s-test.yaml", srcdir());
 	suite = dt_doc_load(path, err);
-	conf = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i}", "kubeconfig", kc,
+	conf = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s+}", "kubeconfig", kc,
 			 "namespace", "dt-test", "container", "kv", "access", "pod-ip",
-			 "replicas", 3, "lease", 2);
+			 "replicas", 3, "lease", 2, "agent-token-file", dir, "/agent-token");
 	{
 		dt_platform_env env = {
 			.run_id = "agent-test", .store_dir = dir, .state_dir = dir,

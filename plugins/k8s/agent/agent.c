@@ -69,6 +69,27 @@ void agent_free(agent *a)
 	free(a);
 }
 
+/*
+ * The agent is root in every pod's network namespace: it runs only the
+ * fault tools, found along its own PATH (never a path from the order),
+ * so an order cannot become a shell on the node.
+ */
+bool agent_allowed(const char *prog)
+{
+	static const char *const ok[] = {
+		"iptables", "ip6tables", "iptables-save", "ip6tables-save",
+		"iptables-nft", "ip6tables-nft", "iptables-legacy",
+		"ip6tables-legacy", "tc", "true", NULL
+	};
+
+	if (prog == NULL || strchr(prog, '/') != NULL)
+		return false;
+	for (size_t i = 0; ok[i] != NULL; i++)
+		if (strcmp(prog, ok[i]) == 0)
+			return true;
+	return false;
+}
+
 static bool is(const char *s, const char *a, const char *b)
 {
 	return s != NULL && (strcmp(s, a) == 0 || (b && strcmp(s, b) == 0));
@@ -292,6 +313,9 @@ static int do_exec(agent *a, const char *owner, double lease,
 		if ((v[i] = json_string_value(json_array_get(argv, i))) == NULL)
 			return fail(resp, 400, "argv[%zu]: expected a string", i);
 	v[n] = NULL;
+	if (!agent_allowed(v[0]))
+		return fail(resp, 403, "%s: not a program dt-agent runs (%s)", v[0],
+			    AGENT_PROGRAMS);
 	np = target_pids(a, json_object_get(req, "target"), pids, MAX_PIDS, err);
 	if (np < 0)
 		return fail(resp, 400, "%s", err);

@@ -62,6 +62,11 @@ int agent_expire(agent *a);
 void agent_heal_all(agent *a);
 void agent_free(agent *a);
 
+/* Whether an exec order may run prog: a bare name among AGENT_PROGRAMS. */
+#define AGENT_PROGRAMS "iptables, ip6tables, iptables-save, ip6tables-save, " \
+	"their -nft and -legacy forms, tc, true"
+bool agent_allowed(const char *prog);
+
 /*
  * The undo of an argv that adds a fault, or NULL when it adds none we
  * know: iptables/ip6tables -A/-I -> -D; tc qdisc add/replace -> del.
