@@ -560,7 +560,8 @@ async function viewRun(id) {
     const es = new EventSource(`/api/runs/${run.id}/events`);
     cleanup.push(() => es.close());
     let live = run.live || {};
-    es.addEventListener('progress', (e) => { live = Object.assign(live, JSON.parse(e.data)); run.status = 'running'; run.live = live; drawProgress(live); });
+    es.addEventListener('progress', (e) => { live = Object.assign(live, JSON.parse(e.data)); run.status = 'running'; run.live = live;
+      run.duration = live.elapsed; drawHead(); drawProgress(live); });
     es.addEventListener('phase', (e) => { live.phase = JSON.parse(e.data).phase; drawProgress(live); });
     es.addEventListener('nemesis', () => drawMetrics());
     es.addEventListener('status', () => { es.close(); reload(); });

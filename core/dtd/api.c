@@ -472,6 +472,14 @@ static void check_run(dtd_ctx *ctx, json_t *run, dtd_reply *out)
 		dtd_reply_error(out, 409, "suite", "cannot load the suite: %s", err);
 		goto out;
 	}
+	/* dt_run_checkers finds components already loaded: load them. */
+	dt_registry_get(reg, DT_KIND_WORKLOAD, s->workload, err);
+	for (size_t i = 0; i < s->ncheckers; i++) {
+		if (dt_registry_get(reg, DT_KIND_CHECKER, s->checkers[i].name, err) == NULL) {
+			dtd_reply_error(out, 409, "suite", "%s", err);
+			goto out;
+		}
+	}
 	res = dt_run_checkers(reg, s, h, dir);
 	json_object_set_new(res, "suite", json_string(s->name));
 	json_object_set_new(res, "rechecked", json_true());

@@ -1,0 +1,76 @@
+#!/bin/sh
+# browser.sh: the dashboard in headless chromium (see browser.mjs).
+# Starts a dtd of the build on a free loopback port with a temporary
+# state folder, installs playwright-core into tests/dtd/node_modules when
+# it is missing (pinned by package-lock.json), runs the browser test and
+# leaves screenshots in $DT_BUILDDIR/tests/out/.  Skips (77) without
+# node, npm or chromium.
+set -u
+
+src=${DT_SRCDIR:?}/tests/dtd
+out=${DT_BUILDDIR:?}/tests/out
+dtd=$DT_BUILDDIR/core/dtd/dtd
+
+for tool in node npm; do
+	if ! command -v $tool >/dev/null 2>&1; then
+		echo "SKIP: $tool is not installed (apt-get install nodejs npm)"
+		exit 77
+	fi
+done
+if [ ! -x /usr/bin/chromium ]; then
+	echo "SKIP: /usr/bin/chromium is not installed (apt-get install chromium)"
+	exit 77
+fi
+if [ ! -d "$src/node_modules/playwright-core" ]; then
+	echo "installing playwright-core into $src/node_modules"
+	(cd "$src" && npm ci --no-audit --no-fund --ignore-scripts) || {
+		echo "SKIP: npm ci failed (no access to the npm registry?)"
+		exit 77
+	}
+fi
+
+tmp=$(mktemp -d /tmp/dtd-browser.XXXXXX)
+pid=
+cleanup() {
+	if [ -n "$pid" ]; then
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+"$dtd" --listen 127.0.0.1:0 --state-dir "$tmp/state" \
+	--suite-path "$src/suites" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+port=
+for i in $(seq 1 100); do
+	port=$(sed -n 's|^dtd: listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$tmp/out")
+	[ -n "$port" ] && break
+	if ! kill -0 "$pid" 2>/dev/null; then
+		break
+	fi
+	sleep 0.1
+done
+if [ -z "$port" ]; then
+	echo "FAIL: dtd did not start"
+	cat "$tmp/out" "$tmp/err"
+	exit 1
+fi
+token=$(cat "$tmp/state/token")
+
+# The mem-register suite needs the linearizable checker; until it is
+# built, run the suite of these tests (mem client, stats and bank).
+suite=dtd-bank
+if curl -s "http://127.0.0.1:$port/api/plugins" | grep -q '"kind":"checker","name":"linearizable"'; then
+	suite=mem-register
+fi
+
+node "$src/browser.mjs" "http://127.0.0.1:$port" "$token" "$out" "$suite"
+rc=$?
+if [ $rc -ne 0 ]; then
+	echo "--- dtd's log"
+	cat "$tmp/err"
+fi
+[ $rc -eq 0 ] && echo "screenshots: $out/dtd-run.png $out/dtd-runs.png $out/dtd-run-live.png"
+exit $rc

@@ -1,0 +1,51 @@
+/*
+ * harness.h: start a dtd of the build on a free loopback port with a
+ * temporary state folder, and talk to it with libcurl.  Used by the API
+ * tests; everything a test starts is stopped and removed by dtd_stop.
+ */
+#ifndef DT_TESTS_DTD_HARNESS_H
+#define DT_TESTS_DTD_HARNESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+typedef struct dtd_proc {
+	pid_t pid;
+	int port;
+	char dir[256];        /* temporary folder: state/ inside */
+	char state[300];
+	char token[128];
+	char out[4096];       /* what dtd printed on stdout */
+} dtd_proc;
+
+/* mkdtemp a folder (once per proc) and start dtd in it with extra
+ * arguments (NULL-terminated); returns 0 or -1. */
+int dtd_start(dtd_proc *p, const char *const *extra);
+/* Send sig and wait; the folder stays (for a restart). */
+void dtd_kill(dtd_proc *p, int sig);
+/* Stop dtd (SIGTERM) and remove its folder. */
+void dtd_stop(dtd_proc *p);
+
+typedef struct http_reply {
+	long status;
+	char *body;           /* malloc'd, NUL-terminated */
+	size_t len;
+	char type[128];
+} http_reply;
+
+/* method, path ("/api/runs"), body or NULL, token or NULL. */
+int http(const dtd_proc *p, const char *method, const char *path,
+	 const char *body, const char *token, http_reply *r);
+void http_reply_free(http_reply *r);
+/* The reply's body as JSON (new reference) or NULL. */
+json_t *http_json(const http_reply *r);
+
+/* GET /api/runs/ID until its status is not queued/running (or timeout
+ * seconds pass); returns the run (new reference). */
+json_t *wait_run(const dtd_proc *p, long long id, double timeout);
+/* POST a run; returns its id, or -1. */
+long long post_run(const dtd_proc *p, const char *json);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * persist.c: dtd's run index across restarts.  Finished runs are still
+ * there after a restart; a run that was running when dtd was killed is
+ * marked aborted, its history kept and still checkable.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static dtd_proc d;
+
+static void teardown(void)
+{
+	dtd_stop(&d);
+}
+
+TestSuite(dtd_persist, .fini = teardown, .timeout = 60);
+
+static json_t *get_run(long long id)
+{
+	char path[64];
+	http_reply r;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "/api/runs/%lld", id);
+	cr_assert_eq(http(&d, "GET", path, NULL, NULL, &r), 0);
+	cr_assert_eq(r.status, 200, "%s: %ld %s", path, r.status, r.body);
+	j = http_json(&r);
+	http_reply_free(&r);
+	return j;
+}
+
+Test(dtd_persist, finished_runs_survive_a_restart)
+{
+	long long id;
+	json_t *before, *after;
+	char *b, *a;
+
+	cr_assert_eq(dtd_start(&d, NULL), 0);
+	id = post_run(&d, "{\"suite\":\"dtd-bank\",\"time_limit\":0.5,\"seed\":7}");
+	cr_assert_gt(id, 0);
+	before = wait_run(&d, id, 20);
+	cr_assert_str_eq(json_string_value(json_object_get(before, "status")), "done");
+	dtd_kill(&d, SIGTERM);
+	cr_assert_eq(dtd_start(&d, NULL), 0);
+	after = get_run(id);
+	b = json_dumps(before, JSON_SORT_KEYS);
+	a = json_dumps(after, JSON_SORT_KEYS);
+	cr_expect_str_eq(a, b);
+	free(a);
+	free(b);
+	/* New ids continue after the old ones. */
+	cr_expect_gt(post_run(&d, "{\"suite\":\"dtd-bank\",\"time_limit\":0.2}"), id);
+	json_decref(before);
+	json_decref(after);
+}
+
+Test(dtd_persist, killed_run_is_aborted_and_checkable)
+{
+	long long id;
+	json_t *run, *res;
+	char path[128];
+	http_reply r;
+	struct timespec nap = { 0, 100 * 1000000 };
+	int i;
+
+	cr_assert_eq(dtd_start(&d, NULL), 0);
+	id = post_run(&d, "{\"suite\":\"dtd-bank\",\"time_limit\":60}");
+	cr_assert_gt(id, 0);
+	/* Wait until it has recorded operations, then kill dtd outright. */
+	for (i = 0; i < 100; i++) {
+		json_t *live;
+
+		run = get_run(id);
+		live = json_object_get(run, "live");
+		if (json_integer_value(json_object_get(live, "ok")) > 0) {
+			json_decref(run);
+			break;
+		}
+		json_decref(run);
+		nanosleep(&nap, NULL);
+	}
+	cr_assert_lt(i, 100, "the run never made progress");
+	dtd_kill(&d, SIGKILL);
+	cr_assert_eq(dtd_start(&d, NULL), 0);
+	run = get_run(id);
+	cr_expect_str_eq(json_string_value(json_object_get(run, "status")), "aborted");
+	cr_expect(json_is_null(json_object_get(run, "verdict")));
+	cr_expect(json_is_string(json_object_get(run, "error")));
+	json_decref(run);
+
+	snprintf(path, sizeof(path), "/api/runs/%lld/history?limit=10", id);
+	cr_assert_eq(http(&d, "GET", path, NULL, NULL, &r), 0);
+	res = http_json(&r);
+	cr_expect_eq(r.status, 200);
+	cr_expect_gt(json_integer_value(json_object_get(res, "total")), 0, "history lost: %s", r.body);
+	http_reply_free(&r);
+	json_decref(res);
+	snprintf(path, sizeof(path), "/api/runs/%lld/results", id);
+	cr_assert_eq(http(&d, "GET", path, NULL, NULL, &r), 0);
+	cr_expect_eq(r.status, 404);
+	http_reply_free(&r);
+
+	/* Check it: the checkers run on the history kept. */
+	snprintf(path, sizeof(path), "/api/runs/%lld/check", id);
+	cr_assert_eq(http(&d, "POST", path, NULL, d.token, &r), 0);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	res = http_json(&r);
+	cr_expect(json_is_true(json_object_get(res, "valid")), "%s", r.body);
+	http_reply_free(&r);
+	json_decref(res);
+	run = get_run(id);
+	cr_expect_str_eq(json_string_value(json_object_get(run, "status")), "aborted");
+	cr_expect_str_eq(json_string_value(json_object_get(run, "verdict")), "valid");
+	json_decref(run);
+	/* It is finished: it can be deleted, not cancelled. */
+	snprintf(path, sizeof(path), "/api/runs/%lld/cancel", id);
+	cr_assert_eq(http(&d, "POST", path, NULL, d.token, &r), 0);
+	cr_expect_eq(r.status, 409);
+	http_reply_free(&r);
+}
