@@ -24,4 +24,5 @@ plugins_k8s_agent_dt_agent_LDADD = $(MHD_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS)
 EXTRA_DIST += \
 	plugins/k8s/README.md \
 	plugins/k8s/agent/Dockerfile \
-	plugins/k8s/manifests/dt-agent.yaml
+	plugins/k8s/manifests/dt-agent.yaml \
+	plugins/k8s/manifests/dt-driver-rbac.yaml

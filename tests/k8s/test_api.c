@@ -368,3 +368,33 @@ Test(manifest, errors_keep_their_line)
 	cr_expect_str_eq(p, "/apis/policy/v1/namespaces/ns1/poddisruptionbudgets");
 	json_decref(docs);
 }
+
+Test(manifest, shipped_agent_and_driver_manifests)
+{
+	char src[512], err[DT_ERRBUF_SIZE], path[256];
+	json_t *docs = json_array(), *e;
+	const char *kinds[16];
+	size_t i;
+
+	snprintf(src, sizeof(src), "%s/plugins/k8s/manifests",
+		 getenv("DT_SRCDIR") ? getenv("DT_SRCDIR") : TEST_SRCDIR);
+	cr_assert_eq(dt_k8s_manifest_load("dt-agent.yaml", src, docs, err), 0, "%s", err);
+	cr_assert_eq(json_array_size(docs), 3);
+	json_array_foreach(docs, i, e)
+		kinds[i] = json_string_value(json_object_get(e, "kind"));
+	cr_expect_str_eq(kinds[2], "DaemonSet");
+	dt_k8s_manifest_path(json_array_get(docs, 2), "default", path, sizeof(path), err);
+	cr_expect_str_eq(path, "/apis/apps/v1/namespaces/dt-system/daemonsets");
+	{
+		const json_t *spec = json_object_get(json_object_get(json_object_get(
+			json_array_get(docs, 2), "spec"), "template"), "spec");
+
+		cr_expect(json_is_true(json_object_get(spec, "hostPID")));
+	}
+	json_array_clear(docs);
+	cr_assert_eq(dt_k8s_manifest_load("dt-driver-rbac.yaml", src, docs, err), 0, "%s", err);
+	cr_assert_eq(json_array_size(docs), 5);
+	dt_k8s_manifest_path(json_array_get(docs, 2), "default", path, sizeof(path), err);
+	cr_expect_str_eq(path, "/apis/rbac.authorization.k8s.io/v1/clusterroles");
+	json_decref(docs);
+}
