@@ -374,6 +374,39 @@ static void local_teardown(void *data)
 	platform_free(p);
 }
 
+/*
+ * With br_netfilter loaded (bridge-nf-call-iptables = 1) bridged packets
+ * between two nodes cross the host's FORWARD chain; a host whose policy
+ * there is DROP (Docker sets that) would cut every node from every other.
+ * Then one rule lets the run's bridge talk to itself, recorded in the
+ * state file like everything else.
+ */
+static int allow_forward(lc_platform *p, char *err)
+{
+	char buf[8] = "", out[4096] = "", rule[256], e[DT_ERRBUF_SIZE];
+	FILE *f = fopen("/proc/sys/net/bridge/bridge-nf-call-iptables", "re");
+
+	if (f != NULL) {
+		if (fgets(buf, sizeof(buf), f) == NULL)
+			buf[0] = '\0';
+		fclose(f);
+	}
+	if (buf[0] != '1')
+		return 0;
+	if (lc_runf(NULL, out, sizeof(out), e, "iptables -w -S FORWARD") != 0 ||
+	    strstr(out, "-P FORWARD ACCEPT") != NULL)
+		return 0;
+	snprintf(rule, sizeof(rule), "FORWARD -i %s -o %s -m comment --comment "
+		 "dt-%s -j ACCEPT", p->bridge, p->bridge, p->run_id);
+	lc_state_add(&p->state, "hostrule %s", rule);
+	if (lc_runf(NULL, out, sizeof(out), e, "iptables -w -I %s", rule) != 0)
+		return dt_fail(err, "the host drops forwarded packets and "
+			       "iptables -I %s failed: %s", rule, e[0] ? e : out);
+	dt_log(DT_LOG_INFO, "local: host FORWARD policy is not ACCEPT: "
+	       "added %s", rule);
+	return 0;
+}
+
 /* Make the bridge, and per node its namespace, veth pair and address. */
 static int make_network(lc_platform *p, char *err)
 {
@@ -394,6 +427,8 @@ static int make_network(lc_platform *p, char *err)
 	RUN(NULL, "ip link add %s type bridge", p->bridge);
 	RUN(NULL, "ip addr add %s/%d dev %s", br_addr, p->prefix, p->bridge);
 	RUN(NULL, "ip link set %s up", p->bridge);
+	if (allow_forward(p, err) != 0)
+		return -1;
 	for (size_t i = 0; i < p->n; i++) {
 		dt_node *nd = &p->nodes[i];
 

@@ -73,6 +73,7 @@ bool lc_exists(const char *path);
 /* A state file: one line per thing made, appended before making it:
  *   owner PID START     the dt-run process (a live owner is left alone)
  *   bridge NAME | netns NAME | veth NAME
+ *   hostrule RULE       an iptables rule of the host (FORWARD)
  *   pid PID START       a node process
  *   datadir PATH        removed unless `keep 1` follows
  *   keep 0|1

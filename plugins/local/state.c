@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -179,12 +180,28 @@ int lc_state_undo(const char *path, char *err)
 			   strncmp(it, "bridge ", 7) == 0) {
 			const char *name = strchr(it, ' ') + 1;
 
-			snprintf(sys, sizeof(sys), "/sys/class/net/%s", name);
-			if (lc_exists(sys) &&
+			/* if_nametoindex asks this network namespace; /sys
+			 * may show another one. */
+			if (if_nametoindex(name) != 0 &&
 			    lc_runf(NULL, NULL, 0, e, "ip link del %s", name) != 0 &&
-			    lc_exists(sys)) {
+			    if_nametoindex(name) != 0) {
 				dt_fail(err, "could not delete interface %s", name);
 				failed++;
+			}
+		} else if (strncmp(it, "hostrule ", 9) == 0) {
+			char chk[4200];
+
+			/* Delete it while it is there (it may never have been
+			 * added if the run crashed right after this line). */
+			snprintf(chk, sizeof(chk), "iptables -w -C %s", it + 9);
+			while (lc_runf(NULL, NULL, 0, e, "%s", chk) == 0) {
+				if (lc_runf(NULL, NULL, 0, e, "iptables -w -D %s",
+					    it + 9) != 0) {
+					dt_fail(err, "could not delete host rule %s",
+						it + 9);
+					failed++;
+					break;
+				}
 			}
 		} else if (strncmp(it, "datadir ", 8) == 0 && !keep) {
 			if (lc_rmtree(it + 8, e) != 0) {

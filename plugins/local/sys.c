@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,6 +94,9 @@ static void child_exec(int nsfd, const char *prog, char *const *argv)
 	signal(SIGPIPE, SIG_DFL);
 	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) != 0)
 		_exit(126);
+	/* No descriptor of dt-run (history, sockets, dtd's listener)
+	 * leaks into a server that may outlive it. */
+	syscall(SYS_close_range, 3u, ~0u, 0u);
 	execve(prog, argv, environ);
 	_exit(127);
 }

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -132,6 +133,7 @@ void pf_assert_clean(const char *run_id, const char *state_dir,
 	char path[256], prefix[64];
 	DIR *d;
 	struct dirent *de;
+	struct if_nameindex *ifs;
 
 	snprintf(prefix, sizeof(prefix), "dt-%s-", run_id);
 	d = opendir("/run/netns");
@@ -140,15 +142,17 @@ void pf_assert_clean(const char *run_id, const char *state_dir,
 			  "namespace %s left", de->d_name);
 	if (d != NULL)
 		closedir(d);
+	/* Interfaces of this network namespace (not /sys's). */
 	snprintf(prefix, sizeof(prefix), "dtv%s", run_id);
-	d = opendir("/sys/class/net");
-	cr_assert_not_null(d);
-	while ((de = readdir(d)) != NULL)
-		cr_expect(strncmp(de->d_name, prefix, strlen(prefix)) != 0,
-			  "veth %s left", de->d_name);
-	closedir(d);
-	snprintf(path, sizeof(path), "/sys/class/net/dtbr-%s", run_id);
-	cr_expect(access(path, F_OK) != 0, "bridge dtbr-%s left", run_id);
+	snprintf(path, sizeof(path), "dtbr-%s", run_id);
+	ifs = if_nameindex();
+	cr_assert_not_null(ifs);
+	for (struct if_nameindex *i = ifs; i->if_index != 0; i++) {
+		cr_expect(strncmp(i->if_name, prefix, strlen(prefix)) != 0,
+			  "veth %s left", i->if_name);
+		cr_expect(strcmp(i->if_name, path) != 0, "bridge %s left", path);
+	}
+	if_freenameindex(ifs);
 	snprintf(path, sizeof(path), "%s/local-%s.state", state_dir, run_id);
 	cr_expect(access(path, F_OK) != 0, "state file %s left", path);
 	/* Processes: gone, or zombies not yet reaped by init. */
@@ -344,4 +348,42 @@ void pf_iptables(const pf *f, size_t node, char *out, size_t size)
 		if (len >= size)
 			break;
 	}
+}
+
+int pf_cmd(const char *const *argv, char *out, size_t outlen)
+{
+	int pipefd[2], status;
+	size_t got = 0;
+	pid_t pid;
+
+	cr_assert_eq(pipe(pipefd), 0);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	for (;;) {
+		char buf[1024];
+		ssize_t r = read(pipefd[0], buf, sizeof(buf));
+
+		if (r <= 0)
+			break;
+		if (out != NULL && got + 1 < outlen) {
+			size_t take = (size_t)r < outlen - 1 - got ?
+				      (size_t)r : outlen - 1 - got;
+
+			memcpy(out + got, buf, take);
+			got += take;
+		}
+	}
+	if (out != NULL && outlen > 0)
+		out[got] = '\0';
+	close(pipefd[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }

@@ -70,6 +70,9 @@ void *pf_nemesis(pf *f, const char *name, const char *entry_yaml,
 /* /proc/PID/stat state letter, or 0 when the process is gone. */
 char pf_proc_state(pid_t pid);
 
+/* Run argv in this process's network namespace; status and output. */
+int pf_cmd(const char *const *argv, char *out, size_t outlen);
+
 /* iptables-save of a node's namespace without comment lines. */
 void pf_iptables(const pf *f, size_t node, char *out, size_t size);
 

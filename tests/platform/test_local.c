@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -30,6 +31,24 @@ static const char socat3[] =
 	"    - name: echo\n"
 	"      command: [socat, \"TCP-LISTEN:7000,bind={address},fork,reuseaddr\", \"EXEC:cat\"]\n"
 	"      ready: {tcp: 7000, timeout: 10}\n";
+
+/* iptables-save output without its dated comment lines and counters. */
+static void strip_comments(char *s)
+{
+	char *w = s;
+
+	for (char *l = s; *l != '\0';) {
+		char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l + 1) : strlen(l);
+
+		if (l[0] != '#') {
+			memmove(w, l, len);
+			w += len;
+		}
+		l += len;
+	}
+	*w = '\0';
+}
 
 static void nap_ms(long ms)
 {
@@ -211,6 +230,42 @@ Test(local, subnet_from_the_suite)
 	cr_expect_str_eq(f.nodes[2].address, "10.214.77.4");
 	cr_expect(pf_tcp(f.nodes[2].address, 7000, 1000));
 	pf_down(&f);
+}
+
+/* A host that drops forwarded packets (Docker's FORWARD policy DROP,
+ * with br_netfilter): the nodes still reach each other, and the host's
+ * iptables is as before once the run is down.  The test plays the host
+ * in a network namespace of its own, so the machine's rules are never
+ * touched. */
+Test(local, host_forward_drop_policy)
+{
+	const char *drop[] = { "iptables", "-w", "-P", "FORWARD", "DROP", NULL };
+	const char *save[] = { "iptables-save", NULL };
+	char before[4096], after[4096], err[DT_ERRBUF_SIZE];
+	bool m[9];
+	FILE *fp;
+	pf f;
+
+	pf_require_root();
+	cr_assert_eq(unshare(CLONE_NEWNET), 0);
+	fp = fopen("/proc/sys/net/bridge/bridge-nf-call-iptables", "r");
+	if (fp == NULL)
+		cr_skip_test("br_netfilter is not loaded");
+	fclose(fp);
+	cr_assert_eq(pf_cmd(drop, NULL, 0), 0);
+	cr_assert_eq(pf_cmd(save, before, sizeof(before)), 0);
+	pf_up(&f, socat3, "");
+	pf_reach_all(&f, 7000, m);
+	for (size_t i = 0; i < 9; i++)
+		cr_expect(m[i], "n%zu cannot reach n%zu", i / 3 + 1, i % 3 + 1);
+	cr_assert_eq(pf_cmd(save, after, sizeof(after)), 0);
+	cr_expect(strstr(after, "dtbr-") != NULL, "no FORWARD rule was needed?");
+	pf_down(&f);
+	cr_assert_eq(pf_cmd(save, after, sizeof(after)), 0);
+	strip_comments(before);
+	strip_comments(after);
+	cr_expect_str_eq(after, before);
+	(void)err;
 }
 
 /* Without CAP_NET_ADMIN, setup stops before making anything. */
