@@ -874,6 +874,41 @@ static json_t *agent_target(const dt_node *n)
 			 "pid", json_object_get(n->info, "pid"));
 }
 
+/* In --dry-run there are no pods, so no nemesis runs: say what each of
+ * the suite's nemeses would call. */
+static void dry_run_nemeses(k8s *p, const json_t *suite)
+{
+	char agent[512], pods[1024], sel[512];
+	size_t i;
+	json_t *n;
+
+	snprintf(agent, sizeof(agent), "/api/v1/namespaces/%s/pods/AGENT:%lld/proxy/v1",
+		 p->agent_ns, p->agent_port);
+	pods_path(p, pods, sizeof(pods), "&watch=1");
+	json_array_foreach(json_object_get(suite, "nemesis"), i, n) {
+		const char *name = json_is_string(n) ? json_string_value(n) :
+			json_string_value(json_object_get(n, "name"));
+
+		if (name == NULL)
+			continue;
+		if (strcmp(name, "kill") == 0) {
+			printf("# nemesis kill: API DELETE /api/v1/namespaces/%s/pods/POD"
+			       "?gracePeriodSeconds=0, then API GET %s until its "
+			       "replacement is ready\n", p->ns, pods);
+		} else {
+			printf("# nemesis %s: API GET /api/v1/namespaces/%s/pods"
+			       "?labelSelector=%s&fieldSelector=spec.nodeName%%3DNODE, "
+			       "then API POST %s/%s {owner, lease, target: {container}, "
+			       "%s}, API POST %s/renew every %g s, API POST %s/heal at "
+			       "the end\n", name, p->agent_ns,
+			       dt_k8s_escape(p->agent_sel, sel, sizeof(sel)), agent,
+			       strcmp(name, "pause") == 0 ? "signal" : "exec",
+			       strcmp(name, "pause") == 0 ? "signal" : "argv", agent,
+			       p->lease / 3, agent);
+		}
+	}
+}
+
 /* ---- callbacks ---------------------------------------------------------- */
 
 static void k8s_teardown(void *data);
@@ -1018,10 +1053,12 @@ static void *k8s_setup(const dt_platform_env *env, char *err)
 	dt_log(DT_LOG_INFO, "k8s: %zu pods; clients reach them %s", p->nnodes,
 	       p->forward ? "through kubectl port-forwards (DT runs outside "
 	       "the cluster)" : "by pod IP (DT runs in the cluster)");
-	if (p->dry_run)
+	if (p->dry_run) {
 		printf("# clients would reach the pods %s\n", p->forward ?
 		       "through kubectl port-forward (127.0.1.N, one per pod)" :
 		       "by pod IP");
+		dry_run_nemeses(p, env->suite);
+	}
 	for (i = 0; p->forward && i < p->nnodes; i++)
 		if (forward_start(p, i, err) != 0)
 			goto fail;

@@ -412,6 +412,11 @@ Test(platform, dry_run_prints_every_command_without_a_cluster)
 			"\"persistence\":{\"size\":\"1Gi\"},\"replicaCount\":3}",
 			"API GET /api/v1/namespaces/dt-",
 			"/pods?labelSelector=app.kubernetes.io/instance%3Dk8s-test&watch=1",
+			"# nemesis kill: API DELETE /api/v1/namespaces/dt-",
+			"/pods/POD?gracePeriodSeconds=0",
+			"# nemesis partition: API GET /api/v1/namespaces/dt-system/pods?"
+			"labelSelector=app.kubernetes.io/name%3Ddt-agent&fieldSelector=",
+			"/proxy/v1/exec",
 			"helm uninstall k8s-test --namespace=dt-",
 			"helm uninstall k8s-test-operator",
 			"API DELETE /api/v1/namespaces/dt-",
