@@ -2,6 +2,12 @@
 # throttle: real network namespaces, iptables, tc, socat and
 # redis-server (they skip when not run as root).
 
+# The README's example of a suite's own nemesis, built as a module.
+check_LTLIBRARIES += tests/platform/plugins/dt_blackhole.la
+tests_platform_plugins_dt_blackhole_la_SOURCES = tests/platform/plugins/blackhole.c
+tests_platform_plugins_dt_blackhole_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_platform_plugins_dt_blackhole_la_LIBADD = $(PLUGIN_LIBADD)
+
 platform_tests = \
 	tests/platform/test_local \
 	tests/platform/test_nemesis
@@ -23,4 +29,5 @@ EXTRA_DIST += \
 	tests/platform/charts/pf-socat.yaml \
 	tests/platform/suites/pf-redis.yaml \
 	tests/platform/suites/pf-redis-kill.yaml \
-	tests/platform/suites/pf-socat-all.yaml
+	tests/platform/suites/pf-socat-all.yaml \
+	tests/platform/suites/pf-socat-blackhole.yaml

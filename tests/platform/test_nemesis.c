@@ -406,22 +406,22 @@ Test(nemesis, kill_and_pause)
 	pf_down(&f);
 }
 
-/* dt-run with the scheduler driving all four nemeses on socat nodes. */
-Test(nemesis, dt_run_schedules_all_four)
+/* Run dt-run on a suite of tests/platform (extra: --plugin-path or
+ * NULL) into a new store; returns its exit status. */
+static int run_suite(const char *suite, const char *extra, char *store,
+		     size_t size)
 {
 	const char *src = getenv("DT_SRCDIR"), *build = getenv("DT_BUILDDIR");
-	char suites[512], charts[512], exe[512], store[] = "/tmp/dt-pf-run-XXXXXX";
-	char path[600], line[8192], cmd[700];
-	int status, starts[4] = { 0 }, heals[4] = { 0 };
-	const char *names[4] = { "kill", "pause", "partition", "throttle" };
+	char suites[512], charts[512], exe[512];
+	int status;
 	pid_t pid;
-	FILE *fp;
 
 	pf_require_root();
 	if (src == NULL)
 		src = TEST_SRCDIR;
 	if (build == NULL)
 		build = TEST_BUILDDIR;
+	snprintf(store, size, "/tmp/dt-pf-run-XXXXXX");
 	cr_assert_not_null(mkdtemp(store));
 	snprintf(suites, sizeof(suites), "%s/tests/platform/suites", src);
 	snprintf(charts, sizeof(charts), "%s/tests/platform/charts", src);
@@ -430,14 +430,32 @@ Test(nemesis, dt_run_schedules_all_four)
 	if (pid == 0) {
 		if (freopen("/dev/null", "w", stdout) == NULL)
 			_exit(126);
-		execl(exe, exe, "--suite-path", suites, "--chart-path", charts,
-		      "--store", store, "-s", "pf-socat-all", "-q", (char *)NULL);
+		if (extra != NULL)
+			execl(exe, exe, "--suite-path", suites, "--chart-path",
+			      charts, "--plugin-path", extra, "--store", store,
+			      "-s", suite, "-q", (char *)NULL);
+		else
+			execl(exe, exe, "--suite-path", suites, "--chart-path",
+			      charts, "--store", store, "-s", suite, "-q",
+			      (char *)NULL);
 		_exit(127);
 	}
 	waitpid(pid, &status, 0);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		  "dt-run exited %d", WEXITSTATUS(status));
-	snprintf(path, sizeof(path), "%s/pf-socat-all/latest/history.jsonl", store);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* Count the nemesis starts and heals of a run's history (none may have
+ * failed), check its data folder is gone and nothing of it is left. */
+static void check_history(const char *store, const char *suite,
+			  const char *const *names, int *starts, int *heals,
+			  size_t nnames)
+{
+	char path[600], line[8192];
+	FILE *fp;
+	char id[8] = "";
+	const char *sd = getenv("DT_STATE_DIR");
+
+	snprintf(path, sizeof(path), "%s/%s/latest/history.jsonl", store, suite);
 	fp = fopen(path, "r");
 	cr_assert_not_null(fp);
 	while (fgets(line, sizeof(line), fp) != NULL) {
@@ -451,7 +469,7 @@ Test(nemesis, dt_run_schedules_all_four)
 		    type && strcmp(type, "invoke") != 0) {
 			cr_expect(json_object_get(op, "error") == NULL,
 				  "nemesis failed: %s", line);
-			for (int i = 0; i < 4; i++) {
+			for (size_t i = 0; i < nnames; i++) {
 				if (strcmp(nem, names[i]) != 0)
 					continue;
 				starts[i] += strcmp(fn, "start") == 0;
@@ -461,31 +479,93 @@ Test(nemesis, dt_run_schedules_all_four)
 		json_decref(op);
 	}
 	fclose(fp);
+	snprintf(path, sizeof(path), "%s/%s/latest/data", store, suite);
+	cr_expect(access(path, F_OK) != 0, "data folder left");
+	/* Nothing of the run left: its id is in dt.log. */
+	snprintf(path, sizeof(path), "%s/%s/latest/dt.log", store, suite);
+	fp = fopen(path, "r");
+	cr_assert_not_null(fp);
+	while (fgets(line, sizeof(line), fp) != NULL && id[0] == '\0') {
+		const char *r = strstr(line, "run ");
+
+		if (r != NULL && strstr(line, " of suite ") != NULL)
+			snprintf(id, sizeof(id), "%.6s", r + 4);
+	}
+	fclose(fp);
+	cr_assert(id[0] != '\0', "no run id in dt.log");
+	pf_assert_clean(id, sd ? sd : "/run/dt", NULL, 0);
+	snprintf(line, sizeof(line), "rm -rf '%s'", store);
+	cr_expect_eq(system(line), 0);
+}
+
+/* dt-run with the scheduler driving all four nemeses on socat nodes. */
+Test(nemesis, dt_run_schedules_all_four)
+{
+	const char *names[4] = { "kill", "pause", "partition", "throttle" };
+	int starts[4] = { 0 }, heals[4] = { 0 }, rc;
+	char store[64];
+
+	rc = run_suite("pf-socat-all", NULL, store, sizeof(store));
+	cr_assert_eq(rc, 0, "dt-run exited %d", rc);
+	check_history(store, "pf-socat-all", names, starts, heals, 4);
 	for (int i = 0; i < 4; i++) {
 		cr_expect(starts[i] >= 1, "%s never started", names[i]);
 		cr_expect_eq(starts[i], heals[i], "%s: %d starts, %d heals",
 			     names[i], starts[i], heals[i]);
 	}
-	snprintf(path, sizeof(path), "%s/pf-socat-all/latest/data", store);
-	cr_expect(access(path, F_OK) != 0, "data folder left");
-	/* Nothing of the run left: its id is in dt.log. */
-	snprintf(path, sizeof(path), "%s/pf-socat-all/latest/dt.log", store);
-	fp = fopen(path, "r");
-	cr_assert_not_null(fp);
-	{
-		char id[8] = "";
-		const char *sd = getenv("DT_STATE_DIR");
+}
 
-		while (fgets(line, sizeof(line), fp) != NULL && id[0] == '\0') {
-			const char *r = strstr(line, "run ");
+#define BLACKHOLE_DIR "/tests/platform/plugins/.libs"
 
-			if (r != NULL && strstr(line, " of suite ") != NULL)
-				snprintf(id, sizeof(id), "%.6s", r + 4);
-		}
-		cr_assert(id[0] != '\0', "no run id in dt.log");
-		pf_assert_clean(id, sd ? sd : "/run/dt", NULL, 0);
-	}
-	fclose(fp);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", store);
-	cr_expect_eq(system(cmd), 0);
+/* The README's example: a nemesis in the suite's own .so. */
+Test(nemesis, suite_brings_its_own_nemesis)
+{
+	const char *build = getenv("DT_BUILDDIR");
+	const char *names[1] = { "blackhole" };
+	int starts[1] = { 0 }, heals[1] = { 0 }, rc;
+	char store[64], dir[512], file[600], err[DT_ERRBUF_SIZE] = "";
+	const dt_nemesis_type *t;
+	size_t n1[1] = { 0 };
+	json_t *what = NULL;
+	bool m[9];
+	dt_doc *doc;
+	dt_rng rng;
+	void *nem;
+	pf f;
+
+	snprintf(dir, sizeof(dir), "%s" BLACKHOLE_DIR,
+		 build ? build : TEST_BUILDDIR);
+	/* Directly: n1 can not talk to anyone while it lasts. */
+	pf_up(&f, "local:\n  nodes: 3\n  port: 7000\n  processes:\n"
+	      "    - name: echo\n      command: [socat, \"TCP-LISTEN:7000,"
+	      "bind={address},fork,reuseaddr\", \"EXEC:cat\"]\n"
+	      "      ready: {tcp: 7000}\n", "");
+	snprintf(file, sizeof(file), "%s/dt_blackhole.so", dir);
+	cr_assert_eq(dt_registry_load_file(f.reg, file, err), 0, "%s", err);
+	nem = pf_nemesis(&f, "blackhole", "name: blackhole\n", &t, &doc, err);
+	cr_assert_not_null(nem, "%s", err);
+	dt_rng_seed(&rng, 3);
+	cr_assert_eq(t->start(nem, n1, 1, &rng, &what, err), 0, "%s", err);
+	cr_expect_eq(json_array_size(json_object_get(what, "blackholed")), 2);
+	json_decref(what);
+	pf_reach_all(&f, 7000, m);
+	for (size_t a = 0; a < 3; a++)
+		for (size_t b = 0; b < 3; b++)
+			cr_expect_eq(m[a * 3 + b], a == b || (a != 0 && b != 0),
+				     "n%zu -> n%zu", a + 1, b + 1);
+	cr_assert_eq(t->heal(nem, &what, err), 0, "%s", err);
+	json_decref(what);
+	pf_reach_all(&f, 7000, m);
+	for (size_t i = 0; i < 9; i++)
+		cr_expect(m[i], "after heal n%zu -> n%zu", i / 3 + 1, i % 3 + 1);
+	t->destroy(nem);
+	dt_doc_free(doc);
+	pf_down(&f);
+
+	/* Through dt-run and its scheduler. */
+	rc = run_suite("pf-socat-blackhole", dir, store, sizeof(store));
+	cr_assert_eq(rc, 0, "dt-run exited %d", rc);
+	check_history(store, "pf-socat-blackhole", names, starts, heals, 1);
+	cr_expect(starts[0] >= 1 && starts[0] == heals[0], "%d starts, %d heals",
+		  starts[0], heals[0]);
 }
