@@ -383,6 +383,9 @@ int main(int argc, char **argv)
 		dt_log(DT_LOG_WARN, "dtd: %d run%s left running by the last dtd "
 		       "marked aborted (histories kept)", n, n == 1 ? "" : "s");
 	ctx.plugins = dtd_api_plugins(&cfg);
+	/* Several runs at once: each run's dt.log gets its own lines. */
+	if (cfg.parallel > 1)
+		dt_log_per_thread(true);
 	ctx.runner = dtd_runner_start(&cfg, ctx.db, err);
 	if (ctx.runner == NULL)
 		goto fail;

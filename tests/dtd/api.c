@@ -454,3 +454,51 @@ Test(dtd_api, cancel_running_and_queued)
 	expect_error("POST", path, NULL, d.token, 409, "status");
 	free(sb);
 }
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 65536);
+
+	if (f != NULL) {
+		if (fread(buf, 1, 65535, f) == 0)
+			buf[0] = '\0';
+		fclose(f);
+	}
+	return buf;
+}
+
+Test(dtd_api, parallel_runs_keep_their_own_logs)
+{
+	const char *extra[] = { "--parallel", "2", NULL };
+	long long a, b;
+	json_t *ra, *rb;
+	double sa, fa, sb, fb;
+	char path[600];
+	char *la, *lb;
+
+	dtd_kill(&d, SIGTERM);
+	cr_assert_eq(dtd_start(&d, extra), 0);
+	a = post_run(&d, "{\"suite\":\"dtd-bank\",\"time_limit\":1}");
+	b = post_run(&d, "{\"suite\":\"dtd-bank\",\"time_limit\":1}");
+	ra = wait_run(&d, a, 20);
+	rb = wait_run(&d, b, 20);
+	cr_assert_str_eq(json_string_value(json_object_get(ra, "verdict")), "valid");
+	cr_assert_str_eq(json_string_value(json_object_get(rb, "verdict")), "valid");
+	sa = json_number_value(json_object_get(ra, "started"));
+	fa = json_number_value(json_object_get(ra, "finished"));
+	sb = json_number_value(json_object_get(rb, "started"));
+	fb = json_number_value(json_object_get(rb, "finished"));
+	cr_expect(sb < fa && sa < fb, "the runs did not overlap");
+	snprintf(path, sizeof(path), "%s/dt.log", json_string_value(json_object_get(ra, "store")));
+	la = slurp(path);
+	snprintf(path, sizeof(path), "%s/dt.log", json_string_value(json_object_get(rb, "store")));
+	lb = slurp(path);
+	cr_expect(strstr(la, "/run-1 (seed") != NULL && strstr(la, "/run-2 (seed") == NULL, "%s", la);
+	cr_expect(strstr(lb, "/run-2 (seed") != NULL && strstr(lb, "/run-1 (seed") == NULL, "%s", lb);
+	cr_expect(strstr(la, "verdict: valid") != NULL && strstr(lb, "verdict: valid") != NULL);
+	free(la);
+	free(lb);
+	json_decref(ra);
+	json_decref(rb);
+}
