@@ -31,6 +31,8 @@ tests_k8s_test_agent_LDADD = $(k8s_test_libs)
 
 EXTRA_DIST += \
 	tests/k8s/bin/helm \
+	tests/k8s/bin/kubectl \
+	tests/k8s/responses/agent-exec-ok.json \
 	tests/k8s/charts/k8s-test.yaml \
 	tests/k8s/suites/k8s-test.yaml \
 	tests/k8s/manifests/crd.yaml \

@@ -281,9 +281,13 @@ Test(platform, setup_kill_restart_teardown)
 	}
 	free(log);
 	reqs = mock_requests(mock);
-	json_array_foreach(reqs, i, del)
-		if (strstr(json_string_value(json_object_get(del, "url")), "pods/kv-1"))
-			break;
+	{
+		json_t *r;
+
+		json_array_foreach(reqs, i, r)
+			if (strstr(json_string_value(json_object_get(r, "url")), "pods/kv-1"))
+				del = r;
+	}
 	cr_assert_not_null(del);
 	cr_expect_eq(json_integer_value(json_object_get(json_object_get(del, "body"),
 		"gracePeriodSeconds")), 0);
@@ -428,4 +432,85 @@ Test(platform, dry_run_prints_every_command_without_a_cluster)
 	cr_expect(strstr(out, "no cluster access") != NULL, "%s", out);
 	free(out);
 	cr_expect_eq(json_array_size(mock_requests(mock)), 0);
+}
+
+/* Connect to addr:port, send a line, read it back (socat echoes). */
+static bool echo_through(const char *addr, int port)
+{
+	char cmd[256], *out;
+	bool ok;
+	FILE *f;
+	char buf[64] = "";
+
+	snprintf(cmd, sizeof(cmd), "printf 'ping\\n' | timeout 3 socat -t1 - "
+		 "TCP:%s:%d 2>/dev/null", addr, port);
+	f = popen(cmd, "r");
+	if (f == NULL)
+		return false;
+	out = fgets(buf, sizeof(buf), f);
+	pclose(f);
+	ok = out != NULL && strcmp(buf, "ping\n") == 0;
+	return ok;
+}
+
+Test(platform, port_forwards_when_outside_the_cluster)
+{
+	char err[DT_ERRBUF_SIZE] = "", kubectl_log[128], *kl;
+	const char *rule[] = { "iptables", "-w", "-I", "INPUT", "-s", "127.0.1.2/32",
+			       "-j", "DROP", NULL };
+	json_t *conf = config(), *reqs, *r, *found = NULL;
+	int port = 20000 + (int)(getpid() % 20000);
+	char out[64];
+	dt_node *nodes;
+	size_t i;
+	void *p;
+
+	if (system("command -v socat >/dev/null") != 0)
+		cr_skip_test("socat is not installed");
+	snprintf(kubectl_log, sizeof(kubectl_log), "%s/kubectl.argv", dir);
+	setenv("DT_K8S_KUBECTL_LOG", kubectl_log, 1);
+	json_object_set_new(conf, "access", json_string("port-forward"));
+	json_object_set_new(conf, "ports", json_pack("[i]", port));
+	routes_for_setup(true);
+	mock_route(mock, "GET", "/api/v1/namespaces/dt-system/pods", false, 200,
+		   "agent-pods-worker1.json");
+	mock_route(mock, "POST", "/api/v1/namespaces/dt-system/pods/dt-agent-xk2pq:7946/proxy/v1/*",
+		   false, 200, "agent-exec-ok.json");
+
+	p = platform_setup(conf, err);
+	cr_assert_not_null(p, "%s", err);
+	cr_assert_eq(k8s->nodes(p, &nodes), 3);
+	cr_expect_str_eq(nodes[0].address, "127.0.1.1");
+	cr_expect_str_eq(nodes[2].address, "127.0.1.3");
+	cr_expect(echo_through("127.0.1.1", port), "no forward on 127.0.1.1:%d", port);
+	cr_expect(echo_through("127.0.1.3", port), "no forward on 127.0.1.3:%d", port);
+	kl = slurp(kubectl_log);
+	{
+		char pf[256];
+		const char *want[] = { "port-forward\n--address=127.0.1.1\n--namespace=dt-test\n",
+				       "pod/kv-0\n", pf, NULL };
+
+		snprintf(pf, sizeof(pf), "%d\n", port);
+		expect_in_order(kl, want);
+	}
+	free(kl);
+
+	/* a forwarded address in an order means the pod's IP inside the pods */
+	cr_expect_eq(k8s->exec(p, &nodes[0], rule, out, sizeof(out), err), 0, "%s", err);
+	reqs = mock_requests(mock);
+	json_array_foreach(reqs, i, r)
+		if (strstr(json_string_value(json_object_get(r, "url")), "/proxy/v1/exec"))
+			found = r;
+	r = found;
+	cr_assert_not_null(r, "no order sent");
+	cr_expect_str_eq(json_string_value(json_array_get(json_object_get(json_object_get(r,
+		"body"), "argv"), 5)), "10.244.2.11/32");
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(r,
+		"body"), "target"), "container")),
+		"containerd://3f9a6c1e8b7d4a2f9e0c1b2a3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6a");
+	json_decref(reqs);
+
+	k8s->teardown(p);
+	cr_expect(!echo_through("127.0.1.1", port), "forward left after teardown");
+	json_decref(conf);
 }
