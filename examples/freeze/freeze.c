@@ -17,6 +17,8 @@
  * Threads: every callback runs on the run's nemesis thread, so the state
  * needs no lock.  Ownership: the freeze state is owned by the core between
  * create and destroy; `frozen` lists node indexes this nemesis stopped.
+ * The env given to create is borrowed for that call only: keep copies of
+ * what is needed later (the node table itself lives until teardown).
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -25,8 +27,11 @@
 #include <dt/plugin.h>
 
 typedef struct freeze {
-	const dt_nemesis_env *env; /* borrowed: lives as long as the run */
-	size_t *frozen;            /* indexes into env->nodes */
+	const dt_platform_type *platform; /* NULL when the run has no nodes */
+	void *platform_data;
+	dt_node *nodes;                   /* the platform's, until teardown */
+	size_t nnodes;
+	size_t *frozen;                   /* indexes into nodes, owned */
 	size_t nfrozen;
 } freeze;
 
@@ -44,7 +49,10 @@ static void *freeze_create(const dt_nemesis_env *env, char *err)
 		dt_fail(err, "out of memory");
 		return NULL;
 	}
-	f->env = env;
+	f->platform = env->platform;
+	f->platform_data = env->platform_data;
+	f->nodes = env->nodes;
+	f->nnodes = env->nnodes;
 	return f;
 }
 
@@ -55,17 +63,17 @@ static json_t *describe(const freeze *f, const char *signal_name)
 
 	for (size_t i = 0; i < f->nfrozen; i++)
 		json_array_append_new(names,
-			json_string(f->env->nodes[f->frozen[i]].name));
+			json_string(f->nodes[f->frozen[i]].name));
 	return json_pack("{ss so}", "signal", signal_name, "frozen", names);
 }
 
 /* Send sig to one node; 0, or -1 with err naming the node. */
 static int signal_node(freeze *f, size_t index, int sig, char *err)
 {
-	dt_node *node = &f->env->nodes[index];
+	dt_node *node = &f->nodes[index];
 	char why[DT_ERRBUF_SIZE] = "";
 
-	if (f->env->platform->signal(f->env->platform_data, node, sig, why) != 0)
+	if (f->platform->signal(f->platform_data, node, sig, why) != 0)
 		return dt_fail(err, "%s: %s", node->name, why);
 	return 0;
 }
@@ -74,7 +82,7 @@ static int freeze_start(void *data, const size_t *targets, size_t ntargets,
 			dt_rng *rng, json_t **what, char *err)
 {
 	freeze *f = data;
-	const dt_platform_type *p = f->env->platform;
+	const dt_platform_type *p = f->platform;
 
 	(void)rng;
 	if (ntargets > 0 && (p == NULL || p->signal == NULL))
