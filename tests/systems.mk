@@ -29,3 +29,11 @@ tests_systems_etcd_parsers_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/plugins/etcd
 tests_systems_etcd_parsers_LDADD = $(TEST_LIBS) -lm
 
 TESTS += tests/systems/etcd_parsers tests/systems/etcd_client
+
+# The suites end to end (root and the local platform; skipped otherwise).
+check_PROGRAMS += tests/systems/suites
+tests_systems_suites_SOURCES = tests/systems/suites.c
+tests_systems_suites_CFLAGS = $(TEST_CFLAGS)
+tests_systems_suites_LDADD = $(TEST_LIBS)
+
+TESTS += tests/systems/suites

@@ -1,0 +1,261 @@
+/*
+ * The redis and etcd suites end to end: dt-run brings the chart up on the
+ * local platform (root: namespaces, iptables), runs the workload under
+ * the suite's nemeses with a short time limit, and must reach the
+ * expected verdict, show the anomaly of an invalid run, sample every
+ * node's metrics, and leave nothing behind (no namespace, no server
+ * process, no state file of the run).
+ *
+ * One suite at a time (jobs = 1): two clusters at once on two cores
+ * would make the timings, not the systems, the subject.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+static char store[256];
+
+static const char *builddir(void)
+{
+	const char *b = getenv("DT_BUILDDIR");
+
+	return b ? b : TEST_BUILDDIR;
+}
+
+static void need_local_platform(void)
+{
+	char path[1024];
+	struct stat st;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root (network namespaces, iptables)");
+	snprintf(path, sizeof(path), "%s/plugins/local/.libs/dt_local.so", builddir());
+	if (stat(path, &st) != 0)
+		cr_skip_test("the local platform is not built (%s)", path);
+	snprintf(store, sizeof(store), "/tmp/dt-test-systems-XXXXXX");
+	cr_assert_not_null(mkdtemp(store));
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(p);
+}
+
+static void remove_store(void)
+{
+	if (store[0])
+		nftw(store, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	store[0] = '\0';
+}
+
+/* Run dt-run on a suite; its exit status. */
+static int dt_run(const char *suite, const char *time_limit)
+{
+	char bin[1024];
+	pid_t pid;
+	int status;
+
+	snprintf(bin, sizeof(bin), "%s/core/dt-run", builddir());
+	pid = fork();
+	if (pid == 0) {
+		execl(bin, bin, "--suite", suite, "--store", store, "--time-limit",
+		      time_limit, "-q", (char *)NULL);
+		_exit(127);
+	}
+	cr_assert_gt(pid, 0);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* store/SUITE/latest/NAME */
+static void run_file(const char *suite, const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s/latest/%s", store, suite, name);
+}
+
+/* The run id, from the first line of dt.log ("... run ID of suite ..."). */
+static void run_id(const char *suite, char *id, size_t size)
+{
+	char path[1024], line[1024];
+	FILE *f;
+	char *p;
+
+	run_file(suite, "dt.log", path, sizeof(path));
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "no %s", path);
+	cr_assert_not_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	p = strstr(line, " run ");
+	cr_assert_not_null(p, "no run id in: %s", line);
+	cr_assert_eq(sscanf(p + 5, "%31s", id), 1);
+	(void)size;
+}
+
+/* No namespace of the run, no process started in its store, no state
+ * file naming it. */
+static void nothing_left(const char *suite)
+{
+	char id[32], prefix[64], cmd[128], line[512], rundir[1024];
+	FILE *p;
+	DIR *d;
+	struct dirent *e;
+	const char *state = getenv("DT_STATE_DIR");
+
+	run_id(suite, id, sizeof(id));
+	snprintf(prefix, sizeof(prefix), "dt-%s-", id);
+	p = popen("ip netns list", "r");
+	cr_assert_not_null(p);
+	while (fgets(line, sizeof(line), p) != NULL)
+		cr_assert_null(strstr(line, prefix), "namespace left: %s", line);
+	pclose(p);
+	snprintf(cmd, sizeof(cmd), "ip -o link show");
+	p = popen(cmd, "r");
+	while (p != NULL && fgets(line, sizeof(line), p) != NULL)
+		cr_assert_null(strstr(line, id), "link left: %s", line);
+	if (p != NULL)
+		pclose(p);
+	/* Every server ran with its data directory under the run's folder. */
+	snprintf(rundir, sizeof(rundir), "%s/%s/", store, suite);
+	d = opendir("/proc");
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char path[300], args[4096];
+		FILE *f;
+		size_t n;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;
+		n = fread(args, 1, sizeof(args) - 1, f);
+		fclose(f);
+		for (size_t i = 0; i < n; i++)
+			if (args[i] == '\0')
+				args[i] = ' ';
+		args[n] = '\0';
+		cr_assert_null(strstr(args, rundir), "process %s left: %s", e->d_name, args);
+	}
+	if (d != NULL)
+		closedir(d);
+	if (state != NULL && (d = opendir(state)) != NULL) {
+		while ((e = readdir(d)) != NULL)
+			cr_assert_null(strstr(e->d_name, id), "state file left: %s", e->d_name);
+		closedir(d);
+	}
+}
+
+static json_t *results(const char *suite)
+{
+	char path[1024];
+	json_t *r;
+
+	run_file(suite, "results.json", path, sizeof(path));
+	r = json_load_file(path, 0, NULL);
+	cr_assert_not_null(r, "no %s", path);
+	return r;
+}
+
+/* Each node's metrics were sampled at least once. */
+static void metrics_sampled(const char *suite, const char *field)
+{
+	char path[1024], line[8192];
+	FILE *f;
+	int nodes = 0, driver = 0;
+
+	run_file(suite, "metrics.jsonl", path, sizeof(path));
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "no %s", path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		json_t *o = json_loads(line, 0, NULL);
+		const char *src = json_string_value(json_object_get(o, "source"));
+
+		if (src != NULL && strcmp(src, "driver") == 0)
+			driver++;
+		else if (src != NULL && json_object_get(json_object_get(o, "values"), field))
+			nodes++;
+		json_decref(o);
+	}
+	fclose(f);
+	cr_assert_gt(driver, 0, "no driver figures in %s", path);
+	cr_assert_geq(nodes, 3, "no node reported %s in %s", field, path);
+}
+
+static void expect(const char *suite, const char *time_limit, int code)
+{
+	int rc = dt_run(suite, time_limit);
+	json_t *r = results(suite);
+	char *text = json_dumps(json_object_get(r, "checkers"), JSON_COMPACT);
+
+	cr_assert_eq(rc, code, "%s: exit %d, expected %d: %.2000s", suite, rc, code, text);
+	free(text);
+	if (code == 1) {
+		/* The anomaly is shown: the operation that cannot be placed. */
+		json_t *lin = json_object_get(json_object_get(r, "checkers"), "linearizable");
+		json_t *fail = json_array_get(json_object_get(lin, "failures"), 0);
+
+		cr_assert(json_is_false(json_object_get(lin, "valid")));
+		cr_assert_not_null(json_object_get(fail, "unplaced"), "no anomaly shown");
+		cr_assert_not_null(json_object_get(lin, "summary"));
+	}
+	json_decref(r);
+	nothing_left(suite);
+}
+
+TestSuite(suites, .init = need_local_platform, .fini = remove_store, .timeout = 120);
+
+Test(suites, redis_bank_valid)
+{
+	expect("redis", "10", 0);
+	metrics_sampled("redis", "role");
+}
+
+Test(suites, redis_register_valid)
+{
+	expect("redis-register", "10", 0);
+}
+
+Test(suites, redis_replica_reads_stale)
+{
+	expect("redis-replica-reads", "14", 1);
+}
+
+Test(suites, etcd_register_valid)
+{
+	expect("etcd", "15", 0);
+	metrics_sampled("etcd", "etcd_server_has_leader");
+}
+
+Test(suites, etcd_kv_valid)
+{
+	expect("etcd-kv", "12", 0);
+}
+
+Test(suites, etcd_serializable_stale)
+{
+	expect("etcd-serializable", "14", 1);
+}
+
+int main(int argc, char *argv[])
+{
+	struct criterion_test_set *tests = criterion_initialize();
+	int result = 0;
+
+	criterion_options.jobs = 1;
+	if (criterion_handle_args(argc, argv, true))
+		result = !criterion_run_all_tests(tests);
+	criterion_finalize(tests);
+	return result;
+}
