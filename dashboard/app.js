@@ -170,11 +170,12 @@ function drawChart(box, title, xs, series, opts = {}) {
     plugins: [shadePlugin(opts.nemesis || [])],
     scales: { x: { time: false, range: (u, lo, hi) => [0, Math.max(hi, 1)] }, y: opts.log ? { distr: 3 } : { range: (u, lo, hi) => [0, hi > 0 ? hi * 1.1 : 1] } },
     axes: [
-      { label: 'seconds since start', values: (u, v) => v.map((s) => fmtDuration(s)) },
+      { label: 'seconds since start', space: 70, values: (u, v) => v.map((s) => fmtDuration(s)) },
       { label: opts.unit, size: 70, values: (u, v) => v.map(opts.fmt || ((x) => x)) },
     ],
     series: [{ label: 'time', value: (u, v) => v === null ? '–' : fmtDuration(v) }].concat(series.map((s) => ({
       label: s.label, stroke: s.color, width: s.width || 2, dash: s.dash, points: { show: false },
+      paths: opts.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
       value: (u, v) => v === null ? '–' : (opts.fmt || ((x) => x))(v),
     }))),
     legend: { live: true },
@@ -191,16 +192,25 @@ function driverSeries(lines) {
   for (const m of driver) for (const f of Object.keys(m.values || {})) if (!fs.includes(f)) fs.push(f);
   fs.sort();
   const xs = [], tput = fs.map(() => []), lat = fs.map(() => ({ p50: [], p95: [], p99: [] }));
+  // Each line covers (previous time, time]: plot it as a step from the
+  // start of its slice, and close the last step at the last time.
   let prev = 0;
   for (const m of driver) {
     const t = m.time / 1e9, dt = t - prev;
     if (dt < 0.5) continue;     // a short last slice would spike the rate
+    xs.push(prev);
     prev = t;
-    xs.push(t);
     fs.forEach((f, i) => {
       const v = (m.values || {})[f] || {};
       tput[i].push((v.ops || 0) / dt);
       for (const q of ['p50', 'p95', 'p99']) lat[i][q].push(v.ops ? v[q] : null);
+    });
+  }
+  if (xs.length) {
+    xs.push(prev);
+    fs.forEach((f, i) => {
+      tput[i].push(tput[i][tput[i].length - 1]);
+      for (const q of ['p50', 'p95', 'p99']) lat[i][q].push(lat[i][q][lat[i][q].length - 1]);
     });
   }
   return { fs, xs, tput, lat };
@@ -455,7 +465,7 @@ async function viewRun(id) {
     const d = driverSeries(m.series || []);
     drawChart(tputBox, 'Throughput (completed operations a second)', d.xs,
       d.fs.map((f, i) => ({ label: f, color: PALETTE[i % PALETTE.length], data: d.tput[i] })),
-      { unit: 'ops/s', nemesis: nem, fmt: (v) => (v >= 100 ? Math.round(v) : +v.toFixed(1)) });
+      { unit: 'ops/s', nemesis: nem, stepped: true, fmt: (v) => (v >= 100 ? Math.round(v) : +v.toFixed(1)) });
     const ls = [];
     d.fs.forEach((f, i) => {
       ls.push({ label: f + ' p50', color: PALETTE[i % PALETTE.length], width: 1.5, data: d.lat[i].p50 });
@@ -463,7 +473,7 @@ async function viewRun(id) {
       ls.push({ label: f + ' p99', color: PALETTE[i % PALETTE.length], width: 1, dash: [2, 3], data: d.lat[i].p99 });
     });
     drawChart(latBox, 'Latency (p50 solid, p95 dashed, p99 dotted)', d.xs, ls,
-      { unit: 'latency', nemesis: nem, fmt: fmtMs });
+      { unit: 'latency', nemesis: nem, fmt: fmtMs, stepped: true });
     const byKey = nodeSeries(m.series || []);
     const keys = Object.keys(byKey).sort().slice(0, 12);
     nodesCard.replaceChildren(el('h2', {}, 'System metrics per node'));
@@ -531,7 +541,7 @@ async function viewRun(id) {
       for (const f of r.failures || []) {
         const ops = [].concat((f['prefix-tail'] || []).map((o) => ({ ...o, role: 'placed' })),
           (f.candidates || []).map((o) => ({ ...o, role: o['legal-here'] ? 'could follow' : 'cannot follow' })));
-        if (f.unplaced) ops.push({ ...f.unplaced, role: 'cannot follow' });
+        if (f.unplaced && !ops.some((o) => o.index === f.unplaced.index)) ops.push({ ...f.unplaced, role: 'cannot follow' });
         anomaly.append(el('p', { class: 'muted' }, `key ${f.key ?? '–'} · ${f.ops} operations · linearizable prefix ${f['linearizable-prefix']} · state ${f.state}`),
           el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Index'), el('th', {}, 'Process'), el('th', {}, 'Operation'), el('th', {}, 'Role'), el('th', {}, 'State after'))),
             el('tbody', {}, ops.map((o) => el('tr', {}, el('td', { class: 'mono' }, o.index), el('td', {}, o.process),

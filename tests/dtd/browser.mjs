@@ -3,15 +3,16 @@
 //   node browser.mjs BASE_URL TOKEN OUT_DIR SUITE
 // Opens the dashboard, saves the token, starts SUITE from the form,
 // watches the run finish, checks the verdict badge (colour and word) and
-// that the throughput chart drew something, and saves screenshots.
+// that the throughput chart drew something, and saves screenshots.  With
+// INVALID_SUITE, also runs it and checks the anomaly shown.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const [base, token, outDir, suite] = process.argv.slice(2);
+const [base, token, outDir, suite, badSuite] = process.argv.slice(2);
 if (!base || !token || !outDir || !suite) {
-  console.error('usage: node browser.mjs BASE_URL TOKEN OUT_DIR SUITE');
+  console.error('usage: node browser.mjs BASE_URL TOKEN OUT_DIR SUITE [INVALID_SUITE]');
   process.exit(2);
 }
 mkdirSync(outDir, { recursive: true });
@@ -103,6 +104,24 @@ try {
   await page.waitForSelector(`#runs tr[data-run="${id}"] .badge`);
   check(await page.$(`#runs tr[data-run="${id}"] .badge.valid`) !== null, 'the run list shows the verdict');
   await page.screenshot({ path: join(outDir, 'dtd-runs.png') });
+  if (badSuite) {
+    await page.goto(base + '/#/new?suite=' + badSuite);
+    await page.waitForSelector('#newrun select[name=suite] option', { state: 'attached' });
+    check(await page.inputValue('#newrun select[name=suite]') === badSuite, 'the form takes ?suite=');
+    await page.click('#start');
+    await page.waitForURL(/#\/runs\/\d+$/);
+    await page.waitForSelector('h1 .badge[data-state=valid], h1 .badge[data-state=invalid], h1 .badge[data-state=unknown]',
+      { timeout: 60000 });
+    check(await page.getAttribute('h1 .badge', 'data-state') === 'invalid', 'the broken store is invalid');
+    const bbg = await page.$eval('h1 .badge', (e) => getComputedStyle(e).backgroundColor);
+    const [br, bgr] = bbg.match(/\d+/g).map(Number);
+    check(br > bgr + 40, 'an invalid verdict is red');
+    await page.waitForSelector('#anomaly:not([hidden]) table tbody tr');
+    check((await page.$$('#anomaly tbody tr')).length >= 1, 'the anomaly lists the operations involved');
+    const href = await page.getAttribute('#linviz', 'href');
+    check(href && (await page.request.get(base + href)).ok(), 'the linearizability visualization opens');
+    await page.screenshot({ path: join(outDir, 'dtd-run-invalid.png'), fullPage: true });
+  }
   check(errors.length === 0, 'no page errors' + (errors.length ? ': ' + errors.join('; ') : ''));
 } catch (e) {
   console.error('FAIL: ' + (e.stack || e));
