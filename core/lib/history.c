@@ -352,7 +352,7 @@ static char *dup_string(const json_t *v)
 int dt_op_from_json(const char *line, size_t len, dt_op *op, char *err)
 {
 	json_error_t jerr;
-	json_t *o = json_loadb(line, len, JSON_DECODE_ANY, &jerr);
+	json_t *o = json_loadb(line, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
 	json_t *v;
 
 	memset(op, 0, sizeof(*op));
@@ -402,6 +402,91 @@ bad_f:
 	return dt_fail(err, "\"f\": expected a string");
 }
 
+/*
+ * Which processes have an invoke open: a small open-addressing table
+ * from process number to the index of its open invoke (-1: none).
+ */
+typedef struct open_table {
+	int64_t *proc;
+	int64_t *index;
+	size_t cap, used;
+} open_table;
+
+static int64_t *open_slot(open_table *t, int64_t proc)
+{
+	size_t i;
+
+	if (t->used * 2 >= t->cap) {
+		open_table bigger = { .cap = t->cap ? t->cap * 2 : 64 };
+
+		bigger.proc = malloc(bigger.cap * sizeof(int64_t));
+		bigger.index = malloc(bigger.cap * sizeof(int64_t));
+		if (bigger.proc == NULL || bigger.index == NULL) {
+			free(bigger.proc);
+			free(bigger.index);
+			return NULL;
+		}
+		for (size_t k = 0; k < bigger.cap; k++)
+			bigger.proc[k] = INT64_MIN;
+		for (size_t k = 0; k < t->cap; k++)
+			if (t->proc[k] != INT64_MIN)
+				*open_slot(&bigger, t->proc[k]) = t->index[k];
+		free(t->proc);
+		free(t->index);
+		bigger.used = t->used;
+		*t = bigger;
+	}
+	i = (size_t)((uint64_t)proc * 0x9e3779b97f4a7c15ULL) & (t->cap - 1);
+	while (t->proc[i] != INT64_MIN && t->proc[i] != proc)
+		i = (i + 1) & (t->cap - 1);
+	if (t->proc[i] == INT64_MIN) {
+		t->proc[i] = proc;
+		t->index[i] = -1;
+		t->used++;
+	}
+	return &t->index[i];
+}
+
+/* An invoke needs its process idle; a completion needs it busy. */
+static int check_process(open_table *t, const dt_op *op, char *err)
+{
+	int64_t *open;
+
+	if (op->process == DT_PROCESS_NEMESIS)
+		return 0;
+	open = open_slot(t, op->process);
+	if (open == NULL)
+		return dt_fail(err, "out of memory");
+	if (op->type == DT_OP_INVOKE) {
+		if (*open >= 0)
+			return dt_fail(err, "process %lld: invoke while its index %lld "
+				       "is still open", (long long)op->process,
+				       (long long)*open);
+		*open = op->index;
+		return 0;
+	}
+	if (*open < 0)
+		return dt_fail(err, "process %lld: %s with no invoke before it",
+			       (long long)op->process, dt_op_type_name(op->type));
+	*open = -1;
+	return 0;
+}
+
+/* After zero padding only zeros may follow (a crashed writer's
+ * reservation); anything else is damage, not a clean end. */
+static bool only_zeros_follow(FILE *f, const char *line, size_t n)
+{
+	int c;
+
+	for (size_t i = 0; i < n; i++)
+		if (line[i] != '\0')
+			return false;
+	while ((c = getc(f)) != EOF)
+		if (c != '\0')
+			return false;
+	return true;
+}
+
 dt_history *dt_history_read_jsonl(const char *path, char *err)
 {
 	FILE *f = fopen(path, "re");
@@ -410,6 +495,7 @@ dt_history *dt_history_read_jsonl(const char *path, char *err)
 	size_t cap = 0, alloc = 0;
 	ssize_t n;
 	size_t lineno = 0;
+	open_table open = { 0 };
 
 	if (f == NULL) {
 		dt_fail(err, "%s: %s", path, strerror(errno));
@@ -418,14 +504,21 @@ dt_history *dt_history_read_jsonl(const char *path, char *err)
 	h = calloc(1, sizeof(*h));
 	if (h == NULL)
 		goto nomem;
+	errno = 0;
 	while ((n = getline(&line, &cap, f)) >= 0) {
 		char lerr[DT_ERRBUF_SIZE];
 		bool last = n == 0 || line[n - 1] != '\n';
 		dt_op op;
 
 		lineno++;
-		if (line[0] == '\0') /* zero padding after a crashed writer */
+		if (line[0] == '\0') { /* zero padding after a crashed writer */
+			if (!only_zeros_follow(f, line, (size_t)n)) {
+				dt_fail(err, "%s:%zu: zero bytes followed by more data "
+					"(a damaged file)", path, lineno);
+				goto fail;
+			}
 			break;
+		}
 		if (n == 0 || (n == 1 && line[0] == '\n'))
 			continue;
 		if (dt_op_from_json(line, (size_t)n, &op, lerr) != 0) {
@@ -443,6 +536,11 @@ dt_history *dt_history_read_jsonl(const char *path, char *err)
 			dt_op_clear(&op);
 			goto fail;
 		}
+		if (check_process(&open, &op, lerr) != 0) {
+			dt_fail(err, "%s:%zu: %s", path, lineno, lerr);
+			dt_op_clear(&op);
+			goto fail;
+		}
 		if (h->count == alloc) {
 			size_t grow = alloc ? alloc * 2 : 1024;
 			dt_op *ops = realloc(h->ops, grow * sizeof(*ops));
@@ -455,14 +553,23 @@ dt_history *dt_history_read_jsonl(const char *path, char *err)
 			alloc = grow;
 		}
 		h->ops[h->count++] = op;
+		errno = 0;
+	}
+	if (ferror(f)) {
+		dt_fail(err, "%s: %s", path, strerror(errno ? errno : EIO));
+		goto fail;
 	}
 	free(line);
+	free(open.proc);
+	free(open.index);
 	fclose(f);
 	return h;
 nomem:
 	dt_fail(err, "%s: out of memory", path);
 fail:
 	free(line);
+	free(open.proc);
+	free(open.index);
 	fclose(f);
 	dt_history_free(h);
 	return NULL;

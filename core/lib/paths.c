@@ -111,7 +111,6 @@ static bool valid_name(const char *name)
 int dt_find_yaml(const char *kind, const char *name, const char *extra,
 		 char *buf, size_t size, char *err)
 {
-	char **path;
 	size_t len = strlen(name);
 
 	/* A path to a file is taken as it is. */
@@ -122,6 +121,14 @@ int dt_find_yaml(const char *kind, const char *name, const char *extra,
 		snprintf(buf, size, "%s", name);
 		return 0;
 	}
+	return dt_find_yaml_name(kind, name, extra, buf, size, err);
+}
+
+int dt_find_yaml_name(const char *kind, const char *name, const char *extra,
+		      char *buf, size_t size, char *err)
+{
+	char **path;
+
 	if (!valid_name(name))
 		return dt_fail(err, "'%s' is not a valid name for one of the %s "
 			       "(letters, digits, '-', '_' and '.' only)", name, kind);

@@ -26,6 +26,10 @@ int dt_user_dir(const char *sub, char *buf, size_t size);
 int dt_find_yaml(const char *kind, const char *name, const char *extra,
 		 char *buf, size_t size, char *err);
 
+/* The same for a name only (never a path), as files name each other. */
+int dt_find_yaml_name(const char *kind, const char *name, const char *extra,
+		      char *buf, size_t size, char *err);
+
 /* The directories of that path, NULL-terminated and malloc'd (free with
  * dt_path_free). */
 char **dt_yaml_path(const char *kind, const char *extra);

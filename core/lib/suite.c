@@ -431,7 +431,8 @@ dt_suite *dt_suite_load(const char *name, const char *suite_path,
 	s->doc = dt_doc_load(file, err);
 	if (s->doc == NULL || parse_suite(s, err) != 0)
 		goto fail;
-	if (dt_find_yaml("charts", s->chart, chart_path, file, sizeof(file), err)) {
+	/* A suite names its chart; only the command line may give paths. */
+	if (dt_find_yaml_name("charts", s->chart, chart_path, file, sizeof(file), err)) {
 		char msg[DT_ERRBUF_SIZE];
 
 		snprintf(msg, sizeof(msg), "%s", err);

@@ -52,7 +52,7 @@ Test(history, round_trip)
 		  .value = json_pack("{sssi}", "key", "r1", "value", 3) },
 		{ .process = DT_PROCESS_NEMESIS, .type = DT_OP_INFO, .f = "start",
 		  .value = json_pack("{ss}", "nemesis", "kill") },
-		{ .process = 7, .type = DT_OP_FAIL, .f = "cas", .value = json_null(),
+		{ .process = 7, .type = DT_OP_INVOKE, .f = "cas", .value = json_null(),
 		  .error = "cas mismatch", .key = "k\"ey" },
 	};
 	dt_history *h;
@@ -138,7 +138,8 @@ Test(history, a_killed_writer_loses_nothing_it_recorded)
 		dt_history_writer *w = dt_history_writer_open(path, err);
 
 		for (int i = 0; w != NULL && i < 1000; i++) {
-			dt_op op = { .process = i % 5, .type = DT_OP_INVOKE, .f = "read",
+			dt_op op = { .process = (i / 2) % 5,
+				     .type = i % 2 ? DT_OP_OK : DT_OP_INVOKE, .f = "read",
 				     .value = json_integer(i) };
 
 			dt_history_append(w, &op);

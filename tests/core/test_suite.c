@@ -123,7 +123,7 @@ ParameterizedTestParameters(suite, bad)
 		{ "name: s\nchart: nochart\nclient: mem\nworkload: bank\n",
 		  "2:1: chart: no chart named 'nochart' (try `dt-run list charts`)" },
 		{ "name: s\nchart: ../c\nclient: mem\nworkload: bank\n",
-		  "2:1: chart: ../c: cannot read this file" },
+		  "2:1: chart: '../c' is not a valid name for one of the charts (letters, digits, '-', '_' and '.' only)" },
 		{ "name: s\nchart: c\nclient: mem\nworkload: bank\nseed: -1\n",
 		  "5:1: seed: expected a non-negative integer" },
 		{ "- a\n- b\n", "1:1: a suite must be a mapping" },
