@@ -142,6 +142,14 @@ static int derive(const dt_history *h, json_t *series, json_t *nemesis)
 
 				json_array_append_new(nemesis, iv);
 				json_object_set(open, name, iv);
+			} else if (strcmp(op->f, "start") == 0 && op->type == DT_OP_FAIL) {
+				/* It did not start: nothing to shade. */
+				json_t *iv = json_object_get(open, name);
+
+				for (size_t k = 0; iv != NULL && k < json_array_size(nemesis); k++)
+					if (json_array_get(nemesis, k) == iv)
+						json_array_remove(nemesis, k);
+				json_object_del(open, name);
 			} else if (strcmp(op->f, "heal") == 0 && op->type != DT_OP_INVOKE) {
 				json_t *iv = json_object_get(open, name);
 

@@ -134,6 +134,7 @@ static void sse_free(void *cls)
 static enum MHD_Result queue_sse(struct MHD_Connection *c, dtd_ctx *ctx, int64_t id)
 {
 	sse *s = calloc(1, sizeof(*s));
+	const char *last = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
 	struct MHD_Response *resp;
 	enum MHD_Result rc;
 
@@ -141,6 +142,9 @@ static enum MHD_Result queue_sse(struct MHD_Connection *c, dtd_ctx *ctx, int64_t
 		return MHD_NO;
 	s->ctx = ctx;
 	s->id = id;
+	/* A browser that reconnects goes on after the last event it saw. */
+	if (last != NULL && last[0] >= '0' && last[0] <= '9')
+		s->seq = strtoull(last, NULL, 10) + 1;
 	/* Tell the browser to come back after 2 s if the stream breaks. */
 	sse_set(s, strdup("retry: 2000\n\n"));
 	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read,
