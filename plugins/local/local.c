@@ -463,8 +463,13 @@ static void print_plan(const lc_platform *p)
 		       p->x[i].veth, p->x[i].data_dir, p->x[i].log_path);
 		for (size_t k = 0; k < p->x[i].nprocs; k++) {
 			printf("local: %s: run", p->nodes[i].name);
-			for (char **a = p->x[i].procs[k].argv; *a != NULL; a++)
-				printf(" %s", *a);
+			for (char **a = p->x[i].procs[k].argv; *a != NULL; a++) {
+				/* Quote what a reader would misread. */
+				if ((*a)[0] == '\0' || strpbrk(*a, " \t'\"") != NULL)
+					printf(" '%s'", *a);
+				else
+					printf(" %s", *a);
+			}
 			printf("\n");
 		}
 	}

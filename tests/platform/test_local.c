@@ -312,7 +312,14 @@ typedef struct bg_run {
 
 /* Start dt-run on tests/platform's pf-redis suite with its own state
  * dir, and wait until its three nodes run. */
+static void bg_start_args(bg_run *b, const char *extra);
+
 static void bg_start(bg_run *b)
+{
+	bg_start_args(b, NULL);
+}
+
+static void bg_start_args(bg_run *b, const char *extra)
 {
 	const char *src = getenv("DT_SRCDIR"), *build = getenv("DT_BUILDDIR");
 	char suites[512], charts[512], exe[512];
@@ -336,8 +343,14 @@ static void bg_start(bg_run *b)
 		if (freopen("/dev/null", "w", stdout) == NULL ||
 		    freopen("/dev/null", "w", stderr) == NULL)
 			_exit(126);
-		execl(exe, exe, "--suite-path", suites, "--chart-path", charts,
-		      "--store", b->store, "-s", "pf-redis", "-t", "60", (char *)NULL);
+		if (extra != NULL)
+			execl(exe, exe, "--suite-path", suites, "--chart-path",
+			      charts, "--store", b->store, "-s", "pf-redis", "-t",
+			      "1", extra, (char *)NULL);
+		else
+			execl(exe, exe, "--suite-path", suites, "--chart-path",
+			      charts, "--store", b->store, "-s", "pf-redis", "-t",
+			      "60", (char *)NULL);
 		_exit(127);
 	}
 	/* The state file, then its three pids. */
@@ -429,6 +442,11 @@ Test(local, sigkill_then_dt_run_cleanup_leaves_nothing)
 	bg_start(&b);
 	n = bg_pids(&b, pids, 8);
 	cr_assert_eq(n, 3);
+	/* A live run is not cleaned. */
+	cr_expect_eq(run_cleanup(&b), 0);
+	for (size_t i = 0; i < n; i++)
+		cr_expect(pf_proc_state(pids[i]) != 0 && pf_proc_state(pids[i]) != 'Z',
+			  "cleanup killed a live run's process %d", (int)pids[i]);
 	kill(b.pid, SIGKILL);
 	waitpid(b.pid, &status, 0);
 	/* What the crash left: the namespaces and the servers. */
@@ -476,5 +494,24 @@ Test(local, next_start_cleans_crashed_run)
 	cr_assert_not_null(pf_try_up(&f, socat3, "", false, err), "%s", err);
 	pf_assert_clean(b.run_id, b.state_dir, pids, n);
 	pf_down(&f);
+	bg_finish(&b);
+}
+
+/* --keep: the data folders stay, everything else goes. */
+Test(local, keep_keeps_data_only)
+{
+	bg_run b = { 0 };
+	pid_t pids[8];
+	size_t n;
+	int status;
+	char path[256];
+
+	bg_start_args(&b, "--keep");
+	n = bg_pids(&b, pids, 8);
+	waitpid(b.pid, &status, 0);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	pf_assert_clean(b.run_id, b.state_dir, pids, n);
+	snprintf(path, sizeof(path), "%s/pf-redis/latest/data/n2", b.store);
+	cr_expect_eq(access(path, F_OK), 0, "--keep lost %s", path);
 	bg_finish(&b);
 }
