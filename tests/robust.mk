@@ -27,3 +27,12 @@ check_LTLIBRARIES += tests/robust/plugins/dt_crashy.la
 tests_robust_plugins_dt_crashy_la_SOURCES = tests/robust/plugins/crashy.c
 tests_robust_plugins_dt_crashy_la_LDFLAGS = $(TEST_MODULE_FLAGS)
 tests_robust_plugins_dt_crashy_la_LIBADD = $(PLUGIN_LIBADD)
+
+EXTRA_DIST += tests/robust/valgrind-check tests/robust/valgrind.supp \
+	tests/robust/asan-check
+
+# Every Criterion program of `make check`, and the fuzz corpus replay,
+# under valgrind memcheck (about 10 times slower than make check).
+check-valgrind: $(check_PROGRAMS) $(check_LTLIBRARIES) all
+	@$(AM_TESTS_ENVIRONMENT) VALGRIND='$(VALGRIND)' LIBTOOL='$(LIBTOOL)' \
+	$(SHELL) $(srcdir)/tests/robust/valgrind-check $(TESTS)

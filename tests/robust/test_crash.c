@@ -134,17 +134,25 @@ Test(crash, sigkill_at_random_moments_leaves_a_valid_prefix)
 		const char *argv[] = { rb_dt_run(), "--suite", suite_path, "--chart-path",
 				       chart_dir, "--store", store, "-q", NULL };
 		char out[4096], latest[2 * PATH_MAX + 32], dir[PATH_MAX];
-		/* 0 to 2 s: before the store exists, while running, while
-		 * checking, after the end */
-		long ms = rand() % 2000;
+		/* one round in four: 0 to 0.4 s after the start (before the
+		 * store exists, while loading); the others: 0 to 1.8 s after
+		 * the history appears (running, healing, checking, done), so
+		 * that a slow start (valgrind, ASan) moves the moment along */
+		bool early = rand() % 4 == 0;
+		long ms = early ? rand() % 400 : rand() % 1800;
 		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+		struct timespec poll = { 0, 5000000L };
+		char hist[2 * PATH_MAX];
 		rb_proc p;
 		int st;
 		ssize_t n;
 		size_t got;
 		bool res;
 
+		snprintf(hist, sizeof(hist), "%s/crashy/latest/history.jsonl", store);
 		cr_assert_eq(rb_spawn(&p, argv, NULL), 0);
+		for (int i = 0; !early && i < 12000 && access(hist, F_OK) != 0; i++)
+			nanosleep(&poll, NULL);
 		nanosleep(&ts, NULL);
 		kill(p.pid, SIGKILL);
 		st = rb_finish(&p, out, sizeof(out));
@@ -193,15 +201,16 @@ Test(crash, a_full_disk_fails_the_run_and_keeps_the_history)
 {
 	char out[4096], path[2 * PATH_MAX + 32], dir[PATH_MAX], want[3 * PATH_MAX];
 	const char *argv[] = { rb_dt_run(), "--suite", suite_path, "--chart-path",
-			       chart_dir, "--store", store, "-q", "--rate", "0", NULL };
+			       chart_dir, "--store", store, "-q", "--rate", "0",
+			       "--time-limit", "4", NULL };
 	rb_proc p;
 	int st;
 	ssize_t n;
 	size_t torn = 0;
 
-	/* files may not grow past 1.5 MiB: the history fills it in a
-	 * fraction of a second at full rate */
-	cr_assert_eq(rb_spawn(&p, argv, "1572864"), 0);
+	/* files may not grow past 1.2 MiB: the history fills it in a
+	 * fraction of a second at full rate (a few under valgrind) */
+	cr_assert_eq(rb_spawn(&p, argv, "1258291"), 0);
 	st = rb_finish(&p, out, sizeof(out));
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 5, "status %d: %s", st, out);
 	snprintf(path, sizeof(path), "%s/crashy/latest", store);
@@ -218,10 +227,23 @@ Test(crash, a_full_disk_fails_the_run_and_keeps_the_history)
 	cr_assert(!check_results(path), "a run that lost events claims a verdict");
 }
 
-struct crash_case {
-	const char *suite;
-	const char *where; /* in the message */
-};
+Test(crash, a_full_disk_stops_the_run, .timeout = 30,
+     .disabled = true) /* BUG: core/lib/run.c wait_run ignores a failed
+			  history writer: the workers and nemeses go on to the
+			  time limit with nothing recorded (seen: 10 s run,
+			  history full after 0.1 s) */
+{
+	char out[4096];
+	const char *argv[] = { rb_dt_run(), "--suite", suite_path, "--chart-path",
+			       chart_dir, "--store", store, "-q", "--rate", "0",
+			       "--time-limit", "120", NULL };
+	rb_proc p;
+	int st;
+
+	cr_assert_eq(rb_spawn(&p, argv, "1258291"), 0);
+	st = rb_finish(&p, out, sizeof(out)); /* the test's timeout bounds it */
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 5, "status %d: %s", st, out);
+}
 
 static void run_crashy(const char *suite, const char *where, int sig)
 {
