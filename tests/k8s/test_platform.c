@@ -431,7 +431,12 @@ Test(platform, dry_run_prints_every_command_without_a_cluster)
 	}
 	cr_expect(strstr(out, "no cluster access") != NULL, "%s", out);
 	free(out);
-	cr_expect_eq(json_array_size(mock_requests(mock)), 0);
+	{
+		json_t *reqs = mock_requests(mock);
+
+		cr_expect_eq(json_array_size(reqs), 0, "the dry run called the API");
+		json_decref(reqs);
+	}
 }
 
 /* Connect to addr:port, send a line, read it back (socat echoes). */
