@@ -480,16 +480,22 @@ static void *local_setup(const dt_platform_env *env, char *err)
 {
 	lc_platform *p = NULL;
 	long long n;
-	char e[DT_ERRBUF_SIZE];
+	char e[DT_ERRBUF_SIZE] = "";
 	int cleaned;
 
 	if (!env->dry_run && !lc_has_net_admin()) {
-		dt_fail(err, "the local platform needs CAP_NET_ADMIN to make "
-			"network namespaces, veths and a bridge: run dt-run as "
-			"root (sudo dt-run ...), or give it the capability "
-			"(setcap cap_net_admin,cap_sys_admin+ep), or use "
-			"--platform k8s");
-		return NULL;
+		/* Not root: a user namespace of our own gives the rights
+		 * where the kernel allows it. */
+		if (geteuid() == 0 || lc_enter_userns(e) != 0) {
+			dt_fail(err, "the local platform needs CAP_NET_ADMIN to "
+				"make network namespaces, veths and a bridge%s%s: "
+				"run dt-run as root (sudo dt-run ...), or use "
+				"--platform k8s", geteuid() ? ", and " : "",
+				geteuid() ? e : "");
+			return NULL;
+		}
+		dt_log(DT_LOG_INFO, "local: not root: running the cluster in a "
+		       "user namespace of its own");
 	}
 	if (strlen(env->run_id) > 6) {
 		dt_fail(err, "run id '%s' longer than 6 characters does not fit "

@@ -57,6 +57,13 @@ unsigned long long lc_proc_start(pid_t pid);
 /* Whether this process has CAP_NET_ADMIN in its effective set. */
 bool lc_has_net_admin(void);
 
+/* Without root: enter a new user namespace (mapping this user to root
+ * in it), network namespace and mount namespace, with a private
+ * /run/netns, so that everything after works unprivileged.  The driver's
+ * clients then reach the nodes from that network namespace.  Only while
+ * the process has one thread.  0, or -1 with err. */
+int lc_enter_userns(char *err);
+
 /* mkdir -p, mode 0755 (0700 for the last component when private). */
 int lc_mkdirs(const char *path, bool private_dir, char *err);
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -353,4 +354,71 @@ void lc_tail(const char *path, char *buf, size_t size)
 	r = read(fd, buf, size - 1);
 	close(fd);
 	buf[r > 0 ? r : 0] = '\0';
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len = (ssize_t)strlen(text), w;
+
+	if (fd < 0)
+		return -1;
+	w = write(fd, text, (size_t)len);
+	close(fd);
+	return w == len ? 0 : -1;
+}
+
+static int threads_of_self(void)
+{
+	char line[256];
+	int n = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+int lc_enter_userns(char *err)
+{
+	char map[64];
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	const char *netns_dir = "/run/netns";
+
+	if (threads_of_self() != 1)
+		return dt_fail(err, "dt-run already runs threads, so it can not "
+			       "enter a user namespace");
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS) != 0)
+		return dt_fail(err, "unprivileged user namespaces are not allowed "
+			       "here (unshare: %s)", strerror(errno));
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+	if (write_file("/proc/self/setgroups", "deny") != 0 ||
+	    write_file("/proc/self/uid_map", map) != 0)
+		return dt_fail(err, "user namespace: uid_map: %s", strerror(errno));
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+	if (write_file("/proc/self/gid_map", map) != 0)
+		return dt_fail(err, "user namespace: gid_map: %s", strerror(errno));
+	/* `ip netns` keeps namespaces as files under /run/netns: give this
+	 * mount namespace a private, writable one. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		return dt_fail(err, "user namespace: private mounts: %s",
+			       strerror(errno));
+	if (!lc_exists(netns_dir)) {
+		if (mount("dt", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") != 0)
+			return dt_fail(err, "user namespace: tmpfs on /run: %s",
+				       strerror(errno));
+		if (mkdir(netns_dir, 0755) != 0)
+			return dt_fail(err, "user namespace: mkdir %s: %s",
+				       netns_dir, strerror(errno));
+	} else if (mount("dt", netns_dir, "tmpfs", MS_NOSUID | MS_NODEV,
+			 "mode=755") != 0) {
+		return dt_fail(err, "user namespace: tmpfs on %s: %s", netns_dir,
+			       strerror(errno));
+	}
+	return 0;
 }

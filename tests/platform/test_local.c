@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -308,7 +309,18 @@ typedef struct bg_run {
 	char state_dir[64];
 	char store[64];
 	char run_id[8];
+	uid_t uid;          /* run as this user when not 0 */
 } bg_run;
+
+/* In a child: become b->uid (its group too) when asked. */
+static void become(const bg_run *b)
+{
+	if (b->uid == 0)
+		return;
+	if (setgroups(0, NULL) != 0 || setresgid(b->uid, b->uid, b->uid) != 0 ||
+	    setresuid(b->uid, b->uid, b->uid) != 0)
+		_exit(125);
+}
 
 /* Start dt-run on tests/platform's pf-redis suite with its own state
  * dir, and wait until its three nodes run. */
@@ -333,6 +345,10 @@ static void bg_start_args(bg_run *b, const char *extra)
 	cr_assert_not_null(mkdtemp(b->state_dir));
 	snprintf(b->store, sizeof(b->store), "/tmp/dt-pf-store-XXXXXX");
 	cr_assert_not_null(mkdtemp(b->store));
+	if (b->uid != 0) {
+		cr_assert_eq(chown(b->state_dir, b->uid, b->uid), 0);
+		cr_assert_eq(chown(b->store, b->uid, b->uid), 0);
+	}
 	snprintf(suites, sizeof(suites), "%s/tests/platform/suites", src);
 	snprintf(charts, sizeof(charts), "%s/tests/platform/charts", src);
 	snprintf(exe, sizeof(exe), "%s/core/dt-run", build);
@@ -340,6 +356,7 @@ static void bg_start_args(bg_run *b, const char *extra)
 	cr_assert(b->pid >= 0);
 	if (b->pid == 0) {
 		setenv("DT_STATE_DIR", b->state_dir, 1);
+		become(b);
 		if (freopen("/dev/null", "w", stdout) == NULL ||
 		    freopen("/dev/null", "w", stderr) == NULL)
 			_exit(126);
@@ -422,6 +439,7 @@ static int run_cleanup(const bg_run *b)
 	pid = fork();
 	if (pid == 0) {
 		setenv("DT_STATE_DIR", b->state_dir, 1);
+		become(b);
 		if (freopen("/dev/null", "w", stdout) == NULL)
 			_exit(126);
 		execl(exe, exe, "cleanup", (char *)NULL);
@@ -513,5 +531,48 @@ Test(local, keep_keeps_data_only)
 	pf_assert_clean(b.run_id, b.state_dir, pids, n);
 	snprintf(path, sizeof(path), "%s/pf-redis/latest/data/n2", b.store);
 	cr_expect_eq(access(path, F_OK), 0, "--keep lost %s", path);
+	bg_finish(&b);
+}
+
+/* Not root: dt-run enters a user namespace of its own, and a run killed
+ * there is still cleaned by `dt-run cleanup` of the same user. */
+Test(local, unprivileged_user_namespace)
+{
+	bg_run b = { .uid = 65534 };
+	const char *build = getenv("DT_BUILDDIR"), *src = getenv("DT_SRCDIR");
+	char probe[600];
+	pid_t pids[8];
+	size_t n;
+	int status;
+	pid_t pid;
+
+	pf_require_root();
+	/* Can nobody read the build and the sources, and make a user
+	 * namespace? */
+	snprintf(probe, sizeof(probe), "%s/core/dt-run",
+		 build ? build : TEST_BUILDDIR);
+	pid = fork();
+	if (pid == 0) {
+		become(&b);
+		if (access(probe, X_OK) != 0)
+			_exit(1);
+		snprintf(probe, sizeof(probe), "%s/tests/platform/suites/pf-redis.yaml",
+			 src ? src : TEST_SRCDIR);
+		if (access(probe, R_OK) != 0)
+			_exit(1);
+		_exit(unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 ? 0 : 2);
+	}
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		cr_skip_test("user 65534 can not read the build or make user "
+			     "namespaces here");
+	bg_start(&b);
+	n = bg_pids(&b, pids, 8);
+	cr_assert_eq(n, 3);
+	kill(b.pid, SIGKILL);
+	waitpid(b.pid, &status, 0);
+	cr_assert(pf_proc_state(pids[0]) != 0, "nothing left to clean?");
+	cr_expect_eq(run_cleanup(&b), 0);
+	pf_assert_clean(b.run_id, b.state_dir, pids, n);
 	bg_finish(&b);
 }
