@@ -69,10 +69,13 @@ json_t *dtd_db_stats(dtd_db *db, double *checker_seconds);
 typedef struct dtd_runner dtd_runner;
 
 dtd_runner *dtd_runner_start(const dtd_config *cfg, dtd_db *db, char *err);
-/* Cancel what runs and wake every SSE reader (they end); the runner
- * stays usable for readers until dtd_runner_stop. */
+/* Take no new run and cancel the running ones. */
 void dtd_runner_shutdown(dtd_runner *r);
-/* Shut down if not yet done, join the workers, free. */
+/* Shut down, wait for the runs to end (their last events are sent),
+ * then end every SSE stream.  Readers may still call in until stop. */
+void dtd_runner_join(dtd_runner *r);
+bool dtd_runner_closed(dtd_runner *r);
+/* Join if not yet done, free. */
 void dtd_runner_stop(dtd_runner *r);
 /* Wake a worker: a run was queued. */
 void dtd_runner_kick(dtd_runner *r);

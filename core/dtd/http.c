@@ -10,12 +10,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -23,6 +25,9 @@
 #include "dtd.h"
 
 #define SSE_WAIT_MS 10000 /* a keep-alive comment at least this often */
+
+/* Event streams open; stop lets them send their last events first. */
+static atomic_int open_streams;
 
 struct dtd_http {
 	struct MHD_Daemon *d;
@@ -95,8 +100,8 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 			json_t *run = dtd_db_get(s->ctx->db, s->id);
 			const char *st = json_string_value(json_object_get(run, "status"));
 
-			if (st != NULL && (strcmp(st, "queued") == 0 ||
-					   strcmp(st, "running") == 0)) {
+			if (st != NULL && !dtd_runner_closed(s->ctx->runner) &&
+			    (strcmp(st, "queued") == 0 || strcmp(st, "running") == 0)) {
 				json_decref(run);
 				sleep(1);
 				sse_set(s, strdup(": waiting\n\n"));
@@ -127,6 +132,7 @@ static void sse_free(void *cls)
 {
 	sse *s = cls;
 
+	atomic_fetch_sub(&open_streams, 1);
 	free(s->pending);
 	free(s);
 }
@@ -147,6 +153,7 @@ static enum MHD_Result queue_sse(struct MHD_Connection *c, dtd_ctx *ctx, int64_t
 		s->seq = strtoull(last, NULL, 10) + 1;
 	/* Tell the browser to come back after 2 s if the stream breaks. */
 	sse_set(s, strdup("retry: 2000\n\n"));
+	atomic_fetch_add(&open_streams, 1);
 	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read,
 						 s, sse_free);
 	if (resp == NULL) {
@@ -411,6 +418,12 @@ void dtd_http_stop(dtd_http *h)
 {
 	if (h == NULL)
 		return;
+	/* Streams end once the runner is closed; give them 2 s to flush. */
+	for (int i = 0; i < 40 && atomic_load(&open_streams) > 0; i++) {
+		struct timespec nap = { 0, 50 * 1000000 };
+
+		nanosleep(&nap, NULL);
+	}
 	MHD_stop_daemon(h->d);
 	free(h);
 }

@@ -423,7 +423,7 @@ fail:
 	fprintf(stderr, "dtd: %s\n", err);
 out:
 	if (ctx.runner != NULL)
-		dtd_runner_shutdown(ctx.runner);
+		dtd_runner_join(ctx.runner);
 	dtd_http_stop(http);
 	dtd_runner_stop(ctx.runner);
 	dtd_db_close(ctx.db);

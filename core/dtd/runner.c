@@ -40,7 +40,8 @@ struct dtd_runner {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;  /* a run was queued, or stop */
 	pthread_cond_t event; /* a job got an event or ended */
-	bool stopping;
+	bool stopping;        /* no new runs; running ones cancelled */
+	bool closed;          /* workers joined: SSE readers end */
 	job *jobs;            /* newest first */
 	pthread_t *threads;
 	long nthreads;
@@ -338,13 +339,33 @@ void dtd_runner_shutdown(dtd_runner *r)
 	pthread_mutex_unlock(&r->lock);
 }
 
+void dtd_runner_join(dtd_runner *r)
+{
+	dtd_runner_shutdown(r);
+	for (long i = 0; i < r->nthreads; i++)
+		pthread_join(r->threads[i], NULL);
+	r->nthreads = 0;
+	pthread_mutex_lock(&r->lock);
+	r->closed = true;
+	pthread_cond_broadcast(&r->event);
+	pthread_mutex_unlock(&r->lock);
+}
+
+bool dtd_runner_closed(dtd_runner *r)
+{
+	bool c;
+
+	pthread_mutex_lock(&r->lock);
+	c = r->closed;
+	pthread_mutex_unlock(&r->lock);
+	return c;
+}
+
 void dtd_runner_stop(dtd_runner *r)
 {
 	if (r == NULL)
 		return;
-	dtd_runner_shutdown(r);
-	for (long i = 0; i < r->nthreads; i++)
-		pthread_join(r->threads[i], NULL);
+	dtd_runner_join(r);
 	while (r->jobs != NULL) {
 		job *j = r->jobs;
 
@@ -443,7 +464,7 @@ json_t *dtd_runner_events(dtd_runner *r, int64_t id, uint64_t *seq,
 		if (*seq < j->base_seq)
 			*seq = j->base_seq;
 		if (*seq < j->base_seq + json_array_size(j->events) || j->ended ||
-		    r->stopping)
+		    r->closed)
 			break;
 		if (pthread_cond_timedwait(&r->event, &r->lock, &until) == ETIMEDOUT)
 			break;
@@ -452,7 +473,7 @@ json_t *dtd_runner_events(dtd_runner *r, int64_t id, uint64_t *seq,
 	for (size_t i = (size_t)(*seq - j->base_seq); i < json_array_size(j->events); i++)
 		json_array_append(out, json_array_get(j->events, i));
 	*seq = j->base_seq + json_array_size(j->events);
-	*done = j->ended || r->stopping;
+	*done = j->ended || r->closed;
 out:
 	pthread_mutex_unlock(&r->lock);
 	return out;
