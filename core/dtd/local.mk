@@ -12,6 +12,14 @@ core_dtd_dtd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(SQLITE_CFLAGS)
 core_dtd_dtd_LDADD = core/libdt.la $(MHD_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) \
 	$(PTHREAD_LIBS) -lm
 
-# The systemd unit and an example config, installed as documentation.
+# The systemd unit (paths filled in) and an example config, installed
+# as documentation.
 dtddocdir = $(docdir)/dtd
-dist_dtddoc_DATA = core/dtd/dtd.service core/dtd/dtd.yaml.example
+dtddoc_DATA = core/dtd/dtd.service
+dist_dtddoc_DATA = core/dtd/dtd.yaml.example
+EXTRA_DIST += core/dtd/dtd.service.in
+CLEANFILES += core/dtd/dtd.service
+core/dtd/dtd.service: $(top_srcdir)/core/dtd/dtd.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) core/dtd && \
+	sed -e 's|@sbindir[@]|$(sbindir)|g' -e 's|@sysconfdir[@]|$(sysconfdir)|g' \
+		$(top_srcdir)/core/dtd/dtd.service.in > $@.tmp && mv $@.tmp $@
