@@ -253,6 +253,7 @@ async function viewRuns(params) {
   const limit = 25;
   view.append(el('h1', {}, 'Runs', el('a', { class: 'button', href: '#/new', style: 'margin-left:auto; font-size:14px' }, '+ New run')));
   const suites = await api('/api/suites').catch(() => []);
+  suites.sort((a, b) => a.name.localeCompare(b.name));
   const sel = (name, opts) => el('label', { class: 'field' }, name,
     el('select', { 'data-filter': name.toLowerCase(), onchange: (e) => { state[name.toLowerCase()] = e.target.value; state.offset = 0; go(); } },
       opts.map(([v, t]) => el('option', { value: v, selected: v === state[name.toLowerCase()] }, t))));
@@ -315,6 +316,7 @@ function runRow(run) {
 async function viewNew(params) {
   view.append(el('h1', {}, 'Start a run'));
   const suites = await api('/api/suites');
+  suites.sort((a, b) => a.name.localeCompare(b.name));
   const form = el('form', { class: 'newrun', id: 'newrun', novalidate: true });
   const card = el('div', { class: 'card' }, form);
   view.append(card);
@@ -339,7 +341,8 @@ async function viewNew(params) {
   function fill() {
     const s = suites.find((x) => x.name === pick.value);
     if (!s) return;
-    desc.textContent = (s.description || '') + (s.client ? `  ·  client ${s.client}, workload ${s.workload}, checkers ${(s.checkers || []).join(', ')}` : '') + (s.error ? '  ·  ' + s.error : '');
+    desc.textContent = [s.description, s.client && `client ${s.client}, workload ${s.workload}, checkers ${(s.checkers || []).join(', ')}`, s.error]
+      .filter(Boolean).join('  ·  ');
     inputs.time_limit.placeholder = s.time_limit ?? '';
     inputs.concurrency.placeholder = s.concurrency ?? '';
     inputs.rate.placeholder = s.rate ?? '';
@@ -584,6 +587,7 @@ async function viewRun(id) {
 async function viewYaml(kind) {
   view.append(el('h1', {}, kind === 'suites' ? 'Suites' : 'Charts'));
   const list = await api('/api/' + kind);
+  list.sort((a, b) => a.name.localeCompare(b.name));
   if (!list.length) view.append(el('div', { class: 'card empty' }, 'none found'));
   for (const s of list) {
     view.append(el('div', { class: 'card', 'data-name': s.name },
