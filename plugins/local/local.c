@@ -398,7 +398,9 @@ static int allow_forward(lc_platform *p, char *err)
 		return 0;
 	snprintf(rule, sizeof(rule), "FORWARD -i %s -o %s -m comment --comment "
 		 "dt-%s -j ACCEPT", p->bridge, p->bridge, p->run_id);
-	lc_state_add(&p->state, "hostrule %s", rule);
+	if (lc_state_add(&p->state, "hostrule %s", rule) != 0)
+		return dt_fail(err, "state file %s: %s", p->state.path,
+			       strerror(errno));
 	if (lc_runf(NULL, out, sizeof(out), e, "iptables -w -I %s", rule) != 0)
 		return dt_fail(err, "the host drops forwarded packets and "
 			       "iptables -I %s failed: %s", rule, e[0] ? e : out);
@@ -414,6 +416,12 @@ static int make_network(lc_platform *p, char *err)
 	const char *ns;
 
 	fmt_addr(p->net + 1, br_addr, sizeof(br_addr));
+#define NOTE(...)                                                              \
+	do {                                                                   \
+		if (lc_state_add(&p->state, __VA_ARGS__) != 0)                \
+			return dt_fail(err, "state file %s: %s",               \
+				       p->state.path, strerror(errno));        \
+	} while (0)
 #define RUN(netns, ...)                                                        \
 	do {                                                                   \
 		if (lc_runf(netns, out, sizeof(out), e, __VA_ARGS__) != 0)    \
@@ -422,8 +430,8 @@ static int make_network(lc_platform *p, char *err)
 	} while (0)
 	e[0] = '\0';
 	/* One line for the whole data folder of the run's store. */
-	lc_state_add(&p->state, "datadir %s/data", p->store_dir);
-	lc_state_add(&p->state, "bridge %s", p->bridge);
+	NOTE("datadir %s/data", p->store_dir);
+	NOTE("bridge %s", p->bridge);
 	RUN(NULL, "ip link add %s type bridge", p->bridge);
 	RUN(NULL, "ip addr add %s/%d dev %s", br_addr, p->prefix, p->bridge);
 	RUN(NULL, "ip link set %s up", p->bridge);
@@ -433,9 +441,9 @@ static int make_network(lc_platform *p, char *err)
 		dt_node *nd = &p->nodes[i];
 
 		ns = nd->netns;
-		lc_state_add(&p->state, "netns %s", ns);
+		NOTE("netns %s", ns);
 		RUN(NULL, "ip netns add %s", ns);
-		lc_state_add(&p->state, "veth %s", p->x[i].veth);
+		NOTE("veth %s", p->x[i].veth);
 		RUN(NULL, "ip link add %s type veth peer name %s netns %s",
 		    p->x[i].veth, nd->ifname, ns);
 		RUN(NULL, "ip link set %s master %s up", p->x[i].veth, p->bridge);
@@ -447,6 +455,7 @@ static int make_network(lc_platform *p, char *err)
 			return -1;
 	}
 #undef RUN
+#undef NOTE
 	return 0;
 }
 

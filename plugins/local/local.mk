@@ -8,3 +8,4 @@ plugins_local_dt_local_la_SOURCES = \
 	plugins/local/sys.c
 plugins_local_dt_local_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_local_dt_local_la_LIBADD = $(PLUGIN_LIBADD)
+EXTRA_DIST += plugins/local/README.md

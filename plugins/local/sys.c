@@ -125,6 +125,10 @@ int lc_run(const char *netns, const char *const *argv, double timeout,
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	pid = fork();
 	if (pid == 0) {
+		/* Its own process group: a terminal's ^C stops dt-run,
+		 * which then tears down; it must not kill an `ip` or `tc`
+		 * half way. */
+		setpgid(0, 0);
 		if (devnull >= 0)
 			dup2(devnull, 0);
 		dup2(pfd[1], 1);
