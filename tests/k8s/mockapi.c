@@ -231,27 +231,44 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-mock_api *mock_start(void)
+mock_api *mock_start_tls(const char *cert, const char *key, const char *trust)
 {
 	mock_api *m = calloc(1, sizeof(*m));
 	struct sockaddr_in sa = { .sin_family = AF_INET };
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
+		MHD_USE_THREAD_PER_CONNECTION;
 
 	sa.sin_addr.s_addr = htonl(0x7f000001);
 	pthread_mutex_init(&m->lock, NULL);
 	m->requests = json_array();
-	m->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-				MHD_USE_THREAD_PER_CONNECTION,
-				0, NULL, NULL, on_request, m,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-				MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
-				MHD_OPTION_END);
+	if (cert != NULL)
+		m->d = MHD_start_daemon(flags | MHD_USE_TLS,
+					0, NULL, NULL, on_request, m,
+					MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+					MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+					MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+					MHD_OPTION_HTTPS_MEM_CERT, cert,
+					MHD_OPTION_HTTPS_MEM_KEY, key,
+					MHD_OPTION_HTTPS_MEM_TRUST, trust,
+					MHD_OPTION_END);
+	else
+		m->d = MHD_start_daemon(flags,
+					0, NULL, NULL, on_request, m,
+					MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+					MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+					MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+					MHD_OPTION_END);
 	if (m->d == NULL) {
 		json_decref(m->requests);
 		free(m);
 		return NULL;
 	}
 	return m;
+}
+
+mock_api *mock_start(void)
+{
+	return mock_start_tls(NULL, NULL, NULL);
 }
 
 int mock_port(const mock_api *m)

@@ -13,6 +13,9 @@ typedef struct mock_api mock_api;
 
 /* Start on a free port of 127.0.0.1; NULL on failure. */
 mock_api *mock_start(void);
+/* The same over HTTPS: PEM server certificate and key; trust (a CA's
+ * PEM) makes the server ask clients for a certificate. */
+mock_api *mock_start_tls(const char *cert, const char *key, const char *trust);
 void mock_stop(mock_api *m);
 int mock_port(const mock_api *m);
 

@@ -398,3 +398,136 @@ Test(manifest, shipped_agent_and_driver_manifests)
 	cr_expect_str_eq(path, "/apis/rbac.authorization.k8s.io/v1/clusterroles");
 	json_decref(docs);
 }
+
+/* ---- HTTPS: the kubeconfig's CA and client certificate ------------------ */
+
+TestSuite(tls, .init = setup_dir, .fini = teardown_dir, .timeout = 30);
+
+static char *file_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s = calloc(1, 16384);
+
+	cr_assert_not_null(f, "%s", path);
+	if (fread(s, 1, 16383, f) == 0)
+		s[0] = '\0';
+	fclose(f);
+	return s;
+}
+
+static char *b64_of(const char *path)
+{
+	char cmd[512], *s = calloc(1, 16384);
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "base64 -w0 %s", path);
+	f = popen(cmd, "r");
+	if (fgets(s, 16384, f) == NULL)
+		s[0] = '\0';
+	pclose(f);
+	return s;
+}
+
+Test(tls, ca_and_client_certificate_from_kubeconfig)
+{
+	char cmd[2048], path[256], err[DT_ERRBUF_SIZE];
+	char *cert, *key, *ca, *ca64, *cc64, *ck64, *other64;
+	mock_api *m;
+	dt_k8s_conn c;
+	dt_k8s_api a;
+	json_t *resp;
+	FILE *f;
+	int st;
+
+	if (system("command -v openssl >/dev/null") != 0)
+		cr_skip_test("openssl is not installed");
+	/* a CA, a server certificate for 127.0.0.1, a client certificate,
+	 * and a second CA that signed nothing */
+	snprintf(cmd, sizeof(cmd), "cd %s && ("
+		 "E='-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes';"
+		 "openssl req -x509 $E -keyout ca.key -out ca.crt -days 1 -subj /CN=dt-test-ca &&"
+		 "openssl req -x509 $E -keyout other.key -out other.crt -days 1 -subj /CN=other &&"
+		 "openssl req $E -keyout srv.key -out srv.csr -subj /CN=127.0.0.1 &&"
+		 "printf 'subjectAltName=IP:127.0.0.1' > san &&"
+		 "openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+		 "-out srv.crt -days 1 -extfile san &&"
+		 "openssl req $E -keyout cli.key -out cli.csr -subj '/O=system:masters/CN=dt' &&"
+		 "openssl x509 -req -in cli.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+		 "-out cli.crt -days 1) >openssl.log 2>&1", dir);
+	cr_assert_eq(system(cmd), 0, "openssl failed, see %s/openssl.log", dir);
+	snprintf(path, sizeof(path), "%s/srv.crt", dir);
+	cert = file_text(path);
+	snprintf(path, sizeof(path), "%s/srv.key", dir);
+	key = file_text(path);
+	snprintf(path, sizeof(path), "%s/ca.crt", dir);
+	ca = file_text(path);
+	ca64 = b64_of(path);
+	snprintf(path, sizeof(path), "%s/cli.crt", dir);
+	cc64 = b64_of(path);
+	snprintf(path, sizeof(path), "%s/cli.key", dir);
+	ck64 = b64_of(path);
+	snprintf(path, sizeof(path), "%s/other.crt", dir);
+	other64 = b64_of(path);
+	m = mock_start_tls(cert, key, ca);
+	cr_assert_not_null(m, "libmicrohttpd without TLS?");
+	mock_route(m, "GET", "/api/v1/namespaces/dt-test/pods", false, 200, "pods-ready.json");
+
+	snprintf(path, sizeof(path), "%s/config", dir);
+	f = fopen(path, "w");
+	fprintf(f, "current-context: good\nclusters:\n"
+		"- {name: good, cluster: {server: 'https://127.0.0.1:%d', "
+		"certificate-authority-data: %s}}\n"
+		"- {name: bad, cluster: {server: 'https://127.0.0.1:%d', "
+		"certificate-authority-data: %s}}\n"
+		"contexts:\n- {name: good, context: {cluster: good, user: u}}\n"
+		"- {name: bad, context: {cluster: bad, user: u}}\n"
+		"users:\n- {name: u, user: {client-certificate-data: %s, "
+		"client-key-data: %s}}\n", mock_port(m), ca64, mock_port(m), other64,
+		cc64, ck64);
+	fclose(f);
+
+	cr_assert_eq(dt_k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
+	a = (dt_k8s_api){ .conn = &c };
+	st = dt_k8s_request(&a, "GET", "/api/v1/namespaces/dt-test/pods", NULL, NULL,
+			    &resp, err);
+	cr_expect_eq(st, 200, "%s", err);
+	cr_expect_eq(json_array_size(json_object_get(resp, "items")), 3);
+	json_decref(resp);
+	dt_k8s_conn_clear(&c);
+
+	/* a server the kubeconfig's CA did not sign is refused */
+	cr_assert_eq(dt_k8s_conn_load(&c, path, "bad", err), 0, "%s", err);
+	a.conn = &c;
+	cr_expect_eq(dt_k8s_request(&a, "GET", "/api/v1/namespaces/dt-test/pods", NULL,
+				    NULL, &resp, err), -1);
+	cr_expect(strstr(err, "SSL") != NULL || strstr(err, "certificate") != NULL,
+		  "%s", err);
+	dt_k8s_conn_clear(&c);
+
+	/* the client certificate is really offered: a key that is not its
+	 * own makes the handshake fail */
+	free(ck64);
+	snprintf(cmd, sizeof(cmd), "%s/other.key", dir);
+	ck64 = b64_of(cmd);
+	f = fopen(path, "w");
+	fprintf(f, "current-context: good\nclusters:\n"
+		"- {name: good, cluster: {server: 'https://127.0.0.1:%d', "
+		"certificate-authority-data: %s}}\n"
+		"contexts:\n- {name: good, context: {cluster: good, user: u}}\n"
+		"users:\n- {name: u, user: {client-certificate-data: %s, "
+		"client-key-data: %s}}\n", mock_port(m), ca64, cc64, ck64);
+	fclose(f);
+	cr_assert_eq(dt_k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
+	a.conn = &c;
+	cr_expect_eq(dt_k8s_request(&a, "GET", "/api/v1/namespaces/dt-test/pods", NULL,
+				    NULL, &resp, err), -1, "a mismatched key was accepted");
+	dt_k8s_conn_clear(&c);
+	mock_stop(m);
+	free(cert);
+	free(key);
+	free(ca);
+	free(ca64);
+	free(cc64);
+	free(ck64);
+	free(other64);
+}
