@@ -14,4 +14,4 @@ TESTS += tests/dtd/dtd-data tests/dtd/dtd-api tests/dtd/dtd-persist tests/dtd/br
 dist_noinst_SCRIPTS += tests/dtd/browser.sh
 EXTRA_DIST += tests/dtd/browser.mjs tests/dtd/package.json \
 	tests/dtd/package-lock.json tests/dtd/suites/dtd-bank.yaml \
-	tests/dtd/suites/dtd-register-stale.yaml
+	tests/dtd/suites/dtd-register-stale.yaml tests/dtd/suites/dtd-broken.yaml

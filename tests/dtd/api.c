@@ -502,3 +502,27 @@ Test(dtd_api, parallel_runs_keep_their_own_logs)
 	json_decref(ra);
 	json_decref(rb);
 }
+
+Test(dtd_api, a_run_that_cannot_start_fails_with_the_reason)
+{
+	long long id = post_run(&d, "{\"suite\":\"dtd-broken\"}");
+	json_t *run;
+	char path[64];
+
+	cr_assert_gt(id, 0);
+	run = wait_run(&d, id, 20);
+	cr_expect_str_eq(json_string_value(json_object_get(run, "status")), "failed");
+	cr_expect(json_is_null(json_object_get(run, "verdict")));
+	cr_expect(strstr(json_string_value(json_object_get(run, "error")), "no-such-client") != NULL,
+		  "error: %s", json_string_value(json_object_get(run, "error")));
+	json_decref(run);
+	/* The queue goes on. */
+	id = post_run(&d, "{\"suite\":\"dtd-bank\",\"time_limit\":0.3}");
+	run = wait_run(&d, id, 20);
+	cr_expect_str_eq(json_string_value(json_object_get(run, "status")), "done");
+	json_decref(run);
+	snprintf(path, sizeof(path), "/api/runs?status=failed");
+	run = get_json(path, 200);
+	cr_expect_eq(json_integer_value(json_object_get(run, "total")), 1);
+	json_decref(run);
+}
