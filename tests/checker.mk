@@ -1,1 +1,17 @@
-# tests of checker
+# tests of the checker: verdicts on porcupine's histories, property and
+# brute-force agreement (test_lin), dt-run and dt-check end to end
+# (test_e2e).
+checker_tests = \
+	tests/checker/test_lin \
+	tests/checker/test_e2e
+check_PROGRAMS += $(checker_tests)
+TESTS += $(checker_tests)
+
+tests_checker_test_lin_SOURCES = tests/checker/test_lin.c \
+	tests/checker/common.c tests/checker/common.h \
+	bench/checker/gen.c bench/checker/gen.h
+tests_checker_test_lin_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/bench/checker
+tests_checker_test_lin_LDADD = $(TEST_LIBS)
+tests_checker_test_e2e_SOURCES = tests/checker/test_e2e.c
+tests_checker_test_e2e_CFLAGS = $(TEST_CFLAGS)
+tests_checker_test_e2e_LDADD = $(TEST_LIBS)

@@ -122,6 +122,29 @@ int main(int argc, char **argv)
 		return 4;
 	}
 	checker = c->type;
+	if (getenv("BENCH_GEN")) {
+		/* one generated history: model,ops,processes,keys,unknown,spread,seed */
+		static const char *const names[] = { "cas-register", "kv", "bank", "set", "queue" };
+		gen_opts go = { .values = 4, .accounts = 3 };
+		int m = 0, sp = 0, pr = 0, k = 0;
+		unsigned long long seed = 1;
+		double s;
+		json_int_t mem = 0;
+		dt_history *h;
+
+		sscanf(getenv("BENCH_GEN"), "%d,%zu,%d,%d,%lf,%d,%llu", &m, &go.ops,
+		       &pr, &k, &go.unknown, &sp, &seed);
+		go.model = (gen_model)m;
+		go.processes = pr;
+		go.keys = k;
+		go.spread = sp;
+		go.seed = seed;
+		h = gen_history(&go);
+		printf("%s: %s in %.3f s, memory %.1f MiB\n", names[m],
+		       check(h, names[m], &s, &mem), s, (double)mem / 1048576);
+		dt_history_free(h);
+		return 0;
+	}
 
 	snprintf(path, sizeof(path), "%s/porcupine/EXPECTED.tsv", data);
 	tsv = fopen(path, "r");

@@ -524,7 +524,7 @@ void lz_search(lz_ctx *ctx, lz_part *p)
 	while (head.next != NULL) {
 		ent *cand = NULL;
 
-		if ((++iter & 1023) == 0) {
+		if ((iter++ & 1023) == 0) {
 			if (atomic_load_explicit(&ctx->stop, memory_order_relaxed)) {
 				p->verdict = LZ_STOPPED;
 				goto done;
@@ -567,6 +567,11 @@ void lz_search(lz_ctx *ctx, lz_part *p)
 			p->steps++;
 			r = ctx->mt->step(ctx->model, s.sbytes + s.sref[state].off,
 					  s.sref[state].len, p->ops[cand->id].op, &buf);
+			/* An unknown op that changes nothing is never worth
+			 * placing: leaving it out (it may not have happened)
+			 * keeps every option it would have. */
+			if (r == DT_STEP_SAME && pass == 1)
+				r = DT_STEP_ILLEGAL;
 			if (r != DT_STEP_ILLEGAL) {
 				uint32_t next = state;
 				int added;
