@@ -71,11 +71,14 @@ else
 	echo "note: no linearizable checker yet: running dtd-bank, no invalid run"
 fi
 
-node "$src/browser.mjs" "http://127.0.0.1:$port" "$token" "$out" "$suite" $bad
+# chromium writes under $HOME (dconf, caches): give it the temporary one.
+mkdir -p "$tmp/home"
+HOME="$tmp/home" XDG_CACHE_HOME="$tmp/home/.cache" XDG_CONFIG_HOME="$tmp/home/.config" \
+	node "$src/browser.mjs" "http://127.0.0.1:$port" "$token" "$out" "$suite" $bad
 rc=$?
 if [ $rc -ne 0 ]; then
 	echo "--- dtd's log"
 	cat "$tmp/err"
 fi
-[ $rc -eq 0 ] && echo "screenshots: $out/dtd-run.png $out/dtd-runs.png $out/dtd-run-live.png"
+[ $rc -eq 0 ] && echo "screenshots: $out/dtd-run.png $out/dtd-runs.png $out/dtd-run-live.png${bad:+ $out/dtd-run-invalid.png}"
 exit $rc
