@@ -1,0 +1,174 @@
+/*
+ * bench_recorder.c: where the driver's time per operation goes when the
+ * system costs nothing (the mem client), piece by piece, on 1 and 2
+ * threads:
+ *
+ *   values     make an op's value (json_pack) and free it: the
+ *              workload's generate and the client's result
+ *   encode     that plus json_dumps of the value: what the recorder does
+ *              to each event outside its lock
+ *   record     dt_history_append of an invoke and its completion (two
+ *              events per op) into a real history file: the recorder
+ *   record+metrics  the same plus one dt_metrics_record per op, as the
+ *              scheduler does
+ *
+ * Each figure is operations a second (one op = invoke + completion).
+ * Usage: dt-bench-recorder [-s SECONDS_EACH] [-d DIR]
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "history.h"
+#include "metrics.h"
+
+typedef enum { B_VALUES, B_ENCODE, B_RECORD, B_RECORD_METRICS } bench_kind;
+
+static const char *const NAMES[] = { "values", "encode", "record", "record+metrics" };
+
+typedef struct shared {
+	bench_kind kind;
+	double seconds;
+	dt_history_writer *w;
+	dt_metrics *m;
+	atomic_bool stop;
+} shared;
+
+typedef struct thread_arg {
+	shared *s;
+	int index;
+	uint64_t ops;
+	pthread_t t;
+} thread_arg;
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void *run(void *p)
+{
+	thread_arg *a = p;
+	shared *s = a->s;
+	uint64_t n = 0;
+
+	while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+		/* A batch between looks at the clock flag. */
+		for (int i = 0; i < 256; i++, n++) {
+			json_t *v = json_pack("{sssI}", "key", "r1", "value",
+					      (json_int_t)(n % 1000));
+			json_t *r = json_pack("{sssI}", "key", "r1", "value",
+					      (json_int_t)(n % 1000));
+
+			if (s->kind == B_ENCODE) {
+				char *t1 = json_dumps(v, JSON_COMPACT);
+				char *t2 = json_dumps(r, JSON_COMPACT);
+
+				free(t1);
+				free(t2);
+			} else if (s->kind >= B_RECORD) {
+				dt_op inv = { .process = a->index, .type = DT_OP_INVOKE,
+					      .f = "read", .value = v };
+				dt_op ok = { .process = a->index, .type = DT_OP_OK,
+					     .f = "read", .value = r };
+
+				dt_history_append(s->w, &inv);
+				dt_history_append(s->w, &ok);
+				if (s->kind == B_RECORD_METRICS)
+					dt_metrics_record(s->m, "read", DT_OP_OK, 1000);
+			}
+			json_decref(v);
+			json_decref(r);
+		}
+	}
+	a->ops = n;
+	return NULL;
+}
+
+static double measure(bench_kind kind, int threads, double seconds, const char *dir)
+{
+	shared s = { .kind = kind, .seconds = seconds };
+	thread_arg a[2];
+	char path[512], err[DT_ERRBUF_SIZE];
+	double t0, t1;
+	uint64_t total = 0;
+
+	atomic_init(&s.stop, false);
+	snprintf(path, sizeof(path), "%s/history.jsonl", dir);
+	if (kind >= B_RECORD) {
+		s.w = dt_history_writer_open(path, err);
+		if (s.w == NULL) {
+			fprintf(stderr, "dt-bench-recorder: %s\n", err);
+			exit(1);
+		}
+	}
+	if (kind == B_RECORD_METRICS) {
+		snprintf(path, sizeof(path), "%s/metrics.jsonl", dir);
+		s.m = dt_metrics_start(path, s.w, NULL, NULL, err);
+		if (s.m == NULL) {
+			fprintf(stderr, "dt-bench-recorder: %s\n", err);
+			exit(1);
+		}
+	}
+	t0 = now();
+	for (int i = 0; i < threads; i++) {
+		a[i].s = &s;
+		a[i].index = i;
+		pthread_create(&a[i].t, NULL, run, &a[i]);
+	}
+	usleep((useconds_t)(seconds * 1e6));
+	atomic_store(&s.stop, true);
+	for (int i = 0; i < threads; i++) {
+		pthread_join(a[i].t, NULL);
+		total += a[i].ops;
+	}
+	t1 = now();
+	if (s.m != NULL)
+		dt_metrics_stop(s.m);
+	if (s.w != NULL)
+		dt_history_writer_close(s.w, err);
+	return (double)total / (t1 - t0);
+}
+
+int main(int argc, char **argv)
+{
+	double seconds = 2;
+	char dir[256] = "/tmp/dt-bench-recorder-XXXXXX";
+	char path[512];
+	int opt;
+
+	while ((opt = getopt(argc, argv, "s:")) != -1) {
+		if (opt == 's')
+			seconds = atof(optarg);
+		else {
+			fprintf(stderr, "usage: dt-bench-recorder [-s SECONDS_EACH]\n");
+			return 3;
+		}
+	}
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	printf("recorder benchmark: ops/s (op = invoke + completion), %.1fs each\n", seconds);
+	printf("  %-16s %12s %12s\n", "", "1 thread", "2 threads");
+	for (int k = B_VALUES; k <= B_RECORD_METRICS; k++) {
+		double one = measure((bench_kind)k, 1, seconds, dir);
+		double two = measure((bench_kind)k, 2, seconds, dir);
+
+		printf("  %-16s %12.0f %12.0f\n", NAMES[k], one, two);
+	}
+	snprintf(path, sizeof(path), "%s/history.jsonl", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/metrics.jsonl", dir);
+	unlink(path);
+	rmdir(dir);
+	return 0;
+}
