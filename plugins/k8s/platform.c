@@ -412,20 +412,31 @@ static void helm_uninstall(k8s *p, const char *helm, const char *name,
 }
 
 /* A `sub` entry: an inline chart, or the name of charts/NAME.yaml. */
-static json_t *sub_chart(const json_t *e, char *err)
+static json_t *sub_chart(const json_t *chart, const json_t *e, char *err)
 {
 	char path[4096], ee[DT_ERRBUF_SIZE];
+	char *dir = chart_dir(chart);
 	dt_doc *doc;
 	json_t *root;
+	bool beside;
 
-	if (json_is_object(e))
+	if (json_is_object(e)) {
+		free(dir);
 		return json_incref((json_t *)e);
+	}
 	if (!json_is_string(e)) {
+		free(dir);
 		dt_fail(err, "sub: expected a chart name or a chart mapping");
 		return NULL;
 	}
-	if (dt_find_yaml("charts", json_string_value(e), NULL, path,
-			 sizeof(path), ee) != 0) {
+	/* beside the chart first (it may come from --chart-path), then
+	 * along the chart path */
+	snprintf(path, sizeof(path), "%s/%s.yaml", dir ? dir : ".",
+		 json_string_value(e));
+	beside = dir != NULL && access(path, R_OK) == 0;
+	free(dir);
+	if (!beside && dt_find_yaml("charts", json_string_value(e), NULL, path,
+				    sizeof(path), ee) != 0) {
 		dt_fail(err, "sub chart %s: %s", json_string_value(e), ee);
 		return NULL;
 	}
@@ -745,8 +756,29 @@ static void *lease_main(void *arg);
 
 /* POST an order to the agent on the node of `n`, through the API
  * server's pod proxy. */
+static int agent_order_once(k8s *p, dt_node *n, const char *what,
+			    json_t *body, json_t **resp, int *status,
+			    char *err);
+
+/* An order; when the agent pod we knew is gone (404, 503: restarted or
+ * rescheduled), find the node's agent again and retry once. */
 static int agent_order(k8s *p, dt_node *n, const char *what, json_t *body,
 		       json_t **resp, char *err)
+{
+	int status = 0;
+
+	if (agent_order_once(p, n, what, body, resp, &status, err) == 0)
+		return 0;
+	if (status != 404 && status != 502 && status != 503)
+		return -1;
+	dt_log(DT_LOG_INFO, "k8s: %s; looking for the node's dt-agent again", err);
+	json_object_del(n->info, "agent");
+	return agent_order_once(p, n, what, body, resp, &status, err);
+}
+
+static int agent_order_once(k8s *p, dt_node *n, const char *what,
+			    json_t *body, json_t **resp, int *status,
+			    char *err)
 {
 	const char *agent = json_string_value(json_object_get(n->info, "agent"));
 	const char *node = json_string_value(json_object_get(n->info, "nodeName"));
@@ -792,6 +824,7 @@ static int agent_order(k8s *p, dt_node *n, const char *what, json_t *body,
 	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s:%lld/proxy/v1/%s",
 		 p->agent_ns, agent, p->agent_port, what);
 	st = dt_k8s_request(&p->api, "POST", path, body, NULL, resp, err);
+	*status = st;
 	if (st < 200 || st >= 300) {
 		if (st > 0 && *resp != NULL &&
 		    json_is_string(json_object_get(*resp, "error")))
@@ -838,7 +871,7 @@ static void agent_all(k8s *p, const char *what)
 	json_decref(agents);
 }
 
-/* Renew every agent's lease at a third of its length. */
+/* Renew every agent's lease at a quarter of its length. */
 static void *lease_main(void *arg)
 {
 	k8s *p = arg;
@@ -846,7 +879,7 @@ static void *lease_main(void *arg)
 	pthread_mutex_lock(&p->lock);
 	while (!p->stopping) {
 		struct timespec until;
-		double period = p->lease / 3;
+		double period = p->lease / 4;
 
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += (time_t)period;
@@ -904,7 +937,7 @@ static void dry_run_nemeses(k8s *p, const json_t *suite)
 			       dt_k8s_escape(p->agent_sel, sel, sizeof(sel)), agent,
 			       strcmp(name, "pause") == 0 ? "signal" : "exec",
 			       strcmp(name, "pause") == 0 ? "signal" : "argv", agent,
-			       p->lease / 3, agent);
+			       p->lease / 4, agent);
 		}
 	}
 }
@@ -1006,7 +1039,7 @@ static void *k8s_setup(const dt_platform_env *env, char *err)
 	}
 	/* 2. crd and rbac manifests, the sub charts', then the chart's */
 	json_array_foreach(json_object_get(chart, "sub"), i, sub) {
-		json_t *sc = sub_chart(sub, err);
+		json_t *sc = sub_chart(chart, sub, err);
 
 		if (sc == NULL)
 			goto fail;

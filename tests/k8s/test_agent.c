@@ -472,7 +472,7 @@ Test(netns, platform_orders_go_through_the_agent)
 	suite = dt_doc_load(path, err);
 	conf = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s+}", "kubeconfig", kc,
 			 "namespace", "dt-test", "container", "kv", "access", "pod-ip",
-			 "replicas", 3, "lease", 2, "agent-token-file", dir, "/agent-token");
+			 "replicas", 3, "lease", 3, "agent-token-file", dir, "/agent-token");
 	{
 		dt_platform_env env = {
 			.run_id = "agent-test", .store_dir = dir, .state_dir = dir,
@@ -492,7 +492,7 @@ Test(netns, platform_orders_go_through_the_agent)
 		cr_assert_eq(k8s->signal(p, &nodes[0], SIGSTOP, err), 0, "%s", err);
 		cr_expect_eq(proc_state(target), 'T');
 		/* longer than the lease: the platform's thread renews it */
-		sleep(3);
+		sleep(4);
 		cr_expect(has("10.244.2.11/32", ipt), "healed while the driver lived");
 		cr_expect_eq(proc_state(target), 'T');
 
