@@ -168,7 +168,7 @@ function drawChart(box, title, xs, series, opts = {}) {
   const u = new uPlot({
     width, height: opts.height || 220,
     plugins: [shadePlugin(opts.nemesis || [])],
-    scales: { x: { time: false, range: (u, lo, hi) => [0, Math.max(hi, 1)] }, y: opts.log ? { distr: 3 } : { range: (u, lo, hi) => [0, hi > 0 ? hi * 1.1 : 1] } },
+    scales: { x: { time: false, range: (u, lo, hi) => [0, Math.max(hi, opts.xmax || 0, 1)] }, y: opts.log ? { distr: 3 } : { range: (u, lo, hi) => [0, hi > 0 ? hi * 1.1 : 1] } },
     axes: [
       { label: 'seconds since start', space: 70, values: (u, v) => v.map((s) => fmtDuration(s)) },
       { label: opts.unit, size: 70, values: (u, v) => v.map(opts.fmt || ((x) => x)) },
@@ -466,9 +466,11 @@ async function viewRun(id) {
     try { m = await api(`/api/runs/${run.id}/metrics`); } catch (e) { return; }
     const nem = m.nemesis || [];
     const d = driverSeries(m.series || []);
+    // One time axis for every chart of the run.
+    const xmax = Math.max(0, ...(m.series || []).map((x) => x.time / 1e9));
     drawChart(tputBox, 'Throughput (completed operations a second)', d.xs,
       d.fs.map((f, i) => ({ label: f, color: PALETTE[i % PALETTE.length], data: d.tput[i] })),
-      { unit: 'ops/s', nemesis: nem, stepped: true, fmt: (v) => (v >= 100 ? Math.round(v) : +v.toFixed(1)) });
+      { unit: 'ops/s', nemesis: nem, stepped: true, xmax, fmt: (v) => (v >= 100 ? Math.round(v) : +v.toFixed(1)) });
     const ls = [];
     d.fs.forEach((f, i) => {
       ls.push({ label: f + ' p50', color: PALETTE[i % PALETTE.length], width: 1.5, data: d.lat[i].p50 });
@@ -476,7 +478,7 @@ async function viewRun(id) {
       ls.push({ label: f + ' p99', color: PALETTE[i % PALETTE.length], width: 1, dash: [2, 3], data: d.lat[i].p99 });
     });
     drawChart(latBox, 'Latency (p50 solid, p95 dashed, p99 dotted)', d.xs, ls,
-      { unit: 'latency', nemesis: nem, fmt: fmtMs, stepped: true });
+      { unit: 'latency', nemesis: nem, fmt: fmtMs, stepped: true, xmax });
     const byKey = nodeSeries(m.series || []);
     const keys = Object.keys(byKey).sort().slice(0, 12);
     nodesCard.replaceChildren(el('h2', {}, 'System metrics per node'));
@@ -484,15 +486,15 @@ async function viewRun(id) {
       nodesCard.append(el('div', { class: 'empty' }, 'this run recorded no node metrics'));
       return;
     }
-    const grid = el('div', { class: 'row' });
+    const grid = el('div', { class: 'node-grid' });
     nodesCard.append(grid);
     for (const k of keys) {
       const nodes = Object.keys(byKey[k]).sort();
       const a = align(nodes.map((n) => byKey[k][n]));
-      const box = el('div', { class: 'chart grow', style: 'min-width:380px' });
+      const box = el('div', { class: 'chart' });
       grid.append(box);
       drawChart(box, k, a.xs, nodes.map((n, i) => ({ label: n, color: PALETTE[i % PALETTE.length], data: a.ys[i] })),
-        { unit: '', nemesis: nem, height: 180, fmt: (v) => fmtCount(v) });
+        { unit: '', nemesis: nem, height: 180, fmt: (v) => fmtCount(v), xmax });
     }
   }
 

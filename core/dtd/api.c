@@ -496,11 +496,10 @@ static void check_run(dtd_ctx *ctx, json_t *run, dtd_reply *out)
 
 		json_object_foreach(json_object_get(res, "checkers"), k, c)
 			secs += json_number_value(json_object_get(c, "seconds"));
-		dtd_db_finish(ctx->db, json_integer_value(json_object_get(run, "id")),
-			      status, code == DT_EXIT_VALID ? "valid" :
-			      code == DT_EXIT_INVALID ? "invalid" : "unknown",
-			      json_object_get(res, "counts"), secs,
-			      json_string_value(json_object_get(run, "error")));
+		dtd_db_set_verdict(ctx->db, json_integer_value(json_object_get(run, "id")),
+				   code == DT_EXIT_VALID ? "valid" :
+				   code == DT_EXIT_INVALID ? "invalid" : "unknown",
+				   json_object_get(res, "counts"), secs);
 	}
 	dtd_reply_json(out, 200, res);
 out:

@@ -195,6 +195,22 @@ int dtd_db_finish(dtd_db *db, int64_t id, const char *status,
 	return n == 1 ? 0 : -1;
 }
 
+int dtd_db_set_verdict(dtd_db *db, int64_t id, const char *verdict,
+		       const json_t *counts, double checker_seconds)
+{
+	int n;
+
+	pthread_mutex_lock(&db->lock);
+	n = exec_args(db, "UPDATE runs SET verdict=?, ops_ok=?, ops_fail=?, "
+		      "ops_info=?, checker_seconds=? WHERE id=?", "tiiiri", verdict,
+		      (int64_t)json_integer_value(json_object_get(counts, "ok")),
+		      (int64_t)json_integer_value(json_object_get(counts, "fail")),
+		      (int64_t)json_integer_value(json_object_get(counts, "info")),
+		      checker_seconds, id);
+	pthread_mutex_unlock(&db->lock);
+	return n == 1 ? 0 : -1;
+}
+
 int dtd_db_cancel_queued(dtd_db *db, int64_t id)
 {
 	int n;

@@ -53,6 +53,10 @@ int64_t dtd_db_claim(dtd_db *db, const char *store_root, char *suite,
 int dtd_db_finish(dtd_db *db, int64_t id, const char *status,
 		  const char *verdict, const json_t *counts,
 		  double checker_seconds, const char *error);
+/* A new verdict for a finished run checked again (status and times
+ * stay). */
+int dtd_db_set_verdict(dtd_db *db, int64_t id, const char *verdict,
+		       const json_t *counts, double checker_seconds);
 /* queued -> cancelled (1), or 0 when the run is not queued. */
 int dtd_db_cancel_queued(dtd_db *db, int64_t id);
 /* A run as a JSON object (new reference), or NULL when there is none. */

@@ -68,6 +68,7 @@ Test(dtd_persist, killed_run_is_aborted_and_checkable)
 	char path[128];
 	http_reply r;
 	struct timespec nap = { 0, 100 * 1000000 };
+	double finished;
 	int i;
 
 	cr_assert_eq(dtd_start(&d, NULL), 0);
@@ -93,6 +94,8 @@ Test(dtd_persist, killed_run_is_aborted_and_checkable)
 	cr_expect_str_eq(json_string_value(json_object_get(run, "status")), "aborted");
 	cr_expect(json_is_null(json_object_get(run, "verdict")));
 	cr_expect(json_is_string(json_object_get(run, "error")));
+	finished = json_number_value(json_object_get(run, "finished"));
+	cr_expect_gt(finished, 0);
 	json_decref(run);
 
 	snprintf(path, sizeof(path), "/api/runs/%lld/history?limit=10", id);
@@ -118,6 +121,8 @@ Test(dtd_persist, killed_run_is_aborted_and_checkable)
 	run = get_run(id);
 	cr_expect_str_eq(json_string_value(json_object_get(run, "status")), "aborted");
 	cr_expect_str_eq(json_string_value(json_object_get(run, "verdict")), "valid");
+	cr_expect_float_eq(json_number_value(json_object_get(run, "finished")), finished, 1e-6,
+			   "checking again changed when the run finished");
 	json_decref(run);
 	/* It is finished: it can be deleted, not cancelled. */
 	snprintf(path, sizeof(path), "/api/runs/%lld/cancel", id);
