@@ -569,3 +569,38 @@ Test(nemesis, suite_brings_its_own_nemesis)
 	cr_expect(starts[0] >= 1 && starts[0] == heals[0], "%d starts, %d heals",
 		  starts[0], heals[0]);
 }
+
+/* A start that fails half way undoes what it did, and never touches a
+ * qdisc that is not its own. */
+Test(nemesis, throttle_failed_start_undoes)
+{
+	pf f;
+	const dt_nemesis_type *t;
+	dt_doc *doc;
+	char err[DT_ERRBUF_SIZE] = "", out[1024];
+	const char *theirs[] = { "tc", "qdisc", "add", "dev", "eth0", "root", "tbf",
+				 "rate", "77mbit", "burst", "32kbit", "latency",
+				 "10ms", NULL };
+	const char *show[] = { "tc", "qdisc", "show", "dev", "eth0", NULL };
+	size_t both[2] = { 0, 1 };
+	json_t *what = NULL;
+	dt_rng rng;
+	void *nem;
+
+	pf_up(&f, socat_source2, "");
+	cr_assert_eq(pf_exec(&f, 1, theirs, NULL, 0), 0);
+	nem = pf_nemesis(&f, "throttle", "name: throttle\nrate: 8mbit\n", &t, &doc,
+			 err);
+	cr_assert_not_null(nem, "%s", err);
+	dt_rng_seed(&rng, 1);
+	cr_expect_eq(t->start(nem, both, 2, &rng, &what, err), -1);
+	cr_expect(strstr(err, "node n2") != NULL, "%s", err);
+	cr_expect_null(what);
+	pf_exec(&f, 0, show, out, sizeof(out));
+	cr_expect(strstr(out, "tbf") == NULL, "n1 left throttled: %s", out);
+	pf_exec(&f, 1, show, out, sizeof(out));
+	cr_expect(strstr(out, "77Mbit") != NULL, "n2's own qdisc lost: %s", out);
+	t->destroy(nem);
+	dt_doc_free(doc);
+	pf_down(&f);
+}
