@@ -35,6 +35,7 @@ EXTRA_DIST += \
 	tests/k8s/responses/agent-exec-ok.json \
 	tests/k8s/charts/k8s-test.yaml \
 	tests/k8s/suites/k8s-test.yaml \
+	tests/k8s/suites/k8s-kill.yaml \
 	tests/k8s/manifests/crd.yaml \
 	tests/k8s/manifests/rbac.yaml \
 	tests/k8s/responses/agent-pods-worker1.json \

@@ -519,3 +519,60 @@ Test(platform, port_forwards_when_outside_the_cluster)
 	cr_expect(!echo_through("127.0.1.1", port), "forward left after teardown");
 	json_decref(conf);
 }
+
+Test(platform, dt_run_with_the_kill_nemesis)
+{
+	char cmd[2048], line[1024], path[256];
+	char *out = calloc(1, 65536), *log, *hist;
+	size_t len = 0;
+	json_t *res;
+	FILE *f;
+	int rc;
+
+	routes_for_setup(true);
+	mock_route(mock, "DELETE", "/api/v1/namespaces/dt-test/pods/kv-1", false, 200,
+		   "pod-deleted.json");
+	mock_route(mock, "GET", "/api/v1/namespaces/dt-test/pods", false, 200,
+		   "pods-after-kill.json");
+	mock_route(mock, "GET", "/api/v1/namespaces/dt-test/pods", true, 200,
+		   "pods-watch-replaced.jsonl");
+	snprintf(cmd, sizeof(cmd), "cd %s && KUBECONFIG=%s DT_STATE_DIR=%s %s/core/dt-run "
+		 "--suite-path %s/tests/k8s/suites --chart-path %s/tests/k8s/charts "
+		 "--suite k8s-kill --store %s/store --seed 7 2>&1",
+		 dir, kubeconfig, state, builddir(), srcdir(), srcdir(), dir);
+	f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f) != NULL && len + strlen(line) < 65535) {
+		strcpy(out + len, line);
+		len += strlen(line);
+	}
+	rc = pclose(f);
+	cr_expect_eq(WEXITSTATUS(rc), 0, "dt-run: %s", out);
+	snprintf(path, sizeof(path), "%s/store/k8s-kill/latest/results.json", dir);
+	res = json_load_file(path, 0, NULL);
+	cr_expect(json_is_true(json_object_get(res, "valid")), "%s: %s", path, out);
+	json_decref(res);
+	snprintf(path, sizeof(path), "%s/store/k8s-kill/latest/history.jsonl", dir);
+	hist = slurp(path);
+	cr_expect(strstr(hist, "\"kv-1\"") != NULL, "no kill of kv-1 in the history");
+	free(hist);
+	log = mock_log(mock);
+	{
+		const char *want[] = {
+			"POST /api/v1/namespaces\n",
+			"DELETE /api/v1/namespaces/dt-test/pods/kv-1?gracePeriodSeconds=0\n",
+			"&watch=1&resourceVersion=1405&",
+			"DELETE /api/v1/namespaces/dt-test\n",
+			NULL
+		};
+
+		expect_in_order(log, want);
+	}
+	free(log);
+	snprintf(path, sizeof(path), "%s/store/k8s-kill/latest/k8s-api.log", dir);
+	log = slurp(path);
+	cr_expect(strstr(log, "API DELETE /api/v1/namespaces/dt-test/pods/kv-1") != NULL,
+		  "the run's API log: %s", log);
+	free(log);
+	free(out);
+}
