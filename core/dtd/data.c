@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,42 +18,95 @@
 #include "dtd.h"
 #include "history.h"
 
+/*
+ * Call fn on each complete line of a JSON-lines file.  Stops at a torn
+ * last line and at the first NUL byte: a history or metrics file being
+ * written (or left by a killed run) is padded with zeros after its last
+ * line.  Returns 0, -1 with errno when the file cannot be read, or what
+ * fn returned when not 0.
+ */
+static int each_line(const char *path, int (*fn)(const char *line, size_t len, void *arg),
+		     void *arg)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf;
+	size_t cap = 1 << 16, len = 0;
+	int rc = 0;
+
+	if (fd < 0)
+		return -1;
+	buf = malloc(cap);
+	if (buf == NULL) {
+		close(fd);
+		return -1;
+	}
+	for (;;) {
+		ssize_t n;
+		size_t start = 0;
+		char *nul;
+
+		if (len == cap) {
+			char *b = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
+
+			if (b == NULL)
+				break; /* a line over 64 MiB: stop there */
+			buf = b;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n <= 0)
+			break;
+		nul = memchr(buf + len, '\0', (size_t)n);
+		len += nul ? (size_t)(nul - (buf + len)) : (size_t)n;
+		for (char *nl; (nl = memchr(buf + start, '\n', len - start)) != NULL;
+		     start = (size_t)(nl - buf) + 1) {
+			rc = fn(buf + start, (size_t)(nl - (buf + start)), arg);
+			if (rc != 0)
+				goto out;
+		}
+		memmove(buf, buf + start, len - start);
+		len -= start;
+		if (nul != NULL)
+			break;
+	}
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+typedef struct page {
+	long from, limit, n;
+	json_t *ops;
+} page;
+
+static int page_line(const char *line, size_t len, void *arg)
+{
+	page *p = arg;
+
+	if (p->n >= p->from && p->n < p->from + p->limit) {
+		json_t *op = json_loadb(line, len, 0, NULL);
+
+		if (op != NULL)
+			json_array_append_new(p->ops, op);
+	}
+	p->n++;
+	return 0;
+}
+
 json_t *dtd_data_history(const char *dir, long from, long limit, char *err)
 {
 	char path[PATH_MAX];
-	FILE *f;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	long n = 0;
-	json_t *ops = json_array();
+	page p = { from, limit, 0, json_array() };
 
 	snprintf(path, sizeof(path), "%s/history.jsonl", dir);
-	f = fopen(path, "re");
-	if (f == NULL) {
-		if (errno != ENOENT) {
-			dt_fail(err, "%s: %s", path, strerror(errno));
-			json_decref(ops);
-			return NULL;
-		}
-		return json_pack("{sosIsI}", "ops", ops, "from", (json_int_t)from,
-				 "total", (json_int_t)0);
+	if (each_line(path, page_line, &p) != 0 && errno != ENOENT) {
+		dt_fail(err, "%s: %s", path, strerror(errno));
+		json_decref(p.ops);
+		return NULL;
 	}
-	while ((len = getline(&line, &cap, f)) > 0) {
-		if (line[len - 1] != '\n')
-			break; /* torn or still being written */
-		if (n >= from && n < from + limit) {
-			json_t *op = json_loadb(line, (size_t)len, 0, NULL);
-
-			if (op != NULL)
-				json_array_append_new(ops, op);
-		}
-		n++;
-	}
-	free(line);
-	fclose(f);
-	return json_pack("{sosIsI}", "ops", ops, "from", (json_int_t)from,
-			 "total", (json_int_t)n);
+	return json_pack("{sosIsI}", "ops", p.ops, "from", (json_int_t)from,
+			 "total", (json_int_t)p.n);
 }
 
 /* ---- metrics ---------------------------------------------------------- */
@@ -249,31 +303,25 @@ fail:
 	return -1;
 }
 
-/* Lines of metrics.jsonl, filtered; -1 when there is no such file. */
+static int metrics_line(const char *line, size_t len, void *arg)
+{
+	json_t *m = json_loadb(line, len, 0, NULL);
+
+	if (json_is_object(m))
+		json_array_append(arg, m);
+	json_decref(m);
+	return 0;
+}
+
+/* Lines of metrics.jsonl; -1 when there is no such file. */
 static int read_metrics(const char *dir, json_t *series)
 {
 	char path[PATH_MAX];
-	FILE *f;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
 
 	snprintf(path, sizeof(path), "%s/metrics.jsonl", dir);
-	f = fopen(path, "re");
-	if (f == NULL)
+	if (access(path, R_OK) != 0)
 		return -1;
-	while ((len = getline(&line, &cap, f)) > 0) {
-		json_t *m;
-
-		if (line[len - 1] != '\n')
-			break;
-		m = json_loadb(line, (size_t)len, 0, NULL);
-		if (json_is_object(m))
-			json_array_append(series, m);
-		json_decref(m);
-	}
-	free(line);
-	fclose(f);
+	each_line(path, metrics_line, series);
 	return 0;
 }
 

@@ -131,3 +131,28 @@ Test(dtd_data, metrics_jsonl_wins_and_is_filtered_by_source)
 	cr_expect_eq(json_array_size(json_object_get(m, "series")), 0);
 	json_decref(m);
 }
+
+Test(dtd_data, zero_padding_ends_the_lines)
+{
+	char err[DT_ERRBUF_SIZE], path[128];
+	json_t *h;
+	FILE *f;
+
+	/* As the mmap'd writer leaves it: lines, then zeros (4 MiB). */
+	snprintf(path, sizeof(path), "%s/history.jsonl", dir);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("{\"index\":0,\"time\":1,\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n"
+	      "{\"index\":1,\"time\":2,\"process\":0,\"type\":\"ok\",\"f\":\"read\"}\n", f);
+	for (int i = 0; i < 4 << 20; i++)
+		fputc(0, f);
+	fclose(f);
+	h = dtd_data_history(dir, 0, 100, err);
+	cr_assert_not_null(h, "%s", err);
+	cr_expect_eq(json_integer_value(json_object_get(h, "total")), 2);
+	json_decref(h);
+	h = dtd_data_metrics(dir, "driver", 0, -1, err);
+	cr_assert_not_null(h, "%s", err);
+	cr_expect_eq(json_array_size(json_object_get(h, "series")), 1);
+	json_decref(h);
+}
