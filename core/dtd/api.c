@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dtd.h"
@@ -68,20 +69,27 @@ static void reply_text(dtd_reply *out, unsigned status, char *text, const char *
 	out->type = type;
 }
 
+/* A whole file (up to max bytes) as a string; NULL when unreadable. */
 static char *read_file(const char *path, size_t max)
 {
 	FILE *f = fopen(path, "re");
+	struct stat st;
 	char *buf;
-	size_t n;
+	size_t n, size;
 
 	if (f == NULL)
 		return NULL;
-	buf = malloc(max + 1);
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return NULL;
+	}
+	size = (size_t)st.st_size < max ? (size_t)st.st_size : max;
+	buf = malloc(size + 1);
 	if (buf == NULL) {
 		fclose(f);
 		return NULL;
 	}
-	n = fread(buf, 1, max, f);
+	n = fread(buf, 1, size, f);
 	buf[n] = '\0';
 	fclose(f);
 	return buf;
