@@ -6,4 +6,5 @@ dist_suites_DATA += \
 	suites/mem-register.yaml \
 	suites/redis.yaml \
 	suites/redis-register.yaml \
-	suites/redis-replica-reads.yaml
+	suites/redis-replica-reads.yaml \
+	suites/redis-sentinel.yaml

@@ -9,6 +9,9 @@
  *     endpoints: [127.0.0.1:6379]  # when the chart has no nodes: an
  *                             # external server (first = primary)
  *     flush: true             # setup empties the database (register, kv)
+ *     sentinel: false         # ask the sentinels (sentinel-port: 26379,
+ *                             # master-name: dt) where the primary is,
+ *                             # on every reconnect: follows failovers
  *
  * One connection per worker (two when reads go to another node), opened
  * lazily and dropped after any I/O error so the next operation
@@ -72,6 +75,9 @@ typedef struct redis_client {
 	redis_workload workload;
 	long long accounts, balance;
 	bool flush;
+	bool sentinel;            /* find the primary through sentinels */
+	long long sentinel_port;
+	const char *master_name;  /* borrowed from the config */
 	redisContext **metrics_ctx; /* one per endpoint, metrics thread only */
 } redis_client;
 
@@ -80,6 +86,7 @@ typedef struct redis_conn {
 	int worker;
 	redisContext *primary;    /* NULL until connected */
 	redisContext *reader;     /* NULL when reads use the primary's */
+	size_t primary_ep;        /* the primary as last known */
 	size_t reader_ep;
 	struct timespec deadline;
 } redis_conn;
@@ -227,7 +234,11 @@ static void *redis_open(const dt_client_env *env, char *err)
 		goto fail;
 	if (dt_conf_string(env->config, "read-from", "primary", &read_from, err) ||
 	    dt_conf_string(env->config, "primary", c->eps[0].name, &primary, err) ||
-	    dt_conf_bool(env->config, "flush", true, &c->flush, err))
+	    dt_conf_bool(env->config, "flush", true, &c->flush, err) ||
+	    dt_conf_bool(env->config, "sentinel", false, &c->sentinel, err) ||
+	    dt_conf_int(env->config, "sentinel-port", 26379, 1, 65535,
+			&c->sentinel_port, err) ||
+	    dt_conf_string(env->config, "master-name", "dt", &c->master_name, err))
 		goto fail;
 	if (find_node(c, primary, &c->primary) != 0) {
 		dt_conf_fail(env->config, "primary", err, "no node named '%s'", primary);
@@ -355,6 +366,60 @@ static void lost(redisContext **ctxp, const redis_endpoint *ep, char **error)
 }
 
 /*
+ * Ask the sentinels where the primary is now (SENTINEL
+ * get-master-addr-by-name) and point the connection at that node.  Best
+ * effort within a short part of the deadline: without an answer the
+ * primary stays as last known.
+ */
+static void discover_primary(redis_conn *k)
+{
+	redis_client *c = k->c;
+
+	for (size_t n = 0; n < c->neps; n++) {
+		size_t i = ((size_t)k->worker + n) % c->neps;
+		redis_endpoint ep = c->eps[i];
+		double left = time_left(&k->deadline);
+		char *error = NULL;
+		redisContext *ctx;
+		redisReply *r;
+
+		if (left <= 0)
+			return;
+		ep.port = (int)c->sentinel_port;
+		ctx = connect_ep(&ep, left < 0.3 ? left : 0.3, &error);
+		free(error);
+		if (ctx == NULL)
+			continue;
+		redisSetTimeout(ctx, to_timeval(left < 0.3 ? left : 0.3));
+		r = redisCommand(ctx, "SENTINEL get-master-addr-by-name %s", c->master_name);
+		if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+		    r->element[0]->type == REDIS_REPLY_STRING) {
+			for (size_t j = 0; j < c->neps; j++)
+				if (strcmp(c->eps[j].host, r->element[0]->str) == 0)
+					k->primary_ep = j;
+			freeReplyObject(r);
+			redisFree(ctx);
+			return;
+		}
+		if (r != NULL)
+			freeReplyObject(r);
+		redisFree(ctx);
+	}
+}
+
+/* A primary that became a replica (a failover) answers writes with
+ * READONLY: drop the connection so that the next one asks again. */
+static void demoted(redis_conn *k, redisContext **ctxp, const redisReply *r)
+{
+	if (ctxp != &k->primary || r->type != REDIS_REPLY_ERROR || r->str == NULL)
+		return;
+	if (strncmp(r->str, "READONLY", 8) == 0 || strncmp(r->str, "MASTERDOWN", 10) == 0) {
+		redisFree(*ctxp);
+		*ctxp = NULL;
+	}
+}
+
+/*
  * One command (argv form).  Returns the reply, or NULL with *error and
  * *sent telling whether the server may have received it.  A reply of
  * type error is returned as is: the caller decides.
@@ -365,10 +430,13 @@ static redisReply *command(redis_conn *k, bool reader, sent_state *sent,
 {
 	redisContext **ctxp = reader && k->c->read_mode != READ_PRIMARY ?
 			      &k->reader : &k->primary;
-	size_t ep = ctxp == &k->reader ? k->reader_ep : k->c->primary;
+	size_t ep;
 	redisReply *r;
 
 	*sent = SENT_NOTHING;
+	if (ctxp == &k->primary && *ctxp == NULL && k->c->sentinel)
+		discover_primary(k);
+	ep = ctxp == &k->reader ? k->reader_ep : k->primary_ep;
 	if (ensure(k, ctxp, ep, error) != 0)
 		return NULL;
 	*sent = SENT_MAYBE;
@@ -377,6 +445,7 @@ static redisReply *command(redis_conn *k, bool reader, sent_state *sent,
 		lost(ctxp, &k->c->eps[ep], error);
 		return NULL;
 	}
+	demoted(k, ctxp, r);
 	return r;
 }
 
@@ -386,11 +455,14 @@ static redisReply *commandf(redis_conn *k, bool reader, sent_state *sent,
 {
 	redisContext **ctxp = reader && k->c->read_mode != READ_PRIMARY ?
 			      &k->reader : &k->primary;
-	size_t ep = ctxp == &k->reader ? k->reader_ep : k->c->primary;
+	size_t ep;
 	redisReply *r;
 	va_list ap;
 
 	*sent = SENT_NOTHING;
+	if (ctxp == &k->primary && *ctxp == NULL && k->c->sentinel)
+		discover_primary(k);
+	ep = ctxp == &k->reader ? k->reader_ep : k->primary_ep;
 	if (ensure(k, ctxp, ep, error) != 0)
 		return NULL;
 	*sent = SENT_MAYBE;
@@ -401,6 +473,7 @@ static redisReply *commandf(redis_conn *k, bool reader, sent_state *sent,
 		lost(ctxp, &k->c->eps[ep], error);
 		return NULL;
 	}
+	demoted(k, ctxp, r);
 	return r;
 }
 
@@ -648,7 +721,7 @@ static int bank_exec(redis_conn *k, long long from, long long to, long long amou
 	for (int i = 0; i < 4; i++) {
 		if (redisGetReply(ctx, (void **)&r) != REDIS_OK || r == NULL) {
 			/* EXEC was written with the rest: it may run. */
-			lost(&k->primary, &k->c->eps[k->c->primary], error);
+			lost(&k->primary, &k->c->eps[k->primary_ep], error);
 			*t = DT_OP_INFO;
 			return -1;
 		}
@@ -714,7 +787,9 @@ static dt_op_type bank_transfer(redis_conn *k, const json_t *value, char **error
 			*error = strdup("insufficient funds");
 			return DT_OP_FAIL;
 		}
-		if (ensure(k, &k->primary, k->c->primary, error) != 0)
+		/* The WATCH lives on this connection: never a new one here. */
+		if (k->primary == NULL ||
+		    ensure(k, &k->primary, k->primary_ep, error) != 0)
 			return DT_OP_FAIL;
 		rc = bank_exec(k, from, to, amount, error, &t);
 		if (rc > 0)
@@ -734,7 +809,7 @@ static dt_op_type bank_transfer(redis_conn *k, const json_t *value, char **error
 static int redis_setup(void *data, char *err)
 {
 	redis_client *c = data;
-	redis_conn k = { .c = c };
+	redis_conn k = { .c = c, .primary_ep = c->primary };
 	char *error = NULL;
 	sent_state sent;
 	redisReply *r = NULL;
@@ -777,7 +852,7 @@ static int redis_setup(void *data, char *err)
 		}
 		if (time_left(&k.deadline) <= 0) {
 			dt_fail(err, "cannot prepare the data on %s: %s",
-				c->eps[c->primary].name, error);
+				c->eps[k.primary_ep].name, error);
 			goto out;
 		}
 		nap(0.2);
@@ -813,6 +888,7 @@ static void *redis_connect(void *data, int worker, char *err)
 	}
 	k->c = c;
 	k->worker = worker;
+	k->primary_ep = c->primary;
 	if (c->read_mode == READ_NODE) {
 		k->reader_ep = c->read_node;
 	} else if (c->read_mode == READ_REPLICA) {
