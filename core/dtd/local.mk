@@ -17,7 +17,7 @@ core_dtd_dtd_LDADD = core/libdt.la $(MHD_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) \
 dtddocdir = $(docdir)/dtd
 dtddoc_DATA = core/dtd/dtd.service
 dist_dtddoc_DATA = core/dtd/dtd.yaml.example
-EXTRA_DIST += core/dtd/dtd.service.in
+EXTRA_DIST += core/dtd/dtd.service.in core/dtd/README.md
 CLEANFILES += core/dtd/dtd.service
 core/dtd/dtd.service: $(top_srcdir)/core/dtd/dtd.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) core/dtd && \
