@@ -16,7 +16,8 @@
  * Suite options (`platform: {name: k8s, ...}`): kubeconfig, context,
  * namespace, helm, kubectl, ready-timeout, selector, container, replicas,
  * access (auto, pod-ip, port-forward), ports, agent-namespace,
- * agent-selector, agent-port, agent-token-file, lease.
+ * agent-selector, agent-port, agent-token-file, lease, manifests (create
+ * or apply).
  */
 #include "config.h"
 
@@ -52,6 +53,7 @@ typedef struct k8s {
 	char *state_file;
 	bool keep, dry_run;
 	const char *helm, *kubectl;  /* borrowed from config */
+	bool server_side_apply;  /* manifests: apply (else create) */
 	const char *agent_ns, *agent_sel;
 	long long agent_port;
 	double ready_timeout, lease;
@@ -191,6 +193,12 @@ static int read_config(k8s *p, const dt_platform_env *env, char *err)
 	}
 	if (sel != NULL)
 		snprintf(p->selector, sizeof(p->selector), "%s", sel);
+	if (dt_conf_string(c, "manifests", "create", &s, err) != 0)
+		return -1;
+	if (strcmp(s, "create") != 0 && strcmp(s, "apply") != 0)
+		return dt_conf_fail(c, "manifests", err, "expected create (keep what "
+				    "exists) or apply (server-side apply)");
+	p->server_side_apply = strcmp(s, "apply") == 0;
 	if (dt_conf_string(c, "agent-token-file", NULL, &s, err) != 0)
 		return -1;
 	if (s != NULL) {
@@ -274,7 +282,25 @@ static int apply_manifests(k8s *p, const json_t *chart, const char *key,
 
 		if (dt_k8s_manifest_path(e, p->ns, path, sizeof(path), err) != 0)
 			goto out;
-		st = dt_k8s_request(&p->api, "POST", path, e, NULL, &resp, ee);
+		if (p->server_side_apply) {
+			/* PATCH .../NAME with the object itself: JSON is YAML */
+			const char *name = json_string_value(json_object_get(
+				json_object_get(e, "metadata"), "name"));
+			char esc[512];
+
+			if (name == NULL) {
+				dt_fail(err, "%s manifest: an object without "
+					"metadata.name", key);
+				goto out;
+			}
+			snprintf(path + strlen(path), sizeof(path) - strlen(path),
+				 "/%s?fieldManager=dt&force=true",
+				 dt_k8s_escape(name, esc, sizeof(esc)));
+			st = dt_k8s_request(&p->api, "PATCH", path, e,
+					    "application/apply-patch+yaml", &resp, ee);
+		} else {
+			st = dt_k8s_request(&p->api, "POST", path, e, NULL, &resp, ee);
+		}
 		json_decref(resp);
 		if (st == 409) {
 			dt_log(DT_LOG_INFO, "k8s: %s: already exists, kept", ee);

@@ -145,8 +145,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	watch = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "watch");
 	body = s->len > 0 ? json_loadb(s->body, s->len, 0, NULL) : NULL;
 	pthread_mutex_lock(&m->lock);
-	json_array_append_new(m->requests, json_pack("{s:s, s:s, s:o?, s:s?}",
-		"method", method, "url", s->uri, "body", body, "auth", auth));
+	json_array_append_new(m->requests, json_pack("{s:s, s:s, s:o?, s:s?, s:s?}",
+		"method", method, "url", s->uri, "body", body, "auth", auth,
+		"type", MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    "Content-Type")));
 	if (m->proxy_prefix[0] != '\0' &&
 	    strncmp(url, m->proxy_prefix, strlen(m->proxy_prefix)) == 0) {
 		char target[1024];

@@ -32,7 +32,7 @@ void mock_route(mock_api *m, const char *method, const char *path,
 /* Forward requests under prefix (rest of the path kept) to base_url. */
 void mock_proxy(mock_api *m, const char *prefix, const char *base_url);
 
-/* Every request so far: [{method, url (with query), body, auth}],
+/* Every request so far: [{method, url (with query), body, auth, type}],
  * a new reference. */
 json_t *mock_requests(mock_api *m);
 

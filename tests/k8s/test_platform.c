@@ -576,3 +576,45 @@ Test(platform, dt_run_with_the_kill_nemesis)
 	free(log);
 	free(out);
 }
+
+Test(platform, server_side_apply_of_manifests)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	json_t *conf = config(), *reqs, *r;
+	size_t i, patches = 0;
+	void *p;
+
+	json_object_set_new(conf, "manifests", json_string("apply"));
+	routes_for_setup(true);
+	mock_route(mock, "PATCH", "/apis/*", false, 200, "role-created.json");
+	mock_route(mock, "PATCH", "/api/v1/namespaces/dt-test/serviceaccounts/kv", false,
+		   200, "serviceaccount-created.json");
+	p = platform_setup(conf, err);
+	cr_assert_not_null(p, "%s", err);
+	k8s->teardown(p);
+	reqs = mock_requests(mock);
+	json_array_foreach(reqs, i, r) {
+		const char *url = json_string_value(json_object_get(r, "url"));
+
+		if (strcmp(json_string_value(json_object_get(r, "method")), "PATCH") != 0)
+			continue;
+		patches++;
+		cr_expect(strstr(url, "?fieldManager=dt&force=true") != NULL, "%s", url);
+		cr_expect_str_eq(json_string_value(json_object_get(r, "type")),
+				 "application/apply-patch+yaml");
+		cr_expect_not_null(json_object_get(json_object_get(r, "body"), "kind"));
+	}
+	cr_expect_eq(patches, 4, "crd, service account, role, binding");
+	{
+		char *log = mock_log(mock);
+
+		cr_expect(strstr(log, "PATCH /apis/apiextensions.k8s.io/v1/"
+				 "customresourcedefinitions/kvclusters.example.org?") != NULL,
+			  "%s", log);
+		cr_expect(strstr(log, "PATCH /apis/rbac.authorization.k8s.io/v1/namespaces/"
+				 "dt-test/rolebindings/kv-peers?") != NULL, "%s", log);
+		free(log);
+	}
+	json_decref(reqs);
+	json_decref(conf);
+}
