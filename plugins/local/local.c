@@ -255,6 +255,7 @@ int lc_node_wait(lc_platform *p, size_t i, size_t k, char *err)
 	double deadline = now_s() + sp->timeout;
 	char how[128], tail[200], e[DT_ERRBUF_SIZE];
 	int status = 0;
+	long nap = 5;
 
 	if (sp->ready_port != 0)
 		snprintf(how, sizeof(how), "tcp %s:%d", nd->address, sp->ready_port);
@@ -276,7 +277,10 @@ int lc_node_wait(lc_platform *p, size_t i, size_t k, char *err)
 			return 0;
 		if (now_s() >= deadline)
 			break;
-		nap_ms(100);
+		/* Most servers listen within milliseconds: poll fast at
+		 * first, then back off to 100 ms. */
+		nap_ms(nap);
+		nap = nap * 2 > 100 ? 100 : nap * 2;
 	}
 	lc_tail(p->x[i].log_path, tail, sizeof(tail));
 	return dt_fail(err, "node %s: %s not ready after %g s (%s); end of "
