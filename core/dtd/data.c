@@ -180,11 +180,14 @@ static int derive(const dt_history *h, json_t *series, json_t *nemesis)
 	size_t ninvoked = 0;
 	fstats *fs = NULL;
 	size_t nfs = 0, nsec = 0;
+	int64_t last = 0;              /* time of the last event */
 	json_t *open = json_object(); /* nemesis name -> interval */
 
 	for (size_t i = 0; i < h->count; i++) {
 		const dt_op *op = &h->ops[i];
 
+		if (op->time > last)
+			last = op->time;
 		if (op->process == DT_PROCESS_NEMESIS) {
 			const char *name = json_string_value(json_object_get(op->value, "nemesis"));
 
@@ -275,9 +278,13 @@ static int derive(const dt_history *h, json_t *series, json_t *nemesis)
 				"p95", b ? percentile(b->lat, b->n, 0.95) : 0.0,
 				"p99", b ? percentile(b->lat, b->n, 0.99) : 0.0));
 		}
+		/* A second still going (a live run) ends at the last event. */
+		int64_t end = (int64_t)(sec + 1) * 1000000000LL;
+
+		if (sec + 1 == nsec && last < end)
+			end = last;
 		json_array_append_new(series, json_pack("{sIsssO}", "time",
-			(json_int_t)((sec + 1) * 1000000000LL), "source", "driver",
-			"values", values));
+			(json_int_t)end, "source", "driver", "values", values));
 		json_decref(values);
 	}
 	for (size_t k = 0; k < nfs; k++) {

@@ -90,6 +90,10 @@ Test(dtd_data, driver_figures_and_nemesis_intervals_from_the_history)
 	cr_expect_eq(json_integer_value(json_object_get(read, "ok")), 2);
 	cr_expect_float_eq(json_number_value(json_object_get(read, "p50")), 10.0, 1e-6);
 	cr_expect_float_eq(json_number_value(json_object_get(read, "p99")), 30.0, 1e-6);
+	cr_expect_eq(json_integer_value(json_object_get(json_array_get(json_object_get(m, "series"), 0), "time")),
+		     1000000000, "a whole second ends at its end");
+	cr_expect_eq(json_integer_value(json_object_get(json_array_get(json_object_get(m, "series"), 1), "time")),
+		     1500000000, "the second still going ends at the last event");
 	write = json_object_get(s1, "write");
 	cr_expect_eq(json_integer_value(json_object_get(write, "fail")), 1);
 	cr_expect_eq(json_integer_value(json_object_get(json_object_get(s1, "read"), "ops")), 0);
@@ -100,7 +104,7 @@ Test(dtd_data, driver_figures_and_nemesis_intervals_from_the_history)
 	cr_expect_float_eq(json_number_value(json_object_get(json_array_get(nem, 0), "end")), 1.5, 1e-9);
 	json_decref(m);
 	/* Time filter: only the second second. */
-	m = dtd_data_metrics(dir, "driver", 1.5, 3, err);
+	m = dtd_data_metrics(dir, "driver", 1.2, 3, err);
 	cr_expect_eq(json_array_size(json_object_get(m, "series")), 1);
 	json_decref(m);
 }
