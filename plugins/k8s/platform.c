@@ -100,6 +100,30 @@ static void say_cmd(k8s *p, const dt_k8s_argv *a)
 
 /* ---- state file, for `dt-run cleanup` ---------------------------------- */
 
+/* Field 22 of /proc/PID/stat: when the process started (clock ticks
+ * since boot), so that a recycled pid is not mistaken for the driver. */
+static long long proc_start(pid_t pid)
+{
+	char path[64], buf[1024], *q;
+	long long start = -1;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	q = strrchr(buf, ')');
+	/* after ")": state is field 3, starttime field 22 */
+	if (q != NULL && sscanf(q + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+				"%*u %*u %*u %*d %*d %*d %*d %*d %*d %lld", &start) != 1)
+		start = -1;
+	return start;
+}
+
 static void state_write(k8s *p)
 {
 	json_t *j;
@@ -107,10 +131,11 @@ static void state_write(k8s *p)
 
 	if (p->state_file == NULL || p->dry_run)
 		return;
-	j = json_pack("{s:s, s:s, s:b, s:O, s:s?, s:s?, s:s}",
+	j = json_pack("{s:s, s:s, s:b, s:O, s:s?, s:s?, s:s, s:i, s:I}",
 		      "run", p->run_id, "namespace", p->ns, "own", p->own_ns,
 		      "releases", p->releases, "kubeconfig", p->conn.kubeconfig,
-		      "context", p->conn.context, "helm", p->helm);
+		      "context", p->conn.context, "helm", p->helm,
+		      "pid", (int)getpid(), "start", (json_int_t)proc_start(getpid()));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", p->state_file);
 	if (j == NULL || json_dump_file(j, tmp, JSON_INDENT(2)) != 0 ||
 	    rename(tmp, p->state_file) != 0)
@@ -1436,6 +1461,15 @@ static int k8s_cleanup(const char *state_dir, char *err)
 		snprintf(path, sizeof(path), "%s/%s", state_dir, de->d_name);
 		st = json_load_file(path, 0, NULL);
 		ns = json_string_value(json_object_get(st, "namespace"));
+		if (json_is_integer(json_object_get(st, "pid")) &&
+		    proc_start((pid_t)json_integer_value(json_object_get(st, "pid"))) ==
+		    json_integer_value(json_object_get(st, "start"))) {
+			dt_log(DT_LOG_INFO, "k8s: run %s (pid %lld) is still going: "
+			       "left alone", json_string_value(json_object_get(st, "run")),
+			       json_integer_value(json_object_get(st, "pid")));
+			json_decref(st);
+			continue;
+		}
 		if (ns == NULL ||
 		    dt_k8s_conn_load(&p.conn, json_string_value(json_object_get(st, "kubeconfig")),
 				     json_string_value(json_object_get(st, "context")), e) != 0) {

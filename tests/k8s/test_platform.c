@@ -381,6 +381,35 @@ Test(platform, cleanup_removes_what_a_crashed_run_left)
 	cr_expect(strstr(helm, "uninstall\nk8s-test\n--namespace=dt-test\n") != NULL, "%s", helm);
 	free(helm);
 	cr_expect_neq(access(path, F_OK), 0);
+
+	/* the state of a run whose driver still lives is left alone */
+	{
+		char stat_text[1024] = "", *q;
+		long long start;
+		FILE *sf = fopen("/proc/self/stat", "r");
+		size_t n;
+
+		cr_assert_not_null(sf);
+		n = fread(stat_text, 1, sizeof(stat_text) - 1, sf);
+		fclose(sf);
+		stat_text[n] = '\0';
+		q = strrchr(stat_text, ')');
+		cr_assert_not_null(q);
+		cr_assert_eq(sscanf(q + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+				    "%*u %*u %*u %*d %*d %*d %*d %*d %*d %lld", &start), 1);
+		st = json_pack("{s:s, s:s, s:b, s:[], s:s, s:i, s:I}", "run", "alive",
+			       "namespace", "dt-alive", "own", 1, "releases",
+			       "kubeconfig", kubeconfig, "pid", (int)getpid(),
+			       "start", (json_int_t)start);
+		snprintf(path, sizeof(path), "%s/k8s-alive.json", state);
+		json_dump_file(st, path, 0);
+		json_decref(st);
+		cr_expect_eq(k8s->cleanup(state, err), 0, "%s", err);
+		cr_expect_eq(access(path, F_OK), 0, "a live run's state was removed");
+		log = mock_log(mock);
+		cr_expect(strstr(log, "dt-alive") == NULL, "%s", log);
+		free(log);
+	}
 }
 
 Test(platform, dry_run_prints_every_command_without_a_cluster)
