@@ -150,8 +150,9 @@ Test(run, config_errors_exit_4_and_name_the_place)
 
 	args[1] = suite_file("u", "name: u\nchart: mem\nclient: nosuch\nworkload: bank\n");
 	cr_assert_eq(dt_run(err, sizeof(err), args), 4);
-	cr_assert(strstr(err, "u.yaml:3:1: client: no client named 'nosuch' (available: mem") != NULL,
+	cr_assert(strstr(err, "u.yaml:3:1: client: no client named 'nosuch' (available: ") != NULL,
 		  "%s", err);
+	cr_assert(strstr(err, "mem") != NULL, "%s", err);
 	args[1] = "no-such-suite";
 	cr_assert_eq(dt_run(err, sizeof(err), args), 4);
 	cr_assert(strstr(err, "no suite named 'no-such-suite'") != NULL, "%s", err);
