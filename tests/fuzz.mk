@@ -12,14 +12,18 @@
 # tests/fuzz/replay_TARGET, and `make check` replays the seed corpus and
 # the regressions through it (under ASan or valgrind as the build is).
 
-FUZZ_NAMES = yaml suite history_line history_jsonl
+FUZZ_NAMES = yaml suite history_line history_jsonl edn history_import \
+	linearizable prom redis_info
 FUZZ_SECONDS = 60
 FUZZ_CI_SECONDS = 10
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/scratch.c
 FUZZ_LIBS = core/libdt.la $(JANSSON_LIBS)
 
 check_PROGRAMS += tests/fuzz/replay_yaml tests/fuzz/replay_suite \
-	tests/fuzz/replay_history_line tests/fuzz/replay_history_jsonl
+	tests/fuzz/replay_history_line tests/fuzz/replay_history_jsonl \
+	tests/fuzz/replay_edn tests/fuzz/replay_history_import \
+	tests/fuzz/replay_linearizable tests/fuzz/replay_prom \
+	tests/fuzz/replay_redis_info
 tests_fuzz_replay_yaml_SOURCES = tests/fuzz/fuzz_yaml.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_yaml_LDADD = $(FUZZ_LIBS)
 tests_fuzz_replay_suite_SOURCES = tests/fuzz/fuzz_suite.c tests/fuzz/replay.c $(FUZZ_COMMON)
@@ -28,13 +32,31 @@ tests_fuzz_replay_history_line_SOURCES = tests/fuzz/fuzz_history_line.c tests/fu
 tests_fuzz_replay_history_line_LDADD = $(FUZZ_LIBS)
 tests_fuzz_replay_history_jsonl_SOURCES = tests/fuzz/fuzz_history_jsonl.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_history_jsonl_LDADD = $(FUZZ_LIBS)
+tests_fuzz_replay_edn_SOURCES = tests/fuzz/fuzz_edn.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_edn_LDADD = $(FUZZ_LIBS)
+tests_fuzz_replay_history_import_SOURCES = tests/fuzz/fuzz_history_import.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_history_import_LDADD = $(FUZZ_LIBS)
+# the checker and the models are loaded from the build tree
+tests_fuzz_replay_linearizable_SOURCES = tests/fuzz/fuzz_linearizable.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_linearizable_LDADD = $(FUZZ_LIBS)
+EXTRA_tests_fuzz_replay_linearizable_DEPENDENCIES = plugins/linearizable/dt_linearizable.la \
+	plugins/models/dt_models.la
+# the parsers of the etcd and redis clients, compiled in
+tests_fuzz_replay_prom_SOURCES = tests/fuzz/fuzz_prom.c plugins/etcd/prom.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_prom_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/etcd
+tests_fuzz_replay_prom_LDADD = $(FUZZ_LIBS) -lm
+tests_fuzz_replay_redis_info_SOURCES = tests/fuzz/fuzz_redis_info.c plugins/redis/info.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_redis_info_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/redis
+tests_fuzz_replay_redis_info_LDADD = $(FUZZ_LIBS) -lm
 TESTS += tests/fuzz/replay-corpus
 EXTRA_DIST += tests/fuzz/replay-corpus tests/fuzz/run-fuzz tests/fuzz/corpus \
 	tests/fuzz/regress
 
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_yaml tests/fuzz/fuzz_suite \
-	tests/fuzz/fuzz_history_line tests/fuzz/fuzz_history_jsonl
+	tests/fuzz/fuzz_history_line tests/fuzz/fuzz_history_jsonl \
+	tests/fuzz/fuzz_edn tests/fuzz/fuzz_history_import \
+	tests/fuzz/fuzz_linearizable tests/fuzz/fuzz_prom tests/fuzz/fuzz_redis_info
 tests_fuzz_fuzz_yaml_SOURCES = tests/fuzz/fuzz_yaml.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_yaml_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_yaml_LDADD = $(FUZZ_LIBS)
@@ -47,6 +69,23 @@ tests_fuzz_fuzz_history_line_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_history_jsonl_SOURCES = tests/fuzz/fuzz_history_jsonl.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_history_jsonl_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_history_jsonl_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_edn_SOURCES = tests/fuzz/fuzz_edn.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_edn_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_edn_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_history_import_SOURCES = tests/fuzz/fuzz_history_import.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_history_import_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_history_import_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_linearizable_SOURCES = tests/fuzz/fuzz_linearizable.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_linearizable_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_linearizable_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_prom_SOURCES = tests/fuzz/fuzz_prom.c plugins/etcd/prom.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_prom_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/etcd
+tests_fuzz_fuzz_prom_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_prom_LDADD = $(FUZZ_LIBS) -lm
+tests_fuzz_fuzz_redis_info_SOURCES = tests/fuzz/fuzz_redis_info.c plugins/redis/info.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_redis_info_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/redis
+tests_fuzz_fuzz_redis_info_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_redis_info_LDADD = $(FUZZ_LIBS) -lm
 
 fuzz: all
 	$(SHELL) $(top_srcdir)/tests/fuzz/run-fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
