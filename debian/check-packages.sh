@@ -1,9 +1,15 @@
 #!/bin/sh
 # check-packages.sh: build DT's Debian packages from a copy of the tree,
 # run lintian, check what each package holds, install them with dpkg -i
-# on this machine and run the installed dt-run; then purge them.
+# on this machine and run the installed dt-run; then purge them.  With
+# --chroot, also install them in a fresh Debian chroot (debootstrap
+# minbase; apt resolves their dependencies) and run dt-run there.
 #
-#   debian/check-packages.sh [--keep-debs DIR] [--no-install] [SRC]
+#   debian/check-packages.sh [--keep-debs DIR] [--no-install] [--chroot] [SRC]
+#
+# --chroot needs debootstrap and the Debian mirror (about 3 minutes);
+# DT_DEBOOTSTRAP_TARBALL=FILE reuses a base made by `debootstrap
+# --make-tarball=FILE --variant=minbase bookworm DIR`.
 #
 # SRC: a source tree to copy (default: `git archive HEAD` of the checkout
 # this script is in, which is what CI sees).  Never builds in SRC itself.
@@ -15,12 +21,14 @@ set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 keep=""
 install=yes
+chroot=no
 src=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--keep-debs) keep=$2; shift 2 ;;
 	--no-install) install=no; shift ;;
-	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+	--chroot) chroot=yes; shift ;;
+	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
 	*) src=$1; shift ;;
 	esac
 done
@@ -32,6 +40,9 @@ fail() { echo "check-packages: FAIL: $*"; failed=1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/dt-deb-XXXXXX") || exit 2
 cleanup() {
+	if [ -n "${root:-}" ] && mountpoint -q "$root/proc" 2>/dev/null; then
+		umount "$root/proc"
+	fi
 	if [ "$installed" = yes ]; then
 		say "dpkg --purge dtd libdt-dev dt"
 		dpkg --purge dtd libdt-dev dt > "$work/purge.log" 2>&1 || cat "$work/purge.log"
@@ -102,6 +113,40 @@ if [ -n "$keep" ]; then
 	mkdir -p "$keep" && cp "$work"/*.deb "$work"/*.changes "$keep"/ && say "kept the packages in $keep"
 fi
 
+# The installed files only: no build tree, no DT_* paths, a fresh HOME.
+# $1: "" for this machine, or a chroot's root.
+smoke() {
+	where=${1:-this machine}
+	run() {
+		if [ -n "$1" ]; then
+			r=$1; shift
+			chroot "$r" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp/home "$@"
+		else
+			shift
+			env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$work/home" "$@"
+		fi
+	}
+	out=$(run "$1" dt-run --version) || fail "$where: dt-run --version"
+	say "$where: dt-run --version: $out"
+	case $out in "dt-run $version "*) ;; *) fail "$where: the version is not $version";; esac
+	run "$1" dt-run list plugins > "$work/plugins.txt" 2> "$work/plugins.err" ||
+		fail "$where: dt-run list plugins"
+	sed 's/^/  /' "$work/plugins.txt" "$work/plugins.err"
+	grep -q "^client  *mem .* /usr/lib/$ma/dt/dt_mem.so\$" "$work/plugins.txt" ||
+		fail "$where: dt-run list plugins does not show mem from /usr/lib/$ma/dt"
+	[ -s "$work/plugins.err" ] && fail "$where: dt-run list plugins complained"
+	run "$1" dt-run list suites | grep -q "^mem-register .*/usr/share/dt/suites/mem-register.yaml" ||
+		fail "$where: dt-run list suites does not show the installed suites"
+	run "$1" dtd --version > /dev/null || fail "$where: dtd --version"
+	if run "$1" dt-run --suite mem-register --time-limit 1 --store /tmp/dt-pkg-store -q > "$work/run.txt" 2>&1; then
+		say "$where: dt-run --suite mem-register: $(head -1 "$work/run.txt" | sed 's/.*: //')"
+	else
+		cat "$work/run.txt"
+		fail "$where: dt-run --suite mem-register (installed suite, chart and plugins)"
+	fi
+	if [ -n "$1" ]; then rm -rf "$1/tmp/dt-pkg-store"; else rm -rf /tmp/dt-pkg-store; fi
+}
+
 if [ "$install" = yes ]; then
 	for p in dt dtd libdt-dev; do
 		if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q installed; then
@@ -116,21 +161,10 @@ if [ "$install" = yes ]; then
 		fail "dpkg -i"
 		exit 1
 	fi
-	# The installed files only: no build tree, no DT_* paths, a fresh HOME.
 	mkdir -p "$work/home"
+	smoke ""
+	env -i PATH=/usr/bin:/bin man -w dt-run > /dev/null 2>&1 || fail "man -w dt-run"
 	run() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$work/home" "$@"; }
-	out=$(run dt-run --version) || fail "dt-run --version"
-	say "dt-run --version: $out"
-	[ "$out" = "dt-run ${version%%-*}${out#dt-run ${version%%-*}}" ] || fail "version is not $version"
-	run dt-run list plugins > "$work/plugins.txt" 2> "$work/plugins.err" || fail "dt-run list plugins"
-	sed 's/^/  /' "$work/plugins.txt" "$work/plugins.err"
-	grep -q "^client  *mem .* /usr/lib/$ma/dt/dt_mem.so\$" "$work/plugins.txt" ||
-		fail "dt-run list plugins does not show mem from /usr/lib/$ma/dt"
-	[ -s "$work/plugins.err" ] && fail "dt-run list plugins complained"
-	run dt-run list suites | grep -q "^mem-register .*/usr/share/dt/suites/mem-register.yaml" ||
-		fail "dt-run list suites does not show the installed suites"
-	run dtd --version > /dev/null || fail "dtd --version"
-	run man -w dt-run > /dev/null 2>&1 || fail "man -w dt-run"
 
 	say "the freeze example against libdt-dev (two-line build)"
 	cp /usr/share/doc/libdt-dev/examples/freeze.c "$work/"
@@ -151,6 +185,35 @@ if [ "$installed" = yes ]; then
 		/usr/include/dt /usr/share/dt /etc/dt /lib/systemd/system/dtd.service; do
 		[ -e "$f" ] && fail "$f is still there after dpkg --purge"
 	done
+fi
+
+if [ "$chroot" = yes ]; then
+	root=$work/chroot
+	if [ -n "${DT_DEBOOTSTRAP_TARBALL:-}" ]; then
+		say "debootstrap --unpack-tarball $DT_DEBOOTSTRAP_TARBALL"
+		set -- --unpack-tarball="$DT_DEBOOTSTRAP_TARBALL"
+	else
+		say "debootstrap --variant=minbase bookworm (a few minutes)"
+		set --
+	fi
+	if debootstrap "$@" --variant=minbase bookworm "$root" http://deb.debian.org/debian \
+		> "$work/debootstrap.log" 2>&1; then
+		mkdir -p "$root/tmp/debs" "$root/tmp/home"
+		cp "$(deb dt)" "$(deb dtd)" "$(deb libdt-dev)" "$root/tmp/debs/"
+		mount -t proc proc "$root/proc"
+		if chroot "$root" sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends /tmp/debs/*.deb' > "$work/chroot-install.log" 2>&1; then
+			say "chroot: apt-get install ./dt ./dtd ./libdt-dev: $(grep -c '^Setting up' "$work/chroot-install.log") packages set up"
+			smoke "$root"
+		else
+			tail -20 "$work/chroot-install.log"
+			fail "chroot: apt-get install of the packages"
+		fi
+		umount "$root/proc"
+	else
+		tail -20 "$work/debootstrap.log"
+		fail "debootstrap"
+	fi
 fi
 
 [ "$failed" = 0 ] && say "all passed"
