@@ -330,7 +330,8 @@ int64_t dt_history_append(dt_history_writer *w, dt_op *op)
 		return -1;
 	}
 	index = w->next_index++;
-	w->counts[op->type]++;
+	if (op->process != DT_PROCESS_NEMESIS)
+		w->counts[op->type]++;
 	pthread_mutex_unlock(&w->lock);
 	if (tail.heap)
 		free(tail.p);

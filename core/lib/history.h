@@ -32,7 +32,7 @@ int64_t dt_history_now(const dt_history_writer *w);
  */
 int64_t dt_history_append(dt_history_writer *w, dt_op *op);
 
-/* Counts of completions so far: [DT_OP_INVOKE..DT_OP_INFO]. */
+/* Counts of client events so far, by type (nemesis events excluded). */
 void dt_history_counts(dt_history_writer *w, uint64_t counts[4]);
 
 /* One event as a JSON line (no newline); malloc'd. */
