@@ -54,7 +54,7 @@ void lz_expl_clear(lz_expl *x)
 	memset(x, 0, sizeof(*x));
 }
 
-int lz_explain(const lz_ctx *ctx, const lz_part *p, lz_expl *x)
+int lz_explain(const lz_ctx *ctx, const lz_part *p, bool full, lz_expl *x)
 {
 	dt_model_buf st = { 0 }, next = { 0 };
 	char err[DT_ERRBUF_SIZE];
@@ -118,7 +118,7 @@ int lz_explain(const lz_ctx *ctx, const lz_part *p, lz_expl *x)
 			st = next;
 			next = t;
 		}
-		if (x->in_window[id])
+		if (full ? x->in_window[id] : i + PREFIX_TAIL >= p->nbest)
 			x->after[id] = describe_state(ctx, &st);
 	}
 	x->state = describe_state(ctx, &st);
@@ -132,9 +132,13 @@ int lz_explain(const lz_ctx *ctx, const lz_part *p, lz_expl *x)
 					    p->ops[i].op, &next) != DT_STEP_ILLEGAL;
 		x->in_window[i] = true;
 	}
+	/* the words: for the page, every op shown; else what the JSON says */
 	for (size_t i = 0; i < n; i++)
-		if (x->in_window[i])
+		if (full ? x->in_window[i] : x->cand[i] || (int64_t)i == x->blocked)
 			x->desc[i] = describe_op(ctx, p, i);
+	for (size_t i = p->nbest > PREFIX_TAIL ? p->nbest - PREFIX_TAIL : 0;
+	     !full && i < p->nbest; i++)
+		x->desc[p->best[i]] = describe_op(ctx, p, p->best[i]);
 	free(st.data);
 	free(next.data);
 	return 0;

@@ -23,8 +23,10 @@ typedef struct lz_expl {
 	int64_t pos_lo, pos_hi;
 } lz_expl;
 
-/* Replay the best prefix of a violated partition.  0, or -1 (memory). */
-int lz_explain(const lz_ctx *ctx, const lz_part *p, lz_expl *x);
+/* Replay the best prefix of a violated partition; full: describe every
+ * op of the window (for the page), else only those the JSON names.
+ * 0, or -1 (memory). */
+int lz_explain(const lz_ctx *ctx, const lz_part *p, bool full, lz_expl *x);
 void lz_expl_clear(lz_expl *x);
 
 /* The JSON details of a violation. */

@@ -143,6 +143,10 @@ typedef struct build {
 	size_t nparts, cap;
 	kmap km;
 	size_t nops, nunknown, nfail, unmatched;
+	lz_op *all;          /* ops as paired, before slicing */
+	uint32_t *part_of;   /* their partitions */
+	size_t nall, capall;
+	lz_op *block;        /* every partition's ops, one block */
 } build;
 
 static lz_part *part_for(build *b, const char *key)
@@ -185,33 +189,59 @@ static int add_op(const lz_ctx *ctx, build *b, const dt_history *h,
 	const char *key = ctx->mt->partition ?
 			  ctx->mt->partition(ctx->model, call, kbuf) : NULL;
 	lz_part *p = part_for(b, key);
-	size_t cap;
+	lz_op *o;
 
 	if (p == NULL)
 		return dt_fail(err, "out of memory");
-	/* ops arrays grow by powers of two: n is the only count kept */
-	cap = p->n < 4 ? 4 : p->n;
-	if ((p->n & (p->n - 1)) == 0 || p->n < 4) {
-		lz_op *q = realloc(p->ops, (cap * 2) * sizeof(*q));
+	if (b->nall == b->capall) {
+		size_t nc = b->capall ? b->capall * 2 : h->count / 2 + 16;
+		lz_op *q = realloc(b->all, nc * sizeof(*q));
+		uint32_t *r = realloc(b->part_of, nc * sizeof(*r));
 
-		if (q == NULL)
+		if (q != NULL)
+			b->all = q;
+		if (r != NULL)
+			b->part_of = r;
+		if (q == NULL || r == NULL)
 			return dt_fail(err, "out of memory");
-		p->ops = q;
+		b->capall = nc;
 	}
-	{
-		lz_op *o = &p->ops[p->n];
-
-		o->op = NULL;
-		if (ctx->mt->prepare(ctx->model, call, ret, &o->op, err) != 0)
-			return -1;
-		o->call = (int64_t)ci;
-		o->ret = ret ? ret - h->ops : LZ_UNKNOWN_RET;
-		o->process = call->process;
-		p->n++;
-	}
+	o = &b->all[b->nall];
+	o->op = NULL;
+	if (ctx->mt->prepare(ctx->model, call, ret, &o->op, err) != 0)
+		return -1;
+	o->call = (int64_t)ci;
+	o->ret = ret ? ret - h->ops : LZ_UNKNOWN_RET;
+	o->process = call->process;
+	o->same_prev = -1;
+	b->part_of[b->nall++] = (uint32_t)(p - b->parts);
+	p->n++;
 	b->nops++;
 	if (ret == NULL)
 		b->nunknown++;
+	return 0;
+}
+
+/* Give each partition its slice of one block of ops. */
+static int slice_parts(build *b, char *err)
+{
+	size_t off = 0;
+
+	b->block = malloc((b->nall + 1) * sizeof(*b->block));
+	if (b->block == NULL)
+		return dt_fail(err, "out of memory");
+	for (size_t i = 0; i < b->nparts; i++) {
+		b->parts[i].ops = b->block + off;
+		off += b->parts[i].n;
+		b->parts[i].n = 0;
+	}
+	for (size_t i = 0; i < b->nall; i++) {
+		lz_part *p = &b->parts[b->part_of[i]];
+
+		p->ops[p->n++] = b->all[i];
+		b->all[i].op = NULL;   /* now the partition's */
+	}
+	b->nall = 0;
 	return 0;
 }
 
@@ -268,16 +298,89 @@ done:
 /* ---- twins among the unknown ops ------------------------------------------------ */
 
 typedef struct twin {
-	char *sig;
+	uint64_t h;
 	size_t id;
 } twin;
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t str_hash_n(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* A hash of a JSON value that equal values share (json_equal). */
+static uint64_t json_hash(const json_t *v)
+{
+	uint64_t h;
+
+	switch (json_typeof(v)) {
+	case JSON_INTEGER:
+		return mix((uint64_t)json_integer_value(v) + 1);
+	case JSON_REAL: {
+		double d = json_real_value(v);
+
+		memcpy(&h, &d, 8);
+		return mix(h + 2);
+	}
+	case JSON_STRING:
+		return str_hash_n(json_string_value(v), json_string_length(v));
+	case JSON_ARRAY: {
+		size_t i;
+		json_t *x;
+
+		h = 3;
+		json_array_foreach(v, i, x)
+			h = mix(h * 31 + json_hash(x));
+		return h;
+	}
+	case JSON_OBJECT: {
+		const char *k;
+		json_t *x;
+
+		h = 4;
+		json_object_foreach((json_t *)v, k, x)
+			h ^= mix(str_hash(k) + 7 * json_hash(x));
+		return h;
+	}
+	case JSON_TRUE:
+		return 5;
+	case JSON_FALSE:
+		return 6;
+	default:
+		return 7;
+	}
+}
 
 static int twin_cmp(const void *a, const void *b)
 {
 	const twin *x = a, *y = b;
-	int c = strcmp(x->sig, y->sig);
 
-	return c != 0 ? c : (x->id > y->id) - (x->id < y->id);
+	if (x->h != y->h)
+		return (x->h > y->h) - (x->h < y->h);
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_op(const dt_op *a, const dt_op *b)
+{
+	return same_str(a->f, b->f) && same_str(a->key, b->key) &&
+	       (a->value == b->value ||
+		(a->value && b->value && json_equal(a->value, b->value)));
 }
 
 /* Link each unknown op to the previous identical one (search.h). */
@@ -295,30 +398,22 @@ static int link_twins(const dt_history *h, lz_part *p)
 		return -1;
 	for (size_t i = p->nknown; i < p->n; i++) {
 		const dt_op *c = &h->ops[p->ops[i].call];
-		char *v = c->value ? json_dumps(c->value, JSON_COMPACT |
-						 JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
 
-		if (asprintf(&t[k].sig, "%s%c%s%c%s", c->f ? c->f : "", 0x1f,
-			     c->key ? c->key : "", 0x1f, v ? v : "null") < 0)
-			t[k].sig = NULL;
-		free(v);
-		if (t[k].sig == NULL)
-			goto fail;
+		t[k].h = mix((c->f ? str_hash(c->f) : 0) ^ 3 * (c->key ? str_hash(c->key) : 0) ^
+			     (c->value ? json_hash(c->value) : 0));
 		t[k++].id = i;
 	}
 	qsort(t, k, sizeof(*t), twin_cmp);
+	/* within a run of equal hashes, the closest earlier equal op */
 	for (size_t i = 1; i < k; i++)
-		if (strcmp(t[i - 1].sig, t[i].sig) == 0)
-			p->ops[t[i].id].same_prev = (int64_t)t[i - 1].id;
-	for (size_t i = 0; i < k; i++)
-		free(t[i].sig);
+		for (size_t j = i; j-- > 0 && t[j].h == t[i].h;)
+			if (same_op(&h->ops[p->ops[t[j].id].call],
+				    &h->ops[p->ops[t[i].id].call])) {
+				p->ops[t[i].id].same_prev = (int64_t)t[j].id;
+				break;
+			}
 	free(t);
 	return 0;
-fail:
-	for (size_t i = 0; i < k; i++)
-		free(t[i].sig);
-	free(t);
-	return -1;
 }
 
 /* ---- the checker ------------------------------------------------------------------ */
@@ -385,7 +480,7 @@ static int lin_check(const dt_checker_env *env, const dt_history *h,
 	atomic_init(&ctx.mem_peak, 0);
 	atomic_init(&ctx.stop, false);
 
-	if (build_parts(&ctx, h, &b, err) != 0)
+	if (build_parts(&ctx, h, &b, err) != 0 || slice_parts(&b, err) != 0)
 		goto done;
 	for (size_t i = 0; i < b.nparts; i++) {
 		lz_part_order(&b.parts[i]);
@@ -406,7 +501,8 @@ static int lin_check(const dt_checker_env *env, const dt_history *h,
 		if (p->verdict == LZ_VIOLATION) {
 			lz_expl x;
 
-			if (nviol++ > 0 || lz_explain(&ctx, p, &x) != 0)
+			if (nviol++ > 0 || lz_explain(&ctx, p, html != NULL ||
+						      env->store_dir != NULL, &x) != 0)
 				continue;
 			json_array_append_new(fails, lz_expl_json(&ctx, &x));
 			if (x.blocked >= 0)
@@ -478,6 +574,12 @@ done:
 	json_decref(res);
 	for (size_t i = 0; i < b.nparts; i++)
 		lz_part_clear(&ctx, &b.parts[i]);
+	for (size_t i = 0; i < b.nall; i++)
+		if (b.all[i].op != NULL)
+			ctx.mt->op_free(ctx.model, b.all[i].op);
+	free(b.all);
+	free(b.part_of);
+	free(b.block);
 	free(b.parts);
 	free(b.km.keys);
 	free(b.km.vals);

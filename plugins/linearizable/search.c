@@ -53,7 +53,17 @@ static int op_cmp(const void *a, const void *b)
 
 void lz_part_order(lz_part *p)
 {
-	qsort(p->ops, p->n, sizeof(*p->ops), op_cmp);
+	/* ops arrive in completion order: nearly sorted by call already */
+	for (size_t i = 1; i < p->n; i++) {
+		lz_op o = p->ops[i];
+		size_t j = i;
+
+		while (j > 0 && op_cmp(&p->ops[j - 1], &o) > 0) {
+			p->ops[j] = p->ops[j - 1];
+			j--;
+		}
+		p->ops[j] = o;
+	}
 	p->nknown = 0;
 	while (p->nknown < p->n && p->ops[p->nknown].ret != LZ_UNKNOWN_RET)
 		p->nknown++;
@@ -64,7 +74,6 @@ void lz_part_clear(const lz_ctx *ctx, lz_part *p)
 	for (size_t i = 0; i < p->n; i++)
 		if (p->ops[i].op != NULL)
 			ctx->mt->op_free(ctx->model, p->ops[i].op);
-	free(p->ops);
 	free(p->key);
 	free(p->best);
 	memset(p, 0, sizeof(*p));
@@ -163,7 +172,25 @@ typedef struct search {
 
 	unsigned char *key;   /* scratch for one cache key */
 	size_t keycap;
+	size_t zobn;          /* zob computed for ids below */
 } search;
+
+/* What a thread keeps from one partition to the next, so that small
+ * partitions cost no malloc at all. */
+struct lz_ws {
+	search s;
+	ent *ents;
+	size_t ents_cap;
+	ent **evs;
+	size_t evs_cap;
+	frame *stack;
+	size_t stack_cap;
+	uint32_t *best;
+	size_t best_cap;
+	uint64_t *bits;       /* kb then ub */
+	size_t bits_cap;
+	dt_model_buf buf;
+};
 
 static int mem_add(search *s, size_t n)
 {
@@ -427,77 +454,161 @@ static inline void unlift(ent *e)
 		e->next->prev = e;
 }
 
-static int ev_cmp(const void *a, const void *b)
-{
-	const ent *x = *(ent *const *)a, *y = *(ent *const *)b;
-
-	return (x->pos > y->pos) - (x->pos < y->pos);
-}
-
 /* ---- the search ------------------------------------------------------------ */
 
-static void search_free(search *s)
+lz_ws *lz_ws_new(void)
 {
-	free(s->sbytes);
-	free(s->sref);
-	free(s->stab);
-	free(s->kbytes);
-	free(s->ctab);
-	free(s->kb);
-	free(s->ub);
-	free(s->zob);
-	free(s->key);
-	atomic_fetch_sub(&s->ctx->mem_used, s->mem);
+	return calloc(1, sizeof(lz_ws));
 }
 
-void lz_search(lz_ctx *ctx, lz_part *p)
+void lz_ws_free(lz_ws *w)
 {
-	search s = { .ctx = ctx, .p = p };
+	if (w == NULL)
+		return;
+	free(w->s.sbytes);
+	free(w->s.sref);
+	free(w->s.stab);
+	free(w->s.kbytes);
+	free(w->s.ctab);
+	free(w->s.zob);
+	free(w->s.key);
+	free(w->ents);
+	free(w->evs);
+	free(w->stack);
+	free(w->best);
+	free(w->bits);
+	free(w->buf.data);
+	free(w);
+}
+
+/* Make *p hold n elements of sz bytes (contents not kept). */
+static int reserve(void **p, size_t *cap, size_t n, size_t sz)
+{
+	void *q;
+
+	if (n <= *cap && *p != NULL)
+		return 0;
+	if (n < 16)
+		n = 16;
+	q = realloc(*p, n * sz);
+	if (q == NULL)
+		return -1;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+/* A hash table of cap slots (power of two, at least want), zeroed. */
+static int table_reset(void **t, size_t *cap, size_t want, size_t sz)
+{
+	size_t c = 64;
+
+	while (c < want)
+		c *= 2;
+	if (*t == NULL || *cap < c || *cap > 4 * c) {
+		void *q = realloc(*t, c * sz);
+
+		if (q == NULL)
+			return -1;
+		*t = q;
+		*cap = c;
+	}
+	memset(*t, 0, *cap * sz);
+	return 0;
+}
+
+/* Capacity held by the workspace, for the memory bound. */
+static size_t ws_bytes(const lz_ws *w)
+{
+	const search *s = &w->s;
+
+	return s->sbcap + s->scap * sizeof(*s->sref) + s->stabcap * sizeof(sslot) +
+	       s->kbcap + s->ctabcap * sizeof(cslot) + s->zobn * 8 + s->keycap +
+	       w->ents_cap * sizeof(ent) + w->evs_cap * sizeof(ent *) +
+	       w->stack_cap * sizeof(frame) + w->best_cap * 4 + w->bits_cap * 8;
+}
+
+void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
+{
+	search s = w->s;
 	size_t n = p->n, nk = p->nknown, nu = n - nk;
-	ent *ents = NULL, **evs = NULL, head = { 0 }, uhead = { 0 };
-	frame *stack = NULL;
-	size_t depth = 0, low = 0;
-	dt_model_buf buf = { 0 };
-	uint32_t state;
+	ent *ents, **evs, head = { 0 }, uhead = { 0 };
+	frame *stack;
+	size_t depth = 0, low = 0, held;
+	dt_model_buf buf = w->buf;
+	uint32_t state, *best;
 	ent *e;
 	int pass = 0;
 	int64_t limit = 0;
 	uint64_t iter = 0;
 	int64_t sid;
 
+	s.ctx = ctx;
+	s.p = p;
+	s.mem = 0;
+	s.over = false;
+	s.sblen = s.nstates = s.kblen = s.ncache = 0;
+	s.pw = s.hi = s.nun = 0;
+	s.zh = 0;
 	p->verdict = LZ_NOMEM;
 	p->nbest = 0;
-	ents = calloc(2 * n + 1, sizeof(*ents));
-	evs = calloc(2 * nk + 1, sizeof(*evs));
-	stack = calloc(n + 1, sizeof(*stack));
-	p->best = calloc(n + 1, sizeof(*p->best));
 	s.kw = (nk + 63) / 64;
 	s.uw = (nu + 63) / 64;
-	s.kb = calloc(s.kw + 1, 8);
-	s.ub = calloc(s.uw + 1, 8);
-	s.zob = malloc((n + 1) * 8);
-	if (!ents || !evs || !stack || !p->best || !s.kb || !s.ub || !s.zob)
+	if (reserve((void **)&w->ents, &w->ents_cap, 2 * n + 1, sizeof(ent)) ||
+	    reserve((void **)&w->evs, &w->evs_cap, 2 * nk + 1, sizeof(ent *)) ||
+	    reserve((void **)&w->stack, &w->stack_cap, n + 1, sizeof(frame)) ||
+	    reserve((void **)&w->best, &w->best_cap, n + 1, 4) ||
+	    reserve((void **)&w->bits, &w->bits_cap, s.kw + s.uw + 2, 8) ||
+	    table_reset((void **)&s.ctab, &s.ctabcap, 4 * n, sizeof(cslot)) ||
+	    table_reset((void **)&s.stab, &s.stabcap, 64, sizeof(sslot)))
 		goto done;
-	mem_add(&s, (2 * n + 1) * sizeof(*ents) + (n + 1) * (sizeof(*stack) + 12));
-	for (size_t i = 0; i < n; i++)
-		s.zob[i] = mix64((uint64_t)i * 0x2545f4914f6cdd1dULL + 0x1234567);
+	if (s.zobn < n) {
+		uint64_t *z = realloc(s.zob, (n + 1) * 8);
 
-	/* the known list, in history order */
+		if (z == NULL)
+			goto done;
+		s.zob = z;
+		for (size_t i = s.zobn; i < n; i++)
+			z[i] = mix64((uint64_t)i * 0x2545f4914f6cdd1dULL + 0x1234567);
+		s.zobn = n;
+	}
+	ents = w->ents;
+	evs = w->evs;
+	stack = w->stack;
+	best = w->best;
+	s.kb = w->bits;
+	s.ub = w->bits + s.kw + 1;
+	memset(w->bits, 0, (s.kw + s.uw + 2) * 8);
+	held = ws_bytes(w);
+	mem_add(&s, held);
+
+	/* the known list, in history order: calls are sorted; returns are
+	 * nearly so (insertion sort), then the two are merged */
 	for (size_t i = 0; i < nk; i++) {
 		ent *c = &ents[2 * i], *r = &ents[2 * i + 1];
+		size_t j = i;
 
 		*c = (ent){ .pos = p->ops[i].call, .id = (uint32_t)i, .is_call = 1,
 			    .match = r };
 		*r = (ent){ .pos = p->ops[i].ret, .id = (uint32_t)i };
-		evs[2 * i] = c;
-		evs[2 * i + 1] = r;
+		while (j > 0 && evs[j - 1]->pos > r->pos) {
+			evs[j] = evs[j - 1];
+			j--;
+		}
+		evs[j] = r;
 	}
-	qsort(evs, 2 * nk, sizeof(*evs), ev_cmp);
 	e = &head;
-	for (size_t i = 0; i < 2 * nk; i++) {
-		e->next = evs[i];
-		evs[i]->prev = e;
-		e = evs[i];
+	{
+		size_t ci = 0, ri = 0;
+
+		while (ci < nk || ri < nk) {
+			ent *x = ri >= nk || (ci < nk && ents[2 * ci].pos < evs[ri]->pos) ?
+				 &ents[2 * ci++] : evs[ri++];
+
+			e->next = x;
+			x->prev = e;
+			e = x;
+		}
 	}
 	e->next = NULL;
 	/* the unknown list, by call */
@@ -512,6 +623,7 @@ void lz_search(lz_ctx *ctx, lz_part *p)
 	}
 	e->next = NULL;
 
+	buf.len = 0;
 	if (ctx->mt->init(ctx->model, &buf, (char[DT_ERRBUF_SIZE]){ 0 }) != 0)
 		goto done;
 	sid = state_intern(&s, buf.data, buf.len);
@@ -593,7 +705,7 @@ void lz_search(lz_ctx *ctx, lz_part *p)
 								  (uint8_t)pass, limit };
 					if (depth > p->nbest) {
 						for (size_t i = low; i < depth; i++)
-							p->best[i] = stack[i].e->id;
+							best[i] = stack[i].e->id;
 						p->nbest = depth;
 						low = depth;
 					}
@@ -630,11 +742,17 @@ void lz_search(lz_ctx *ctx, lz_part *p)
 	p->verdict = LZ_OK;
 done:
 	p->cache = s.ncache;
-	free(buf.data);
-	free(ents);
-	free(evs);
-	free(stack);
-	search_free(&s);
+	if (p->verdict == LZ_VIOLATION) {
+		free(p->best);
+		p->best = malloc((p->nbest + 1) * sizeof(*p->best));
+		if (p->best != NULL)
+			memcpy(p->best, w->best, p->nbest * sizeof(*p->best));
+		else
+			p->verdict = LZ_NOMEM;
+	}
+	atomic_fetch_sub(&ctx->mem_used, s.mem);
+	w->buf = buf;
+	w->s = s;
 }
 
 /* ---- partitions in parallel ------------------------------------------------ */
@@ -647,9 +765,21 @@ typedef struct pool {
 	atomic_size_t next;
 } pool;
 
+/* The calling thread keeps its workspace between checks when it is
+ * small, so that checking many small histories costs no malloc. */
+static __thread lz_ws *kept_ws;
+#define KEEP_WS_BYTES (8u << 20)
+
+typedef struct warg {
+	pool *pl;
+	bool main;
+} warg;
+
 static void *worker(void *arg)
 {
-	pool *pl = arg;
+	pool *pl = ((warg *)arg)->pl;
+	bool main_thread = ((warg *)arg)->main;
+	lz_ws *w = main_thread && kept_ws ? kept_ws : lz_ws_new();
 
 	for (;;) {
 		size_t i = atomic_fetch_add(&pl->next, 1);
@@ -662,10 +792,21 @@ static void *worker(void *arg)
 			p->verdict = LZ_STOPPED;
 			continue;
 		}
-		lz_search(pl->ctx, p);
+		if (w == NULL) {
+			p->verdict = LZ_NOMEM;
+			continue;
+		}
+		lz_search(pl->ctx, p, w);
 		if (p->verdict == LZ_VIOLATION || p->verdict == LZ_TIMEOUT ||
 		    p->verdict == LZ_MEMORY || p->verdict == LZ_NOMEM)
 			atomic_store(&pl->ctx->stop, true);
+	}
+	if (main_thread && w != NULL && ws_bytes(w) <= KEEP_WS_BYTES) {
+		kept_ws = w;
+	} else {
+		if (main_thread)
+			kept_ws = NULL;
+		lz_ws_free(w);
 	}
 	return NULL;
 }
@@ -684,9 +825,10 @@ void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts)
 	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
 	pool pl = { .ctx = ctx, .parts = parts, .nparts = nparts };
 	size_t total = 0;
-	long ncpu = ctx->threads > 0 ? ctx->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	long ncpu = ctx->threads;
 	pthread_t tid[64];
 	int nt = 0;
+	warg wa[2] = { { &pl, false }, { &pl, true } };
 
 	for (size_t i = 0; i < nparts; i++)
 		total += parts[i].n;
@@ -704,15 +846,18 @@ void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts)
 	qsort(pl.order, nparts, sizeof(*pl.order), size_cmp);
 	pthread_mutex_unlock(&sort_lock);
 	atomic_init(&pl.next, 0);
+	/* Threads cost tens of microseconds: not worth it for small work
+	 * (nor is asking how many cores there are: sysconf reads /sys). */
+	if (nparts > 1 && total >= 4000 && ncpu <= 0)
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (ncpu > 64)
 		ncpu = 64;
-	/* Threads cost tens of microseconds: not worth it for small work. */
 	if (nparts > 1 && total >= 4000 && ncpu > 1) {
 		for (nt = 0; nt < ncpu - 1 && (size_t)nt < nparts - 1; nt++)
-			if (pthread_create(&tid[nt], NULL, worker, &pl) != 0)
+			if (pthread_create(&tid[nt], NULL, worker, &wa[0]) != 0)
 				break;
 	}
-	worker(&pl);
+	worker(&wa[1]);
 	for (int i = 0; i < nt; i++)
 		pthread_join(tid[i], NULL);
 	free(pl.order);

@@ -3,8 +3,9 @@
  * with Lowe's just-in-time linearization and memoization, as porcupine
  * does it), and the parallel driver over partitions.
  *
- * Ownership: an lz_part owns its ops array and the model ops in it
- * (freed by lz_part_clear with the model); the search owns nothing it
+ * Ownership: an lz_part owns the model ops in its ops array (freed by
+ * lz_part_clear with the model), not the array (a slice of the
+ * checker's block); the search owns nothing it
  * does not free before returning, except the best-prefix array it leaves
  * in the partition.
  */
@@ -67,8 +68,13 @@ double lz_now(void);
 /* Sort ops (known by call first, unknown by call after) and count them. */
 void lz_part_order(lz_part *p);
 
+/* Buffers a thread reuses from one partition to the next. */
+typedef struct lz_ws lz_ws;
+lz_ws *lz_ws_new(void);
+void lz_ws_free(lz_ws *w);
+
 /* Search one partition; sets p->verdict and the result fields. */
-void lz_search(lz_ctx *ctx, lz_part *p);
+void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w);
 
 /* Search every partition, in parallel when it pays; stops the others at
  * the first violation. */

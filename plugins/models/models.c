@@ -149,24 +149,41 @@ static void mop_free(void *model, void *p)
 	mop *o = p;
 
 	(void)model;
-	if (o == NULL)
-		return;
-	free(o->a.data);
-	free(o->b.data);
-	free(o);
+	free(o);   /* NULL, or a packed op: its bytes are in the block */
 }
+
+/* prepare builds an op in this thread's scratch op, whose buffers are
+ * kept from call to call; mop_done packs it into one allocation. */
+static __thread mop scratch;
 
 static mop *mop_new(int kind, const dt_op *ret, char *err)
 {
-	mop *o = calloc(1, sizeof(*o));
+	mop *o = &scratch;
 
-	if (o == NULL)
-		dt_fail(err, "out of memory");
-	else {
-		o->kind = kind;
-		o->unknown = ret == NULL;
-	}
+	(void)err;
+	o->kind = kind;
+	o->unknown = ret == NULL;
+	o->a.len = o->b.len = 0;
+	o->from = o->to = o->amount = 0;
 	return o;
+}
+
+/* The packed copy of the scratch op, or NULL (out of memory). */
+static void *mop_done(mop *o)
+{
+	mop *m = malloc(sizeof(*m) + o->a.len + o->b.len + 1);
+
+	if (m == NULL)
+		return NULL;
+	*m = *o;
+	m->a.data = (unsigned char *)(m + 1);
+	m->b.data = m->a.data + o->a.len;
+	m->a.cap = m->b.cap = 0;
+	if (o->a.len)
+		memcpy(m->a.data, o->a.data, o->a.len);
+	if (o->b.len)
+		memcpy(m->b.data, o->b.data, o->b.len);
+	return m;
 }
 
 static bool f_is(const dt_op *op, const char *a, const char *b)
@@ -248,10 +265,11 @@ static int reg_prepare(void *model, const dt_op *call, const dt_op *ret,
 			       call->f ? call->f : "(none)");
 	}
 	if (rc != 0) {
-		mop_free(model, o);
 		return dt_fail(err, "out of memory");
 	}
-	*out = o;
+	*out = mop_done(o);
+	if (*out == NULL)
+		return dt_fail(err, "out of memory");
 	return 0;
 }
 
@@ -405,10 +423,11 @@ static int kv_prepare(void *model, const dt_op *call, const dt_op *ret,
 	rc = kind == K_GET ? (ret ? enc_raw(payload(ret), &o->a) : 0) :
 	     enc_raw(payload(call), &o->a);
 	if (rc != 0) {
-		mop_free(model, o);
 		return dt_fail(err, "out of memory");
 	}
-	*out = o;
+	*out = mop_done(o);
+	if (*out == NULL)
+		return dt_fail(err, "out of memory");
 	return 0;
 }
 
@@ -529,11 +548,12 @@ static int bank_prepare(void *model, const dt_op *call, const dt_op *ret,
 		if ((o = mop_new(K_BREAD, ret, err)) == NULL)
 			return -1;
 		if (ret == NULL) {
-			*out = o;
+			*out = mop_done(o);
+			if (*out == NULL)
+				return dt_fail(err, "out of memory");
 			return 0;
 		}
 		if (!json_is_array(v) || json_array_size(v) != (size_t)m->accounts) {
-			mop_free(model, o);
 			return dt_fail(err, "op %" PRId64 ": a bank read must return "
 				       "%lld balances", ret->index, m->accounts);
 		}
@@ -541,12 +561,13 @@ static int bank_prepare(void *model, const dt_op *call, const dt_op *ret,
 			int64_t x = (int64_t)json_integer_value(b);
 
 			if (!json_is_integer(b) || dt_model_buf_put(&o->a, &x, 8)) {
-				mop_free(model, o);
 				return dt_fail(err, "op %" PRId64 ": balance %zu is "
 					       "not an integer", ret->index, i);
 			}
 		}
-		*out = o;
+		*out = mop_done(o);
+		if (*out == NULL)
+			return dt_fail(err, "out of memory");
 		return 0;
 	}
 	if (f_is(call, "transfer", NULL)) {
@@ -559,12 +580,13 @@ static int bank_prepare(void *model, const dt_op *call, const dt_op *ret,
 		o->amount = (int64_t)json_integer_value(json_object_get(v, "amount"));
 		if (o->from < 0 || o->from >= m->accounts || o->to < 0 ||
 		    o->to >= m->accounts || o->amount < 0) {
-			mop_free(model, o);
 			return dt_fail(err, "op %" PRId64 ": transfer wants "
 				       "{from, to, amount} within %lld accounts",
 				       call->index, m->accounts);
 		}
-		*out = o;
+		*out = mop_done(o);
+		if (*out == NULL)
+			return dt_fail(err, "out of memory");
 		return 0;
 	}
 	return dt_fail(err, "op %" PRId64 ": the bank model has no operation "
@@ -776,10 +798,11 @@ static int set_prepare(void *model, const dt_op *call, const dt_op *ret,
 			       call->f ? call->f : "(none)");
 	}
 	if (rc != 0) {
-		mop_free(model, o);
 		return dt_fail(err, "out of memory");
 	}
-	*out = o;
+	*out = mop_done(o);
+	if (*out == NULL)
+		return dt_fail(err, "out of memory");
 	return 0;
 }
 
@@ -897,10 +920,11 @@ static int queue_prepare(void *model, const dt_op *call, const dt_op *ret,
 			       call->f ? call->f : "(none)");
 	}
 	if (rc != 0) {
-		mop_free(model, o);
 		return dt_fail(err, "out of memory");
 	}
-	*out = o;
+	*out = mop_done(o);
+	if (*out == NULL)
+		return dt_fail(err, "out of memory");
 	return 0;
 }
 
