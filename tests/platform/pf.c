@@ -153,6 +153,17 @@ void pf_assert_clean(const char *run_id, const char *state_dir,
 		cr_expect(strcmp(i->if_name, path) != 0, "bridge %s left", path);
 	}
 	if_freenameindex(ifs);
+	/* No rule of the run in the host's iptables (the nodes' went with
+	 * their namespaces). */
+	{
+		const char *argv[] = { "iptables-save", NULL };
+		char out[65536], tag[32];
+
+		snprintf(tag, sizeof(tag), "dt-%s", run_id);
+		if (pf_cmd(argv, out, sizeof(out)) == 0)
+			cr_expect(strstr(out, tag) == NULL, "host iptables rule "
+				  "of %s left", tag);
+	}
 	snprintf(path, sizeof(path), "%s/local-%s.state", state_dir, run_id);
 	cr_expect(access(path, F_OK) != 0, "state file %s left", path);
 	/* Processes: gone, or zombies not yet reaped by init. */

@@ -310,6 +310,8 @@ typedef struct bg_run {
 	char store[64];
 	char run_id[8];
 	uid_t uid;          /* run as this user when not 0 */
+	const char *suite;  /* pf-redis when NULL */
+	int nprocs;         /* processes it starts (3 when 0) */
 } bg_run;
 
 /* In a child: become b->uid (its group too) when asked. */
@@ -341,6 +343,10 @@ static void bg_start_args(bg_run *b, const char *extra)
 		src = TEST_SRCDIR;
 	if (build == NULL)
 		build = TEST_BUILDDIR;
+	if (b->suite == NULL)
+		b->suite = "pf-redis";
+	if (b->nprocs == 0)
+		b->nprocs = 3;
 	snprintf(b->state_dir, sizeof(b->state_dir), "/tmp/dt-pf-st-XXXXXX");
 	cr_assert_not_null(mkdtemp(b->state_dir));
 	snprintf(b->store, sizeof(b->store), "/tmp/dt-pf-store-XXXXXX");
@@ -362,11 +368,11 @@ static void bg_start_args(bg_run *b, const char *extra)
 			_exit(126);
 		if (extra != NULL)
 			execl(exe, exe, "--suite-path", suites, "--chart-path",
-			      charts, "--store", b->store, "-s", "pf-redis", "-t",
+			      charts, "--store", b->store, "-s", b->suite, "-t",
 			      "1", extra, (char *)NULL);
 		else
 			execl(exe, exe, "--suite-path", suites, "--chart-path",
-			      charts, "--store", b->store, "-s", "pf-redis", "-t",
+			      charts, "--store", b->store, "-s", b->suite, "-t",
 			      "60", (char *)NULL);
 		_exit(127);
 	}
@@ -392,7 +398,7 @@ static void bg_start_args(bg_run *b, const char *extra)
 		}
 		if (d != NULL)
 			closedir(d);
-		if (pids == 3)
+		if (pids == b->nprocs)
 			break;
 		nap_ms(50);
 	}
@@ -449,31 +455,60 @@ static int run_cleanup(const bg_run *b)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
+/* The history of a background run has a nemesis start record. */
+static bool bg_started(const bg_run *b, const char *nemesis)
+{
+	char path[256], line[8192], want[64];
+	bool found = false;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s/latest/history.jsonl", b->store,
+		 b->suite);
+	snprintf(want, sizeof(want), "\"nemesis\":\"%s\"", nemesis);
+	fp = fopen(path, "r");
+	while (fp != NULL && !found && fgets(line, sizeof(line), fp) != NULL)
+		found = strstr(line, "\"f\":\"start\"") != NULL &&
+			strstr(line, "\"type\":\"info\"") != NULL &&
+			strstr(line, want) != NULL;
+	if (fp != NULL)
+		fclose(fp);
+	return found;
+}
+
+/* SIGKILL while every nemesis is active (rules, qdiscs, stopped and
+ * killed processes in place), then `dt-run cleanup`. */
 Test(local, sigkill_then_dt_run_cleanup_leaves_nothing)
 {
-	bg_run b = { 0 };
-	pid_t pids[8];
+	bg_run b = { .suite = "pf-socat-all", .nprocs = 10 };
+	pid_t pids[16];
 	size_t n;
-	int status;
+	int status, t;
 	char path[256];
 
 	bg_start(&b);
-	n = bg_pids(&b, pids, 8);
-	cr_assert_eq(n, 3);
+	n = bg_pids(&b, pids, 16);
+	cr_assert_eq(n, 10);
 	/* A live run is not cleaned. */
 	cr_expect_eq(run_cleanup(&b), 0);
 	for (size_t i = 0; i < n; i++)
 		cr_expect(pf_proc_state(pids[i]) != 0 && pf_proc_state(pids[i]) != 'Z',
 			  "cleanup killed a live run's process %d", (int)pids[i]);
+	for (t = 0; t < 100; t++) {
+		if (bg_started(&b, "partition") && bg_started(&b, "throttle") &&
+		    bg_started(&b, "pause") && bg_started(&b, "kill"))
+			break;
+		nap_ms(50);
+	}
+	cr_expect_lt(t, 100, "the nemeses never started");
 	kill(b.pid, SIGKILL);
 	waitpid(b.pid, &status, 0);
+	n = bg_pids(&b, pids, 16); /* with the restarted ones */
 	/* What the crash left: the namespaces and the servers. */
 	snprintf(path, sizeof(path), "/run/netns/dt-%s-n1", b.run_id);
 	cr_assert_eq(access(path, F_OK), 0, "the crash left nothing to clean?");
-	cr_assert(pf_proc_state(pids[0]) != 0);
 	cr_expect_eq(run_cleanup(&b), 0);
 	pf_assert_clean(b.run_id, b.state_dir, pids, n);
-	snprintf(path, sizeof(path), "%s/pf-redis/latest/data", b.store);
+	snprintf(path, sizeof(path), "%s/%s/latest/data", b.store, b.suite);
 	cr_expect(access(path, F_OK) != 0, "data folder left");
 	bg_finish(&b);
 }
