@@ -565,6 +565,7 @@ static void run_any_file(const char *dir, const char *name, dtd_reply *out)
 		if (text == NULL)
 			break;
 		reply_text(out, 200, text, types[i].type);
+		out->sandbox = true;
 		return;
 	}
 	dtd_reply_error(out, 404, "name", "no file '%s' in the run", name);
@@ -580,6 +581,11 @@ static void metrics_text(dtd_ctx *ctx, dtd_reply *out)
 	const char *k;
 	json_t *v;
 
+	if (f == NULL) {
+		json_decref(stats);
+		dtd_reply_error(out, 500, NULL, "out of memory");
+		return;
+	}
 	fputs("# HELP dtd_runs Runs known to dtd, by status.\n"
 	      "# TYPE dtd_runs gauge\n", f);
 	json_object_foreach(stats, k, v)

@@ -114,6 +114,8 @@ typedef struct dtd_reply {
 	size_t len;
 	const char *type;      /* content type */
 	int64_t sse_run;       /* > 0: stream this run's events instead */
+	bool sandbox;          /* a run's own file: no access to the
+				  dashboard's origin (token) */
 } dtd_reply;
 
 /* Handle one API request.  query(name) reads a query parameter. */

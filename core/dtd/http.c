@@ -190,7 +190,8 @@ static const char *content_type(const char *path)
 }
 
 static enum MHD_Result queue_bytes(struct MHD_Connection *c, unsigned status,
-				   const char *type, char *body, size_t len)
+				   const char *type, char *body, size_t len,
+				   bool sandbox)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result rc;
@@ -205,6 +206,11 @@ static enum MHD_Result queue_bytes(struct MHD_Connection *c, unsigned status,
 	MHD_add_response_header(resp, "Content-Type", type);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	/* A page a plugin wrote (linearizability.html) may show what the
+	 * system under test returned: keep it away from the token. */
+	if (sandbox)
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					"sandbox allow-scripts");
 	rc = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
 	return rc;
@@ -213,7 +219,7 @@ static enum MHD_Result queue_bytes(struct MHD_Connection *c, unsigned status,
 static enum MHD_Result queue_reply(struct MHD_Connection *c, dtd_reply *r)
 {
 	return queue_bytes(c, r->status, r->type ? r->type : "application/json",
-			   r->body, r->len);
+			   r->body, r->len, r->sandbox);
 }
 
 static enum MHD_Result serve_file(struct MHD_Connection *c, dtd_ctx *ctx,
