@@ -549,7 +549,7 @@ async function viewRun(id) {
         if (f.unplaced && !ops.some((o) => o.index === f.unplaced.index)) ops.push({ ...f.unplaced, role: 'cannot follow' });
         anomaly.append(el('p', { class: 'muted' }, `key ${f.key ?? '–'} · ${f.ops} operations · linearizable prefix ${f['linearizable-prefix']} · state ${f.state}`),
           el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'Index'), el('th', {}, 'Process'), el('th', {}, 'Operation'), el('th', {}, 'Role'), el('th', {}, 'State after'))),
-            el('tbody', {}, ops.map((o) => el('tr', {}, el('td', { class: 'mono' }, o.index), el('td', {}, o.process),
+            el('tbody', {}, ops.map((o) => el('tr', { class: o.role === 'cannot follow' ? 'blocked' : '' }, el('td', { class: 'mono' }, o.index), el('td', {}, o.process),
               el('td', { class: 'mono' }, o.op), el('td', {}, o.role), el('td', { class: 'mono' }, o['state-after'] || ''))))));
       }
       const errs = r.errors || r['bad-reads'] && r.errors;
