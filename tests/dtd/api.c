@@ -270,10 +270,12 @@ static size_t sse_data(char *data, size_t size, size_t n, void *arg)
 	return strstr(b->text, b->needle) != NULL ? 0 : size * n;
 }
 
-static void read_events(long long id, const char *needle, long timeout, sse_buf *b)
+static void read_events_after(long long id, const char *needle, long timeout,
+			      const char *last_id, sse_buf *b)
 {
 	CURL *c = curl_easy_init();
-	char url[256];
+	struct curl_slist *h = NULL;
+	char url[256], hdr[64];
 
 	memset(b, 0, sizeof(*b));
 	b->needle = needle;
@@ -283,8 +285,19 @@ static void read_events(long long id, const char *needle, long timeout, sse_buf 
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	if (last_id != NULL) {
+		snprintf(hdr, sizeof(hdr), "Last-Event-ID: %s", last_id);
+		h = curl_slist_append(h, hdr);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	}
 	curl_easy_perform(c);
 	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+}
+
+static void read_events(long long id, const char *needle, long timeout, sse_buf *b)
+{
+	read_events_after(id, needle, timeout, NULL, b);
 }
 
 Test(dtd_api, run_to_verdict)
@@ -353,6 +366,11 @@ Test(dtd_api, run_to_verdict)
 	}
 	snprintf(path, sizeof(path), "/api/runs/%lld/files/..%%2Fx.log", id);
 	expect_error("GET", path, NULL, NULL, 404, "name");
+
+	/* A browser that reconnects gets only what it has not seen. */
+	read_events_after(id, "event: status", 10, "1", b);
+	cr_expect(strstr(b->text, "id: 2\n") != NULL && strstr(b->text, "id: 1\n") == NULL &&
+		  strstr(b->text, "id: 0\n") == NULL, "%s", b->text);
 
 	/* A finished run's stream says its status and ends. */
 	read_events(id, "no such thing", 10, b);
