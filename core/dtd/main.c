@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -313,6 +314,28 @@ static int parse_args(int argc, char **argv, dtd_config *c, char *err)
 	return 0;
 }
 
+/* One dtd a state folder: a second one would take the first one's
+ * running runs for aborted.  The lock lasts as long as the process. */
+static int lock_state(const char *dir, char *err)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/dtd.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return dt_fail(err, "%s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+
+		close(fd);
+		if (e == EWOULDBLOCK)
+			return dt_fail(err, "another dtd uses the state folder %s", dir);
+		return dt_fail(err, "%s: %s", path, strerror(e));
+	}
+	return fd;
+}
+
 /* Fill what neither the config nor the flags gave. */
 static int complete_config(dtd_config *c, char *err)
 {
@@ -363,7 +386,7 @@ int main(int argc, char **argv)
 	dtd_http *http = NULL;
 	char err[DT_ERRBUF_SIZE] = "", path[PATH_MAX];
 	struct sigaction sa;
-	int status, n;
+	int status, n, lock_fd = -1;
 
 	status = parse_args(argc, argv, &cfg, err);
 	if (status != 0) {
@@ -373,6 +396,9 @@ int main(int argc, char **argv)
 	}
 	status = DT_EXIT_INFRA;
 	if (complete_config(&cfg, err) != 0)
+		goto fail;
+	lock_fd = lock_state(cfg.state_dir, err);
+	if (lock_fd < 0)
 		goto fail;
 	snprintf(path, sizeof(path), "%s/dtd.db", cfg.state_dir);
 	ctx.db = dtd_db_open(path, err);
@@ -429,5 +455,7 @@ out:
 	dtd_db_close(ctx.db);
 	json_decref(ctx.plugins);
 	dtd_config_free(&cfg);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	return status;
 }

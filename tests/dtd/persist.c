@@ -130,3 +130,17 @@ Test(dtd_persist, killed_run_is_aborted_and_checkable)
 	cr_expect_eq(r.status, 409);
 	http_reply_free(&r);
 }
+
+Test(dtd_persist, one_dtd_a_state_folder)
+{
+	dtd_proc second = { 0 };
+
+	cr_assert_eq(dtd_start(&d, NULL), 0);
+	/* Same folder: refused while the first one lives. */
+	snprintf(second.dir, sizeof(second.dir), "%s", d.dir);
+	snprintf(second.state, sizeof(second.state), "%s", d.state);
+	cr_expect_neq(dtd_start(&second, NULL), 0, "a second dtd started on the same state");
+	dtd_kill(&second, SIGKILL);
+	dtd_kill(&d, SIGKILL);
+	cr_expect_eq(dtd_start(&d, NULL), 0, "the lock outlived a killed dtd");
+}
