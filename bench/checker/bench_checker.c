@@ -128,8 +128,9 @@ int main(int argc, char **argv)
 		gen_opts go = { .values = 4, .accounts = 3 };
 		int m = 0, sp = 0, pr = 0, k = 0;
 		unsigned long long seed = 1;
-		double s;
+		double s = 0;
 		json_int_t mem = 0;
+		const char *v;
 		dt_history *h;
 
 		sscanf(getenv("BENCH_GEN"), "%d,%zu,%d,%d,%lf,%d,%llu", &m, &go.ops,
@@ -140,8 +141,9 @@ int main(int argc, char **argv)
 		go.spread = sp;
 		go.seed = seed;
 		h = gen_history(&go);
-		printf("%s: %s in %.3f s, memory %.1f MiB\n", names[m],
-		       check(h, names[m], &s, &mem), s, (double)mem / 1048576);
+		v = check(h, names[m], &s, &mem);
+		printf("%s: %s in %.3f s, memory %.1f MiB\n", names[m], v, s,
+		       (double)mem / 1048576);
 		dt_history_free(h);
 		return 0;
 	}

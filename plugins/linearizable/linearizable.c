@@ -147,6 +147,7 @@ typedef struct build {
 	uint32_t *part_of;   /* their partitions */
 	size_t nall, capall;
 	lz_op *block;        /* every partition's ops, one block */
+	dt_model_buf arena;  /* the model's ops, as bytes */
 } build;
 
 static lz_part *part_for(build *b, const char *key)
@@ -207,9 +208,17 @@ static int add_op(const lz_ctx *ctx, build *b, const dt_history *h,
 		b->capall = nc;
 	}
 	o = &b->all[b->nall];
-	o->op = NULL;
-	if (ctx->mt->prepare(ctx->model, call, ret, &o->op, err) != 0)
+	/* ops are bytes in one buffer; op holds the offset until it stops
+	 * growing (slice_parts) */
+	if (b->arena.len % 8 != 0 &&
+	    dt_model_buf_put(&b->arena, "\0\0\0\0\0\0\0", 8 - b->arena.len % 8) != 0)
+		return dt_fail(err, "out of memory");
+	o->op = (void *)(uintptr_t)b->arena.len;
+	if (ctx->mt->prepare(ctx->model, call, ret, &b->arena, err) != 0)
 		return -1;
+	if (b->arena.data == NULL || b->arena.len == (uintptr_t)o->op)
+		return dt_fail(err, "op %" PRId64 ": the model prepared nothing",
+			       call->index);
 	o->call = (int64_t)ci;
 	o->ret = ret ? ret - h->ops : LZ_UNKNOWN_RET;
 	o->process = call->process;
@@ -238,10 +247,9 @@ static int slice_parts(build *b, char *err)
 	for (size_t i = 0; i < b->nall; i++) {
 		lz_part *p = &b->parts[b->part_of[i]];
 
-		p->ops[p->n++] = b->all[i];
-		b->all[i].op = NULL;   /* now the partition's */
+		p->ops[p->n] = b->all[i];
+		p->ops[p->n++].op = b->arena.data + (uintptr_t)b->all[i].op;
 	}
-	b->nall = 0;
 	return 0;
 }
 
@@ -574,9 +582,7 @@ done:
 	json_decref(res);
 	for (size_t i = 0; i < b.nparts; i++)
 		lz_part_clear(&ctx, &b.parts[i]);
-	for (size_t i = 0; i < b.nall; i++)
-		if (b.all[i].op != NULL)
-			ctx.mt->op_free(ctx.model, b.all[i].op);
+	free(b.arena.data);
 	free(b.all);
 	free(b.part_of);
 	free(b.block);

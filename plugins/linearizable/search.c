@@ -71,9 +71,7 @@ void lz_part_order(lz_part *p)
 
 void lz_part_clear(const lz_ctx *ctx, lz_part *p)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (p->ops[i].op != NULL)
-			ctx->mt->op_free(ctx->model, p->ops[i].op);
+	(void)ctx;
 	free(p->key);
 	free(p->best);
 	memset(p, 0, sizeof(*p));
@@ -92,13 +90,15 @@ static inline uint64_t mix64(uint64_t x)
 static uint64_t hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	uint64_t h = 0xcbf29ce484222325ULL ^ n;
+	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ULL;
 
+	/* one multiply a word; the final mix spreads it */
 	while (n >= 8) {
 		uint64_t w;
 
 		memcpy(&w, s, 8);
-		h = mix64(h ^ w);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 29;
 		s += 8;
 		n -= 8;
 	}
@@ -106,9 +106,9 @@ static uint64_t hash_bytes(const void *p, size_t n)
 		uint64_t w = 0;
 
 		memcpy(&w, s, n);
-		h = mix64(h ^ w ^ 0xff);
+		h = (h ^ w) * 0x94d049bb133111ebULL;
 	}
-	return h;
+	return mix64(h);
 }
 
 /* ---- the search's memory ----------------------------------------------------- */

@@ -3,9 +3,9 @@
  * with Lowe's just-in-time linearization and memoization, as porcupine
  * does it), and the parallel driver over partitions.
  *
- * Ownership: an lz_part owns the model ops in its ops array (freed by
- * lz_part_clear with the model), not the array (a slice of the
- * checker's block); the search owns nothing it
+ * Ownership: an lz_part owns its key and best prefix (lz_part_clear),
+ * not its ops array (a slice of the checker's block) nor the model ops
+ * (bytes in the checker's buffer); the search owns nothing it
  * does not free before returning, except the best-prefix array it leaves
  * in the partition.
  */
@@ -18,7 +18,7 @@
 #define LZ_UNKNOWN_RET INT64_MAX
 
 typedef struct lz_op {
-	void *op;        /* the model's compact op */
+	void *op;        /* the model's compact op (in the checker's buffer) */
 	int64_t call;    /* history index of the invocation */
 	int64_t ret;     /* history index of the completion, LZ_UNKNOWN_RET */
 	int64_t process;

@@ -144,16 +144,21 @@ typedef struct mop {
 	int64_t from, to, amount;
 } mop;
 
-static void mop_free(void *model, void *p)
-{
-	mop *o = p;
+/* The packed op the checker keeps (prepare appends it to its buffer):
+ * no pointers, the bytes of a then b follow the header. */
+typedef struct pmop {
+	int32_t kind;
+	int32_t unknown;
+	int64_t from, to, amount;
+	uint32_t alen, blen;
+	unsigned char data[];
+} pmop;
 
-	(void)model;
-	free(o);   /* NULL, or a packed op: its bytes are in the block */
-}
+#define PA(o) ((o)->data)
+#define PB(o) ((o)->data + (o)->alen)
 
 /* prepare builds an op in this thread's scratch op, whose buffers are
- * kept from call to call; mop_done packs it into one allocation. */
+ * kept from call to call; mop_done packs it into the checker's buffer. */
 static __thread mop scratch;
 
 static mop *mop_new(int kind, const dt_op *ret, char *err)
@@ -168,28 +173,32 @@ static mop *mop_new(int kind, const dt_op *ret, char *err)
 	return o;
 }
 
-/* The packed copy of the scratch op, or NULL (out of memory). */
-static void *mop_done(mop *o)
+/* Append the packed form of the scratch op to out; -1 when out of
+ * memory. */
+static int mop_done(const mop *o, dt_model_buf *out)
 {
-	mop *m = malloc(sizeof(*m) + o->a.len + o->b.len + 1);
+	pmop h = { .kind = o->kind, .unknown = o->unknown, .from = o->from,
+		   .to = o->to, .amount = o->amount,
+		   .alen = (uint32_t)o->a.len, .blen = (uint32_t)o->b.len };
 
-	if (m == NULL)
-		return NULL;
-	*m = *o;
-	m->a.data = (unsigned char *)(m + 1);
-	m->b.data = m->a.data + o->a.len;
-	m->a.cap = m->b.cap = 0;
+	unsigned char *w = dt_model_buf_reserve(out, sizeof(h) + o->a.len + o->b.len);
+
+	if (w == NULL)
+		return -1;
+	memcpy(w, &h, sizeof(h));
 	if (o->a.len)
-		memcpy(m->a.data, o->a.data, o->a.len);
+		memcpy(w + sizeof(h), o->a.data, o->a.len);
 	if (o->b.len)
-		memcpy(m->b.data, o->b.data, o->b.len);
-	return m;
+		memcpy(w + sizeof(h) + o->a.len, o->b.data, o->b.len);
+	out->len += sizeof(h) + o->a.len + o->b.len;
+	return 0;
 }
 
 static bool f_is(const dt_op *op, const char *a, const char *b)
 {
-	return op->f != NULL && (strcmp(op->f, a) == 0 ||
-				 (b != NULL && strcmp(op->f, b) == 0));
+	return op->f != NULL &&
+	       ((op->f[0] == a[0] && strcmp(op->f, a) == 0) ||
+		(b != NULL && op->f[0] == b[0] && strcmp(op->f, b) == 0));
 }
 
 /* ---- register and cas-register ----------------------------------------- */
@@ -229,7 +238,7 @@ static void model_free(void *m)
 }
 
 static int reg_prepare(void *model, const dt_op *call, const dt_op *ret,
-		       void **out, char *err)
+		       dt_model_buf *out, char *err)
 {
 	reg_model *m = model;
 	mop *o = NULL;
@@ -267,8 +276,7 @@ static int reg_prepare(void *model, const dt_op *call, const dt_op *ret,
 	if (rc != 0) {
 		return dt_fail(err, "out of memory");
 	}
-	*out = mop_done(o);
-	if (*out == NULL)
+	if (mop_done(o, out) != 0)
 		return dt_fail(err, "out of memory");
 	return 0;
 }
@@ -281,44 +289,44 @@ static int reg_init(void *model, dt_model_buf *s, char *err)
 	return 0;
 }
 
-static bool same(const void *a, size_t alen, const dt_model_buf *b)
+static bool same(const void *a, size_t alen, const void *b, size_t blen)
 {
-	return alen == b->len && memcmp(a, b->data, alen) == 0;
+	return alen == blen && memcmp(a, b, alen) == 0;
 }
 
 static dt_step reg_step(void *model, const void *st, size_t len,
 			const void *op, dt_model_buf *next)
 {
-	const mop *o = op;
+	const pmop *o = op;
 
 	(void)model;
 	switch (o->kind) {
 	case K_READ:
-		return o->unknown || same(st, len, &o->a) ? DT_STEP_SAME :
+		return o->unknown || same(st, len, PA(o), o->alen) ? DT_STEP_SAME :
 		       DT_STEP_ILLEGAL;
 	case K_WRITE:
-		if (same(st, len, &o->a))
+		if (same(st, len, PA(o), o->alen))
 			return DT_STEP_SAME;
-		if (dt_model_buf_put(next, o->a.data, o->a.len) != 0)
+		if (dt_model_buf_put(next, PA(o), o->alen) != 0)
 			next->data = NULL;
 		return DT_STEP_NEW;
 	case K_CAS:
-		if (!same(st, len, &o->a))
+		if (!same(st, len, PA(o), o->alen))
 			return o->unknown ? DT_STEP_SAME : DT_STEP_ILLEGAL;
-		if (same(st, len, &o->b))
+		if (same(st, len, PB(o), o->blen))
 			return DT_STEP_SAME;
-		if (dt_model_buf_put(next, o->b.data, o->b.len) != 0)
+		if (dt_model_buf_put(next, PB(o), o->blen) != 0)
 			next->data = NULL;
 		return DT_STEP_NEW;
 	case K_CAS_FAILED:
-		return same(st, len, &o->a) ? DT_STEP_ILLEGAL : DT_STEP_SAME;
+		return same(st, len, PA(o), o->alen) ? DT_STEP_ILLEGAL : DT_STEP_SAME;
 	}
 	return DT_STEP_ILLEGAL;
 }
 
 static char *reg_describe_op(void *model, const void *op)
 {
-	const mop *o = op;
+	const pmop *o = op;
 	dt_model_buf b = { 0 };
 
 	(void)model;
@@ -328,17 +336,17 @@ static char *reg_describe_op(void *model, const void *op)
 		if (o->unknown)
 			dt_model_buf_put(&b, "?", 1);
 		else
-			dec_value(o->a.data, o->a.len, &b);
+			dec_value(PA(o), o->alen, &b);
 		break;
 	case K_WRITE:
 		dt_model_buf_put(&b, "write ", 6);
-		dec_value(o->a.data, o->a.len, &b);
+		dec_value(PA(o), o->alen, &b);
 		break;
 	default:
 		dt_model_buf_put(&b, "cas ", 4);
-		dec_value(o->a.data, o->a.len, &b);
+		dec_value(PA(o), o->alen, &b);
 		dt_model_buf_put(&b, " -> ", 4);
-		dec_value(o->b.data, o->b.len, &b);
+		dec_value(PB(o), o->blen, &b);
 		if (o->kind == K_CAS_FAILED)
 			dt_model_buf_put(&b, " (compare failed)", 17);
 		break;
@@ -361,7 +369,7 @@ static const dt_model_type register_model = {
 	.info = { "register", "1.0", "read/write register, per key" },
 	.create = reg_create, .destroy = model_free,
 	.partition = key_partition,
-	.prepare = reg_prepare, .op_free = mop_free,
+	.prepare = reg_prepare,
 	.init = reg_init, .step = reg_step,
 	.describe_op = reg_describe_op, .describe_state = reg_describe_state,
 };
@@ -371,7 +379,7 @@ static const dt_model_type cas_register_model = {
 		  "read/write/compare-and-set register, per key (as etcd)" },
 	.create = casreg_create, .destroy = model_free,
 	.partition = key_partition,
-	.prepare = reg_prepare, .op_free = mop_free,
+	.prepare = reg_prepare,
 	.init = reg_init, .step = reg_step,
 	.describe_op = reg_describe_op, .describe_state = reg_describe_state,
 };
@@ -402,7 +410,7 @@ static int enc_raw(const json_t *v, dt_model_buf *b)
 }
 
 static int kv_prepare(void *model, const dt_op *call, const dt_op *ret,
-		      void **out, char *err)
+		      dt_model_buf *out, char *err)
 {
 	mop *o;
 	int kind, rc;
@@ -425,8 +433,7 @@ static int kv_prepare(void *model, const dt_op *call, const dt_op *ret,
 	if (rc != 0) {
 		return dt_fail(err, "out of memory");
 	}
-	*out = mop_done(o);
-	if (*out == NULL)
+	if (mop_done(o, out) != 0)
 		return dt_fail(err, "out of memory");
 	return 0;
 }
@@ -442,24 +449,24 @@ static int kv_init(void *model, dt_model_buf *s, char *err)
 static dt_step kv_step(void *model, const void *st, size_t len,
 		       const void *op, dt_model_buf *next)
 {
-	const mop *o = op;
+	const pmop *o = op;
 
 	(void)model;
 	switch (o->kind) {
 	case K_GET:
-		return o->unknown || same(st, len, &o->a) ? DT_STEP_SAME :
+		return o->unknown || same(st, len, PA(o), o->alen) ? DT_STEP_SAME :
 		       DT_STEP_ILLEGAL;
 	case K_PUT:
-		if (same(st, len, &o->a))
+		if (same(st, len, PA(o), o->alen))
 			return DT_STEP_SAME;
-		if (dt_model_buf_put(next, o->a.data, o->a.len) != 0)
+		if (dt_model_buf_put(next, PA(o), o->alen) != 0)
 			next->data = NULL;
 		return DT_STEP_NEW;
 	case K_APPEND:
-		if (o->a.len == 0)
+		if (o->alen == 0)
 			return DT_STEP_SAME;
 		if (dt_model_buf_put(next, st, len) != 0 ||
-		    dt_model_buf_put(next, o->a.data, o->a.len) != 0) {
+		    dt_model_buf_put(next, PA(o), o->alen) != 0) {
 			free(next->data);
 			next->data = NULL;
 		}
@@ -470,7 +477,7 @@ static dt_step kv_step(void *model, const void *st, size_t len,
 
 static char *kv_describe_op(void *model, const void *op)
 {
-	const mop *o = op;
+	const pmop *o = op;
 	dt_model_buf b = { 0 };
 	static const char *const names[] = { "get -> ", "put ", "append " };
 
@@ -480,7 +487,7 @@ static char *kv_describe_op(void *model, const void *op)
 		dt_model_buf_put(&b, "?", 1);
 	} else {
 		dt_model_buf_put(&b, "\"", 1);
-		dt_model_buf_put(&b, o->a.data, o->a.len);
+		dt_model_buf_put(&b, PA(o), o->alen);
 		dt_model_buf_put(&b, "\"", 1);
 	}
 	if (o->unknown)
@@ -503,8 +510,7 @@ static const dt_model_type kv_model = {
 	.info = { "kv", "1.0", "get/put/append on string values, per key" },
 	.create = kv_create, .destroy = model_free,
 	.partition = key_partition,
-	.prepare = kv_prepare, .op_free = mop_free,
-	.init = kv_init, .step = kv_step,
+	.prepare = kv_prepare, 	.init = kv_init, .step = kv_step,
 	.describe_op = kv_describe_op, .describe_state = kv_describe_state,
 };
 
@@ -536,7 +542,7 @@ static void *bank_create(const json_t *c, const json_t *w, char *err)
 }
 
 static int bank_prepare(void *model, const dt_op *call, const dt_op *ret,
-			void **out, char *err)
+			dt_model_buf *out, char *err)
 {
 	bank_model *m = model;
 	mop *o;
@@ -548,8 +554,7 @@ static int bank_prepare(void *model, const dt_op *call, const dt_op *ret,
 		if ((o = mop_new(K_BREAD, ret, err)) == NULL)
 			return -1;
 		if (ret == NULL) {
-			*out = mop_done(o);
-			if (*out == NULL)
+			if (mop_done(o, out) != 0)
 				return dt_fail(err, "out of memory");
 			return 0;
 		}
@@ -565,8 +570,7 @@ static int bank_prepare(void *model, const dt_op *call, const dt_op *ret,
 					       "not an integer", ret->index, i);
 			}
 		}
-		*out = mop_done(o);
-		if (*out == NULL)
+		if (mop_done(o, out) != 0)
 			return dt_fail(err, "out of memory");
 		return 0;
 	}
@@ -584,8 +588,7 @@ static int bank_prepare(void *model, const dt_op *call, const dt_op *ret,
 				       "{from, to, amount} within %lld accounts",
 				       call->index, m->accounts);
 		}
-		*out = mop_done(o);
-		if (*out == NULL)
+		if (mop_done(o, out) != 0)
 			return dt_fail(err, "out of memory");
 		return 0;
 	}
@@ -609,12 +612,12 @@ static int bank_init(void *model, dt_model_buf *s, char *err)
 static dt_step bank_step(void *model, const void *st, size_t len,
 			 const void *op, dt_model_buf *next)
 {
-	const mop *o = op;
+	const pmop *o = op;
 	int64_t f, t;
 
 	(void)model;
 	if (o->kind == K_BREAD)
-		return o->unknown || same(st, len, &o->a) ? DT_STEP_SAME :
+		return o->unknown || same(st, len, PA(o), o->alen) ? DT_STEP_SAME :
 		       DT_STEP_ILLEGAL;
 	memcpy(&f, (const unsigned char *)st + 8 * o->from, 8);
 	if (f < o->amount)   /* refused for want of funds: a no-op */
@@ -649,7 +652,7 @@ static void put_int64s(const unsigned char *p, size_t n, dt_model_buf *b)
 
 static char *bank_describe_op(void *model, const void *op)
 {
-	const mop *o = op;
+	const pmop *o = op;
 	dt_model_buf b = { 0 };
 	char tmp[128];
 
@@ -659,7 +662,7 @@ static char *bank_describe_op(void *model, const void *op)
 		if (o->unknown)
 			dt_model_buf_put(&b, "?", 1);
 		else
-			put_int64s(o->a.data, o->a.len, &b);
+			put_int64s(PA(o), o->alen, &b);
 	} else {
 		snprintf(tmp, sizeof(tmp), "transfer %" PRId64 " from %" PRId64
 			 " to %" PRId64, o->amount, o->from, o->to);
@@ -683,8 +686,7 @@ static const dt_model_type bank_model_type = {
 	.info = { "bank", "1.0",
 		  "accounts with balances: read all, transfer (refused without funds)" },
 	.create = bank_create, .destroy = model_free,
-	.prepare = bank_prepare, .op_free = mop_free,
-	.init = bank_init, .step = bank_step,
+	.prepare = bank_prepare, 	.init = bank_init, .step = bank_step,
 	.describe_op = bank_describe_op, .describe_state = bank_describe_state,
 };
 
@@ -774,7 +776,7 @@ static void *coll_create(const json_t *c, const json_t *w, char *err)
 }
 
 static int set_prepare(void *model, const dt_op *call, const dt_op *ret,
-		       void **out, char *err)
+		       dt_model_buf *out, char *err)
 {
 	mop *o;
 	int rc;
@@ -800,8 +802,7 @@ static int set_prepare(void *model, const dt_op *call, const dt_op *ret,
 	if (rc != 0) {
 		return dt_fail(err, "out of memory");
 	}
-	*out = mop_done(o);
-	if (*out == NULL)
+	if (mop_done(o, out) != 0)
 		return dt_fail(err, "out of memory");
 	return 0;
 }
@@ -814,18 +815,18 @@ static int empty_init(void *model, dt_model_buf *s, char *err)
 static dt_step set_step(void *model, const void *st, size_t len,
 			const void *op, dt_model_buf *next)
 {
-	const mop *o = op;
+	const pmop *o = op;
 	const unsigned char *p = st, *end = p + len, *e, *at;
 	uint32_t n, an;
 
 	(void)model;
 	if (o->kind == K_SREAD)
-		return o->unknown || same(st, len, &o->a) ? DT_STEP_SAME :
+		return o->unknown || same(st, len, PA(o), o->alen) ? DT_STEP_SAME :
 		       DT_STEP_ILLEGAL;
-	memcpy(&an, o->a.data, 4);
+	memcpy(&an, PA(o), 4);
 	at = p;
 	while (elem_next(&p, end, &e, &n)) {
-		int c = elem_cmp(e, n, o->a.data + 4, an);
+		int c = elem_cmp(e, n, PA(o) + 4, an);
 
 		if (c == 0)
 			return DT_STEP_SAME;
@@ -834,7 +835,7 @@ static dt_step set_step(void *model, const void *st, size_t len,
 		at = p;
 	}
 	if (dt_model_buf_put(next, st, (size_t)(at - (const unsigned char *)st)) ||
-	    dt_model_buf_put(next, o->a.data, o->a.len) ||
+	    dt_model_buf_put(next, PA(o), o->alen) ||
 	    dt_model_buf_put(next, at, (size_t)(end - at))) {
 		free(next->data);
 		next->data = NULL;
@@ -861,19 +862,19 @@ static void put_elems(const unsigned char *p, size_t len, const char *open,
 
 static char *set_describe_op(void *model, const void *op)
 {
-	const mop *o = op;
+	const pmop *o = op;
 	dt_model_buf b = { 0 };
 
 	(void)model;
 	if (o->kind == K_ADD) {
 		dt_model_buf_put(&b, "add ", 4);
-		dec_value(o->a.data + 4, o->a.len - 4, &b);
+		dec_value(PA(o) + 4, o->alen - 4, &b);
 	} else {
 		dt_model_buf_put(&b, "read -> ", 8);
 		if (o->unknown)
 			dt_model_buf_put(&b, "?", 1);
 		else
-			put_elems(o->a.data, o->a.len, "{", "}", &b);
+			put_elems(PA(o), o->alen, "{", "}", &b);
 	}
 	if (o->unknown)
 		dt_model_buf_put(&b, " (unknown outcome)", 18);
@@ -893,13 +894,12 @@ static const dt_model_type set_model = {
 	.info = { "set", "1.0", "a set: add an element, read them all" },
 	.create = coll_create, .destroy = model_free,
 	.partition = own_key_partition,
-	.prepare = set_prepare, .op_free = mop_free,
-	.init = empty_init, .step = set_step,
+	.prepare = set_prepare, 	.init = empty_init, .step = set_step,
 	.describe_op = set_describe_op, .describe_state = set_describe_state,
 };
 
 static int queue_prepare(void *model, const dt_op *call, const dt_op *ret,
-			 void **out, char *err)
+			 dt_model_buf *out, char *err)
 {
 	mop *o;
 	int rc = 0;
@@ -922,8 +922,7 @@ static int queue_prepare(void *model, const dt_op *call, const dt_op *ret,
 	if (rc != 0) {
 		return dt_fail(err, "out of memory");
 	}
-	*out = mop_done(o);
-	if (*out == NULL)
+	if (mop_done(o, out) != 0)
 		return dt_fail(err, "out of memory");
 	return 0;
 }
@@ -931,27 +930,27 @@ static int queue_prepare(void *model, const dt_op *call, const dt_op *ret,
 static dt_step queue_step(void *model, const void *st, size_t len,
 			  const void *op, dt_model_buf *next)
 {
-	const mop *o = op;
+	const pmop *o = op;
 	const unsigned char *p = st, *e;
 	uint32_t n;
 
 	(void)model;
 	if (o->kind == K_ENQ) {
 		if (dt_model_buf_put(next, st, len) ||
-		    dt_model_buf_put(next, o->a.data, o->a.len)) {
+		    dt_model_buf_put(next, PA(o), o->alen)) {
 			free(next->data);
 			next->data = NULL;
 		}
 		return DT_STEP_NEW;
 	}
 	if (len == 0)
-		return o->unknown || o->a.len == 0 ? DT_STEP_SAME : DT_STEP_ILLEGAL;
-	if (!o->unknown && o->a.len == 0)
+		return o->unknown || o->alen == 0 ? DT_STEP_SAME : DT_STEP_ILLEGAL;
+	if (!o->unknown && o->alen == 0)
 		return DT_STEP_ILLEGAL;
 	if (!elem_next(&p, p + len, &e, &n))
 		return DT_STEP_ILLEGAL;
-	if (!o->unknown && (o->a.len != 4 + (size_t)n ||
-			    memcmp(o->a.data + 4, e, n) != 0))
+	if (!o->unknown && (o->alen != 4 + (size_t)n ||
+			    memcmp(PA(o) + 4, e, n) != 0))
 		return DT_STEP_ILLEGAL;
 	if (dt_model_buf_put(next, p, len - (size_t)(p - (const unsigned char *)st)) != 0)
 		next->data = NULL;
@@ -960,21 +959,21 @@ static dt_step queue_step(void *model, const void *st, size_t len,
 
 static char *queue_describe_op(void *model, const void *op)
 {
-	const mop *o = op;
+	const pmop *o = op;
 	dt_model_buf b = { 0 };
 
 	(void)model;
 	if (o->kind == K_ENQ) {
 		dt_model_buf_put(&b, "enqueue ", 8);
-		dec_value(o->a.data + 4, o->a.len - 4, &b);
+		dec_value(PA(o) + 4, o->alen - 4, &b);
 	} else {
 		dt_model_buf_put(&b, "dequeue -> ", 11);
 		if (o->unknown)
 			dt_model_buf_put(&b, "?", 1);
-		else if (o->a.len == 0)
+		else if (o->alen == 0)
 			dt_model_buf_put(&b, "empty", 5);
 		else
-			dec_value(o->a.data + 4, o->a.len - 4, &b);
+			dec_value(PA(o) + 4, o->alen - 4, &b);
 	}
 	if (o->unknown)
 		dt_model_buf_put(&b, " (unknown outcome)", 18);
@@ -994,8 +993,7 @@ static const dt_model_type queue_model = {
 	.info = { "queue", "1.0", "a FIFO queue: enqueue, dequeue (null when empty)" },
 	.create = coll_create, .destroy = model_free,
 	.partition = own_key_partition,
-	.prepare = queue_prepare, .op_free = mop_free,
-	.init = empty_init, .step = queue_step,
+	.prepare = queue_prepare, 	.init = empty_init, .step = queue_step,
 	.describe_op = queue_describe_op, .describe_state = queue_describe_state,
 };
 

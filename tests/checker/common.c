@@ -49,7 +49,7 @@ int tc_check(const dt_history *h, const char *model, const json_t *wl,
 }
 
 typedef struct bop {
-	void *op;
+	void *op;          /* in its own buffer */
 	int64_t call, ret;   /* ret INT64_MAX: unknown */
 } bop;
 
@@ -94,6 +94,19 @@ static bool bf(brute *b, const unsigned char *st, size_t len, unsigned left)
 	return false;
 }
 
+static int prep(brute *b, const dt_op *call, const dt_op *ret, bop *o)
+{
+	dt_model_buf buf = { 0 };
+	char err[DT_ERRBUF_SIZE];
+
+	if (b->mt->prepare(b->model, call, ret, &buf, err) != 0) {
+		free(buf.data);
+		return -1;
+	}
+	o->op = buf.data;
+	return 0;
+}
+
 int tc_brute(const dt_history *h, const char *model, const json_t *wl)
 {
 	char err[DT_ERRBUF_SIZE];
@@ -129,8 +142,8 @@ int tc_brute(const dt_history *h, const char *model, const json_t *wl)
 
 			if (b.n == 16)
 				goto done;
-			if (b.mt->prepare(b.model, &h->ops[pending[p]],
-					  op->type == DT_OP_OK ? op : NULL, &o->op, err) != 0)
+			if (prep(&b, &h->ops[pending[p]], op->type == DT_OP_OK ? op : NULL,
+				 o) != 0)
 				goto done;
 			o->call = pending[p];
 			o->ret = op->type == DT_OP_OK ? (int64_t)i : INT64_MAX;
@@ -142,8 +155,7 @@ int tc_brute(const dt_history *h, const char *model, const json_t *wl)
 		if (pending[p] >= 0) {
 			bop *o = &b.ops[b.n];
 
-			if (b.n == 16 || b.mt->prepare(b.model, &h->ops[pending[p]],
-						       NULL, &o->op, err) != 0)
+			if (b.n == 16 || prep(&b, &h->ops[pending[p]], NULL, o) != 0)
 				goto done;
 			o->call = pending[p];
 			o->ret = INT64_MAX;
@@ -155,7 +167,7 @@ int tc_brute(const dt_history *h, const char *model, const json_t *wl)
 done:
 	free(init.data);
 	for (int i = 0; i < b.n; i++)
-		b.mt->op_free(b.model, b.ops[i].op);
+		free(b.ops[i].op);
 	b.mt->destroy(b.model);
 	return rc;
 }

@@ -3,7 +3,8 @@
  * checker checks a history against (a register, a bank, a queue...).
  *
  * The checker turns each operation into the model's compact form once
- * (prepare), then explores orders calling step on states.  A state is a
+ * (prepare, into one buffer for every op: no allocation per op), then
+ * explores orders calling step on states.  A state is a
  * byte string the model writes into a checker-owned buffer; the checker
  * interns states, so two states are the same when their bytes are equal
  * (or when the optional equal callback says so: then hash must agree
@@ -89,11 +90,14 @@ typedef struct dt_model_type {
 	/* Compact an operation: the invocation and its completion (ret is
 	 * NULL when the outcome is unknown: the op may take effect at any
 	 * time after its call, or never, so step must accept it in every
-	 * state, as a no-op when it could not apply).  *out is freed with
-	 * op_free.  -1 with err for an operation the model does not know. */
+	 * state, as a no-op when it could not apply).  Append the op's bytes
+	 * to out: the checker keeps them (8-byte aligned, no pointers
+	 * inside, as they move) and hands step and describe_op a pointer to
+	 * them.  The same f, key and value must give the same op (the
+	 * checker treats such ops of unknown outcome as interchangeable).
+	 * -1 with err for an operation the model does not know. */
 	int (*prepare)(void *model, const dt_op *call, const dt_op *ret,
-		       void **out, char *err);
-	void (*op_free)(void *model, void *op);
+		       dt_model_buf *out, char *err);
 
 	/* Write the initial state into state (empty on entry). */
 	int (*init)(void *model, dt_model_buf *state, char *err);
