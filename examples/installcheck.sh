@@ -32,7 +32,8 @@ fi
 # the source tree, pkg-config sees the installed dt-plugin.pc first and
 # maps its paths into the temporary root.
 mkdir -p "$tmp/src" "$tmp/home/.local/lib/dt/plugins" "$tmp/bad"
-for f in freeze.c freeze-mem.yaml Makefile.plain configure.ac Makefile.am README; do
+for f in freeze.c freeze-mem.yaml freeze-local.yaml ticker.yaml Makefile.plain \
+	configure.ac Makefile.am README; do
 	cp "$srcdir/examples/freeze/$f" "$tmp/src/" || exit 1
 done
 PKG_CONFIG_PATH=$dest$libdir/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
@@ -80,6 +81,29 @@ starts=$(grep '"nemesis":"freeze"' "$hist" 2>/dev/null | grep '"type":"info"' | 
 step "history: freeze started $starts times, healed $heals times"
 [ "${starts:-0}" -ge 2 ] && [ "$starts" = "$heals" ] ||
 	fail "expected freeze to start at least twice and heal as often"
+
+# On real nodes (root and network namespaces only): the ticker nodes must
+# show a gap about as long as the freeze in their ticks.
+if [ "$(id -u)" = 0 ] && ip netns list > /dev/null 2>&1; then
+	step "dt-run --suite freeze-local.yaml (local platform, 2 nodes)"
+	"$dt_run" --suite ./freeze-local.yaml --chart-path . --store "$tmp/store" \
+		--keep -q > "$tmp/run-local.txt" 2>&1
+	rc=$?
+	cat "$tmp/run-local.txt"
+	[ "$rc" = 0 ] || fail "dt-run freeze-local exited $rc, not 0 (valid)"
+	run=$tmp/store/freeze-local/latest
+	grep '"nemesis":"freeze"' "$run/history.jsonl" | grep '"type":"info"' |
+		grep '"f":"start"' | grep -q '"frozen":\["n1","n2"\]' ||
+		fail "the history has no freeze of n1 and n2"
+	for n in n1 n2; do
+		gap=$(awk 'NR > 1 { d = ($1 - p) / 1e6; if (d > m) m = d } { p = $1 }
+			END { printf "%d", m }' "$run/data/$n/ticks" 2>/dev/null)
+		step "$n: longest gap between ticks: ${gap:-?} ms (frozen for 400 ms)"
+		[ "${gap:-0}" -ge 300 ] || fail "$n was not stopped: no gap of 300 ms or more"
+	done
+else
+	step "SKIP freeze-local.yaml: needs root and network namespaces"
+fi
 
 step "a plugin built for another ABI is refused"
 cat > bad.c <<'EOC'

@@ -6,6 +6,8 @@ EXTRA_DIST += \
 	examples/freeze/README \
 	examples/freeze/freeze.c \
 	examples/freeze/freeze-mem.yaml \
+	examples/freeze/freeze-local.yaml \
+	examples/freeze/ticker.yaml \
 	examples/freeze/Makefile.plain \
 	examples/freeze/configure.ac \
 	examples/freeze/Makefile.am
