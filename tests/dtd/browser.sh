@@ -76,6 +76,15 @@ mkdir -p "$tmp/home"
 HOME="$tmp/home" XDG_CACHE_HOME="$tmp/home/.cache" XDG_CONFIG_HOME="$tmp/home/.config" \
 	node "$src/browser.mjs" "http://127.0.0.1:$port" "$token" "$out" "$suite" $bad
 rc=$?
+# dtd stops cleanly on SIGTERM (under ASan: no leak either).
+kill "$pid"
+wait "$pid"
+dtd_rc=$?
+pid=
+if [ $dtd_rc -ne 0 ]; then
+	echo "FAIL: dtd exited with status $dtd_rc after SIGTERM"
+	rc=1
+fi
 if [ $rc -ne 0 ]; then
 	echo "--- dtd's log"
 	cat "$tmp/err"

@@ -105,26 +105,30 @@ int dtd_start(dtd_proc *p, const char *const *extra)
 	return 0;
 }
 
-void dtd_kill(dtd_proc *p, int sig)
+int dtd_kill(dtd_proc *p, int sig)
 {
+	int st = 0;
+
 	if (p->pid <= 0)
-		return;
+		return 0;
 	kill(p->pid, sig);
-	waitpid(p->pid, NULL, 0);
+	waitpid(p->pid, &st, 0);
 	p->pid = 0;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-void dtd_stop(dtd_proc *p)
+int dtd_stop(dtd_proc *p)
 {
 	char cmd[600];
+	int rc = dtd_kill(p, SIGTERM);
 
-	dtd_kill(p, SIGTERM);
 	if (p->dir[0] == '/' && strncmp(p->dir, "/tmp/dtd-test.", 14) == 0) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p->dir);
 		if (system(cmd) != 0)
 			fprintf(stderr, "cannot remove %s\n", p->dir);
 	}
 	p->dir[0] = '\0';
+	return rc;
 }
 
 static size_t on_data(char *data, size_t size, size_t n, void *arg)

@@ -23,10 +23,11 @@ typedef struct dtd_proc {
 /* mkdtemp a folder (once per proc) and start dtd in it with extra
  * arguments (NULL-terminated); returns 0 or -1. */
 int dtd_start(dtd_proc *p, const char *const *extra);
-/* Send sig and wait; the folder stays (for a restart). */
-void dtd_kill(dtd_proc *p, int sig);
-/* Stop dtd (SIGTERM) and remove its folder. */
-void dtd_stop(dtd_proc *p);
+/* Send sig and wait; the folder stays (for a restart).  Returns the
+ * exit status (0 after a clean stop), or -1 when it did not exit. */
+int dtd_kill(dtd_proc *p, int sig);
+/* Stop dtd (SIGTERM) and remove its folder; returns dtd_kill's. */
+int dtd_stop(dtd_proc *p);
 
 typedef struct http_reply {
 	long status;
