@@ -327,13 +327,31 @@ static int do_exec(agent *a, const char *owner, double lease,
 		return fail(resp, 500, "%s", err);
 	o = owner_get(a, owner, lease);
 	if (st == 0) {
-		/* An order that undoes an open record closes it... */
+		/* An order that undoes an open record closes it (deleting a
+		 * root qdisc closes every qdisc record of that device)... */
+		bool root = n == 6 && strcmp(v[0], "tc") == 0 &&
+			strcmp(v[2], "del") == 0 && strcmp(v[5], "root") == 0;
+
+		bool closed = false;
+
 		undo = json_object_get(o, "undo");
-		json_array_foreach(undo, i, u) {
-			if (json_equal(json_object_get(u, "argv"), (json_t *)argv) &&
-			    json_integer_value(json_object_get(u, "pid")) == pids[0]) {
+		for (i = json_array_size(undo); i-- > 0;) {
+			const json_t *ua;
+
+			u = json_array_get(undo, i);
+			ua = json_object_get(u, "argv");
+			if (json_integer_value(json_object_get(u, "pid")) != pids[0])
+				continue;
+			/* one record per order: a rule added twice takes two
+			 * deletes */
+			if (!closed && json_equal(ua, (json_t *)argv)) {
 				json_array_remove(undo, i);
-				break;
+				closed = true;
+			} else if (root && json_array_size(ua) >= 5 &&
+				   json_equal(json_array_get(ua, 0), json_array_get(argv, 0)) &&
+				   json_equal(json_array_get(ua, 2), json_array_get(argv, 2)) &&
+				   json_equal(json_array_get(ua, 4), json_array_get(argv, 4))) {
+				json_array_remove(undo, i);
 			}
 		}
 		/* ...and one that adds a fault opens one. */
