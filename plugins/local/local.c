@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -118,6 +119,29 @@ static int subnet_taken(uint32_t net, int prefix, bool *taken, char *what,
 		}
 	}
 	return 0;
+}
+
+/* Two runs starting together could both find the same /24 free: the
+ * choice and the bridge's address are made under one machine-wide lock
+ * (within this network namespace's view; a run in a user namespace of
+ * its own has nothing to clash with). */
+static void subnet_lock(lc_platform *p)
+{
+	const char *path = lc_exists("/run/lock") ? "/run/lock/dt-local-subnet.lock" :
+			   "/tmp/dt-local-subnet.lock";
+
+	p->subnet_lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (p->subnet_lock < 0)
+		return; /* unlocked: the route check still catches most */
+	while (flock(p->subnet_lock, LOCK_EX) != 0 && errno == EINTR)
+		;
+}
+
+static void subnet_unlock(lc_platform *p)
+{
+	if (p->subnet_lock >= 0)
+		close(p->subnet_lock);
+	p->subnet_lock = -1;
 }
 
 /* The run's subnet: the suite's `platform: {subnet: ...}`, or a /24 of
@@ -363,6 +387,7 @@ static void local_teardown(void *data)
 
 	if (p == NULL)
 		return;
+	subnet_unlock(p);
 	if (!p->dry_run) {
 		stop_all(p);
 		if (p->state_open) {
@@ -438,6 +463,7 @@ static int make_network(lc_platform *p, char *err)
 	NOTE("bridge %s", p->bridge);
 	RUN(NULL, "ip link add %s type bridge", p->bridge);
 	RUN(NULL, "ip addr add %s/%d dev %s", br_addr, p->prefix, p->bridge);
+	subnet_unlock(p); /* the subnet now shows in the routes */
 	RUN(NULL, "ip link set %s up", p->bridge);
 	if (allow_forward(p, err) != 0)
 		return -1;
@@ -455,6 +481,14 @@ static int make_network(lc_platform *p, char *err)
 		    nd->ifname);
 		RUN(ns, "ip link set %s up", nd->ifname);
 		RUN(ns, "ip link set lo up");
+		/* IPv4 only: the partition nemesis cuts IPv4 addresses, and
+		 * link-local IPv6 between nodes would slip past it. */
+		if (lc_runf(ns, out, sizeof(out), e, "sysctl -q -w "
+			    "net.ipv6.conf.all.disable_ipv6=1 "
+			    "net.ipv6.conf.default.disable_ipv6=1") != 0)
+			dt_log(DT_LOG_DEBUG, "local: %s: IPv6 stays on: %s", ns,
+			       e[0] ? e : out);
+		e[0] = '\0';
 		if (lc_mkdirs(p->x[i].data_dir, false, err) != 0)
 			return -1;
 	}
@@ -532,6 +566,7 @@ static void *local_setup(const dt_platform_env *env, char *err)
 		return NULL;
 	}
 	p->state.fd = -1;
+	p->subnet_lock = -1;
 	p->n = (size_t)n;
 	p->keep = env->keep;
 	p->dry_run = env->dry_run;
@@ -546,7 +581,7 @@ static void *local_setup(const dt_platform_env *env, char *err)
 		goto fail;
 	}
 	if (lc_recipe_load(p, env->chart, env->config, err) != 0 ||
-	    choose_subnet(p, env->config, err) != 0)
+	    (subnet_lock(p), choose_subnet(p, env->config, err)) != 0)
 		goto fail;
 	for (size_t i = 0; i < p->n; i++) {
 		dt_node *nd = &p->nodes[i];
@@ -576,6 +611,7 @@ static void *local_setup(const dt_platform_env *env, char *err)
 	for (size_t i = 0; i < p->n; i++)
 		sync_pids(p, i);
 	if (p->dry_run) {
+		subnet_unlock(p);
 		print_plan(p);
 		return p;
 	}

@@ -149,6 +149,8 @@ typedef struct lc_platform {
 	size_t n;
 	lc_state state;
 	bool state_open;
+	int subnet_lock;            /* held from choosing the subnet until
+				       the bridge has its address, or -1 */
 } lc_platform;
 
 /* Read the recipe: node count, port, options, processes, and expand
