@@ -345,6 +345,21 @@ static int check_new_run(const dtd_config *cfg, json_t *req, json_t *params,
 		json_object_set(params, "nemesis", v);
 	}
 	dt_suite_free(s);
+	/* Every plugin the suite names must load, as the run will need. */
+	{
+		dt_run_opts o = {
+			.suite = suite, .suite_path = cfg->suite_path,
+			.chart_path = cfg->chart_path, .plugin_path = cfg->plugin_path,
+			.time_limit = -1, .concurrency = -1, .rate = -1,
+		};
+		dt_run *r = dt_run_new(&o, err);
+
+		if (r == NULL) {
+			dtd_reply_error(out, 400, "suite", "%s", err);
+			return -1;
+		}
+		dt_run_free(r);
+	}
 	return 0;
 }
 
