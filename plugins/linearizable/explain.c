@@ -17,8 +17,8 @@
 
 #define WINDOW_BEFORE 60
 #define WINDOW_AFTER 40
-#define MAX_CANDIDATES 20
-#define PREFIX_TAIL 10
+#define MAX_CANDIDATES 10
+#define PREFIX_TAIL 5
 
 static char *describe_op(const lz_ctx *ctx, const lz_part *p, size_t id)
 {

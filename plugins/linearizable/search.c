@@ -559,7 +559,7 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 	    reserve((void **)&w->stack, &w->stack_cap, n + 1, sizeof(frame)) ||
 	    reserve((void **)&w->best, &w->best_cap, n + 1, 4) ||
 	    reserve((void **)&w->bits, &w->bits_cap, s.kw + s.uw + 2, 8) ||
-	    table_reset((void **)&s.ctab, &s.ctabcap, 4 * n, sizeof(cslot)) ||
+	    table_reset((void **)&s.ctab, &s.ctabcap, 2 * n, sizeof(cslot)) ||
 	    table_reset((void **)&s.stab, &s.stabcap, 64, sizeof(sslot)))
 		goto done;
 	if (s.zobn < n) {
@@ -697,7 +697,13 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 					next = (uint32_t)sid;
 				}
 				set_bit(&s, cand->id);
-				added = cache_add(&s, next);
+				/* A forced move (the first call, returning before
+				 * anything else is called) needs no cache entry: its
+				 * parent's entry already stands for it. */
+				if (pass == 0 && cand == head.next && cand->next == cand->match)
+					added = 1;
+				else
+					added = cache_add(&s, next);
 				if (added < 0)
 					goto done;
 				if (added) {
