@@ -36,3 +36,12 @@ EXTRA_DIST += tests/robust/valgrind-check tests/robust/valgrind.supp \
 check-valgrind: $(check_PROGRAMS) $(check_LTLIBRARIES) all
 	@$(AM_TESTS_ENVIRONMENT) VALGRIND='$(VALGRIND)' LIBTOOL='$(LIBTOOL)' \
 	$(SHELL) $(srcdir)/tests/robust/valgrind-check $(TESTS)
+
+# the local platform's recipe (placeholders), compiled in
+robust_tests_recipe = tests/robust/test_recipe
+check_PROGRAMS += $(robust_tests_recipe)
+TESTS += $(robust_tests_recipe)
+tests_robust_test_recipe_SOURCES = tests/robust/test_recipe.c plugins/local/recipe.c
+tests_robust_test_recipe_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/local
+tests_robust_test_recipe_CFLAGS = $(TEST_CFLAGS)
+tests_robust_test_recipe_LDADD = $(TEST_LIBS)

@@ -9,6 +9,13 @@
  * interface people grep for, and must show up here.
  */
 #include <criterion/criterion.h>
+
+/* Tests of known bugs are disabled so that `make check` stays green;
+ * `make check CPPFLAGS=-DDT_BUG_TESTS=1` runs them (each must fail until
+ * its bug, named in the comment beside it, is fixed). */
+#ifndef DT_BUG_TESTS
+#define DT_BUG_TESTS 0
+#endif
 #include <criterion/parameterized.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,11 +268,8 @@ Test(bad_input, deep_nesting_is_refused)
 	cr_assert_str_eq(load(text, n, NULL, 0), "DIR/s.yaml:5:265: nested deeper than 64 levels");
 }
 
-Test(bad_input, a_suite_may_not_name_any_file_as_its_chart,
-     .disabled = true) /* BUG: suite.c dt_suite_load -> dt_find_yaml takes a
-			  `chart:` containing '/' (or ending in .yaml) as a
-			  path relative to the cwd: a suite reads any file
-			  as its chart and suite.json inlines it */
+/* Was a bug (fixed in 3fb6ed9): suite.c dt_suite_load -> dt_find_yaml takes a `chart:` containing '/' (or ending in .yaml) as a path relative to the cwd: a suite reads any file as its chart and suite.json inlines it */
+Test(bad_input, a_suite_may_not_name_any_file_as_its_chart)
 {
 	cr_assert_str_eq(load("name: x\nchart: ../../../../etc/passwd\nclient: mem\n"
 			      "workload: register\n", 66, NULL, 0),
@@ -348,10 +352,8 @@ ParameterizedTest(size_t *i, bad_input, histories)
 	dt_history_free(h);
 }
 
-Test(bad_input, an_ok_with_no_invoke_is_refused,
-     .disabled = true) /* BUG: history.c dt_history_read_jsonl checks the
-			  indexes only: a completion whose process has no
-			  invoke outstanding is accepted */
+/* Was a bug (fixed in 3fb6ed9): history.c dt_history_read_jsonl checks the indexes only: a completion whose process has no invoke outstanding is accepted */
+Test(bad_input, an_ok_with_no_invoke_is_refused)
 {
 	dt_history *h;
 
@@ -361,8 +363,8 @@ Test(bad_input, an_ok_with_no_invoke_is_refused,
 	dt_history_free(h);
 }
 
-Test(bad_input, a_second_invoke_before_the_completion_is_refused,
-     .disabled = true) /* BUG: same as above, for two invokes in a row */
+/* Was a bug (fixed in 3fb6ed9): same as above, for two invokes in a row */
+Test(bad_input, a_second_invoke_before_the_completion_is_refused)
 {
 	dt_history *h;
 	const char *t = I0 "{\"index\":1,\"process\":0,\"type\":\"invoke\",\"f\":\"w\"}\n";
@@ -372,9 +374,8 @@ Test(bad_input, a_second_invoke_before_the_completion_is_refused,
 	dt_history_free(h);
 }
 
-Test(bad_input, a_duplicate_json_key_is_refused,
-     .disabled = true) /* BUG: history.c dt_op_from_json decodes without
-			  JSON_REJECT_DUPLICATES: the last "index" wins */
+/* Was a bug (fixed in 3fb6ed9): history.c dt_op_from_json decodes without JSON_REJECT_DUPLICATES: the last "index" wins */
+Test(bad_input, a_duplicate_json_key_is_refused)
 {
 	dt_history *h;
 	const char *t = "{\"index\":0,\"process\":0,\"type\":\"invoke\",\"f\":\"a\",\"index\":0}\n";
@@ -383,10 +384,8 @@ Test(bad_input, a_duplicate_json_key_is_refused,
 	dt_history_free(h);
 }
 
-Test(bad_input, data_after_zero_padding_is_not_silently_dropped,
-     .disabled = true) /* BUG: history.c dt_history_read_jsonl stops at the
-			  first line starting with a NUL byte, whatever
-			  follows: events after it vanish without a word */
+/* Was a bug (fixed in 3fb6ed9): history.c dt_history_read_jsonl stops at the first line starting with a NUL byte, whatever follows: events after it vanish without a word */
+Test(bad_input, data_after_zero_padding_is_not_silently_dropped)
 {
 	dt_history *h;
 	static const char t[] = I0 "\0\n" O1;
@@ -396,10 +395,8 @@ Test(bad_input, data_after_zero_padding_is_not_silently_dropped,
 	dt_history_free(h);
 }
 
-Test(bad_input, a_folder_is_not_an_empty_history,
-     .disabled = true) /* BUG: history.c dt_history_read_jsonl never checks
-			  ferror(): reading a folder (EISDIR) or an EIO gives
-			  a short history and no error */
+/* Was a bug (fixed in 3fb6ed9): history.c dt_history_read_jsonl never checks ferror(): reading a folder (EISDIR) or an EIO gives a short history and no error */
+Test(bad_input, a_folder_is_not_an_empty_history)
 {
 	char err[DT_ERRBUF_SIZE] = "";
 	dt_history *h = dt_history_read_jsonl(rb_tmpdir(), err);
@@ -443,7 +440,7 @@ ParameterizedTest(size_t *i, bad_input, store_names)
 }
 
 Test(bad_input, an_empty_suite_name_cannot_name_a_store_folder,
-     .disabled = true) /* BUG: store.c dt_store_make_run_dir accepts "" (and
+     .disabled = !DT_BUG_TESTS) /* BUG: store.c dt_store_make_run_dir accepts "" (and
 			  names with newlines): the run folder and `latest`
 			  land in the store root itself */
 {
@@ -536,7 +533,7 @@ ParameterizedTest(size_t *i, bad_input, imports)
 }
 
 Test(bad_input, edn_errors_always_say_why,
-     .disabled = true) /* BUG: core/lib/edn.c read_atom returns NULL without
+     .disabled = !DT_BUG_TESTS) /* BUG: core/lib/edn.c read_atom returns NULL without
 			  filling err when json_string/json_real refuse a
 			  token: a symbol or keyword that is not UTF-8
 			  ("\xc0", ":\xff") or a number out of range
@@ -556,7 +553,7 @@ Test(bad_input, edn_errors_always_say_why,
 }
 
 Test(bad_input, an_imported_process_cannot_be_negative,
-     .disabled = true) /* BUG: core/lib/history_import.c takes :process -1
+     .disabled = !DT_BUG_TESTS) /* BUG: core/lib/history_import.c takes :process -1
 			  from EDN as it is: -1 is DT_PROCESS_NEMESIS, so the
 			  op silently becomes a nemesis event the checkers
 			  skip (other negative numbers pass too) */

@@ -14,6 +14,13 @@
  *  - argv values with shell metacharacters are data, never run.
  */
 #include <criterion/criterion.h>
+
+/* Tests of known bugs are disabled so that `make check` stays green;
+ * `make check CPPFLAGS=-DDT_BUG_TESTS=1` runs them (each must fail until
+ * its bug, named in the comment beside it, is fixed). */
+#ifndef DT_BUG_TESTS
+#define DT_BUG_TESTS 0
+#endif
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -228,7 +235,7 @@ Test(crash, a_full_disk_fails_the_run_and_keeps_the_history)
 }
 
 Test(crash, a_full_disk_stops_the_run, .timeout = 30,
-     .disabled = true) /* BUG: core/lib/run.c wait_run ignores a failed
+     .disabled = !DT_BUG_TESTS) /* BUG: core/lib/run.c wait_run ignores a failed
 			  history writer: the workers and nemeses go on to the
 			  time limit with nothing recorded (seen: 10 s run,
 			  history full after 0.1 s) */
@@ -277,7 +284,7 @@ Test(crash, a_plugin_aborting_names_itself)
 }
 
 Test(crash, a_plugin_aborting_is_named_not_libc,
-     .disabled = true) /* BUG: core/cli/dt_run.c on_crash names the object
+     .disabled = !DT_BUG_TESTS) /* BUG: core/cli/dt_run.c on_crash names the object
 			  of the faulting pc only: an abort() or assert() in a
 			  plugin is reported as "Aborted in .../libc.so.6" */
 {
@@ -294,7 +301,7 @@ Test(crash, a_checker_crashing_writes_no_verdict)
 }
 
 Test(crash, a_plugin_overflowing_its_stack_names_itself,
-     .disabled = true) /* BUG: core/cli/dt_run.c installs on_crash without
+     .disabled = !DT_BUG_TESTS) /* BUG: core/cli/dt_run.c installs on_crash without
 			  SA_ONSTACK and no thread has a sigaltstack: a stack
 			  overflow in a plugin (on a worker thread) dies with
 			  no message at all */
