@@ -33,6 +33,10 @@ EXTRA_DIST += \
 	tests/k8s/bin/helm \
 	tests/k8s/bin/kubectl \
 	tests/k8s/responses/agent-exec-ok.json \
+	tests/k8s/responses/agent-signal-ok.json \
+	tests/k8s/responses/pod-kv0.json \
+	tests/k8s/responses/pod-kv0-restarting.json \
+	tests/k8s/responses/pod-kv0-restarted.json \
 	tests/k8s/charts/k8s-test.yaml \
 	tests/k8s/suites/k8s-test.yaml \
 	tests/k8s/suites/k8s-kill.yaml \

@@ -1168,6 +1168,72 @@ static size_t k8s_nodes(void *data, dt_node **nodes)
 	return p->nnodes;
 }
 
+/* The restart count of the node's container, from its pod now; *pod
+ * gets the pod when not NULL.  In --dry-run: 0. */
+static int pod_restarts(k8s *p, const dt_node *n, long long *count,
+			json_t **pod, char *err)
+{
+	const char *name = json_string_value(json_object_get(n->info, "pod"));
+	const json_t *cstatus;
+	char path[1024];
+	json_t *resp;
+	int st;
+
+	*count = 0;
+	if (pod != NULL)
+		*pod = NULL;
+	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s", p->ns,
+		 name ? name : n->name);
+	st = dt_k8s_request(&p->api, "GET", path, NULL, NULL, &resp, err);
+	if (st != 200)
+		return -1;
+	if (resp != NULL) {
+		pod_container(p, resp, &cstatus);
+		*count = json_integer_value(json_object_get(cstatus, "restartCount"));
+	}
+	if (pod != NULL)
+		*pod = resp;
+	else
+		json_decref(resp);
+	return 0;
+}
+
+/* After a signal that ended the container: wait until the kubelet has
+ * started it again (a higher restart count) and the pod is ready. */
+static int wait_container_restart(k8s *p, dt_node *n, char *err)
+{
+	long long before = json_integer_value(json_object_get(n->info,
+							      "restarts-before"));
+	double deadline = now_s() + p->ready_timeout;
+
+	for (;;) {
+		long long count;
+		json_t *pod;
+		struct timespec nap = { 0, 250000000 };
+
+		if (pod_restarts(p, n, &count, &pod, err) != 0)
+			return -1;
+		if (p->dry_run)
+			return 0;
+		if (count > before && dt_k8s_pod_ready(pod)) {
+			size_t idx = (size_t)(n - p->nodes);
+
+			forward_stop(p, idx);
+			node_from_pod(p, n, pod);
+			json_decref(pod);
+			dt_log(DT_LOG_INFO, "k8s: %s: container restarted (%lld "
+			       "restarts), ready", n->name, count);
+			return p->forward ? forward_start(p, idx, err) : 0;
+		}
+		json_decref(pod);
+		if (now_s() > deadline)
+			return dt_fail(err, "%s: container not restarted and ready "
+				       "after %g s (restarts %lld, was %lld)", n->name,
+				       p->ready_timeout, count, before);
+		nanosleep(&nap, NULL);
+	}
+}
+
 static int k8s_signal(void *data, dt_node *n, int sig, char *err)
 {
 	k8s *p = data;
@@ -1194,6 +1260,15 @@ static int k8s_signal(void *data, dt_node *n, int sig, char *err)
 		json_object_set(n->info, "killed-uid", json_object_get(n->info, "uid"));
 		n->npids = 0;
 		return 0;
+	}
+	if (sig != SIGSTOP && sig != SIGCONT && sig != SIGTSTP && sig != 0) {
+		/* it may end the container: the kubelet restarts it in the
+		 * same pod, and restart() waits for that */
+		long long before;
+
+		if (pod_restarts(p, n, &before, NULL, err) != 0)
+			return -1;
+		json_object_set_new(n->info, "restarts-before", json_integer(before));
 	}
 	{
 		json_t *body = json_pack("{s:o, s:i}", "target", agent_target(n),
@@ -1257,6 +1332,8 @@ static int k8s_restart(void *data, dt_node *n, char *err)
 	json_t *resp = NULL;
 	int rc = -1;
 
+	if (old == NULL && json_object_get(n->info, "restarts-before") != NULL)
+		return wait_container_restart(p, n, err);
 	if (old == NULL)
 		return 0; /* not killed by us: nothing to start */
 	w.old_uid = old;

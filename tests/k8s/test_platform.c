@@ -647,3 +647,55 @@ Test(platform, server_side_apply_of_manifests)
 	json_decref(reqs);
 	json_decref(conf);
 }
+
+Test(platform, sigterm_then_restart_waits_for_the_kubelet)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	json_t *conf = config(), *reqs, *r, *sigreq = NULL;
+	dt_node *nodes;
+	size_t i;
+	void *p;
+
+	routes_for_setup(true);
+	mock_route(mock, "GET", "/api/v1/namespaces/dt-system/pods", false, 200,
+		   "agent-pods-worker1.json");
+	mock_route(mock, "POST", "/api/v1/namespaces/dt-system/pods/dt-agent-xk2pq:7946/proxy/v1/signal",
+		   false, 200, "agent-signal-ok.json");
+	mock_route(mock, "GET", "/api/v1/namespaces/dt-test/pods/kv-0", false, 200,
+		   "pod-kv0.json");
+	mock_route(mock, "GET", "/api/v1/namespaces/dt-test/pods/kv-0", false, 200,
+		   "pod-kv0-restarting.json");
+	mock_route(mock, "GET", "/api/v1/namespaces/dt-test/pods/kv-0", false, 200,
+		   "pod-kv0-restarted.json");
+	p = platform_setup(conf, err);
+	cr_assert_not_null(p, "%s", err);
+	cr_assert_eq(k8s->nodes(p, &nodes), 3);
+	cr_assert_eq(k8s->signal(p, &nodes[0], SIGTERM, err), 0, "%s", err);
+	cr_assert_eq(k8s->restart(p, &nodes[0], err), 0, "%s", err);
+	cr_expect_str_eq(json_string_value(json_object_get(nodes[0].info, "containerID")),
+			 "containerd://0d15ea5e0d15ea5e0d15ea5e0d15ea5e0d15ea5e0d15ea5e0d15ea5e0d15ea5e");
+	cr_expect_str_eq(json_string_value(json_object_get(nodes[0].info, "uid")),
+			 "a1b2c3d4-0000-4000-8000-000000000000", "the same pod");
+	reqs = mock_requests(mock);
+	json_array_foreach(reqs, i, r)
+		if (strstr(json_string_value(json_object_get(r, "url")), "/proxy/v1/signal"))
+			sigreq = r;
+	cr_assert_not_null(sigreq);
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(sigreq, "body"),
+		"signal")), SIGTERM);
+	json_decref(reqs);
+	{
+		char *log = mock_log(mock);
+		const char *want[] = { "GET /api/v1/namespaces/dt-test/pods/kv-0\n",
+				       "/proxy/v1/signal\n",
+				       "GET /api/v1/namespaces/dt-test/pods/kv-0\n",
+				       "GET /api/v1/namespaces/dt-test/pods/kv-0\n", NULL };
+
+		expect_in_order(log, want);
+		cr_expect(strstr(log, "DELETE /api/v1/namespaces/dt-test/pods/") == NULL,
+			  "SIGTERM must not delete the pod: %s", log);
+		free(log);
+	}
+	k8s->teardown(p);
+	json_decref(conf);
+}
