@@ -473,6 +473,8 @@ Test(bad_input, a_store_under_a_file_is_an_error)
 
 #include "edn.h"
 #include "history_import.h"
+#include <sys/mman.h>
+#include <unistd.h>
 
 struct bad_import {
 	const char *format;
@@ -564,4 +566,41 @@ Test(bad_input, an_imported_process_cannot_be_negative,
 	cr_expect_str_eq(import("edn", t, strlen(t), &h),
 			 "h:1: :process must be an integer or :nemesis");
 	dt_history_free(h);
+}
+
+/* Every import reads the bytes it is given and not one more: the text
+ * ends where an unmapped page begins, so an over-read is a SIGSEGV. */
+Test(bad_input, imports_read_only_the_bytes_given)
+{
+	static const char *const cases[][2] = {
+		{ "etcd", "INFO  jepsen.util - 0" },
+		{ "etcd", "INFO  jepsen.util - 0\t:invoke\t:write\t3" },
+		{ "edn", "[{:process 0 :type :invoke :f :write :value 3}]" },
+		{ "edn", "[1" }, { "edn", "12" }, { "edn", "\"abc" }, { "edn", "\\" },
+		{ "edn", "-" }, { "edn", "1e5" }, { "edn", ":kw" }, { "kv", "{:a 1}" },
+		{ "jsonl", "{\"index\":0,\"process\":0,\"type\":\"invoke\",\"f\":\"w\"}" },
+		{ "auto", "1" }, { "auto", "I" },
+	};
+	long pg = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, 2 * (size_t)pg, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	cr_assert_neq(m, MAP_FAILED);
+	cr_assert_eq(mprotect(m + pg, (size_t)pg, PROT_NONE), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = strlen(cases[i][1]);
+		char *text = m + pg - n;
+		dt_history *h;
+
+		memcpy(text, cases[i][1], n);
+		import(cases[i][0], text, n, &h);
+		dt_history_free(h);
+		{
+			char err[DT_ERRBUF_SIZE] = "";
+			json_t *v = dt_edn_parse(text, n, err);
+
+			json_decref(v);
+		}
+	}
+	munmap(m, 2 * (size_t)pg);
 }
