@@ -31,7 +31,7 @@ static const char usage[] =
 "      --memory-limit MB   memory bound of the search (default 4096)\n"
 "      --threads N         partitions checked at once (default: one a core)\n"
 "      --html FILE         write the visualization of a violation to FILE\n"
-"                          (FILE-N.html for the Nth file when several)\n"
+"                          (F-N.html for the Nth of several files)\n"
 "      --json              print the results as one JSON document\n"
 "      --plugin-path DIRS  extra plugin directories (colon separated)\n"
 "  -q, --quiet             print only the overall verdict\n"
@@ -175,8 +175,15 @@ int main(int argc, char **argv)
 		if (html != NULL) {
 			if (argc - optind == 1)
 				snprintf(hpath, sizeof(hpath), "%s", html);
-			else
-				snprintf(hpath, sizeof(hpath), "%s-%d.html", html, i - optind + 1);
+			else {
+				/* v.html -> v-1.html, v-2.html... */
+				size_t n = strlen(html);
+
+				if (n > 5 && strcmp(html + n - 5, ".html") == 0)
+					n -= 5;
+				snprintf(hpath, sizeof(hpath), "%.*s-%d.html", (int)n,
+					 html, i - optind + 1);
+			}
 			json_object_set_new(conf, "html", json_string(hpath));
 		}
 		{

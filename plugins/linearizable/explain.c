@@ -168,7 +168,7 @@ json_t *lz_expl_json(const lz_ctx *ctx, const lz_expl *x)
 	size_t nc = 0;
 
 	(void)ctx;
-	json_object_set_new(j, "key", p->key ? json_string(p->key) : json_null());
+	json_object_set_new(j, "key", p->key && p->key[0] ? json_string(p->key) : json_null());
 	json_object_set_new(j, "ops", json_integer((json_int_t)p->n));
 	json_object_set_new(j, "linearizable-prefix", json_integer((json_int_t)p->nbest));
 	for (size_t i = p->nbest > PREFIX_TAIL ? p->nbest - PREFIX_TAIL : 0;
@@ -277,7 +277,7 @@ int lz_html_write(const char *path, const char *model, const lz_expl *x,
 	fprintf(f, "<h2>Not linearizable</h2><p>Model <b>");
 	esc(f, model);
 	fprintf(f, "</b>, partition <b>");
-	esc(f, p->key ? p->key : "(whole history)");
+	esc(f, p->key && p->key[0] ? p->key : "(whole history)");
 	fprintf(f, "</b>: %zu operations; the longest linearizable prefix found "
 		"holds %zu of them. Shown: %zu operations around the one that "
 		"cannot be placed (history positions %" PRId64 "..%" PRId64

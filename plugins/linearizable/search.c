@@ -776,6 +776,13 @@ typedef struct pool {
 static __thread lz_ws *kept_ws;
 #define KEEP_WS_BYTES (8u << 20)
 
+/* At unload (dlclose runs on the thread that loaded and used us). */
+__attribute__((destructor)) static void drop_kept_ws(void)
+{
+	lz_ws_free(kept_ws);
+	kept_ws = NULL;
+}
+
 typedef struct warg {
 	pool *pl;
 	bool main;
