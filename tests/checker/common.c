@@ -21,17 +21,16 @@ dt_registry *tc_registry(void)
 	return reg;
 }
 
-int tc_check(const dt_history *h, const char *model, const json_t *wl,
-	     char *err)
+int tc_check_conf(const dt_history *h, json_t *conf, const json_t *wl,
+		  json_t **out, char *err)
 {
 	const dt_component *c = dt_registry_get(tc_registry(), DT_KIND_CHECKER,
 						"linearizable", err);
-	json_t *conf, *res = NULL, *v;
+	json_t *res = NULL, *v;
 	int rc;
 
 	if (c == NULL)
 		return -2;
-	conf = json_pack("{ss}", "model", model);
 	{
 		dt_checker_env env = { .config = conf, .registry = tc_registry(),
 				       .workload_config = wl };
@@ -39,12 +38,24 @@ int tc_check(const dt_history *h, const char *model, const json_t *wl,
 
 		rc = ct->check(&env, h, &res, err);
 	}
-	json_decref(conf);
 	if (rc != 0)
 		return -2;
 	v = json_object_get(res, "valid");
 	rc = json_is_true(v) ? 1 : json_is_false(v) ? 0 : -1;
-	json_decref(res);
+	if (out != NULL)
+		*out = res;
+	else
+		json_decref(res);
+	return rc;
+}
+
+int tc_check(const dt_history *h, const char *model, const json_t *wl,
+	     char *err)
+{
+	json_t *conf = json_pack("{ss}", "model", model);
+	int rc = tc_check_conf(h, conf, wl, NULL, err);
+
+	json_decref(conf);
 	return rc;
 }
 

@@ -17,6 +17,9 @@ dt_registry *tc_registry(void);
  * (err says why).  wl may be NULL. */
 int tc_check(const dt_history *h, const char *model, const json_t *wl,
 	     char *err);
+/* The same with extra checker options; *res (if res) gets the result. */
+int tc_check_conf(const dt_history *h, json_t *conf, const json_t *wl,
+		  json_t **res, char *err);
 
 /* Every order of every op (unknown ops optionally left out): 1 or 0,
  * -1 when the model refuses an op.  One partition only, n <= 16. */

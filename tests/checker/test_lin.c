@@ -306,3 +306,47 @@ Test(edn, errors_name_line_and_column)
 	cr_assert_null(h);
 	cr_expect(strstr(err, ":type must be") != NULL, "%s", err);
 }
+
+Test(bounds, memory_bound_gives_unknown_never_a_guess, .timeout = 60)
+{
+	gen_opts o = { .model = GEN_CAS_REGISTER, .ops = 20000, .processes = 20,
+		       .keys = 1, .values = 5, .unknown = 0.01, .seed = 5 };
+	dt_history *h = gen_history(&o);
+	json_t *conf = json_pack("{sssi}", "model", "cas-register", "memory-limit", 1);
+	json_t *res = NULL;
+	char err[DT_ERRBUF_SIZE];
+
+	cr_assert_not_null(h);
+	cr_expect_eq(tc_check_conf(h, conf, NULL, &res, err), -1, "%s", err);
+	cr_expect_str_eq(json_string_value(json_object_get(res, "reason")),
+			 "memory bound reached");
+	cr_expect(strstr(json_string_value(json_object_get(res, "summary")),
+			 "unknown") != NULL);
+	json_decref(res);
+	json_decref(conf);
+	/* with room, the same history is linearizable */
+	cr_expect_eq(tc_check(h, "cas-register", NULL, err), 1, "%s", err);
+	dt_history_free(h);
+}
+
+Test(bounds, partitions_in_parallel_agree_with_one_thread, .timeout = 60)
+{
+	gen_opts o = { .model = GEN_KV, .ops = 20000, .processes = 10,
+		       .keys = 50, .values = 20, .unknown = 0.02, .seed = 9 };
+	dt_history *h = gen_history(&o);
+	char err[DT_ERRBUF_SIZE];
+	json_t *conf = json_pack("{sssi}", "model", "kv", "threads", 2);
+
+	cr_assert_not_null(h);
+	cr_expect_eq(tc_check_conf(h, conf, NULL, NULL, err), 1, "%s", err);
+	/* one altered read in one partition: found, whatever thread has it */
+	for (size_t i = h->count / 2; i < h->count; i++)
+		if (h->ops[i].type == DT_OP_OK && strcmp(h->ops[i].f, "get") == 0) {
+			json_decref(h->ops[i].value);
+			h->ops[i].value = json_string("never written");
+			break;
+		}
+	cr_expect_eq(tc_check_conf(h, conf, NULL, NULL, err), 0, "%s", err);
+	json_decref(conf);
+	dt_history_free(h);
+}
