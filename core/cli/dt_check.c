@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 	bool json = false, quiet = false;
 	dt_registry *reg = NULL;
 	const dt_component *c;
-	json_t *doc = json_object(), *files = json_array();
+	json_t *doc, *files;
 	int status = DT_EXIT_VALID, opt;
 	bool any_false = false, any_unknown = false, any_error = false;
 	char err[DT_ERRBUF_SIZE];
@@ -131,11 +131,15 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return DT_EXIT_USAGE;
 	}
+	doc = json_object();
+	files = json_array();
 	reg = dt_registry_new(plugin_path);
 	c = reg ? dt_registry_get(reg, DT_KIND_CHECKER, "linearizable", err) : NULL;
 	if (c == NULL) {
 		fprintf(stderr, "dt-check: %s\n", reg ? err : "out of memory");
 		dt_registry_free(reg);
+		json_decref(doc);
+		json_decref(files);
 		return DT_EXIT_CONFIG;
 	}
 

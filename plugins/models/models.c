@@ -291,7 +291,7 @@ static int reg_init(void *model, dt_model_buf *s, char *err)
 
 static bool same(const void *a, size_t alen, const void *b, size_t blen)
 {
-	return alen == blen && memcmp(a, b, alen) == 0;
+	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
 }
 
 static dt_step reg_step(void *model, const void *st, size_t len,
