@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
 #include "metrics.h"
 
 #define DT_METRICS_SAMPLES 2048
@@ -44,6 +45,7 @@ struct dt_metrics {
 	bucket *spare;
 	size_t nlive;
 	uint64_t rng;
+	dt_log_sink *log; /* the starting thread's log */
 };
 
 static int cmp_i64(const void *a, const void *b)
@@ -165,6 +167,7 @@ static void *sampler_main(void *arg)
 	dt_metrics *m = arg;
 	struct timespec next;
 
+	dt_log_thread_set(m->log);
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	pthread_mutex_lock(&m->lock);
 	while (!m->stop) {
@@ -177,6 +180,7 @@ static void *sampler_main(void *arg)
 		pthread_mutex_lock(&m->lock);
 	}
 	pthread_mutex_unlock(&m->lock);
+	dt_log_thread_set(NULL);
 	return NULL;
 }
 
@@ -202,6 +206,7 @@ dt_metrics *dt_metrics_start(const char *path, dt_history_writer *clock,
 	m->client = client;
 	m->client_data = client_data;
 	m->rng = 0x853c49e6748fea9bULL;
+	m->log = dt_log_thread_get();
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

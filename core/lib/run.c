@@ -276,7 +276,7 @@ json_t *dt_run_checkers(dt_registry *reg, const dt_suite *s,
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (ct == NULL || ct->check(&env, h, &res, err) != 0 || res == NULL) {
 			json_decref(res);
-			res = json_pack("{sssss}", "valid", "unknown", "error",
+			res = json_pack("{ssss}", "valid", "unknown", "error",
 					ct == NULL ? "checker not loaded" : err);
 			dt_log(DT_LOG_ERROR, "checker %s: %s", s->checkers[i].name,
 			       ct == NULL ? "not loaded" : err);

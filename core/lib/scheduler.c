@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
 #include "scheduler.h"
 
 typedef struct weighted_op {
@@ -21,6 +22,7 @@ typedef struct weighted_op {
 
 typedef struct worker {
 	dt_sched *sched;
+	dt_log_sink *log; /* a reference to the starting thread's log */
 	pthread_t thread;
 	int index;
 	bool started;
@@ -35,6 +37,7 @@ typedef struct nemesis_state {
 
 struct dt_sched {
 	dt_sched_config cfg;
+	dt_log_sink *nemesis_log; /* a reference for the nemesis thread */
 	atomic_bool stop;
 	weighted_op *ops;
 	size_t nops;
@@ -165,6 +168,7 @@ static void *worker_main(void *arg)
 	dt_rng rng;
 	void *conn;
 
+	dt_log_thread_set(w->log);
 	dt_rng_seed(&rng, s->cfg.seed * 1000003 + (uint64_t)w->index + 1);
 	conn = connect_retrying(s, w->index);
 	while (conn != NULL && !atomic_load(&s->stop)) {
@@ -206,6 +210,7 @@ static void *worker_main(void *arg)
 	}
 	if (conn != NULL)
 		s->cfg.client->disconnect(conn);
+	dt_log_thread_set(NULL);
 	return NULL;
 }
 
@@ -356,6 +361,7 @@ static void *nemesis_main(void *arg)
 {
 	dt_sched *s = arg;
 
+	dt_log_thread_set(s->nemesis_log);
 	while (!atomic_load(&s->stop)) {
 		struct timespec now, wake;
 
@@ -390,6 +396,7 @@ static void *nemesis_main(void *arg)
 	for (size_t i = 0; i < s->cfg.nnemeses; i++)
 		if (s->nstate[i].active)
 			nemesis_heal(s, &s->nstate[i]);
+	dt_log_thread_set(NULL);
 	return NULL;
 }
 
@@ -479,6 +486,7 @@ dt_sched *dt_sched_start(const dt_sched_config *cfg, char *err)
 
 		w->sched = s;
 		w->index = (int)i;
+		w->log = dt_log_thread_get();
 		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 			dt_fail(err, "cannot start worker thread %lld: %s", i,
 				strerror(errno));
@@ -488,6 +496,7 @@ dt_sched *dt_sched_start(const dt_sched_config *cfg, char *err)
 		w->started = true;
 	}
 	if (cfg->nnemeses > 0) {
+		s->nemesis_log = dt_log_thread_get();
 		if (pthread_create(&s->nemesis_thread, NULL, nemesis_main, s) != 0) {
 			dt_fail(err, "cannot start the nemesis thread");
 			dt_sched_stop(s);
