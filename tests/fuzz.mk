@@ -13,7 +13,7 @@
 # the regressions through it (under ASan or valgrind as the build is).
 
 FUZZ_NAMES = yaml suite history_line history_jsonl edn history_import \
-	linearizable prom redis_info
+	linearizable prom redis_info dtd_api
 FUZZ_SECONDS = 60
 FUZZ_CI_SECONDS = 10
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/scratch.c
@@ -23,7 +23,7 @@ check_PROGRAMS += tests/fuzz/replay_yaml tests/fuzz/replay_suite \
 	tests/fuzz/replay_history_line tests/fuzz/replay_history_jsonl \
 	tests/fuzz/replay_edn tests/fuzz/replay_history_import \
 	tests/fuzz/replay_linearizable tests/fuzz/replay_prom \
-	tests/fuzz/replay_redis_info
+	tests/fuzz/replay_redis_info tests/fuzz/replay_dtd_api
 tests_fuzz_replay_yaml_SOURCES = tests/fuzz/fuzz_yaml.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_yaml_LDADD = $(FUZZ_LIBS)
 tests_fuzz_replay_suite_SOURCES = tests/fuzz/fuzz_suite.c tests/fuzz/replay.c $(FUZZ_COMMON)
@@ -48,6 +48,14 @@ tests_fuzz_replay_prom_LDADD = $(FUZZ_LIBS) -lm
 tests_fuzz_replay_redis_info_SOURCES = tests/fuzz/fuzz_redis_info.c plugins/redis/info.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_redis_info_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/redis
 tests_fuzz_replay_redis_info_LDADD = $(FUZZ_LIBS) -lm
+# dtd's API without HTTP: its sources compiled in
+FUZZ_DTD_SOURCES = core/dtd/api.c core/dtd/data.c core/dtd/db.c core/dtd/runner.c
+FUZZ_DTD_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+FUZZ_DTD_LIBS = $(FUZZ_LIBS) $(SQLITE_LIBS) $(PTHREAD_LIBS) -lm
+tests_fuzz_replay_dtd_api_SOURCES = tests/fuzz/fuzz_dtd_api.c $(FUZZ_DTD_SOURCES) tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_dtd_api_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/dtd
+tests_fuzz_replay_dtd_api_CFLAGS = $(FUZZ_DTD_CFLAGS)
+tests_fuzz_replay_dtd_api_LDADD = $(FUZZ_DTD_LIBS)
 TESTS += tests/fuzz/replay-corpus
 EXTRA_DIST += tests/fuzz/replay-corpus tests/fuzz/run-fuzz tests/fuzz/corpus \
 	tests/fuzz/regress
@@ -56,7 +64,8 @@ if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_yaml tests/fuzz/fuzz_suite \
 	tests/fuzz/fuzz_history_line tests/fuzz/fuzz_history_jsonl \
 	tests/fuzz/fuzz_edn tests/fuzz/fuzz_history_import \
-	tests/fuzz/fuzz_linearizable tests/fuzz/fuzz_prom tests/fuzz/fuzz_redis_info
+	tests/fuzz/fuzz_linearizable tests/fuzz/fuzz_prom tests/fuzz/fuzz_redis_info \
+	tests/fuzz/fuzz_dtd_api
 tests_fuzz_fuzz_yaml_SOURCES = tests/fuzz/fuzz_yaml.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_yaml_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_yaml_LDADD = $(FUZZ_LIBS)
@@ -86,6 +95,11 @@ tests_fuzz_fuzz_redis_info_SOURCES = tests/fuzz/fuzz_redis_info.c plugins/redis/
 tests_fuzz_fuzz_redis_info_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/redis
 tests_fuzz_fuzz_redis_info_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_redis_info_LDADD = $(FUZZ_LIBS) -lm
+tests_fuzz_fuzz_dtd_api_SOURCES = tests/fuzz/fuzz_dtd_api.c $(FUZZ_DTD_SOURCES) $(FUZZ_COMMON)
+tests_fuzz_fuzz_dtd_api_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/dtd
+tests_fuzz_fuzz_dtd_api_CFLAGS = $(FUZZ_DTD_CFLAGS)
+tests_fuzz_fuzz_dtd_api_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_dtd_api_LDADD = $(FUZZ_DTD_LIBS)
 
 fuzz: all
 	$(SHELL) $(top_srcdir)/tests/fuzz/run-fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
