@@ -147,7 +147,9 @@ typedef struct build {
 	uint32_t *part_of;   /* their partitions */
 	size_t nall, capall;
 	lz_op *block;        /* every partition's ops, one block */
+	size_t blockcap;
 	dt_model_buf arena;  /* the model's ops, as bytes */
+	pmap pm;             /* pending invocations by process */
 } build;
 
 static lz_part *part_for(build *b, const char *key)
@@ -236,9 +238,14 @@ static int slice_parts(build *b, char *err)
 {
 	size_t off = 0;
 
-	b->block = malloc((b->nall + 1) * sizeof(*b->block));
-	if (b->block == NULL)
-		return dt_fail(err, "out of memory");
+	if (b->blockcap < b->nall + 1) {
+		lz_op *q = realloc(b->block, (b->nall + 1) * sizeof(*q));
+
+		if (q == NULL)
+			return dt_fail(err, "out of memory");
+		b->block = q;
+		b->blockcap = b->nall + 1;
+	}
 	for (size_t i = 0; i < b->nparts; i++) {
 		b->parts[i].ops = b->block + off;
 		off += b->parts[i].n;
@@ -256,10 +263,11 @@ static int slice_parts(build *b, char *err)
 /* Pair invocations with completions and split by partition. */
 static int build_parts(const lz_ctx *ctx, const dt_history *h, build *b, char *err)
 {
-	pmap pm = { 0 };
+	pmap *pm = &b->pm;
 	int rc = -1;
 
-	if (pmap_init(&pm, 64) != 0) {
+	if (pm->cap == 0 ? pmap_init(pm, 64) != 0 :
+	    (memset(pm->used, 0, pm->cap), pm->n = 0, false)) {
 		dt_fail(err, "out of memory");
 		goto done;
 	}
@@ -269,7 +277,7 @@ static int build_parts(const lz_ctx *ctx, const dt_history *h, build *b, char *e
 
 		if (op->process == DT_PROCESS_NEMESIS)
 			continue;
-		slot = pmap_slot(&pm, op->process);
+		slot = pmap_slot(pm, op->process);
 		if (slot == NULL) {
 			dt_fail(err, "out of memory");
 			goto done;
@@ -293,13 +301,12 @@ static int build_parts(const lz_ctx *ctx, const dt_history *h, build *b, char *e
 			goto done;
 		*slot = 0;
 	}
-	for (size_t i = 0; i < pm.cap; i++)
-		if (pm.vals[i] != 0 &&
-		    add_op(ctx, b, h, pm.vals[i] - 1, NULL, err) != 0)
+	for (size_t i = 0; i < pm->cap; i++)
+		if (pm->used[i] && pm->vals[i] != 0 &&
+		    add_op(ctx, b, h, pm->vals[i] - 1, NULL, err) != 0)
 			goto done;
 	rc = 0;
 done:
-	pmap_free(&pm);
 	return rc;
 }
 
@@ -424,6 +431,56 @@ static int link_twins(const dt_history *h, lz_part *p)
 	return 0;
 }
 
+/* ---- buffers kept between checks ---------------------------------------------- */
+
+/* A thread checking many small histories (dt-check, the benchmark)
+ * reuses the build's buffers instead of allocating them again. */
+static __thread build kept_build;
+#define KEEP_BUILD_BYTES (8u << 20)
+
+static void build_free(build *b)
+{
+	free(b->arena.data);
+	free(b->all);
+	free(b->part_of);
+	free(b->block);
+	free(b->parts);
+	free(b->km.keys);
+	free(b->km.vals);
+	pmap_free(&b->pm);
+	memset(b, 0, sizeof(*b));
+}
+
+static void build_take(build *b)
+{
+	*b = kept_build;
+	memset(&kept_build, 0, sizeof(kept_build));
+	b->nparts = b->nall = b->arena.len = 0;
+	b->nops = b->nunknown = b->nfail = b->unmatched = 0;
+	b->km.n = 0;
+	if (b->km.cap > 0)
+		memset(b->km.vals, 0, b->km.cap * sizeof(*b->km.vals));
+}
+
+static void build_keep(build *b)
+{
+	size_t bytes = b->arena.cap + b->capall * (sizeof(lz_op) + 4) +
+		       b->blockcap * sizeof(lz_op) + b->cap * sizeof(lz_part) +
+		       b->km.cap * 16 + b->pm.cap * 17;
+
+	if (bytes > KEEP_BUILD_BYTES) {
+		build_free(b);
+		return;
+	}
+	build_free(&kept_build);
+	kept_build = *b;
+}
+
+__attribute__((destructor)) static void drop_kept_build(void)
+{
+	build_free(&kept_build);
+}
+
 /* ---- the checker ------------------------------------------------------------------ */
 
 static const dt_model_type *find_model(const dt_checker_env *env,
@@ -459,7 +516,7 @@ static int lin_check(const dt_checker_env *env, const dt_history *h,
 	const char *model_name, *html = NULL;
 	long long mem_mb, threads;
 	lz_ctx ctx = { 0 };
-	build b = { 0 };
+	build b;
 	json_t *res = NULL, *fails = NULL;
 	size_t nviol = 0, nunk = 0;
 	uint64_t steps = 0, cache = 0;
@@ -481,6 +538,7 @@ static int lin_check(const dt_checker_env *env, const dt_history *h,
 	ctx.model = ctx.mt->create(env->config, env->workload_config, err);
 	if (ctx.model == NULL)
 		return -1;
+	build_take(&b);
 	ctx.deadline = env->timeout > 0 ? lz_now() + env->timeout : 0;
 	ctx.mem_limit = (size_t)mem_mb << 20;
 	ctx.threads = (int)threads;
@@ -582,13 +640,7 @@ done:
 	json_decref(res);
 	for (size_t i = 0; i < b.nparts; i++)
 		lz_part_clear(&ctx, &b.parts[i]);
-	free(b.arena.data);
-	free(b.all);
-	free(b.part_of);
-	free(b.block);
-	free(b.parts);
-	free(b.km.keys);
-	free(b.km.vals);
+	build_keep(&b);
 	ctx.mt->destroy(ctx.model);
 	return rc;
 }

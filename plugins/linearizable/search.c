@@ -90,9 +90,28 @@ static inline uint64_t mix64(uint64_t x)
 static uint64_t hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;
+	size_t len = n;
 	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ULL;
 
-	/* one multiply a word; the final mix spreads it */
+	/* one multiply a word, four independent lanes for long states (kv
+	 * strings); the final mix spreads it */
+	if (n >= 32) {
+		uint64_t l[4] = { h, h ^ 0x243f6a8885a308d3ULL,
+				  h ^ 0x13198a2e03707344ULL, h ^ 0xa4093822299f31d0ULL };
+
+		while (n >= 32) {
+			uint64_t w[4];
+
+			memcpy(w, s, 32);
+			for (int i = 0; i < 4; i++) {
+				l[i] = (l[i] ^ w[i]) * 0xbf58476d1ce4e5b9ULL;
+				l[i] ^= l[i] >> 29;
+			}
+			s += 32;
+			n -= 32;
+		}
+		h = mix64(l[0]) ^ mix64(l[1] + 1) ^ mix64(l[2] + 2) ^ mix64(l[3] + 3);
+	}
 	while (n >= 8) {
 		uint64_t w;
 
@@ -105,7 +124,15 @@ static uint64_t hash_bytes(const void *p, size_t n)
 	if (n > 0) {
 		uint64_t w = 0;
 
-		memcpy(&w, s, n);
+		/* the tail: the last 8 bytes of the state when it has them
+		 * (overlapping), else bytes shifted in a register (a byte
+		 * memcpy then a word load stalls store forwarding) */
+		if (len >= 8) {
+			memcpy(&w, s + n - 8, 8);
+		} else {
+			for (size_t i = 0; i < n; i++)
+				w |= (uint64_t)s[i] << (8 * i);
+		}
 		h = (h ^ w) * 0x94d049bb133111ebULL;
 	}
 	return mix64(h);
