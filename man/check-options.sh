@@ -5,6 +5,8 @@
 # long) must be exactly those of the OPTIONS section of the page, and the
 # exit codes and DT_* variables --help names must be in the page.  A
 # program not built yet is skipped with a message; dt-run never is.
+# Also: every suite and chart key core/lib/suite.c knows is documented in
+# dt-suite(5) and dt-chart(5).
 #
 # Run by `make check` (DT_BUILDDIR, DT_SRCDIR set), or by hand:
 #   DT_BUILDDIR=/tmp/build DT_SRCDIR=/work/main sh man/check-options.sh
@@ -94,6 +96,24 @@ check() {
 check dt-run "$DT_BUILDDIR/core/dt-run" "$DT_SRCDIR/man/dt-run.1.in"
 check dt-check "$DT_BUILDDIR/core/dt-check" "$DT_SRCDIR/man/dt-check.1.in"
 check dtd "$DT_BUILDDIR/core/dtd/dtd" "$DT_SRCDIR/man/dtd.8.in"
+
+# The keys core/lib/suite.c knows are the keys the file-format pages
+# document (each as a .TP tag: ".B key" or ".BR key ...").
+keys() { # array name in suite.c
+	sed -n "/$1\[\] = {/,/};/p" "$DT_SRCDIR/core/lib/suite.c" |
+		grep -o '"[a-z-]*"' | tr -d '"'
+}
+for spec in suite_keys:dt-suite.5.in chart_keys:dt-chart.5.in; do
+	arr=${spec%%:*} page=$DT_SRCDIR/man/${spec#*:}
+	n=0
+	for k in $(keys "$arr"); do
+		n=$((n + 1))
+		grep -q "^\.BR\{0,1\} $(echo "$k" | sed 's/-/\\\\-/g')\( \|\$\)" "$page" ||
+			{ echo "FAIL: key '$k' of $arr (core/lib/suite.c) is not in ${spec#*:}"; failed=1; }
+	done
+	[ "$n" -gt 0 ] || { echo "FAIL: no $arr found in core/lib/suite.c"; failed=1; }
+	echo "ok: $n keys of $arr are in ${spec#*:}"
+done
 
 [ "$failed" = 0 ] || exit 1
 [ "$checked" -gt 0 ] || { echo "no program was built"; exit 99; }
