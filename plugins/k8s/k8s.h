@@ -8,8 +8,10 @@
  *   helm.c        the helm CLI (argv built here, run with fork/exec)
  *   manifest.c    crd/rbac manifests: YAML (multi-document) to JSON,
  *                 resource paths, create-or-keep
- *   platform.c    the platform callbacks: namespace, charts, pods as
- *                 nodes, kill = pod delete, exec/signal via dt-agent
+ *   platform.c    the platform callbacks: config, namespace, manifests,
+ *                 charts, teardown and cleanup
+ *   pods.c        pods as nodes: readiness, replacement, port-forwards
+ *   orders.c      exec and signal orders to the dt-agent, the lease
  *
  * Ownership: every struct owns the strings it points to unless a
  * comment says "borrowed".
@@ -17,6 +19,7 @@
 #ifndef DT_K8S_H
 #define DT_K8S_H
 
+#include <pthread.h>
 #include <stdio.h>
 #include <dt/plugin.h>
 
@@ -139,5 +142,71 @@ int dt_k8s_run(const dt_k8s_argv *a, const char *log_path, double timeout_s,
 
 /* Deep-merge src into dst (objects merge, anything else replaces). */
 void dt_k8s_merge(json_t *dst, const json_t *src);
+
+/* ---- the platform instance (platform.c, pods.c, orders.c) -------------- */
+
+typedef struct dt_k8s {
+	dt_k8s_conn conn;
+	dt_k8s_api api;
+	FILE *api_log;           /* the API trace of a real run */
+	char run_id[64];
+	char ns[64];
+	bool own_ns;             /* we made it: we delete it */
+	char *store_dir;
+	char *state_file;
+	bool keep, dry_run;
+	const char *helm, *kubectl;  /* borrowed from config */
+	bool server_side_apply;  /* manifests: apply (else create) */
+	const char *agent_ns, *agent_sel;
+	long long agent_port;
+	double ready_timeout, lease;
+	char selector[512];
+	const char *container;   /* borrowed, or NULL: the first */
+	long long replicas;
+	bool forward;            /* port-forwards rather than pod IPs */
+	json_t *ports;           /* array of port numbers to forward */
+	json_t *config;          /* a reference to the suite's options */
+	json_t *releases;        /* [{"name","ns"}] installed, in order */
+	dt_node *nodes;
+	size_t nnodes;
+	pid_t *forwards;         /* kubectl port-forward per node, or 0 */
+	/* agents ordered so far (pod name -> true) and their lease */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t lease_thread;
+	bool lease_running, stopping;
+	json_t *agents;
+	char *agent_header;      /* "X-DT-Agent-Token: ...", or NULL */
+} dt_k8s;
+
+
+/* platform.c */
+double dt_k8s_now(void);   /* CLOCK_MONOTONIC seconds */
+/* Print a command: on stdout in --dry-run, to the log otherwise. */
+void dt_k8s_say(dt_k8s *p, const dt_k8s_argv *a);
+
+/* pods.c */
+const char *dt_k8s_pod_str(const json_t *pod, const char *a, const char *b);
+void dt_k8s_pods_path(dt_k8s *p, char *buf, size_t size, const char *extra);
+int dt_k8s_pods_cmp(const void *a, const void *b);  /* json_t * by name */
+/* List and watch the release's pods until ready; *pods gets the ready
+ * ones (an array, NULL in --dry-run). */
+int dt_k8s_pods_wait(dt_k8s *p, json_t **pods, char *err);
+void dt_k8s_node_from_pod(dt_k8s *p, dt_node *n, const json_t *pod);
+int dt_k8s_pods_restart(dt_k8s *p, dt_node *n, char *err);
+int dt_k8s_pod_restarts(dt_k8s *p, const dt_node *n, long long *count,
+			json_t **pod, char *err);
+int dt_k8s_wait_container_restart(dt_k8s *p, dt_node *n, char *err);
+int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err);
+void dt_k8s_forward_stop(dt_k8s *p, size_t i);
+
+/* orders.c */
+int dt_k8s_agent_order(dt_k8s *p, dt_node *n, const char *what, json_t *body,
+		       json_t **resp, char *err);
+/* POST what ("renew", "heal") to every agent ordered so far. */
+void dt_k8s_agent_all(dt_k8s *p, const char *what);
+json_t *dt_k8s_agent_target(const dt_node *n);
+const char *dt_k8s_forwarded_ip(dt_k8s *p, const char *arg);
+void dt_k8s_dry_run_nemeses(dt_k8s *p, const json_t *suite);
 
 #endif /* DT_K8S_H */

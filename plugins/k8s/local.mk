@@ -7,7 +7,9 @@ plugins_k8s_dt_k8s_la_SOURCES = \
 	plugins/k8s/helm.c \
 	plugins/k8s/kubeconfig.c \
 	plugins/k8s/manifest.c \
-	plugins/k8s/platform.c
+	plugins/k8s/orders.c \
+	plugins/k8s/platform.c \
+	plugins/k8s/pods.c
 plugins_k8s_dt_k8s_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
 plugins_k8s_dt_k8s_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_k8s_dt_k8s_la_LIBADD = $(PLUGIN_LIBADD) $(CURL_LIBS) $(PTHREAD_LIBS)
