@@ -9,9 +9,9 @@
  * Faults: SIGKILL deletes the pod with grace period 0 and restart waits
  * for its replacement to be ready (pods.c); other signals and exec
  * (iptables, tc) are orders to the dt-agent DaemonSet pod on the pod's
- * node, sent through the API server's pod proxy (orders.c).  Each order carries a lease that a
- * thread here renews; when the driver dies the lease runs out and the
- * agent undoes what it did.
+ * node, sent through the API server's pod proxy (orders.c).  Each order
+ * carries a lease that a thread renews; when the driver dies the lease
+ * runs out and the agent undoes what it did.
  *
  * Suite options (`platform: {name: k8s, ...}`): kubeconfig, context,
  * namespace, helm, kubectl, ready-timeout, selector, container, replicas,
