@@ -44,7 +44,7 @@ static const char *check(const dt_history *h, const char *model, double *secs,
 	dt_checker_env env = { .config = conf, .registry = reg };
 	char err[DT_ERRBUF_SIZE];
 	const char *v = "error";
-	double t0 = now();
+	double t0;
 
 	if (getenv("BENCH_DUMP")) {
 		FILE *f = fopen(getenv("BENCH_DUMP"), "w");
@@ -58,6 +58,8 @@ static const char *check(const dt_history *h, const char *model, double *secs,
 		if (f)
 			fclose(f);
 	}
+	t0 = now();
+
 	if (checker->check(&env, h, &res, err) != 0) {
 		fprintf(stderr, "check: %s\n", err);
 	} else {

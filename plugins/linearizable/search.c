@@ -564,6 +564,7 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 	size_t depth = 0, low = 0, held;
 	dt_model_buf buf = w->buf;
 	uint32_t state, *best;
+	char init_err[DT_ERRBUF_SIZE];
 	ent *e;
 	int pass = 0;
 	int64_t limit = 0;
@@ -651,7 +652,7 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 	e->next = NULL;
 
 	buf.len = 0;
-	if (ctx->mt->init(ctx->model, &buf, (char[DT_ERRBUF_SIZE]){ 0 }) != 0)
+	if (ctx->mt->init(ctx->model, &buf, init_err) != 0)
 		goto done;
 	sid = state_intern(&s, buf.data, buf.len);
 	if (sid < 0)
