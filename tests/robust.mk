@@ -45,3 +45,13 @@ tests_robust_test_recipe_SOURCES = tests/robust/test_recipe.c plugins/local/reci
 tests_robust_test_recipe_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/local
 tests_robust_test_recipe_CFLAGS = $(TEST_CFLAGS)
 tests_robust_test_recipe_LDADD = $(TEST_LIBS)
+
+# SIGKILL of local-platform runs, then `dt-run cleanup` (root; reuses
+# the platform tests' leftover check)
+robust_tests_crash_local = tests/robust/test_crash_local
+check_PROGRAMS += $(robust_tests_crash_local)
+TESTS += $(robust_tests_crash_local)
+tests_robust_test_crash_local_SOURCES = tests/robust/test_crash_local.c \
+	tests/platform/pf.c tests/platform/pf.h $(ROBUST_COMMON)
+tests_robust_test_crash_local_CFLAGS = $(TEST_CFLAGS)
+tests_robust_test_crash_local_LDADD = $(TEST_LIBS)
