@@ -393,9 +393,11 @@ static void discover_primary(redis_conn *k)
 		redisSetTimeout(ctx, to_timeval(left < 0.3 ? left : 0.3));
 		r = redisCommand(ctx, "SENTINEL get-master-addr-by-name %s", c->master_name);
 		if (r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-		    r->element[0]->type == REDIS_REPLY_STRING) {
+		    r->element[0]->type == REDIS_REPLY_STRING &&
+		    r->element[1]->type == REDIS_REPLY_STRING) {
 			for (size_t j = 0; j < c->neps; j++)
-				if (strcmp(c->eps[j].host, r->element[0]->str) == 0)
+				if (strcmp(c->eps[j].host, r->element[0]->str) == 0 &&
+				    c->eps[j].port == atoi(r->element[1]->str))
 					k->primary_ep = j;
 			freeReplyObject(r);
 			redisFree(ctx);

@@ -141,6 +141,31 @@ bool sys_redis_start(sys_server *s, const sys_server *primary)
 	return redis_spawn(s);
 }
 
+bool sys_sentinel_start(sys_server *s, const sys_server *primary)
+{
+	char conf[512];
+	char *argv[] = { "redis-server", conf, "--sentinel", NULL };
+	FILE *f;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->kind, sizeof(s->kind), "sentinel");
+	snprintf(s->dir, sizeof(s->dir), "/tmp/dt-test-sentinel-XXXXXX");
+	if (mkdtemp(s->dir) == NULL)
+		return false;
+	s->port = sys_free_port();
+	snprintf(conf, sizeof(conf), "%s/sentinel.conf", s->dir);
+	f = fopen(conf, "w");
+	if (f == NULL)
+		return false;
+	fprintf(f, "port %d\nbind 127.0.0.1\ndir %s\n"
+		"sentinel monitor dt 127.0.0.1 %d 1\n"
+		"sentinel down-after-milliseconds dt 500\n"
+		"sentinel failover-timeout dt 2000\n", s->port, s->dir, primary->port);
+	fclose(f);
+	s->pid = spawn(s->dir, argv);
+	return s->pid > 0 && sys_port_ready(s->port, 10);
+}
+
 static size_t discard(char *p, size_t size, size_t n, void *arg)
 {
 	(void)p;

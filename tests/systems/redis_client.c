@@ -296,3 +296,40 @@ Test(redis_client, bad_config)
 	cr_assert_not(sys_client_open(&sc, "redis", "queue", NULL, NULL, srv, 1, 1, err));
 	cr_assert(strstr(err, "queue") != NULL, "%s", err);
 }
+
+/* With sentinel: true the client asks the sentinel where the primary is
+ * each time it reconnects: after a failover it writes to the promoted
+ * replica. */
+Test(redis_client, follows_sentinel_failover)
+{
+	sys_server sentinel;
+	char config[128];
+	json_t *r;
+	char *e;
+	dt_op_type t = DT_OP_FAIL;
+
+	cr_assert(sys_redis_start(&srv[1], &srv[0]), "replica did not start");
+	cr_assert(sys_sentinel_start(&sentinel, &srv[0]), "sentinel did not start");
+	snprintf(config, sizeof(config), "{\"sentinel\": true, \"sentinel-port\": %d}",
+		 sentinel.port);
+	open_client("register", config, 2, 1);
+	cr_assert_eq(op_simple("write", "{\"key\":\"r0\",\"value\":1}"), DT_OP_OK);
+	sys_server_kill(&srv[0]);
+	/* The sentinel sees it down after 500ms, then promotes n2. */
+	for (int i = 0; i < 150 && t != DT_OP_OK; i++) {
+		t = op("write", "{\"key\":\"r0\",\"value\":2}", &r, &e);
+		free(e);
+		if (t != DT_OP_OK)
+			usleep(50000);
+	}
+	cr_assert_eq(t, DT_OP_OK, "no write succeeded after the failover");
+	cr_assert_eq(read_int("r0"), 2);
+	{
+		json_t *m = sc.type->metrics(sc.client);
+
+		cr_assert_str_eq(json_string_value(json_object_get(
+			json_object_get(m, "n2"), "role")), "master");
+		json_decref(m);
+	}
+	sys_server_stop(&sentinel);
+}
