@@ -333,3 +333,17 @@ Test(redis_client, follows_sentinel_failover)
 	}
 	sys_server_stop(&sentinel);
 }
+
+/* A write to a node that is a replica is refused (READONLY): a fail,
+ * since redis executed nothing. */
+Test(redis_client, write_to_replica_fails)
+{
+	json_t *r;
+	char *e;
+
+	cr_assert(sys_redis_start(&srv[1], &srv[0]), "replica did not start");
+	open_client("register", "{\"primary\": \"n2\", \"flush\": false}", 2, 1);
+	cr_assert_eq(op("write", "{\"key\":\"r0\",\"value\":1}", &r, &e), DT_OP_FAIL);
+	cr_assert(strncmp(e, "READONLY", 8) == 0, "error: %s", e);
+	free(e);
+}
