@@ -168,3 +168,47 @@ Test(crash_local, sigkill_at_random_moments_then_cleanup_leaves_nothing)
 	       "running, %d checked clean, %zu torn lines\n", rounds, seed, in_setup,
 	       running, checked, torn);
 }
+
+/* A node that never becomes ready: the run fails (exit 5) saying which
+ * node, which process and what was waited for, shows the end of its
+ * log, claims no verdict, and leaves nothing behind by itself. */
+Test(crash_local, a_node_that_never_becomes_ready_fails_the_run_cleanly)
+{
+	char out[8192], latest[4 * PATH_MAX], dir[PATH_MAX], path[3 * PATH_MAX];
+	char id[8], *chart, *suite;
+	const char *want = "dt-run: platform local: node n1: sleeper not ready after 1 s (tcp ";
+	ssize_t n;
+	int rc;
+
+	pf_require_root();
+	chart = rb_write_str("nr.yaml", "name: nr\nlocal:\n  nodes: 2\n  processes:\n"
+			     "    - name: sleeper\n      command: [sleep, \"29.123\"]\n"
+			     "      ready: {tcp: 7999, timeout: 1}\n");
+	suite = rb_write_str("nrs.yaml", "name: nrs\nchart: nr\nplatform: local\n"
+			     "client: mem\nworkload: register\ntime-limit: 1\n"
+			     "checkers: [stats]\n");
+	{
+		const char *argv[] = { rb_dt_run(), "--suite", suite, "--chart-path",
+				       rb_tmpdir(), "--store", store, "-q", NULL };
+
+		rc = rb_run(out, sizeof(out), argv);
+	}
+	cr_assert_eq(rc, 5, "%s", out);
+	cr_expect(strstr(out, want) != NULL, "got: %s", out);
+	cr_expect(strstr(out, "n1.log:\n--- dt: starting sleeper on n1: sleep 29.123") != NULL,
+		  "no log tail: %s", out);
+	snprintf(latest, sizeof(latest), "%s/nrs/latest", store);
+	n = readlink(latest, dir, sizeof(dir) - 1);
+	cr_assert_gt(n, 0);
+	dir[n] = '\0';
+	snprintf(path, sizeof(path), "%s/nrs/%s", store, dir);
+	run_id_of(path, id, sizeof(id));
+	cr_assert_neq(id[0], '\0');
+	pf_assert_clean(id, state, NULL, 0);
+	snprintf(latest, sizeof(latest), "%s/results.json", path);
+	cr_expect_neq(access(latest, F_OK), 0, "a failed run wrote results.json");
+	cr_expect_eq(system("pgrep -x -f 'sleep 29.123' >/dev/null"), 256,
+		     "a node process outlived its failed run");
+	free(chart);
+	free(suite);
+}
