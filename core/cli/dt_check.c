@@ -28,7 +28,8 @@ static const char usage[] =
 "                          kv for kv logs; required otherwise)\n"
 "  -f, --format F          auto (default), jsonl, etcd, kv, edn\n"
 "  -t, --timeout S         seconds per file; past them the verdict is unknown\n"
-"      --memory-limit MB   memory bound of the search (default 4096)\n"
+"      --memory-limit MB   memory bound of the search (default: half the\n"
+"                          machine's memory, at most 4096)\n"
 "      --threads N         partitions checked at once (default: one a core)\n"
 "      --html FILE         write the visualization of a violation to FILE\n"
 "                          (F-N.html for the Nth of several files)\n"
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
 	const char *model = NULL, *html = NULL, *plugin_path = NULL;
 	dt_history_format fmt = DT_HFMT_AUTO;
 	double timeout = 0;
-	long mem = 4096, threads = 0;
+	long mem = 0, threads = 0;
 	bool json = false, quiet = false;
 	dt_registry *reg = NULL;
 	const dt_component *c;
@@ -174,7 +175,9 @@ int main(int argc, char **argv)
 		h = dt_history_import(path, f, err);
 		if (h == NULL)
 			goto bad;
-		conf = json_pack("{sssI}", "model", m, "memory-limit", (json_int_t)mem);
+		conf = json_pack("{ss}", "model", m);
+		if (mem > 0)
+			json_object_set_new(conf, "memory-limit", json_integer(mem));
 		json_object_set_new(conf, "threads", json_integer(threads));
 		if (html != NULL) {
 			if (argc - optind == 1)

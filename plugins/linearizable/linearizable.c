@@ -7,7 +7,8 @@
  *   checkers: [{name: linearizable, model: cas-register,
  *               timeout: 60, memory-limit: 2048, threads: 0, html: PATH}]
  *
- * model defaults to the workload's; memory-limit is in MiB; html names
+ * model defaults to the workload's; memory-limit is in MiB (default:
+ * half the machine's memory, at most 4096); html names
  * the page written on a violation (default STORE/linearizability.html).
  *
  * Ops: nemesis events are ignored; `fail` ops certainly did not happen
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "registry.h"
 #include "explain.h"
@@ -510,6 +512,15 @@ static const char *verdict_name(lz_verdict v)
 	return names[v];
 }
 
+static long long default_memory_mb(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	long long half = pages > 0 && size > 0 ?
+			 (long long)pages * size / 2 / 1048576 : 4096;
+
+	return half < 4096 ? (half > 64 ? half : 64) : 4096;
+}
+
 static int lin_check(const dt_checker_env *env, const dt_history *h,
 		     json_t **result, char *err)
 {
@@ -525,7 +536,8 @@ static int lin_check(const dt_checker_env *env, const dt_history *h,
 	int rc = -1;
 
 	if (dt_conf_string(env->config, "model", env->default_model, &model_name, err) ||
-	    dt_conf_int(env->config, "memory-limit", 4096, 1, 1 << 30, &mem_mb, err) ||
+	    dt_conf_int(env->config, "memory-limit", default_memory_mb(), 1, 1 << 30,
+			&mem_mb, err) ||
 	    dt_conf_int(env->config, "threads", 0, 0, 64, &threads, err) ||
 	    dt_conf_string(env->config, "html", NULL, &html, err))
 		return -1;
