@@ -365,3 +365,44 @@ Test(crash, shell_metacharacters_in_argv_are_data)
 	}
 	cr_assert_neq(stat(sentinel, &st), 0, "a shell ran an argument: %s exists", sentinel);
 }
+
+Test(crash, an_empty_store_path_is_refused,
+     .disabled = !DT_BUG_TESTS) /* BUG: core/cli/dt_run.c takes --store ""
+				   and core/lib/store.c makes "/SUITE/STAMP":
+				   the run is written at the filesystem root */
+{
+	char out[4096];
+	const char *argv[] = { rb_dt_run(), "--suite", suite_path, "--chart-path",
+			       chart_dir, "--store", "", "--time-limit", "0.2", "-q", NULL };
+	int rc = rb_run(out, sizeof(out), argv);
+
+	rb_rmtree("/crashy"); /* what the bug makes */
+	cr_expect_eq(rc, 3, "exit %d: %s", rc, out);
+}
+
+Test(crash, a_seed_too_large_is_refused_not_wrapped,
+     .disabled = !DT_BUG_TESTS) /* BUG: core/cli/dt_run.c --seed uses
+				   strtoull without checking ERANGE (20 nines
+				   become 2^64-1), and core/lib/run.c writes
+				   (json_int_t)seed: any seed >= 2^63 is
+				   recorded as a negative number in
+				   results.json, so the run cannot be replayed
+				   from it */
+{
+	char out[4096], path[PATH_MAX + 64];
+	const char *argv[] = { rb_dt_run(), "--suite", suite_path, "--chart-path",
+			       chart_dir, "--store", store, "--seed", NULL,
+			       "--time-limit", "0.2", "-q", NULL };
+	json_t *res;
+
+	argv[8] = "99999999999999999999";
+	cr_expect_eq(rb_run(out, sizeof(out), argv), 3, "%s", out);
+	argv[8] = "9223372036854775808";
+	rb_run(out, sizeof(out), argv);
+	snprintf(path, sizeof(path), "%s/crashy/latest/results.json", store);
+	res = json_load_file(path, 0, NULL);
+	cr_expect(res == NULL || json_integer_value(json_object_get(res, "seed")) >= 0,
+		  "results.json says seed %lld",
+		  (long long)json_integer_value(json_object_get(res, "seed")));
+	json_decref(res);
+}
