@@ -150,8 +150,9 @@ typedef struct ent {
 
 typedef struct frame {
 	ent *e;
+	ent *prio;        /* the node's first-returning call, tried first */
 	uint32_t state;   /* the state before e */
-	uint8_t pass;     /* 0: known list, 1: unknown list */
+	uint8_t pass;     /* 2: prio, 0: known list, 1: unknown list */
 	int64_t limit;    /* pass 1: position of the first return */
 } frame;
 
@@ -565,6 +566,7 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 	dt_model_buf buf = w->buf;
 	uint32_t state, *best;
 	char init_err[DT_ERRBUF_SIZE];
+	ent *prio = NULL;
 	ent *e;
 	int pass = 0;
 	int64_t limit = 0;
@@ -660,7 +662,7 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 	state = (uint32_t)sid;
 
 	e = head.next;
-	pass = 0;
+	pass = 2;
 	while (head.next != NULL) {
 		ent *cand = NULL;
 
@@ -678,7 +680,20 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 				goto done;
 			}
 		}
-		if (pass == 0) {
+		if (pass == 2) {
+			/* first the call of the op that returns first: it has
+			 * to be placed before anything called after that */
+			ent *x = head.next;
+
+			while (x->is_call)
+				x = x->next;
+			prio = &ents[2 * (size_t)x->id];
+			cand = prio;
+		} else if (pass == 0) {
+			if (e == prio) {
+				e = e->next;
+				continue;
+			}
 			if (e->is_call) {
 				cand = e;
 			} else {
@@ -728,14 +743,14 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 				/* A forced move (the first call, returning before
 				 * anything else is called) needs no cache entry: its
 				 * parent's entry already stands for it. */
-				if (pass == 0 && cand == head.next && cand->next == cand->match)
+				if (pass != 1 && cand == head.next && cand->next == cand->match)
 					added = 1;
 				else
 					added = cache_add(&s, next);
 				if (added < 0)
 					goto done;
 				if (added) {
-					stack[depth++] = (frame){ cand, state,
+					stack[depth++] = (frame){ cand, prio, state,
 								  (uint8_t)pass, limit };
 					if (depth > p->nbest) {
 						for (size_t i = low; i < depth; i++)
@@ -746,12 +761,17 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 					lift(cand);
 					state = next;
 					e = head.next;
-					pass = 0;
+					pass = 2;
 					continue;
 				}
 				clear_bit(&s, cand->id);
 			}
-			e = cand->next;
+			if (pass == 2) {
+				e = head.next;
+				pass = 0;
+			} else {
+				e = cand->next;
+			}
 			continue;
 		}
 
@@ -770,7 +790,13 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 			state = f->state;
 			pass = f->pass;
 			limit = f->limit;
-			e = f->e->next;
+			prio = f->prio;
+			if (pass == 2) {
+				pass = 0;
+				e = head.next;
+			} else {
+				e = f->e->next;
+			}
 		}
 	}
 	p->verdict = LZ_OK;
