@@ -181,7 +181,12 @@ static int endpoints_from_env(redis_client *c, const dt_client_env *env, char *e
 			return dt_fail(err, "out of memory");
 		for (size_t i = 0; i < env->nnodes; i++) {
 			const dt_node *n = &env->nodes[i];
+			/* local gives "port"; k8s the container's "ports". */
 			json_int_t port = json_integer_value(json_object_get(n->info, "port"));
+
+			if (port <= 0)
+				port = json_integer_value(json_array_get(
+					json_object_get(n->info, "ports"), 0));
 
 			snprintf(c->eps[i].name, sizeof(c->eps[i].name), "%s", n->name);
 			snprintf(c->eps[i].host, sizeof(c->eps[i].host), "%s", n->address);
