@@ -154,6 +154,16 @@ typedef struct build {
 	pmap pm;             /* pending invocations by process */
 } build;
 
+/* Keys are short: a loop beats a call to strcmp. */
+static inline bool streq(const char *a, const char *b)
+{
+	while (*a != '\0' && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
 static lz_part *part_for(build *b, const char *key)
 {
 	size_t *v, i;
@@ -164,7 +174,7 @@ static lz_part *part_for(build *b, const char *key)
 		return NULL;
 	for (i = str_hash(key) & (b->km.cap - 1); b->km.vals[i] != 0;
 	     i = (i + 1) & (b->km.cap - 1))
-		if (strcmp(b->km.keys[i], key) == 0)
+		if (streq(b->km.keys[i], key))
 			return &b->parts[b->km.vals[i] - 1];
 	if (b->nparts == b->cap) {
 		size_t nc = b->cap ? b->cap * 2 : 16;

@@ -194,11 +194,18 @@ static int mop_done(const mop *o, dt_model_buf *out)
 	return 0;
 }
 
+static inline bool streq(const char *a, const char *b)
+{
+	while (*a != '\0' && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
 static bool f_is(const dt_op *op, const char *a, const char *b)
 {
-	return op->f != NULL &&
-	       ((op->f[0] == a[0] && strcmp(op->f, a) == 0) ||
-		(b != NULL && op->f[0] == b[0] && strcmp(op->f, b) == 0));
+	return op->f != NULL && (streq(op->f, a) || (b != NULL && streq(op->f, b)));
 }
 
 /* ---- register and cas-register ----------------------------------------- */
