@@ -210,9 +210,29 @@ static bool proc_alive(lc_platform *p, size_t i, size_t k, int *status)
 
 	if (pr->pid <= 0)
 		return false;
-	w = waitpid(pr->pid, status, WNOHANG);
+	while ((w = waitpid(pr->pid, status, WNOHANG)) < 0 && errno == EINTR)
+		;
 	if (w == 0)
 		return true;
+	/* Not ours to reap any more (SIGCHLD ignored, or reaped by someone
+	 * else): alive while /proc shows the same process. */
+	if (w < 0 && errno == ECHILD && lc_proc_start(pr->pid) == pr->start) {
+		char st[64], buf[512];
+		FILE *f;
+		const char *c = NULL;
+
+		snprintf(st, sizeof(st), "/proc/%d/stat", (int)pr->pid);
+		f = fopen(st, "re");
+		if (f != NULL) {
+			if (fgets(buf, sizeof(buf), f) != NULL)
+				c = strrchr(buf, ')');
+			fclose(f);
+		}
+		if (c != NULL && c[1] == ' ' && c[2] != 'Z' && c[2] != 'X')
+			return true;
+	}
+	if (w < 0 && status != NULL)
+		*status = 0;
 	pr->pid = 0;
 	sync_pids(p, i);
 	return false;
@@ -238,8 +258,8 @@ static int start_proc(lc_platform *p, size_t i, size_t k, char *err)
 		pr->pid = 0;
 		return dt_fail(err, "node %s: %s: %s", nd->name, pr->spec->name, e);
 	}
-	lc_state_add(&p->state, "pid %d %llu", (int)pr->pid,
-		     lc_proc_start(pr->pid));
+	pr->start = lc_proc_start(pr->pid);
+	lc_state_add(&p->state, "pid %d %llu", (int)pr->pid, pr->start);
 	sync_pids(p, i);
 	dt_log(DT_LOG_DEBUG, "local: %s: started %s as pid %d", nd->name,
 	       pr->spec->name, (int)pr->pid);

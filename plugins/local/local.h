@@ -122,6 +122,7 @@ typedef struct lc_proc {        /* one process of one node */
 	char **argv;                /* expanded, NULL-terminated, owned */
 	char **ready_argv;          /* expanded, or NULL */
 	pid_t pid;                  /* 0 when not running */
+	unsigned long long start;   /* its start time (lc_proc_start) */
 } lc_proc;
 
 typedef struct lc_node {

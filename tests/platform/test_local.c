@@ -145,10 +145,16 @@ Test(local, placeholders_options_first_rest)
 
 		cr_assert_eq(f.nodes[i].npids, 1, "the `when: extra` process ran");
 		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)f.nodes[i].pids[0]);
-		fp = fopen(path, "r");
-		cr_assert_not_null(fp);
-		len = fread(buf, 1, sizeof(buf) - 1, fp);
-		fclose(fp);
+		/* `ready: true` may answer before the child has exec'd. */
+		for (int t = 0; t < 200; t++) {
+			fp = fopen(path, "r");
+			cr_assert_not_null(fp);
+			len = fread(buf, 1, sizeof(buf) - 1, fp);
+			fclose(fp);
+			if (len >= 3 && memcmp(buf, "sh", 3) == 0)
+				break;
+			nap_ms(10);
+		}
 		for (size_t k = 0; k < len; k++)
 			if (buf[k] == '\0')
 				buf[k] = ' ';
