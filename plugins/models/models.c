@@ -433,6 +433,26 @@ static int kv_prepare(void *model, const dt_op *call, const dt_op *ret,
 		return dt_fail(err, "op %" PRId64 ": the kv model has no "
 			       "operation '%s'", call->index,
 			       call->f ? call->f : "(none)");
+	{
+		/* the common case, a string or nil: straight into out */
+		const json_t *v = kind == K_GET ? (ret ? payload(ret) : NULL) :
+				  payload(call);
+
+		if (v == NULL || json_is_null(v) || json_is_string(v)) {
+			size_t n = json_is_string(v) ? json_string_length(v) : 0;
+			pmop h = { .kind = kind, .unknown = ret == NULL,
+				   .alen = (uint32_t)n };
+			unsigned char *w = dt_model_buf_reserve(out, sizeof(h) + n);
+
+			if (w == NULL)
+				return dt_fail(err, "out of memory");
+			memcpy(w, &h, sizeof(h));
+			if (n > 0)
+				memcpy(w + sizeof(h), json_string_value(v), n);
+			out->len += sizeof(h) + n;
+			return 0;
+		}
+	}
 	if ((o = mop_new(kind, ret, err)) == NULL)
 		return -1;
 	rc = kind == K_GET ? (ret ? enc_raw(payload(ret), &o->a) : 0) :
