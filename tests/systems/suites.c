@@ -115,12 +115,12 @@ static void nothing_left(const char *suite)
 
 	run_id(suite, id, sizeof(id));
 	snprintf(prefix, sizeof(prefix), "dt-%s-", id);
-	p = popen("ip netns list", "r");
+	p = popen("ip netns list 2>/dev/null", "r");
 	cr_assert_not_null(p);
 	while (fgets(line, sizeof(line), p) != NULL)
 		cr_assert_null(strstr(line, prefix), "namespace left: %s", line);
 	pclose(p);
-	snprintf(cmd, sizeof(cmd), "ip -o link show");
+	snprintf(cmd, sizeof(cmd), "ip -o link show 2>/dev/null");
 	p = popen(cmd, "r");
 	while (p != NULL && fgets(line, sizeof(line), p) != NULL)
 		cr_assert_null(strstr(line, id), "link left: %s", line);
