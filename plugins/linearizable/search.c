@@ -41,25 +41,22 @@ double lz_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int op_cmp(const void *a, const void *b)
-{
-	const lz_op *x = a, *y = b;
-	bool xu = x->ret == LZ_UNKNOWN_RET, yu = y->ret == LZ_UNKNOWN_RET;
-
-	if (xu != yu)
-		return xu ? 1 : -1;
-	return (x->call > y->call) - (x->call < y->call);
-}
-
 void lz_part_order(lz_part *p)
 {
-	/* ops arrive in completion order: nearly sorted by call already */
+	/* ops arrive in completion order: nearly sorted by call already,
+	 * so an insertion sort on (unknown, call) */
 	for (size_t i = 1; i < p->n; i++) {
 		lz_op o = p->ops[i];
+		bool ou = o.ret == LZ_UNKNOWN_RET;
 		size_t j = i;
 
-		while (j > 0 && op_cmp(&p->ops[j - 1], &o) > 0) {
-			p->ops[j] = p->ops[j - 1];
+		while (j > 0) {
+			const lz_op *q = &p->ops[j - 1];
+			bool qu = q->ret == LZ_UNKNOWN_RET;
+
+			if (qu == ou ? q->call < o.call : ou)
+				break;
+			p->ops[j] = *q;
 			j--;
 		}
 		p->ops[j] = o;

@@ -177,20 +177,23 @@ static mop *mop_new(int kind, const dt_op *ret, char *err)
  * memory. */
 static int mop_done(const mop *o, dt_model_buf *out)
 {
-	pmop h = { .kind = o->kind, .unknown = o->unknown, .from = o->from,
-		   .to = o->to, .amount = o->amount,
-		   .alen = (uint32_t)o->a.len, .blen = (uint32_t)o->b.len };
-
-	unsigned char *w = dt_model_buf_reserve(out, sizeof(h) + o->a.len + o->b.len);
+	unsigned char *w = dt_model_buf_reserve(out, sizeof(pmop) + o->a.len + o->b.len);
+	pmop *h = (pmop *)w;   /* the checker aligns out to 8 bytes */
 
 	if (w == NULL)
 		return -1;
-	memcpy(w, &h, sizeof(h));
+	h->kind = o->kind;
+	h->unknown = o->unknown;
+	h->from = o->from;
+	h->to = o->to;
+	h->amount = o->amount;
+	h->alen = (uint32_t)o->a.len;
+	h->blen = (uint32_t)o->b.len;
 	if (o->a.len)
-		memcpy(w + sizeof(h), o->a.data, o->a.len);
+		memcpy(h->data, o->a.data, o->a.len);
 	if (o->b.len)
-		memcpy(w + sizeof(h) + o->a.len, o->b.data, o->b.len);
-	out->len += sizeof(h) + o->a.len + o->b.len;
+		memcpy(h->data + o->a.len, o->b.data, o->b.len);
+	out->len += sizeof(pmop) + o->a.len + o->b.len;
 	return 0;
 }
 
@@ -440,16 +443,19 @@ static int kv_prepare(void *model, const dt_op *call, const dt_op *ret,
 
 		if (v == NULL || json_is_null(v) || json_is_string(v)) {
 			size_t n = json_is_string(v) ? json_string_length(v) : 0;
-			pmop h = { .kind = kind, .unknown = ret == NULL,
-				   .alen = (uint32_t)n };
-			unsigned char *w = dt_model_buf_reserve(out, sizeof(h) + n);
+			unsigned char *w = dt_model_buf_reserve(out, sizeof(pmop) + n);
+			pmop *h = (pmop *)w;   /* out is 8-byte aligned here */
 
 			if (w == NULL)
 				return dt_fail(err, "out of memory");
-			memcpy(w, &h, sizeof(h));
+			h->kind = kind;
+			h->unknown = ret == NULL;
+			h->from = h->to = h->amount = 0;
+			h->alen = (uint32_t)n;
+			h->blen = 0;
 			if (n > 0)
-				memcpy(w + sizeof(h), json_string_value(v), n);
-			out->len += sizeof(h) + n;
+				memcpy(h->data, json_string_value(v), n);
+			out->len += sizeof(pmop) + n;
 			return 0;
 		}
 	}
