@@ -2,6 +2,8 @@
  * The INFO parser of the redis client (plugins/redis/info.c).
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "info.h"
