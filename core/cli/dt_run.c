@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <execinfo.h>
 #include <dlfcn.h>
 #include <getopt.h>
 #include <limits.h>
@@ -116,6 +118,22 @@ static void on_crash(int sig, siginfo_t *si, void *uc_)
 #endif
 	if (pc != NULL)
 		dladdr(pc, &dl);
+	/* An abort() or assert() faults in libc: name the plugin that
+	 * called it, the innermost frame that lies in a dt_*.so. */
+	if (dl.dli_fname == NULL || strstr(dl.dli_fname, "/dt_") == NULL) {
+		void *frames[64];
+		int nf = backtrace(frames, 64);
+
+		for (int i = 0; i < nf; i++) {
+			Dl_info f = { 0 };
+
+			if (dladdr(frames[i], &f) && f.dli_fname != NULL &&
+			    strstr(f.dli_fname, "/dt_") != NULL) {
+				dl = f;
+				break;
+			}
+		}
+	}
 	n = snprintf(msg, sizeof(msg), "\ndt-run: fatal: %s in %s%s%s; no verdict was "
 		     "written; the history so far is in %s; run `dt-run cleanup` "
 		     "to remove what the platform made\n",
@@ -324,15 +342,24 @@ int main(int argc, char **argv)
 		case 'n': o.nemesis = optarg; break;
 		case OPT_SEED: {
 			char *end;
-			unsigned long long v = strtoull(optarg, &end, 10);
+			unsigned long long v;
 
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
 			if (end == optarg || *end != '\0' || optarg[0] == '-')
 				return usage_error("--seed: '%s' is not a non-negative integer", optarg);
+			if (errno == ERANGE || v > INT64_MAX)
+				return usage_error("--seed: '%s' is larger than %lld", optarg,
+						   (long long)INT64_MAX);
 			o.seed = v;
 			o.has_seed = true;
 			break;
 		}
-		case OPT_STORE: o.store = optarg; break;
+		case OPT_STORE:
+			if (optarg[0] == '\0')
+				return usage_error("--store: the path is empty");
+			o.store = optarg;
+			break;
 		case OPT_KEEP: o.keep = true; break;
 		case OPT_DRY_RUN: o.dry_run = true; break;
 		case OPT_PLUGIN_PATH: o.plugin_path = optarg; break;
@@ -381,13 +408,19 @@ int main(int argc, char **argv)
 	}
 	{
 		struct sigaction sa = { .sa_handler = on_signal };
+		/* The crash handler runs on its own stack, so that a plugin
+		 * that overflows its stack is still named. */
+		static char crash_stack[64 * 1024];
+		stack_t ss = { .ss_sp = crash_stack, .ss_size = sizeof(crash_stack) };
+
+		sigaltstack(&ss, NULL);
 
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 		sa.sa_handler = NULL;
 		sa.sa_sigaction = on_crash;
-		sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+		sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_ONSTACK;
 		sigaction(SIGSEGV, &sa, NULL);
 		sigaction(SIGBUS, &sa, NULL);
 		sigaction(SIGFPE, &sa, NULL);

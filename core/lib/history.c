@@ -338,6 +338,16 @@ int64_t dt_history_append(dt_history_writer *w, dt_op *op)
 	return index;
 }
 
+int dt_history_failed(dt_history_writer *w, char *err)
+{
+	int e;
+
+	pthread_mutex_lock(&w->lock);
+	e = w->error;
+	pthread_mutex_unlock(&w->lock);
+	return e ? dt_fail(err, "%s: %s", w->path, strerror(e)) : 0;
+}
+
 void dt_history_counts(dt_history_writer *w, uint64_t counts[4])
 {
 	pthread_mutex_lock(&w->lock);

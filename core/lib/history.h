@@ -32,6 +32,10 @@ int64_t dt_history_now(const dt_history_writer *w);
  */
 int64_t dt_history_append(dt_history_writer *w, dt_op *op);
 
+/* 0 while every append has worked; else -1 with err saying why (the
+ * run must stop: nothing more can be recorded). */
+int dt_history_failed(dt_history_writer *w, char *err);
+
 /* Counts of client events so far, by type (nemesis events excluded). */
 void dt_history_counts(dt_history_writer *w, uint64_t counts[4]);
 

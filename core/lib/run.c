@@ -329,8 +329,9 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(now.tv_sec - t0->tv_sec) + (now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* Wait out the time limit (or a cancel), reporting progress. */
-static void wait_run(dt_run *r, dt_sched *sched, dt_history_writer *hw)
+/* Wait out the time limit (or a cancel), reporting progress.  A history
+ * that can no longer be written ends the run at once: -1 with err. */
+static int wait_run(dt_run *r, dt_sched *sched, dt_history_writer *hw, char *err)
 {
 	struct timespec t0;
 	uint64_t last_done = 0;
@@ -344,6 +345,8 @@ static void wait_run(dt_run *r, dt_sched *sched, dt_history_writer *hw)
 		dt_run_event ev = { .kind = DT_RUN_PROGRESS };
 		struct timespec nap = { 0, 100 * 1000000 };
 
+		if (dt_history_failed(hw, err) != 0)
+			return -1;
 		if (atomic_load(&r->cancel) || el >= r->suite->time_limit)
 			break;
 		if (el - last_t >= 1.0 || last_t == 0) {
@@ -372,6 +375,7 @@ static void wait_run(dt_run *r, dt_sched *sched, dt_history_writer *hw)
 		}
 		nanosleep(&nap, NULL);
 	}
+	return 0;
 }
 
 /* --dry-run: say what the run would do, and let the platform print the
@@ -530,7 +534,10 @@ int dt_run_execute(dt_run *r, char *err)
 		if (sched == NULL)
 			goto out;
 	}
-	wait_run(r, sched, hw);
+	if (wait_run(r, sched, hw, e) != 0) {
+		dt_fail(err, "history: %s", e);
+		goto out; /* status stays DT_EXIT_INFRA: no verdict */
+	}
 	dt_sched_stop(sched);
 	sched = NULL;
 	dt_metrics_stop(metrics);

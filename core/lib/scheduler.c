@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,35 @@ static void *connect_retrying(dt_sched *s, int index)
 	return NULL;
 }
 
+/*
+ * Each thread that runs plugin code gets an alternate signal stack, so
+ * that a crash handler installed with SA_ONSTACK (dt-run's) can still
+ * run and name the plugin when that code overflows its own stack.
+ */
+#define ALT_STACK_SIZE (64 * 1024)
+
+static void *alt_stack_on(void)
+{
+	void *mem = malloc(ALT_STACK_SIZE);
+	stack_t ss = { .ss_sp = mem, .ss_size = ALT_STACK_SIZE };
+
+	if (mem != NULL && sigaltstack(&ss, NULL) != 0) {
+		free(mem);
+		mem = NULL;
+	}
+	return mem;
+}
+
+static void alt_stack_off(void *mem)
+{
+	stack_t ss = { .ss_flags = SS_DISABLE };
+
+	if (mem == NULL)
+		return;
+	sigaltstack(&ss, NULL);
+	free(mem);
+}
+
 static void *worker_main(void *arg)
 {
 	worker *w = arg;
@@ -167,6 +197,7 @@ static void *worker_main(void *arg)
 	int64_t process = w->index;
 	dt_rng rng;
 	void *conn;
+	void *alt = alt_stack_on();
 
 	dt_log_thread_set(w->log);
 	dt_rng_seed(&rng, s->cfg.seed * 1000003 + (uint64_t)w->index + 1);
@@ -211,6 +242,7 @@ static void *worker_main(void *arg)
 	if (conn != NULL)
 		s->cfg.client->disconnect(conn);
 	dt_log_thread_set(NULL);
+	alt_stack_off(alt);
 	return NULL;
 }
 
@@ -360,6 +392,7 @@ static void nemesis_heal(dt_sched *s, nemesis_state *ns)
 static void *nemesis_main(void *arg)
 {
 	dt_sched *s = arg;
+	void *alt = alt_stack_on();
 
 	dt_log_thread_set(s->nemesis_log);
 	while (!atomic_load(&s->stop)) {
@@ -397,6 +430,7 @@ static void *nemesis_main(void *arg)
 		if (s->nstate[i].active)
 			nemesis_heal(s, &s->nstate[i]);
 	dt_log_thread_set(NULL);
+	alt_stack_off(alt);
 	return NULL;
 }
 

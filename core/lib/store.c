@@ -46,7 +46,11 @@ char *dt_store_make_run_dir(const char *root, const char *exact_dir,
 	time_t now = time(NULL);
 	struct tm tm;
 
-	if (strchr(suite, '/') != NULL || suite[0] == '.') {
+	bool bad = suite[0] == '\0' || suite[0] == '.' || strchr(suite, '/') != NULL;
+
+	for (const char *c = suite; *c && !bad; c++)
+		bad = (unsigned char)*c < 0x20 || *c == 0x7f;
+	if (bad) {
 		dt_fail(err, "suite name '%s' cannot name a store folder", suite);
 		return NULL;
 	}
