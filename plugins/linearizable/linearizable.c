@@ -140,6 +140,8 @@ static int kmap_grow(kmap *m)
 
 /* ---- building partitions ------------------------------------------------------- */
 
+#define SMALL_PROCS 256
+
 typedef struct build {
 	lz_part *parts;
 	size_t nparts, cap;
@@ -152,6 +154,7 @@ typedef struct build {
 	size_t blockcap;
 	dt_model_buf arena;  /* the model's ops, as bytes */
 	pmap pm;             /* pending invocations by process */
+	size_t small[SMALL_PROCS]; /* ... for processes 0..SMALL_PROCS-1 */
 } build;
 
 /* Keys are short: a loop beats a call to strcmp. */
@@ -278,6 +281,7 @@ static int build_parts(const lz_ctx *ctx, const dt_history *h, build *b, char *e
 	pmap *pm = &b->pm;
 	int rc = -1;
 
+	memset(b->small, 0, sizeof(b->small));
 	if (pm->cap == 0 ? pmap_init(pm, 64) != 0 :
 	    (memset(pm->used, 0, pm->cap), pm->n = 0, false)) {
 		dt_fail(err, "out of memory");
@@ -289,7 +293,9 @@ static int build_parts(const lz_ctx *ctx, const dt_history *h, build *b, char *e
 
 		if (op->process == DT_PROCESS_NEMESIS)
 			continue;
-		slot = pmap_slot(pm, op->process);
+		/* small process numbers (the usual) index an array */
+		slot = op->process >= 0 && op->process < SMALL_PROCS ?
+		       &b->small[op->process] : pmap_slot(pm, op->process);
 		if (slot == NULL) {
 			dt_fail(err, "out of memory");
 			goto done;
@@ -316,6 +322,9 @@ static int build_parts(const lz_ctx *ctx, const dt_history *h, build *b, char *e
 	for (size_t i = 0; i < pm->cap; i++)
 		if (pm->used[i] && pm->vals[i] != 0 &&
 		    add_op(ctx, b, h, pm->vals[i] - 1, NULL, err) != 0)
+			goto done;
+	for (size_t i = 0; i < SMALL_PROCS; i++)
+		if (b->small[i] != 0 && add_op(ctx, b, h, b->small[i] - 1, NULL, err) != 0)
 			goto done;
 	rc = 0;
 done:
