@@ -238,6 +238,21 @@ static bool proc_alive(lc_platform *p, size_t i, size_t k, int *status)
 	return false;
 }
 
+/* After SIGKILL: reap process k of node i, waiting at most 10 s (a
+ * process stuck in the kernel must not hang the nemesis thread).
+ * Returns true when it is gone. */
+static bool reap_killed(lc_platform *p, size_t i, size_t k)
+{
+	double deadline = now_s() + 10;
+
+	while (proc_alive(p, i, k, NULL)) {
+		if (now_s() >= deadline)
+			return false;
+		nap_ms(5);
+	}
+	return true;
+}
+
 static int start_proc(lc_platform *p, size_t i, size_t k, char *err)
 {
 	lc_node *x = &p->x[i];
@@ -381,9 +396,10 @@ static void stop_all(lc_platform *p)
 			       "SIGKILL", p->nodes[i].name, pr->spec->name);
 			kill(-pr->pid, SIGKILL);
 			kill(pr->pid, SIGKILL);
-			waitpid(pr->pid, NULL, 0);
-			pr->pid = 0;
-			sync_pids(p, i);
+			if (!reap_killed(p, i, k))
+				dt_log(DT_LOG_ERROR, "local: %s: pid %d survives "
+				       "SIGKILL (left for the state file's undo)",
+				       p->nodes[i].name, (int)pr->pid);
 		}
 	}
 }
@@ -683,11 +699,9 @@ static int local_signal(void *data, dt_node *node, int sig, char *err)
 		if (kill(-pr->pid, sig) != 0 && kill(pr->pid, sig) != 0)
 			return dt_fail(err, "node %s: kill %d: %s", node->name,
 				       (int)pr->pid, strerror(errno));
-		if (sig == SIGKILL) {
-			while (waitpid(pr->pid, NULL, 0) < 0 && errno == EINTR)
-				;
-			pr->pid = 0;
-		}
+		if (sig == SIGKILL && !reap_killed(p, i, k))
+			return dt_fail(err, "node %s: pid %d survives SIGKILL for "
+				       "10 s", node->name, (int)pr->pid);
 	}
 	sync_pids(p, i);
 	return 0;
