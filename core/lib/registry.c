@@ -180,12 +180,6 @@ static const dt_component *find(const dt_registry *reg, dt_kind kind,
 	return NULL;
 }
 
-const void *dt_registry_find(dt_registry *reg, dt_kind kind, const char *name)
-{
-	const dt_component *c = find(reg, kind, name);
-
-	return c != NULL ? c->type : NULL;
-}
 
 static int add(dt_registry *reg, dt_kind kind, const void *type)
 {
@@ -488,4 +482,12 @@ const dt_component *dt_registry_get(dt_registry *reg, dt_kind kind,
 	dt_fail(err, "no %s named '%s' (available: %s)", dt_kind_name(kind),
 		name, names);
 	return NULL;
+}
+
+const void *dt_registry_find(dt_registry *reg, dt_kind kind, const char *name)
+{
+	char err[DT_ERRBUF_SIZE];
+	const dt_component *c = dt_registry_get(reg, kind, name, err);
+
+	return c != NULL ? c->type : NULL;
 }

@@ -68,8 +68,9 @@ int dt_register_nemesis(dt_registry *reg, const dt_nemesis_type *type);
 int dt_register_checker(dt_registry *reg, const dt_checker_type *type);
 int dt_register_model(dt_registry *reg, const dt_model_type *type);
 
-/* Look up a component already loaded (for example, a checker that needs
- * a model).  Returns NULL when none has that kind and name. */
+/* Look up a component (for example, a checker that needs a model),
+ * loading its plugin along the search path if need be.  Returns NULL
+ * when none has that kind and name.  Main thread only. */
 const void *dt_registry_find(dt_registry *reg, dt_kind kind, const char *name);
 
 /* The entry points, declared for DT_PLUGIN_DEFINE and the loader. */
