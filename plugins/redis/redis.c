@@ -86,6 +86,8 @@ typedef struct redis_conn {
 	int worker;
 	redisContext *primary;    /* NULL until connected */
 	redisContext *reader;     /* NULL when reads use the primary's */
+	double primary_to;        /* socket timeout set on primary, or -1 */
+	double reader_to;         /* the same for reader */
 	size_t primary_ep;        /* the primary as last known */
 	size_t reader_ep;
 	struct timespec deadline;
@@ -327,6 +329,7 @@ typedef enum {
 static int ensure(redis_conn *k, redisContext **ctxp, size_t ep, char **error)
 {
 	double left = time_left(&k->deadline);
+	double *set = ctxp == &k->reader ? &k->reader_to : &k->primary_to;
 
 	if (left <= 0) {
 		*error = strdup("timed out");
@@ -339,8 +342,15 @@ static int ensure(redis_conn *k, redisContext **ctxp, size_t ep, char **error)
 			nap(left < 0.1 ? left : 0.1);
 			return -1;
 		}
+		*set = -1;
 		left = time_left(&k->deadline);
 	}
+	/* Two setsockopt calls a command add up: keep the timeout already
+	 * set when it is at most 5ms shorter than what is left (never
+	 * longer: the deadline holds). */
+	if (*set > 0 && *set <= left && left - *set < 0.005)
+		return 0;
+	*set = left;
 	if (redisSetTimeout(*ctxp, to_timeval(left)) != REDIS_OK) {
 		*error = strdup("cannot set the socket timeout");
 		redisFree(*ctxp);
@@ -896,6 +906,7 @@ static void *redis_connect(void *data, int worker, char *err)
 	k->c = c;
 	k->worker = worker;
 	k->primary_ep = c->primary;
+	k->primary_to = k->reader_to = -1;
 	if (c->read_mode == READ_NODE) {
 		k->reader_ep = c->read_node;
 	} else if (c->read_mode == READ_REPLICA) {
