@@ -404,7 +404,8 @@ static int dry_run(dt_run *r, char *err)
 		dt_platform_env penv = {
 			.run_id = r->run_id, .store_dir = NULL,
 			.state_dir = dt_state_dir(),
-			.chart = s->chart_doc->root, .suite = resolved,
+			.chart = s->chart_doc->root, .chart_file = s->chart_doc->file,
+			.suite = resolved,
 			.config = json_object_get(s->doc->root, "platform"),
 			.keep = r->opts.keep, .dry_run = true,
 		};
@@ -464,7 +465,8 @@ int dt_run_execute(dt_run *r, char *err)
 		dt_platform_env penv = {
 			.run_id = r->run_id, .store_dir = r->dir,
 			.state_dir = dt_state_dir(),
-			.chart = s->chart_doc->root, .suite = resolved,
+			.chart = s->chart_doc->root, .chart_file = s->chart_doc->file,
+			.suite = resolved,
 			.config = json_object_get(s->doc->root, "platform"),
 			.keep = r->opts.keep, .dry_run = r->opts.dry_run,
 		};

@@ -18,6 +18,8 @@ typedef struct dt_platform_env {
 				    NULL on a dry run */
 	const char *state_dir;   /* where to record what was made, for cleanup */
 	const json_t *chart;     /* the resolved chart document */
+	const char *chart_file;  /* the chart's file (to resolve relative
+				    manifests and sub charts) */
 	const json_t *suite;     /* the resolved suite document */
 	const json_t *config;    /* the suite's `platform` options, or NULL */
 	bool keep;               /* keep data directories at teardown */
