@@ -15,7 +15,7 @@ packages=(
 	build-essential autoconf automake libtool libltdl-dev pkg-config
 	libyaml-dev libjansson-dev libcurl4-openssl-dev libcriterion-dev
 	libhiredis-dev libmicrohttpd-dev libsqlite3-dev
-	iproute2 iptables procps psmisc socat curl openssl
+	iproute2 iptables procps psmisc socat curl openssl groff-base man-db
 	redis-server redis-tools etcd-server etcd-client
 	valgrind clang chromium nodejs npm
 )

@@ -25,3 +25,7 @@ include tests/dtd.mk
 include tests/k8s.mk
 include tests/robust.mk
 endif
+
+# What tests leave in the build tree (screenshots, platform state).
+clean-local:
+	-rm -rf tests/out tests/state

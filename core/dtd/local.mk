@@ -12,10 +12,10 @@ core_dtd_dtd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(SQLITE_CFLAGS)
 core_dtd_dtd_LDADD = core/libdt.la $(MHD_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) \
 	$(PTHREAD_LIBS) -lm
 
-# The systemd unit (paths filled in) and an example config, installed
-# as documentation.
+# The systemd unit (paths filled in) goes to the unit directory
+# (--with-systemdsystemunitdir); the example config is documentation.
+systemdsystemunit_DATA = core/dtd/dtd.service
 dtddocdir = $(docdir)/dtd
-dtddoc_DATA = core/dtd/dtd.service
 dist_dtddoc_DATA = core/dtd/dtd.yaml.example
 EXTRA_DIST += core/dtd/dtd.service.in core/dtd/README.md
 CLEANFILES += core/dtd/dtd.service

@@ -36,7 +36,8 @@
 extern "C" {
 #endif
 
-/* Bumped whenever a struct or callback in these headers changes shape. */
+/* Bumped whenever a struct or callback in these headers changes shape,
+ * counting from the first release (0.1.0), which froze version 1. */
 #define DT_ABI_VERSION 1u
 
 typedef enum dt_kind {
