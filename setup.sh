@@ -60,6 +60,9 @@ run)
 test)
 	shift
 	make -j"$(nproc)" check "$@"
+	# installs into a temporary prefix, builds the example plugin
+	# against the installed headers only, runs a suite with it
+	make installcheck
 	;;
 "") ;;
 *)
