@@ -86,7 +86,7 @@ static void *run(void *p)
 				dt_history_append(s->w, &inv);
 				dt_history_append(s->w, &ok);
 				if (s->kind == B_RECORD_METRICS)
-					dt_metrics_record(s->m, "read", DT_OP_OK, 1000);
+					dt_metrics_record(s->m, a->index, "read", DT_OP_OK, 1000);
 			}
 			json_decref(v);
 			json_decref(r);
@@ -125,7 +125,7 @@ static double measure(bench_kind kind, int threads, double seconds, const char *
 	}
 	if (kind == B_RECORD_METRICS) {
 		snprintf(path, sizeof(path), "%s/metrics.jsonl", dir);
-		s.m = dt_metrics_start(path, s.w, NULL, NULL, err);
+		s.m = dt_metrics_start(path, s.w, (size_t)threads, NULL, NULL, err);
 		if (s.m == NULL) {
 			fprintf(stderr, "dt-bench-recorder: %s\n", err);
 			exit(1);

@@ -215,9 +215,16 @@ static bool buf_add(buf *b, const char *s, size_t n)
 
 static bool buf_json(buf *b, const json_t *v)
 {
-	size_t n = json_dumpb(v, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
+	size_t room = b->cap - b->len;
+	size_t n = json_dumpb(v, b->p + b->len, room, JSON_COMPACT | JSON_ENCODE_ANY);
 
-	if (n == 0 || !buf_room(b, n))
+	if (n == 0)
+		return false;
+	if (n <= room) {
+		b->len += n;
+		return true;
+	}
+	if (!buf_room(b, n))
 		return false;
 	json_dumpb(v, b->p + b->len, n, JSON_COMPACT | JSON_ENCODE_ANY);
 	b->len += n;
@@ -274,6 +281,23 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+static char *put_i64(char *p, int64_t v)
+{
+	char tmp[24];
+	int n = 0;
+	uint64_t u = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+
+	if (v < 0)
+		*p++ = '-';
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
 int64_t dt_history_append(dt_history_writer *w, dt_op *op)
 {
 	buf tail;
@@ -302,12 +326,21 @@ int64_t dt_history_append(dt_history_writer *w, dt_op *op)
 	}
 	op->index = w->next_index;
 	op->time = dt_history_now(w);
-	if (op->process == DT_PROCESS_NEMESIS)
-		hn = snprintf(head, sizeof(head), "{\"index\":%lld,\"time\":%lld,\"process\":\"nemesis\"",
-			      (long long)op->index, (long long)op->time);
-	else
-		hn = snprintf(head, sizeof(head), "{\"index\":%lld,\"time\":%lld,\"process\":%lld",
-			      (long long)op->index, (long long)op->time, (long long)op->process);
+	{
+		char *h = head;
+
+		memcpy(h, "{\"index\":", 9); h += 9;
+		h = put_i64(h, op->index);
+		memcpy(h, ",\"time\":", 8); h += 8;
+		h = put_i64(h, op->time);
+		memcpy(h, ",\"process\":", 11); h += 11;
+		if (op->process == DT_PROCESS_NEMESIS) {
+			memcpy(h, "\"nemesis\"", 9); h += 9;
+		} else {
+			h = put_i64(h, op->process);
+		}
+		hn = (int)(h - head);
+	}
 	if (w->map != NULL) {
 		rc = reserve(w, (size_t)hn + tail.len);
 		if (rc == 0) {

@@ -32,8 +32,17 @@ typedef struct bucket {
 	int64_t lat[DT_METRICS_SAMPLES];
 } bucket;
 
-struct dt_metrics {
+/* One worker's figures: its own lock, taken by the worker on each op
+ * (never contended but once a second, by the sampler). */
+typedef struct worker_figures {
 	pthread_mutex_t lock;
+	bucket *ops;     /* DT_METRICS_MAX_OPS */
+	size_t nops;
+	uint64_t rng;
+} worker_figures;
+
+struct dt_metrics {
+	pthread_mutex_t lock;     /* stop and wake */
 	pthread_cond_t wake;
 	bool stop;
 	pthread_t thread;
@@ -41,11 +50,10 @@ struct dt_metrics {
 	dt_history_writer *clock;
 	const dt_client_type *client;
 	void *client_data;
-	bucket *live;    /* DT_METRICS_MAX_OPS each */
-	bucket *spare;
-	size_t nlive;
-	uint64_t rng;
-	dt_log_sink *log; /* the starting thread's log */
+	worker_figures *workers;
+	size_t nworkers;
+	bucket *merged;           /* the sampler's, DT_METRICS_MAX_OPS */
+	dt_log_sink *log;         /* the starting thread's log */
 };
 
 static int cmp_i64(const void *a, const void *b)
@@ -62,41 +70,81 @@ static double pct_ms(const int64_t *v, size_t n, double p)
 	return (double)v[(size_t)(p * (double)(n - 1) + 0.5)] / 1e6;
 }
 
-void dt_metrics_record(dt_metrics *m, const char *f, dt_op_type type,
-		       int64_t latency_ns)
+static bucket *bucket_for(bucket *set, size_t *n, const char *f)
 {
-	bucket *b = NULL;
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(set[i].f, f) == 0)
+			return &set[i];
+	if (*n == DT_METRICS_MAX_OPS)
+		return NULL;
+	memset(&set[*n], 0, offsetof(bucket, lat));
+	snprintf(set[*n].f, sizeof(set[*n].f), "%s", f);
+	return &set[(*n)++];
+}
 
-	if (m == NULL)
-		return;
-	pthread_mutex_lock(&m->lock);
-	for (size_t i = 0; i < m->nlive; i++)
-		if (strcmp(m->live[i].f, f) == 0) {
-			b = &m->live[i];
-			break;
-		}
-	if (b == NULL && m->nlive < DT_METRICS_MAX_OPS) {
-		b = &m->live[m->nlive++];
-		snprintf(b->f, sizeof(b->f), "%s", f);
+/* Keep a latency: all of the first DT_METRICS_SAMPLES, then each with
+ * probability SAMPLES/seen (a uniform reservoir). */
+static void bucket_add_latency(bucket *b, int64_t ns, uint64_t *rng)
+{
+	b->seen++;
+	if (b->nlat < DT_METRICS_SAMPLES) {
+		b->lat[b->nlat++] = ns;
+	} else {
+		uint64_t j;
+
+		*rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		j = (*rng >> 33) % b->seen;
+		if (j < DT_METRICS_SAMPLES)
+			b->lat[j] = ns;
 	}
+}
+
+void dt_metrics_record(dt_metrics *m, int worker, const char *f,
+		       dt_op_type type, int64_t latency_ns)
+{
+	worker_figures *w;
+	bucket *b;
+
+	if (m == NULL || worker < 0 || (size_t)worker >= m->nworkers)
+		return;
+	w = &m->workers[worker];
+	pthread_mutex_lock(&w->lock);
+	b = bucket_for(w->ops, &w->nops, f);
 	if (b != NULL) {
 		b->counts[type]++;
-		if (type == DT_OP_OK) {
-			b->seen++;
-			if (b->nlat < DT_METRICS_SAMPLES) {
-				b->lat[b->nlat++] = latency_ns;
-			} else {
-				/* reservoir: keep each with probability k/seen */
-				uint64_t j;
-
-				m->rng = m->rng * 6364136223846793005ULL + 1442695040888963407ULL;
-				j = (m->rng >> 33) % b->seen;
-				if (j < DT_METRICS_SAMPLES)
-					b->lat[j] = latency_ns;
-			}
-		}
+		if (type == DT_OP_OK)
+			bucket_add_latency(b, latency_ns, &w->rng);
 	}
-	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Fold every worker's second into m->merged and zero theirs. */
+static size_t merge_workers(dt_metrics *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nworkers; i++) {
+		worker_figures *w = &m->workers[i];
+
+		pthread_mutex_lock(&w->lock);
+		for (size_t k = 0; k < w->nops; k++) {
+			bucket *src = &w->ops[k];
+			bucket *dst = bucket_for(m->merged, &n, src->f);
+
+			if (dst != NULL) {
+				for (int t = 0; t < 4; t++)
+					dst->counts[t] += src->counts[t];
+				for (size_t j = 0; j < src->nlat &&
+				     dst->nlat < DT_METRICS_SAMPLES; j++)
+					dst->lat[dst->nlat++] = src->lat[j];
+			}
+			memset(src->counts, 0, sizeof(src->counts));
+			src->seen = 0;
+			src->nlat = 0;
+		}
+		pthread_mutex_unlock(&w->lock);
+	}
+	return n;
 }
 
 static void write_line(dt_metrics *m, int64_t t, const char *source, json_t *values)
@@ -114,25 +162,12 @@ static void write_line(dt_metrics *m, int64_t t, const char *source, json_t *val
 
 static void sample(dt_metrics *m)
 {
-	bucket *mine;
-	size_t n;
 	json_t *driver = json_object();
 	int64_t t = dt_history_now(m->clock);
-
-	pthread_mutex_lock(&m->lock);
-	mine = m->live;
-	n = m->nlive;
-	m->live = m->spare;
-	m->spare = mine;
-	/* the new live set starts with the same ops, zeroed */
-	for (size_t i = 0; i < n; i++) {
-		memset(&m->live[i], 0, offsetof(bucket, lat));
-		memcpy(m->live[i].f, mine[i].f, sizeof(mine[i].f));
-	}
-	pthread_mutex_unlock(&m->lock);
+	size_t n = merge_workers(m);
 
 	for (size_t i = 0; i < n; i++) {
-		bucket *b = &mine[i];
+		bucket *b = &m->merged[i];
 
 		qsort(b->lat, b->nlat, sizeof(int64_t), cmp_i64);
 		json_object_set_new(driver, b->f, json_pack(
@@ -184,9 +219,19 @@ static void *sampler_main(void *arg)
 	return NULL;
 }
 
+static void free_figures(dt_metrics *m)
+{
+	for (size_t i = 0; m->workers != NULL && i < m->nworkers; i++) {
+		pthread_mutex_destroy(&m->workers[i].lock);
+		free(m->workers[i].ops);
+	}
+	free(m->workers);
+	free(m->merged);
+}
+
 dt_metrics *dt_metrics_start(const char *path, dt_history_writer *clock,
-			     const dt_client_type *client, void *client_data,
-			     char *err)
+			     size_t nworkers, const dt_client_type *client,
+			     void *client_data, char *err)
 {
 	dt_metrics *m = calloc(1, sizeof(*m));
 	pthread_condattr_t ca;
@@ -195,17 +240,30 @@ dt_metrics *dt_metrics_start(const char *path, dt_history_writer *clock,
 		dt_fail(err, "out of memory");
 		return NULL;
 	}
-	m->live = calloc(DT_METRICS_MAX_OPS, sizeof(bucket));
-	m->spare = calloc(DT_METRICS_MAX_OPS, sizeof(bucket));
+	m->workers = calloc(nworkers + 1, sizeof(*m->workers));
+	m->merged = calloc(DT_METRICS_MAX_OPS, sizeof(bucket));
+	if (m->workers == NULL || m->merged == NULL) {
+		dt_fail(err, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < nworkers; i++) {
+		m->workers[i].ops = calloc(DT_METRICS_MAX_OPS, sizeof(bucket));
+		if (m->workers[i].ops == NULL) {
+			dt_fail(err, "out of memory");
+			goto fail;
+		}
+		pthread_mutex_init(&m->workers[i].lock, NULL);
+		m->workers[i].rng = 0x853c49e6748fea9bULL + i;
+		m->nworkers++;
+	}
 	m->out = fopen(path, "we");
-	if (m->live == NULL || m->spare == NULL || m->out == NULL) {
-		dt_fail(err, "%s: %s", path, m->out ? "out of memory" : strerror(errno));
+	if (m->out == NULL) {
+		dt_fail(err, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	m->clock = clock;
 	m->client = client;
 	m->client_data = client_data;
-	m->rng = 0x853c49e6748fea9bULL;
 	m->log = dt_log_thread_get();
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_condattr_init(&ca);
@@ -216,14 +274,14 @@ dt_metrics *dt_metrics_start(const char *path, dt_history_writer *clock,
 		dt_fail(err, "cannot start the metrics thread");
 		pthread_mutex_destroy(&m->lock);
 		pthread_cond_destroy(&m->wake);
+		dt_log_thread_set(m->log); /* hand the reference back */
 		goto fail;
 	}
 	return m;
 fail:
 	if (m->out != NULL)
 		fclose(m->out);
-	free(m->live);
-	free(m->spare);
+	free_figures(m);
 	free(m);
 	return NULL;
 }
@@ -240,7 +298,6 @@ void dt_metrics_stop(dt_metrics *m)
 	fclose(m->out);
 	pthread_mutex_destroy(&m->lock);
 	pthread_cond_destroy(&m->wake);
-	free(m->live);
-	free(m->spare);
+	free_figures(m);
 	free(m);
 }

@@ -15,15 +15,16 @@
 
 typedef struct dt_metrics dt_metrics;
 
-/* Open path and start the sampling thread; client may lack metrics().
- * NULL with err. */
+/* Open path and start the sampling thread for nworkers workers; client
+ * may lack metrics().  NULL with err. */
 dt_metrics *dt_metrics_start(const char *path, dt_history_writer *clock,
-			     const dt_client_type *client, void *client_data,
-			     char *err);
+			     size_t nworkers, const dt_client_type *client,
+			     void *client_data, char *err);
 
-/* Count one completion (called by workers; thread-safe, cheap). */
-void dt_metrics_record(dt_metrics *m, const char *f, dt_op_type type,
-		       int64_t latency_ns);
+/* Count one completion of a worker (0 .. nworkers-1).  Each worker has
+ * its own figures and lock, so this costs no contention. */
+void dt_metrics_record(dt_metrics *m, int worker, const char *f,
+		       dt_op_type type, int64_t latency_ns);
 
 /* Write the last partial second, stop the thread, close the file. */
 void dt_metrics_stop(dt_metrics *m);

@@ -517,7 +517,8 @@ int dt_run_execute(dt_run *r, char *err)
 	if (hw == NULL)
 		goto out;
 	snprintf(path, sizeof(path), "%s/metrics.jsonl", r->dir);
-	metrics = dt_metrics_start(path, hw, r->client, client, err);
+	metrics = dt_metrics_start(path, hw, (size_t)s->concurrency, r->client,
+				   client, err);
 	if (metrics == NULL)
 		goto out;
 	{

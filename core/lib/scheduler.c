@@ -222,7 +222,7 @@ static void *worker_main(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (outcome != DT_OP_OK && outcome != DT_OP_FAIL)
 			outcome = DT_OP_INFO;
-		dt_metrics_record(s->cfg.metrics, f, outcome,
+		dt_metrics_record(s->cfg.metrics, w->index, f, outcome,
 				  (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 +
 				  (t1.tv_nsec - t0.tv_nsec));
 		record(s, process, outcome, f,
