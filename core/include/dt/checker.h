@@ -2,7 +2,13 @@
  * dt/checker.h: a checker turns a history into a verdict.
  *
  * Threads: check runs on the main thread after the run; it may start
- * its own threads and must join them before returning.
+ * its own threads and must join them before returning.  Registry calls
+ * (dt_registry_find) belong on the main thread: look the model up
+ * before starting threads.
+ *
+ * Time: env->timeout (0: none) is the checker's own budget to keep; past
+ * it the verdict must be "unknown", never a guess.  The history and env
+ * are borrowed for the call.
  */
 #ifndef DT_CHECKER_H
 #define DT_CHECKER_H

@@ -22,6 +22,8 @@ typedef struct dt_workload_type {
 	/* Model the linearizable checker uses by default ("cas-register"). */
 	const char *model;
 
+	/* config: the suite's workload section (borrowed for the call), or
+	 * NULL.  Returns the workload's state, or NULL with err. */
 	void *(*create)(const json_t *config, char *err);
 
 	/* The value of a new invoke of f.  Called from every worker at
