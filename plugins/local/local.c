@@ -336,6 +336,9 @@ int lc_node_wait(lc_platform *p, size_t i, size_t k, char *err)
 			return 0;
 		if (now_s() >= deadline)
 			break;
+		if (p->cancelled != NULL && p->cancelled(p->cancelled_arg))
+			return dt_fail(err, "node %s: cancelled while waiting for "
+				       "%s to get ready", nd->name, sp->name);
 		/* Most servers listen within milliseconds: poll fast at
 		 * first, then back off to 100 ms. */
 		nap_ms(nap);
@@ -373,8 +376,12 @@ static void stop_all(lc_platform *p)
 
 			if (pid <= 0)
 				continue;
+			/* The group, and the process itself: a child just
+			 * forked may not have made its group yet. */
 			kill(-pid, SIGTERM);
+			kill(pid, SIGTERM);
 			kill(-pid, SIGCONT);
+			kill(pid, SIGCONT);
 		}
 	}
 	do {
@@ -605,6 +612,8 @@ static void *local_setup(const dt_platform_env *env, char *err)
 	p->subnet_lock = -1;
 	p->n = (size_t)n;
 	p->keep = env->keep;
+	p->cancelled = env->cancelled;
+	p->cancelled_arg = env->cancelled_arg;
 	p->dry_run = env->dry_run;
 	snprintf(p->run_id, sizeof(p->run_id), "%s", env->run_id);
 	snprintf(p->bridge, sizeof(p->bridge), "dtbr-%s", env->run_id);

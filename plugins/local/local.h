@@ -150,6 +150,8 @@ typedef struct lc_platform {
 	size_t n;
 	lc_state state;
 	bool state_open;
+	bool (*cancelled)(void *arg);  /* from the env, may be NULL */
+	void *cancelled_arg;
 	int subnet_lock;            /* held from choosing the subnet until
 				       the bridge has its address, or -1 */
 } lc_platform;

@@ -30,15 +30,28 @@ int lc_state_open(lc_state *st, const char *state_dir, const char *run_id,
 {
 	if (lc_mkdirs(state_dir, true, err) != 0)
 		return -1;
+	char tmp[sizeof(st->path) + 8];
+
 	snprintf(st->path, sizeof(st->path), "%s/local-%s.state", state_dir,
 		 run_id);
-	st->fd = open(st->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND |
-		      O_CLOEXEC, 0600);
+	/* Made under another name and renamed once it names its owner: a
+	 * cleanup running at the same moment must never see a state file
+	 * without its owner line (it would take the run for a dead one). */
+	snprintf(tmp, sizeof(tmp), "%s.new", st->path);
+	st->fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
+		      0600);
 	if (st->fd < 0)
-		return dt_fail(err, "state file %s: %s", st->path, strerror(errno));
-	return lc_state_add(st, "owner %d %llu", (int)getpid(),
-			    lc_proc_start(getpid())) == 0 ? 0 :
-	       dt_fail(err, "state file %s: %s", st->path, strerror(errno));
+		return dt_fail(err, "state file %s: %s", tmp, strerror(errno));
+	if (lc_state_add(st, "owner %d %llu", (int)getpid(),
+			 lc_proc_start(getpid())) != 0 ||
+	    rename(tmp, st->path) != 0) {
+		dt_fail(err, "state file %s: %s", st->path, strerror(errno));
+		close(st->fd);
+		st->fd = -1;
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }
 
 int lc_state_add(lc_state *st, const char *fmt, ...)

@@ -14,6 +14,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -84,6 +85,33 @@ static int open_netns(const char *netns, char *err)
 	return fd;
 }
 
+/*
+ * fork with every signal blocked: the child must not run dt-run's
+ * handlers (a SIGTERM arriving between fork and exec would be "handled"
+ * by the core's handler in the child, and lost).  The child resets every
+ * disposition before child_exec unblocks; the parent gets its mask back.
+ */
+static pid_t fork_quiet(void)
+{
+	sigset_t all, old;
+	pid_t pid;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0) {
+		struct sigaction dfl;
+
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.sa_handler = SIG_DFL;
+		for (int sig = 1; sig < NSIG; sig++)
+			sigaction(sig, &dfl, NULL);
+		return 0;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return pid;
+}
+
 /* The child's side: reset what the parent's threads may have changed,
  * enter the namespace, exec.  Only async-signal-safe calls. */
 static void child_exec(int nsfd, const char *prog, char *const *argv)
@@ -92,7 +120,6 @@ static void child_exec(int nsfd, const char *prog, char *const *argv)
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
 	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) != 0)
 		_exit(126);
 	/* No descriptor of dt-run (history, sockets, dtd's listener)
@@ -123,7 +150,7 @@ int lc_run(const char *netns, const char *const *argv, double timeout,
 		return dt_fail(err, "pipe: %s", strerror(errno));
 	}
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	pid = fork();
+	pid = fork_quiet();
 	if (pid == 0) {
 		/* Its own process group: a terminal's ^C stops dt-run,
 		 * which then tears down; it must not kill an `ip` or `tc`
@@ -227,7 +254,7 @@ pid_t lc_spawn(const char *netns, char *const *argv, const char *cwd,
 			close(devnull);
 		return -1;
 	}
-	pid = fork();
+	pid = fork_quiet();
 	if (pid == 0) {
 		setsid();
 		if (cwd != NULL && chdir(cwd) != 0)

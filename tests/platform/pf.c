@@ -22,6 +22,8 @@
 
 #include "pf.h"
 
+bool (*pf_cancelled)(void *arg);
+
 void pf_require_root(void)
 {
 	if (geteuid() != 0)
@@ -74,6 +76,7 @@ void *pf_try_up(pf *f, const char *chart_yaml, const char *config_yaml,
 			.state_dir = f->state_dir, .chart = f->chart->root,
 			.suite = NULL, .config = config ? config->root : NULL,
 			.keep = false, .dry_run = dry_run,
+			.cancelled = pf_cancelled,
 		};
 
 		f->plat = f->pt->setup(&env, err);

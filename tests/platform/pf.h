@@ -28,6 +28,9 @@ typedef struct pf {
 	size_t npids;
 } pf;
 
+/* Handed to setup as env.cancelled when not NULL. */
+extern bool (*pf_cancelled)(void *arg);
+
 /* Skip (criterion) when not root or without `ip netns`. */
 void pf_require_root(void);
 

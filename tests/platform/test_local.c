@@ -653,3 +653,35 @@ Test(local, unprivileged_user_namespace)
 	pf_assert_clean(b.run_id, b.state_dir, pids, n);
 	bg_finish(&b);
 }
+
+static bool always_cancelled(void *arg)
+{
+	(void)arg;
+	return true;
+}
+
+/* A cancelled run stops waiting for a slow node at once. */
+Test(local, cancel_stops_the_wait)
+{
+	static const char chart[] =
+		"local:\n"
+		"  nodes: 1\n"
+		"  processes:\n"
+		"    - name: slow\n"
+		"      command: [sleep, \"30\"]\n"
+		"      ready: {tcp: 7000, timeout: 20}\n";
+	char err[DT_ERRBUF_SIZE] = "";
+	struct timespec t0, t1;
+	pf f;
+
+	pf_require_root();
+	pf_cancelled = always_cancelled;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_null(pf_try_up(&f, chart, "", false, err));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pf_cancelled = NULL;
+	cr_expect(strstr(err, "cancelled") != NULL, "%s", err);
+	cr_expect_lt(t1.tv_sec - t0.tv_sec, 5, "waited for the timeout");
+	pf_assert_clean(f.run_id, f.state_dir, NULL, 0);
+	pf_down(&f);
+}

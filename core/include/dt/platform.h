@@ -26,6 +26,12 @@ typedef struct dt_platform_env {
 	bool dry_run;            /* print (stdout) every command and API call
 				    it would make, do nothing; teardown
 				    follows at once */
+	/* Optional, NULL when the core does not offer it: returns true once
+	 * the run is cancelled (SIGINT, SIGTERM), so that a long setup (a
+	 * node slow to get ready) can give up early; setup then undoes
+	 * what it made and fails as usual. */
+	bool (*cancelled)(void *arg);
+	void *cancelled_arg;
 } dt_platform_env;
 
 typedef struct dt_platform_type {
