@@ -439,10 +439,8 @@ ParameterizedTest(size_t *i, bad_input, store_names)
 	free(dir);
 }
 
-Test(bad_input, an_empty_suite_name_cannot_name_a_store_folder,
-     .disabled = !DT_BUG_TESTS) /* BUG: store.c dt_store_make_run_dir accepts "" (and
-			  names with newlines): the run folder and `latest`
-			  land in the store root itself */
+/* Was a bug (fixed in 99fa6a7): store.c dt_store_make_run_dir accepts "" (and names with newlines): the run folder and `latest` land in the store root itself */
+Test(bad_input, an_empty_suite_name_cannot_name_a_store_folder)
 {
 	char err[DT_ERRBUF_SIZE] = "", root[256];
 	char *dir;
