@@ -152,12 +152,14 @@ fail:
 static json_t *op_json(const lz_expl *x, size_t id)
 {
 	const lz_op *o = &x->p->ops[id];
-	json_t *j = json_pack("{sIsIss}", "index", (json_int_t)o->call,
-			      "process", (json_int_t)o->process,
-			      "op", x->desc[id] ? x->desc[id] : "?");
+	json_t *j = json_object();
 
+	/* set one by one: json_pack parses its format every time */
+	json_object_set_new_nocheck(j, "index", json_integer((json_int_t)o->call));
+	json_object_set_new_nocheck(j, "process", json_integer((json_int_t)o->process));
+	json_object_set_new_nocheck(j, "op", json_string(x->desc[id] ? x->desc[id] : "?"));
 	if (o->ret != LZ_UNKNOWN_RET)
-		json_object_set_new(j, "return-index", json_integer(o->ret));
+		json_object_set_new_nocheck(j, "return-index", json_integer(o->ret));
 	return j;
 }
 
@@ -168,35 +170,35 @@ json_t *lz_expl_json(const lz_ctx *ctx, const lz_expl *x)
 	size_t nc = 0;
 
 	(void)ctx;
-	json_object_set_new(j, "key", p->key && p->key[0] ? json_string(p->key) : json_null());
-	json_object_set_new(j, "ops", json_integer((json_int_t)p->n));
-	json_object_set_new(j, "linearizable-prefix", json_integer((json_int_t)p->nbest));
+	json_object_set_new_nocheck(j, "key", p->key && p->key[0] ? json_string(p->key) : json_null());
+	json_object_set_new_nocheck(j, "ops", json_integer((json_int_t)p->n));
+	json_object_set_new_nocheck(j, "linearizable-prefix", json_integer((json_int_t)p->nbest));
 	for (size_t i = p->nbest > PREFIX_TAIL ? p->nbest - PREFIX_TAIL : 0;
 	     i < p->nbest; i++) {
 		json_t *o = op_json(x, p->best[i]);
 
-		json_object_set_new(o, "state-after", json_string(
+		json_object_set_new_nocheck(o, "state-after", json_string(
 			x->after[p->best[i]] ? x->after[p->best[i]] : "?"));
 		json_array_append_new(tail, o);
 	}
-	json_object_set_new(j, "prefix-tail", tail);
-	json_object_set_new(j, "state", json_string(x->state ? x->state : "?"));
+	json_object_set_new_nocheck(j, "prefix-tail", tail);
+	json_object_set_new_nocheck(j, "state", json_string(x->state ? x->state : "?"));
 	if (x->blocked >= 0) {
 		json_t *b = op_json(x, (size_t)x->blocked);
 
-		json_object_set_new(b, "legal-here",
+		json_object_set_new_nocheck(b, "legal-here",
 				    json_boolean(x->legal[x->blocked]));
-		json_object_set_new(j, "unplaced", b);
+		json_object_set_new_nocheck(j, "unplaced", b);
 	}
 	for (size_t i = 0; i < p->n && nc < MAX_CANDIDATES; i++)
 		if (x->cand[i]) {
 			json_t *o = op_json(x, i);
 
-			json_object_set_new(o, "legal-here", json_boolean(x->legal[i]));
+			json_object_set_new_nocheck(o, "legal-here", json_boolean(x->legal[i]));
 			json_array_append_new(cands, o);
 			nc++;
 		}
-	json_object_set_new(j, "candidates", cands);
+	json_object_set_new_nocheck(j, "candidates", cands);
 	return j;
 }
 

@@ -91,12 +91,13 @@ static uint64_t hash_bytes(const void *p, size_t n)
 	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ULL;
 
 	/* one multiply a word, four independent lanes for long states (kv
-	 * strings); the final mix spreads it */
+	 * strings), the last block overlapping the one before (the length
+	 * is in every lane), then one mix: the serial part stays short */
 	if (n >= 32) {
 		uint64_t l[4] = { h, h ^ 0x243f6a8885a308d3ULL,
 				  h ^ 0x13198a2e03707344ULL, h ^ 0xa4093822299f31d0ULL };
 
-		while (n >= 32) {
+		for (;;) {
 			uint64_t w[4];
 
 			memcpy(w, s, 32);
@@ -106,8 +107,16 @@ static uint64_t hash_bytes(const void *p, size_t n)
 			}
 			s += 32;
 			n -= 32;
+			if (n == 0)
+				break;
+			if (n < 32) {
+				s -= 32 - n;
+				n = 32;
+			}
 		}
-		h = mix64(l[0]) ^ mix64(l[1] + 1) ^ mix64(l[2] + 2) ^ mix64(l[3] + 3);
+		h = l[0] + ((l[1] << 17) | (l[1] >> 47)) +
+		    (((l[2] << 31) | (l[2] >> 33)) ^ ((l[3] << 47) | (l[3] >> 17)));
+		return mix64(h);
 	}
 	while (n >= 8) {
 		uint64_t w;
@@ -153,11 +162,14 @@ typedef struct frame {
 	int64_t limit;    /* pass 1: position of the first return */
 } frame;
 
+/* The two tables live from search to search: a slot is in use when its
+ * gen is the search's, so that a new search clears nothing. */
 typedef struct sslot {   /* state table */
 	uint64_t h;
 	uint64_t off;
 	uint32_t len;
-	uint32_t id;     /* id + 1; 0 empty */
+	uint32_t id;
+	uint32_t gen;
 } sslot;
 
 typedef struct cslot {   /* cache table */
@@ -165,6 +177,7 @@ typedef struct cslot {   /* cache table */
 	uint64_t off;
 	uint32_t len;
 	uint32_t state;
+	uint32_t gen;
 } cslot;
 
 typedef struct search {
@@ -180,6 +193,7 @@ typedef struct search {
 	size_t nstates, scap;
 	sslot *stab;
 	size_t stabcap;
+	uint32_t gen;         /* of the slots in use (never 0) */
 
 	/* cache */
 	unsigned char *kbytes;
@@ -278,7 +292,7 @@ static int stab_insert(search *s, sslot sl)
 {
 	size_t mask = s->stabcap - 1, i = sl.h & mask;
 
-	while (s->stab[i].id != 0)
+	while (s->stab[i].gen == s->gen)
 		i = (i + 1) & mask;
 	s->stab[i] = sl;
 	return 0;
@@ -300,15 +314,15 @@ static int64_t state_intern(search *s, const void *b, size_t n)
 		s->stab = t;
 		s->stabcap = nc;
 		for (size_t j = 0; j < oc; j++)
-			if (old[j].id != 0)
+			if (old[j].gen == s->gen)
 				stab_insert(s, old[j]);
 		free(old);
 	}
 	mask = s->stabcap - 1;
-	for (i = h & mask; s->stab[i].id != 0; i = (i + 1) & mask)
+	for (i = h & mask; s->stab[i].gen == s->gen; i = (i + 1) & mask)
 		if (s->stab[i].h == h &&
 		    state_eq(s, s->sbytes + s->stab[i].off, s->stab[i].len, b, n))
-			return s->stab[i].id - 1;
+			return s->stab[i].id;
 	if (grow(s, (void **)&s->sbytes, &s->sbcap, s->sblen + n + 1, 1) ||
 	    grow(s, (void **)&s->sref, &s->scap, s->nstates + 1, sizeof(*s->sref)))
 		return -1;
@@ -316,7 +330,7 @@ static int64_t state_intern(search *s, const void *b, size_t n)
 		memcpy(s->sbytes + s->sblen, b, n);
 	s->sref[s->nstates].off = s->sblen;
 	s->sref[s->nstates].len = n;
-	s->stab[i] = (sslot){ h, s->sblen, (uint32_t)n, (uint32_t)s->nstates + 1 };
+	s->stab[i] = (sslot){ h, s->sblen, (uint32_t)n, (uint32_t)s->nstates, s->gen };
 	s->sblen += n;
 	return (int64_t)s->nstates++;
 }
@@ -406,7 +420,7 @@ static void ctab_insert(search *s, cslot sl)
 {
 	size_t mask = s->ctabcap - 1, i = sl.h & mask;
 
-	while (s->ctab[i].len != 0)
+	while (s->ctab[i].gen == s->gen)
 		i = (i + 1) & mask;
 	s->ctab[i] = sl;
 }
@@ -430,12 +444,12 @@ static int cache_add(search *s, uint32_t state)
 		s->ctab = t;
 		s->ctabcap = nc;
 		for (size_t j = 0; j < oc; j++)
-			if (old[j].len != 0)
+			if (old[j].gen == s->gen)
 				ctab_insert(s, old[j]);
 		free(old);
 	}
 	mask = s->ctabcap - 1;
-	for (i = h & mask; s->ctab[i].len != 0; i = (i + 1) & mask)
+	for (i = h & mask; s->ctab[i].gen == s->gen; i = (i + 1) & mask)
 		if (s->ctab[i].h == h && s->ctab[i].state == state &&
 		    s->ctab[i].len == len &&
 		    memcmp(s->kbytes + s->ctab[i].off, s->key, len) == 0)
@@ -443,7 +457,7 @@ static int cache_add(search *s, uint32_t state)
 	if (grow(s, (void **)&s->kbytes, &s->kbcap, s->kblen + len, 1) != 0)
 		return -1;
 	memcpy(s->kbytes + s->kblen, s->key, len);
-	s->ctab[i] = (cslot){ h, s->kblen, (uint32_t)len, state };
+	s->ctab[i] = (cslot){ h, s->kblen, (uint32_t)len, state, s->gen };
 	s->kblen += len;
 	s->ncache++;
 	return 1;
@@ -523,22 +537,23 @@ static int reserve(void **p, size_t *cap, size_t n, size_t sz)
 	return 0;
 }
 
-/* A hash table of cap slots (power of two, at least want), zeroed. */
-static int table_reset(void **t, size_t *cap, size_t want, size_t sz)
+/* A hash table of at least want slots (a power of two), kept when it is
+ * big enough: its slots are stale when their gen is not the search's. */
+static int table_ready(void **t, size_t *cap, size_t want, size_t sz)
 {
 	size_t c = 64;
+	void *q;
 
 	while (c < want)
 		c *= 2;
-	if (*t == NULL || *cap < c || *cap > 4 * c) {
-		void *q = realloc(*t, c * sz);
-
-		if (q == NULL)
-			return -1;
-		*t = q;
-		*cap = c;
-	}
-	memset(*t, 0, *cap * sz);
+	if (*t != NULL && *cap >= c)
+		return 0;
+	q = calloc(c, sz);
+	if (q == NULL)
+		return -1;
+	free(*t);
+	*t = q;
+	*cap = c;
 	return 0;
 }
 
@@ -586,9 +601,15 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 	    reserve((void **)&w->stack, &w->stack_cap, n + 1, sizeof(frame)) ||
 	    reserve((void **)&w->best, &w->best_cap, n + 1, 4) ||
 	    reserve((void **)&w->bits, &w->bits_cap, s.kw + s.uw + 2, 8) ||
-	    table_reset((void **)&s.ctab, &s.ctabcap, 2 * n, sizeof(cslot)) ||
-	    table_reset((void **)&s.stab, &s.stabcap, 64, sizeof(sslot)))
+	    table_ready((void **)&s.ctab, &s.ctabcap, 2 * n, sizeof(cslot)) ||
+	    table_ready((void **)&s.stab, &s.stabcap, 2 * n, sizeof(sslot)))
 		goto done;
+	if (++s.gen == 0) {
+		/* wrapped: the stale slots of 2^32 searches ago would look live */
+		memset(s.ctab, 0, s.ctabcap * sizeof(cslot));
+		memset(s.stab, 0, s.stabcap * sizeof(sslot));
+		s.gen = 1;
+	}
 	if (s.zobn < n) {
 		uint64_t *z = realloc(s.zob, (n + 1) * 8);
 
