@@ -227,9 +227,16 @@ static int add_op(const lz_ctx *ctx, build *b, const dt_history *h,
 	o = &b->all[b->nall];
 	/* ops are bytes in one buffer; op holds the offset until it stops
 	 * growing (slice_parts) */
-	if (b->arena.len % 8 != 0 &&
-	    dt_model_buf_put(&b->arena, "\0\0\0\0\0\0\0", 8 - b->arena.len % 8) != 0)
-		return dt_fail(err, "out of memory");
+	if (b->arena.len % 8 != 0) {
+		/* pad with one word store (a memcpy call costs more) */
+		static const uint64_t zero;
+		unsigned char *w = dt_model_buf_reserve(&b->arena, 8);
+
+		if (w == NULL)
+			return dt_fail(err, "out of memory");
+		memcpy(w, &zero, 8);
+		b->arena.len += 8 - b->arena.len % 8;
+	}
 	o->op = (void *)(uintptr_t)b->arena.len;
 	if (ctx->mt->prepare(ctx->model, call, ret, &b->arena, err) != 0)
 		return -1;

@@ -156,7 +156,7 @@ typedef struct ent {
 
 typedef struct frame {
 	ent *e;
-	ent *prio;        /* the node's first-returning call, tried first */
+	uint32_t fr;      /* the node's first return: evs[fr] (its call is tried first) */
 	uint32_t state;   /* the state before e */
 	uint8_t pass;     /* 2: prio, 0: known list, 1: unknown list */
 	int64_t limit;    /* pass 1: position of the first return */
@@ -576,7 +576,7 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 	frame *stack;
 	size_t depth = 0, low = 0, held;
 	dt_model_buf buf = w->buf;
-	uint32_t state, *best;
+	uint32_t state, *best, fr = 0;
 	char init_err[DT_ERRBUF_SIZE];
 	ent *prio = NULL;
 	ent *e;
@@ -700,12 +700,9 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 		}
 		if (pass == 2) {
 			/* first the call of the op that returns first: it has
-			 * to be placed before anything called after that */
-			ent *x = head.next;
-
-			while (x->is_call)
-				x = x->next;
-			prio = &ents[2 * (size_t)x->id];
+			 * to be placed before anything called after that
+			 * (evs[fr], kept up to date as ops are placed) */
+			prio = &ents[2 * (size_t)evs[fr]->id];
 			cand = prio;
 		} else if (pass == 0) {
 			if (e == prio) {
@@ -768,8 +765,14 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 				if (added < 0)
 					goto done;
 				if (added) {
-					stack[depth++] = (frame){ cand, prio, state,
-								  (uint8_t)pass, limit };
+					stack[depth++] = (frame){ .e = cand, .fr = fr,
+						.state = state, .pass = (uint8_t)pass,
+						.limit = limit };
+					/* the first return is the first in ret
+					 * order whose op is not placed */
+					while (fr < nk && ((s.kb[evs[fr]->id >> 6] >>
+							    (evs[fr]->id & 63)) & 1))
+						fr++;
 					if (depth > p->nbest) {
 						for (size_t i = low; i < depth; i++)
 							best[i] = stack[i].e->id;
@@ -808,7 +811,8 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 			state = f->state;
 			pass = f->pass;
 			limit = f->limit;
-			prio = f->prio;
+			fr = f->fr;
+			prio = fr < nk ? &ents[2 * (size_t)evs[fr]->id] : NULL;
 			if (pass == 2) {
 				pass = 0;
 				e = head.next;

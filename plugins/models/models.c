@@ -206,9 +206,12 @@ static inline bool streq(const char *a, const char *b)
 	return *a == *b;
 }
 
-static bool f_is(const dt_op *op, const char *a, const char *b)
+static inline bool f_is(const dt_op *op, const char *a, const char *b)
 {
-	return op->f != NULL && (streq(op->f, a) || (b != NULL && streq(op->f, b)));
+	/* the first letters tell most names apart before any loop */
+	return op->f != NULL &&
+	       ((op->f[0] == a[0] && streq(op->f, a)) ||
+		(b != NULL && op->f[0] == b[0] && streq(op->f, b)));
 }
 
 /* ---- register and cas-register ----------------------------------------- */
