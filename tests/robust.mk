@@ -29,7 +29,7 @@ tests_robust_plugins_dt_crashy_la_LDFLAGS = $(TEST_MODULE_FLAGS)
 tests_robust_plugins_dt_crashy_la_LIBADD = $(PLUGIN_LIBADD)
 
 EXTRA_DIST += tests/robust/valgrind-check tests/robust/valgrind.supp \
-	tests/robust/RELIABILITY.md \
+	tests/robust/RELIABILITY.md tests/robust/lsan.supp \
 	tests/robust/asan-check
 
 # Every Criterion program of `make check`, and the fuzz corpus replay,

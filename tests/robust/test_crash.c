@@ -235,7 +235,7 @@ Test(crash, a_full_disk_fails_the_run_and_keeps_the_history)
 }
 
 /* Was a bug (fixed in 99fa6a7): core/lib/run.c wait_run ignores a failed history writer: the workers and nemeses go on to the time limit with nothing recorded (seen: 10 s run, history full after 0.1 s) */
-Test(crash, a_full_disk_stops_the_run, .timeout = 30)
+Test(crash, a_full_disk_stops_the_run)
 {
 	char out[4096];
 	const char *argv[] = { rb_dt_run(), "--suite", suite_path, "--chart-path",
