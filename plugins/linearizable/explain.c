@@ -22,7 +22,7 @@
 
 static char *describe_op(const lz_ctx *ctx, const lz_part *p, size_t id)
 {
-	char *s = ctx->mt->describe_op ? ctx->mt->describe_op(ctx->model, p->ops[id].op) : NULL;
+	char *s = ctx->mt->describe_op ? ctx->mt->describe_op(ctx->model, LZ_MOP(ctx, p, id)) : NULL;
 
 	return s ? s : strdup("?");
 }
@@ -109,7 +109,7 @@ int lz_explain(const lz_ctx *ctx, const lz_part *p, bool full, lz_expl *x)
 		dt_step r;
 
 		next.len = 0;
-		r = ctx->mt->step(ctx->model, st.data, st.len, p->ops[id].op, &next);
+		r = ctx->mt->step(ctx->model, st.data, st.len, LZ_MOP(ctx, p, id), &next);
 		if (r == DT_STEP_NEW) {
 			dt_model_buf t = st;
 
@@ -129,7 +129,7 @@ int lz_explain(const lz_ctx *ctx, const lz_part *p, bool full, lz_expl *x)
 		x->cand[i] = true;
 		next.len = 0;
 		x->legal[i] = ctx->mt->step(ctx->model, st.data, st.len,
-					    p->ops[i].op, &next) != DT_STEP_ILLEGAL;
+					    LZ_MOP(ctx, p, i), &next) != DT_STEP_ILLEGAL;
 		x->in_window[i] = true;
 	}
 	/* the words: for the page, every op shown; else what the JSON says */

@@ -225,24 +225,7 @@ static int add_op(const lz_ctx *ctx, build *b, const dt_history *h,
 		b->capall = nc;
 	}
 	o = &b->all[b->nall];
-	/* ops are bytes in one buffer; op holds the offset until it stops
-	 * growing (slice_parts) */
-	if (b->arena.len % 8 != 0) {
-		/* pad with one word store (a memcpy call costs more) */
-		static const uint64_t zero;
-		unsigned char *w = dt_model_buf_reserve(&b->arena, 8);
-
-		if (w == NULL)
-			return dt_fail(err, "out of memory");
-		memcpy(w, &zero, 8);
-		b->arena.len += 8 - b->arena.len % 8;
-	}
-	o->op = (void *)(uintptr_t)b->arena.len;
-	if (ctx->mt->prepare(ctx->model, call, ret, &b->arena, err) != 0)
-		return -1;
-	if (b->arena.data == NULL || b->arena.len == (uintptr_t)o->op)
-		return dt_fail(err, "op %" PRId64 ": the model prepared nothing",
-			       call->index);
+	o->op = 0;   /* prepared when its partition is searched */
 	o->call = (int64_t)ci;
 	o->ret = ret ? ret - h->ops : LZ_UNKNOWN_RET;
 	o->process = call->process;
@@ -276,8 +259,7 @@ static int slice_parts(build *b, char *err)
 	for (size_t i = 0; i < b->nall; i++) {
 		lz_part *p = &b->parts[b->part_of[i]];
 
-		p->ops[p->n] = b->all[i];
-		p->ops[p->n++].op = b->arena.data + (uintptr_t)b->all[i].op;
+		p->ops[p->n++] = b->all[i];
 	}
 	return 0;
 }
@@ -336,6 +318,47 @@ static int build_parts(const lz_ctx *ctx, const dt_history *h, build *b, char *e
 	rc = 0;
 done:
 	return rc;
+}
+
+/* ---- the model's ops ------------------------------------------------------------ */
+
+typedef struct prep_arg {
+	const dt_history *h;
+	build *b;
+	char *err;
+} prep_arg;
+
+/* Prepare the model's ops of one partition, when the search gets to it
+ * (lz_ctx.prepare): ops are bytes in one buffer, an op is its offset. */
+static int prep_part(lz_ctx *ctx, lz_part *p)
+{
+	prep_arg *a = ctx->prepare_arg;
+	dt_model_buf *arena = &a->b->arena;
+
+	for (size_t i = 0; i < p->n; i++) {
+		lz_op *o = &p->ops[i];
+		const dt_op *call = &a->h->ops[o->call];
+
+		if (arena->len % 8 != 0) {
+			/* pad with one word store (a memcpy call costs more) */
+			static const uint64_t zero;
+			unsigned char *w = dt_model_buf_reserve(arena, 8);
+
+			if (w == NULL)
+				return dt_fail(a->err, "out of memory");
+			memcpy(w, &zero, 8);
+			arena->len += 8 - arena->len % 8;
+		}
+		o->op = arena->len;
+		if (ctx->mt->prepare(ctx->model, call, o->ret == LZ_UNKNOWN_RET ?
+				     NULL : &a->h->ops[o->ret], arena, a->err) != 0)
+			return -1;
+		if (arena->data == NULL || arena->len == o->op)
+			return dt_fail(a->err, "op %" PRId64 ": the model prepared "
+				       "nothing", call->index);
+	}
+	ctx->opbase = arena->data;
+	return 0;
 }
 
 /* ---- twins among the unknown ops ------------------------------------------------ */
@@ -533,7 +556,7 @@ static const char *verdict_name(lz_verdict v)
 {
 	static const char *const names[] = { "linearizable", "not linearizable",
 		"time budget spent", "memory bound reached", "stopped",
-		"out of memory" };
+		"out of memory", "error" };
 
 	return names[v];
 }
@@ -563,6 +586,7 @@ static int lin_check(const dt_checker_env *env, const dt_history *h,
 	long long mem_mb, threads;
 	lz_ctx ctx = { 0 };
 	build b;
+	prep_arg pa = { h, &b, err };
 	json_t *res = NULL, *fails = NULL;
 	size_t nviol = 0, nunk = 0;
 	uint64_t steps = 0, cache = 0;
@@ -602,7 +626,12 @@ static int lin_check(const dt_checker_env *env, const dt_history *h,
 			goto done;
 		}
 	}
+	ctx.prepare = prep_part;
+	ctx.prepare_arg = &pa;
 	lz_search_all(&ctx, b.parts, b.nparts);
+	for (size_t i = 0; i < b.nparts; i++)
+		if (b.parts[i].verdict == LZ_ERROR)
+			goto done;   /* err says why */
 
 	res = json_object();
 	fails = json_array();

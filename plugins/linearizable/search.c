@@ -538,15 +538,20 @@ static int reserve(void **p, size_t *cap, size_t n, size_t sz)
 }
 
 /* A hash table of at least want slots (a power of two), kept when it is
- * big enough: its slots are stale when their gen is not the search's. */
-static int table_ready(void **t, size_t *cap, size_t want, size_t sz)
+ * big enough: its slots are stale when their gen is not the search's.
+ * used: what the last search filled, a hint of what this one needs. */
+static int table_ready(void **t, size_t *cap, size_t want, size_t used,
+		       size_t sz)
 {
 	size_t c = 64;
 	void *q;
 
 	while (c < want)
 		c *= 2;
-	if (*t != NULL && *cap >= c)
+	/* far too big for this search and the last one (a big partition
+	 * before): a fresh small one, so that a small search does not
+	 * probe all over a big table */
+	if (*t != NULL && *cap >= c && (*cap <= 16 * c || *cap <= 16 * 2 * used))
 		return 0;
 	q = calloc(c, sz);
 	if (q == NULL)
@@ -584,11 +589,14 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 	int64_t limit = 0;
 	uint64_t iter = 0;
 	int64_t sid;
+	size_t last_states, last_cache;
 
 	s.ctx = ctx;
 	s.p = p;
 	s.mem = 0;
 	s.over = false;
+	last_states = s.nstates;
+	last_cache = s.ncache;
 	s.sblen = s.nstates = s.kblen = s.ncache = 0;
 	s.pw = s.hi = s.nun = 0;
 	s.zh = 0;
@@ -601,8 +609,10 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 	    reserve((void **)&w->stack, &w->stack_cap, n + 1, sizeof(frame)) ||
 	    reserve((void **)&w->best, &w->best_cap, n + 1, 4) ||
 	    reserve((void **)&w->bits, &w->bits_cap, s.kw + s.uw + 2, 8) ||
-	    table_ready((void **)&s.ctab, &s.ctabcap, 2 * n, sizeof(cslot)) ||
-	    table_ready((void **)&s.stab, &s.stabcap, 2 * n, sizeof(sslot)))
+	    table_ready((void **)&s.ctab, &s.ctabcap, 2 * n, last_cache,
+			sizeof(cslot)) ||
+	    table_ready((void **)&s.stab, &s.stabcap, 2 * n, last_states,
+			sizeof(sslot)))
 		goto done;
 	if (++s.gen == 0) {
 		/* wrapped: the stale slots of 2^32 searches ago would look live */
@@ -736,7 +746,7 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 			buf.len = 0;
 			p->steps++;
 			r = ctx->mt->step(ctx->model, s.sbytes + s.sref[state].off,
-					  s.sref[state].len, p->ops[cand->id].op, &buf);
+					  s.sref[state].len, LZ_MOP(ctx, p, cand->id), &buf);
 			/* An unknown op that changes nothing is never worth
 			 * placing: leaving it out (it may not have happened)
 			 * keeps every option it would have. */
@@ -885,6 +895,16 @@ static void *worker(void *arg)
 			p->verdict = LZ_NOMEM;
 			continue;
 		}
+		/* one thread: ops are made here, just before their search
+		 * (threads: lz_search_all made them all before) */
+		if (!p->prepared && pl->ctx->prepare != NULL) {
+			if (pl->ctx->prepare(pl->ctx, p) != 0) {
+				p->verdict = LZ_ERROR;
+				atomic_store(&pl->ctx->stop, true);
+				continue;
+			}
+			p->prepared = true;
+		}
 		lz_search(pl->ctx, p, w);
 		if (p->verdict == LZ_VIOLATION || p->verdict == LZ_TIMEOUT ||
 		    p->verdict == LZ_MEMORY || p->verdict == LZ_NOMEM)
@@ -942,6 +962,19 @@ void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts)
 	if (ncpu > 64)
 		ncpu = 64;
 	if (nparts > 1 && total >= 4000 && ncpu > 1) {
+		/* prepare moves opbase: every partition before any thread */
+		for (size_t i = 0; ctx->prepare != NULL && i < nparts; i++) {
+			lz_part *p = &parts[pl.order[i]];
+
+			if (ctx->prepare(ctx, p) != 0) {
+				for (size_t j = 0; j < nparts; j++)
+					parts[j].verdict = LZ_STOPPED;
+				p->verdict = LZ_ERROR;
+				free(pl.order);
+				return;
+			}
+			p->prepared = true;
+		}
 		for (nt = 0; nt < ncpu - 1 && (size_t)nt < nparts - 1; nt++)
 			if (pthread_create(&tid[nt], NULL, worker, &wa[0]) != 0)
 				break;

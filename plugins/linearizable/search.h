@@ -18,7 +18,8 @@
 #define LZ_UNKNOWN_RET INT64_MAX
 
 typedef struct lz_op {
-	void *op;        /* the model's compact op (in the checker's buffer) */
+	size_t op;       /* the model's compact op: its offset in ctx->opbase
+			  * (prepared: see lz_ctx.prepare) */
 	int64_t call;    /* history index of the invocation */
 	int64_t ret;     /* history index of the completion, LZ_UNKNOWN_RET */
 	int64_t process;
@@ -35,7 +36,8 @@ typedef enum lz_verdict {
 	LZ_TIMEOUT,      /* time budget spent */
 	LZ_MEMORY,       /* memory bound reached */
 	LZ_STOPPED,      /* another partition failed first */
-	LZ_NOMEM         /* malloc failed */
+	LZ_NOMEM,        /* malloc failed */
+	LZ_ERROR         /* the model refused an op (lz_ctx.prepare) */
 } lz_verdict;
 
 typedef struct lz_part {
@@ -43,6 +45,7 @@ typedef struct lz_part {
 	lz_op *ops;       /* known ops by call, then unknown ops by call */
 	size_t n;
 	size_t nknown;
+	bool prepared;    /* its ops are in ctx->opbase */
 	/* results */
 	lz_verdict verdict;
 	uint32_t *best;   /* longest linearizable prefix found (op ids) */
@@ -61,7 +64,17 @@ typedef struct lz_ctx {
 	atomic_size_t mem_peak;   /* bytes at most, all partitions */
 	atomic_bool stop;
 	int threads;              /* 0: one per core */
+	/* The model's ops of a partition are made when it is searched
+	 * (prepare: 0, or -1 and the partition's verdict is LZ_ERROR):
+	 * after a violation the other partitions are never prepared.
+	 * prepare may move opbase; it runs on the calling thread only. */
+	const unsigned char *opbase;
+	int (*prepare)(struct lz_ctx *ctx, lz_part *p);
+	void *prepare_arg;
 } lz_ctx;
+
+/* The model's op of op id of p. */
+#define LZ_MOP(ctx, p, id) ((const void *)((ctx)->opbase + (p)->ops[id].op))
 
 double lz_now(void);
 
