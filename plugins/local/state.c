@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -262,10 +263,22 @@ int lc_cleanup(const char *state_dir, char *err)
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
 
-		if (strncmp(de->d_name, "local-", 6) != 0 || len < 7 ||
-		    strcmp(de->d_name + len - 6, ".state") != 0)
+		if (strncmp(de->d_name, "local-", 6) != 0 || len < 7)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", state_dir, de->d_name);
+		if (len > 10 && strcmp(de->d_name + len - 10, ".state.new") == 0) {
+			struct stat sb;
+
+			/* A run that died before its state file was in
+			 * place made nothing: drop the file once it is
+			 * clearly not being written. */
+			if (stat(path, &sb) == 0 && !owner_alive(path) &&
+			    time(NULL) - sb.st_mtime > 60)
+				unlink(path);
+			continue;
+		}
+		if (strcmp(de->d_name + len - 6, ".state") != 0)
+			continue;
 		if (owner_alive(path))
 			continue;
 		if (lc_state_undo(path, e) != 0) {
