@@ -46,10 +46,15 @@ void lz_part_order(lz_part *p)
 	/* ops arrive in completion order: nearly sorted by call already,
 	 * so an insertion sort on (unknown, call) */
 	for (size_t i = 1; i < p->n; i++) {
-		lz_op o = p->ops[i];
-		bool ou = o.ret == LZ_UNKNOWN_RET;
+		lz_op o;
+		bool ou = p->ops[i].ret == LZ_UNKNOWN_RET;
 		size_t j = i;
 
+		/* most are in place already: no copy then */
+		if (ou == (p->ops[i - 1].ret == LZ_UNKNOWN_RET) ?
+		    p->ops[i - 1].call < p->ops[i].call : ou)
+			continue;
+		o = p->ops[i];
 		while (j > 0) {
 			const lz_op *q = &p->ops[j - 1];
 			bool qu = q->ret == LZ_UNKNOWN_RET;
@@ -94,17 +99,25 @@ static uint64_t hash_bytes(const void *p, size_t n)
 	 * strings), the last block overlapping the one before (the length
 	 * is in every lane), then one mix: the serial part stays short */
 	if (n >= 32) {
-		uint64_t l[4] = { h, h ^ 0x243f6a8885a308d3ULL,
-				  h ^ 0x13198a2e03707344ULL, h ^ 0xa4093822299f31d0ULL };
+		/* four named lanes: an array of them went through the stack */
+		uint64_t l0 = h, l1 = h ^ 0x243f6a8885a308d3ULL,
+			 l2 = h ^ 0x13198a2e03707344ULL, l3 = h ^ 0xa4093822299f31d0ULL;
 
 		for (;;) {
-			uint64_t w[4];
+			uint64_t w0, w1, w2, w3;
 
-			memcpy(w, s, 32);
-			for (int i = 0; i < 4; i++) {
-				l[i] = (l[i] ^ w[i]) * 0xbf58476d1ce4e5b9ULL;
-				l[i] ^= l[i] >> 29;
-			}
+			memcpy(&w0, s, 8);
+			memcpy(&w1, s + 8, 8);
+			memcpy(&w2, s + 16, 8);
+			memcpy(&w3, s + 24, 8);
+			l0 = (l0 ^ w0) * 0xbf58476d1ce4e5b9ULL;
+			l1 = (l1 ^ w1) * 0xbf58476d1ce4e5b9ULL;
+			l2 = (l2 ^ w2) * 0xbf58476d1ce4e5b9ULL;
+			l3 = (l3 ^ w3) * 0xbf58476d1ce4e5b9ULL;
+			l0 ^= l0 >> 29;
+			l1 ^= l1 >> 29;
+			l2 ^= l2 >> 29;
+			l3 ^= l3 >> 29;
 			s += 32;
 			n -= 32;
 			if (n == 0)
@@ -114,8 +127,8 @@ static uint64_t hash_bytes(const void *p, size_t n)
 				n = 32;
 			}
 		}
-		h = l[0] + ((l[1] << 17) | (l[1] >> 47)) +
-		    (((l[2] << 31) | (l[2] >> 33)) ^ ((l[3] << 47) | (l[3] >> 17)));
+		h = l0 + ((l1 << 17) | (l1 >> 47)) +
+		    (((l2 << 31) | (l2 >> 33)) ^ ((l3 << 47) | (l3 >> 17)));
 		return mix64(h);
 	}
 	while (n >= 8) {
@@ -251,14 +264,20 @@ static int mem_add(search *s, size_t n)
 	return 0;
 }
 
-/* Grow *p (elements of size sz) to hold at least need; -1 on failure. */
-static int grow(search *s, void **p, size_t *cap, size_t need, size_t sz)
+static int grow_slow(search *s, void **p, size_t *cap, size_t need, size_t sz);
+
+/* Grow *p (elements of size sz) to hold at least need; -1 on failure.
+ * Called a few times a step: the test inline, the work out of line. */
+static inline int grow(search *s, void **p, size_t *cap, size_t need, size_t sz)
+{
+	return need <= *cap ? 0 : grow_slow(s, p, cap, need, sz);
+}
+
+static int grow_slow(search *s, void **p, size_t *cap, size_t need, size_t sz)
 {
 	size_t nc = *cap ? *cap : 64;
 	void *q;
 
-	if (need <= *cap)
-		return 0;
 	while (nc < need)
 		nc *= 2;
 	q = realloc(*p, nc * sz);
