@@ -154,7 +154,9 @@ typedef struct build {
 	size_t blockcap;
 	dt_model_buf arena;  /* the model's ops, as bytes */
 	pmap pm;             /* pending invocations by process */
-	size_t small[SMALL_PROCS]; /* ... for processes 0..SMALL_PROCS-1 */
+	size_t *small;       /* ... for processes 0..SMALL_PROCS-1 (a pointer:
+			      * the build is copied at each check) */
+	size_t small_hi;     /* slots below it may be set */
 } build;
 
 /* Keys are short: a loop beats a call to strcmp. */
@@ -270,7 +272,16 @@ static int build_parts(const lz_ctx *ctx, const dt_history *h, build *b, char *e
 	pmap *pm = &b->pm;
 	int rc = -1;
 
-	memset(b->small, 0, sizeof(b->small));
+	if (b->small == NULL) {
+		b->small = calloc(SMALL_PROCS, sizeof(*b->small));
+		if (b->small == NULL) {
+			dt_fail(err, "out of memory");
+			goto done;
+		}
+	} else {
+		memset(b->small, 0, b->small_hi * sizeof(*b->small));
+	}
+	b->small_hi = 0;
 	if (pm->cap == 0 ? pmap_init(pm, 64) != 0 :
 	    (memset(pm->used, 0, pm->cap), pm->n = 0, false)) {
 		dt_fail(err, "out of memory");
@@ -283,8 +294,13 @@ static int build_parts(const lz_ctx *ctx, const dt_history *h, build *b, char *e
 		if (op->process == DT_PROCESS_NEMESIS)
 			continue;
 		/* small process numbers (the usual) index an array */
-		slot = op->process >= 0 && op->process < SMALL_PROCS ?
-		       &b->small[op->process] : pmap_slot(pm, op->process);
+		if (op->process >= 0 && op->process < SMALL_PROCS) {
+			slot = &b->small[op->process];
+			if ((size_t)op->process >= b->small_hi)
+				b->small_hi = (size_t)op->process + 1;
+		} else {
+			slot = pmap_slot(pm, op->process);
+		}
 		if (slot == NULL) {
 			dt_fail(err, "out of memory");
 			goto done;
@@ -308,11 +324,11 @@ static int build_parts(const lz_ctx *ctx, const dt_history *h, build *b, char *e
 			goto done;
 		*slot = 0;
 	}
-	for (size_t i = 0; i < pm->cap; i++)
+	for (size_t i = 0; pm->n > 0 && i < pm->cap; i++)
 		if (pm->used[i] && pm->vals[i] != 0 &&
 		    add_op(ctx, b, h, pm->vals[i] - 1, NULL, err) != 0)
 			goto done;
-	for (size_t i = 0; i < SMALL_PROCS; i++)
+	for (size_t i = 0; i < b->small_hi; i++)
 		if (b->small[i] != 0 && add_op(ctx, b, h, b->small[i] - 1, NULL, err) != 0)
 			goto done;
 	rc = 0;
@@ -499,6 +515,7 @@ static void build_free(build *b)
 	free(b->km.keys);
 	free(b->km.vals);
 	pmap_free(&b->pm);
+	free(b->small);
 	memset(b, 0, sizeof(*b));
 }
 
