@@ -236,6 +236,12 @@ static void make_run_id(char *buf, size_t size)
 	snprintf(buf, size, "%02x%02x%02x", b[0], b[1], b[2]);
 }
 
+/* For platforms: stop waiting (for a slow node) once the run is cancelled. */
+static bool run_cancelled(void *arg)
+{
+	return atomic_load(&((dt_run *)arg)->cancel);
+}
+
 static void on_nemesis(const char *name, bool start, const json_t *what, void *arg)
 {
 	dt_run *r = arg;
@@ -469,6 +475,7 @@ int dt_run_execute(dt_run *r, char *err)
 			.suite = resolved,
 			.config = json_object_get(s->doc->root, "platform"),
 			.keep = r->opts.keep, .dry_run = r->opts.dry_run,
+			.cancelled = run_cancelled, .cancelled_arg = r,
 		};
 
 		platform = r->platform->setup(&penv, e);

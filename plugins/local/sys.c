@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -240,7 +241,7 @@ pid_t lc_spawn(const char *netns, char *const *argv, const char *cwd,
 {
 	char prog[PATH_MAX];
 	int nsfd = -1, logfd, devnull;
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (resolve(argv[0], prog, sizeof(prog)) != 0)
 		return dt_fail(err, "%s: command not found", argv[0]);
@@ -254,8 +255,16 @@ pid_t lc_spawn(const char *netns, char *const *argv, const char *cwd,
 			close(devnull);
 		return -1;
 	}
+	parent = getpid();
 	pid = fork_quiet();
 	if (pid == 0) {
+		/* A node must not outlive dt-run: were dt-run killed between
+		 * this fork and recording the pid in the state file, nothing
+		 * would know to stop it.  (The signal follows the thread that
+		 * forked; those end only after the run is over.) */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(124);
 		setsid();
 		if (cwd != NULL && chdir(cwd) != 0)
 			_exit(125);
