@@ -14,6 +14,11 @@
  * Ops: nemesis events are ignored; `fail` ops certainly did not happen
  * and are dropped; `info` ops and invocations without completion may
  * take effect at any time after their call (they return at the end).
+ *
+ * The model makes a partition's ops (prepare) just before its search,
+ * on one thread (all before the search when partitions go to several
+ * threads): after a violation the remaining partitions are neither
+ * prepared nor searched, so an op the model refuses there goes unseen.
  */
 #include "config.h"
 
