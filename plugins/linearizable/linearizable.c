@@ -476,8 +476,7 @@ static int link_twins(const dt_history *h, lz_part *p)
 	size_t nu = p->n - p->nknown, k = 0;
 	twin *t;
 
-	for (size_t i = 0; i < p->n; i++)
-		p->ops[i].same_prev = -1;
+	/* same_prev is -1 already (add_op) */
 	if (nu < 2)
 		return 0;
 	t = calloc(nu, sizeof(*t));

@@ -957,10 +957,11 @@ void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts)
 	pthread_t tid[64];
 	int nt = 0;
 	warg wa[2] = { { &pl, false }, { &pl, true } };
+	size_t few[64];   /* the order of a few partitions: no malloc */
 
 	for (size_t i = 0; i < nparts; i++)
 		total += parts[i].n;
-	pl.order = malloc((nparts + 1) * sizeof(*pl.order));
+	pl.order = nparts <= 64 ? few : malloc((nparts + 1) * sizeof(*pl.order));
 	if (pl.order == NULL) {
 		for (size_t i = 0; i < nparts; i++)
 			parts[i].verdict = LZ_NOMEM;
@@ -969,10 +970,21 @@ void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts)
 	for (size_t i = 0; i < nparts; i++)
 		pl.order[i] = i;
 	/* biggest first, so that the last to finish is a small one */
-	pthread_mutex_lock(&sort_lock);
-	sort_parts = parts;
-	qsort(pl.order, nparts, sizeof(*pl.order), size_cmp);
-	pthread_mutex_unlock(&sort_lock);
+	if (pl.order == few) {
+		/* a few: a stable insertion sort, as qsort's merge sort is */
+		for (size_t i = 1; i < nparts; i++) {
+			size_t x = pl.order[i], j = i;
+
+			for (; j > 0 && parts[pl.order[j - 1]].n < parts[x].n; j--)
+				pl.order[j] = pl.order[j - 1];
+			pl.order[j] = x;
+		}
+	} else {
+		pthread_mutex_lock(&sort_lock);
+		sort_parts = parts;
+		qsort(pl.order, nparts, sizeof(*pl.order), size_cmp);
+		pthread_mutex_unlock(&sort_lock);
+	}
 	atomic_init(&pl.next, 0);
 	/* Threads cost tens of microseconds: not worth it for small work
 	 * (nor is asking how many cores there are: sysconf reads /sys). */
@@ -989,7 +1001,8 @@ void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts)
 				for (size_t j = 0; j < nparts; j++)
 					parts[j].verdict = LZ_STOPPED;
 				p->verdict = LZ_ERROR;
-				free(pl.order);
+				if (pl.order != few)
+					free(pl.order);
 				return;
 			}
 			p->prepared = true;
@@ -1001,5 +1014,6 @@ void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts)
 	worker(&wa[1]);
 	for (int i = 0; i < nt; i++)
 		pthread_join(tid[i], NULL);
-	free(pl.order);
+	if (pl.order != few)
+		free(pl.order);
 }
