@@ -169,7 +169,7 @@ typedef struct ent {
 
 typedef struct frame {
 	ent *e;
-	uint32_t fr;      /* the node's first return: evs[fr] (its call is tried first) */
+	uint32_t fr;      /* the node's first return, evs[fr]: its call first */
 	uint32_t state;   /* the state before e */
 	uint8_t pass;     /* 2: prio, 0: known list, 1: unknown list */
 	int64_t limit;    /* pass 1: position of the first return */
