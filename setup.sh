@@ -17,7 +17,7 @@ packages=(
 	libhiredis-dev libmicrohttpd-dev libsqlite3-dev
 	iproute2 iptables procps psmisc socat curl openssl groff-base man-db
 	redis-server redis-tools etcd-server etcd-client
-	valgrind clang chromium nodejs npm
+	valgrind clang chromium
 )
 
 install_packages() {
@@ -26,6 +26,10 @@ install_packages() {
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 			missing+=("$p")
 	done
+	# Node.js may come from elsewhere (NodeSource's nodejs carries npm,
+	# and conflicts with Debian's npm): only what is missing is asked for.
+	command -v node >/dev/null || missing+=(nodejs)
+	command -v npm >/dev/null || missing+=(npm)
 	if [ ${#missing[@]} -gt 0 ]; then
 		echo "setup: installing ${missing[*]}"
 		export DEBIAN_FRONTEND=noninteractive
