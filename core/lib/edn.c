@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,9 +169,16 @@ static json_t *read_atom(dt_edn_reader *r, char *err)
 	}
 	memcpy(tok, start, n);
 	tok[n] = '\0';
-	if (tok[0] == ':')
-		return n > 1 ? json_string(tok + 1) :
-		       (r->s = start, fail(r, err, "empty keyword"), NULL);
+	if (tok[0] == ':') {
+		json_t *k = n > 1 ? json_string(tok + 1) : NULL;
+
+		if (k == NULL) {
+			r->s = start;
+			fail(r, err, n > 1 ? "a keyword that is not valid UTF-8" :
+			     "empty keyword");
+		}
+		return k;
+	}
 	if (strcmp(tok, "nil") == 0)
 		return json_null();
 	if (strcmp(tok, "true") == 0)
@@ -190,9 +198,13 @@ static json_t *read_atom(dt_edn_reader *r, char *err)
 		if (*e == '\0' && errno == 0)
 			return json_integer(i);
 		d = strtod(tok, &e);
-		if (*e == '\0')
+		if (*e == '\0' && isfinite(d))
 			return json_real(d);
 		r->s = start;
+		if (*e == '\0') {
+			fail(r, err, "a number out of range");
+			return NULL;
+		}
 		fail(r, err, "not a number this reader knows (ratio, radix?)");
 		return NULL;
 	}
@@ -201,7 +213,15 @@ static json_t *read_atom(dt_edn_reader *r, char *err)
 		fail(r, err, "tagged literals (#inst, #uuid, records) are not supported");
 		return NULL;
 	}
-	return json_string(tok);   /* a symbol */
+	{
+		json_t *sym = json_string(tok);   /* a symbol */
+
+		if (sym == NULL) {
+			r->s = start;
+			fail(r, err, "a symbol that is not valid UTF-8");
+		}
+		return sym;
+	}
 }
 
 static int read_seq(dt_edn_reader *r, char close, json_t **out, int depth,

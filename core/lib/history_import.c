@@ -88,7 +88,7 @@ static int edn_op(const json_t *m, dt_op *op, const char *name, int line,
 	memset(op, 0, sizeof(*op));
 	if (!json_is_object(m))
 		return dt_fail(err, "%s:%d: an op must be a map", name, line);
-	if (json_is_integer(p))
+	if (json_is_integer(p) && json_integer_value(p) >= 0)
 		op->process = json_integer_value(p);
 	else if (json_is_string(p) && strcmp(json_string_value(p), "nemesis") == 0)
 		op->process = DT_PROCESS_NEMESIS;
@@ -208,11 +208,17 @@ static int parse_etcd(const char *text, size_t len, const char *name,
 		if (fe[0] - f[0] == 8 && memcmp(f[0], ":nemesis", 8) == 0) {
 			op.process = DT_PROCESS_NEMESIS;
 		} else {
-			char *q;
+			char digits[24], *q;
+			size_t dlen = (size_t)(fe[0] - f[0]);
 
+			/* f[0] is not NUL-terminated: copy the field first */
+			if (dlen == 0 || dlen >= sizeof(digits))
+				return dt_fail(err, "%s:%d: bad process", name, line);
+			memcpy(digits, f[0], dlen);
+			digits[dlen] = '\0';
 			errno = 0;
-			op.process = strtoll(f[0], &q, 10);
-			if (q != fe[0] || errno != 0)
+			op.process = strtoll(digits, &q, 10);
+			if (*q != '\0' || errno != 0 || op.process < 0)
 				return dt_fail(err, "%s:%d: bad process", name, line);
 		}
 		if (f[2][0] != ':')

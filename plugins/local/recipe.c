@@ -18,6 +18,7 @@
  * {nodes} {option:NAME}.  Anything else between braces is a config
  * error naming the file, line and key.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,7 +124,10 @@ static char *expand(const lc_platform *p, size_t i, const char *tmpl,
 		} else if (strcmp(name, "nodes") == 0) {
 			snprintf(val, sizeof(val), "%zu", p->n);
 		} else if (strcmp(name, "peers") == 0 && peers != NULL) {
-			snprintf(val, sizeof(val), "%s", peers);
+			/* any length: a large cluster's list outgrows val */
+			sb_str(&b, peers);
+			s = close + 1;
+			continue;
 		} else if (strncmp(name, "option:", 7) == 0) {
 			const json_t *o = json_object_get(p->options, name + 7);
 
@@ -215,21 +219,24 @@ static double parse_seconds(const json_t *v)
 
 	if (v == NULL)
 		return 20;
-	if (json_is_number(v))
-		return json_number_value(v);
-	if (!json_is_string(v))
+	if (json_is_number(v)) {
+		d = json_number_value(v);
+	} else if (json_is_string(v)) {
+		s = json_string_value(v);
+		d = strtod(s, &end);
+		if (end == s)
+			return -1;
+		if (strcmp(end, "ms") == 0)
+			d /= 1000;
+		else if (strcmp(end, "m") == 0)
+			d *= 60;
+		else if (strcmp(end, "") != 0 && strcmp(end, "s") != 0)
+			return -1;
+	} else {
 		return -1;
-	s = json_string_value(v);
-	d = strtod(s, &end);
-	if (end == s)
-		return -1;
-	if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
-		return d;
-	if (strcmp(end, "ms") == 0)
-		return d / 1000;
-	if (strcmp(end, "m") == 0)
-		return d * 60;
-	return -1;
+	}
+	/* strtod takes "nan", "inf" and "1e999": a wait must end */
+	return isfinite(d) && d <= 86400 ? d : -1;
 }
 
 static int check_array(const json_t *conf, const char *key, bool required,

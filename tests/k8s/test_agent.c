@@ -132,7 +132,11 @@ static void setup(void)
 		_exit(127);
 	}
 	/* wait until the child is in the namespace (ip execs sleep there) */
-	readlink("/proc/self/ns/net", self, sizeof(self));
+	{
+		ssize_t n = readlink("/proc/self/ns/net", self, sizeof(self) - 1);
+
+		self[n > 0 ? n : 0] = '\0';
+	}
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)target);
 	for (tries = 0; tries < 200; tries++) {
 		ssize_t n = readlink(path, other, sizeof(other) - 1);
