@@ -532,8 +532,7 @@ ParameterizedTest(size_t *i, bad_input, imports)
 	dt_history_free(h);
 }
 
-Test(bad_input, edn_errors_always_say_why,
-     .disabled = !DT_BUG_TESTS) /* BUG: core/lib/edn.c read_atom returns NULL without
+Test(bad_input, edn_errors_always_say_why) /* regression (fixed): core/lib/edn.c read_atom returns NULL without
 			  filling err when json_string/json_real refuse a
 			  token: a symbol or keyword that is not UTF-8
 			  ("\xc0", ":\xff") or a number out of range
@@ -552,8 +551,7 @@ Test(bad_input, edn_errors_always_say_why,
 	}
 }
 
-Test(bad_input, an_imported_process_cannot_be_negative,
-     .disabled = !DT_BUG_TESTS) /* BUG: core/lib/history_import.c takes :process -1
+Test(bad_input, an_imported_process_cannot_be_negative) /* regression (fixed): core/lib/history_import.c takes :process -1
 			  from EDN as it is: -1 is DT_PROCESS_NEMESIS, so the
 			  op silently becomes a nemesis event the checkers
 			  skip (other negative numbers pass too) */

@@ -153,8 +153,7 @@ Test(recipe, a_suite_option_the_chart_lacks_is_an_error)
 	release(&s);
 }
 
-Test(recipe, peers_of_a_large_cluster_are_not_cut,
-     .disabled = !DT_BUG_TESTS) /* BUG: plugins/local/recipe.c expand() formats each
+Test(recipe, peers_of_a_large_cluster_are_not_cut) /* regression (fixed): plugins/local/recipe.c expand() formats each
 			  placeholder into val[4200] with snprintf: {peers} of
 			  a large cluster (here 200 nodes, 6.7 kB) is silently
 			  truncated, so the nodes get a wrong member list */
@@ -172,8 +171,7 @@ Test(recipe, peers_of_a_large_cluster_are_not_cut,
 	release(&s);
 }
 
-Test(recipe, a_ready_timeout_must_be_finite,
-     .disabled = !DT_BUG_TESTS) /* BUG: plugins/local/recipe.c parse_seconds takes
+Test(recipe, a_ready_timeout_must_be_finite) /* regression (fixed): plugins/local/recipe.c parse_seconds takes
 			  strtod's "nan", "inf" and "1e999": `timeout <= 0` is
 			  false for NaN and +Inf, so a node that never becomes
 			  ready is waited for forever (or never) */
