@@ -33,6 +33,8 @@ static const char usage[] =
 "      --threads N         partitions checked at once (default: one a core)\n"
 "      --html FILE         write the visualization of a violation to FILE\n"
 "                          (F-N.html for the Nth of several files)\n"
+"      --independent       values are Jepsen's [key value] tuples\n"
+"                          (jepsen.independent): check each key apart\n"
 "      --json              print the results as one JSON document\n"
 "      --plugin-path DIRS  extra plugin directories (colon separated)\n"
 "  -q, --quiet             print only the overall verdict\n"
@@ -50,12 +52,42 @@ static const struct option long_opts[] = {
 	{ "threads", required_argument, NULL, 'T' },
 	{ "html", required_argument, NULL, 'H' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "independent", no_argument, NULL, 'I' },
 	{ "plugin-path", required_argument, NULL, 'P' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
+
+/*
+ * jepsen.independent wraps every value as [key value]: lift the key into
+ * op->key (which models partition by) and keep the inner value.
+ */
+static int split_independent(dt_history *h, char *err)
+{
+	for (size_t i = 0; i < h->count; i++) {
+		dt_op *op = &h->ops[i];
+		json_t *k, *v;
+
+		if (op->process == DT_PROCESS_NEMESIS)
+			continue;
+		if (!json_is_array(op->value) || json_array_size(op->value) != 2)
+			return dt_fail(err, "op %lld: --independent needs [key value] "
+				       "tuples, and this value is not one",
+				       (long long)op->index);
+		k = json_array_get(op->value, 0);
+		v = json_incref(json_array_get(op->value, 1));
+		free(op->key);
+		op->key = json_is_string(k) ? strdup(json_string_value(k)) :
+			  json_dumps(k, JSON_COMPACT | JSON_ENCODE_ANY);
+		json_decref(op->value);
+		op->value = v;
+		if (op->key == NULL)
+			return dt_fail(err, "out of memory");
+	}
+	return 0;
+}
 
 static double now(void)
 {
@@ -71,7 +103,7 @@ int main(int argc, char **argv)
 	dt_history_format fmt = DT_HFMT_AUTO;
 	double timeout = 0;
 	long mem = 0, threads = 0;
-	bool json = false, quiet = false;
+	bool json = false, quiet = false, independent = false;
 	dt_registry *reg = NULL;
 	const dt_component *c;
 	json_t *doc, *files;
@@ -118,6 +150,7 @@ int main(int argc, char **argv)
 			break;
 		case 'H': html = optarg; break;
 		case 'j': json = true; break;
+		case 'I': independent = true; break;
 		case 'P': plugin_path = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(usage, stdout); return 0;
@@ -175,6 +208,10 @@ int main(int argc, char **argv)
 		h = dt_history_import(path, f, err);
 		if (h == NULL)
 			goto bad;
+		if (independent && split_independent(h, err) != 0) {
+			dt_history_free(h);
+			goto bad;
+		}
 		conf = json_pack("{ss}", "model", m);
 		if (mem > 0)
 			json_object_set_new(conf, "memory-limit", json_integer(mem));

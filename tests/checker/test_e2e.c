@@ -199,3 +199,27 @@ Test(dt_check, edn_and_jsonl_inputs, .init = setup, .fini = teardown)
 	cr_expect_eq(run(DT_CHECK " -q '%s/q.edn' 2>'%s/err'; test $? = 4 && "
 			 "grep -q 'give --model' '%s/err'", tmp, tmp, tmp), 0);
 }
+
+Test(dt_check, jepsen_independent_tuples_are_split_by_key, .init = setup, .fini = teardown)
+{
+	/* key 1 and key 2 are each linearizable; read together as one
+	 * register they are not */
+	cr_assert_eq(run("printf '%%s\\n' '[{:process 0 :type :invoke :f :write :value [1 3]}' "
+			 "'{:process 0 :type :ok :f :write :value [1 3]}' "
+			 "'{:process 1 :type :invoke :f :write :value [2 5]}' "
+			 "'{:process 1 :type :ok :f :write :value [2 5]}' "
+			 "'{:process 0 :type :invoke :f :read :value [1 nil]}' "
+			 "'{:process 0 :type :ok :f :read :value [1 3]}]' > '%s/i.edn'", tmp), 0);
+	cr_expect_eq(run(DT_CHECK " -q --model cas-register --independent '%s/i.edn'", tmp), 0);
+	cr_expect_eq(run(DT_CHECK " -q --model cas-register '%s/i.edn'", tmp), 1);
+	/* a stale read within one key is still caught */
+	cr_assert_eq(run("sed -i 's/:ok :f :read :value \\[1 3\\]/:ok :f :read :value [1 5]/' "
+			 "'%s/i.edn'", tmp), 0);
+	cr_expect_eq(run(DT_CHECK " -q --model cas-register --independent '%s/i.edn'", tmp), 1);
+	/* values that are not tuples: an error naming the op */
+	cr_assert_eq(run("printf '%%s\\n' '[{:process 0 :type :invoke :f :write :value 3}]' "
+			 "> '%s/n.edn'", tmp), 0);
+	cr_expect_eq(run(DT_CHECK " --model cas-register --independent '%s/n.edn' 2>'%s/err'; "
+			 "test $? = 4 && grep -q 'op 0: --independent needs' '%s/err'",
+			 tmp, tmp, tmp), 0);
+}
