@@ -5,6 +5,17 @@
  * its platform.
  *
  * Threads: every callback runs on the nemesis thread.
+ *
+ * Lifecycle: create once per run before the workers start; then start
+ * and heal alternate (the core never starts a nemesis that is active);
+ * heal is called only after a start that succeeded, and for every such
+ * start before destroy, also when the run is cancelled.  A failed start
+ * must leave nothing behind.  start and heal may block on the platform
+ * (a restart waits for the node to be ready) but should end within a
+ * few seconds: the next fault waits for them.
+ *
+ * The env is borrowed for create's call only; nodes and platform_data
+ * stay valid until destroy.
  */
 #ifndef DT_NEMESIS_H
 #define DT_NEMESIS_H

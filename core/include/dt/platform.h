@@ -3,9 +3,22 @@
  * gives nemeses the means to hurt them.  `local` (network namespaces on
  * this machine) and `k8s` (Helm on a cluster) are platforms.
  *
- * Threads: setup and teardown are called from the run's main thread;
+ * Threads: setup, nodes and teardown are called from the run's thread;
  * signal, restart and exec from the nemesis thread, never concurrently
- * with each other for one platform instance.
+ * with each other for one platform instance; cleanup from whichever
+ * thread runs `dt-run cleanup` (or a platform's own next setup), with no
+ * instance.  Workers read a node's name, address and info (fixed after
+ * setup) while the nemesis thread changes its pids; nothing else in a
+ * node changes during a run.
+ *
+ * Blocking: setup and restart block until the nodes are ready or their
+ * recipe's timeout passes (and should poll env->cancelled); exec blocks
+ * until its command ends, which the platform bounds (a command that
+ * hangs is killed after a timeout of the platform's choosing, and exec
+ * fails saying so); signal and teardown should not block for long.
+ *
+ * The env and everything in it is borrowed for setup's call only: keep
+ * copies of what is needed later.
  */
 #ifndef DT_PLATFORM_H
 #define DT_PLATFORM_H
@@ -41,8 +54,8 @@ typedef struct dt_platform_type {
 	 * failure undo everything it made, fill err and return NULL. */
 	void *(*setup)(const dt_platform_env *env, char *err);
 
-	/* The nodes, borrowed until teardown; the platform keeps pids and
-	 * other fields current. */
+	/* The nodes, owned by the platform and borrowed until teardown
+	 * (node->info included); the platform keeps pids current. */
 	size_t (*nodes)(void *platform, dt_node **nodes);
 
 	/* Send a signal to every process of a node. */
