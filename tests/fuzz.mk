@@ -13,7 +13,7 @@
 # the regressions through it (under ASan or valgrind as the build is).
 
 FUZZ_NAMES = yaml suite history_line history_jsonl edn history_import \
-	linearizable prom redis_info dtd_api
+	linearizable prom redis_info dtd_api etcd_reply
 FUZZ_SECONDS = 60
 FUZZ_CI_SECONDS = 10
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/scratch.c
@@ -23,7 +23,8 @@ check_PROGRAMS += tests/fuzz/replay_yaml tests/fuzz/replay_suite \
 	tests/fuzz/replay_history_line tests/fuzz/replay_history_jsonl \
 	tests/fuzz/replay_edn tests/fuzz/replay_history_import \
 	tests/fuzz/replay_linearizable tests/fuzz/replay_prom \
-	tests/fuzz/replay_redis_info tests/fuzz/replay_dtd_api
+	tests/fuzz/replay_redis_info tests/fuzz/replay_dtd_api \
+	tests/fuzz/replay_etcd_reply
 tests_fuzz_replay_yaml_SOURCES = tests/fuzz/fuzz_yaml.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_yaml_LDADD = $(FUZZ_LIBS)
 tests_fuzz_replay_suite_SOURCES = tests/fuzz/fuzz_suite.c tests/fuzz/replay.c $(FUZZ_COMMON)
@@ -48,6 +49,11 @@ tests_fuzz_replay_prom_LDADD = $(FUZZ_LIBS) -lm
 tests_fuzz_replay_redis_info_SOURCES = tests/fuzz/fuzz_redis_info.c plugins/redis/info.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_redis_info_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/redis
 tests_fuzz_replay_redis_info_LDADD = $(FUZZ_LIBS) -lm
+FUZZ_ETCD_REPLY_SOURCES = tests/fuzz/fuzz_etcd_reply.c plugins/etcd/reply.c \
+	plugins/etcd/b64.c $(FUZZ_COMMON)
+tests_fuzz_replay_etcd_reply_SOURCES = $(FUZZ_ETCD_REPLY_SOURCES) tests/fuzz/replay.c
+tests_fuzz_replay_etcd_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/etcd
+tests_fuzz_replay_etcd_reply_LDADD = $(FUZZ_LIBS)
 # dtd's API without HTTP: its sources compiled in
 FUZZ_DTD_SOURCES = core/dtd/api.c core/dtd/data.c core/dtd/db.c core/dtd/runner.c
 FUZZ_DTD_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
@@ -65,7 +71,7 @@ noinst_PROGRAMS += tests/fuzz/fuzz_yaml tests/fuzz/fuzz_suite \
 	tests/fuzz/fuzz_history_line tests/fuzz/fuzz_history_jsonl \
 	tests/fuzz/fuzz_edn tests/fuzz/fuzz_history_import \
 	tests/fuzz/fuzz_linearizable tests/fuzz/fuzz_prom tests/fuzz/fuzz_redis_info \
-	tests/fuzz/fuzz_dtd_api
+	tests/fuzz/fuzz_dtd_api tests/fuzz/fuzz_etcd_reply
 tests_fuzz_fuzz_yaml_SOURCES = tests/fuzz/fuzz_yaml.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_yaml_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_yaml_LDADD = $(FUZZ_LIBS)
@@ -100,6 +106,10 @@ tests_fuzz_fuzz_dtd_api_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/dtd
 tests_fuzz_fuzz_dtd_api_CFLAGS = $(FUZZ_DTD_CFLAGS)
 tests_fuzz_fuzz_dtd_api_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_dtd_api_LDADD = $(FUZZ_DTD_LIBS)
+tests_fuzz_fuzz_etcd_reply_SOURCES = $(FUZZ_ETCD_REPLY_SOURCES)
+tests_fuzz_fuzz_etcd_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/etcd
+tests_fuzz_fuzz_etcd_reply_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_etcd_reply_LDADD = $(FUZZ_LIBS)
 
 fuzz: all
 	$(SHELL) $(top_srcdir)/tests/fuzz/run-fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)

@@ -28,7 +28,14 @@ tests_systems_etcd_parsers_SOURCES = tests/systems/etcd_parsers.c \
 tests_systems_etcd_parsers_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/plugins/etcd
 tests_systems_etcd_parsers_LDADD = $(TEST_LIBS) -lm
 
-TESTS += tests/systems/etcd_parsers tests/systems/etcd_client
+# the etcd client's reply parsers, compiled in
+check_PROGRAMS += tests/systems/etcd_reply
+tests_systems_etcd_reply_SOURCES = tests/systems/etcd_reply.c \
+	plugins/etcd/reply.c plugins/etcd/b64.c
+tests_systems_etcd_reply_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/plugins/etcd
+tests_systems_etcd_reply_LDADD = $(TEST_LIBS)
+
+TESTS += tests/systems/etcd_parsers tests/systems/etcd_reply tests/systems/etcd_client
 
 # The suites end to end (root and the local platform; skipped otherwise).
 check_PROGRAMS += tests/systems/suites

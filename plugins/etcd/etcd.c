@@ -23,9 +23,10 @@
  * changed", a malformed reply) is info; a read that did not complete
  * fails.  Every operation ends within env->timeout.
  *
- * Metrics: GET /metrics on every node (Prometheus text, parsed by
- * prom.c): leader, leader changes, proposals, and the fsync, commit,
- * peer round trip and request latency histograms as count/sum/p50/p99.
+ * Replies are parsed by reply.c.  Metrics: GET /metrics on every node
+ * (Prometheus text, parsed by prom.c): leader, leader changes,
+ * proposals, and the fsync, commit, peer round trip and request
+ * latency histograms as count/sum/p50/p99.
  */
 #define _GNU_SOURCE /* vasprintf */
 #include <math.h>
@@ -40,6 +41,7 @@
 
 #include "b64.h"
 #include "prom.h"
+#include "reply.h"
 
 typedef enum { WL_REGISTER, WL_KV } etcd_workload;
 
@@ -251,6 +253,7 @@ static json_t *post(etcd_conn *k, const char *path, json_t *body,
 	curl_off_t sent = 0;
 	CURLcode rc;
 	json_t *reply;
+	char *msg = NULL;
 
 	json_decref(body);
 	*outcome = DT_OP_FAIL;
@@ -297,22 +300,10 @@ static json_t *post(etcd_conn *k, const char *path, json_t *body,
 		return NULL;
 	}
 	curl_easy_getinfo(k->h, CURLINFO_RESPONSE_CODE, &code);
-	reply = k->body.data ? json_loadb(k->body.data, k->body.len, 0, NULL) : NULL;
-	if (code != 200) {
-		const char *msg = json_string_value(json_object_get(reply, "error"));
-
-		if (msg == NULL)
-			msg = json_string_value(json_object_get(reply, "message"));
-		*error = strdupf("%s: HTTP %ld: %s", ep->name, code, msg ? msg : "no message");
-		/* 4xx: the gateway refused the request itself. */
-		*outcome = code >= 400 && code < 500 ? DT_OP_FAIL : DT_OP_INFO;
-		json_decref(reply);
-		return NULL;
-	}
-	if (!json_is_object(reply)) {
-		*outcome = DT_OP_INFO;
-		*error = strdupf("%s: malformed reply (not a JSON object)", ep->name);
-		json_decref(reply);
+	reply = dt_etcd_reply_parse(code, k->body.data, k->body.len, &msg, outcome);
+	if (reply == NULL) {
+		*error = strdupf("%s: %s", ep->name, msg ? msg : "out of memory");
+		free(msg);
 		return NULL;
 	}
 	return reply;
@@ -351,7 +342,8 @@ static int range(etcd_conn *k, const char *key, bool serializable, char **value,
 		 size_t *vlen, char **rev, char **error)
 {
 	dt_op_type t;
-	json_t *r, *kv, *val;
+	json_t *r;
+	int rc;
 
 	r = post(k, "/v3/kv/range", json_pack("{soso}", "key", b64(key, strlen(key)),
 			"serializable", json_boolean(serializable)), error, &t);
@@ -359,24 +351,9 @@ static int range(etcd_conn *k, const char *key, bool serializable, char **value,
 	*rev = NULL;
 	if (r == NULL)
 		return -1;
-	kv = json_array_get(json_object_get(r, "kvs"), 0);
-	val = json_object_get(kv, "value");
-	if (kv != NULL) {
-		const char *mr = json_string_value(json_object_get(kv, "mod_revision"));
-
-		*value = dt_b64_decode(val ? json_string_value(val) : "", vlen);
-		*rev = strdup(mr ? mr : "0");
-		if (*value == NULL || (val != NULL && !json_is_string(val))) {
-			free(*value);
-			free(*rev);
-			*value = *rev = NULL;
-			*error = strdup("malformed reply: a value that is not base64");
-			json_decref(r);
-			return -1;
-		}
-	}
+	rc = dt_etcd_reply_range(r, value, vlen, rev, error);
 	json_decref(r);
-	return 0;
+	return rc;
 }
 
 static dt_op_type do_read(etcd_conn *k, const char *key, json_t **result, char **error)
@@ -418,7 +395,7 @@ static dt_op_type txn_put(etcd_conn *k, const char *key, json_t *compare,
 			  const char *text, char **error)
 {
 	dt_op_type t;
-	json_t *r, *succeeded;
+	json_t *r;
 
 	r = post(k, "/v3/kv/txn", json_pack("{s[o]s[{s{soso}}]}",
 			"compare", compare,
@@ -426,9 +403,7 @@ static dt_op_type txn_put(etcd_conn *k, const char *key, json_t *compare,
 			"value", b64(text, strlen(text))), error, &t);
 	if (r == NULL)
 		return t;
-	/* The gateway leaves false booleans out. */
-	succeeded = json_object_get(r, "succeeded");
-	t = json_is_true(succeeded) ? DT_OP_OK : DT_OP_FAIL;
+	t = dt_etcd_reply_succeeded(r) ? DT_OP_OK : DT_OP_FAIL;
 	if (t == DT_OP_FAIL)
 		*error = strdup("mismatch");
 	json_decref(r);

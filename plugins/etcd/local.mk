@@ -1,10 +1,11 @@
 # dt_etcd: the etcd client (libcurl + jansson over the v3 JSON gateway),
-# with its Prometheus text parser.
+# with its reply and Prometheus text parsers.
 pkglib_LTLIBRARIES += plugins/etcd/dt_etcd.la
 plugins_etcd_dt_etcd_la_SOURCES = \
 	plugins/etcd/b64.c plugins/etcd/b64.h \
 	plugins/etcd/etcd.c \
-	plugins/etcd/prom.c plugins/etcd/prom.h
+	plugins/etcd/prom.c plugins/etcd/prom.h \
+	plugins/etcd/reply.c plugins/etcd/reply.h
 plugins_etcd_dt_etcd_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
 plugins_etcd_dt_etcd_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_etcd_dt_etcd_la_LIBADD = $(PLUGIN_LIBADD) $(CURL_LIBS) -lm
