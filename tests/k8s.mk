@@ -3,7 +3,8 @@
 # dt-agent against real network namespaces.
 
 k8s_test_sources = \
-	plugins/k8s/api.c plugins/k8s/helm.c plugins/k8s/kubeconfig.c \
+	plugins/k8s/api.c plugins/k8s/exec.c plugins/k8s/helm.c \
+	plugins/k8s/kubeconfig.c \
 	plugins/k8s/manifest.c \
 	tests/k8s/mockapi.c tests/k8s/mockapi.h
 k8s_test_cflags = $(TEST_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS) \

@@ -72,7 +72,7 @@ char *dt_k8s_escape(const char *in, char *out, size_t size)
 
 static CURL *handle(dt_k8s_api *api, const char *method, const char *path,
 		    struct curl_slist **hdrs, const char *content_type,
-		    char *err)
+		    const dt_k8s_cred *cred, char *err)
 {
 	const dt_k8s_conn *c = api->conn;
 	CURL *h = curl_easy_init();
@@ -110,7 +110,16 @@ static CURL *handle(dt_k8s_api *api, const char *method, const char *path,
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	if (c->cert_data != NULL) {
+	if (cred != NULL && cred->cert != NULL) {
+		/* the exec plugin's certificate wins over the kubeconfig's */
+		struct curl_blob b = { cred->cert, cred->cert_len, CURL_BLOB_COPY };
+		struct curl_blob k = { cred->key, cred->key_len, CURL_BLOB_COPY };
+
+		curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &b);
+		curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &k);
+		curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+	} else if (c->cert_data != NULL) {
 		struct curl_blob b = { c->cert_data, c->cert_len, CURL_BLOB_COPY };
 
 		curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &b);
@@ -118,7 +127,9 @@ static CURL *handle(dt_k8s_api *api, const char *method, const char *path,
 	} else if (c->cert_file != NULL) {
 		curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert_file);
 	}
-	if (c->key_data != NULL) {
+	if (cred != NULL && cred->cert != NULL) {
+		/* set above */
+	} else if (c->key_data != NULL) {
 		struct curl_blob b = { c->key_data, c->key_len, CURL_BLOB_COPY };
 
 		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &b);
@@ -130,7 +141,10 @@ static CURL *handle(dt_k8s_api *api, const char *method, const char *path,
 	snprintf(line, sizeof(line), "Content-Type: %s",
 		 content_type ? content_type : "application/json");
 	*hdrs = curl_slist_append(*hdrs, line);
-	if (c->token != NULL) {
+	if (cred != NULL && cred->token != NULL) {
+		snprintf(line, sizeof(line), "Authorization: Bearer %s", cred->token);
+		*hdrs = curl_slist_append(*hdrs, line);
+	} else if (c->token != NULL && (cred == NULL || cred->cert == NULL)) {
 		snprintf(line, sizeof(line), "Authorization: Bearer %s", c->token);
 		*hdrs = curl_slist_append(*hdrs, line);
 	}
@@ -170,9 +184,19 @@ static void status_message(const char *method, const char *path, long code,
 			raw ? raw : "");
 }
 
-int dt_k8s_request(dt_k8s_api *api, const char *method, const char *path,
-		   const json_t *body, const char *content_type, json_t **resp,
-		   char *err)
+/* The exec plugin's credential when the user has one (else *cred is
+ * left empty and the kubeconfig's own credentials are used). */
+static int get_cred(dt_k8s_api *api, dt_k8s_cred *cred, char *err)
+{
+	memset(cred, 0, sizeof(*cred));
+	if (api->conn->exec == NULL)
+		return 0;
+	return dt_k8s_exec_get(api->conn->exec, cred, err);
+}
+
+static int request_once(dt_k8s_api *api, const char *method, const char *path,
+			const json_t *body, const char *content_type,
+			json_t **resp, const dt_k8s_cred *cred, char *err)
 {
 	struct curl_slist *hdrs = NULL;
 	char *text = NULL;
@@ -183,10 +207,7 @@ int dt_k8s_request(dt_k8s_api *api, const char *method, const char *path,
 	int rc = -1;
 
 	*resp = NULL;
-	trace(api, method, path, body);
-	if (api->dry_run)
-		return 200;
-	h = handle(api, method, path, &hdrs, content_type, err);
+	h = handle(api, method, path, &hdrs, content_type, cred, err);
 	if (h == NULL)
 		return -1;
 	if (body != NULL) {
@@ -222,6 +243,39 @@ out:
 	free(b.data);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
+	return rc;
+}
+
+/*
+ * With an exec plugin a 401 means its credential was revoked or
+ * expired early: forget it and try once more with a fresh one, as
+ * client-go does.
+ */
+int dt_k8s_request(dt_k8s_api *api, const char *method, const char *path,
+		   const json_t *body, const char *content_type, json_t **resp,
+		   char *err)
+{
+	dt_k8s_cred cred;
+	int rc;
+
+	*resp = NULL;
+	trace(api, method, path, body);
+	if (api->dry_run)
+		return 200;
+	if (get_cred(api, &cred, err) != 0)
+		return -1;
+	rc = request_once(api, method, path, body, content_type, resp, &cred, err);
+	if (rc == 401 && api->conn->exec != NULL) {
+		dt_k8s_exec_expire(api->conn->exec, cred.generation);
+		dt_k8s_cred_clear(&cred);
+		json_decref(*resp);
+		*resp = NULL;
+		if (get_cred(api, &cred, err) != 0)
+			return -1;
+		rc = request_once(api, method, path, body, content_type, resp,
+				  &cred, err);
+	}
+	dt_k8s_cred_clear(&cred);
 	return rc;
 }
 
@@ -304,8 +358,9 @@ static size_t on_watch(char *p, size_t size, size_t n, void *arg)
 	return total;
 }
 
-int dt_k8s_watch(dt_k8s_api *api, const char *path, long timeout_ms,
-		 dt_k8s_watch_fn fn, void *arg, char *err)
+static int watch_once(dt_k8s_api *api, const char *path, long timeout_ms,
+		      dt_k8s_watch_fn fn, void *arg, const dt_k8s_cred *cred,
+		      long *status, char *err)
 {
 	struct curl_slist *hdrs = NULL;
 	watch w = { .fn = fn, .arg = arg, .err = err };
@@ -313,10 +368,7 @@ int dt_k8s_watch(dt_k8s_api *api, const char *path, long timeout_ms,
 	CURLcode cc;
 	CURL *h;
 
-	trace(api, "GET", path, NULL);
-	if (api->dry_run)
-		return 1;
-	h = handle(api, "GET", path, &hdrs, NULL, err);
+	h = handle(api, "GET", path, &hdrs, NULL, cred, err);
 	if (h == NULL)
 		return -1;
 	w.h = h;
@@ -325,6 +377,7 @@ int dt_k8s_watch(dt_k8s_api *api, const char *path, long timeout_ms,
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &w);
 	cc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	*status = code;
 	if (w.result == 0 && code >= 400) {
 		json_t *resp = json_loadb(w.line.data ? w.line.data : "", w.line.len,
 					  0, NULL);
@@ -345,6 +398,31 @@ int dt_k8s_watch(dt_k8s_api *api, const char *path, long timeout_ms,
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
 	return w.result;
+}
+
+int dt_k8s_watch(dt_k8s_api *api, const char *path, long timeout_ms,
+		 dt_k8s_watch_fn fn, void *arg, char *err)
+{
+	dt_k8s_cred cred;
+	long code = 0;
+	int rc;
+
+	trace(api, "GET", path, NULL);
+	if (api->dry_run)
+		return 1;
+	if (get_cred(api, &cred, err) != 0)
+		return -1;
+	rc = watch_once(api, path, timeout_ms, fn, arg, &cred, &code, err);
+	if (rc < 0 && code == 401 && api->conn->exec != NULL) {
+		/* no event was seen: a 401 answers before the stream */
+		dt_k8s_exec_expire(api->conn->exec, cred.generation);
+		dt_k8s_cred_clear(&cred);
+		if (get_cred(api, &cred, err) != 0)
+			return -1;
+		rc = watch_once(api, path, timeout_ms, fn, arg, &cred, &code, err);
+	}
+	dt_k8s_cred_clear(&cred);
+	return rc;
 }
 
 bool dt_k8s_pod_ready(const json_t *pod)

@@ -21,9 +21,60 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 #include <dt/plugin.h>
 
-/* ---- cluster access (kubeconfig.c) -------------------------------------- */
+/* ---- cluster access (kubeconfig.c, exec.c) ------------------------------ */
+
+/* A credential from an exec plugin (every string malloc'd). */
+typedef struct dt_k8s_cred {
+	char *token;             /* or NULL */
+	char *cert, *key;        /* PEM text, or NULL */
+	size_t cert_len, key_len;
+	time_t expiry;           /* 0: none */
+	unsigned generation;     /* 0: none yet */
+} dt_k8s_cred;
+
+enum { DT_K8S_EXEC_NEVER, DT_K8S_EXEC_IF_AVAILABLE, DT_K8S_EXEC_ALWAYS };
+
+/* A kubeconfig user's exec credential plugin and its cached credential. */
+typedef struct dt_k8s_exec {
+	pthread_mutex_t lock;    /* over cred and the plugin's runs */
+	char *api_version;       /* client.authentication.k8s.io/v1(beta1) */
+	char *command;           /* as configured (made absolute if it has a /) */
+	char *path;              /* as found on $PATH at the last run */
+	char **argv;             /* command + args, NULL-terminated */
+	char **env;              /* "NAME=value" from `env` */
+	size_t nenv;
+	char *install_hint;
+	char *info, *info_tty;   /* "KUBERNETES_EXEC_INFO=..." (interactive
+				    false, true) */
+	char *where;             /* "FILE: user 'NAME'" for messages */
+	int mode;                /* DT_K8S_EXEC_* (interactiveMode) */
+	bool cluster;            /* provideClusterInfo */
+	dt_k8s_cred cred;        /* the cached one */
+	unsigned generation;     /* of the last credential */
+	unsigned runs;           /* times the plugin ran and succeeded */
+} dt_k8s_exec;
+
+/*
+ * From a kubeconfig user's `exec` mapping; command is its command made
+ * absolute against the kubeconfig when it has a slash; cluster (the
+ * kubeconfig cluster, borrowed) and ca_file feed KUBERNETES_EXEC_INFO
+ * with provideClusterInfo.  NULL with err on a bad mapping.  The plugin
+ * runs on the first dt_k8s_exec_get.
+ */
+dt_k8s_exec *dt_k8s_exec_new(const json_t *exec, const char *command,
+			     const json_t *cluster, const char *ca_file,
+			     const char *where, char *err);
+void dt_k8s_exec_free(dt_k8s_exec *x);
+/* A copy of the cached credential, running the plugin first when there
+ * is none or it expired.  0, or -1 with err (which names the plugin). */
+int dt_k8s_exec_get(dt_k8s_exec *x, dt_k8s_cred *cred, char *err);
+/* The API answered 401 to credential `generation`: forget it (unless
+ * another thread already got a newer one). */
+void dt_k8s_exec_expire(dt_k8s_exec *x, unsigned generation);
+void dt_k8s_cred_clear(dt_k8s_cred *c);
 
 typedef struct dt_k8s_conn {
 	char *server;       /* "https://host:port", no trailing slash */
@@ -39,6 +90,7 @@ typedef struct dt_k8s_conn {
 	char *kubeconfig;   /* the file read, or NULL (in-cluster) */
 	bool insecure;      /* insecure-skip-tls-verify */
 	bool in_cluster;    /* a service account of the pod we run in */
+	dt_k8s_exec *exec;  /* the user's credential plugin, or NULL */
 } dt_k8s_conn;
 
 /*

@@ -4,6 +4,7 @@ pkglib_LTLIBRARIES += plugins/k8s/dt_k8s.la
 plugins_k8s_dt_k8s_la_SOURCES = \
 	plugins/k8s/k8s.h \
 	plugins/k8s/api.c \
+	plugins/k8s/exec.c \
 	plugins/k8s/helm.c \
 	plugins/k8s/kubeconfig.c \
 	plugins/k8s/manifest.c \

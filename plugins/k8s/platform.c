@@ -310,7 +310,9 @@ out:
 static void helm_common(dt_k8s *p, dt_k8s_argv *a, const char *ns)
 {
 	dt_k8s_argv_addf(a, "--namespace=%s", ns);
-	if (p->conn.kubeconfig != NULL)
+	/* a merged $KUBECONFIG list: helm merges the same $KUBECONFIG
+	 * (--kubeconfig takes one file) */
+	if (p->conn.kubeconfig != NULL && strchr(p->conn.kubeconfig, ':') == NULL)
 		dt_k8s_argv_addf(a, "--kubeconfig=%s", p->conn.kubeconfig);
 	if (p->conn.context != NULL)
 		dt_k8s_argv_addf(a, "--kube-context=%s", p->conn.context);
@@ -463,6 +465,34 @@ static json_t *sub_chart(const json_t *chart, const json_t *e, char *err)
 	return root;
 }
 
+/*
+ * The values over a sub chart's own: as Helm passes a parent's values to
+ * its subcharts, the chart's `values.NAME` and then the suite's
+ * `values.NAME` (NAME the sub chart's name), merged in that order.  The
+ * main chart still gets its values whole (Helm's parent keeps them too).
+ * A new reference, or NULL when neither sets any.
+ */
+static json_t *sub_values(const json_t *chart, const json_t *sc,
+			  const json_t *suite)
+{
+	const char *name = json_string_value(json_object_get(sc, "name"));
+	const json_t *cv, *svv;
+	json_t *v;
+
+	if (name == NULL)
+		return NULL;
+	cv = json_object_get(json_object_get(chart, "values"), name);
+	svv = json_object_get(json_object_get(suite, "values"), name);
+	if (!json_is_object(cv) && !json_is_object(svv))
+		return NULL;
+	v = json_object();
+	if (json_is_object(cv))
+		dt_k8s_merge(v, cv);
+	if (json_is_object(svv))
+		dt_k8s_merge(v, svv);
+	return v;
+}
+
 /* ---- callbacks ---------------------------------------------------------- */
 
 static void k8s_teardown(void *data);
@@ -560,16 +590,19 @@ static void *k8s_setup(const dt_platform_env *env, char *err)
 	}
 	/* 2. crd and rbac manifests, the sub charts', then the chart's */
 	json_array_foreach(json_object_get(chart, "sub"), i, sub) {
-		json_t *sc = sub_chart(chart, sub, err);
+		json_t *sc = sub_chart(chart, sub, err), *sv;
 
 		if (sc == NULL)
 			goto fail;
+		sv = sub_values(chart, sc, env->suite);
 		if (apply_manifests(p, sc, "crd", err) != 0 ||
 		    apply_manifests(p, sc, "rbac", err) != 0 ||
-		    helm_install(p, sc, NULL, err) != 0) {
+		    helm_install(p, sc, sv, err) != 0) {
+			json_decref(sv);
 			json_decref(sc);
 			goto fail;
 		}
+		json_decref(sv);
 		json_decref(sc);
 	}
 	if (apply_manifests(p, chart, "crd", err) != 0 ||

@@ -269,7 +269,7 @@ int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err)
 	dt_k8s_argv_add(&a, "port-forward");
 	dt_k8s_argv_addf(&a, "--address=%s", n->address);
 	dt_k8s_argv_addf(&a, "--namespace=%s", p->ns);
-	if (p->conn.kubeconfig != NULL)
+	if (p->conn.kubeconfig != NULL && strchr(p->conn.kubeconfig, ':') == NULL)
 		dt_k8s_argv_addf(&a, "--kubeconfig=%s", p->conn.kubeconfig);
 	if (p->conn.context != NULL)
 		dt_k8s_argv_addf(&a, "--context=%s", p->conn.context);
