@@ -20,6 +20,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <math.h>
@@ -531,18 +532,35 @@ out:
 	dt_history_free(h);
 }
 
+/* A regular file of the run's folder, to be streamed (never read whole
+ * into memory); false when there is none. */
+static bool reply_file(dtd_reply *out, const char *path, const char *type)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return false;
+	}
+	out->status = 200;
+	out->body = NULL;
+	out->len = (size_t)st.st_size;
+	out->type = type;
+	out->file = true;
+	out->fd = fd;
+	return true;
+}
+
 static void run_file(const char *dir, const char *name, dtd_reply *out)
 {
 	char path[PATH_MAX];
-	char *text;
 
 	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "/nonexistent", name);
-	text = read_file(path, 64u << 20);
-	if (text == NULL) {
+	if (!reply_file(out, path, "application/json"))
 		dtd_reply_error(out, 404, NULL, "the run has no %s yet", name);
-		return;
-	}
-	reply_text(out, 200, text, "application/json");
 }
 
 /* A file of the run's folder by its plain name (no folders). */
@@ -559,7 +577,6 @@ static void run_any_file(const char *dir, const char *name, dtd_reply *out)
 	};
 	const char *dot = strrchr(name, '.');
 	char path[PATH_MAX];
-	char *text;
 
 	for (const char *p = name; *p; p++) {
 		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
@@ -576,10 +593,8 @@ static void run_any_file(const char *dir, const char *name, dtd_reply *out)
 		if (strcmp(dot, types[i].ext) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		text = read_file(path, 64u << 20);
-		if (text == NULL)
+		if (!reply_file(out, path, types[i].type))
 			break;
-		reply_text(out, 200, text, types[i].type);
 		out->sandbox = true;
 		return;
 	}

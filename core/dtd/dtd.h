@@ -116,6 +116,8 @@ typedef struct dtd_reply {
 	int64_t sse_run;       /* > 0: stream this run's events instead */
 	bool sandbox;          /* a run's own file: no access to the
 				  dashboard's origin (token) */
+	bool file;             /* stream fd (len bytes) instead of body */
+	int fd;                /* open file when `file`; the reply owns it */
 } dtd_reply;
 
 /* Handle one API request.  query(name) reads a query parameter. */

@@ -26,6 +26,29 @@
 
 #define SSE_WAIT_MS 10000 /* a keep-alive comment at least this often */
 
+/*
+ * Limits against hostile clients.  dtd serves a few people on loopback,
+ * each with a browser or a script: every connection is a thread, so
+ * connections are bounded, and one that sends nothing is dropped soon.
+ *
+ *   CONN_LIMIT        connections at once (threads); more are closed at
+ *                     accept
+ *   PER_IP_LIMIT      of those, from one address: on loopback clients
+ *                     can come from any 127.x.y.z, and behind a proxy or
+ *                     on a LAN one host cannot take every slot
+ *   REQUEST_IDLE_S    silence allowed while a request arrives (headers,
+ *                     body) and between requests of a kept-alive
+ *                     connection: idle sockets (slowloris) free their
+ *                     slot after this
+ *   REPLY_IDLE_S      silence allowed once a request is whole: a slow
+ *                     handler (POST .../check) or a client that stops
+ *                     reading its event stream
+ */
+#define CONN_LIMIT 256u
+#define PER_IP_LIMIT 192u
+#define REQUEST_IDLE_S 10u
+#define REPLY_IDLE_S 120u
+
 /* Event streams open; stop lets them send their last events first. */
 static atomic_int open_streams;
 
@@ -189,6 +212,19 @@ static const char *content_type(const char *path)
 	return "application/octet-stream";
 }
 
+/* Headers every reply carries; a run's own page also the sandbox. */
+static void add_headers(struct MHD_Response *resp, const char *type, bool sandbox)
+{
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	/* A page a plugin wrote (linearizability.html) may show what the
+	 * system under test returned: keep it away from the token. */
+	if (sandbox)
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					"sandbox allow-scripts");
+}
+
 static enum MHD_Result queue_bytes(struct MHD_Connection *c, unsigned status,
 				   const char *type, char *body, size_t len,
 				   bool sandbox)
@@ -203,21 +239,32 @@ static enum MHD_Result queue_bytes(struct MHD_Connection *c, unsigned status,
 		free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, "Content-Type", type);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	/* A page a plugin wrote (linearizability.html) may show what the
-	 * system under test returned: keep it away from the token. */
-	if (sandbox)
-		MHD_add_response_header(resp, "Content-Security-Policy",
-					"sandbox allow-scripts");
+	add_headers(resp, type, sandbox);
 	rc = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+/* A run's file, streamed from its descriptor (which MHD closes). */
+static enum MHD_Result queue_fd(struct MHD_Connection *c, dtd_reply *r)
+{
+	struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)r->len, r->fd);
+	enum MHD_Result rc;
+
+	if (resp == NULL) {
+		close(r->fd);
+		return MHD_NO;
+	}
+	add_headers(resp, r->type ? r->type : "application/octet-stream", r->sandbox);
+	rc = MHD_queue_response(c, r->status, resp);
 	MHD_destroy_response(resp);
 	return rc;
 }
 
 static enum MHD_Result queue_reply(struct MHD_Connection *c, dtd_reply *r)
 {
+	if (r->file)
+		return queue_fd(c, r);
 	return queue_bytes(c, r->status, r->type ? r->type : "application/json",
 			   r->body, r->len, r->sandbox);
 }
@@ -312,6 +359,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	/* The request is whole: the reply may take its time. */
+	MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, REPLY_IDLE_S);
 	if (strncmp(url, "/api/", 5) != 0 && strcmp(url, "/api") != 0 &&
 	    strcmp(url, "/metrics") != 0) {
 		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
@@ -334,8 +383,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	request *req = *con_cls;
 
 	(void)cls;
-	(void)c;
 	(void)toe;
+	/* Kept alive: the next request must come as quickly as the first. */
+	MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, REQUEST_IDLE_S);
 	if (req != NULL) {
 		free(req->body);
 		free(req);
@@ -399,8 +449,9 @@ dtd_http *dtd_http_start(dtd_ctx *ctx, const char *listen, char *err)
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+				MHD_OPTION_CONNECTION_TIMEOUT, REQUEST_IDLE_S,
+				MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, PER_IP_LIMIT,
 				MHD_OPTION_END);
 	if (h->d == NULL) {
 		dt_fail(err, "cannot listen on %s: %s", listen,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dtd.h"
 #include "log.h"
@@ -121,6 +122,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		FUZZ_ASSERT(j != NULL);
 		json_decref(j);
+	}
+	if (out.file) {
+		FUZZ_ASSERT(out.fd >= 0 && out.body == NULL);
+		close(out.fd);
 	}
 	free(out.body);
 	free(method);

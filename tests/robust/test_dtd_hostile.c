@@ -2,19 +2,17 @@
  * test_dtd_hostile.c: dtd against hostile clients, on a real dtd of the
  * build (the dtd tests' harness): an oversized body (with and without
  * Content-Length), garbage bytes instead of HTTP, a huge header, many
- * idle connections at once.  Each time dtd answers as it must or drops
- * the connection, and stays up for the next, honest client.
+ * idle connections at once (from the honest client's address or
+ * another: the idle timeout and the per-address limit let it in), a run
+ * file larger than dtd would hold in memory.  Each time dtd answers as
+ * it must or drops the connection, and stays up for the next, honest
+ * client.
  */
 #include <criterion/criterion.h>
 
-/* Tests of known bugs are disabled so that `make check` stays green;
- * `make check CPPFLAGS=-DDT_BUG_TESTS=1` runs them. */
-#ifndef DT_BUG_TESTS
-#define DT_BUG_TESTS 0
-#endif
-
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../dtd/harness.h"
@@ -177,10 +176,11 @@ Test(dtd_hostile, a_huge_header_is_refused)
 
 Test(dtd_hostile, many_idle_connections_below_the_limit_do_not_stop_it)
 {
-	int fds[200];
+	int fds[150];
 	size_t n = 0;
 
-	for (; n < 200; n++) {
+	/* below the per-address limit (core/dtd/http.c: PER_IP_LIMIT 192) */
+	for (; n < 150; n++) {
 		fds[n] = tcp_connect(d.port);
 		if (fds[n] < 0)
 			break;
@@ -188,34 +188,132 @@ Test(dtd_hostile, many_idle_connections_below_the_limit_do_not_stop_it)
 		if (n % 2 == 0 && send(fds[n], "GET /api/r", 10, MSG_NOSIGNAL) < 0)
 			break;
 	}
-	cr_expect_eq(n, 200, "only %zu connections accepted", n);
-	expect_alive("200 idle connections");
+	cr_expect_eq(n, 150, "only %zu connections accepted", n);
+	expect_alive("150 idle connections");
 	for (size_t i = 0; i < n; i++)
 		close(fds[i]);
 	expect_alive("closing them");
 }
 
-Test(dtd_hostile, an_idle_connection_flood_does_not_lock_clients_out,
-     .timeout = 60,
-     .disabled = !DT_BUG_TESTS) /* BUG: core/dtd/http.c: MHD thread per
-				   connection, CONNECTION_LIMIT 256 and
-				   CONNECTION_TIMEOUT 120 s, no per-IP limit:
-				   256 idle sockets from one client lock every
-				   other client out for two minutes */
+/* Open up to max idle connections from a loopback address (127.0.0.1
+ * or another); half of them with half a request line. */
+static size_t flood(int *fds, size_t max, const char *from)
+{
+	size_t n = 0;
+
+	for (; n < max; n++) {
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_port = htons((uint16_t)d.port) };
+		struct sockaddr_in src = { .sin_family = AF_INET };
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		inet_pton(AF_INET, from, &src.sin_addr);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0 ||
+		    connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		if (n % 2 == 0)
+			(void)send(fd, "GET /api/r", 10, MSG_NOSIGNAL);
+		fds[n] = fd;
+	}
+	return n;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+Test(dtd_hostile, an_idle_flood_from_one_address_leaves_room_for_others)
 {
 	int fds[300];
-	size_t n = 0;
+	size_t n = flood(fds, 300, "127.0.0.2");
 	http_reply r;
 
-	for (; n < 300; n++) {
-		fds[n] = tcp_connect(d.port);
-		if (fds[n] < 0)
-			break;
-	}
+	cr_expect_eq(n, 300, "only %zu connections made", n);
+	/* let dtd accept (and refuse) them all before the honest client */
+	usleep(300 * 1000);
 	cr_expect_eq(http(&d, "GET", "/api/runs", NULL, NULL, &r), 0,
-		     "an honest client was locked out by %zu idle sockets", n);
-	if (r.body != NULL)
+		     "an honest client on 127.0.0.1 was locked out by %zu idle "
+		     "sockets from 127.0.0.2", n);
+	if (r.body != NULL) {
+		cr_expect_eq(r.status, 200);
 		http_reply_free(&r);
+	}
 	for (size_t i = 0; i < n; i++)
 		close(fds[i]);
+}
+
+Test(dtd_hostile, an_idle_flood_frees_its_slots_within_the_idle_timeout)
+{
+	int fds[300];
+	size_t n = flood(fds, 300, "127.0.0.1");
+	double t0 = now_s(), waited = -1;
+	http_reply r;
+
+	cr_expect_eq(n, 300, "only %zu connections made", n);
+	usleep(300 * 1000);
+	/* The flood holds every slot of 127.0.0.1: refused at first ... */
+	if (http(&d, "GET", "/api/runs", NULL, NULL, &r) == 0) {
+		cr_expect_neq(r.status, 200, "not locked out at all: the limit is gone?");
+		http_reply_free(&r);
+	}
+	/* ... and let in once dtd drops the idle sockets (REQUEST_IDLE_S,
+	 * 10 s), while the flood still holds them open.  The bound is
+	 * three times that, for slow (valgrind) runs. */
+	while (now_s() - t0 < 30) {
+		if (http(&d, "GET", "/api/runs", NULL, NULL, &r) == 0) {
+			long status = r.status;
+
+			http_reply_free(&r);
+			if (status == 200) {
+				waited = now_s() - t0;
+				break;
+			}
+		}
+		usleep(250 * 1000);
+	}
+	cr_expect_geq(waited, 0, "an honest client was locked out for 30 s by "
+		      "%zu idle sockets", n);
+	cr_log_info("locked out for %.1f s by %zu idle sockets", waited, n);
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+	expect_alive("the flood");
+}
+
+Test(dtd_hostile, a_run_file_is_streamed_whole)
+{
+	/* A run's file larger than dtd would ever hold in memory (the old
+	 * limit was 64 MiB, read whole): sparse, so it costs no disk. */
+	long long id = post_run(&d, "{\"suite\":\"dtd-bank\",\"time_limit\":0.2}");
+	const off_t size = (off_t)80 << 20;
+	char path[600], url[128];
+	json_t *run;
+	http_reply r;
+	int fd;
+
+	cr_assert_gt(id, 0, "no run");
+	run = wait_run(&d, id, 60);
+	cr_assert_not_null(run);
+	snprintf(path, sizeof(path), "%s/big.log",
+		 json_string_value(json_object_get(run, "store")));
+	json_decref(run);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	cr_assert_geq(fd, 0, "%s: %s", path, strerror(errno));
+	cr_assert_eq(pwrite(fd, "end\n", 4, size - 4), 4);
+	close(fd);
+	snprintf(url, sizeof(url), "/api/runs/%lld/files/big.log", id);
+	cr_assert_eq(http(&d, "GET", url, NULL, NULL, &r), 0);
+	cr_expect_eq(r.status, 200);
+	cr_expect_eq(r.len, (size_t)size, "got %zu bytes of %lld", r.len, (long long)size);
+	cr_expect(r.len == (size_t)size && memcmp(r.body + size - 4, "end\n", 4) == 0);
+	http_reply_free(&r);
+	unlink(path);
+	expect_alive("an 80 MiB file");
 }
