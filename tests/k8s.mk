@@ -13,6 +13,7 @@ k8s_test_libs = $(TEST_LIBS) $(CURL_LIBS) $(MHD_LIBS) $(PTHREAD_LIBS)
 
 k8s_tests = \
 	tests/k8s/test_api \
+	tests/k8s/test_exec \
 	tests/k8s/test_platform \
 	tests/k8s/test_agent
 check_PROGRAMS += $(k8s_tests)
@@ -21,6 +22,9 @@ TESTS += $(k8s_tests)
 tests_k8s_test_api_SOURCES = tests/k8s/test_api.c $(k8s_test_sources)
 tests_k8s_test_api_CFLAGS = $(k8s_test_cflags)
 tests_k8s_test_api_LDADD = $(k8s_test_libs)
+tests_k8s_test_exec_SOURCES = tests/k8s/test_exec.c $(k8s_test_sources)
+tests_k8s_test_exec_CFLAGS = $(k8s_test_cflags)
+tests_k8s_test_exec_LDADD = $(k8s_test_libs)
 tests_k8s_test_platform_SOURCES = tests/k8s/test_platform.c $(k8s_test_sources)
 tests_k8s_test_platform_CFLAGS = $(k8s_test_cflags)
 tests_k8s_test_platform_LDADD = $(k8s_test_libs)
@@ -33,6 +37,11 @@ tests_k8s_test_agent_LDADD = $(k8s_test_libs)
 EXTRA_DIST += \
 	tests/k8s/bin/helm \
 	tests/k8s/bin/kubectl \
+	tests/k8s/bin/dt-test-credential \
+	tests/k8s/responses/exec-credential-v1.json \
+	tests/k8s/responses/exec-credential-v1-expired.json \
+	tests/k8s/responses/exec-credential-v1beta1.json \
+	tests/k8s/responses/unauthorized.json \
 	tests/k8s/responses/agent-exec-ok.json \
 	tests/k8s/responses/agent-signal-ok.json \
 	tests/k8s/responses/pod-kv0.json \

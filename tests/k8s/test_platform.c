@@ -235,10 +235,24 @@ Test(platform, setup_kill_restart_teardown)
 	values = json_load_file(path, 0, NULL);
 	cr_assert_not_null(values);
 	{
-		json_t *want = json_pack("{s:i, s:{s:b}, s:{s:s}}", "replicaCount", 3,
-					 "auth", "enabled", 1, "persistence", "size", "1Gi");
+		json_t *want = json_pack("{s:i, s:{s:b}, s:{s:s}, s:{s:s}}",
+					 "replicaCount", 3, "auth", "enabled", 1,
+					 "persistence", "size", "1Gi",
+					 "k8s-test-operator", "watchNamespace", "dt-test");
 
 		cr_expect(json_equal(values, want), "values: %s",
+			  json_dumps(values, JSON_COMPACT | JSON_SORT_KEYS));
+		json_decref(want);
+	}
+	json_decref(values);
+	/* the sub chart: its own values with the suite's values.NAME over them */
+	snprintf(path, sizeof(path), "%s/values-k8s-test-operator.json", dir);
+	values = json_load_file(path, 0, NULL);
+	cr_assert_not_null(values);
+	{
+		json_t *want = json_pack("{s:s}", "watchNamespace", "dt-test");
+
+		cr_expect(json_equal(values, want), "sub chart values: %s",
 			  json_dumps(values, JSON_COMPACT | JSON_SORT_KEYS));
 		json_decref(want);
 	}
