@@ -101,9 +101,12 @@ expect dt /usr/bin/dt-run "/usr/lib/$ma/libdt.so.0" "/usr/lib/$ma/dt/dt_mem.so" 
 	/usr/share/dt/charts/mem.yaml /usr/share/man/man1/dt-run.1.gz \
 	/usr/share/man/man1/dt-check.1.gz /usr/share/man/man5/dt-suite.5.gz \
 	/usr/share/man/man5/dt-chart.5.gz /usr/share/man/man7/dt-plugin.7.gz \
-	/usr/share/bash-completion/completions/dt-run
+	/usr/sbin/dt-agent /usr/share/man/man8/dt-agent.8.gz \
+	/usr/share/bash-completion/completions/dt-run \
+	/usr/share/bash-completion/completions/dt-check
 expect dtd /usr/sbin/dtd /lib/systemd/system/dtd.service /etc/dt/dtd.yaml \
-	/usr/share/man/man8/dtd.8.gz /usr/share/dt/dashboard/index.html
+	/usr/share/man/man8/dtd.8.gz /usr/share/dt/dashboard/index.html \
+	/usr/share/bash-completion/completions/dtd
 expect libdt-dev /usr/include/dt/plugin.h "/usr/lib/$ma/libdt.so" \
 	"/usr/lib/$ma/pkgconfig/dt-plugin.pc" /usr/share/doc/libdt-dev/examples/freeze.c
 for p in dt dtd libdt-dev; do
@@ -163,7 +166,17 @@ if [ "$install" = yes ]; then
 	fi
 	mkdir -p "$work/home"
 	smoke ""
-	env -i PATH=/usr/bin:/bin man -w dt-run > /dev/null 2>&1 || fail "man -w dt-run"
+	for page in dt-run dt-check dtd dt-agent; do
+		env -i PATH=/usr/bin:/bin man -w "$page" > /dev/null 2>&1 || fail "man -w $page"
+	done
+	grep -qx 'ExecStart=/usr/sbin/dtd --config /etc/dt/dtd.yaml' /lib/systemd/system/dtd.service ||
+		fail "the installed dtd.service does not start /usr/sbin/dtd with /etc/dt/dtd.yaml"
+	[ -e /etc/systemd/system/multi-user.target.wants/dtd.service ] &&
+		fail "dtd.service was enabled by the install"
+	for c in dt-run dt-check dtd; do
+		bash -c ". /usr/share/bash-completion/completions/$c && complete -p $c" > /dev/null 2>&1 ||
+			fail "the installed bash completion of $c does not load"
+	done
 	run() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$work/home" "$@"; }
 
 	say "the freeze example against libdt-dev (two-line build)"

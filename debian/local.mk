@@ -5,7 +5,6 @@
 EXTRA_DIST += \
 	debian/changelog \
 	debian/check-packages.sh \
-	debian/clean \
 	debian/control \
 	debian/copyright \
 	debian/dt.install \

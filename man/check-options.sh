@@ -5,6 +5,9 @@
 # long) must be exactly those of the OPTIONS section of the page, and the
 # exit codes and DT_* variables --help names must be in the page.  A
 # program not built yet is skipped with a message; dt-run never is.
+# dt-agent's --help is a usage line ("[--listen ADDR:PORT] ..."): the
+# options it names, plus the -h, --help and --version the page lists
+# (each must then exit 0), must be those of dt-agent(8).
 # Also: every suite and chart key core/lib/suite.c knows is documented in
 # dt-suite(5) and dt-chart(5).
 #
@@ -42,8 +45,15 @@ man_options() {
 	sed 's/^[ ,]*//' | sort -u
 }
 
+# Options of a usage-style --help: every -x or --long word in it.
+usage_options() {
+	grep -o -E '(^|[][ ,|])--?[A-Za-z][A-Za-z0-9-]*' "$1" |
+	sed 's/^[][ ,|]*//' | sort -u
+}
+
+# check PROG BIN PAGE [usage]
 check() {
-	prog=$1 bin=$2 page=$3
+	prog=$1 bin=$2 page=$3 style=${4:-list}
 	before=$failed
 
 	if [ ! -x "$bin" ]; then
@@ -60,8 +70,23 @@ check() {
 		failed=1
 		return
 	fi
-	help_options "$tmp/$prog.help" > "$tmp/$prog.h"
 	man_options "$page" > "$tmp/$prog.m"
+	if [ "$style" = usage ]; then
+		# The usage line leaves out -h, --help and --version: those
+		# the page lists must work.
+		for opt in -h --help --version; do
+			grep -qx -- "$opt" "$tmp/$prog.m" || continue
+			if "$bin" "$opt" > /dev/null 2>&1; then
+				echo "$opt"
+			else
+				echo "FAIL: $prog $opt (in the page) exits non-zero" >&2
+				failed=1
+			fi
+		done > "$tmp/$prog.std"
+		usage_options "$tmp/$prog.help" | cat - "$tmp/$prog.std" | sort -u > "$tmp/$prog.h"
+	else
+		help_options "$tmp/$prog.help" > "$tmp/$prog.h"
+	fi
 	if [ ! -s "$tmp/$prog.h" ]; then
 		echo "FAIL: $prog --help lists no option (format changed?)"
 		failed=1
@@ -96,6 +121,7 @@ check() {
 check dt-run "$DT_BUILDDIR/core/dt-run" "$DT_SRCDIR/man/dt-run.1.in"
 check dt-check "$DT_BUILDDIR/core/dt-check" "$DT_SRCDIR/man/dt-check.1.in"
 check dtd "$DT_BUILDDIR/core/dtd/dtd" "$DT_SRCDIR/man/dtd.8.in"
+check dt-agent "$DT_BUILDDIR/plugins/k8s/agent/dt-agent" "$DT_SRCDIR/man/dt-agent.8.in" usage
 
 # The keys core/lib/suite.c knows are the keys the file-format pages
 # document (each as a .TP tag: ".B key" or ".BR key ...").

@@ -7,7 +7,7 @@ DT_MAN_PAGES = \
 	man/dt-run.1 man/dt-check.1 \
 	man/dt-suite.5 man/dt-chart.5 \
 	man/dt-plugin.7 \
-	man/dtd.8
+	man/dtd.8 man/dt-agent.8
 man_MANS = $(DT_MAN_PAGES)
 EXTRA_DIST += $(DT_MAN_PAGES:=.in)
 CLEANFILES += $(DT_MAN_PAGES)
@@ -30,6 +30,8 @@ man/dt-chart.5: $(srcdir)/man/dt-chart.5.in Makefile
 man/dt-plugin.7: $(srcdir)/man/dt-plugin.7.in Makefile
 	$(dt_man_edit)
 man/dtd.8: $(srcdir)/man/dtd.8.in Makefile
+	$(dt_man_edit)
+man/dt-agent.8: $(srcdir)/man/dt-agent.8.in Makefile
 	$(dt_man_edit)
 
 # Tests: shell scripts, run from the build tree with AM_TESTS_ENVIRONMENT.

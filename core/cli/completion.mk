@@ -1,18 +1,24 @@
-# bash completion for dt-run: core/cli/dt-run.bash, installed as
-# $(bashcompletiondir)/dt-run.  The directory is overridable:
+# bash completion for dt-run, dt-check and dtd: core/cli/PROG.bash,
+# installed as $(bashcompletiondir)/PROG (bash-completion loads it the
+# first time PROG is completed).  The directory is overridable:
 #   make install bashcompletiondir=/etc/bash_completion.d
 
 bashcompletiondir = $(datadir)/bash-completion/completions
-EXTRA_DIST += core/cli/dt-run.bash
+DT_COMPLETIONS = dt-run dt-check dtd
+EXTRA_DIST += $(DT_COMPLETIONS:%=core/cli/%.bash)
 
 install-data-local: dt-install-bash-completion
 uninstall-local: dt-uninstall-bash-completion
 
 dt-install-bash-completion:
 	$(MKDIR_P) '$(DESTDIR)$(bashcompletiondir)'
-	$(INSTALL_DATA) '$(srcdir)/core/cli/dt-run.bash' '$(DESTDIR)$(bashcompletiondir)/dt-run'
+	for p in $(DT_COMPLETIONS); do \
+		$(INSTALL_DATA) "$(srcdir)/core/cli/$$p.bash" "$(DESTDIR)$(bashcompletiondir)/$$p" || exit 1; \
+	done
 dt-uninstall-bash-completion:
-	rm -f '$(DESTDIR)$(bashcompletiondir)/dt-run'
+	for p in $(DT_COMPLETIONS); do \
+		rm -f "$(DESTDIR)$(bashcompletiondir)/$$p"; \
+	done
 
 .PHONY: dt-install-bash-completion dt-uninstall-bash-completion
 
