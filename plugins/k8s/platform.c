@@ -563,6 +563,14 @@ static void *k8s_setup(const dt_platform_env *env, char *err)
 	dt_log(DT_LOG_INFO, "k8s: cluster %s%s%s, namespace %s", p->conn.server,
 	       p->conn.context ? ", context " : " (in-cluster service account)",
 	       p->conn.context ? p->conn.context : "", p->ns);
+	if (p->conn.exec != NULL) {
+		dt_log(DT_LOG_INFO, "k8s: credentials from the exec plugin %s "
+		       "(%s)%s", p->conn.exec->command, p->conn.exec->api_version,
+		       p->dry_run ? ", not run in --dry-run" : "");
+		if (p->dry_run)
+			printf("# credentials: exec plugin %s (not run)\n",
+			       p->conn.exec->command);
+	}
 
 	/* 1. the namespace */
 	{
