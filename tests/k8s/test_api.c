@@ -522,6 +522,48 @@ Test(tls, ca_and_client_certificate_from_kubeconfig)
 	cr_expect_eq(dt_k8s_request(&a, "GET", "/api/v1/namespaces/dt-test/pods", NULL,
 				    NULL, &resp, err), -1, "a mismatched key was accepted");
 	dt_k8s_conn_clear(&c);
+
+	/* the same from an exec credential plugin (PEM text in
+	 * status.clientCertificateData and clientKeyData) */
+	for (int good = 1; good >= 0; good--) {
+		char cred[256], crt[256], k[256], *ct, *kt;
+		json_t *ec;
+
+		snprintf(crt, sizeof(crt), "%s/cli.crt", dir);
+		snprintf(k, sizeof(k), "%s/%s.key", dir, good ? "cli" : "other");
+		ct = file_text(crt);
+		kt = file_text(k);
+		ec = json_pack("{s:s, s:s, s:{s:s, s:s}}", "apiVersion",
+			       "client.authentication.k8s.io/v1", "kind",
+			       "ExecCredential", "status", "clientCertificateData", ct,
+			       "clientKeyData", kt);
+		snprintf(cred, sizeof(cred), "%s/cred.json", dir);
+		cr_assert_eq(json_dump_file(ec, cred, 0), 0);
+		json_decref(ec);
+		free(ct);
+		free(kt);
+		f = fopen(path, "w");
+		fprintf(f, "current-context: good\nclusters:\n"
+			"- {name: good, cluster: {server: 'https://127.0.0.1:%d', "
+			"certificate-authority-data: %s}}\n"
+			"contexts:\n- {name: good, context: {cluster: good, user: u}}\n"
+			"users:\n- {name: u, user: {exec: {apiVersion: "
+			"client.authentication.k8s.io/v1, interactiveMode: Never, "
+			"command: %s/tests/k8s/bin/dt-test-credential, args: [%s]}}}\n",
+			mock_port(m), ca64, getenv("DT_SRCDIR") ? getenv("DT_SRCDIR") :
+			TEST_SRCDIR, cred);
+		fclose(f);
+		cr_assert_eq(dt_k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
+		a.conn = &c;
+		st = dt_k8s_request(&a, "GET", "/api/v1/namespaces/dt-test/pods",
+				    NULL, NULL, &resp, err);
+		if (good)
+			cr_expect_eq(st, 200, "exec client certificate: %s", err);
+		else
+			cr_expect_eq(st, -1, "a mismatched exec key was accepted");
+		json_decref(resp);
+		dt_k8s_conn_clear(&c);
+	}
 	mock_stop(m);
 	free(cert);
 	free(key);
