@@ -52,7 +52,41 @@ void dt_k8s_argv_free(dt_k8s_argv *a)
 	for (size_t i = 0; i < a->n; i++)
 		free(a->v[i]);
 	free(a->v);
+	free(a->env);
 	memset(a, 0, sizeof(*a));
+}
+
+void dt_k8s_argv_kubeconfig(dt_k8s_argv *a, const char *kubeconfig)
+{
+	if (kubeconfig == NULL)
+		return;
+	if (strchr(kubeconfig, ':') == NULL) {
+		dt_k8s_argv_addf(a, "--kubeconfig=%s", kubeconfig);
+		return;
+	}
+	free(a->env);
+	if (asprintf(&a->env, "KUBECONFIG=%s", kubeconfig) < 0)
+		a->env = NULL;
+}
+
+char **dt_k8s_argv_envp(const dt_k8s_argv *a)
+{
+	extern char **environ;
+	size_t n = 0, o = 0;
+	char **envp;
+
+	if (a->env == NULL)
+		return NULL;
+	while (environ[n] != NULL)
+		n++;
+	envp = calloc(n + 2, sizeof(char *));
+	if (envp == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "KUBECONFIG=", 11) != 0)
+			envp[o++] = environ[i];
+	envp[o] = a->env;
+	return envp;
 }
 
 char *dt_k8s_argv_string(const dt_k8s_argv *a)
@@ -62,9 +96,15 @@ char *dt_k8s_argv_string(const dt_k8s_argv *a)
 
 	for (size_t i = 0; i < a->n; i++)
 		len += strlen(a->v[i]) * 4 + 3;
+	if (a->env != NULL)
+		len += strlen(a->env) + 1;
 	s = o = malloc(len);
 	if (s == NULL)
 		return NULL;
+	if (a->env != NULL) {
+		o = stpcpy(o, a->env);
+		*o++ = ' ';
+	}
 	for (size_t i = 0; i < a->n; i++) {
 		const char *p = a->v[i];
 		bool quote = p[0] == '\0' || strpbrk(p, " \t\n'\"$\\;&|<>()*?[]{}!#`~") != NULL;
@@ -103,6 +143,7 @@ int dt_k8s_run(const dt_k8s_argv *a, const char *log_path, double timeout_s,
 	size_t olen = 0;
 	double deadline = now_s() + timeout_s;
 	bool killed = false;
+	char **envp;
 	pid_t pid;
 
 	if (out != NULL && outlen > 0)
@@ -121,12 +162,14 @@ int dt_k8s_run(const dt_k8s_argv *a, const char *log_path, double timeout_s,
 			free(s);
 		}
 	}
+	envp = dt_k8s_argv_envp(a);
 	pid = fork();
 	if (pid < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
 		if (logfd >= 0)
 			close(logfd);
+		free(envp);
 		return dt_fail(err, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
@@ -135,11 +178,15 @@ int dt_k8s_run(const dt_k8s_argv *a, const char *log_path, double timeout_s,
 		dup2(null, 0);
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
-		execvp(a->v[0], a->v);
+		if (envp != NULL)
+			execvpe(a->v[0], a->v, envp);
+		else
+			execvp(a->v[0], a->v);
 		dprintf(2, "cannot run %s: %s\n", a->v[0], strerror(errno));
 		_exit(127);
 	}
 	close(pfd[1]);
+	free(envp);
 	for (;;) {
 		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
 		double left = deadline - now_s();

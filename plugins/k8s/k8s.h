@@ -174,12 +174,22 @@ int dt_k8s_manifest_path(const json_t *obj, const char *ns, char *buf,
 typedef struct dt_k8s_argv {
 	char **v;
 	size_t n, cap;
+	char *env;      /* "KUBECONFIG=a:b" for the child, or NULL */
 } dt_k8s_argv;
 
 void dt_k8s_argv_add(dt_k8s_argv *a, const char *s);
 void dt_k8s_argv_addf(dt_k8s_argv *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void dt_k8s_argv_free(dt_k8s_argv *a);
+/*
+ * How helm and kubectl find the kubeconfig: --kubeconfig=FILE for one
+ * file (flag is "--kubeconfig"), or for a merged list (which that flag
+ * cannot take) KUBECONFIG=LIST in the child's environment.
+ */
+void dt_k8s_argv_kubeconfig(dt_k8s_argv *a, const char *kubeconfig);
+/* The environment for execve: ours with a->env set (NULL when a->env
+ * is; the array is malloc'd, its strings borrowed). */
+char **dt_k8s_argv_envp(const dt_k8s_argv *a);
 /* "helm install ..." with arguments quoted when they need it. */
 char *dt_k8s_argv_string(const dt_k8s_argv *a);
 

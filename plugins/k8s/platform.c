@@ -310,10 +310,7 @@ out:
 static void helm_common(dt_k8s *p, dt_k8s_argv *a, const char *ns)
 {
 	dt_k8s_argv_addf(a, "--namespace=%s", ns);
-	/* a merged $KUBECONFIG list: helm merges the same $KUBECONFIG
-	 * (--kubeconfig takes one file) */
-	if (p->conn.kubeconfig != NULL && strchr(p->conn.kubeconfig, ':') == NULL)
-		dt_k8s_argv_addf(a, "--kubeconfig=%s", p->conn.kubeconfig);
+	dt_k8s_argv_kubeconfig(a, p->conn.kubeconfig);
 	if (p->conn.context != NULL)
 		dt_k8s_argv_addf(a, "--kube-context=%s", p->conn.context);
 }

@@ -260,6 +260,7 @@ int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err)
 	size_t j;
 	json_t *e;
 	double deadline;
+	char **envp;
 	pid_t pid;
 
 	if (json_array_size(ports) == 0)
@@ -269,8 +270,7 @@ int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err)
 	dt_k8s_argv_add(&a, "port-forward");
 	dt_k8s_argv_addf(&a, "--address=%s", n->address);
 	dt_k8s_argv_addf(&a, "--namespace=%s", p->ns);
-	if (p->conn.kubeconfig != NULL && strchr(p->conn.kubeconfig, ':') == NULL)
-		dt_k8s_argv_addf(&a, "--kubeconfig=%s", p->conn.kubeconfig);
+	dt_k8s_argv_kubeconfig(&a, p->conn.kubeconfig);
 	if (p->conn.context != NULL)
 		dt_k8s_argv_addf(&a, "--context=%s", p->conn.context);
 	dt_k8s_argv_addf(&a, "pod/%s", json_string_value(json_object_get(n->info, "pod")));
@@ -282,8 +282,10 @@ int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err)
 		return 0;
 	}
 	snprintf(log, sizeof(log), "%s/port-forward-%s.log", p->store_dir, n->name);
+	envp = dt_k8s_argv_envp(&a);
 	pid = fork();
 	if (pid < 0) {
+		free(envp);
 		dt_k8s_argv_free(&a);
 		return dt_fail(err, "fork: %s", strerror(errno));
 	}
@@ -296,9 +298,13 @@ int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execvp(a.v[0], a.v);
+		if (envp != NULL)
+			execvpe(a.v[0], a.v, envp);
+		else
+			execvp(a.v[0], a.v);
 		_exit(127);
 	}
+	free(envp);
 	dt_k8s_argv_free(&a);
 	p->forwards[i] = pid;
 	deadline = dt_k8s_now() + 30;

@@ -503,3 +503,46 @@ Test(merge, first_file_to_set_a_key_wins)
 	cr_expect(strstr(err, "sub/b") != NULL, "%s", err);
 	unsetenv("KUBECONFIG");
 }
+
+/* helm and kubectl take one file with --kubeconfig: a merged list goes
+ * to them as $KUBECONFIG, whatever dt-run's own environment says */
+Test(merge, helm_gets_the_list_in_its_environment)
+{
+	char log[128], envlog[128], out[256], err[DT_ERRBUF_SIZE], *s;
+	dt_k8s_argv a = { 0 };
+
+	snprintf(log, sizeof(log), "%s/helm.log", dir);
+	snprintf(envlog, sizeof(envlog), "%s/helm.env", dir);
+	setenv("DT_K8S_HELM_LOG", log, 1);
+	setenv("DT_K8S_HELM_ENV", envlog, 1);
+	setenv("KUBECONFIG", "/elsewhere", 1);
+	dt_k8s_argv_add(&a, "helm");
+	dt_k8s_argv_add(&a, "uninstall");
+	dt_k8s_argv_kubeconfig(&a, "/k/a:/k/b");
+	dt_k8s_argv_add(&a, "--kube-context=prod");
+	s = dt_k8s_argv_string(&a);
+	cr_expect_str_eq(s, "KUBECONFIG=/k/a:/k/b helm uninstall --kube-context=prod");
+	free(s);
+	cr_assert_eq(dt_k8s_run(&a, NULL, 10, out, sizeof(out), err), 0, "%s", err);
+	dt_k8s_argv_free(&a);
+	s = slurp(envlog);
+	cr_expect_str_eq(s, "KUBECONFIG=/k/a:/k/b\n");
+	free(s);
+	s = slurp(log);
+	cr_expect_str_eq(s, "uninstall\n--kube-context=prod\n\n");
+	free(s);
+
+	/* one file: the flag, and the environment left alone */
+	dt_k8s_argv_add(&a, "helm");
+	dt_k8s_argv_kubeconfig(&a, "/k/a");
+	cr_assert_eq(dt_k8s_run(&a, NULL, 10, out, sizeof(out), err), 0, "%s", err);
+	dt_k8s_argv_free(&a);
+	s = slurp(envlog);
+	cr_expect_str_eq(s, "KUBECONFIG=/k/a:/k/b\nKUBECONFIG=/elsewhere\n");
+	free(s);
+	s = slurp(log);
+	cr_expect(strstr(s, "\n--kubeconfig=/k/a\n\n") != NULL, "%s", s);
+	free(s);
+	unsetenv("KUBECONFIG");
+	unsetenv("DT_K8S_HELM_ENV");
+}
