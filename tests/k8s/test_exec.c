@@ -306,6 +306,7 @@ Test(exec, v1beta1_and_a_client_certificate)
 	snprintf(text, sizeof(text),
 		 "{\"apiVersion\":\"client.authentication.k8s.io/v1\","
 		 "\"kind\":\"ExecCredential\",\"status\":{"
+		 "\"expirationTimestamp\":\"2099-01-01T00:00:00.250Z\","
 		 "\"clientCertificateData\":\"-----BEGIN CERTIFICATE-----\\nMIIB\\n"
 		 "-----END CERTIFICATE-----\\n\",\"clientKeyData\":\"-----BEGIN EC "
 		 "PRIVATE KEY-----\\nMHc\\n-----END EC PRIVATE KEY-----\\n\"}}");
@@ -332,7 +333,7 @@ Test(exec, v1beta1_and_a_client_certificate)
 	cr_expect_eq(cred.cert_len, strlen(cred.cert));
 	cr_assert_not_null(cred.key);
 	cr_expect(strstr(cred.key, "PRIVATE KEY") != NULL);
-	cr_expect_eq(cred.expiry, 0);
+	cr_expect_eq(cred.expiry, (time_t)4070908800, "RFC 3339 with Z and a fraction");
 	dt_k8s_cred_clear(&cred);
 	dt_k8s_conn_clear(&c);
 }
