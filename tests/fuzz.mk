@@ -64,6 +64,7 @@ tests_fuzz_replay_dtd_api_CFLAGS = $(FUZZ_DTD_CFLAGS)
 tests_fuzz_replay_dtd_api_LDADD = $(FUZZ_DTD_LIBS)
 TESTS += tests/fuzz/replay-corpus
 EXTRA_DIST += tests/fuzz/replay-corpus tests/fuzz/run-fuzz tests/fuzz/corpus \
+	tests/fuzz/pending \
 	tests/fuzz/regress
 
 if ENABLE_FUZZING
