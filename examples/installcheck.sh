@@ -15,7 +15,7 @@ for v in MAKE CC top_builddir srcdir bindir libdir pkglibdir pkgdatadir; do
 done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dt-installcheck-XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' HUP INT PIPE TERM
 dest=$tmp/root
 failed=0
 step() { echo "installcheck: $*"; }

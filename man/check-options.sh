@@ -19,7 +19,8 @@ set -u
 : "${DT_SRCDIR:?set DT_SRCDIR to the source tree}"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dt-man-XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT PIPE TERM
 failed=0
 checked=0
 

@@ -82,6 +82,7 @@ if [[ -x $dtd ]]; then
 	options dtd "$dtd" _dtd
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/dt-comp-XXXXXX") || exit 99
 	trap 'rm -rf "$tmp"' EXIT
+	trap 'exit 1' HUP INT PIPE TERM
 	touch "$tmp/a.yaml" "$tmp/b.txt"
 	mkdir "$tmp/d"
 	expect "dtd: --config offers YAML files and folders" \
