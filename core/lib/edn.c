@@ -55,6 +55,80 @@ static bool is_delim(char c)
 	       c == '[' || c == ']' || c == '{' || c == '}' || c == '"' || c == ';';
 }
 
+/* Bytes of the UTF-8 sequence starting at s (at most left), or 0 when
+ * it is not a valid one. */
+static size_t utf8_len(const unsigned char *s, size_t left)
+{
+	size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 :
+		   (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+
+	if (n == 0 || n > left || (n == 2 && s[0] < 0xc2))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * A character literal: \c (any one character, UTF-8 included), or a
+ * name: \newline \space \tab \return \formfeed \backspace \uXXXX.
+ */
+static int read_char(dt_edn_reader *r, json_t **out, char *err)
+{
+	static const struct { const char *name; const char *text; } names[] = {
+		{ "newline", "\n" }, { "space", " " }, { "tab", "\t" },
+		{ "return", "\r" }, { "formfeed", "\f" }, { "backspace", "\b" },
+	};
+	const char *start = r->s + 1;
+	size_t first, len;
+	char tok[16];
+
+	if (start >= r->end)
+		return fail(r, err, "character literal at the end");
+	first = utf8_len((const unsigned char *)start, (size_t)(r->end - start));
+	if (first == 0)
+		return fail(r, err, "a character literal that is not valid UTF-8");
+	len = first;
+	while (start + len < r->end && !is_delim(start[len]))
+		len++;
+	r->s = start + len;
+	if (len == first) {
+		*out = json_stringn(start, first);
+		return *out ? 1 : fail(r, err, "out of memory");
+	}
+	if (len >= sizeof(tok))
+		return fail(r, err, "unknown character name");
+	memcpy(tok, start, len);
+	tok[len] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(tok, names[i].name) == 0) {
+			*out = json_string(names[i].text);
+			return *out ? 1 : fail(r, err, "out of memory");
+		}
+	if (tok[0] == 'u' && len == 5 && strspn(tok + 1, "0123456789abcdefABCDEF") == 4) {
+		unsigned long u = strtoul(tok + 1, NULL, 16);
+		char utf[4];
+		size_t n = 0;
+
+		if (u >= 0xd800 && u <= 0xdfff)
+			return fail(r, err, "a character literal that is a lone surrogate");
+		if (u < 0x80) {
+			utf[n++] = (char)u;
+		} else if (u < 0x800) {
+			utf[n++] = (char)(0xc0 | (u >> 6));
+			utf[n++] = (char)(0x80 | (u & 0x3f));
+		} else {
+			utf[n++] = (char)(0xe0 | (u >> 12));
+			utf[n++] = (char)(0x80 | ((u >> 6) & 0x3f));
+			utf[n++] = (char)(0x80 | (u & 0x3f));
+		}
+		*out = json_stringn(utf, n);
+		return *out ? 1 : fail(r, err, "out of memory");
+	}
+	return fail(r, err, "unknown character name");
+}
+
 static int read_value(dt_edn_reader *r, json_t **out, int depth, char *err);
 
 static json_t *read_string(dt_edn_reader *r, char *err)
@@ -314,18 +388,8 @@ static int read_value(dt_edn_reader *r, json_t **out, int depth, char *err)
 		return read_map(r, out, depth, err);
 	case ']': case ')': case '}':
 		return fail(r, err, "unbalanced closing bracket");
-	case '\\': {
-		char s[2] = { 0, 0 };
-
-		if (r->end - r->s < 2)
-			return fail(r, err, "character literal at the end");
-		s[0] = r->s[1];
-		r->s += 2;
-		while (r->s < r->end && !is_delim(*r->s))   /* \newline ... */
-			r->s++;
-		*out = json_string(s);
-		return 1;
-	}
+	case '\\':
+		return read_char(r, out, err);
 	case '#':
 		if (r->s + 1 < r->end && r->s[1] == '{') {
 			r->s += 2;
