@@ -15,7 +15,10 @@
  * Each figure is operations a second (one op = invoke + completion) and
  * the CPU time per op, which a loaded machine does not distort: 1M ops/s
  * on 2 threads needs at most 2us of CPU per op and no serialisation.
- * Usage: dt-bench-recorder [-s SECONDS_EACH] [-d DIR]
+ * Before timing, it checks that the recorder's own encoder writes each
+ * line byte for byte as jansson would (dt_op_to_json), on values of
+ * every kind, and fails if not.
+ * Usage: dt-bench-recorder [-s SECONDS_EACH]
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -153,6 +156,75 @@ static double measure(bench_kind kind, int threads, double seconds, const char *
 	return (double)total / (t1 - t0);
 }
 
+/* The recorder's lines must be exactly dt_op_to_json's (jansson's). */
+static int check_encoding(const char *dir)
+{
+	static const char *const values[] = {
+		"null", "true", "false", "0", "-1", "9223372036854775807",
+		"-9223372036854775808", "1.5", "-0.0", "1e300", "\"\"", "\"r1\"",
+		"\"a\\\"b\\\\c\"", "\"tab\\there\\u0001\"", "\"caf\\u00e9 \\u2603\"",
+		"\"a/b\"", "{}", "[]", "{\"key\":\"r1\"}", "{\"key\":\"r1\",\"value\":3}",
+		"{\"key\":\"r1\",\"value\":[1,2]}", "{\"z\":1,\"a\":2,\"m\":{\"q\":null}}",
+		"[1,\"x\",[2.25,{\"k\\n\":false}],{}]", "{\"\\u00e9\":\"\\u00e9\"}",
+		"[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]",
+		"{\"from\":0,\"to\":4,\"amount\":5}", "[100,200,300,-7]",
+	};
+	size_t n = sizeof(values) / sizeof(values[0]);
+	char path[512], err[DT_ERRBUF_SIZE];
+	char *expect[2 * (sizeof(values) / sizeof(values[0]))];
+	dt_history_writer *w;
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0, i = 0, bad = 0;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "%s/check.jsonl", dir);
+	w = dt_history_writer_open(path, err);
+	if (w == NULL) {
+		fprintf(stderr, "dt-bench-recorder: %s\n", err);
+		return -1;
+	}
+	for (size_t k = 0; k < n; k++) {
+		json_t *v = json_loads(values[k], JSON_DECODE_ANY, NULL);
+		dt_op inv = { .process = 3, .type = DT_OP_INVOKE, .f = "read", .value = v };
+		dt_op done = { .process = 3, .type = DT_OP_FAIL, .f = "read", .value = v,
+			       .key = k % 2 ? "k\"1" : "k1", .error = k % 3 ? "bad\n" : "e" };
+
+		if (v == NULL) {
+			fprintf(stderr, "dt-bench-recorder: bad test value %s\n", values[k]);
+			exit(1);
+		}
+		dt_history_append(w, &inv);
+		dt_history_append(w, &done);
+		expect[2 * k] = dt_op_to_json(&inv);
+		expect[2 * k + 1] = dt_op_to_json(&done);
+		json_decref(v);
+	}
+	if (dt_history_writer_close(w, err) != 0 || (f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "dt-bench-recorder: %s\n", err);
+		return -1;
+	}
+	while ((len = getline(&line, &cap, f)) > 0 && i < 2 * n) {
+		line[len - 1] = '\0';
+		if (strcmp(line, expect[i]) != 0) {
+			fprintf(stderr, "encoding differs:\n  recorder %s\n  jansson  %s\n",
+				line, expect[i]);
+			bad++;
+		}
+		i++;
+	}
+	if (i != 2 * n)
+		bad++;
+	for (size_t k = 0; k < 2 * n; k++)
+		free(expect[k]);
+	free(line);
+	fclose(f);
+	unlink(path);
+	printf("encoding check: %zu lines %s jansson's\n", i,
+	       bad ? "DIFFER from" : "identical to");
+	return bad ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	double seconds = 2;
@@ -170,6 +242,10 @@ int main(int argc, char **argv)
 	}
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
+		return 1;
+	}
+	if (check_encoding(dir) != 0) {
+		rmdir(dir);
 		return 1;
 	}
 	printf("recorder benchmark: ops/s (op = invoke + completion), %.1fs each\n", seconds);

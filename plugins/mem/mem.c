@@ -21,6 +21,7 @@
 #include <dt/plugin.h>
 
 #define MEM_MAX_KEYS 4096
+#define MEM_SLOTS (2 * MEM_MAX_KEYS) /* hash slots: a power of 2 */
 
 typedef enum { BUG_NONE, BUG_STALE_READS, BUG_LOST_WRITES } mem_bug;
 
@@ -40,6 +41,7 @@ typedef struct mem_store {
 	json_int_t *balances, *prev_balances;
 	mem_key *keys;
 	size_t nkeys;
+	int32_t *slots; /* open addressing: index into keys + 1, 0 free */
 	uint64_t seed;
 } mem_store;
 
@@ -90,7 +92,8 @@ static void *mem_open(const dt_client_env *env, char *err)
 		}
 	}
 	s->keys = calloc(MEM_MAX_KEYS, sizeof(mem_key));
-	if (s->keys == NULL) {
+	s->slots = calloc(MEM_SLOTS, sizeof(int32_t));
+	if (s->keys == NULL || s->slots == NULL) {
 		dt_fail(err, "out of memory");
 		goto fail;
 	}
@@ -99,6 +102,7 @@ fail:
 	free(s->balances);
 	free(s->prev_balances);
 	free(s->keys);
+	free(s->slots);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 	return NULL;
@@ -127,15 +131,31 @@ static void *mem_connect(void *data, int worker, char *err)
 	return c;
 }
 
-static mem_key *key_get(mem_store *s, const char *name)
+/* A key by name, created on first use: FNV-1a into an open-addressing
+ * table (at most half full), so a lookup costs one hash and, mostly, one
+ * comparison whatever the number of keys. */
+static mem_key *key_get(mem_store *s, const char *name, size_t len)
 {
-	for (size_t i = 0; i < s->nkeys; i++)
-		if (strcmp(s->keys[i].name, name) == 0)
-			return &s->keys[i];
-	if (s->nkeys == MEM_MAX_KEYS || strlen(name) >= sizeof(s->keys[0].name))
+	uint32_t h = 2166136261u;
+	size_t i;
+	mem_key *k;
+
+	if (len >= sizeof(s->keys[0].name))
+		return NULL; /* never stored */
+	for (size_t j = 0; j < len; j++)
+		h = (h ^ (unsigned char)name[j]) * 16777619u;
+	for (i = h & (MEM_SLOTS - 1); s->slots[i] != 0; i = (i + 1) & (MEM_SLOTS - 1)) {
+		k = &s->keys[s->slots[i] - 1];
+		if (memcmp(k->name, name, len) == 0 && k->name[len] == '\0')
+			return k;
+	}
+	if (s->nkeys == MEM_MAX_KEYS)
 		return NULL;
-	snprintf(s->keys[s->nkeys].name, sizeof(s->keys[0].name), "%s", name);
-	return &s->keys[s->nkeys++];
+	k = &s->keys[s->nkeys++];
+	memcpy(k->name, name, len);
+	k->name[len] = '\0';
+	s->slots[i] = (int32_t)s->nkeys;
+	return k;
 }
 
 static void pause_a_little(mem_conn *c)
@@ -197,8 +217,9 @@ static dt_op_type register_invoke(mem_conn *c, const char *f, const json_t *valu
 				  json_t **result, char **error)
 {
 	mem_store *s = c->store;
-	const char *name = json_string_value(json_object_get(value, "key"));
-	mem_key *k = name ? key_get(s, name) : NULL;
+	json_t *key = json_object_get(value, "key");
+	const char *name = json_string_value(key);
+	mem_key *k = name ? key_get(s, name, strlen(name)) : NULL;
 
 	if (k == NULL) {
 		*error = strdup(name ? "too many keys" : "no key");
@@ -208,7 +229,8 @@ static dt_op_type register_invoke(mem_conn *c, const char *f, const json_t *valu
 		bool stale = bug_hits(c, BUG_STALE_READS);
 		bool set = stale ? k->prev_set : k->set;
 
-		*result = json_pack("{ss}", "key", name);
+		*result = json_object();
+		json_object_set(*result, "key", key);
 		json_object_set_new(*result, "value",
 			set ? json_integer(stale ? k->prev : k->value) : json_null());
 		return DT_OP_OK;
@@ -269,6 +291,7 @@ static void mem_close(void *data)
 	free(s->balances);
 	free(s->prev_balances);
 	free(s->keys);
+	free(s->slots);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
