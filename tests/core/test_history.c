@@ -155,3 +155,51 @@ Test(history, a_killed_writer_loses_nothing_it_recorded)
 	cr_assert_eq(json_integer_value(h->ops[999].value), 999);
 	dt_history_free(h);
 }
+
+/* The recorder encodes common values itself: every line must be exactly
+ * what jansson writes for the same event (dt_op_to_json). */
+Test(history, lines_are_byte_identical_to_jansson)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	const char *values[] = {
+		"null", "true", "false", "0", "-1", "9223372036854775807",
+		"-9223372036854775808", "1.5", "-0.25", "1e300", "\"\"", "\"plain\"",
+		"\"quote \\\" and \\\\ back\"", "\"tab\\tnew\\nline\"", "\"\\u0001\\u001f\"",
+		"\"caf\\u00e9 \\u2603 \\ud83d\\ude00\"", "[]", "{}", "[1,[2,[3,[]]],{}]",
+		"{\"key\":\"r1\",\"value\":[3,4]}", "{\"a\":{\"b\":{\"c\":null}},\"z\":1}",
+		"{\"\\u00e9\":1,\"q\\\"\":2}", "[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]",
+	};
+	size_t n = sizeof(values) / sizeof(values[0]);
+	char **want = calloc(n, sizeof(char *));
+	dt_history_writer *w = dt_history_writer_open(path, err);
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+
+	cr_assert_not_null(w, "%s", err);
+	for (size_t i = 0; i < n; i++) {
+		json_error_t je;
+		dt_op op = { .process = 0, .type = i % 2 ? DT_OP_OK : DT_OP_INVOKE,
+			     .f = "w\"rite", .key = i % 3 ? NULL : "k\\1",
+			     .error = i % 4 ? NULL : "why \"not\"" };
+
+		op.value = json_loads(values[i], JSON_DECODE_ANY, &je);
+		cr_assert_not_null(op.value, "%s: %s", values[i], je.text);
+		cr_assert_geq(dt_history_append(w, &op), 0);
+		want[i] = dt_op_to_json(&op);
+		json_decref(op.value);
+	}
+	cr_assert_eq(dt_history_writer_close(w, err), 0, "%s", err);
+	f = fopen(path, "r");
+	for (size_t i = 0; i < n; i++) {
+		ssize_t got = getline(&line, &cap, f);
+
+		cr_assert_gt(got, 0);
+		line[got - 1] = '\0';
+		cr_expect_str_eq(line, want[i], "value %s", values[i]);
+		free(want[i]);
+	}
+	fclose(f);
+	free(line);
+	free(want);
+}
