@@ -7,7 +7,9 @@ AM_TESTS_ENVIRONMENT = \
 	DT_BUILDDIR='$(abs_top_builddir)'; export DT_BUILDDIR; \
 	DT_SRCDIR='$(abs_top_srcdir)'; export DT_SRCDIR; \
 	DT_TESTDATA='$(abs_top_srcdir)/../shared/testdata'; export DT_TESTDATA; \
-	DT_STATE_DIR='$(abs_top_builddir)/tests/state'; export DT_STATE_DIR;
+	DT_STATE_DIR='$(abs_top_builddir)/tests/state'; export DT_STATE_DIR; \
+	LSAN_OPTIONS="suppressions=$(abs_top_srcdir)/tests/robust/lsan.supp $${LSAN_OPTIONS:-}"; \
+	export LSAN_OPTIONS;
 
 TEST_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) \
 	-DTEST_BUILDDIR='"$(abs_top_builddir)"' \

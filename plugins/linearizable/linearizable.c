@@ -540,7 +540,7 @@ static void build_keep(build *b)
 		       b->blockcap * sizeof(lz_op) + b->cap * sizeof(lz_part) +
 		       b->km.cap * 16 + b->pm.cap * 17;
 
-	if (bytes > KEEP_BUILD_BYTES) {
+	if (bytes > KEEP_BUILD_BYTES || !lz_may_keep()) {
 		build_free(b);
 		return;
 	}

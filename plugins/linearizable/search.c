@@ -929,7 +929,7 @@ static void *worker(void *arg)
 		    p->verdict == LZ_MEMORY || p->verdict == LZ_NOMEM)
 			atomic_store(&pl->ctx->stop, true);
 	}
-	if (main_thread && w != NULL && ws_bytes(w) <= KEEP_WS_BYTES) {
+	if (main_thread && lz_may_keep() && w != NULL && ws_bytes(w) <= KEEP_WS_BYTES) {
 		kept_ws = w;
 	} else {
 		if (main_thread)

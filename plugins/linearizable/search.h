@@ -13,6 +13,8 @@
 #define DT_LZ_SEARCH_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <unistd.h>
 #include <dt/plugin.h>
 
 #define LZ_UNKNOWN_RET INT64_MAX
@@ -94,5 +96,16 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w);
 void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts);
 
 void lz_part_clear(const lz_ctx *ctx, lz_part *p);
+
+/*
+ * Buffers are kept between checks only on the process's initial thread
+ * (dt-check, dt-run, the benchmark).  A thread-local cache on any other
+ * thread (dtd's run threads) would be lost when the thread ends, and a
+ * thread-exit destructor could outlive this plugin's unloading.
+ */
+static inline bool lz_may_keep(void)
+{
+	return getpid() == gettid();
+}
 
 #endif

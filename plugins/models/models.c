@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <dt/plugin.h>
 
@@ -194,6 +195,14 @@ static int mop_done(const mop *o, dt_model_buf *out)
 	if (o->b.len)
 		memcpy(h->data + o->a.len, o->b.data, o->b.len);
 	out->len += sizeof(pmop) + o->a.len + o->b.len;
+	/* Only the process's initial thread keeps its scratch buffers: on
+	 * any other (dtd's run threads) they would be lost with the thread. */
+	if (getpid() != gettid()) {
+		free(scratch.a.data);
+		free(scratch.b.data);
+		memset(&scratch.a, 0, sizeof(scratch.a));
+		memset(&scratch.b, 0, sizeof(scratch.b));
+	}
 	return 0;
 }
 
