@@ -344,7 +344,7 @@ json_t *dtd_data_metrics(const char *dir, const char *series, double from,
 
 	snprintf(path, sizeof(path), "%s/history.jsonl", dir);
 	if (access(path, R_OK) == 0) {
-		h = dt_history_read_jsonl(path, err);
+		h = dt_history_read_live(path, err);
 		if (h == NULL)
 			goto fail;
 	}

@@ -563,6 +563,8 @@ bad_f:
 	return dt_fail(err, "\"f\": expected a string");
 }
 
+static dt_history *dt_history_read_jsonl2(const char *path, bool live, char *err);
+
 /*
  * Which processes have an invoke open: a small open-addressing table
  * from process number to the index of its open invoke (-1: none).
@@ -650,6 +652,16 @@ static bool only_zeros_follow(FILE *f, const char *line, size_t n)
 
 dt_history *dt_history_read_jsonl(const char *path, char *err)
 {
+	return dt_history_read_jsonl2(path, false, err);
+}
+
+dt_history *dt_history_read_live(const char *path, char *err)
+{
+	return dt_history_read_jsonl2(path, true, err);
+}
+
+static dt_history *dt_history_read_jsonl2(const char *path, bool live, char *err)
+{
 	FILE *f = fopen(path, "re");
 	dt_history *h;
 	char *line = NULL;
@@ -673,7 +685,9 @@ dt_history *dt_history_read_jsonl(const char *path, char *err)
 
 		lineno++;
 		if (line[0] == '\0') { /* zero padding after a crashed writer */
-			if (!only_zeros_follow(f, line, (size_t)n)) {
+			/* A file still being written may get lines after the
+			 * zeros this reader saw: that is not damage. */
+			if (!live && !only_zeros_follow(f, line, (size_t)n)) {
 				dt_fail(err, "%s:%zu: zero bytes followed by more data "
 					"(a damaged file)", path, lineno);
 				goto fail;

@@ -49,4 +49,8 @@ int dt_op_from_json(const char *line, size_t len, dt_op *op, char *err);
  * h->torn; any other bad line is an error naming file:line. */
 dt_history *dt_history_read_jsonl(const char *path, char *err);
 
+/* The same for a history a run may still be writing: the first zero
+ * byte ends it, whatever follows (the writer may be filling it in). */
+dt_history *dt_history_read_live(const char *path, char *err);
+
 #endif
