@@ -12,8 +12,15 @@
  *                    them that sees both
  *   majorities-ring  nodes on a shuffled ring; each sees the majority
  *                    of nodes nearest it, no two the same majority
- * Every node takes part whatever the targets, except isolate-one, which
- * picks its node among the targets.
+ *   targets          the nodes the target selection picks against the
+ *                    others (`target: [n1, n2]`, `fixed`, `one`, ...)
+ * Every node takes part whatever the targets, except in isolate-one,
+ * which picks its node among the targets, and in targets.
+ *
+ * `direction:` makes the cut between two groups one-way: `both` (the
+ * default), `in` (the first group drops what the second sends it) or
+ * `out` (the second group drops what the first sends).  TCP breaks
+ * either way; datagrams and half-open connections tell them apart.
  *
  * A "grudge" says, for each node, which nodes it drops packets from:
  * one rule `INPUT -s FROM/32 -j DROP` per (node, from) pair, tagged with
@@ -32,12 +39,22 @@ typedef enum part_mode {
 	MODE_RANDOM_HALVES,
 	MODE_ISOLATE_ONE,
 	MODE_BRIDGE,
-	MODE_MAJORITIES_RING
+	MODE_MAJORITIES_RING,
+	MODE_TARGETS
 } part_mode;
 
 static const char *const mode_names[] = {
-	"halves", "random-halves", "isolate-one", "bridge", "majorities-ring"
+	"halves", "random-halves", "isolate-one", "bridge", "majorities-ring",
+	"targets"
 };
+
+typedef enum part_direction {
+	DIR_BOTH = 0,
+	DIR_IN,
+	DIR_OUT
+} part_direction;
+
+static const char *const direction_names[] = { "both", "in", "out" };
 
 typedef struct part_rule {
 	size_t node;   /* where the rule lives */
@@ -50,6 +67,7 @@ typedef struct part_nemesis {
 	dt_node *nodes;
 	size_t n;
 	part_mode mode;
+	part_direction direction;
 	char comment[32];
 	part_rule *rules;   /* added by start and not yet removed, owned */
 	size_t nrules;
@@ -89,11 +107,59 @@ static json_t *rule_json(const part_nemesis *p, const part_rule *r)
 			 "from", p->nodes[r->from].name, "rule", text);
 }
 
+#define NELEMS(a) (sizeof(a) / sizeof(*(a)))
+
+/* Index of s in names[0..n), or n. */
+static size_t name_index(const char *const *names, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			break;
+	return i;
+}
+
+/* mode targets needs nodes left out of the selection: refuse the
+ * selections that can only pick them all. */
+static int check_targets(const dt_nemesis_env *env, char *err)
+{
+	const json_t *t = json_object_get(env->config, "target");
+	const json_t *mode = json_is_object(t) ? json_object_get(t, "mode") : t;
+
+	if (t == NULL)
+		return 0;
+	if (json_is_string(mode) && strcmp(json_string_value(mode), "all") == 0)
+		return dt_conf_fail(env->config, "target", err, "mode targets "
+				    "cuts the targets off from the other nodes; "
+				    "target all leaves none");
+	if (json_is_array(t) && json_array_size(t) >= env->nnodes) {
+		bool left_out = false;
+
+		for (size_t i = 0; i < env->nnodes && !left_out; i++) {
+			size_t j;
+			json_t *v;
+
+			left_out = true;
+			json_array_foreach(t, j, v)
+				if (json_is_string(v) && strcmp(json_string_value(v),
+						       env->nodes[i].name) == 0)
+					left_out = false;
+		}
+		if (!left_out)
+			return dt_conf_fail(env->config, "target", err, "mode "
+					    "targets cuts the targets off from "
+					    "the other nodes; this list names "
+					    "all %zu", env->nnodes);
+	}
+	return 0;
+}
+
 static void *part_create(const dt_nemesis_env *env, char *err)
 {
-	part_nemesis *p;
-	const char *mode;
-	size_t m;
+	part_nemesis *p = NULL;
+	const char *mode, *dir;
+	size_t m, d;
 	char out[256], e[DT_ERRBUF_SIZE];
 	const char *probe[] = { "iptables", "-w", "-n", "-L", "INPUT", NULL };
 	int rc;
@@ -103,24 +169,37 @@ static void *part_create(const dt_nemesis_env *env, char *err)
 			"network context");
 		return NULL;
 	}
-	if (dt_conf_string(env->config, "mode", "halves", &mode, err) != 0)
+	if (dt_conf_string(env->config, "mode", "halves", &mode, err) != 0 ||
+	    dt_conf_string(env->config, "direction", "both", &dir, err) != 0)
 		return NULL;
-	for (m = 0; m < sizeof(mode_names) / sizeof(*mode_names); m++)
-		if (strcmp(mode, mode_names[m]) == 0)
-			break;
-	if (m == sizeof(mode_names) / sizeof(*mode_names)) {
+	m = name_index(mode_names, NELEMS(mode_names), mode);
+	if (m == NELEMS(mode_names)) {
 		dt_conf_fail(env->config, "mode", err, "unknown mode '%s' (halves, "
 			     "random-halves, isolate-one, bridge, "
-			     "majorities-ring)", mode);
+			     "majorities-ring, targets)", mode);
+		return NULL;
+	}
+	d = name_index(direction_names, NELEMS(direction_names), dir);
+	if (d == NELEMS(direction_names)) {
+		dt_conf_fail(env->config, "direction", err, "unknown direction "
+			     "'%s' (both, in, out)", dir);
+		return NULL;
+	}
+	if (d != DIR_BOTH && m == MODE_MAJORITIES_RING) {
+		dt_conf_fail(env->config, "direction", err, "majorities-ring has "
+			     "no two groups to cut one way");
 		return NULL;
 	}
 	if (env->nnodes < 2 || ((m == MODE_BRIDGE || m == MODE_MAJORITIES_RING) &&
 				env->nnodes < 3)) {
 		dt_conf_fail(env->config, "mode", err, "%s needs at least %d nodes, "
-			     "the chart has %zu", mode, m >= MODE_BRIDGE ? 3 : 2,
+			     "the chart has %zu", mode,
+			     m == MODE_BRIDGE || m == MODE_MAJORITIES_RING ? 3 : 2,
 			     env->nnodes);
 		return NULL;
 	}
+	if (m == MODE_TARGETS && check_targets(env, err) != 0)
+		return NULL;
 	rc = env->platform->exec(env->platform_data, &env->nodes[0], probe, out,
 				 sizeof(out), e);
 	if (rc != 0) {
@@ -140,6 +219,7 @@ static void *part_create(const dt_nemesis_env *env, char *err)
 	p->nodes = env->nodes;
 	p->n = env->nnodes;
 	p->mode = (part_mode)m;
+	p->direction = (part_direction)d;
 	snprintf(p->comment, sizeof(p->comment), "dt-%.20s", env->run_id);
 	return p;
 oom:
@@ -172,30 +252,73 @@ static json_t *names(const part_nemesis *p, const size_t *idx, size_t n)
 	return a;
 }
 
-/* Both ways between a[0..na) and b[0..nb). */
+/* Between a[0..na) and b[0..nb), both ways or as `direction` says:
+ * in, a drops what b sends; out, b drops what a sends. */
 static void cut(part_nemesis *p, const size_t *a, size_t na, const size_t *b,
 		size_t nb)
 {
 	for (size_t i = 0; i < na; i++) {
 		for (size_t j = 0; j < nb; j++) {
-			p->drop[a[i] * p->n + b[j]] = true;
-			p->drop[b[j] * p->n + a[i]] = true;
+			if (p->direction != DIR_OUT)
+				p->drop[a[i] * p->n + b[j]] = true;
+			if (p->direction != DIR_IN)
+				p->drop[b[j] * p->n + a[i]] = true;
 		}
 	}
 }
 
-/* Fill the grudge matrix for the mode; returns the groups for the
- * history. */
-static json_t *plan(part_nemesis *p, const size_t *targets, size_t ntargets,
-		    dt_rng *rng, size_t *order)
+/* order[0..k) = the targets (each once), order[k..n) = the others;
+ * returns k. */
+static size_t targets_first(const part_nemesis *p, const size_t *targets,
+			    size_t ntargets, size_t *order)
 {
-	size_t n = p->n, half = n / 2;
-	json_t *desc = json_object();
+	size_t k = 0, rest;
 
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t t = 0; t < ntargets; t++)
+			if (targets[t] == i) {
+				order[k++] = i;
+				break;
+			}
+	rest = k;
+	for (size_t i = 0; i < p->n; i++) {
+		bool in = false;
+
+		for (size_t j = 0; j < k && !in; j++)
+			in = order[j] == i;
+		if (!in)
+			order[rest++] = i;
+	}
+	return k;
+}
+
+/* Fill the grudge matrix for the mode; returns the groups for the
+ * history, or NULL with err filled when the targets leave no cut. */
+static json_t *plan(part_nemesis *p, const size_t *targets, size_t ntargets,
+		    dt_rng *rng, size_t *order, char *err)
+{
+	size_t n = p->n, half = n / 2, k = 0;
+	json_t *desc;
+
+	if (p->mode == MODE_TARGETS) {
+		k = targets_first(p, targets, ntargets, order);
+		if (k == 0 || k == n) {
+			dt_fail(err, "mode targets: the target selection picked "
+				"%zu of the %zu nodes; nothing to cut", k, n);
+			return NULL;
+		}
+	} else {
+		for (size_t i = 0; i < n; i++)
+			order[i] = i;
+	}
+	desc = json_object();
 	memset(p->drop, 0, n * n * sizeof(*p->drop));
-	for (size_t i = 0; i < n; i++)
-		order[i] = i;
 	switch (p->mode) {
+	case MODE_TARGETS:
+		cut(p, order, k, order + k, n - k);
+		json_object_set_new(desc, "groups", json_pack("[o, o]",
+			names(p, order, k), names(p, order + k, n - k)));
+		break;
 	case MODE_RANDOM_HALVES:
 		shuffle(order, n, rng);
 		/* fall through */
@@ -210,9 +333,9 @@ static json_t *plan(part_nemesis *p, const size_t *targets, size_t ntargets,
 			     (size_t)dt_rng_below(rng, n);
 
 		order[0] = one;
-		for (size_t i = 0, k = 1; i < n; i++)
+		for (size_t i = 0, j = 1; i < n; i++)
 			if (i != one)
-				order[k++] = i;
+				order[j++] = i;
 		cut(p, order, 1, order + 1, n - 1);
 		json_object_set_new(desc, "groups", json_pack("[o, o]",
 			names(p, order, 1), names(p, order + 1, n - 1)));
@@ -276,8 +399,10 @@ static int part_start(void *data, const size_t *targets, size_t ntargets,
 
 	if (order == NULL)
 		return dt_fail(err, "out of memory");
-	desc = plan(p, targets, ntargets, rng, order);
+	desc = plan(p, targets, ntargets, rng, order, err);
 	free(order);
+	if (desc == NULL)
+		return -1;
 	grudge = json_object();
 	rules = json_array();
 	p->nrules = 0;
@@ -306,6 +431,8 @@ static int part_start(void *data, const size_t *targets, size_t ntargets,
 		json_object_set_new(grudge, p->nodes[a].name, from);
 	}
 	json_object_set_new(desc, "mode", json_string(mode_names[p->mode]));
+	json_object_set_new(desc, "direction",
+			    json_string(direction_names[p->direction]));
 	json_object_set_new(desc, "grudge", grudge);
 	json_object_set_new(desc, "rules", rules);
 	*what = desc;
@@ -338,7 +465,7 @@ static void part_destroy(void *data)
 static const dt_nemesis_type partition_type = {
 	.info = { "partition", "1.0",
 		  "iptables cuts between groups of nodes (halves, random-halves, "
-		  "isolate-one, bridge, majorities-ring)" },
+		  "isolate-one, bridge, majorities-ring, targets)" },
 	.create = part_create,
 	.start = part_start,
 	.heal = part_heal,

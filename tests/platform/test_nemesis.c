@@ -88,9 +88,10 @@ static size_t group(const pf *f, const json_t *what, size_t gi, bool *in)
 }
 
 /* One mode: start, check the cut pairs with TCP and the mode's shape,
- * heal, check everything is back and iptables is as before. */
-static void check_mode(pf *f, const char *mode, const size_t *targets,
-		       size_t ntargets)
+ * heal, check everything is back and iptables is as before.  dir is the
+ * entry's direction (NULL: none given, both ways). */
+static void check_mode(pf *f, const char *mode, const char *dir,
+		       const size_t *targets, size_t ntargets)
 {
 	const dt_nemesis_type *t;
 	dt_doc *doc;
@@ -102,7 +103,8 @@ static void check_mode(pf *f, const char *mode, const size_t *targets,
 	dt_rng rng;
 	void *nem;
 
-	snprintf(entry, sizeof(entry), "name: partition\nmode: %s\n", mode);
+	snprintf(entry, sizeof(entry), "name: partition\nmode: %s\n%s%s\n",
+		 mode, dir != NULL ? "direction: " : "", dir != NULL ? dir : "");
 	nem = pf_nemesis(f, "partition", entry, &t, &doc, err);
 	cr_assert_not_null(nem, "%s", err);
 	for (size_t i = 0; i < n; i++)
@@ -111,6 +113,8 @@ static void check_mode(pf *f, const char *mode, const size_t *targets,
 	cr_assert_eq(t->start(nem, targets, ntargets, &rng, &what, err), 0,
 		     "%s: %s", mode, err);
 	cr_assert_str_eq(json_string_value(json_object_get(what, "mode")), mode);
+	cr_assert_str_eq(json_string_value(json_object_get(what, "direction")),
+			 dir != NULL ? dir : "both");
 	grudge_of(f, what, drop);
 	for (size_t i = 0; i < n * n; i++)
 		rules += drop[i];
@@ -128,16 +132,27 @@ static void check_mode(pf *f, const char *mode, const size_t *targets,
 				     "is cut but should connect");
 
 	/* The mode's shape. */
-	if (strcmp(mode, "halves") == 0 || strcmp(mode, "random-halves") == 0 ||
-	    strcmp(mode, "isolate-one") == 0 || strcmp(mode, "bridge") == 0) {
+	if (strcmp(mode, "majorities-ring") != 0) {
 		size_t s0 = group(f, what, 0, in0), s1 = group(f, what, 1, in1);
+		bool in = dir == NULL || strcmp(dir, "out") != 0;
+		bool out = dir == NULL || strcmp(dir, "in") != 0;
 
+		/* in: the first group drops the second's packets; out: the
+		 * second drops the first's. */
 		for (size_t a = 0; a < n; a++)
 			for (size_t b = 0; b < n; b++)
-				cr_expect_eq(drop[a * n + b], (in0[a] && in1[b]) ||
-					     (in1[a] && in0[b]), "%s: grudge "
-					     "%zu->%zu is not the groups'", mode, a, b);
-		if (strcmp(mode, "isolate-one") == 0) {
+				cr_expect_eq(drop[a * n + b],
+					     (in && in0[a] && in1[b]) ||
+					     (out && in1[a] && in0[b]),
+					     "%s %s: grudge %zu->%zu is not the "
+					     "groups'", mode, dir ? dir : "", a, b);
+		if (strcmp(mode, "targets") == 0) {
+			cr_expect_eq(s0, ntargets);
+			cr_expect_eq(s1, n - ntargets);
+			for (size_t i = 0; i < ntargets; i++)
+				cr_expect(in0[targets[i]], "target %s not cut off",
+					  f->nodes[targets[i]].name);
+		} else if (strcmp(mode, "isolate-one") == 0) {
 			cr_expect_eq(s0, 1);
 			cr_expect_eq(s1, n - 1);
 			cr_expect(in0[targets[0]], "isolated a node not targeted");
@@ -204,11 +219,79 @@ Test(nemesis, partition_every_mode)
 	/* A rule of someone else's in every node: heal must leave it. */
 	for (size_t i = 0; i < f.n; i++)
 		cr_assert_eq(pf_exec(&f, i, keep, NULL, 0), 0);
-	check_mode(&f, "halves", all, 5);
-	check_mode(&f, "random-halves", all, 5);
-	check_mode(&f, "isolate-one", one, 1);
-	check_mode(&f, "bridge", all, 5);
-	check_mode(&f, "majorities-ring", all, 5);
+	check_mode(&f, "halves", NULL, all, 5);
+	check_mode(&f, "random-halves", NULL, all, 5);
+	check_mode(&f, "isolate-one", NULL, one, 1);
+	check_mode(&f, "bridge", NULL, all, 5);
+	check_mode(&f, "majorities-ring", NULL, all, 5);
+	pf_down(&f);
+}
+
+/* The target selection's nodes against the rest, both ways and one
+ * way: TCP breaks either way, the grudge says which side drops. */
+Test(nemesis, partition_targets_and_directions)
+{
+	pf f;
+	const char *keep[] = { "iptables", "-A", "INPUT", "-p", "udp", "--dport",
+			       "9", "-j", "ACCEPT", NULL };
+	size_t two[2] = { 3, 1 }, one[1] = { 4 };
+
+	pf_up(&f, socat5, "");
+	for (size_t i = 0; i < f.n; i++)
+		cr_assert_eq(pf_exec(&f, i, keep, NULL, 0), 0);
+	check_mode(&f, "targets", NULL, two, 2);
+	check_mode(&f, "targets", "in", one, 1);
+	check_mode(&f, "halves", "out", two, 2);
+	pf_down(&f);
+}
+
+/* A selection that leaves no node out is refused: at create when the
+ * entry says so, at start when the selection happens to pick all. */
+Test(nemesis, partition_targets_needs_others)
+{
+	pf f;
+	const dt_nemesis_type *t;
+	dt_doc *doc;
+	char err[DT_ERRBUF_SIZE] = "";
+	size_t all[5] = { 0, 1, 2, 3, 4 };
+	json_t *what = NULL;
+	dt_rng rng;
+	void *nem;
+
+	pf_up(&f, socat5, "");
+	cr_expect_null(pf_nemesis(&f, "partition", "name: partition\nmode: targets\n"
+				  "target: all\n", &t, &doc, err));
+	cr_expect(strstr(err, "suite.yaml:3") != NULL &&
+		  strstr(err, "target all leaves none") != NULL, "%s", err);
+	dt_doc_free(doc);
+	err[0] = '\0';
+	cr_expect_null(pf_nemesis(&f, "partition", "name: partition\nmode: targets\n"
+				  "target: [n1, n2, n3, n4, n5]\n", &t, &doc, err));
+	cr_expect(strstr(err, "names all 5") != NULL, "%s", err);
+	dt_doc_free(doc);
+	err[0] = '\0';
+	cr_expect_null(pf_nemesis(&f, "partition", "name: partition\nmode: halves\n"
+				  "direction: sideways\n", &t, &doc, err));
+	cr_expect(strstr(err, "suite.yaml:3") != NULL && strstr(err, "sideways"),
+		  "%s", err);
+	dt_doc_free(doc);
+
+	nem = pf_nemesis(&f, "partition", "name: partition\nmode: targets\n"
+			 "target: {mode: fixed-percent, value: 100}\n", &t, &doc,
+			 err);
+	cr_assert_not_null(nem, "%s", err);
+	dt_rng_seed(&rng, 1);
+	cr_expect_eq(t->start(nem, all, 5, &rng, &what, err), -1);
+	cr_expect(strstr(err, "picked 5 of the 5 nodes") != NULL, "%s", err);
+	cr_expect_null(what);
+	for (size_t i = 0; i < f.n; i++) {
+		char rules[4096];
+
+		pf_iptables(&f, i, rules, sizeof(rules));
+		cr_expect(strstr(rules, "dt-") == NULL, "a rule was left: %s", rules);
+	}
+	t->destroy(nem);
+	dt_doc_free(doc);
 	pf_down(&f);
 }
 
