@@ -4,7 +4,8 @@
  * the suite's nemeses with a short time limit, and must reach the
  * expected verdict, show the anomaly of an invalid run, sample every
  * node's metrics, and leave nothing behind (no namespace, no server
- * process, no state file of the run).
+ * process, no state file of the run).  redis-sentinel's verdict depends
+ * on timing, so its test checks the failover itself instead.
  *
  * One suite at a time (jobs = 1): two clusters at once on two cores
  * would make the timings, not the systems, the subject.
@@ -246,6 +247,117 @@ Test(suites, etcd_kv_valid)
 Test(suites, etcd_serializable_stale)
 {
 	expect("etcd-serializable", "14", 1);
+}
+
+/* Seconds (from the run's start) of the first kill of n1, from the
+ * nemesis's record in the history; and the count of writes and cas that
+ * completed ok after `after` seconds and before the heal. */
+static double sentinel_history(const char *suite, double after, int *ok_after)
+{
+	char path[1024], line[8192];
+	double kill = -1, heal = 1e9;
+	FILE *f;
+
+	run_file(suite, "history.jsonl", path, sizeof(path));
+	*ok_after = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		f = fopen(path, "r");
+		cr_assert_not_null(f, "no %s", path);
+		while (fgets(line, sizeof(line), f) != NULL) {
+			json_t *o = json_loads(line, 0, NULL);
+			const char *proc = json_string_value(json_object_get(o, "process"));
+			const char *type = json_string_value(json_object_get(o, "type"));
+			const char *fn = json_string_value(json_object_get(o, "f"));
+			double t = json_number_value(json_object_get(o, "time")) / 1e9;
+
+			/* Clients' processes are numbers, the nemesis's a
+			 * string. */
+			if (type == NULL || fn == NULL) {
+				json_decref(o);
+				continue;
+			}
+			if (pass == 0 && proc != NULL && strcmp(proc, "nemesis") == 0 &&
+			    strcmp(type, "info") == 0) {
+				if (strcmp(fn, "start") == 0 && kill < 0)
+					kill = t;
+				else if (strcmp(fn, "heal") == 0 && kill >= 0 &&
+					 heal > 1e8)
+					heal = t;
+			}
+			if (pass == 1 && strcmp(type, "ok") == 0 &&
+			    strcmp(fn, "read") != 0 && t > after && t < heal)
+				(*ok_after)++;
+			json_decref(o);
+		}
+		fclose(f);
+		if (after < 0)
+			break;
+	}
+	return kill;
+}
+
+/* The first second at which a node other than n1 reported itself
+ * primary (role master) after `since`; -1 if none did. */
+static double promoted_at(const char *suite, double since, char *who, size_t size)
+{
+	char path[1024], line[8192];
+	double at = -1;
+	FILE *f;
+
+	run_file(suite, "metrics.jsonl", path, sizeof(path));
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "no %s", path);
+	while (at < 0 && fgets(line, sizeof(line), f) != NULL) {
+		json_t *o = json_loads(line, 0, NULL);
+		const char *src = json_string_value(json_object_get(o, "source"));
+		const char *role = json_string_value(json_object_get(
+			json_object_get(o, "values"), "role"));
+		double t = json_number_value(json_object_get(o, "time")) / 1e9;
+
+		if (src != NULL && strcmp(src, "n1") != 0 &&
+		    strcmp(src, "driver") != 0 && role != NULL &&
+		    strcmp(role, "master") == 0 && t > since) {
+			at = t;
+			snprintf(who, size, "%s", src);
+		}
+		json_decref(o);
+	}
+	fclose(f);
+	return at;
+}
+
+/* The sentinels promote a replica when the primary is killed, and the
+ * client finds the new primary through them and goes on writing.  The
+ * verdict itself depends on timing (asynchronous replication can lose
+ * acknowledged writes in a failover), so either verdict is accepted,
+ * but never "unknown" or an error, and an invalid one must show its
+ * anomaly. */
+Test(suites, redis_sentinel_fails_over)
+{
+	int rc = dt_run("redis-sentinel", "16"), ok_after;
+	json_t *r = results("redis-sentinel");
+	json_t *lin = json_object_get(json_object_get(r, "checkers"), "linearizable");
+	double kill, promoted;
+	char who[32] = "";
+
+	cr_assert(rc == 0 || rc == 1, "redis-sentinel: exit %d", rc);
+	cr_assert(json_is_boolean(json_object_get(lin, "valid")),
+		  "no verdict of the linearizability checker");
+	if (rc == 1)
+		cr_assert_not_null(json_object_get(json_array_get(
+			json_object_get(lin, "failures"), 0), "unplaced"),
+			"invalid without the anomaly shown");
+	json_decref(r);
+	kill = sentinel_history("redis-sentinel", -1, &ok_after);
+	cr_assert_geq(kill, 0, "the primary was never killed");
+	promoted = promoted_at("redis-sentinel", kill, who, sizeof(who));
+	cr_assert_geq(promoted, 0, "no replica became primary after the kill "
+		      "at %.1f s", kill);
+	sentinel_history("redis-sentinel", promoted, &ok_after);
+	cr_assert_gt(ok_after, 0, "no write completed after %s became primary "
+		     "at %.1f s: the client did not follow the failover", who,
+		     promoted);
+	nothing_left("redis-sentinel");
 }
 
 int main(int argc, char *argv[])
