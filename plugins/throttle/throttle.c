@@ -31,11 +31,24 @@ typedef struct throttle_nemesis {
 	size_t nshaped;
 } throttle_nemesis;
 
-/* Run argv on node; 0, or -1 with err holding its output. */
+/* argv's words joined by spaces into line (truncated to size). */
+static void join_argv(const char *const *argv, char *line, size_t size)
+{
+	size_t len = 0;
+
+	line[0] = '\0';
+	for (size_t i = 0; argv[i] != NULL && len < size; i++)
+		len += (size_t)snprintf(line + len, size - len, "%s%s",
+					i ? " " : "", argv[i]);
+}
+
+/* Run argv on node; 0, or -1 with err naming the whole command (tc's
+ * own words do not name the value at fault: "Illegal \"latency\"" for
+ * a bad delay) and its output. */
 static int node_exec(throttle_nemesis *t, const dt_node *nd,
 		     const char *const *argv, char *err)
 {
-	char out[512], e[DT_ERRBUF_SIZE];
+	char out[512], e[DT_ERRBUF_SIZE], line[256];
 	int rc = t->platform->exec(t->platform_data, nd, argv, out, sizeof(out), e);
 
 	if (rc < 0)
@@ -45,8 +58,9 @@ static int node_exec(throttle_nemesis *t, const dt_node *nd,
 
 		while (len > 0 && isspace((unsigned char)out[len - 1]))
 			out[--len] = '\0';
-		return dt_fail(err, "node %s: %s %s %s failed (status %d): %s",
-			       nd->name, argv[0], argv[1], argv[2], rc, out);
+		join_argv(argv, line, sizeof(line));
+		return dt_fail(err, "node %s: `%s` failed (status %d): %s",
+			       nd->name, line, rc, out);
 	}
 	return 0;
 }
@@ -175,14 +189,10 @@ static int tc_run(throttle_nemesis *t, const dt_node *nd, const char *const *arg
 		  json_t *cmds, char *err)
 {
 	char line[512];
-	size_t len = 0;
 
 	if (node_exec(t, nd, argv, err) != 0)
 		return -1;
-	line[0] = '\0';
-	for (size_t i = 0; argv[i] != NULL && len < sizeof(line); i++)
-		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s",
-					i ? " " : "", argv[i]);
+	join_argv(argv, line, sizeof(line));
 	json_array_append_new(cmds, json_string(line));
 	return 0;
 }

@@ -417,6 +417,192 @@ Test(nemesis, throttle_netem_clear_error)
 	pf_down(&f);
 }
 
+/*
+ * The netem path on a kernel without netem: a stand-in platform that
+ * passes every command to the real nodes, except that a netem root the
+ * kernel refuses as unknown, after real tc parsed its options, counts
+ * as added ("netem kernel"), and the tbf meant to hang under it is added
+ * as the root instead, for real.  So every word of every command is
+ * checked by the real tc, and the order and shape by the test.  On a
+ * kernel with netem the commands simply run.
+ */
+typedef struct netem_kernel {
+	pf *f;
+	json_t *log;        /* each command line, in order */
+	bool virtual_root[PF_MAX_NODES];
+	bool real_root[PF_MAX_NODES];
+} netem_kernel;
+
+static netem_kernel nk;
+
+static size_t node_of(const dt_node *nd)
+{
+	return node_index(nk.f, nd->name);
+}
+
+static int nk_exec(void *data, const dt_node *node, const char *const *argv,
+		   char *out, size_t outlen, char *err)
+{
+	const char *tbf_root[32];
+	char line[512], o[1024] = "";
+	size_t len = 0, i = node_of(node), n = 0;
+	bool is_netem = false, under_netem = false, del = false;
+	int rc;
+
+	(void)data;
+	for (size_t k = 0; argv[k] != NULL; k++) {
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s",
+					k ? " " : "", argv[k]);
+		is_netem |= strcmp(argv[k], "netem") == 0;
+		under_netem |= strcmp(argv[k], "parent") == 0;
+		del |= strcmp(argv[k], "del") == 0;
+	}
+	if (strcmp(argv[0], "tc") == 0)
+		json_array_append_new(nk.log, json_string(line));
+	if (under_netem && nk.virtual_root[i]) {
+		/* tc qdisc add dev IF parent 1: handle 10: tbf ... ->
+		 * tc qdisc add dev IF root handle 1: tbf ... */
+		for (size_t k = 0; argv[k] != NULL; k++) {
+			if (strcmp(argv[k], "parent") == 0) {
+				tbf_root[n++] = "root";
+				tbf_root[n++] = "handle";
+				tbf_root[n++] = "1:";
+				k += 3;   /* parent 1: handle 10: */
+				continue;
+			}
+			tbf_root[n++] = argv[k];
+		}
+		tbf_root[n] = NULL;
+		argv = tbf_root;
+	}
+	if (del && nk.virtual_root[i] && !nk.real_root[i]) {
+		nk.virtual_root[i] = false;
+		return 0;
+	}
+	rc = nk.f->pt->exec(nk.f->plat, node, argv, o, sizeof(o), err);
+	if (rc > 0 && is_netem && strstr(o, "qdisc kind is unknown") != NULL) {
+		nk.virtual_root[i] = true;
+		rc = 0;
+	} else if (rc == 0 && strcmp(argv[0], "tc") == 0) {
+		nk.real_root[i] = !del;
+		if (del)
+			nk.virtual_root[i] = false;
+	}
+	if (out != NULL && outlen > 0)
+		snprintf(out, outlen, "%s", o);
+	return rc;
+}
+
+static void *nk_throttle(pf *f, dt_platform_type *pt, const char *entry,
+			 const dt_nemesis_type **t, dt_doc **doc, char *err)
+{
+	const dt_component *c = dt_registry_get(f->reg, DT_KIND_NEMESIS,
+						"throttle", err);
+	dt_nemesis_env env;
+
+	cr_assert_not_null(c, "%s", err);
+	*t = c->type;
+	memset(&nk, 0, sizeof(nk));
+	nk.f = f;
+	nk.log = json_array();
+	*pt = *f->pt;
+	pt->exec = nk_exec;
+	*doc = dt_doc_parse("suite.yaml", entry, strlen(entry), err);
+	cr_assert_not_null(*doc, "%s", err);
+	env = (dt_nemesis_env){
+		.platform = pt, .platform_data = f->plat,
+		.nodes = f->nodes, .nnodes = f->n,
+		.config = (*doc)->root, .run_id = f->run_id,
+	};
+	return (*t)->create(&env, err);
+}
+
+/* The tc commands logged since `from`, joined by newlines. */
+static void nk_log(size_t from, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t k = from; k < json_array_size(nk.log) && len < size; k++)
+		len += (size_t)snprintf(buf + len, size - len, "%s\n",
+			json_string_value(json_array_get(nk.log, k)));
+}
+
+Test(nemesis, throttle_netem_commands)
+{
+	pf f;
+	dt_platform_type pt;
+	const dt_nemesis_type *t;
+	dt_doc *doc;
+	char err[DT_ERRBUF_SIZE] = "", want[1024], got[2048], show[4096];
+	const char *qdisc[] = { "tc", "qdisc", "show", "dev", NULL, NULL };
+	size_t one[1] = { 1 }, mark;
+	json_t *what = NULL;
+	dt_rng rng;
+	void *nem;
+
+	pf_up(&f, socat_source2, "");
+	nem = nk_throttle(&f, &pt, "name: throttle\ndelay: 100ms\njitter: 10ms\n"
+			  "loss: 1%\nrate: 1mbit\n", &t, &doc, err);
+	cr_assert_not_null(nem, "%s", err);
+	dt_rng_seed(&rng, 3);
+	mark = json_array_size(nk.log);
+	cr_assert_eq(t->start(nem, one, 1, &rng, &what, err), 0, "%s", err);
+	snprintf(want, sizeof(want),
+		 "tc qdisc add dev %s root handle 1: netem delay 100ms 10ms loss 1%%\n"
+		 "tc qdisc add dev %s parent 1: handle 10: tbf rate 1mbit burst "
+		 "32kbit latency 50ms\n", f.nodes[1].ifname, f.nodes[1].ifname);
+	nk_log(mark, got, sizeof(got));
+	cr_expect_str_eq(got, want);
+	cr_expect_eq(json_array_size(json_object_get(json_array_get(
+		json_object_get(what, "shaped"), 0), "commands")), 2,
+		"the history does not record both commands");
+	json_decref(what);
+	/* The tbf (as root here, or under the real netem) is on n2 only. */
+	qdisc[4] = f.nodes[1].ifname;
+	pf_exec(&f, 1, qdisc, show, sizeof(show));
+	cr_expect(strstr(show, "tbf") != NULL, "no tbf on n2: %s", show);
+	qdisc[4] = f.nodes[0].ifname;
+	pf_exec(&f, 0, qdisc, show, sizeof(show));
+	cr_expect(strstr(show, "tbf") == NULL && strstr(show, "netem") == NULL,
+		  "n1 shaped too: %s", show);
+	what = NULL;
+
+	mark = json_array_size(nk.log);
+	cr_assert_eq(t->heal(nem, &what, err), 0, "%s", err);
+	json_decref(what);
+	what = NULL;
+	snprintf(want, sizeof(want), "tc qdisc del dev %s root\n",
+		 f.nodes[1].ifname);
+	nk_log(mark, got, sizeof(got));
+	cr_expect_str_eq(got, want);
+	qdisc[4] = f.nodes[1].ifname;
+	pf_exec(&f, 1, qdisc, show, sizeof(show));
+	cr_expect(strstr(show, "tbf") == NULL && strstr(show, "netem") == NULL,
+		  "left on n2: %s", show);
+	t->destroy(nem);
+	dt_doc_free(doc);
+	json_decref(nk.log);
+
+	/* A value real tc refuses (tc_value lets letters through): start
+	 * fails naming the node and tc's words, and leaves nothing. */
+	nem = nk_throttle(&f, &pt, "name: throttle\ndelay: 100parsecs\n", &t,
+			  &doc, err);
+	cr_assert_not_null(nem, "%s", err);
+	cr_expect_eq(t->start(nem, one, 1, &rng, &what, err), -1);
+	cr_expect(strstr(err, "node n2: `tc qdisc add dev") != NULL &&
+		  strstr(err, "netem delay 100parsecs`") != NULL, "%s", err);
+	cr_log_info("refused: %s", err);
+	cr_expect_null(what);
+	pf_exec(&f, 1, qdisc, show, sizeof(show));
+	cr_expect(strstr(show, "netem") == NULL && strstr(show, "tbf") == NULL,
+		  "left on n2: %s", show);
+	t->destroy(nem);
+	dt_doc_free(doc);
+	json_decref(nk.log);
+	pf_down(&f);
+}
+
 static bool redis_ping(const pf *f, size_t i)
 {
 	char out[256];
