@@ -43,28 +43,35 @@ int dt_user_dir(const char *sub, char *buf, size_t size)
 	return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
-static void add(char ***list, size_t *n, const char *dir)
+void dt_path_add(char ***list, size_t *n, const char *dir)
 {
-	char **grown;
+	char **grown, *copy;
 
 	if (dir == NULL || *dir == '\0')
 		return;
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*list)[i], dir) == 0)
+			return;
 	grown = realloc(*list, (*n + 2) * sizeof(char *));
 	if (grown == NULL)
 		return;
 	*list = grown;
-	(*list)[(*n)++] = strdup(dir);
+	if ((copy = strdup(dir)) == NULL) {
+		(*list)[*n] = NULL;
+		return;
+	}
+	(*list)[(*n)++] = copy;
 	(*list)[*n] = NULL;
 }
 
-static void add_colon(char ***list, size_t *n, const char *colon)
+void dt_path_add_colon(char ***list, size_t *n, const char *colon)
 {
 	char *copy, *save = NULL;
 
 	if (colon == NULL || (copy = strdup(colon)) == NULL)
 		return;
 	for (char *p = strtok_r(copy, ":", &save); p; p = strtok_r(NULL, ":", &save))
-		add(list, n, p);
+		dt_path_add(list, n, p);
 	free(copy);
 }
 
@@ -74,18 +81,18 @@ char **dt_yaml_path(const char *kind, const char *extra)
 	size_t n = 0;
 	char env[32], dir[PATH_MAX];
 
-	add_colon(&list, &n, extra);
+	dt_path_add_colon(&list, &n, extra);
 	/* "suites" -> DT_SUITE_PATH, "charts" -> DT_CHART_PATH */
 	snprintf(env, sizeof(env), "DT_%.*s_PATH", (int)strlen(kind) - 1, kind);
 	for (char *p = env; *p; p++)
 		*p = (char)toupper((unsigned char)*p);
-	add_colon(&list, &n, getenv(env));
+	dt_path_add_colon(&list, &n, getenv(env));
 	if (dt_running_uninstalled()) {
 		snprintf(dir, sizeof(dir), "%s/%s", DT_SOURCE_DIR, kind);
-		add(&list, &n, dir);
+		dt_path_add(&list, &n, dir);
 	}
 	snprintf(dir, sizeof(dir), "%s/%s", DT_DATA_DIR, kind);
-	add(&list, &n, dir);
+	dt_path_add(&list, &n, dir);
 	return list;
 }
 

@@ -30,6 +30,16 @@ int dt_find_yaml(const char *kind, const char *name, const char *extra,
 int dt_find_yaml_name(const char *kind, const char *name, const char *extra,
 		      char *buf, size_t size, char *err);
 
+/*
+ * A search path: a NULL-terminated, malloc'd list of directories, each
+ * once, in the order added.  dt_path_add appends dir (nothing for NULL,
+ * "" or a directory already there; on out of memory the list stays as it
+ * was); dt_path_add_colon appends each directory of a colon list.  *list
+ * starts NULL with *n 0; free it with dt_path_free.
+ */
+void dt_path_add(char ***list, size_t *n, const char *dir);
+void dt_path_add_colon(char ***list, size_t *n, const char *colon);
+
 /* The directories of that path, NULL-terminated and malloc'd (free with
  * dt_path_free). */
 char **dt_yaml_path(const char *kind, const char *extra);

@@ -40,39 +40,6 @@ struct dt_registry {
 
 static int ltdl_users;
 
-static void path_add(char ***list, size_t *n, const char *dir)
-{
-	char **grown;
-
-	if (dir == NULL || *dir == '\0')
-		return;
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*list)[i], dir) == 0)
-			return;
-	grown = realloc(*list, (*n + 2) * sizeof(char *));
-	if (grown == NULL)
-		return;
-	*list = grown;
-	(*list)[(*n)++] = strdup(dir);
-	(*list)[*n] = NULL;
-}
-
-static void path_add_colon_list(char ***list, size_t *n, const char *colon)
-{
-	char *copy, *save = NULL;
-
-	if (colon == NULL)
-		return;
-	copy = strdup(colon);
-	if (copy == NULL)
-		return;
-	for (char *p = strtok_r(copy, ":", &save); p != NULL;
-	     p = strtok_r(NULL, ":", &save))
-		path_add(list, n, p);
-	free(copy);
-}
-
-/* The build tree keeps each plugin's .so in plugins/NAME/.libs. */
 static void path_add_build_tree(char ***list, size_t *n)
 {
 	char dir[PATH_MAX];
@@ -93,7 +60,7 @@ static void path_add_build_tree(char ***list, size_t *n)
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s/.libs", dir, e->d_name);
 		if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-			path_add(&found, &nfound, sub);
+			dt_path_add(&found, &nfound, sub);
 	}
 	closedir(d);
 	/* readdir order is arbitrary: sort for a stable search order. */
@@ -104,7 +71,7 @@ static void path_add_build_tree(char ***list, size_t *n)
 			found[j - 1] = t;
 		}
 	for (size_t i = 0; i < nfound; i++) {
-		path_add(list, n, found[i]);
+		dt_path_add(list, n, found[i]);
 		free(found[i]);
 	}
 	free(found);
@@ -120,13 +87,13 @@ dt_registry *dt_registry_new(const char *extra)
 		return NULL;
 	if (ltdl_users++ == 0)
 		lt_dlinit();
-	path_add_colon_list(&reg->path, &n, extra);
-	path_add_colon_list(&reg->path, &n, getenv("DT_PLUGIN_PATH"));
+	dt_path_add_colon(&reg->path, &n, extra);
+	dt_path_add_colon(&reg->path, &n, getenv("DT_PLUGIN_PATH"));
 	if (dt_user_dir("lib/dt/plugins", user, sizeof(user)) == 0)
-		path_add(&reg->path, &n, user);
+		dt_path_add(&reg->path, &n, user);
 	if (dt_running_uninstalled())
 		path_add_build_tree(&reg->path, &n);
-	path_add(&reg->path, &n, DT_PLUGIN_DIR);
+	dt_path_add(&reg->path, &n, DT_PLUGIN_DIR);
 	if (reg->path == NULL) {
 		free(reg);
 		return NULL;
