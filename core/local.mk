@@ -2,6 +2,7 @@
 
 lib_LTLIBRARIES += core/libdt.la
 core_libdt_la_SOURCES = \
+	core/lib/command.c \
 	core/lib/history.c core/lib/history.h \
 	core/lib/log.c core/lib/log.h \
 	core/lib/metrics.c core/lib/metrics.h \
@@ -27,7 +28,8 @@ dtinclude_HEADERS = \
 	core/include/dt/workload.h \
 	core/include/dt/nemesis.h \
 	core/include/dt/checker.h \
-	core/include/dt/model.h
+	core/include/dt/model.h \
+	core/include/dt/command.h
 
 pkgconfig_DATA = core/dt-plugin.pc
 EXTRA_DIST += core/dt-plugin.pc.in

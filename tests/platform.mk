@@ -9,10 +9,15 @@ tests_platform_plugins_dt_blackhole_la_LDFLAGS = $(TEST_MODULE_FLAGS)
 tests_platform_plugins_dt_blackhole_la_LIBADD = $(PLUGIN_LIBADD)
 
 platform_tests = \
+	tests/platform/test_command \
 	tests/platform/test_local \
 	tests/platform/test_nemesis
 check_PROGRAMS += $(platform_tests)
 TESTS += $(platform_tests)
+
+tests_platform_test_command_SOURCES = tests/platform/test_command.c
+tests_platform_test_command_CFLAGS = $(TEST_CFLAGS)
+tests_platform_test_command_LDADD = $(TEST_LIBS)
 
 tests_platform_test_local_SOURCES = \
 	tests/platform/pf.h tests/platform/pf.c tests/platform/test_local.c

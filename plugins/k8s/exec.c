@@ -3,7 +3,7 @@
  * kubeconfig), the way EKS (aws eks get-token), GKE
  * (gke-gcloud-auth-plugin) and AKS (kubelogin) clusters authenticate.
  *
- * The command runs without a shell (execve of command + args, the
+ * The command runs without a shell (dt_command_run: command + args, the
  * command looked up on $PATH when it has no slash), with the
  * environment of dt-run plus the `env` entries and KUBERNETES_EXEC_INFO
  * (an ExecCredential whose spec says whether the plugin may be
@@ -18,13 +18,9 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -104,7 +100,6 @@ void dt_k8s_exec_free(dt_k8s_exec *x)
 		return;
 	free(x->api_version);
 	free(x->command);
-	free(x->path);
 	for (i = 0; x->argv != NULL && x->argv[i] != NULL; i++)
 		free(x->argv[i]);
 	free(x->argv);
@@ -185,33 +180,6 @@ static char *exec_info(const char *version, bool interactive,
 out:
 	json_decref(root);
 	return s;
-}
-
-/* The command as execve wants it: with a slash as is (the kubeconfig
- * loader made it absolute), else the first executable on $PATH. */
-static char *find_command(const char *cmd)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-
-	if (strchr(cmd, '/') != NULL)
-		return access(cmd, X_OK) == 0 ? strdup(cmd) : NULL;
-	if (path == NULL)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path != '\0') {
-		size_t n = strcspn(path, ":");
-		struct stat st;
-
-		snprintf(buf, sizeof(buf), "%.*s/%s", n ? (int)n : 1,
-			 n ? path : ".", cmd);
-		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(buf, X_OK) == 0)
-			return strdup(buf);
-		path += n;
-		if (*path == ':')
-			path++;
-	}
-	return NULL;
 }
 
 dt_k8s_exec *dt_k8s_exec_new(const json_t *exec, const char *command,
@@ -428,24 +396,16 @@ out:
 	return rc;
 }
 
-/* Run the plugin once; stdout into a buffer, stderr to ours. */
+/* Run the plugin once; stdout into a buffer, stderr to ours.  An
+ * interactive run keeps our terminal: stdin, process group, no deadline. */
 static int run_plugin(dt_k8s_exec *x, char *err)
 {
 	bool interactive = false;
 	char **envp = NULL, *out = NULL;
-	size_t olen = 0;
-	int pfd[2] = { -1, -1 }, status = 0, rc = -1;
-	time_t deadline;
-	bool killed = false;
-	pid_t pid;
+	dt_command c = { .argv = (const char *const *)x->argv,
+			 .keep_stderr = true };
+	int st, rc = -1;
 
-	free(x->path);
-	x->path = find_command(x->command);
-	if (x->path == NULL)
-		return dt_fail(err, "%s: exec plugin '%s' not found (PATH=%s)%s%s",
-			       x->where, x->command, getenv("PATH") ?
-			       getenv("PATH") : "", x->install_hint ? ": " : "",
-			       x->install_hint ? x->install_hint : "");
 	if (x->mode != DT_K8S_EXEC_NEVER)
 		interactive = isatty(0);
 	if (x->mode == DT_K8S_EXEC_ALWAYS && !interactive)
@@ -458,78 +418,39 @@ static int run_plugin(dt_k8s_exec *x, char *err)
 		dt_fail(err, "out of memory");
 		goto out;
 	}
-	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		dt_fail(err, "pipe: %s", strerror(errno));
+	c.envp = envp;
+	c.keep_stdin = c.same_group = interactive;
+	c.timeout = interactive ? 0 : EXEC_TIMEOUT_S;
+	c.out = out;
+	c.outlen = MAX_OUTPUT + 1;
+	dt_log(DT_LOG_DEBUG, "k8s: %s: running exec plugin %s", x->where,
+	       x->command);
+	st = dt_command_run(&c, err);
+	if (st < 0 && c.errnum == ENOENT && c.pid == 0) {
+		dt_fail(err, "%s: exec plugin '%s' not found (PATH=%s)%s%s",
+			x->where, x->command, getenv("PATH") ?
+			getenv("PATH") : "", x->install_hint ? ": " : "",
+			x->install_hint ? x->install_hint : "");
 		goto out;
 	}
-	dt_log(DT_LOG_DEBUG, "k8s: %s: running exec plugin %s", x->where, x->path);
-	pid = fork();
-	if (pid < 0) {
-		dt_fail(err, "fork: %s", strerror(errno));
+	if (st < 0) {
+		char why[DT_ERRBUF_SIZE];
+
+		snprintf(why, sizeof(why), "%s", err);
+		dt_fail(err, "%s: exec plugin %s", x->where, why);
 		goto out;
 	}
-	if (pid == 0) {
-		if (!interactive) {
-			int null = open("/dev/null", O_RDONLY);
+	if (st != 0) {
+		bool hint = x->install_hint != NULL && st == 127 && c.signal == 0;
 
-			if (null >= 0)
-				dup2(null, 0);
-		}
-		dup2(pfd[1], 1);
-		execve(x->path, x->argv, envp);
-		_exit(127);
-	}
-	close(pfd[1]);
-	pfd[1] = -1;
-	deadline = time(NULL) + EXEC_TIMEOUT_S;
-	for (;;) {
-		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-		long left = (long)(deadline - time(NULL));
-		ssize_t n;
-
-		if (!interactive && left <= 0 && !killed) {
-			kill(pid, SIGKILL);
-			killed = true;
-		}
-		if (poll(&p, 1, interactive ? -1 : left > 0 ? (int)left * 1000 : 100) <= 0)
-			continue;
-		if (olen == MAX_OUTPUT) {
-			char sink[4096];
-
-			if (read(pfd[0], sink, sizeof(sink)) <= 0)
-				break;
-			continue;
-		}
-		n = read(pfd[0], out + olen, MAX_OUTPUT - olen);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		olen += (size_t)n;
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (killed) {
-		dt_fail(err, "%s: exec plugin %s: killed after %d s", x->where,
-			x->command, EXEC_TIMEOUT_S);
-		goto out;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		dt_fail(err, "%s: exec plugin %s failed with %s %d%s%s", x->where,
-			x->command, WIFEXITED(status) ? "exit code" : "signal",
-			WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-			x->install_hint && WIFEXITED(status) &&
-			WEXITSTATUS(status) == 127 ? ": " : "",
-			x->install_hint && WIFEXITED(status) &&
-			WEXITSTATUS(status) == 127 ? x->install_hint : "");
+			x->command, c.signal ? "signal" : "exit code",
+			c.signal ? c.signal : st, hint ? ": " : "",
+			hint ? x->install_hint : "");
 		goto out;
 	}
-	rc = take_output(x, out, olen, err);
+	rc = take_output(x, out, c.outused, err);
 out:
-	if (pfd[0] >= 0)
-		close(pfd[0]);
-	if (pfd[1] >= 0)
-		close(pfd[1]);
 	free(envp);
 	free(out);
 	return rc;

@@ -1,20 +1,14 @@
 /*
  * helm.c: running the helm CLI (and kubectl port-forward): argv vectors,
- * printing them for --dry-run and the log, running them without a shell
+ * printing them for --dry-run and the log, running them (dt/command.h)
  * with their output kept in a log file, and merging chart values.
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "k8s.h"
 
@@ -128,112 +122,40 @@ char *dt_k8s_argv_string(const dt_k8s_argv *a)
 	return s;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int dt_k8s_run(const dt_k8s_argv *a, const char *log_path, double timeout_s,
 	       char *out, size_t outlen, char *err)
 {
-	int pfd[2], status = 0, logfd = -1;
-	size_t olen = 0;
-	double deadline = now_s() + timeout_s;
-	bool killed = false;
-	char **envp;
-	pid_t pid;
+	char **envp = dt_k8s_argv_envp(a);
+	dt_command c = {
+		.argv = (const char *const *)a->v, .envp = envp,
+		.timeout = timeout_s, .out = out, .outlen = outlen,
+		.keep_tail = true, /* the reason helm failed is at the end */
+		.log_path = log_path,
+	};
+	int st;
 
-	if (out != NULL && outlen > 0)
-		out[0] = '\0';
-	if (pipe2(pfd, O_CLOEXEC) != 0)
-		return dt_fail(err, "pipe: %s", strerror(errno));
-	if (log_path != NULL)
-		logfd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (logfd >= 0) {
+	/* The log starts with the command; one that can not be opened is
+	 * a warning, not a reason to leave helm unrun. */
+	if (log_path != NULL) {
+		FILE *f = fopen(log_path, "ae");
 		char *s = dt_k8s_argv_string(a);
+		bool ok = f != NULL;
 
-		if (s != NULL) {
-			if (write(logfd, "$ ", 2) < 0 || write(logfd, s, strlen(s)) < 0 ||
-			    write(logfd, "\n", 1) < 0)
-				dt_log(DT_LOG_WARN, "k8s: cannot write %s", log_path);
-			free(s);
-		}
-	}
-	envp = dt_k8s_argv_envp(a);
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		if (logfd >= 0)
-			close(logfd);
-		free(envp);
-		return dt_fail(err, "fork: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		dup2(null, 0);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		if (envp != NULL)
-			execvpe(a->v[0], a->v, envp);
-		else
-			execvp(a->v[0], a->v);
-		dprintf(2, "cannot run %s: %s\n", a->v[0], strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	free(envp);
-	for (;;) {
-		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-		double left = deadline - now_s();
-		char chunk[4096];
-		ssize_t n;
-
-		if (left <= 0 && !killed) {
-			kill(pid, SIGKILL);
-			killed = true;
-		}
-		if (poll(&p, 1, left > 0 ? (int)(left * 1000) + 1 : 100) <= 0)
-			continue;
-		n = read(pfd[0], chunk, sizeof(chunk));
-		if (n <= 0)
-			break;
-		if (logfd >= 0 && write(logfd, chunk, (size_t)n) < 0)
+		if (f != NULL && s != NULL && fprintf(f, "$ %s\n", s) < 0)
+			ok = false;
+		if (f != NULL && fclose(f) != 0)
+			ok = false;
+		if (!ok) {
 			dt_log(DT_LOG_WARN, "k8s: cannot write %s", log_path);
-		if (out != NULL && outlen > 1) {
-			/* Keep the tail: the reason helm failed is at the end. */
-			size_t nn = (size_t)n;
-
-			if (nn >= outlen - 1) {
-				memcpy(out, chunk + nn - (outlen - 1), outlen - 1);
-				olen = outlen - 1;
-			} else {
-				if (olen + nn > outlen - 1) {
-					size_t drop = olen + nn - (outlen - 1);
-
-					memmove(out, out + drop, olen - drop);
-					olen -= drop;
-				}
-				memcpy(out + olen, chunk, nn);
-				olen += nn;
-			}
-			out[olen] = '\0';
+			c.log_path = NULL;
 		}
+		free(s);
 	}
-	close(pfd[0]);
-	if (logfd >= 0)
-		close(logfd);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (killed)
-		return dt_fail(err, "%s: killed after %g s", a->v[0], timeout_s);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return dt_fail(err, "%s: killed by signal %d", a->v[0], WTERMSIG(status));
+	st = dt_command_run(&c, err);
+	free(envp);
+	if (c.signal != 0 && st > 0)
+		return dt_fail(err, "%s: killed by signal %d", a->v[0], c.signal);
+	return st;
 }
 
 void dt_k8s_merge(json_t *dst, const json_t *src)

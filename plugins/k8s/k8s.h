@@ -42,7 +42,6 @@ typedef struct dt_k8s_exec {
 	pthread_mutex_t lock;    /* over cred and the plugin's runs */
 	char *api_version;       /* client.authentication.k8s.io/v1(beta1) */
 	char *command;           /* as configured (made absolute if it has a /) */
-	char *path;              /* as found on $PATH at the last run */
 	char **argv;             /* command + args, NULL-terminated */
 	char **env;              /* "NAME=value" from `env` */
 	size_t nenv;
@@ -194,10 +193,11 @@ char **dt_k8s_argv_envp(const dt_k8s_argv *a);
 char *dt_k8s_argv_string(const dt_k8s_argv *a);
 
 /*
- * Run argv (no shell), appending its output to log_path (when not
- * NULL) and keeping its last outlen bytes in out.  Returns the exit
- * status, or -1 with err when it could not start or was killed after
- * timeout_s seconds.
+ * Run argv with dt_command_run (no shell), appending its output to
+ * log_path (when not NULL, after a "$ argv" line) and keeping its last
+ * outlen bytes in out.  Returns the exit status, or -1 with err when it
+ * could not start, gave no answer in timeout_s seconds or was killed by
+ * a signal.
  */
 int dt_k8s_run(const dt_k8s_argv *a, const char *log_path, double timeout_s,
 	       char *out, size_t outlen, char *err);

@@ -20,7 +20,8 @@ plugins_k8s_agent_dt_agent_SOURCES = \
 	plugins/k8s/agent/agent.h \
 	plugins/k8s/agent/agent.c \
 	plugins/k8s/agent/netns.c \
-	plugins/k8s/agent/main.c
+	plugins/k8s/agent/main.c \
+	core/lib/command.c
 plugins_k8s_agent_dt_agent_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS)
 plugins_k8s_agent_dt_agent_LDADD = $(MHD_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS)
 

@@ -27,9 +27,10 @@
 
 /* ---- sys.c ------------------------------------------------------------- */
 
-/* Run argv (argv[0] searched in PATH, then /usr/sbin and /sbin) and wait
- * at most timeout seconds.  When netns is not NULL the command runs in
- * that named namespace (/run/netns/NAME).  stdout and stderr go to out
+/* Run argv with dt_command_run (dt/command.h: argv[0] searched in PATH,
+ * then the sbin directories) and wait at most timeout seconds (<= 0: 30).
+ * When netns is not NULL the command runs in that named namespace
+ * (/run/netns/NAME).  stdout and stderr go to out
  * (NUL-terminated, truncated to outlen) when out is not NULL, else to
  * /dev/null.  Returns the exit status (128+signal when killed), or -1
  * with err when it could not run. */
@@ -44,8 +45,8 @@ int lc_runf(const char *netns, char *out, size_t outlen, char *err,
 
 /* Start argv in the background in netns: its own session (so a terminal's
  * ^C reaches only dt-run), working directory cwd, stdin /dev/null,
- * stdout and stderr appended to logpath.  Returns the pid, or -1 with
- * err. */
+ * stdout and stderr appended to logpath, killed when the thread that
+ * started it ends (dt_command_spawn).  Returns the pid, or -1 with err. */
 pid_t lc_spawn(const char *netns, char *const *argv, const char *cwd,
 	       const char *logpath, char *err);
 

@@ -1,37 +1,25 @@
 /*
  * sys.c: running commands and processes for the local platform, inside a
- * named network namespace when asked, always by fork/execve (never a
- * shell: a value from a YAML file can not become a command).
- *
- * The nemesis thread calls these while other threads run, so the child
- * side of every fork does only async-signal-safe things: setns, dup2,
- * execve.  Everything that allocates (resolving the program in PATH,
- * opening the namespace) is done in the parent before the fork.
+ * named network namespace when asked, through dt/command.h (fork/execve,
+ * never a shell: a value from a YAML file can not become a command; safe
+ * from the nemesis thread while other threads run); small file-system
+ * and process helpers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
-#include <poll.h>
-#include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "local.h"
-
-extern char **environ;
 
 bool lc_exists(const char *path)
 {
@@ -40,181 +28,16 @@ bool lc_exists(const char *path)
 	return lstat(path, &sb) == 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Find argv0 in PATH, then /usr/sbin and /sbin (ip, tc and iptables live
- * there and a user's PATH may lack them). */
-static int resolve(const char *argv0, char *out, size_t size)
-{
-	const char *path = getenv("PATH");
-	char buf[8192];
-	char *save = NULL;
-
-	if (strchr(argv0, '/') != NULL) {
-		snprintf(out, size, "%s", argv0);
-		return access(out, X_OK);
-	}
-	snprintf(buf, sizeof(buf), "%s:/usr/sbin:/sbin:/usr/bin:/bin",
-		 path != NULL ? path : "");
-	for (char *d = strtok_r(buf, ":", &save); d != NULL;
-	     d = strtok_r(NULL, ":", &save)) {
-		if ((size_t)snprintf(out, size, "%s/%s", d, argv0) >= size)
-			continue;
-		if (access(out, X_OK) == 0)
-			return 0;
-	}
-	return -1;
-}
-
-static int open_netns(const char *netns, char *err)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	if (netns == NULL)
-		return -1;
-	snprintf(path, sizeof(path), "/run/netns/%s", netns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		dt_fail(err, "network namespace %s: %s", netns, strerror(errno));
-	return fd;
-}
-
-/*
- * fork with every signal blocked: the child must not run dt-run's
- * handlers (a SIGTERM arriving between fork and exec would be "handled"
- * by the core's handler in the child, and lost).  The child resets every
- * disposition before child_exec unblocks; the parent gets its mask back.
- */
-static pid_t fork_quiet(void)
-{
-	sigset_t all, old;
-	pid_t pid;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid == 0) {
-		struct sigaction dfl;
-
-		memset(&dfl, 0, sizeof(dfl));
-		dfl.sa_handler = SIG_DFL;
-		for (int sig = 1; sig < NSIG; sig++)
-			sigaction(sig, &dfl, NULL);
-		return 0;
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return pid;
-}
-
-/* The child's side: reset what the parent's threads may have changed,
- * enter the namespace, exec.  Only async-signal-safe calls. */
-static void child_exec(int nsfd, const char *prog, char *const *argv)
-{
-	sigset_t none;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) != 0)
-		_exit(126);
-	/* No descriptor of dt-run (history, sockets, dtd's listener)
-	 * leaks into a server that may outlive it. */
-	syscall(SYS_close_range, 3u, ~0u, 0u);
-	execve(prog, argv, environ);
-	_exit(127);
-}
-
 int lc_run(const char *netns, const char *const *argv, double timeout,
 	   char *out, size_t outlen, char *err)
 {
-	char prog[PATH_MAX];
-	int pfd[2] = { -1, -1 }, nsfd = -1, status = 0, devnull;
-	size_t used = 0;
-	double deadline = now_s() + (timeout > 0 ? timeout : 30);
-	pid_t pid, w;
+	dt_command c = {
+		.argv = argv, .netns = netns,
+		.timeout = timeout > 0 ? timeout : 30,
+		.out = out, .outlen = outlen,
+	};
 
-	if (argv == NULL || argv[0] == NULL)
-		return dt_fail(err, "empty command");
-	if (resolve(argv[0], prog, sizeof(prog)) != 0)
-		return dt_fail(err, "%s: command not found", argv[0]);
-	if (netns != NULL && (nsfd = open_netns(netns, err)) < 0)
-		return -1;
-	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		if (nsfd >= 0)
-			close(nsfd);
-		return dt_fail(err, "pipe: %s", strerror(errno));
-	}
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	pid = fork_quiet();
-	if (pid == 0) {
-		/* Its own process group: a terminal's ^C stops dt-run,
-		 * which then tears down; it must not kill an `ip` or `tc`
-		 * half way. */
-		setpgid(0, 0);
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		child_exec(nsfd, prog, (char *const *)argv);
-	}
-	close(pfd[1]);
-	if (devnull >= 0)
-		close(devnull);
-	if (nsfd >= 0)
-		close(nsfd);
-	if (pid < 0) {
-		close(pfd[0]);
-		return dt_fail(err, "fork: %s", strerror(errno));
-	}
-	if (out != NULL && outlen > 0)
-		out[0] = '\0';
-	for (;;) {
-		struct pollfd pf = { .fd = pfd[0], .events = POLLIN };
-		double left = deadline - now_s();
-		char buf[4096];
-		ssize_t r;
-
-		if (left <= 0) {
-			kill(pid, SIGKILL);
-			break;
-		}
-		if (poll(&pf, 1, (int)(left * 1000) + 1) <= 0)
-			continue;
-		r = read(pfd[0], buf, sizeof(buf));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (out != NULL && used + 1 < outlen) {
-			size_t take = (size_t)r < outlen - 1 - used ?
-				      (size_t)r : outlen - 1 - used;
-
-			memcpy(out + used, buf, take);
-			used += take;
-			out[used] = '\0';
-		}
-	}
-	close(pfd[0]);
-	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-		;
-	if (w < 0)
-		return dt_fail(err, "%s: waitpid: %s", argv[0], strerror(errno));
-	if (WIFSIGNALED(status)) {
-		if (now_s() >= deadline)
-			return dt_fail(err, "%s: no answer after %.0f s",
-				       argv[0], timeout > 0 ? timeout : 30);
-		return 128 + WTERMSIG(status);
-	}
-	if (WEXITSTATUS(status) == 126 && netns != NULL)
-		return dt_fail(err, "%s: could not enter network namespace %s",
-			       argv[0], netns);
-	return WEXITSTATUS(status);
+	return dt_command_run(&c, err);
 }
 
 int lc_runf(const char *netns, char *out, size_t outlen, char *err,
@@ -239,49 +62,16 @@ int lc_runf(const char *netns, char *out, size_t outlen, char *err,
 pid_t lc_spawn(const char *netns, char *const *argv, const char *cwd,
 	       const char *logpath, char *err)
 {
-	char prog[PATH_MAX];
-	int nsfd = -1, logfd, devnull;
-	pid_t pid, parent;
+	/* A node must not outlive dt-run: were dt-run killed between this
+	 * fork and recording the pid in the state file, nothing would know
+	 * to stop it.  (The signal follows the thread that forked; those
+	 * end only after the run is over.) */
+	dt_command c = {
+		.argv = (const char *const *)argv, .netns = netns, .cwd = cwd,
+		.log_path = logpath, .die_with_parent = true,
+	};
 
-	if (resolve(argv[0], prog, sizeof(prog)) != 0)
-		return dt_fail(err, "%s: command not found", argv[0]);
-	logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (logfd < 0)
-		return dt_fail(err, "%s: %s", logpath, strerror(errno));
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (netns != NULL && (nsfd = open_netns(netns, err)) < 0) {
-		close(logfd);
-		if (devnull >= 0)
-			close(devnull);
-		return -1;
-	}
-	parent = getpid();
-	pid = fork_quiet();
-	if (pid == 0) {
-		/* A node must not outlive dt-run: were dt-run killed between
-		 * this fork and recording the pid in the state file, nothing
-		 * would know to stop it.  (The signal follows the thread that
-		 * forked; those end only after the run is over.) */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(124);
-		setsid();
-		if (cwd != NULL && chdir(cwd) != 0)
-			_exit(125);
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		child_exec(nsfd, prog, argv);
-	}
-	close(logfd);
-	if (devnull >= 0)
-		close(devnull);
-	if (nsfd >= 0)
-		close(nsfd);
-	if (pid < 0)
-		return dt_fail(err, "fork: %s", strerror(errno));
-	return pid;
+	return dt_command_spawn(&c, err);
 }
 
 unsigned long long lc_proc_start(pid_t pid)

@@ -31,6 +31,7 @@
 #include <dt/nemesis.h>
 #include <dt/model.h>
 #include <dt/checker.h>
+#include <dt/command.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -18,7 +18,7 @@
 #include <sys/types.h>
 #include <jansson.h>
 
-#define AGENT_ERRBUF 512
+#define AGENT_ERRBUF 512 /* = DT_COMMAND_ERRBUF: err of dt_command_run */
 
 /* ---- netns.c ------------------------------------------------------------ */
 
@@ -31,9 +31,10 @@ int agent_container_pids(const char *proc_root, const char *container_id,
 			 pid_t *pids, size_t max, char *err);
 
 /*
- * Run argv (no shell) in the network namespace of pid (0: ours),
- * collecting stdout and stderr into out (NUL-terminated, truncated).
- * Returns the exit status, or -1 with err when it could not run.
+ * Run argv (no shell, dt/command.h) in the network namespace of pid (0:
+ * ours), collecting stdout and stderr into out (NUL-terminated,
+ * truncated).  Returns the exit status, or -1 with err when it could not
+ * run, gave no answer in timeout_s seconds or was killed by a signal.
  */
 int agent_run_in_netns(const char *proc_root, pid_t pid,
 		       const char *const *argv, double timeout_s,

@@ -1,0 +1,131 @@
+/*
+ * dt/command.h: running a program without a shell, under a deadline.
+ *
+ * One helper for everything in DT that runs a command: the local
+ * platform's ip/tc/iptables and its node processes, the k8s platform's
+ * helm and exec credential plugins, and dt-agent's orders in a pod's
+ * network namespace.  dt_command_run() forks and execs argv (never a
+ * shell: a value from a YAML file can not become a command), reads its
+ * output into a bounded buffer and/or appends it to a log file, kills it
+ * (its whole process group) when the deadline passes, reaps it, and turns
+ * the status into a return value or an error sentence that names the
+ * command ("helm: no answer after 30 s", "ip: command not found").
+ * dt_command_spawn() starts a program in the background instead.
+ *
+ * Depends on libc only (no libdt state): dt-agent, a standalone binary,
+ * compiles core/lib/command.c in as a source file.
+ *
+ * Threads: callable from any thread at the same time.  Between fork and
+ * exec the child does only async-signal-safe things (dup2, setns, chdir,
+ * setpgid, close_range, sigaction, execve); everything that allocates
+ * (resolving the program in PATH, opening the namespace or the log) is
+ * done before the fork, and every descriptor it opens is close-on-exec.
+ * Every fd >= 3 the caller has open is closed in the child, so no
+ * history, socket or listener leaks into a program that may outlive us.
+ * Signals are blocked across the fork and reset to their defaults in the
+ * child, so none of the caller's handlers runs there.
+ *
+ * Ownership: every pointer in a dt_command is borrowed for the call; the
+ * results are plain values.  err is a buffer of DT_COMMAND_ERRBUF bytes
+ * (the same as DT_ERRBUF_SIZE).
+ */
+#ifndef DT_COMMAND_H
+#define DT_COMMAND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DT_COMMAND_ERRBUF 512
+
+#if defined(DT_ERRBUF_SIZE) && !defined(__cplusplus)
+_Static_assert(DT_COMMAND_ERRBUF == DT_ERRBUF_SIZE,
+	       "dt/command.h and dt/types.h disagree on the error buffer");
+#endif
+
+/*
+ * What to run and how.  Zero-initialise it and set what you need: the
+ * zero value of every member is the usual choice.
+ */
+typedef struct dt_command {
+	/* argv[0] is looked up in PATH, then /usr/local/sbin, /usr/sbin,
+	 * /sbin, /usr/bin and /bin (ip, tc and iptables live in sbin and a
+	 * user's PATH may lack them); with a '/' it is used as it is. */
+	const char *const *argv;    /* NULL-terminated */
+	char *const *envp;          /* the environment; NULL: ours */
+	/* A network namespace to enter before exec: a name under
+	 * /run/netns (as `ip netns` makes them) or, with a '/', a path
+	 * such as /proc/PID/ns/net.  netns_fd > 0 (an open namespace)
+	 * takes its place.  Both unset: ours. */
+	const char *netns;
+	int netns_fd;
+	const char *cwd;            /* working directory, or NULL: ours */
+	bool keep_stdin;            /* ours (a terminal); else /dev/null */
+	bool keep_stderr;           /* ours; else it joins stdout */
+	/* Stay in our process group (an interactive program that reads the
+	 * terminal needs that).  By default the command gets its own group:
+	 * a terminal's ^C stops only DT, which then tears down without an
+	 * `ip` or `tc` killed half way, and the deadline kills the whole
+	 * group (a shell and what it started). */
+	bool same_group;
+	double timeout;             /* seconds; <= 0: no deadline */
+
+	/* Where the output (stdout, and stderr unless keep_stderr) goes:
+	 * out gets it NUL-terminated, cut to outlen - 1 bytes (the first
+	 * ones, or with keep_tail the last ones, where a program says why
+	 * it failed); log_path (created 0644) gets all of it appended.
+	 * Neither: it is read and dropped. */
+	char *out;
+	size_t outlen;
+	bool keep_tail;
+	const char *log_path;
+
+	/* dt_command_spawn() only: kill the program (SIGKILL) when the
+	 * thread that started it ends, so that it can not outlive a DT
+	 * that dies before it recorded the pid. */
+	bool die_with_parent;
+
+	/* Results, set by the call. */
+	pid_t pid;                  /* the child, 0 when none was started */
+	int signal;                 /* the signal that ended it, or 0 */
+	size_t outused;             /* bytes now in out */
+	int errnum;                 /* with -1: ENOENT when argv[0] was not
+				       found, ETIMEDOUT when the deadline
+				       passed, else the errno of the step
+				       that failed */
+} dt_command;
+
+/*
+ * Run cmd->argv and wait until it ends and its output is read, or the
+ * deadline passes (then the command's process group is killed with
+ * SIGKILL and reaped).  Blocks the calling thread on the pipe, on the
+ * child and, briefly, on its exec.
+ *
+ * Returns the exit status, 128 + the signal when a signal ended it (one
+ * of ours at the deadline excepted), or -1 with err naming the command
+ * ("ip: command not found", "helm: no answer after 30 s", "iptables:
+ * could not enter network namespace /proc/42/ns/net: ...") and errnum
+ * set, when it could not run or did not end in time.
+ */
+int dt_command_run(dt_command *cmd, char *err);
+
+/*
+ * Start cmd->argv in the background in its own session (so a terminal's
+ * ^C reaches only DT), stdin /dev/null, stdout and stderr appended to
+ * log_path (NULL: /dev/null), in netns and cwd as for dt_command_run;
+ * with die_with_parent as documented above.  timeout, out and the
+ * keep_* and same_group members are ignored.  The caller reaps it.
+ * Returns the pid (also in cmd->pid), or -1 with err: a child that
+ * could not enter its namespace or directory, or exec, is reaped and
+ * reported here.
+ */
+pid_t dt_command_spawn(dt_command *cmd, char *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DT_COMMAND_H */
