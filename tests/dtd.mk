@@ -1,16 +1,22 @@
 # tests of dtd: the HTTP API against a real dtd on a loopback port
-# (libcurl), restarts and SIGKILL, and the dashboard in headless chromium.
-check_PROGRAMS += tests/dtd/dtd-api tests/dtd/dtd-persist tests/dtd/dtd-data
+# (libcurl), restarts and SIGKILL, the whole-request deadline on raw
+# sockets, and the dashboard in headless chromium.
+check_PROGRAMS += tests/dtd/dtd-api tests/dtd/dtd-persist tests/dtd/dtd-data \
+	tests/dtd/dtd-deadline
 tests_dtd_dtd_api_SOURCES = tests/dtd/api.c tests/dtd/harness.c tests/dtd/harness.h
 tests_dtd_dtd_api_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS)
 tests_dtd_dtd_api_LDADD = $(TEST_LIBS) $(CURL_LIBS)
 tests_dtd_dtd_persist_SOURCES = tests/dtd/persist.c tests/dtd/harness.c tests/dtd/harness.h
 tests_dtd_dtd_persist_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS)
 tests_dtd_dtd_persist_LDADD = $(TEST_LIBS) $(CURL_LIBS)
+tests_dtd_dtd_deadline_SOURCES = tests/dtd/deadline.c tests/dtd/harness.c tests/dtd/harness.h
+tests_dtd_dtd_deadline_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS)
+tests_dtd_dtd_deadline_LDADD = $(TEST_LIBS) $(CURL_LIBS)
 tests_dtd_dtd_data_SOURCES = tests/dtd/data.c core/dtd/data.c
 tests_dtd_dtd_data_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/core/dtd $(SQLITE_CFLAGS)
 tests_dtd_dtd_data_LDADD = $(TEST_LIBS)
-TESTS += tests/dtd/dtd-data tests/dtd/dtd-api tests/dtd/dtd-persist tests/dtd/browser.sh
+TESTS += tests/dtd/dtd-data tests/dtd/dtd-api tests/dtd/dtd-persist \
+	tests/dtd/dtd-deadline tests/dtd/browser.sh
 dist_noinst_SCRIPTS += tests/dtd/browser.sh
 EXTRA_DIST += tests/dtd/browser.mjs tests/dtd/package.json \
 	tests/dtd/package-lock.json tests/dtd/suites/dtd-bank.yaml \

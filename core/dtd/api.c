@@ -246,6 +246,30 @@ static bool query_num(const char *(*query)(void *, const char *), void *qarg,
 	return true;
 }
 
+/*
+ * A number field of POST /api/runs.  Absent or null: nothing to do.
+ * Else it must be a number (an integer when `integer`) from lo (not lo
+ * itself when lo_open) to hi, and is copied to params; or the reply is
+ * a 400 naming the field and saying why.
+ */
+static int take_number(const json_t *req, json_t *params, const char *key,
+		       bool integer, double lo, bool lo_open, double hi,
+		       const char *why, dtd_reply *out)
+{
+	json_t *v = json_object_get(req, key);
+	double x = json_number_value(v);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!(integer ? json_is_integer(v) : json_is_number(v)) || x < lo ||
+	    (lo_open && x <= lo) || x > hi) {
+		dtd_reply_error(out, 400, key, "%s", why);
+		return -1;
+	}
+	json_object_set(params, key, v);
+	return 0;
+}
+
 /* Check POST /api/runs and keep what it asks for in params. */
 static int check_new_run(const dtd_config *cfg, json_t *req, json_t *params,
 			 dtd_reply *out)
@@ -253,7 +277,7 @@ static int check_new_run(const dtd_config *cfg, json_t *req, json_t *params,
 	const char *key;
 	json_t *v;
 	const char *suite;
-	char err[DT_ERRBUF_SIZE];
+	char err[DT_ERRBUF_SIZE], why[128];
 	dt_suite *s;
 
 	json_object_foreach(req, key, v) {
@@ -275,41 +299,17 @@ static int check_new_run(const dtd_config *cfg, json_t *req, json_t *params,
 		dtd_reply_error(out, 400, "suite", "'%s' is not a suite name", suite);
 		return -1;
 	}
-	if ((v = json_object_get(req, "time_limit")) != NULL && !json_is_null(v)) {
-		if (!json_is_number(v) || json_number_value(v) <= 0 ||
-		    json_number_value(v) > cfg->max_time_limit) {
-			dtd_reply_error(out, 400, "time_limit", "time_limit must be "
-					"seconds, more than 0 and at most %g",
-					cfg->max_time_limit);
-			return -1;
-		}
-		json_object_set(params, "time_limit", v);
-	}
-	if ((v = json_object_get(req, "concurrency")) != NULL && !json_is_null(v)) {
-		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-		    json_integer_value(v) > 1024) {
-			dtd_reply_error(out, 400, "concurrency", "concurrency must be "
-					"an integer from 1 to 1024");
-			return -1;
-		}
-		json_object_set(params, "concurrency", v);
-	}
-	if ((v = json_object_get(req, "rate")) != NULL && !json_is_null(v)) {
-		if (!json_is_number(v) || json_number_value(v) < 0 ||
-		    json_number_value(v) > 1e7) {
-			dtd_reply_error(out, 400, "rate", "rate must be operations "
-					"per second from 0 (no limit) to 1e7");
-			return -1;
-		}
-		json_object_set(params, "rate", v);
-	}
-	if ((v = json_object_get(req, "seed")) != NULL && !json_is_null(v)) {
-		if (!json_is_integer(v) || json_integer_value(v) < 0) {
-			dtd_reply_error(out, 400, "seed", "seed must be an integer >= 0");
-			return -1;
-		}
-		json_object_set(params, "seed", v);
-	}
+	snprintf(why, sizeof(why), "time_limit must be seconds, more than 0 and "
+		 "at most %g", cfg->max_time_limit);
+	if (take_number(req, params, "time_limit", false, 0, true,
+			cfg->max_time_limit, why, out) != 0 ||
+	    take_number(req, params, "concurrency", true, 1, false, 1024,
+			"concurrency must be an integer from 1 to 1024", out) != 0 ||
+	    take_number(req, params, "rate", false, 0, false, 1e7, "rate must be "
+			"operations per second from 0 (no limit) to 1e7", out) != 0 ||
+	    take_number(req, params, "seed", true, 0, false, HUGE_VAL,
+			"seed must be an integer >= 0", out) != 0)
+		return -1;
 	s = dt_suite_load(suite, cfg->suite_path, cfg->chart_path, err);
 	if (s == NULL) {
 		dtd_reply_error(out, 400, "suite", "%s", err);

@@ -182,6 +182,7 @@ static int derive(const dt_history *h, json_t *series, json_t *nemesis)
 	size_t nfs = 0, nsec = 0;
 	int64_t last = 0;              /* time of the last event */
 	json_t *open = json_object(); /* nemesis name -> interval */
+	int rc = -1;
 
 	for (size_t i = 0; i < h->count; i++) {
 		const dt_op *op = &h->ops[i];
@@ -224,7 +225,7 @@ static int derive(const dt_history *h, json_t *series, json_t *nemesis)
 			int64_t *p = realloc(invoked, n * sizeof(*p));
 
 			if (p == NULL)
-				goto fail;
+				goto out;
 			for (size_t k = ninvoked; k < n; k++)
 				p[k] = -1;
 			invoked = p;
@@ -237,7 +238,7 @@ static int derive(const dt_history *h, json_t *series, json_t *nemesis)
 			bucket *b = get_bucket(&fs, &nfs, op->f, sec);
 
 			if (b == NULL)
-				goto fail;
+				goto out;
 			if (sec + 1 > nsec)
 				nsec = sec + 1;
 			if (op->type == DT_OP_OK)
@@ -252,7 +253,7 @@ static int derive(const dt_history *h, json_t *series, json_t *nemesis)
 					double *l = realloc(b->lat, c * sizeof(*l));
 
 					if (l == NULL)
-						goto fail;
+						goto out;
 					b->lat = l;
 					b->cap = c;
 				}
@@ -287,6 +288,8 @@ static int derive(const dt_history *h, json_t *series, json_t *nemesis)
 			(json_int_t)end, "source", "driver", "values", values));
 		json_decref(values);
 	}
+	rc = 0;
+out:
 	for (size_t k = 0; k < nfs; k++) {
 		for (size_t s = 0; s < fs[k].nb; s++)
 			free(fs[k].b[s].lat);
@@ -296,18 +299,7 @@ static int derive(const dt_history *h, json_t *series, json_t *nemesis)
 	free(fs);
 	free(invoked);
 	json_decref(open);
-	return 0;
-fail:
-	for (size_t k = 0; k < nfs; k++) {
-		for (size_t s = 0; s < fs[k].nb; s++)
-			free(fs[k].b[s].lat);
-		free(fs[k].b);
-		free(fs[k].f);
-	}
-	free(fs);
-	free(invoked);
-	json_decref(open);
-	return -1;
+	return rc;
 }
 
 static int metrics_line(const char *line, size_t len, void *arg)

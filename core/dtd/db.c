@@ -291,6 +291,22 @@ json_t *dtd_db_get(dtd_db *db, int64_t id)
 	return o;
 }
 
+/* sql with the list's three filters bound as ?1..?3 (NULL: any). */
+static sqlite3_stmt *prepare_filtered(dtd_db *db, const char *sql,
+				      const char *const args[3])
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	for (int i = 0; i < 3; i++)
+		if (args[i] != NULL)
+			sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_TRANSIENT);
+	return st;
+}
+
 json_t *dtd_db_list(dtd_db *db, const char *suite, const char *status,
 		    const char *verdict, long limit, long offset, long *total)
 {
@@ -307,22 +323,18 @@ json_t *dtd_db_list(dtd_db *db, const char *suite, const char *status,
 		char sql[512];
 
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM runs%s", where);
-		if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+		st = prepare_filtered(db, sql, args);
+		if (st == NULL)
 			goto out;
-		for (int i = 0; i < 3; i++)
-			if (args[i] != NULL)
-				sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_TRANSIENT);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			*total = (long)sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
 		st = NULL;
 		snprintf(sql, sizeof(sql), "SELECT " RUN_COLUMNS " FROM runs%s "
 			 "ORDER BY id DESC LIMIT ?4 OFFSET ?5", where);
-		if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+		st = prepare_filtered(db, sql, args);
+		if (st == NULL)
 			goto out;
-		for (int i = 0; i < 3; i++)
-			if (args[i] != NULL)
-				sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 4, limit);
 		sqlite3_bind_int64(st, 5, offset);
 		while (sqlite3_step(st) == SQLITE_ROW)

@@ -27,7 +27,10 @@ typedef struct dtd_config {
 	long parallel;       /* runs at once; 1 by default */
 	long max_body;       /* bytes of a request body */
 	double max_time_limit; /* seconds a run may ask for */
+	double request_timeout; /* seconds to deliver a whole request */
 } dtd_config;
+
+#define DTD_REQUEST_TIMEOUT 10.0 /* request_timeout's default */
 
 void dtd_config_free(dtd_config *c);
 

@@ -2,7 +2,8 @@
  * http.c: dtd's HTTP server on libmicrohttpd, one thread a connection.
  * It gathers a request's body (up to the configured limit), hands API
  * calls to api.c, streams a run's events as server-sent events, and
- * serves the dashboard's static files.
+ * serves the dashboard's static files.  A reaper thread closes the
+ * connections whose request has not fully arrived in time.
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 #include <limits.h>
 #include <stdatomic.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,11 @@
  *   REPLY_IDLE_S      silence allowed once a request is whole: a slow
  *                     handler (POST .../check) or a client that stops
  *                     reading its event stream
+ *
+ * Silence is not the only way to hold a slot: a client that trickles a
+ * byte every few seconds is never idle for long.  libmicrohttpd has no
+ * deadline for a whole request, so dtd keeps its own (request-timeout,
+ * cfg->request_timeout): see "Request deadline" below.
  */
 #define CONN_LIMIT 256u
 #define PER_IP_LIMIT 192u
@@ -52,10 +59,27 @@
 /* Event streams open; stop lets them send their last events first. */
 static atomic_int open_streams;
 
+/* One connection, from accept to close, for the request deadline.
+ * Owned by the list of struct dtd_http; fields under its lock. */
+typedef struct conn {
+	struct conn *prev, *next;
+	int fd;              /* the socket, open until the entry is gone */
+	double since;        /* accepted, or its last reply done (monotonic) */
+	bool whole;          /* the request being served has all arrived */
+	bool cut;            /* shut down by the reaper */
+	char peer[INET6_ADDRSTRLEN];
+} conn;
+
 struct dtd_http {
 	struct MHD_Daemon *d;
 	dtd_ctx *ctx;
 	unsigned port;
+	double deadline;     /* seconds for a whole request */
+	pthread_mutex_t lock;
+	pthread_cond_t wake; /* stop */
+	pthread_t reaper;
+	bool reaping, stopping;
+	conn *conns;
 };
 
 /* One request's state across the calls MHD makes. */
@@ -310,6 +334,169 @@ not_found:
 	return queue_reply(c, &r);
 }
 
+/* ---- request deadline ------------------------------------------------------- */
+
+/*
+ * Every connection has request-timeout seconds, counted from accept (or
+ * from the end of its last reply, kept alive), to deliver a whole request:
+ * headers and body.  The access handler marks the request whole when MHD
+ * hands over its end; from then on the reply may take as long as it
+ * needs (an event stream, an 80 MiB file).  A reaper thread shuts down
+ * the socket of every connection past its deadline: its thread's recv()
+ * sees the end and MHD closes the connection as if the client had gone.
+ *
+ * fd reuse: MHD notifies MHD_CONNECTION_NOTIFY_CLOSED before it closes
+ * the socket, and the entry is removed then, under the lock the reaper
+ * holds while it calls shutdown(): the reaper never sees a number that
+ * another connection may already have.
+ */
+
+static double mono_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void conn_peer(conn *e, const struct sockaddr *sa)
+{
+	const void *a = NULL;
+
+	if (sa != NULL && sa->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (a == NULL || inet_ntop(sa->sa_family, a, e->peer, sizeof(e->peer)) == NULL)
+		snprintf(e->peer, sizeof(e->peer), "a client");
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	dtd_http *h = cls;
+	conn *e = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd, *addr;
+
+		fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		addr = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (fd == NULL)
+			return;
+		e = calloc(1, sizeof(*e));
+		if (e == NULL) {
+			/* Cannot watch it: do not serve it either. */
+			shutdown(fd->connect_fd, SHUT_RDWR);
+			return;
+		}
+		e->fd = fd->connect_fd;
+		e->since = mono_now();
+		conn_peer(e, addr ? addr->client_addr : NULL);
+		pthread_mutex_lock(&h->lock);
+		e->next = h->conns;
+		if (h->conns != NULL)
+			h->conns->prev = e;
+		h->conns = e;
+		pthread_mutex_unlock(&h->lock);
+		*socket_context = e;
+		return;
+	}
+	if (e == NULL)
+		return;
+	pthread_mutex_lock(&h->lock);
+	if (e->prev != NULL)
+		e->prev->next = e->next;
+	else
+		h->conns = e->next;
+	if (e->next != NULL)
+		e->next->prev = e->prev;
+	pthread_mutex_unlock(&h->lock);
+	free(e);
+	*socket_context = NULL;
+}
+
+/* The request on c has all arrived (whole), or its reply is done and
+ * the next one's deadline starts now (!whole). */
+static void conn_mark(dtd_http *h, struct MHD_Connection *c, bool whole)
+{
+	const union MHD_ConnectionInfo *i;
+	conn *e;
+
+	i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	e = i ? i->socket_context : NULL;
+	if (e == NULL)
+		return;
+	pthread_mutex_lock(&h->lock);
+	e->whole = whole;
+	if (!whole)
+		e->since = mono_now();
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void *reaper_main(void *arg)
+{
+	dtd_http *h = arg;
+
+	pthread_mutex_lock(&h->lock);
+	while (!h->stopping) {
+		double now = mono_now(), next = now + h->deadline;
+		struct timespec ts;
+
+		for (conn *e = h->conns; e != NULL; e = e->next) {
+			double due = e->since + h->deadline;
+
+			if (e->whole || e->cut)
+				continue;
+			if (due > now) {
+				if (due < next)
+					next = due;
+				continue;
+			}
+			shutdown(e->fd, SHUT_RDWR);
+			e->cut = true;
+			dt_log(DT_LOG_INFO, "dtd: http: %s sent no whole request in "
+			       "%g s: connection closed", e->peer, h->deadline);
+		}
+		/* New entries are due after `next`: no need to wake for them. */
+		next += 0.001;
+		ts.tv_sec = (time_t)next;
+		ts.tv_nsec = (long)((next - (double)ts.tv_sec) * 1e9);
+		pthread_cond_timedwait(&h->wake, &h->lock, &ts);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+static int reaper_start(dtd_http *h, char *err)
+{
+	int e = pthread_create(&h->reaper, NULL, reaper_main, h);
+	if (e != 0)
+		return dt_fail(err, "cannot start the request reaper: %s", strerror(e));
+	h->reaping = true;
+	return 0;
+}
+
+/* After MHD_stop_daemon: every connection is closed, its entry gone. */
+static void reaper_stop(dtd_http *h)
+{
+	if (h->reaping) {
+		pthread_mutex_lock(&h->lock);
+		h->stopping = true;
+		pthread_cond_signal(&h->wake);
+		pthread_mutex_unlock(&h->lock);
+		pthread_join(h->reaper, NULL);
+		h->reaping = false;
+	}
+	while (h->conns != NULL) {
+		conn *e = h->conns;
+
+		h->conns = e->next;
+		free(e);
+	}
+}
+
 /* ---- requests --------------------------------------------------------------- */
 
 static const char *query_arg(void *qarg, const char *name)
@@ -322,7 +509,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 			      const char *version, const char *upload,
 			      size_t *upload_size, void **con_cls)
 {
-	dtd_ctx *ctx = cls;
+	dtd_http *h = cls;
+	dtd_ctx *ctx = h->ctx;
 	request *req = *con_cls;
 	dtd_reply r = { 0 };
 
@@ -360,6 +548,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 		return MHD_YES;
 	}
 	/* The request is whole: the reply may take its time. */
+	conn_mark(h, c, true);
 	MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, REPLY_IDLE_S);
 	if (strncmp(url, "/api/", 5) != 0 && strcmp(url, "/api") != 0 &&
 	    strcmp(url, "/metrics") != 0) {
@@ -382,9 +571,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	request *req = *con_cls;
 
-	(void)cls;
 	(void)toe;
 	/* Kept alive: the next request must come as quickly as the first. */
+	conn_mark(cls, c, false);
 	MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, REQUEST_IDLE_S);
 	if (req != NULL) {
 		free(req->body);
@@ -405,6 +594,15 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	dt_log(DT_LOG_WARN, "dtd: http: %s", msg);
 }
 
+/* Stop the reaper (the daemon is stopped or never started), free. */
+static void http_free(dtd_http *h)
+{
+	reaper_stop(h);
+	pthread_cond_destroy(&h->wake);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
 dtd_http *dtd_http_start(dtd_ctx *ctx, const char *listen, char *err)
 {
 	dtd_http *h = calloc(1, sizeof(*h));
@@ -414,6 +612,7 @@ dtd_http *dtd_http_start(dtd_ctx *ctx, const char *listen, char *err)
 	struct addrinfo *ai = NULL;
 	char host[256], *colon;
 	const char *port;
+	pthread_condattr_t ca;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
 			 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
 			 MHD_USE_ERROR_LOG;
@@ -425,6 +624,13 @@ dtd_http *dtd_http_start(dtd_ctx *ctx, const char *listen, char *err)
 		return NULL;
 	}
 	h->ctx = ctx;
+	h->deadline = ctx->cfg->request_timeout > 0 ? ctx->cfg->request_timeout :
+		      DTD_REQUEST_TIMEOUT;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->wake, &ca);
+	pthread_condattr_destroy(&ca);
 	snprintf(host, sizeof(host), "%s", listen);
 	colon = strrchr(host, ':');
 	if (colon == NULL) {
@@ -447,10 +653,13 @@ dtd_http *dtd_http_start(dtd_ctx *ctx, const char *listen, char *err)
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	freeaddrinfo(ai);
-	h->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, ctx,
+	if (reaper_start(h, err) != 0)
+		goto fail;
+	h->d = MHD_start_daemon(flags, 0, NULL, NULL, handle, h,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				MHD_OPTION_NOTIFY_COMPLETED, completed, h,
+				MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 				MHD_OPTION_CONNECTION_TIMEOUT, REQUEST_IDLE_S,
 				MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT,
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, PER_IP_LIMIT,
@@ -464,7 +673,7 @@ dtd_http *dtd_http_start(dtd_ctx *ctx, const char *listen, char *err)
 	h->port = info ? info->port : 0;
 	return h;
 fail:
-	free(h);
+	http_free(h);
 	return NULL;
 }
 
@@ -484,5 +693,5 @@ void dtd_http_stop(dtd_http *h)
 		nanosleep(&nap, NULL);
 	}
 	MHD_stop_daemon(h->d);
-	free(h);
+	http_free(h);
 }

@@ -36,7 +36,8 @@ static const char usage_text[] =
 "Options:\n"
 "  -c, --config FILE       YAML config (keys: listen, state-dir, store, token,\n"
 "                          dashboard, parallel, max-body, max-time-limit,\n"
-"                          suite-path, chart-path, plugin-path)\n"
+"                          request-timeout, suite-path, chart-path,\n"
+"                          plugin-path)\n"
 "  -l, --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; port 0:\n"
 "                          any free port, printed at start)\n"
 "      --state-dir DIR     database and token (default /var/lib/dt as root,\n"
@@ -44,6 +45,11 @@ static const char usage_text[] =
 "      --store DIR         run store root (default STATE-DIR/store)\n"
 "      --dashboard DIR     the dashboard's files\n"
 "  -j, --parallel N        runs at once (default 1)\n"
+"      --request-timeout DURATION\n"
+"                          time a client has to send a whole request\n"
+"                          (headers and body) from its connection or its\n"
+"                          last reply (default 10s; replies take as long\n"
+"                          as they need)\n"
 "      --plugin-path DIRS  extra plugin directories (colon separated)\n"
 "      --suite-path DIRS   extra suite directories\n"
 "      --chart-path DIRS   extra chart directories\n"
@@ -58,7 +64,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_STATE = 256, OPT_STORE, OPT_DASHBOARD, OPT_PLUGIN_PATH,
-	OPT_SUITE_PATH, OPT_CHART_PATH
+	OPT_SUITE_PATH, OPT_CHART_PATH, OPT_REQUEST_TIMEOUT
 };
 
 static const struct option long_opts[] = {
@@ -68,6 +74,7 @@ static const struct option long_opts[] = {
 	{ "store", required_argument, NULL, OPT_STORE },
 	{ "dashboard", required_argument, NULL, OPT_DASHBOARD },
 	{ "parallel", required_argument, NULL, 'j' },
+	{ "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
 	{ "plugin-path", required_argument, NULL, OPT_PLUGIN_PATH },
 	{ "suite-path", required_argument, NULL, OPT_SUITE_PATH },
 	{ "chart-path", required_argument, NULL, OPT_CHART_PATH },
@@ -102,6 +109,17 @@ static void set_str(char **slot, const char *v)
 	free(*slot);
 	*slot = v ? strdup(v) : NULL;
 }
+
+/* A request-timeout (config value or flag): a duration from 0.1 s to
+ * 1 h, or -1. */
+static double parse_request_timeout(const json_t *v)
+{
+	double d = dt_parse_duration(v);
+
+	return d >= 0.1 && d <= 3600 ? d : -1;
+}
+
+#define REQUEST_TIMEOUT_RANGE "a duration from 0.1s to 1h (\"10s\")"
 
 /* Read the YAML config; command-line flags override it afterwards. */
 static int load_config(const char *file, dtd_config *c, char *err)
@@ -162,10 +180,17 @@ static int load_config(const char *file, dtd_config *c, char *err)
 				goto out;
 			}
 			c->max_time_limit = d;
+		} else if (strcmp(key, "request-timeout") == 0) {
+			c->request_timeout = parse_request_timeout(v);
+			if (c->request_timeout < 0) {
+				dt_doc_fail(doc, key, err, "must be " REQUEST_TIMEOUT_RANGE);
+				goto out;
+			}
 		} else {
 			dt_doc_fail(doc, key, err, "unknown key (known: listen, state-dir, "
 				    "store, token, dashboard, parallel, max-body, "
-				    "max-time-limit, suite-path, chart-path, plugin-path)");
+				    "max-time-limit, request-timeout, suite-path, "
+				    "chart-path, plugin-path)");
 			goto out;
 		}
 	}
@@ -279,6 +304,17 @@ static int parse_args(int argc, char **argv, dtd_config *c, char *err)
 				return DT_EXIT_USAGE;
 			}
 			break;
+		case OPT_REQUEST_TIMEOUT: {
+			json_t *v = json_string(optarg);
+
+			c->request_timeout = parse_request_timeout(v);
+			json_decref(v);
+			if (c->request_timeout < 0) {
+				dt_fail(err, "--request-timeout: want " REQUEST_TIMEOUT_RANGE);
+				return DT_EXIT_USAGE;
+			}
+			break;
+		}
 		case OPT_PLUGIN_PATH:
 			set_str(&c->plugin_path, optarg);
 			break;
@@ -381,7 +417,8 @@ static int complete_config(dtd_config *c, char *err)
 int main(int argc, char **argv)
 {
 	dtd_config cfg = { .parallel = 1, .max_body = 64 * 1024,
-			   .max_time_limit = 24 * 3600 };
+			   .max_time_limit = 24 * 3600,
+			   .request_timeout = DTD_REQUEST_TIMEOUT };
 	dtd_ctx ctx = { .cfg = &cfg };
 	dtd_http *http = NULL;
 	char err[DT_ERRBUF_SIZE] = "", path[PATH_MAX];

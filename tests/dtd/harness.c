@@ -1,12 +1,15 @@
 /*
  * harness.c: a dtd process for the API tests (see harness.h).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -131,6 +134,31 @@ int dtd_stop(dtd_proc *p)
 	return rc;
 }
 
+int dtd_connect(const dtd_proc *p, int rcvbuf)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)p->port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && rcvbuf > 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+double mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 static size_t on_data(char *data, size_t size, size_t n, void *arg)
 {
 	http_reply *r = arg;
@@ -217,6 +245,27 @@ json_t *wait_run(const dtd_proc *p, long long id, double timeout)
 		nap(0.1);
 	}
 	return run;
+}
+
+int run_sparse_file(const dtd_proc *p, long long id, const char *name,
+		    off_t size, char *path, size_t path_size)
+{
+	json_t *run = wait_run(p, id, 60);
+	const char *dir = json_string_value(json_object_get(run, "store"));
+	int fd, rc = -1;
+
+	if (dir == NULL || size < 4)
+		goto out;
+	snprintf(path, path_size, "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		goto out;
+	if (pwrite(fd, "end\n", 4, size - 4) == 4)
+		rc = 0;
+	close(fd);
+out:
+	json_decref(run);
+	return rc;
 }
 
 long long post_run(const dtd_proc *p, const char *json)

@@ -43,9 +43,20 @@ void http_reply_free(http_reply *r);
 /* The reply's body as JSON (new reference) or NULL. */
 json_t *http_json(const http_reply *r);
 
+/* A TCP connection to dtd (raw socket, blocking), or -1; rcvbuf > 0
+ * sets SO_RCVBUF before connecting (a slow reader). */
+int dtd_connect(const dtd_proc *p, int rcvbuf);
+/* CLOCK_MONOTONIC in seconds. */
+double mono_s(void);
+
 /* GET /api/runs/ID until its status is not queued/running (or timeout
  * seconds pass); returns the run (new reference). */
 json_t *wait_run(const dtd_proc *p, long long id, double timeout);
+/* Wait for run id to end, then make NAME in its store folder: size
+ * bytes, sparse (no disk), ending in "end\n".  Its path goes to path;
+ * returns 0, or -1 (no run, or the file could not be made). */
+int run_sparse_file(const dtd_proc *p, long long id, const char *name,
+		    off_t size, char *path, size_t path_size);
 /* POST a run; returns its id, or -1. */
 long long post_run(const dtd_proc *p, const char *json);
 
