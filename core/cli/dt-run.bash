@@ -24,7 +24,7 @@ _dt_run()
 	fi
 
 	local opts="--suite --time-limit --concurrency --rate --platform --seed
-		--store --nemesis --keep --dry-run --plugin-path --suite-path
+		--repeat --store --nemesis --keep --dry-run --plugin-path --suite-path
 		--chart-path --verbose --quiet --help --version"
 	local i w path_opts=() cmd=""
 

@@ -2,6 +2,7 @@
  * dt-run: run one test from the shell.
  *
  *   dt-run --suite NAME [options]     run a suite, print the verdict
+ *   dt-run --suite NAME --repeat N    up to N runs, until one is not valid
  *   dt-run list suites|charts|plugins
  *   dt-run cleanup                    remove what crashed runs left
  */
@@ -41,6 +42,8 @@ static const char usage_text[] =
 "  -r, --rate R            operations per second over all workers (0: no limit)\n"
 "  -p, --platform P        local (default) or k8s\n"
 "      --seed N            seed for every random choice (same seed, same choices)\n"
+"      --repeat N          run up to N times, stopping at the first run that\n"
+"                          is not valid (with --seed S: seeds S, S+1, ...)\n"
 "      --store DIR         store root (default: ./store)\n"
 "  -n, --nemesis a,b,...   only these nemeses of the suite (\"\" for none)\n"
 "      --keep              keep the nodes' data directories\n"
@@ -66,7 +69,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_SEED = 256, OPT_STORE, OPT_KEEP, OPT_DRY_RUN, OPT_PLUGIN_PATH,
-	OPT_SUITE_PATH, OPT_CHART_PATH
+	OPT_SUITE_PATH, OPT_CHART_PATH, OPT_REPEAT
 };
 
 static const struct option long_opts[] = {
@@ -76,6 +79,7 @@ static const struct option long_opts[] = {
 	{ "rate", required_argument, NULL, 'r' },
 	{ "platform", required_argument, NULL, 'p' },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "repeat", required_argument, NULL, OPT_REPEAT },
 	{ "store", required_argument, NULL, OPT_STORE },
 	{ "nemesis", required_argument, NULL, 'n' },
 	{ "keep", no_argument, NULL, OPT_KEEP },
@@ -91,6 +95,7 @@ static const struct option long_opts[] = {
 };
 
 static dt_run *current_run;
+static volatile sig_atomic_t stop_requested;
 static bool progress_shown;
 
 /*
@@ -150,6 +155,7 @@ static void on_crash(int sig, siginfo_t *si, void *uc_)
 static void on_signal(int sig)
 {
 	(void)sig;
+	stop_requested = 1;   /* no next run of a --repeat */
 	if (current_run != NULL)
 		dt_run_cancel(current_run);
 }
@@ -313,13 +319,87 @@ static int cleanup(const char *plugin_path)
 	return failed ? DT_EXIT_INFRA : 0;
 }
 
+static void install_signal_handlers(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	/* The crash handler runs on its own stack, so that a plugin that
+	 * overflows its stack is still named. */
+	static char crash_stack[64 * 1024];
+	stack_t ss = { .ss_sp = crash_stack, .ss_size = sizeof(crash_stack) };
+
+	sigaltstack(&ss, NULL);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = NULL;
+	sa.sa_sigaction = on_crash;
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_ONSTACK;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	sigaction(SIGILL, &sa, NULL);
+	sigaction(SIGABRT, &sa, NULL);
+}
+
+/* One run of the suite: load, execute, print the verdict; the exit
+ * status. */
+static int run_once(const dt_run_opts *o, bool *tty, uint64_t *seed)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	int status;
+
+	current_run = dt_run_new(o, err);
+	if (current_run == NULL) {
+		fprintf(stderr, "dt-run: %s\n", err);
+		return DT_EXIT_CONFIG;
+	}
+	dt_run_set_observer(current_run, observe, tty);
+	status = dt_run_execute(current_run, err);
+	clear_progress();
+	if (status >= DT_EXIT_USAGE) {
+		fprintf(stderr, "dt-run: %s\n", err);
+	} else if (!o->dry_run) {
+		const json_t *res = dt_run_results(current_run);
+		const json_t *counts = json_object_get(res, "counts");
+		const char *key;
+		json_t *v;
+
+		*seed = (uint64_t)json_integer_value(json_object_get(res, "seed"));
+		printf("%s: %s\n", dt_run_dir(current_run),
+		       status == DT_EXIT_VALID ? "valid" :
+		       status == DT_EXIT_INVALID ? "INVALID" : "unknown");
+		printf("  ops: %lld ok, %lld fail, %lld info\n",
+		       (long long)json_integer_value(json_object_get(counts, "ok")),
+		       (long long)json_integer_value(json_object_get(counts, "fail")),
+		       (long long)json_integer_value(json_object_get(counts, "info")));
+		json_object_foreach((json_t *)json_object_get(res, "checkers"), key, v) {
+			const json_t *valid = json_object_get(v, "valid");
+			const json_t *summary = json_object_get(v, "summary");
+
+			printf("  %-14s %s%s%s\n", key,
+			       json_is_true(valid) ? "valid" : json_is_false(valid) ?
+			       "INVALID" : "unknown",
+			       json_is_string(summary) ? ": " : "",
+			       json_is_string(summary) ? json_string_value(summary) : "");
+		}
+	}
+	{
+		dt_run *r = current_run;
+
+		current_run = NULL; /* before freeing: the signal handler reads it */
+		dt_run_free(r);
+	}
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	dt_run_opts o = { .time_limit = -1, .concurrency = -1, .rate = -1 };
 	dt_log_level level = DT_LOG_WARN;
-	char err[DT_ERRBUF_SIZE] = "";
-	bool tty = isatty(STDERR_FILENO);
-	int c, status;
+	bool tty = isatty(STDERR_FILENO), has_seed;
+	long long repeat = 1, runs = 0;
+	uint64_t seed0, seed = 0;
+	int c, status = DT_EXIT_VALID;
 	double d;
 
 	while ((c = getopt_long(argc, argv, "s:t:c:r:p:n:vqhV", long_opts, NULL)) != -1) {
@@ -355,6 +435,11 @@ int main(int argc, char **argv)
 			o.has_seed = true;
 			break;
 		}
+		case OPT_REPEAT:
+			if (parse_double("repeat", optarg, 1, 1e6, &d) || d != (long long)d)
+				return usage_error("--repeat: '%s' is not a whole number between 1 and 1000000", optarg);
+			repeat = (long long)d;
+			break;
 		case OPT_STORE:
 			if (optarg[0] == '\0')
 				return usage_error("--store: the path is empty");
@@ -401,68 +486,41 @@ int main(int argc, char **argv)
 	if (o.suite == NULL)
 		return usage_error("%s", "--suite NAME is required (see `dt-run list suites`)");
 
-	current_run = dt_run_new(&o, err);
-	if (current_run == NULL) {
-		fprintf(stderr, "dt-run: %s\n", err);
-		return DT_EXIT_CONFIG;
-	}
-	{
-		struct sigaction sa = { .sa_handler = on_signal };
-		/* The crash handler runs on its own stack, so that a plugin
-		 * that overflows its stack is still named. */
-		static char crash_stack[64 * 1024];
-		stack_t ss = { .ss_sp = crash_stack, .ss_size = sizeof(crash_stack) };
-
-		sigaltstack(&ss, NULL);
-
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sa.sa_handler = NULL;
-		sa.sa_sigaction = on_crash;
-		sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_ONSTACK;
-		sigaction(SIGSEGV, &sa, NULL);
-		sigaction(SIGBUS, &sa, NULL);
-		sigaction(SIGFPE, &sa, NULL);
-		sigaction(SIGILL, &sa, NULL);
-		sigaction(SIGABRT, &sa, NULL);
-	}
+	has_seed = o.has_seed;
+	seed0 = o.seed;
+	if (repeat > 1 && o.dry_run)
+		return usage_error("%s", "--repeat and --dry-run do not go together");
+	install_signal_handlers();
 	dt_log_set_hook(log_hook, NULL);
-	dt_run_set_observer(current_run, observe, &tty);
-	status = dt_run_execute(current_run, err);
-	clear_progress();
-	if (status >= DT_EXIT_USAGE) {
-		fprintf(stderr, "dt-run: %s\n", err);
-	} else if (!o.dry_run) {
-		const json_t *res = dt_run_results(current_run);
-		const json_t *counts = json_object_get(res, "counts");
-		const char *key;
-		json_t *v;
-
-		printf("%s: %s\n", dt_run_dir(current_run),
-		       status == DT_EXIT_VALID ? "valid" :
-		       status == DT_EXIT_INVALID ? "INVALID" : "unknown");
-		printf("  ops: %lld ok, %lld fail, %lld info\n",
-		       (long long)json_integer_value(json_object_get(counts, "ok")),
-		       (long long)json_integer_value(json_object_get(counts, "fail")),
-		       (long long)json_integer_value(json_object_get(counts, "info")));
-		json_object_foreach((json_t *)json_object_get(res, "checkers"), key, v) {
-			const json_t *valid = json_object_get(v, "valid");
-			const json_t *summary = json_object_get(v, "summary");
-
-			printf("  %-14s %s%s%s\n", key,
-			       json_is_true(valid) ? "valid" : json_is_false(valid) ?
-			       "INVALID" : "unknown",
-			       json_is_string(summary) ? ": " : "",
-			       json_is_string(summary) ? json_string_value(summary) : "");
+	o.registry = dt_registry_new(o.plugin_path);
+	if (o.registry == NULL) {
+		fprintf(stderr, "dt-run: out of memory\n");
+		return DT_EXIT_INFRA;
+	}
+	for (long long i = 0; i < repeat; i++) {
+		if (repeat > 1) {
+			if (has_seed)
+				o.seed = seed0 + (uint64_t)i;
+			printf("run %lld of %lld\n", i + 1, repeat);
+			fflush(stdout);
 		}
+		status = run_once(&o, &tty, &seed);
+		runs = i + 1;
+		if (status != DT_EXIT_VALID || stop_requested)
+			break;
 	}
+	if (repeat > 1 && status == DT_EXIT_VALID)
+		printf("%lld of %lld runs, all valid%s\n", runs, repeat,
+		       runs < repeat ? " (stopped)" : "");
+	else if (repeat > 1 && status <= DT_EXIT_UNKNOWN)
+		printf("%lld of %lld runs: run %lld is %s (seed %llu: rerun it "
+		       "with --seed %llu)\n", runs, repeat, runs,
+		       status == DT_EXIT_INVALID ? "INVALID" : "unknown",
+		       (unsigned long long)seed, (unsigned long long)seed);
+	else if (repeat > 1)
+		printf("%lld of %lld runs: run %lld could not be done\n", runs,
+		       repeat, runs);
 	dt_log_set_hook(NULL, NULL);
-	{
-		dt_run *r = current_run;
-
-		current_run = NULL; /* before freeing: the signal handler reads it */
-		dt_run_free(r);
-	}
+	dt_registry_free(o.registry);
 	return status;
 }

@@ -3,6 +3,7 @@
  * store's files, overrides, seeds.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,77 @@ Test(run, usage_errors_exit_3)
 	cr_assert_eq(dt_run(err, sizeof(err), bad_rate), 3);
 	cr_assert(strstr(err, "--rate: 'fast' is not a number between 0 and 1e+09") != NULL, "%s", err);
 	cr_assert_eq(dt_run(err, sizeof(err), bad_cmd), 3);
+}
+
+/* The store folders of a suite, sorted (their names are time stamps). */
+static size_t run_dirs(const char *suite, char dirs[][1024], size_t max)
+{
+	char base[600];
+	struct dirent **list;
+	int n;
+	size_t k = 0;
+
+	snprintf(base, sizeof(base), "%s/%s", store, suite);
+	n = scandir(base, &list, NULL, alphasort);
+	for (int i = 0; i < n; i++) {
+		if (list[i]->d_name[0] != '.' && strcmp(list[i]->d_name, "latest") != 0 &&
+		    k < max)
+			snprintf(dirs[k++], 1024, "%s/%.255s", base, list[i]->d_name);
+		free(list[i]);
+	}
+	free(list);
+	return k;
+}
+
+static long long results_seed(const char *dir)
+{
+	char path[1100];
+	json_t *r;
+	long long seed;
+
+	snprintf(path, sizeof(path), "%.1000s/results.json", dir);
+	r = json_load_file(path, 0, NULL);
+	cr_assert_not_null(r, "no %s", path);
+	seed = json_integer_value(json_object_get(r, "seed"));
+	json_decref(r);
+	return seed;
+}
+
+/* --repeat: every run in its own folder, seeds S, S+1, ...; a series
+ * stops at the first run that is not valid and exits with its status. */
+Test(run, repeat_runs_until_one_is_not_valid)
+{
+	char err[4096], dirs[8][1024], ok_path[512], bad_path[512];
+	const char *valid[] = { "--suite", ok_path, "--store", store, "--repeat", "3",
+				"--seed", "40", NULL };
+	const char *stale[] = { "--suite", bad_path, "--store", store, "--repeat",
+				"50", NULL };
+	const char *zero[] = { "--suite", "mem-bank", "--repeat", "0", NULL };
+	const char *dry[] = { "--suite", "mem-bank", "--repeat", "2", "--dry-run", NULL };
+
+	snprintf(ok_path, sizeof(ok_path), "%s", suite_file("r", "name: rep-ok\n"
+		 "chart: mem\nclient: {name: mem, latency: 0.2}\nworkload: register\n"
+		 "concurrency: 2\nrate: 200\ntime-limit: 0.3\ncheckers: [stats, "
+		 "{name: linearizable, model: cas-register}]\n"));
+	snprintf(bad_path, sizeof(bad_path), "%s", suite_file("s", "name: rep-bad\n"
+		 "chart: mem\nclient: {name: mem, latency: 1, bug: stale-reads}\n"
+		 "workload: {name: register, keys: 1, values: 5}\nconcurrency: 4\n"
+		 "rate: 500\ntime-limit: 1\ncheckers: [{name: linearizable, "
+		 "model: cas-register}]\n"));
+	cr_assert_eq(dt_run(err, sizeof(err), valid), 0, "%s", err);
+	cr_assert_eq(run_dirs("rep-ok", dirs, 8), 3);
+	for (int i = 0; i < 3; i++)
+		cr_expect_eq(results_seed(dirs[i]), 40 + i, "run %d", i + 1);
+
+	/* A stale read is found in the first run or soon after: the series
+	 * stops there, far short of 50. */
+	cr_assert_eq(dt_run(err, sizeof(err), stale), 1, "%s", err);
+	cr_expect_lt(run_dirs("rep-bad", dirs, 8), 8);
+
+	cr_assert_eq(dt_run(err, sizeof(err), zero), 3);
+	cr_expect(strstr(err, "--repeat: '0' is not a whole number") != NULL, "%s", err);
+	cr_assert_eq(dt_run(err, sizeof(err), dry), 3);
+	cr_expect(strstr(err, "--repeat and --dry-run") != NULL, "%s", err);
 }
 
 Test(run, config_errors_exit_4_and_name_the_place)
