@@ -56,6 +56,7 @@ typedef struct launch {
 	char netns[PATH_MAX];    /* the namespace's path, for errors */
 	int nsfd;                /* namespace to enter, or -1 */
 	bool own_nsfd;           /* opened here (closed by launch_done) */
+	int devnull, logfd;      /* opened here (closed by launch_done) */
 	int in, out, err;        /* become 0, 1, 2; -1: keep ours */
 	int report[2];           /* the report pipe */
 	bool session;            /* setsid (spawn) rather than setpgid */
@@ -122,7 +123,27 @@ static void launch_done(launch *l)
 {
 	if (l->own_nsfd && l->nsfd >= 0)
 		close(l->nsfd);
-	l->nsfd = -1;
+	if (l->devnull >= 0)
+		close(l->devnull);
+	if (l->logfd >= 0)
+		close(l->logfd);
+	l->nsfd = l->devnull = l->logfd = -1;
+}
+
+/* Open /dev/null (for stdin) and, when log is not NULL, the log. */
+static int launch_open(dt_command *c, launch *l, bool in, const char *log,
+		       char *err)
+{
+	const char *name = c->argv[0];
+
+	if (in && (l->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+		return fail(c, err, errno, "%s: /dev/null: %s", name,
+			    strerror(errno));
+	if (log != NULL && (l->logfd = open(log, O_WRONLY | O_CREAT |
+					    O_APPEND | O_CLOEXEC, 0644)) < 0)
+		return fail(c, err, errno, "%s: log %s: %s", name, log,
+			    strerror(errno));
+	return 0;
 }
 
 /* Reset the results, resolve the program, open the namespace. */
@@ -132,7 +153,7 @@ static int launch_prepare(dt_command *c, launch *l, char *err)
 	long maxfd = sysconf(_SC_OPEN_MAX);
 
 	memset(l, 0, sizeof(*l));
-	l->nsfd = l->in = l->out = l->err = -1;
+	l->nsfd = l->devnull = l->logfd = l->in = l->out = l->err = -1;
 	l->report[0] = l->report[1] = -1;
 	l->parent = getpid();
 	l->maxfd = maxfd > 0 && maxfd < 65536 ? (int)maxfd : 65536;
@@ -352,7 +373,8 @@ static bool pump(dt_command *c, int rd, int logfd, pid_t pid)
 			double left = deadline - now_s();
 
 			if (left <= 0) {
-				kill(c->same_group ? pid : -pid, SIGKILL);
+				if (c->same_group || kill(-pid, SIGKILL) != 0)
+					kill(pid, SIGKILL);
 				late = true;
 				break;
 			}
@@ -384,37 +406,26 @@ static bool pump(dt_command *c, int rd, int logfd, pid_t pid)
 int dt_command_run(dt_command *c, char *err)
 {
 	launch l;
-	int pfd[2] = { -1, -1 }, devnull = -1, logfd = -1, status = 0, rc = -1;
+	int pfd[2] = { -1, -1 }, status = 0, rc = -1;
 	const char *name;
 	bool late;
 
-	if (launch_prepare(c, &l, err) != 0)
+	if (launch_prepare(c, &l, err) != 0 ||
+	    launch_open(c, &l, !c->keep_stdin, c->log_path, err) != 0)
 		goto out;
 	name = c->argv[0];
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		fail(c, err, errno, "%s: pipe: %s", name, strerror(errno));
 		goto out;
 	}
-	if (!c->keep_stdin &&
-	    (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
-		fail(c, err, errno, "%s: /dev/null: %s", name, strerror(errno));
-		goto out;
-	}
-	if (c->log_path != NULL &&
-	    (logfd = open(c->log_path, O_WRONLY | O_CREAT | O_APPEND |
-			  O_CLOEXEC, 0644)) < 0) {
-		fail(c, err, errno, "%s: log %s: %s", name, c->log_path,
-		     strerror(errno));
-		goto out;
-	}
-	l.in = devnull;
+	l.in = l.devnull;
 	l.out = pfd[1];
 	l.err = c->keep_stderr ? -1 : pfd[1];
 	if (launch_start(c, &l, err) < 0)
 		goto out;
 	close(pfd[1]);
 	pfd[1] = -1;
-	late = pump(c, pfd[0], logfd, c->pid);
+	late = pump(c, pfd[0], l.logfd, c->pid);
 	reap(c->pid, &status);
 	if (WIFSIGNALED(status)) {
 		c->signal = WTERMSIG(status);
@@ -431,10 +442,6 @@ out:
 		close(pfd[0]);
 	if (pfd[1] >= 0)
 		close(pfd[1]);
-	if (devnull >= 0)
-		close(devnull);
-	if (logfd >= 0)
-		close(logfd);
 	launch_done(&l);
 	return rc;
 }
@@ -442,29 +449,16 @@ out:
 pid_t dt_command_spawn(dt_command *c, char *err)
 {
 	launch l;
-	int devnull = -1, logfd = -1;
-	const char *logp;
 	pid_t pid = -1;
 
-	if (launch_prepare(c, &l, err) != 0)
-		goto out;
-	logp = c->log_path != NULL ? c->log_path : "/dev/null";
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	logfd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (devnull < 0 || logfd < 0) {
-		fail(c, err, errno, "%s: %s: %s", c->argv[0],
-		     devnull < 0 ? "/dev/null" : logp, strerror(errno));
-		goto out;
+	if (launch_prepare(c, &l, err) == 0 &&
+	    launch_open(c, &l, true, c->log_path != NULL ? c->log_path :
+			"/dev/null", err) == 0) {
+		l.session = true;
+		l.in = l.devnull;
+		l.out = l.err = l.logfd;
+		pid = launch_start(c, &l, err);
 	}
-	l.session = true;
-	l.in = devnull;
-	l.out = l.err = logfd;
-	pid = launch_start(c, &l, err);
-out:
-	if (devnull >= 0)
-		close(devnull);
-	if (logfd >= 0)
-		close(logfd);
 	launch_done(&l);
 	return pid;
 }
