@@ -28,7 +28,8 @@ core_tests = \
 	tests/core/test_plugins \
 	tests/core/test_history \
 	tests/core/test_scheduler \
-	tests/core/test_run
+	tests/core/test_run \
+	tests/core/test_util
 check_PROGRAMS += $(core_tests)
 TESTS += $(core_tests)
 
@@ -50,3 +51,6 @@ tests_core_test_scheduler_LDADD = $(TEST_LIBS) -lm
 tests_core_test_run_SOURCES = tests/core/test_run.c
 tests_core_test_run_CFLAGS = $(TEST_CFLAGS)
 tests_core_test_run_LDADD = $(TEST_LIBS)
+tests_core_test_util_SOURCES = tests/core/test_util.c
+tests_core_test_util_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_util_LDADD = $(TEST_LIBS)

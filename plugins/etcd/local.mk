@@ -2,8 +2,12 @@
 # with its reply and Prometheus text parsers.
 pkglib_LTLIBRARIES += plugins/etcd/dt_etcd.la
 plugins_etcd_dt_etcd_la_SOURCES = \
+	plugins/etcd/etcd.h \
 	plugins/etcd/b64.c plugins/etcd/b64.h \
-	plugins/etcd/etcd.c \
+	plugins/etcd/client.c \
+	plugins/etcd/http.c \
+	plugins/etcd/metrics.c \
+	plugins/etcd/ops.c \
 	plugins/etcd/prom.c plugins/etcd/prom.h \
 	plugins/etcd/reply.c plugins/etcd/reply.h
 plugins_etcd_dt_etcd_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)

@@ -1,7 +1,7 @@
 /*
  * reply.c: the parsers of etcd's JSON gateway replies (see reply.h).
- * Out of etcd.c so that tests/systems/etcd_reply and the fuzz target
- * tests/fuzz/fuzz_etcd_reply can feed them anything.
+ * Out of the client (ops.c, http.c) so that tests/systems/etcd_reply and
+ * the fuzz target tests/fuzz/fuzz_etcd_reply can feed them anything.
  */
 #define _GNU_SOURCE /* asprintf */
 #include <stdio.h>

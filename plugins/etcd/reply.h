@@ -1,7 +1,7 @@
 /*
  * reply.h: the parsers of the replies of etcd's v3 JSON gateway, kept
- * apart from the client (etcd.c) so that they can be tested and fuzzed
- * alone.  A reply comes from the system under test: it may be anything,
+ * apart from the client (ops.c, http.c) so that they can be tested and
+ * fuzzed alone.  A reply comes from the system under test: it may be anything,
  * and nothing here trusts it.
  *
  *   any call      {"header": {...}, ...} with HTTP 200, or an error

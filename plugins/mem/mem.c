@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <dt/plugin.h>
 
@@ -49,6 +48,18 @@ typedef struct mem_conn {
 	mem_store *store;
 	dt_rng rng;
 } mem_conn;
+
+static void mem_close(void *data)
+{
+	mem_store *s = data;
+
+	free(s->balances);
+	free(s->prev_balances);
+	free(s->keys);
+	free(s->slots);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
 
 static void *mem_open(const dt_client_env *env, char *err)
 {
@@ -99,12 +110,7 @@ static void *mem_open(const dt_client_env *env, char *err)
 	}
 	return s;
 fail:
-	free(s->balances);
-	free(s->prev_balances);
-	free(s->keys);
-	free(s->slots);
-	pthread_mutex_destroy(&s->lock);
-	free(s);
+	mem_close(s);
 	return NULL;
 }
 
@@ -160,15 +166,8 @@ static mem_key *key_get(mem_store *s, const char *name, size_t len)
 
 static void pause_a_little(mem_conn *c)
 {
-	double ms;
-	struct timespec ts;
-
-	if (c->store->latency_ms <= 0)
-		return;
-	ms = dt_rng_double(&c->rng) * c->store->latency_ms;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)((ms - (double)ts.tv_sec * 1000) * 1e6);
-	nanosleep(&ts, NULL);
+	if (c->store->latency_ms > 0)
+		dt_sleep(dt_rng_double(&c->rng) * c->store->latency_ms / 1000);
 }
 
 static bool bug_hits(mem_conn *c, mem_bug bug)
@@ -194,14 +193,10 @@ static dt_op_type bank_invoke(mem_conn *c, const char *f, const json_t *value,
 		json_int_t to = json_integer_value(json_object_get(value, "to"));
 		json_int_t amount = json_integer_value(json_object_get(value, "amount"));
 
-		if (from < 0 || from >= s->accounts || to < 0 || to >= s->accounts) {
-			*error = strdup("no such account");
-			return DT_OP_FAIL;
-		}
-		if (s->balances[from] < amount) {
-			*error = strdup("insufficient funds");
-			return DT_OP_FAIL;
-		}
+		if (from < 0 || from >= s->accounts || to < 0 || to >= s->accounts)
+			return dt_op_error(error, DT_OP_FAIL, "no such account");
+		if (s->balances[from] < amount)
+			return dt_op_error(error, DT_OP_FAIL, "insufficient funds");
 		if (bug_hits(c, BUG_LOST_WRITES))
 			return DT_OP_OK;
 		memcpy(s->prev_balances, s->balances, (size_t)s->accounts * sizeof(json_int_t));
@@ -209,8 +204,7 @@ static dt_op_type bank_invoke(mem_conn *c, const char *f, const json_t *value,
 		s->balances[to] += amount;
 		return DT_OP_OK;
 	}
-	*error = strdup("unknown operation");
-	return DT_OP_FAIL;
+	return dt_op_error(error, DT_OP_FAIL, "unknown operation");
 }
 
 static dt_op_type register_invoke(mem_conn *c, const char *f, const json_t *value,
@@ -221,10 +215,8 @@ static dt_op_type register_invoke(mem_conn *c, const char *f, const json_t *valu
 	const char *name = json_string_value(key);
 	mem_key *k = name ? key_get(s, name, strlen(name)) : NULL;
 
-	if (k == NULL) {
-		*error = strdup(name ? "too many keys" : "no key");
-		return DT_OP_FAIL;
-	}
+	if (k == NULL)
+		return dt_op_error(error, DT_OP_FAIL, name ? "too many keys" : "no key");
 	if (strcmp(f, "read") == 0) {
 		bool stale = bug_hits(c, BUG_STALE_READS);
 		bool set = stale ? k->prev_set : k->set;
@@ -249,17 +241,14 @@ static dt_op_type register_invoke(mem_conn *c, const char *f, const json_t *valu
 		json_int_t from = json_integer_value(json_array_get(ft, 0));
 		json_int_t to = json_integer_value(json_array_get(ft, 1));
 
-		if (!k->set || k->value != from) {
-			*error = strdup("cas mismatch");
-			return DT_OP_FAIL;
-		}
+		if (!k->set || k->value != from)
+			return dt_op_error(error, DT_OP_FAIL, "cas mismatch");
 		k->prev = k->value;
 		k->prev_set = true;
 		k->value = to;
 		return DT_OP_OK;
 	}
-	*error = strdup("unknown operation");
-	return DT_OP_FAIL;
+	return dt_op_error(error, DT_OP_FAIL, "unknown operation");
 }
 
 static dt_op_type mem_invoke(void *data, const char *f, const json_t *value,
@@ -282,18 +271,6 @@ static dt_op_type mem_invoke(void *data, const char *f, const json_t *value,
 static void mem_disconnect(void *data)
 {
 	free(data);
-}
-
-static void mem_close(void *data)
-{
-	mem_store *s = data;
-
-	free(s->balances);
-	free(s->prev_balances);
-	free(s->keys);
-	free(s->slots);
-	pthread_mutex_destroy(&s->lock);
-	free(s);
 }
 
 static const dt_client_type mem_client = {

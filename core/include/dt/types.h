@@ -149,6 +149,99 @@ int dt_conf_bool(const json_t *conf, const char *key, bool def, bool *out,
 int dt_conf_string(const json_t *conf, const char *key, const char *def,
 		   const char **out, char *err);
 
+/* ---- helpers for plugins: strings, reasons, deadlines, values ----------
+ *
+ * Small pieces that several plugins need alike.  All are thread-safe
+ * (they keep no state) unless a comment says otherwise. */
+
+/* printf into a new string; the caller owns it (free).  NULL when out of
+ * memory. */
+char *dt_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Give a client's invoke its reason and outcome in one line:
+ * `return dt_op_error(error, DT_OP_FAIL, "no key");` sets *error to a new
+ * malloc'd text (which the caller owns; a reason already in *error is
+ * freed first, so *error must be NULL or malloc'd) and returns type.  Out
+ * of memory leaves *error NULL. */
+dt_op_type dt_op_error(char **error, dt_op_type type, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A point on the monotonic clock (nanoseconds) that an operation must end
+ * by.  A plain value: copy it freely; one thread uses it at a time. */
+typedef struct dt_deadline {
+	int64_t ns;
+} dt_deadline;
+
+/* The deadline `seconds` from now (>= 0). */
+void dt_deadline_set(dt_deadline *d, double seconds);
+/* Seconds left before the deadline; <= 0 once it has passed. */
+double dt_deadline_left(const dt_deadline *d);
+bool dt_deadline_expired(const dt_deadline *d);
+/* Sleep `most` seconds, or what is left of the deadline when that is
+ * less (no sleep once it has passed): a pause that keeps a caller from
+ * spinning on a dead server without overrunning its timeout. */
+void dt_deadline_nap(const dt_deadline *d, double most);
+
+/* Sleep that many seconds (nothing when <= 0), resuming after signals. */
+void dt_sleep(double seconds);
+
+/*
+ * A workload's value as a store keeps it: its compact JSON text ("null"
+ * for NULL), or, with raw_strings, a JSON string as its bare characters
+ * (the kv workload, whose values APPEND concatenates).  A new string the
+ * caller frees; NULL when out of memory.
+ */
+char *dt_value_text(const json_t *v, bool raw_strings);
+/* The reverse, for len bytes at s: the JSON value the text holds, or
+ * (raw_strings, or text that is not JSON) the text as a JSON string;
+ * "(not UTF-8)" for bytes that are neither.  A new reference. */
+json_t *dt_value_parse(const char *s, size_t len, bool raw_strings);
+
+/* The operations of the keyed workloads (register: read, write, cas; kv:
+ * get, put, append), as a client's invoke sorts them. */
+typedef enum dt_keyed_op {
+	DT_KEYED_NONE = 0, /* not one of them: *error says why */
+	DT_KEYED_READ,     /* "read" or "get" */
+	DT_KEYED_WRITE,    /* "write" or "put" */
+	DT_KEYED_CAS,      /* "cas", value [FROM, TO] */
+	DT_KEYED_APPEND    /* "append" */
+} dt_keyed_op;
+
+/* Sort the invoke of f with its argument {"key": K, "value": V}: *key and
+ * *value (NULL when absent) are borrowed from arg.  DT_KEYED_NONE with
+ * *error set (as dt_op_error does) when arg has no key, or f is none of
+ * them ("SYSTEM has no operation 'F'"). */
+dt_keyed_op dt_keyed_parse(const char *f, const json_t *arg, const char *system,
+			   const char **key, const json_t **value, char **error);
+
+/* ---- endpoints: the servers a client talks to ---------------------------- */
+
+typedef struct dt_endpoint {
+	char name[64];  /* the node's name, or n1, n2, ... for configured ones */
+	char host[64];  /* address or host name */
+	int port;
+} dt_endpoint;
+
+/*
+ * The endpoints of a client: one per node when the platform has nodes
+ * (nnodes > 0; the port is the node info's "port", else the first of its
+ * "ports", else default_port), otherwise the list `endpoints:
+ * [SCHEME HOST:PORT, ...]` of the client's config.  scheme ("" or
+ * "http://", say) must begin each entry and is dropped.  Returns a
+ * calloc'd array the caller frees, with *count entries; NULL with err
+ * filled (naming the config key) on a missing or bad list.
+ */
+dt_endpoint *dt_endpoints_get(const json_t *config, const dt_node *nodes,
+			      size_t nnodes, const char *scheme, int default_port,
+			      size_t *count, char *err);
+/* Index of the endpoint named name, or -1. */
+long dt_endpoints_find(const dt_endpoint *eps, size_t count, const char *name);
+/* A client's metrics sample: an object with, for each endpoint, its name
+ * mapped to one(arg, i) (a new reference, or NULL to leave it out).  Runs
+ * on the caller's thread, in order; returns a new reference. */
+json_t *dt_endpoints_metrics(const dt_endpoint *eps, size_t count,
+			     json_t *(*one)(void *arg, size_t i), void *arg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,76 @@
+/*
+ * etcd.h: what the files of the etcd client share: the client (one per
+ * run), the connection (one per worker), and the functions each file
+ * offers the others.  Private to plugins/etcd.
+ *
+ * Files: client.c (the configuration and the client callbacks), http.c
+ * (curl handles and one POST to the JSON gateway), ops.c (register and
+ * kv operations), metrics.c (GET /metrics of every node), reply.c (the
+ * reply parsers), prom.c (Prometheus text), b64.c (base64).
+ */
+#ifndef DT_ETCD_H
+#define DT_ETCD_H
+
+#include <stdbool.h>
+
+#include <curl/curl.h>
+
+#include <dt/plugin.h>
+
+typedef enum { ETCD_WL_REGISTER, ETCD_WL_KV } etcd_workload;
+
+/* The client: read-only once open returns, except metrics_h, which only
+ * the metrics thread touches.  Owns eps and metrics_h. */
+typedef struct etcd_client {
+	dt_endpoint *eps;
+	size_t neps;
+	long node;             /* fixed endpoint, or -1 to spread */
+	double timeout;
+	bool serializable;
+	etcd_workload workload;
+	CURL **metrics_h;      /* one per endpoint, metrics thread only */
+} etcd_client;
+
+/* A reply body as it arrives; data is malloc'd and NUL-terminated. */
+typedef struct etcd_buf {
+	char *data;
+	size_t len, cap;
+} etcd_buf;
+
+/* A worker's connection: a curl handle (keeping its HTTP connection
+ * alive) to one endpoint.  Owns h, headers and body. */
+typedef struct etcd_conn {
+	etcd_client *c;
+	size_t ep;
+	CURL *h;
+	struct curl_slist *headers;
+	etcd_buf body;
+	char errbuf[CURL_ERROR_SIZE];
+	dt_deadline deadline;  /* of the operation under way */
+} etcd_conn;
+
+/* ---- http.c ---- */
+
+/* A curl handle that appends what it receives to body (may be NULL: set
+ * CURLOPT_WRITEDATA later), with errbuf and headers when not NULL.  NULL
+ * when curl cannot make one. */
+CURL *etcd_handle_new(etcd_buf *body, char *errbuf, struct curl_slist *headers);
+/* The URL of path on endpoint ep, into url (size bytes). */
+void etcd_url(const dt_endpoint *ep, const char *path, char *url, size_t size);
+/*
+ * POST body (a reference it takes over) to path on the connection's node
+ * within the deadline.  Returns the parsed reply (HTTP 200 and JSON);
+ * otherwise NULL with *error and *outcome: DT_OP_FAIL when the request
+ * certainly did not reach etcd, else DT_OP_INFO (the caller turns it
+ * into fail for reads).
+ */
+json_t *etcd_post(etcd_conn *k, const char *path, json_t *body,
+		  char **error, dt_op_type *outcome);
+
+/* ---- ops.c, metrics.c ---- */
+
+dt_op_type etcd_keyed_invoke(etcd_conn *k, const char *f, const json_t *value,
+			     json_t **result, char **error);
+json_t *etcd_metrics(void *data);
+
+#endif /* DT_ETCD_H */
