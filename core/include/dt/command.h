@@ -16,8 +16,9 @@
  * compiles core/lib/command.c in as a source file.
  *
  * Threads: callable from any thread at the same time.  Between fork and
- * exec the child does only async-signal-safe things (dup2, setns, chdir,
- * setpgid, close_range, sigaction, execve); everything that allocates
+ * exec the child does only async-signal-safe things (sigaction, prctl,
+ * setpgid or setsid, dup2, setns, chdir, close_range, execve, and a
+ * write to report a failed step); everything that allocates
  * (resolving the program in PATH, opening the namespace or the log) is
  * done before the fork, and every descriptor it opens is close-on-exec.
  * Every fd >= 3 the caller has open is closed in the child, so no
@@ -26,7 +27,8 @@
  * child, so none of the caller's handlers runs there.
  *
  * Ownership: every pointer in a dt_command is borrowed for the call; the
- * results are plain values.  err is a buffer of DT_COMMAND_ERRBUF bytes
+ * results are plain values.  Assumes the caller's fds 0, 1 and 2 are open
+ * (to anything), as in every DT program.  err is a buffer of DT_COMMAND_ERRBUF bytes
  * (the same as DT_ERRBUF_SIZE).
  */
 #ifndef DT_COMMAND_H
