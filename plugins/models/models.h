@@ -87,8 +87,9 @@ typedef struct model_draft {
 /* The calling thread's draft, emptied, for an op of this kind with this
  * completion (NULL: unknown outcome).  Never NULL. */
 model_draft *model_op_begin(int kind, const dt_op *ret);
-/* Append the draft to out unless rc (the draft's encoding failed) is
- * not 0: 0, or -1 with err "out of memory".  Every begin has its end. */
+/* rc is what encoding the draft's a and b returned; when 0, append the
+ * draft to out.  0, or -1 with err "out of memory".  Every begin has its
+ * end: on threads other than the initial one it frees the buffers. */
 int model_op_end(model_draft *d, int rc, dt_model_buf *out, char *err);
 /* Append head, its alen bytes from a and blen from b (NULL when blen
  * is 0), to out; 0 or -1 when out of memory.  (Inline: kv packs most
