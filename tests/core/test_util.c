@@ -1,6 +1,6 @@
 /*
  * The helpers dt/types.h offers plugins: dt_strdupf, dt_op_error,
- * deadlines and sleeps, stored values, endpoints.
+ * deadlines and sleeps, stored values, keyed operations, endpoints.
  */
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -188,6 +188,49 @@ Test(value, text_that_is_not_json)
 	cr_assert_str_eq(json_string_value(bad), "(not UTF-8)");
 	json_decref(v);
 	json_decref(bad);
+}
+
+/* ---- keyed operations ----------------------------------------------------- */
+
+Test(keyed, sorts_the_operations)
+{
+	const char *names[] = { "read", "get", "write", "put", "cas", "append" };
+	const dt_keyed_op ops[] = { DT_KEYED_READ, DT_KEYED_READ, DT_KEYED_WRITE,
+				    DT_KEYED_WRITE, DT_KEYED_CAS, DT_KEYED_APPEND };
+	json_t *arg = json_pack("{sss[ii]}", "key", "k7", "value", 1, 2);
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *key = NULL;
+		const json_t *v = NULL;
+		char *error = NULL;
+
+		cr_assert_eq(dt_keyed_parse(names[i], arg, "sys", &key, &v, &error), ops[i],
+			     "%s", names[i]);
+		cr_assert_str_eq(key, "k7");
+		cr_assert_eq(v, json_object_get(arg, "value"));
+		cr_assert_null(error);
+	}
+	json_decref(arg);
+}
+
+Test(keyed, refuses_what_is_not_one)
+{
+	json_t *arg = json_pack("{ss}", "key", "k");
+	json_t *nokey = json_pack("{si}", "value", 3);
+	const char *key;
+	const json_t *v;
+	char *error = NULL;
+
+	cr_assert_eq(dt_keyed_parse("transfer", arg, "sys", &key, &v, &error),
+		     DT_KEYED_NONE);
+	cr_assert_str_eq(error, "sys has no operation 'transfer'");
+	cr_assert_null(v);
+	cr_assert_eq(dt_keyed_parse("read", nokey, "sys", &key, &v, &error),
+		     DT_KEYED_NONE);
+	cr_assert_str_eq(error, "no key");
+	free(error);
+	json_decref(arg);
+	json_decref(nokey);
 }
 
 /* ---- endpoints ----------------------------------------------------------- */
