@@ -204,6 +204,7 @@ Test(dtd_api, new_run_errors)
 	expect_error("POST", "/api/runs", "{\"suite\":\"no-such-suite\"}", t, 400, "suite");
 	expect_error("POST", "/api/runs", "{\"suite\":\"../../etc/passwd\"}", t, 400, "suite");
 	expect_error("POST", "/api/runs", "{\"suite\":\"dtd-bank\",\"time_limit\":-1}", t, 400, "time_limit");
+	expect_error("POST", "/api/runs", "{\"suite\":\"dtd-bank\",\"time_limit\":0}", t, 400, "time_limit");
 	expect_error("POST", "/api/runs", "{\"suite\":\"dtd-bank\",\"time_limit\":\"5\"}", t, 400, "time_limit");
 	expect_error("POST", "/api/runs", "{\"suite\":\"dtd-bank\",\"time_limit\":1e9}", t, 400, "time_limit");
 	expect_error("POST", "/api/runs", "{\"suite\":\"dtd-bank\",\"concurrency\":0}", t, 400, "concurrency");
@@ -211,6 +212,7 @@ Test(dtd_api, new_run_errors)
 	expect_error("POST", "/api/runs", "{\"suite\":\"dtd-bank\",\"concurrency\":100000}", t, 400, "concurrency");
 	expect_error("POST", "/api/runs", "{\"suite\":\"dtd-bank\",\"rate\":-5}", t, 400, "rate");
 	expect_error("POST", "/api/runs", "{\"suite\":\"dtd-bank\",\"seed\":-1}", t, 400, "seed");
+	expect_error("POST", "/api/runs", "{\"suite\":\"dtd-bank\",\"seed\":1.5}", t, 400, "seed");
 	expect_error("POST", "/api/runs", "{\"suite\":\"dtd-bank\",\"nemesis\":\"kill\"}", t, 400, "nemesis");
 	expect_error("POST", "/api/runs", "{\"suite\":\"dtd-bank\",\"nemesis\":[\"kill\"]}", t, 400, "nemesis");
 	expect_error("POST", "/api/runs", "{\"suite\":\"dtd-bank\",\"nemesis\":[1]}", t, 400, "nemesis");
