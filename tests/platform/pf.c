@@ -366,38 +366,11 @@ void pf_iptables(const pf *f, size_t node, char *out, size_t size)
 
 int pf_cmd(const char *const *argv, char *out, size_t outlen)
 {
-	int pipefd[2], status;
-	size_t got = 0;
-	pid_t pid;
+	dt_command cmd = { .argv = argv, .out = out, .outlen = outlen,
+			   .timeout = 60 };
+	char err[DT_COMMAND_ERRBUF];
+	int rc = dt_command_run(&cmd, err);
 
-	cr_assert_eq(pipe(pipefd), 0);
-	pid = fork();
-	cr_assert(pid >= 0);
-	if (pid == 0) {
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		close(pipefd[0]);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	for (;;) {
-		char buf[1024];
-		ssize_t r = read(pipefd[0], buf, sizeof(buf));
-
-		if (r <= 0)
-			break;
-		if (out != NULL && got + 1 < outlen) {
-			size_t take = (size_t)r < outlen - 1 - got ?
-				      (size_t)r : outlen - 1 - got;
-
-			memcpy(out + got, buf, take);
-			got += take;
-		}
-	}
-	if (out != NULL && outlen > 0)
-		out[got] = '\0';
-	close(pipefd[0]);
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	cr_assert_geq(rc, 0, "%s", err);
+	return rc;
 }
