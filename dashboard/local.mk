@@ -1,4 +1,8 @@
 # dashboard: static files served by dtd from $(pkgdatadir)/dashboard.
+# Left out by --disable-dtd.
+EXTRA_DIST += dashboard/vendor/uplot/VERSION
+
+if BUILD_DTD
 dashboarddir = $(pkgdatadir)/dashboard
 dist_dashboard_DATA = \
 	dashboard/index.html \
@@ -13,4 +17,4 @@ dist_dashboarduplot_DATA = \
 	dashboard/vendor/uplot/uPlot.iife.min.js \
 	dashboard/vendor/uplot/uPlot.min.css \
 	dashboard/vendor/uplot/LICENSE
-EXTRA_DIST += dashboard/vendor/uplot/VERSION
+endif

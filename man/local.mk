@@ -8,7 +8,15 @@ DT_MAN_PAGES = \
 	man/dt-suite.5 man/dt-chart.5 \
 	man/dt-plugin.7 \
 	man/dtd.8 man/dt-agent.8
-man_MANS = $(DT_MAN_PAGES)
+# The pages of the parts configure can leave out go with them.
+man_MANS = man/dt-run.1 man/dt-check.1 man/dt-suite.5 man/dt-chart.5 \
+	man/dt-plugin.7
+if BUILD_DTD
+man_MANS += man/dtd.8
+endif
+if BUILD_K8S
+man_MANS += man/dt-agent.8
+endif
 EXTRA_DIST += $(DT_MAN_PAGES:=.in)
 CLEANFILES += $(DT_MAN_PAGES)
 

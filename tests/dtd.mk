@@ -1,6 +1,7 @@
 # tests of dtd: the HTTP API against a real dtd on a loopback port
 # (libcurl), restarts and SIGKILL, the whole-request deadline on raw
 # sockets, and the dashboard in headless chromium.
+if BUILD_DTD
 check_PROGRAMS += tests/dtd/dtd-api tests/dtd/dtd-persist tests/dtd/dtd-data \
 	tests/dtd/dtd-deadline
 tests_dtd_dtd_api_SOURCES = tests/dtd/api.c tests/dtd/harness.c tests/dtd/harness.h
@@ -17,6 +18,7 @@ tests_dtd_dtd_data_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/core/dtd $(SQLITE_CFL
 tests_dtd_dtd_data_LDADD = $(TEST_LIBS)
 TESTS += tests/dtd/dtd-data tests/dtd/dtd-api tests/dtd/dtd-persist \
 	tests/dtd/dtd-deadline tests/dtd/browser.sh
+endif
 dist_noinst_SCRIPTS += tests/dtd/browser.sh
 EXTRA_DIST += tests/dtd/browser.mjs tests/dtd/package.json \
 	tests/dtd/package-lock.json tests/dtd/suites/dtd-bank.yaml \

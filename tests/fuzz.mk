@@ -13,7 +13,10 @@
 # the regressions through it (under ASan or valgrind as the build is).
 
 FUZZ_NAMES = yaml suite history_line history_jsonl edn history_import \
-	linearizable prom redis_info dtd_api etcd_reply
+	linearizable prom redis_info etcd_reply
+if BUILD_DTD
+FUZZ_NAMES += dtd_api
+endif
 FUZZ_SECONDS = 60
 FUZZ_CI_SECONDS = 10
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/scratch.c
@@ -23,8 +26,11 @@ check_PROGRAMS += tests/fuzz/replay_yaml tests/fuzz/replay_suite \
 	tests/fuzz/replay_history_line tests/fuzz/replay_history_jsonl \
 	tests/fuzz/replay_edn tests/fuzz/replay_history_import \
 	tests/fuzz/replay_linearizable tests/fuzz/replay_prom \
-	tests/fuzz/replay_redis_info tests/fuzz/replay_dtd_api \
-	tests/fuzz/replay_etcd_reply
+	tests/fuzz/replay_redis_info tests/fuzz/replay_etcd_reply
+# dtd's API needs sqlite3, which a build without dtd may lack
+if BUILD_DTD
+check_PROGRAMS += tests/fuzz/replay_dtd_api
+endif
 tests_fuzz_replay_yaml_SOURCES = tests/fuzz/fuzz_yaml.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_yaml_LDADD = $(FUZZ_LIBS)
 tests_fuzz_replay_suite_SOURCES = tests/fuzz/fuzz_suite.c tests/fuzz/replay.c $(FUZZ_COMMON)
@@ -72,7 +78,10 @@ noinst_PROGRAMS += tests/fuzz/fuzz_yaml tests/fuzz/fuzz_suite \
 	tests/fuzz/fuzz_history_line tests/fuzz/fuzz_history_jsonl \
 	tests/fuzz/fuzz_edn tests/fuzz/fuzz_history_import \
 	tests/fuzz/fuzz_linearizable tests/fuzz/fuzz_prom tests/fuzz/fuzz_redis_info \
-	tests/fuzz/fuzz_dtd_api tests/fuzz/fuzz_etcd_reply
+	tests/fuzz/fuzz_etcd_reply
+if BUILD_DTD
+noinst_PROGRAMS += tests/fuzz/fuzz_dtd_api
+endif
 tests_fuzz_fuzz_yaml_SOURCES = tests/fuzz/fuzz_yaml.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_yaml_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_yaml_LDADD = $(FUZZ_LIBS)

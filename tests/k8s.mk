@@ -2,6 +2,7 @@
 # recorded responses of the real API, a helm stand-in on PATH, and the
 # dt-agent against real network namespaces.
 
+if BUILD_K8S
 k8s_test_sources = \
 	plugins/k8s/api.c plugins/k8s/exec.c plugins/k8s/helm.c \
 	plugins/k8s/kubeconfig.c \
@@ -33,6 +34,7 @@ tests_k8s_test_agent_SOURCES = tests/k8s/test_agent.c \
 	$(k8s_test_sources)
 tests_k8s_test_agent_CFLAGS = $(k8s_test_cflags) -I$(top_srcdir)/plugins/k8s/agent
 tests_k8s_test_agent_LDADD = $(k8s_test_libs)
+endif
 
 EXTRA_DIST += \
 	tests/k8s/bin/helm \

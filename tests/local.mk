@@ -9,7 +9,8 @@ AM_TESTS_ENVIRONMENT = \
 	DT_TESTDATA='$(abs_top_srcdir)/../shared/testdata'; export DT_TESTDATA; \
 	DT_STATE_DIR='$(abs_top_builddir)/tests/state'; export DT_STATE_DIR; \
 	LSAN_OPTIONS="suppressions=$(abs_top_srcdir)/tests/robust/lsan.supp $${LSAN_OPTIONS:-}"; \
-	export LSAN_OPTIONS;
+	export LSAN_OPTIONS; \
+	DT_DISABLED='$(DT_DISABLED)'; export DT_DISABLED;
 
 TEST_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) \
 	-DTEST_BUILDDIR='"$(abs_top_builddir)"' \

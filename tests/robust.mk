@@ -58,9 +58,11 @@ tests_robust_test_crash_local_CFLAGS = $(TEST_CFLAGS)
 tests_robust_test_crash_local_LDADD = $(TEST_LIBS)
 
 # dtd against hostile clients (reuses the dtd tests' harness)
+if BUILD_DTD
 robust_tests_dtd = tests/robust/test_dtd_hostile
 check_PROGRAMS += $(robust_tests_dtd)
 TESTS += $(robust_tests_dtd)
+endif
 tests_robust_test_dtd_hostile_SOURCES = tests/robust/test_dtd_hostile.c \
 	tests/dtd/harness.c tests/dtd/harness.h
 tests_robust_test_dtd_hostile_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS)

@@ -5,6 +5,7 @@ SYSTEMS_TEST_SOURCES = tests/systems/harness.c tests/systems/harness.h
 SYSTEMS_TEST_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS)
 SYSTEMS_TEST_LIBS = $(TEST_LIBS) $(CURL_LIBS)
 
+if BUILD_REDIS
 check_PROGRAMS += tests/systems/redis_client
 tests_systems_redis_client_SOURCES = tests/systems/redis_client.c $(SYSTEMS_TEST_SOURCES)
 tests_systems_redis_client_CFLAGS = $(SYSTEMS_TEST_CFLAGS)
@@ -16,6 +17,9 @@ tests_systems_redis_info_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/plugins/redis
 tests_systems_redis_info_LDADD = $(TEST_LIBS) -lm
 
 TESTS += tests/systems/redis_info tests/systems/redis_client
+endif
+
+if BUILD_ETCD
 
 check_PROGRAMS += tests/systems/etcd_client
 tests_systems_etcd_client_SOURCES = tests/systems/etcd_client.c $(SYSTEMS_TEST_SOURCES)
@@ -36,11 +40,17 @@ tests_systems_etcd_reply_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/plugins/etcd
 tests_systems_etcd_reply_LDADD = $(TEST_LIBS)
 
 TESTS += tests/systems/etcd_parsers tests/systems/etcd_reply tests/systems/etcd_client
+endif
 
-# The suites end to end (root and the local platform; skipped otherwise).
+# The suites end to end (root and the local platform; skipped otherwise):
+# redis and etcd both.
+if BUILD_REDIS
+if BUILD_ETCD
 check_PROGRAMS += tests/systems/suites
 tests_systems_suites_SOURCES = tests/systems/suites.c
 tests_systems_suites_CFLAGS = $(TEST_CFLAGS)
 tests_systems_suites_LDADD = $(TEST_LIBS)
 
 TESTS += tests/systems/suites
+endif
+endif

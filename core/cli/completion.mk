@@ -4,8 +4,11 @@
 #   make install bashcompletiondir=/etc/bash_completion.d
 
 bashcompletiondir = $(datadir)/bash-completion/completions
-DT_COMPLETIONS = dt-run dt-check dtd
-EXTRA_DIST += $(DT_COMPLETIONS:%=core/cli/%.bash)
+DT_COMPLETIONS = dt-run dt-check
+if BUILD_DTD
+DT_COMPLETIONS += dtd
+endif
+EXTRA_DIST += core/cli/dt-run.bash core/cli/dt-check.bash core/cli/dtd.bash
 
 install-data-local: dt-install-bash-completion
 uninstall-local: dt-uninstall-bash-completion

@@ -17,6 +17,7 @@ _dtd()
 	fi
 
 	local opts="--config --listen --state-dir --store --dashboard --parallel
+		--request-timeout
 		--plugin-path --suite-path --chart-path --verbose --quiet --help
 		--version"
 
@@ -30,7 +31,7 @@ _dtd()
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
-	-l|--listen|-j|--parallel)
+	-l|--listen|-j|--parallel|--request-timeout)
 		return ;;
 	esac
 

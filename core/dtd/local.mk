@@ -1,4 +1,8 @@
 # dtd: the service (HTTP API, run queue, SQLite index, dashboard files).
+# Left out by --disable-dtd.
+EXTRA_DIST += core/dtd/dtd.service.in core/dtd/README.md
+
+if BUILD_DTD
 sbin_PROGRAMS += core/dtd/dtd
 core_dtd_dtd_SOURCES = \
 	core/dtd/dtd.h \
@@ -17,9 +21,9 @@ core_dtd_dtd_LDADD = core/libdt.la $(MHD_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) \
 systemdsystemunit_DATA = core/dtd/dtd.service
 dtddocdir = $(docdir)/dtd
 dist_dtddoc_DATA = core/dtd/dtd.yaml.example
-EXTRA_DIST += core/dtd/dtd.service.in core/dtd/README.md
 CLEANFILES += core/dtd/dtd.service
 core/dtd/dtd.service: $(top_srcdir)/core/dtd/dtd.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) core/dtd && \
 	sed -e 's|@sbindir[@]|$(sbindir)|g' -e 's|@sysconfdir[@]|$(sysconfdir)|g' \
 		$(top_srcdir)/core/dtd/dtd.service.in > $@.tmp && mv $@.tmp $@
+endif

@@ -1,5 +1,6 @@
 # dt_k8s: the k8s platform (Helm on Kubernetes), and dt-agent, the
 # privileged DaemonSet program that runs fault orders in pods' netns.
+if BUILD_K8S
 pkglib_LTLIBRARIES += plugins/k8s/dt_k8s.la
 plugins_k8s_dt_k8s_la_SOURCES = \
 	plugins/k8s/k8s.h \
@@ -24,7 +25,9 @@ plugins_k8s_agent_dt_agent_SOURCES = \
 	core/lib/command.c
 plugins_k8s_agent_dt_agent_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS)
 plugins_k8s_agent_dt_agent_LDADD = $(MHD_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS)
+endif
 
+# Left out by --disable-k8s.
 EXTRA_DIST += \
 	plugins/k8s/README.md \
 	plugins/k8s/agent/Dockerfile \
