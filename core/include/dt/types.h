@@ -149,7 +149,7 @@ int dt_conf_bool(const json_t *conf, const char *key, bool def, bool *out,
 int dt_conf_string(const json_t *conf, const char *key, const char *def,
 		   const char **out, char *err);
 
-/* ---- helpers for plugins: strings, reasons, deadlines, values ----------
+/* ---- helpers for plugins: strings, reasons, deadlines, values, ops ------
  *
  * Small pieces that several plugins need alike.  All are thread-safe
  * (they keep no state) unless a comment says otherwise. */
