@@ -1,5 +1,6 @@
 # dt_etcd: the etcd client (libcurl + jansson over the v3 JSON gateway),
-# with its reply and Prometheus text parsers.
+# with its reply and Prometheus text parsers.  Left out by --disable-etcd.
+if BUILD_ETCD
 pkglib_LTLIBRARIES += plugins/etcd/dt_etcd.la
 plugins_etcd_dt_etcd_la_SOURCES = \
 	plugins/etcd/etcd.h \
@@ -13,3 +14,4 @@ plugins_etcd_dt_etcd_la_SOURCES = \
 plugins_etcd_dt_etcd_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
 plugins_etcd_dt_etcd_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_etcd_dt_etcd_la_LIBADD = $(PLUGIN_LIBADD) $(CURL_LIBS) -lm
+endif

@@ -1,4 +1,6 @@
-# dt_redis: the redis client (hiredis), with its INFO parser.
+# dt_redis: the redis client (hiredis), with its INFO parser.  Left out
+# by --disable-redis.
+if BUILD_REDIS
 pkglib_LTLIBRARIES += plugins/redis/dt_redis.la
 plugins_redis_dt_redis_la_SOURCES = \
 	plugins/redis/redis.h \
@@ -12,3 +14,4 @@ plugins_redis_dt_redis_la_SOURCES = \
 plugins_redis_dt_redis_la_CFLAGS = $(AM_CFLAGS) $(HIREDIS_CFLAGS)
 plugins_redis_dt_redis_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_redis_dt_redis_la_LIBADD = $(PLUGIN_LIBADD) $(HIREDIS_LIBS) -lm
+endif
