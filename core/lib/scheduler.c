@@ -126,14 +126,14 @@ static const char *choose_op(dt_sched *s, dt_rng *rng)
 	return s->ops[s->nops - 1].f;
 }
 
-/* Record an event; returns its time in the history (ns), or -1 when the
- * recorder has failed. */
+/* Record an event (the recorder only reads f, value and error); returns
+ * its time in the history (ns), or -1 when the recorder has failed. */
 static int64_t record(dt_sched *s, int64_t process, dt_op_type type,
-		      const char *f, json_t *value, char *error)
+		      const char *f, const json_t *value, const char *error)
 {
 	dt_op op = {
 		.process = process, .type = type, .f = (char *)f,
-		.value = value, .error = error,
+		.value = (json_t *)value, .error = (char *)error,
 	};
 
 	return dt_history_append(s->cfg.history, &op) < 0 ? -1 : op.time;
@@ -327,6 +327,24 @@ static json_t *describe(const dt_sched *s, const char *name, const size_t *targe
 	return v;
 }
 
+/* Log and record the outcome of a nemesis's start or heal: info with
+ * what it did, or fail with why (a failed heal is an error: something
+ * may be left broken). */
+static void nemesis_outcome(dt_sched *s, const char *name, const char *f,
+			    int rc, const json_t *v, const char *err)
+{
+	bool heal = strcmp(f, "heal") == 0;
+
+	if (rc != 0) {
+		dt_log(heal ? DT_LOG_ERROR : DT_LOG_WARN, "nemesis %s: %s failed: %s",
+		       name, f, err);
+		record(s, DT_PROCESS_NEMESIS, DT_OP_FAIL, f, v, err);
+	} else {
+		dt_log(DT_LOG_INFO, "nemesis %s: %s", name, heal ? "healed" : "started");
+		record(s, DT_PROCESS_NEMESIS, DT_OP_INFO, f, v, NULL);
+	}
+}
+
 static void nemesis_start(dt_sched *s, nemesis_state *ns)
 {
 	const char *name = ns->n->conf->name;
@@ -345,12 +363,8 @@ static void nemesis_start(dt_sched *s, nemesis_state *ns)
 	json_decref(v);
 	rc = ns->n->type->start(ns->n->data, targets, n, &s->nemesis_rng, &what, err);
 	v = describe(s, name, targets, n, what);
-	if (rc != 0) {
-		dt_log(DT_LOG_WARN, "nemesis %s: start failed: %s", name, err);
-		record(s, DT_PROCESS_NEMESIS, DT_OP_FAIL, "start", v, err);
-	} else {
-		dt_log(DT_LOG_INFO, "nemesis %s: started", name);
-		record(s, DT_PROCESS_NEMESIS, DT_OP_INFO, "start", v, NULL);
+	nemesis_outcome(s, name, "start", rc, v, err);
+	if (rc == 0) {
 		pthread_mutex_lock(&s->nemesis_lock);
 		ns->active = true;
 		pthread_mutex_unlock(&s->nemesis_lock);
@@ -376,13 +390,7 @@ static void nemesis_heal(dt_sched *s, nemesis_state *ns)
 	json_decref(v);
 	rc = ns->n->type->heal(ns->n->data, &what, err);
 	v = describe(s, name, NULL, 0, what);
-	if (rc != 0) {
-		dt_log(DT_LOG_ERROR, "nemesis %s: heal failed: %s", name, err);
-		record(s, DT_PROCESS_NEMESIS, DT_OP_FAIL, "heal", v, err);
-	} else {
-		dt_log(DT_LOG_INFO, "nemesis %s: healed", name);
-		record(s, DT_PROCESS_NEMESIS, DT_OP_INFO, "heal", v, NULL);
-	}
+	nemesis_outcome(s, name, "heal", rc, v, err);
 	pthread_mutex_lock(&s->nemesis_lock);
 	ns->active = false;
 	pthread_mutex_unlock(&s->nemesis_lock);
