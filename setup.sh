@@ -3,7 +3,8 @@
 #
 #   ./setup.sh          install packages, build
 #   ./setup.sh run      ... then run the default suite with dt-run
-#   ./setup.sh test     ... then run every test (make check)
+#   ./setup.sh test     ... then run every test (make check, make
+#                       installcheck, the Debian packages' check)
 #
 # Needs root for apt-get (and, for the local platform, network namespaces).
 set -euo pipefail
@@ -18,6 +19,7 @@ packages=(
 	iproute2 iptables procps psmisc socat curl openssl groff-base man-db
 	redis-server redis-tools etcd-server etcd-client
 	valgrind clang chromium
+	debhelper lintian
 )
 
 install_packages() {
@@ -67,6 +69,13 @@ test)
 	# installs into a temporary prefix, builds the example plugin
 	# against the installed headers only, runs a suite with it
 	make installcheck
+	# builds the Debian packages from `git archive HEAD`, runs lintian,
+	# installs them with dpkg -i, runs the installed dt-run, purges them
+	if git rev-parse --git-dir >/dev/null 2>&1; then
+		sh debian/check-packages.sh
+	else
+		echo "setup: not a git checkout: debian/check-packages.sh skipped"
+	fi
 	;;
 "") ;;
 *)
