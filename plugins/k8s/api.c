@@ -70,6 +70,17 @@ char *dt_k8s_escape(const char *in, char *out, size_t size)
 	return out;
 }
 
+/* A PEM certificate or key from memory: blob_opt gets the text (curl
+ * copies it), type_opt "PEM". */
+static void set_pem(CURL *h, CURLoption blob_opt, CURLoption type_opt,
+		    char *pem, size_t len)
+{
+	struct curl_blob b = { pem, len, CURL_BLOB_COPY };
+
+	curl_easy_setopt(h, blob_opt, &b);
+	curl_easy_setopt(h, type_opt, "PEM");
+}
+
 static CURL *handle(dt_k8s_api *api, const char *method, const char *path,
 		    struct curl_slist **hdrs, const char *content_type,
 		    const dt_k8s_cred *cred, char *err)
@@ -77,25 +88,20 @@ static CURL *handle(dt_k8s_api *api, const char *method, const char *path,
 	const dt_k8s_conn *c = api->conn;
 	CURL *h = curl_easy_init();
 	char line[8192];
-	size_t n;
+	char *url;
 
 	if (h == NULL) {
 		dt_fail(err, "curl_easy_init failed");
 		return NULL;
 	}
-	n = strlen(c->server) + strlen(path) + 1;
-	{
-		char *url = malloc(n);
-
-		if (url == NULL) {
-			curl_easy_cleanup(h);
-			dt_fail(err, "out of memory");
-			return NULL;
-		}
-		snprintf(url, n, "%s%s", c->server, path);
-		curl_easy_setopt(h, CURLOPT_URL, url);
-		free(url);
+	url = dt_strdupf("%s%s", c->server, path);
+	if (url == NULL) {
+		curl_easy_cleanup(h);
+		dt_fail(err, "out of memory");
+		return NULL;
 	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	free(url);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
@@ -111,31 +117,23 @@ static CURL *handle(dt_k8s_api *api, const char *method, const char *path,
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	if (cred != NULL && cred->cert != NULL) {
-		/* the exec plugin's certificate wins over the kubeconfig's */
-		struct curl_blob b = { cred->cert, cred->cert_len, CURL_BLOB_COPY };
-		struct curl_blob k = { cred->key, cred->key_len, CURL_BLOB_COPY };
-
-		curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &b);
-		curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &k);
-		curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
-	} else if (c->cert_data != NULL) {
-		struct curl_blob b = { c->cert_data, c->cert_len, CURL_BLOB_COPY };
-
-		curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &b);
-		curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-	} else if (c->cert_file != NULL) {
-		curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert_file);
-	}
-	if (cred != NULL && cred->cert != NULL) {
-		/* set above */
-	} else if (c->key_data != NULL) {
-		struct curl_blob b = { c->key_data, c->key_len, CURL_BLOB_COPY };
-
-		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &b);
-		curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
-	} else if (c->key_file != NULL) {
-		curl_easy_setopt(h, CURLOPT_SSLKEY, c->key_file);
+		/* the exec plugin's certificate and key win over the
+		 * kubeconfig's */
+		set_pem(h, CURLOPT_SSLCERT_BLOB, CURLOPT_SSLCERTTYPE, cred->cert,
+			cred->cert_len);
+		set_pem(h, CURLOPT_SSLKEY_BLOB, CURLOPT_SSLKEYTYPE, cred->key,
+			cred->key_len);
+	} else {
+		if (c->cert_data != NULL)
+			set_pem(h, CURLOPT_SSLCERT_BLOB, CURLOPT_SSLCERTTYPE,
+				c->cert_data, c->cert_len);
+		else if (c->cert_file != NULL)
+			curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert_file);
+		if (c->key_data != NULL)
+			set_pem(h, CURLOPT_SSLKEY_BLOB, CURLOPT_SSLKEYTYPE,
+				c->key_data, c->key_len);
+		else if (c->key_file != NULL)
+			curl_easy_setopt(h, CURLOPT_SSLKEY, c->key_file);
 	}
 	*hdrs = curl_slist_append(NULL, "Accept: application/json");
 	snprintf(line, sizeof(line), "Content-Type: %s",

@@ -171,10 +171,9 @@ static char *exec_info(const char *version, bool interactive,
 	{
 		char *j = json_dumps(root, JSON_COMPACT);
 
-		if (j == NULL || asprintf(&s, "KUBERNETES_EXEC_INFO=%s", j) < 0) {
-			s = NULL;
+		s = j != NULL ? dt_strdupf("KUBERNETES_EXEC_INFO=%s", j) : NULL;
+		if (s == NULL)
 			dt_fail(err, "out of memory");
-		}
 		free(j);
 	}
 out:
@@ -251,7 +250,8 @@ dt_k8s_exec *dt_k8s_exec_new(const json_t *exec, const char *command,
 			dt_fail(err, "%s: exec: env[%zu] needs a name", where, i);
 			goto fail;
 		}
-		if (asprintf(&x->env[n], "%s=%s", k, v ? v : "") < 0)
+		x->env[n] = dt_strdupf("%s=%s", k, v ? v : "");
+		if (x->env[n] == NULL)
 			goto oom;
 		x->nenv = ++n;
 	}

@@ -59,8 +59,7 @@ void dt_k8s_argv_kubeconfig(dt_k8s_argv *a, const char *kubeconfig)
 		return;
 	}
 	free(a->env);
-	if (asprintf(&a->env, "KUBECONFIG=%s", kubeconfig) < 0)
-		a->env = NULL;
+	a->env = dt_strdupf("KUBECONFIG=%s", kubeconfig);
 }
 
 char **dt_k8s_argv_envp(const dt_k8s_argv *a)

@@ -243,7 +243,6 @@ typedef struct dt_k8s {
 
 
 /* platform.c */
-double dt_k8s_now(void);   /* CLOCK_MONOTONIC seconds */
 /* Print a command: on stdout in --dry-run, to the log otherwise. */
 void dt_k8s_say(dt_k8s *p, const dt_k8s_argv *a);
 

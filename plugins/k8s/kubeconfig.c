@@ -109,14 +109,10 @@ static char *read_small_file(const char *path, size_t *len)
 static char *resolve(const char *kubeconfig, const char *p)
 {
 	const char *slash;
-	char *out;
 
 	if (p[0] == '/' || (slash = strrchr(kubeconfig, '/')) == NULL)
 		return strdup(p);
-	out = malloc((size_t)(slash - kubeconfig) + strlen(p) + 2);
-	if (out != NULL)
-		sprintf(out, "%.*s/%s", (int)(slash - kubeconfig), kubeconfig, p);
-	return out;
+	return dt_strdupf("%.*s/%s", (int)(slash - kubeconfig), kubeconfig, p);
 }
 
 /* The kubeconfig files in use, merged as kubectl does: the first file
@@ -338,7 +334,6 @@ int dt_k8s_conn_in_cluster(dt_k8s_conn *c, char *err)
 	const char *port = getenv("KUBERNETES_SERVICE_PORT");
 	const char *dir = getenv("DT_K8S_SA_DIR");
 	char path[4096];
-	size_t n;
 
 	if (dir == NULL)
 		dir = SA_DIR;
@@ -346,13 +341,11 @@ int dt_k8s_conn_in_cluster(dt_k8s_conn *c, char *err)
 		return dt_fail(err, "not in a cluster ($KUBERNETES_SERVICE_HOST "
 			       "is not set) and no kubeconfig found");
 	memset(c, 0, sizeof(*c));
-	n = strlen(host) + 32;
-	c->server = malloc(n);
+	/* An IPv6 service address needs brackets. */
+	c->server = dt_strdupf(strchr(host, ':') ? "https://[%s]:%s" : "https://%s:%s",
+			       host, port ? port : "443");
 	if (c->server == NULL)
 		return dt_fail(err, "out of memory");
-	/* An IPv6 service address needs brackets. */
-	snprintf(c->server, n, strchr(host, ':') ? "https://[%s]:%s" : "https://%s:%s",
-		 host, port ? port : "443");
 	snprintf(path, sizeof(path), "%s/token", dir);
 	c->token = read_small_file(path, NULL);
 	if (c->token == NULL) {

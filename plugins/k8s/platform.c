@@ -38,14 +38,6 @@
 #include "suite.h"
 #include "yamldoc.h"
 
-double dt_k8s_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Print to stdout in --dry-run, to the log otherwise. */
 void dt_k8s_say(dt_k8s *p, const dt_k8s_argv *a)
 {
@@ -200,10 +192,9 @@ static int read_config(dt_k8s *p, const dt_platform_env *env, char *err)
 		}
 		fclose(f);
 		tok[strcspn(tok, "\r\n")] = '\0';
-		p->agent_header = malloc(strlen(tok) + 32);
+		p->agent_header = dt_strdupf("X-DT-Agent-Token: %s", tok);
 		if (p->agent_header == NULL)
 			return dt_fail(err, "out of memory");
-		sprintf(p->agent_header, "X-DT-Agent-Token: %s", tok);
 	}
 	(void)ll;
 	return 0;

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "k8s.h"
@@ -150,21 +149,39 @@ static int on_ready_event(const char *type, const json_t *obj, void *arg,
 	return all_ready(w) ? 1 : 0;
 }
 
+/* Watch the release's pods from the resourceVersion of *list (a pod
+ * list, dropped here) for what is left of the wait: dt_k8s_watch's 1,
+ * 0 (the stream ended first) or -1. */
+static int pods_watch(dt_k8s *p, json_t **list, double left,
+		      dt_k8s_watch_fn fn, void *arg, char *err)
+{
+	const char *rv = dt_k8s_pod_str(*list, "metadata", "resourceVersion");
+	char path[2048], extra[160];
+
+	snprintf(extra, sizeof(extra), "&watch=1&resourceVersion=%s"
+		 "&timeoutSeconds=%.0f", rv ? rv : "0", left + 1);
+	dt_k8s_pods_path(p, path, sizeof(path), extra);
+	json_decref(*list);
+	*list = NULL;
+	return dt_k8s_watch(&p->api, path, (long)(left * 1000) + 2000, fn, arg,
+			    err);
+}
+
 /* List the release's pods, then watch until they are all ready. */
 int dt_k8s_pods_wait(dt_k8s *p, json_t **pods_out, char *err)
 {
 	ready_wait w = { .pods = json_object(), .want = p->replicas };
-	double deadline = dt_k8s_now() + p->ready_timeout;
+	dt_deadline deadline;
 	char path[2048], extra[128];
 	json_t *resp = NULL;
 	int st, rc = -1;
 
 	*pods_out = NULL;
+	dt_deadline_set(&deadline, p->ready_timeout);
 	for (;;) {
-		const char *rv;
 		size_t i;
 		json_t *e;
-		double left = deadline - dt_k8s_now();
+		double left = dt_deadline_left(&deadline);
 
 		dt_k8s_pods_path(p, path, sizeof(path), NULL);
 		st = dt_k8s_request(&p->api, "GET", path, NULL, NULL, &resp, err);
@@ -189,24 +206,14 @@ int dt_k8s_pods_wait(dt_k8s *p, json_t **pods_out, char *err)
 				json_object_size(w.pods), p->ready_timeout);
 			goto out;
 		}
-		rv = dt_k8s_pod_str(resp, "metadata", "resourceVersion");
-		snprintf(extra, sizeof(extra), "&watch=1&resourceVersion=%s"
-			 "&timeoutSeconds=%.0f", rv ? rv : "0", left + 1);
-		dt_k8s_pods_path(p, path, sizeof(path), extra);
-		json_decref(resp);
-		resp = NULL;
-		st = dt_k8s_watch(&p->api, path, (long)(left * 1000) + 2000,
-				  on_ready_event, &w, err);
+		st = pods_watch(p, &resp, left, on_ready_event, &w, err);
 		if (st < 0)
 			goto out;
 		if (st == 1)
 			break;
 		/* the stream ended: list again (resourceVersion may be gone) */
-		if (deadline - dt_k8s_now() > 0.5) {
-			struct timespec nap = { 0, 200000000 };
-
-			nanosleep(&nap, NULL);
-		}
+		if (dt_deadline_left(&deadline) > 0.5)
+			dt_sleep(0.2);
 	}
 	{
 		json_t *arr = json_array();
@@ -259,7 +266,7 @@ int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err)
 	char log[4096];
 	size_t j;
 	json_t *e;
-	double deadline;
+	dt_deadline deadline;
 	char **envp;
 	pid_t pid;
 
@@ -307,22 +314,20 @@ int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err)
 	free(envp);
 	dt_k8s_argv_free(&a);
 	p->forwards[i] = pid;
-	deadline = dt_k8s_now() + 30;
+	dt_deadline_set(&deadline, 30);
 	while (!can_connect(n->address, (int)json_integer_value(json_array_get(ports, 0)))) {
-		struct timespec nap = { 0, 100000000 };
-
 		if (waitpid(pid, NULL, WNOHANG) == pid) {
 			p->forwards[i] = 0;
 			return dt_fail(err, "kubectl port-forward to %s ended (see %s)",
 				       n->name, log);
 		}
-		if (dt_k8s_now() > deadline) {
+		if (dt_deadline_expired(&deadline)) {
 			dt_k8s_forward_stop(p, i);
 			return dt_fail(err, "kubectl port-forward to %s: nothing "
 				       "listens on %s after 30 s (see %s)", n->name,
 				       n->address, log);
 		}
-		nanosleep(&nap, NULL);
+		dt_sleep(0.1);
 	}
 	return 0;
 }
@@ -363,12 +368,12 @@ int dt_k8s_wait_container_restart(dt_k8s *p, dt_node *n, char *err)
 {
 	long long before = json_integer_value(json_object_get(n->info,
 							      "restarts-before"));
-	double deadline = dt_k8s_now() + p->ready_timeout;
+	dt_deadline deadline;
 
+	dt_deadline_set(&deadline, p->ready_timeout);
 	for (;;) {
 		long long count;
 		json_t *pod;
-		struct timespec nap = { 0, 250000000 };
 
 		if (dt_k8s_pod_restarts(p, n, &count, &pod, err) != 0)
 			return -1;
@@ -385,11 +390,11 @@ int dt_k8s_wait_container_restart(dt_k8s *p, dt_node *n, char *err)
 			return p->forward ? dt_k8s_forward_start(p, idx, err) : 0;
 		}
 		json_decref(pod);
-		if (dt_k8s_now() > deadline)
+		if (dt_deadline_expired(&deadline))
 			return dt_fail(err, "%s: container not restarted and ready "
 				       "after %g s (restarts %lld, was %lld)", n->name,
 				       p->ready_timeout, count, before);
-		nanosleep(&nap, NULL);
+		dt_sleep(0.25);
 	}
 }
 
@@ -440,8 +445,8 @@ int dt_k8s_pods_restart(dt_k8s *p, dt_node *n, char *err)
 {
 	const char *old = json_string_value(json_object_get(n->info, "killed-uid"));
 	replace_wait w = { .p = p, .node = n };
-	double deadline = dt_k8s_now() + p->ready_timeout;
-	char path[2048], extra[160];
+	dt_deadline deadline;
+	char path[2048];
 	json_t *resp = NULL;
 	int rc = -1;
 
@@ -450,12 +455,11 @@ int dt_k8s_pods_restart(dt_k8s *p, dt_node *n, char *err)
 	if (old == NULL)
 		return 0; /* not killed by us: nothing to start */
 	w.old_uid = old;
+	dt_deadline_set(&deadline, p->ready_timeout);
 	while (w.found == NULL) {
-		double left = deadline - dt_k8s_now();
-		const char *rv;
+		double left = dt_deadline_left(&deadline);
 		size_t i;
 		json_t *e;
-		int st;
 
 		if (left <= 0) {
 			dt_fail(err, "no replacement of pod %s ready after %g s",
@@ -475,15 +479,7 @@ int dt_k8s_pods_restart(dt_k8s *p, dt_node *n, char *err)
 				break;
 		if (w.found != NULL)
 			break;
-		rv = dt_k8s_pod_str(resp, "metadata", "resourceVersion");
-		snprintf(extra, sizeof(extra), "&watch=1&resourceVersion=%s"
-			 "&timeoutSeconds=%.0f", rv ? rv : "0", left + 1);
-		dt_k8s_pods_path(p, path, sizeof(path), extra);
-		json_decref(resp);
-		resp = NULL;
-		st = dt_k8s_watch(&p->api, path, (long)(left * 1000) + 2000,
-				  on_replace_event, &w, err);
-		if (st < 0)
+		if (pods_watch(p, &resp, left, on_replace_event, &w, err) < 0)
 			goto out;
 	}
 	{

@@ -24,26 +24,9 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "local.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void nap_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 static void fmt_addr(uint32_t a, char *buf, size_t size)
 {
@@ -83,15 +66,18 @@ static bool overlaps(uint32_t a, int la, uint32_t b, int lb)
 	return (a & mask) == (b & mask);
 }
 
-/* Whether net/prefix overlaps a route or address of the host (the
- * default route aside).  Other runs' bridges show up here too. */
-static int subnet_taken(uint32_t net, int prefix, bool *taken, char *what,
+/* Whether the run's subnet (p->net/p->prefix) overlaps a route or
+ * address of the host (the default route aside); never in a dry run,
+ * which looks at nothing.  Other runs' bridges show up here too. */
+static int subnet_taken(const lc_platform *p, bool *taken, char *what,
 			size_t wsize, char *err)
 {
 	static char out[65536];
 	char *save = NULL;
 
 	*taken = false;
+	if (p->dry_run)
+		return 0;
 	if (lc_runf(NULL, out, sizeof(out), err, "ip -4 route show table all") != 0)
 		return dt_fail(err, "ip -4 route: %s", out);
 	for (char *line = strtok_r(out, "\n", &save); line != NULL;
@@ -112,7 +98,7 @@ static int subnet_taken(uint32_t net, int prefix, bool *taken, char *what,
 			pfx = w2;
 		if (strcmp(pfx, "default") == 0 || parse_cidr(pfx, &rn, &rl) != 0)
 			continue;
-		if (overlaps(net, prefix, rn, rl)) {
+		if (overlaps(p->net, p->prefix, rn, rl)) {
 			*taken = true;
 			snprintf(what, wsize, "%.200s", line);
 			return 0;
@@ -163,10 +149,7 @@ static int choose_subnet(lc_platform *p, const json_t *config, char *err)
 		if ((uint64_t)p->n + 3 > (1ull << (32 - p->prefix)))
 			return dt_conf_fail(config, "subnet", err, "%s has no room "
 					    "for %zu nodes and the bridge", want, p->n);
-		if (p->dry_run)
-			return 0;
-		if (subnet_taken(p->net, p->prefix, &taken, what, sizeof(what),
-				 err) != 0)
+		if (subnet_taken(p, &taken, what, sizeof(what), err) != 0)
 			return -1;
 		if (taken)
 			return dt_conf_fail(config, "subnet", err, "%s clashes with "
@@ -181,10 +164,7 @@ static int choose_subnet(lc_platform *p, const json_t *config, char *err)
 	p->prefix = 24;
 	for (unsigned t = 0; t < 256; t++) {
 		p->net = (10u << 24) | (213u << 16) | (((h + t) & 255) << 8);
-		if (p->dry_run)
-			return 0;
-		if (subnet_taken(p->net, p->prefix, &taken, what, sizeof(what),
-				 err) != 0)
+		if (subnet_taken(p, &taken, what, sizeof(what), err) != 0)
 			return -1;
 		if (!taken)
 			return 0;
@@ -217,18 +197,9 @@ static bool proc_alive(lc_platform *p, size_t i, size_t k, int *status)
 	/* Not ours to reap any more (SIGCHLD ignored, or reaped by someone
 	 * else): alive while /proc shows the same process. */
 	if (w < 0 && errno == ECHILD && lc_proc_start(pr->pid) == pr->start) {
-		char st[64], buf[512];
-		FILE *f;
-		const char *c = NULL;
+		char st = lc_proc_state(pr->pid);
 
-		snprintf(st, sizeof(st), "/proc/%d/stat", (int)pr->pid);
-		f = fopen(st, "re");
-		if (f != NULL) {
-			if (fgets(buf, sizeof(buf), f) != NULL)
-				c = strrchr(buf, ')');
-			fclose(f);
-		}
-		if (c != NULL && c[1] == ' ' && c[2] != 'Z' && c[2] != 'X')
+		if (st != '\0' && st != 'Z' && st != 'X')
 			return true;
 	}
 	if (w < 0 && status != NULL)
@@ -243,12 +214,13 @@ static bool proc_alive(lc_platform *p, size_t i, size_t k, int *status)
  * Returns true when it is gone. */
 static bool reap_killed(lc_platform *p, size_t i, size_t k)
 {
-	double deadline = now_s() + 10;
+	dt_deadline d;
 
+	dt_deadline_set(&d, 10);
 	while (proc_alive(p, i, k, NULL)) {
-		if (now_s() >= deadline)
+		if (dt_deadline_expired(&d))
 			return false;
-		nap_ms(5);
+		dt_sleep(0.005);
 	}
 	return true;
 }
@@ -311,10 +283,12 @@ int lc_node_wait(lc_platform *p, size_t i, size_t k, char *err)
 	lc_proc *pr = &p->x[i].procs[k];
 	const lc_spec *sp = pr->spec;
 	dt_node *nd = &p->nodes[i];
-	double deadline = now_s() + sp->timeout;
+	dt_deadline d;
 	char how[128], tail[200], e[DT_ERRBUF_SIZE];
 	int status = 0;
-	long nap = 5;
+	double nap = 0.005;
+
+	dt_deadline_set(&d, sp->timeout);
 
 	if (sp->ready_port != 0)
 		snprintf(how, sizeof(how), "tcp %s:%d", nd->address, sp->ready_port);
@@ -334,15 +308,15 @@ int lc_node_wait(lc_platform *p, size_t i, size_t k, char *err)
 		    lc_run(nd->netns, (const char *const *)pr->ready_argv, 5,
 			   NULL, 0, e) == 0)
 			return 0;
-		if (now_s() >= deadline)
+		if (dt_deadline_expired(&d))
 			break;
 		if (p->cancelled != NULL && p->cancelled(p->cancelled_arg))
 			return dt_fail(err, "node %s: cancelled while waiting for "
 				       "%s to get ready", nd->name, sp->name);
 		/* Most servers listen within milliseconds: poll fast at
 		 * first, then back off to 100 ms. */
-		nap_ms(nap);
-		nap = nap * 2 > 100 ? 100 : nap * 2;
+		dt_sleep(nap);
+		nap = nap * 2 > 0.1 ? 0.1 : nap * 2;
 	}
 	lc_tail(p->x[i].log_path, tail, sizeof(tail));
 	return dt_fail(err, "node %s: %s not ready after %g s (%s); end of "
@@ -367,8 +341,10 @@ int lc_node_start(lc_platform *p, size_t i, char *err)
  * to 5 s of grace, then SIGKILL.  All are reaped. */
 static void stop_all(lc_platform *p)
 {
-	double deadline = now_s() + 5;
+	dt_deadline d;
 	bool left = false;
+
+	dt_deadline_set(&d, 5);
 
 	for (size_t i = 0; i < p->n; i++) {
 		for (size_t k = 0; k < p->x[i].nprocs; k++) {
@@ -391,8 +367,8 @@ static void stop_all(lc_platform *p)
 				if (proc_alive(p, i, k, NULL))
 					left = true;
 		if (left)
-			nap_ms(20);
-	} while (left && now_s() < deadline);
+			dt_sleep(0.02);
+	} while (left && !dt_deadline_expired(&d));
 	for (size_t i = 0; left && i < p->n; i++) {
 		for (size_t k = 0; k < p->x[i].nprocs; k++) {
 			lc_proc *pr = &p->x[i].procs[k];

@@ -55,6 +55,10 @@ pid_t lc_spawn(const char *netns, char *const *argv, const char *cwd,
  * pid. */
 unsigned long long lc_proc_start(pid_t pid);
 
+/* The state letter of a process in /proc (R, S, D, T, Z, X, ...), or
+ * '\0' when it does not exist. */
+char lc_proc_state(pid_t pid);
+
 /* Whether this process has CAP_NET_ADMIN in its effective set. */
 bool lc_has_net_admin(void);
 

@@ -88,7 +88,7 @@ static void kill_recorded(pid_t pid, unsigned long long start)
 	kill(pid, SIGKILL);
 	for (int i = 0; i < 200; i++) {
 		pid_t w = waitpid(pid, NULL, WNOHANG);
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		char st;
 
 		if (w == pid || (w < 0 && errno == ECHILD &&
 				 lc_proc_start(pid) != start))
@@ -96,21 +96,11 @@ static void kill_recorded(pid_t pid, unsigned long long start)
 		if (w < 0 && errno == ECHILD) {
 			/* Not our child: gone once /proc says it is a
 			 * zombie or absent. */
-			char path[64], buf[512];
-			FILE *f;
-			const char *p;
-
-			snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-			f = fopen(path, "re");
-			if (f == NULL)
-				return;
-			p = fgets(buf, sizeof(buf), f);
-			fclose(f);
-			if (p == NULL || ((p = strrchr(buf, ')')) != NULL &&
-					  p[1] == ' ' && p[2] == 'Z'))
+			st = lc_proc_state(pid);
+			if (st == '\0' || st == 'Z')
 				return;
 		}
-		nanosleep(&ts, NULL);
+		dt_sleep(0.01);
 	}
 }
 

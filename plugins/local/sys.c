@@ -74,34 +74,46 @@ pid_t lc_spawn(const char *netns, char *const *argv, const char *cwd,
 	return dt_command_spawn(&c, err);
 }
 
-unsigned long long lc_proc_start(pid_t pid)
+/* The fields of /proc/PID/stat after the command name (" S 1 ..."),
+ * read into buf; NULL when there is no such process.  The command name
+ * may hold spaces and parentheses: the fields start after the last ')',
+ * with the state (field 3). */
+static const char *proc_stat(pid_t pid, char *buf, size_t size)
 {
-	char path[64], buf[1024];
-	unsigned long long start = 0;
-	const char *p;
+	char path[64];
 	FILE *f;
-	int field;
+	const char *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	f = fopen(path, "re");
 	if (f == NULL)
-		return 0;
-	if (fgets(buf, sizeof(buf), f) == NULL) {
-		fclose(f);
-		return 0;
-	}
+		return NULL;
+	p = fgets(buf, (int)size, f);
 	fclose(f);
-	/* The command name may hold spaces and parentheses: fields start
-	 * after the last ')'; that is field 3, start time is field 22. */
-	p = strrchr(buf, ')');
 	if (p == NULL)
-		return 0;
-	p++;
+		return NULL;
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' ? p + 1 : NULL;
+}
+
+unsigned long long lc_proc_start(pid_t pid)
+{
+	char buf[1024];
+	const char *p = proc_stat(pid, buf, sizeof(buf));
+	int field;
+
+	/* " S ..." is field 3; the start time is field 22. */
 	for (field = 3; field < 22 && p != NULL; field++)
 		p = strchr(p + 1, ' ');
-	if (p != NULL)
-		start = strtoull(p + 1, NULL, 10);
-	return start;
+	return p != NULL ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+char lc_proc_state(pid_t pid)
+{
+	char buf[1024];
+	const char *p = proc_stat(pid, buf, sizeof(buf));
+
+	return p != NULL ? p[1] : '\0';
 }
 
 bool lc_has_net_admin(void)

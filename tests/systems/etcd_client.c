@@ -14,7 +14,6 @@
 
 static sys_server srv;
 static sys_client sc;
-static void *conn;
 
 static void start_etcd(void)
 {
@@ -23,9 +22,6 @@ static void start_etcd(void)
 
 static void teardown_all(void)
 {
-	if (conn != NULL)
-		sc.type->disconnect(conn);
-	conn = NULL;
 	sys_client_close(&sc);
 	sys_server_stop(&srv);
 }
@@ -33,49 +29,7 @@ static void teardown_all(void)
 static void open_client(const char *workload, const char *config, const sys_server *s,
 			double timeout)
 {
-	char err[DT_ERRBUF_SIZE] = "";
-
-	cr_assert(sys_client_open(&sc, "etcd", workload, config, NULL, s, 1,
-				  timeout, err), "open: %s", err);
-	conn = sc.type->connect(sc.client, 0, err);
-	cr_assert_not_null(conn, "connect: %s", err);
-}
-
-static dt_op_type op(const char *f, const char *value, json_t **result, char **error)
-{
-	json_t *v = json_loads(value, JSON_DECODE_ANY, NULL);
-	dt_op_type t;
-
-	*result = NULL;
-	*error = NULL;
-	t = sc.type->invoke(conn, f, v, result, error);
-	json_decref(v);
-	return t;
-}
-
-static dt_op_type op_simple(const char *f, const char *value)
-{
-	json_t *r;
-	char *e;
-	dt_op_type t = op(f, value, &r, &e);
-
-	json_decref(r);
-	free(e);
-	return t;
-}
-
-static json_int_t read_int(const char *key)
-{
-	json_t *r;
-	char *e, v[64];
-	json_int_t x;
-
-	snprintf(v, sizeof(v), "{\"key\":\"%s\"}", key);
-	cr_assert_eq(op("read", v, &r, &e), DT_OP_OK, "read: %s", e ? e : "");
-	x = json_is_null(json_object_get(r, "value")) ? -1 :
-	    json_integer_value(json_object_get(r, "value"));
-	json_decref(r);
-	return x;
+	sys_client_connect(&sc, "etcd", workload, config, NULL, s, 1, timeout);
 }
 
 TestSuite(etcd_client, .init = start_etcd, .fini = teardown_all, .timeout = 60);
@@ -83,22 +37,26 @@ TestSuite(etcd_client, .init = start_etcd, .fini = teardown_all, .timeout = 60);
 Test(etcd_client, register_ops)
 {
 	open_client("register", NULL, &srv, 2);
-	cr_assert_eq(read_int("r0"), -1);
-	cr_assert_eq(op_simple("write", "{\"key\":\"r0\",\"value\":3}"), DT_OP_OK);
-	cr_assert_eq(read_int("r0"), 3);
-	cr_assert_eq(op_simple("cas", "{\"key\":\"r0\",\"value\":[3,4]}"), DT_OP_OK);
-	cr_assert_eq(op_simple("cas", "{\"key\":\"r0\",\"value\":[3,5]}"), DT_OP_FAIL);
-	cr_assert_eq(op_simple("cas", "{\"key\":\"r8\",\"value\":[0,1]}"), DT_OP_FAIL,
+	cr_assert_eq(sys_read_int(&sc, "r0"), -1);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":3}"),
+		     DT_OP_OK);
+	cr_assert_eq(sys_read_int(&sc, "r0"), 3);
+	cr_assert_eq(sys_op_simple(&sc, "cas", "{\"key\":\"r0\",\"value\":[3,4]}"),
+		     DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "cas", "{\"key\":\"r0\",\"value\":[3,5]}"),
+		     DT_OP_FAIL);
+	cr_assert_eq(sys_op_simple(&sc, "cas", "{\"key\":\"r8\",\"value\":[0,1]}"), DT_OP_FAIL,
 		     "a cas on a missing key fails");
-	cr_assert_eq(read_int("r0"), 4);
-	cr_assert_eq(op_simple("frob", "{\"key\":\"r0\"}"), DT_OP_FAIL);
+	cr_assert_eq(sys_read_int(&sc, "r0"), 4);
+	cr_assert_eq(sys_op_simple(&sc, "frob", "{\"key\":\"r0\"}"), DT_OP_FAIL);
 }
 
 Test(etcd_client, serializable_reads)
 {
 	open_client("register", "{\"reads\": \"serializable\"}", &srv, 2);
-	cr_assert_eq(op_simple("write", "{\"key\":\"r1\",\"value\":7}"), DT_OP_OK);
-	cr_assert_eq(read_int("r1"), 7);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r1\",\"value\":7}"),
+		     DT_OP_OK);
+	cr_assert_eq(sys_read_int(&sc, "r1"), 7);
 }
 
 Test(etcd_client, kv_ops)
@@ -107,15 +65,18 @@ Test(etcd_client, kv_ops)
 	char *e;
 
 	open_client("kv", NULL, &srv, 2);
-	cr_assert_eq(op_simple("append", "{\"key\":\"k1\",\"value\":\"1,\"}"), DT_OP_OK,
+	cr_assert_eq(sys_op_simple(&sc, "append", "{\"key\":\"k1\",\"value\":\"1,\"}"), DT_OP_OK,
 		     "append creates a missing key");
-	cr_assert_eq(op_simple("append", "{\"key\":\"k1\",\"value\":\"2,\"}"), DT_OP_OK);
-	cr_assert_eq(op("get", "{\"key\":\"k1\"}", &r, &e), DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "append", "{\"key\":\"k1\",\"value\":\"2,\"}"),
+		     DT_OP_OK);
+	cr_assert_eq(sys_op(&sc, "get", "{\"key\":\"k1\"}", &r, &e), DT_OP_OK);
 	cr_assert_str_eq(json_string_value(json_object_get(r, "value")), "1,2,");
 	json_decref(r);
-	cr_assert_eq(op_simple("put", "{\"key\":\"k1\",\"value\":\"x\"}"), DT_OP_OK);
-	cr_assert_eq(op_simple("append", "{\"key\":\"k1\",\"value\":\"3,\"}"), DT_OP_OK);
-	cr_assert_eq(op("get", "{\"key\":\"k1\"}", &r, &e), DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "put", "{\"key\":\"k1\",\"value\":\"x\"}"),
+		     DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "append", "{\"key\":\"k1\",\"value\":\"3,\"}"),
+		     DT_OP_OK);
+	cr_assert_eq(sys_op(&sc, "get", "{\"key\":\"k1\"}", &r, &e), DT_OP_OK);
 	cr_assert_str_eq(json_string_value(json_object_get(r, "value")), "x3,");
 	json_decref(r);
 }
@@ -135,12 +96,12 @@ Test(etcd_client, concurrent_appends)
 		json_t *res = NULL;
 		char *er = NULL;
 
-		cr_assert_eq(sc.type->invoke(i % 2 ? other : conn, "append", v, &res, &er),
+		cr_assert_eq(sc.type->invoke(i % 2 ? other : sc.conn, "append", v, &res, &er),
 			     DT_OP_OK, "%s", er ? er : "");
 		json_decref(v);
 	}
 	sc.type->disconnect(other);
-	cr_assert_eq(op("get", "{\"key\":\"k2\"}", &r, &e), DT_OP_OK);
+	cr_assert_eq(sys_op(&sc, "get", "{\"key\":\"k2\"}", &r, &e), DT_OP_OK);
 	cr_assert_eq(strlen(json_string_value(json_object_get(r, "value"))), 40);
 	json_decref(r);
 }
@@ -150,7 +111,8 @@ Test(etcd_client, metrics)
 	json_t *m, *n1;
 
 	open_client("register", NULL, &srv, 2);
-	cr_assert_eq(op_simple("write", "{\"key\":\"r0\",\"value\":1}"), DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":1}"),
+		     DT_OP_OK);
 	m = sc.type->metrics(sc.client);
 	n1 = json_object_get(m, "n1");
 	cr_assert(json_is_true(json_object_get(n1, "up")));
@@ -176,15 +138,17 @@ Test(etcd_client, server_down_fails)
 	open_client("register", NULL, &srv, 1);
 	sys_server_kill(&srv);
 	t0 = sys_now();
-	cr_assert_eq(op("write", "{\"key\":\"r0\",\"value\":1}", &r, &e), DT_OP_FAIL);
+	cr_assert_eq(sys_op(&sc, "write", "{\"key\":\"r0\",\"value\":1}", &r, &e), DT_OP_FAIL);
 	cr_assert(strstr(e, "connect") != NULL, "error: %s", e);
 	free(e);
-	cr_assert_eq(op_simple("cas", "{\"key\":\"r0\",\"value\":[1,2]}"), DT_OP_FAIL);
-	cr_assert_eq(op_simple("read", "{\"key\":\"r0\"}"), DT_OP_FAIL);
+	cr_assert_eq(sys_op_simple(&sc, "cas", "{\"key\":\"r0\",\"value\":[1,2]}"),
+		     DT_OP_FAIL);
+	cr_assert_eq(sys_op_simple(&sc, "read", "{\"key\":\"r0\"}"), DT_OP_FAIL);
 	cr_assert_lt(sys_now() - t0, 2);
 	cr_assert(sys_server_restart(&srv), "etcd did not come back");
-	cr_assert_eq(op_simple("write", "{\"key\":\"r0\",\"value\":2}"), DT_OP_OK);
-	cr_assert_eq(read_int("r0"), 2);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":2}"),
+		     DT_OP_OK);
+	cr_assert_eq(sys_read_int(&sc, "r0"), 2);
 }
 
 Test(etcd_client, paused_server_times_out)
@@ -194,16 +158,18 @@ Test(etcd_client, paused_server_times_out)
 	char *e;
 
 	open_client("register", NULL, &srv, 0.5);
-	cr_assert_eq(op_simple("write", "{\"key\":\"r0\",\"value\":1}"), DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":1}"),
+		     DT_OP_OK);
 	kill(srv.pid, SIGSTOP);
 	t0 = sys_now();
-	cr_assert_eq(op("write", "{\"key\":\"r0\",\"value\":2}", &r, &e), DT_OP_INFO);
+	cr_assert_eq(sys_op(&sc, "write", "{\"key\":\"r0\",\"value\":2}", &r, &e), DT_OP_INFO);
 	dt = sys_now() - t0;
 	cr_assert(strstr(e, "timed out") != NULL, "error: %s", e);
 	free(e);
 	cr_assert_lt(dt, 0.9, "took %.2fs for a 0.5s timeout", dt);
-	cr_assert_eq(op_simple("read", "{\"key\":\"r0\"}"), DT_OP_FAIL);
-	cr_assert_eq(op_simple("cas", "{\"key\":\"r0\",\"value\":[2,3]}"), DT_OP_INFO);
+	cr_assert_eq(sys_op_simple(&sc, "read", "{\"key\":\"r0\"}"), DT_OP_FAIL);
+	cr_assert_eq(sys_op_simple(&sc, "cas", "{\"key\":\"r0\",\"value\":[2,3]}"),
+		     DT_OP_INFO);
 	kill(srv.pid, SIGCONT);
 }
 
@@ -216,13 +182,11 @@ static void malformed(const char *reply, const char *what)
 
 	cr_assert_not_null(fake);
 	open_client("register", NULL, &fs, 0.5);
-	cr_assert_eq(op("write", "{\"key\":\"r0\",\"value\":1}", &r, &e), DT_OP_INFO,
+	cr_assert_eq(sys_op(&sc, "write", "{\"key\":\"r0\",\"value\":1}", &r, &e), DT_OP_INFO,
 		     "%s: a write with a garbled answer may have happened", what);
 	cr_assert_not_null(e);
 	free(e);
-	cr_assert_eq(op_simple("read", "{\"key\":\"r0\"}"), DT_OP_FAIL, "%s", what);
-	sc.type->disconnect(conn);
-	conn = NULL;
+	cr_assert_eq(sys_op_simple(&sc, "read", "{\"key\":\"r0\"}"), DT_OP_FAIL, "%s", what);
 	sys_client_close(&sc);
 	sys_fake_stop(fake);
 }

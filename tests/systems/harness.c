@@ -1,6 +1,6 @@
 /*
- * harness.c: servers, fake servers and clients for the systems tests
- * (see harness.h).
+ * harness.c: servers, fake servers, clients and their operations for the
+ * systems tests (see harness.h).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <criterion/criterion.h>
 #include <curl/curl.h>
 
 #include "harness.h"
@@ -29,13 +30,6 @@ double sys_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void nap_ms(int ms)
-{
-	struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&t, NULL);
 }
 
 int sys_free_port(void)
@@ -55,9 +49,10 @@ int sys_free_port(void)
 
 bool sys_port_ready(int port, double seconds)
 {
-	double end = sys_now() + seconds;
+	dt_deadline d;
 
-	while (sys_now() < end) {
+	dt_deadline_set(&d, seconds);
+	while (!dt_deadline_expired(&d)) {
 		struct sockaddr_in a = { .sin_family = AF_INET,
 					 .sin_port = htons((uint16_t)port) };
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -68,7 +63,7 @@ bool sys_port_ready(int port, double seconds)
 		close(fd);
 		if (rc == 0)
 			return true;
-		nap_ms(20);
+		dt_sleep(0.02);
 	}
 	return false;
 }
@@ -176,11 +171,12 @@ static size_t discard(char *p, size_t size, size_t n, void *arg)
 /* etcd answers /health with 200 once it has a leader. */
 static bool etcd_healthy(int port, double seconds)
 {
-	double end = sys_now() + seconds;
+	dt_deadline d;
 	char url[128];
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/health", port);
-	while (sys_now() < end) {
+	dt_deadline_set(&d, seconds);
+	while (!dt_deadline_expired(&d)) {
 		CURL *h = curl_easy_init();
 		long code = 0;
 
@@ -192,7 +188,7 @@ static bool etcd_healthy(int port, double seconds)
 		curl_easy_cleanup(h);
 		if (code == 200)
 			return true;
-		nap_ms(50);
+		dt_sleep(0.05);
 	}
 	return false;
 }
@@ -386,8 +382,26 @@ bool sys_client_open(sys_client *sc, const char *plugin, const char *workload,
 	return sc->client != NULL;
 }
 
+void sys_client_connect(sys_client *sc, const char *plugin,
+			const char *workload, const char *config_json,
+			const char *workload_json, const sys_server *servers,
+			size_t n, double timeout)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+
+	cr_assert(sys_client_open(sc, plugin, workload, config_json,
+				  workload_json, servers, n, timeout, err),
+		  "open: %s", err);
+	if (sc->type->setup != NULL)
+		cr_assert_eq(sc->type->setup(sc->client, err), 0, "setup: %s", err);
+	sc->conn = sc->type->connect(sc->client, 0, err);
+	cr_assert_not_null(sc->conn, "connect: %s", err);
+}
+
 void sys_client_close(sys_client *sc)
 {
+	if (sc->conn != NULL)
+		sc->type->disconnect(sc->conn);
 	if (sc->client != NULL)
 		sc->type->close(sc->client);
 	sys_nodes_free(sc->nodes, sc->nnodes);
@@ -396,4 +410,44 @@ void sys_client_close(sys_client *sc)
 	if (sc->reg != NULL)
 		dt_registry_free(sc->reg);
 	memset(sc, 0, sizeof(*sc));
+}
+
+dt_op_type sys_op(sys_client *sc, const char *f, const char *value,
+		  json_t **result, char **error)
+{
+	json_t *v = json_loads(value, JSON_DECODE_ANY, NULL);
+	dt_op_type t;
+
+	*result = NULL;
+	*error = NULL;
+	t = sc->type->invoke(sc->conn, f, v, result, error);
+	json_decref(v);
+	return t;
+}
+
+dt_op_type sys_op_simple(sys_client *sc, const char *f, const char *value)
+{
+	json_t *r;
+	char *e;
+	dt_op_type t = sys_op(sc, f, value, &r, &e);
+
+	json_decref(r);
+	free(e);
+	return t;
+}
+
+json_int_t sys_read_int(sys_client *sc, const char *key)
+{
+	json_t *r;
+	char *e, v[64];
+	json_int_t x;
+
+	snprintf(v, sizeof(v), "{\"key\":\"%s\"}", key);
+	cr_assert_eq(sys_op(sc, "read", v, &r, &e), DT_OP_OK, "read: %s",
+		     e ? e : "");
+	cr_assert(json_is_object(r));
+	x = json_is_null(json_object_get(r, "value")) ? -1 :
+	    json_integer_value(json_object_get(r, "value"));
+	json_decref(r);
+	return x;
 }

@@ -2,7 +2,8 @@
  * harness.h: what the systems tests share: real servers (redis-server,
  * etcd) started on 127.0.0.1 with ephemeral ports in a temporary folder,
  * a fake server that answers garbage, and the client plugins loaded from
- * the build tree with a node list made by hand.
+ * the build tree with a node list made by hand, connected, and invoked
+ * with JSON text.
  */
 #ifndef DT_TESTS_HARNESS_H
 #define DT_TESTS_HARNESS_H
@@ -50,20 +51,39 @@ void sys_fake_stop(sys_fake *f);
 dt_node *sys_nodes(const sys_server *servers, size_t n);
 void sys_nodes_free(dt_node *nodes, size_t n);
 
-/* Open a client plugin's client: NULL with err. */
+/* A client plugin's client, and the connection sys_client_connect
+ * made (or NULL); sys_client_close ends both. */
 typedef struct sys_client {
 	dt_registry *reg;
 	const dt_client_type *type;
 	void *client;
+	void *conn;
 	dt_node *nodes;
 	size_t nnodes;
 	json_t *config, *wconfig;
 } sys_client;
 
+/* Open a client plugin's client: false with err. */
 bool sys_client_open(sys_client *sc, const char *plugin, const char *workload,
 		     const char *config_json, const char *workload_json,
 		     const sys_server *servers, size_t n, double timeout, char *err);
+/* sys_client_open, then the client's setup (when it has one) and its
+ * connection 0 in sc->conn; the test fails (criterion) when one fails. */
+void sys_client_connect(sys_client *sc, const char *plugin,
+			const char *workload, const char *config_json,
+			const char *workload_json, const sys_server *servers,
+			size_t n, double timeout);
+/* Disconnect sc->conn, close the client, free the nodes and configs. */
 void sys_client_close(sys_client *sc);
+
+/* Invoke f on sc->conn with value (JSON text): the outcome, with
+ * *result and *error (malloc'd or NULL) the caller's. */
+dt_op_type sys_op(sys_client *sc, const char *f, const char *value,
+		  json_t **result, char **error);
+/* The same, the result and error dropped. */
+dt_op_type sys_op_simple(sys_client *sc, const char *f, const char *value);
+/* A read of key that must succeed: its integer value, -1 for null. */
+json_int_t sys_read_int(sys_client *sc, const char *key);
 
 /* Seconds on the monotonic clock. */
 double sys_now(void);

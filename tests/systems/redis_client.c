@@ -14,7 +14,6 @@
 
 static sys_server srv[2];
 static sys_client sc;
-static void *conn;
 
 static void start_one(void)
 {
@@ -23,9 +22,6 @@ static void start_one(void)
 
 static void teardown_all(void)
 {
-	if (conn != NULL)
-		sc.type->disconnect(conn);
-	conn = NULL;
 	sys_client_close(&sc);
 	sys_server_stop(&srv[1]);
 	sys_server_stop(&srv[0]);
@@ -33,55 +29,8 @@ static void teardown_all(void)
 
 static void open_client(const char *workload, const char *config, size_t n, double timeout)
 {
-	char err[DT_ERRBUF_SIZE] = "";
-
-	cr_assert(sys_client_open(&sc, "redis", workload, config,
-				  "{\"accounts\": 5, \"balance\": 100}", srv, n,
-				  timeout, err), "open: %s", err);
-	if (sc.type->setup != NULL)
-		cr_assert_eq(sc.type->setup(sc.client, err), 0, "setup: %s", err);
-	conn = sc.type->connect(sc.client, 0, err);
-	cr_assert_not_null(conn, "connect: %s", err);
-}
-
-/* Invoke f with a JSON value; the outcome, *result and *error. */
-static dt_op_type op(const char *f, const char *value, json_t **result, char **error)
-{
-	json_t *v = json_loads(value, JSON_DECODE_ANY, NULL);
-	dt_op_type t;
-
-	*result = NULL;
-	*error = NULL;
-	t = sc.type->invoke(conn, f, v, result, error);
-	json_decref(v);
-	return t;
-}
-
-static dt_op_type op_simple(const char *f, const char *value)
-{
-	json_t *r;
-	char *e;
-	dt_op_type t = op(f, value, &r, &e);
-
-	json_decref(r);
-	free(e);
-	return t;
-}
-
-static json_int_t read_int(const char *key)
-{
-	json_t *r;
-	char *e;
-	char v[64];
-	json_int_t x;
-
-	snprintf(v, sizeof(v), "{\"key\":\"%s\"}", key);
-	cr_assert_eq(op("read", v, &r, &e), DT_OP_OK, "read: %s", e ? e : "");
-	cr_assert(json_is_object(r));
-	x = json_is_null(json_object_get(r, "value")) ? -1 :
-	    json_integer_value(json_object_get(r, "value"));
-	json_decref(r);
-	return x;
+	sys_client_connect(&sc, "redis", workload, config,
+			   "{\"accounts\": 5, \"balance\": 100}", srv, n, timeout);
 }
 
 TestSuite(redis_client, .init = start_one, .fini = teardown_all, .timeout = 60);
@@ -89,16 +38,18 @@ TestSuite(redis_client, .init = start_one, .fini = teardown_all, .timeout = 60);
 Test(redis_client, register_ops)
 {
 	open_client("register", NULL, 1, 2);
-	cr_assert_eq(read_int("r0"), -1, "a new key reads null");
-	cr_assert_eq(op_simple("write", "{\"key\":\"r0\",\"value\":3}"), DT_OP_OK);
-	cr_assert_eq(read_int("r0"), 3);
-	cr_assert_eq(op_simple("cas", "{\"key\":\"r0\",\"value\":[3,4]}"), DT_OP_OK);
-	cr_assert_eq(op_simple("cas", "{\"key\":\"r0\",\"value\":[3,5]}"), DT_OP_FAIL,
+	cr_assert_eq(sys_read_int(&sc, "r0"), -1, "a new key reads null");
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":3}"),
+		     DT_OP_OK);
+	cr_assert_eq(sys_read_int(&sc, "r0"), 3);
+	cr_assert_eq(sys_op_simple(&sc, "cas", "{\"key\":\"r0\",\"value\":[3,4]}"),
+		     DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "cas", "{\"key\":\"r0\",\"value\":[3,5]}"), DT_OP_FAIL,
 		     "a cas from a value the key no longer holds fails");
-	cr_assert_eq(op_simple("cas", "{\"key\":\"r9\",\"value\":[0,1]}"), DT_OP_FAIL,
+	cr_assert_eq(sys_op_simple(&sc, "cas", "{\"key\":\"r9\",\"value\":[0,1]}"), DT_OP_FAIL,
 		     "a cas on a missing key fails");
-	cr_assert_eq(read_int("r0"), 4);
-	cr_assert_eq(op_simple("nosuch", "{\"key\":\"r0\"}"), DT_OP_FAIL);
+	cr_assert_eq(sys_read_int(&sc, "r0"), 4);
+	cr_assert_eq(sys_op_simple(&sc, "nosuch", "{\"key\":\"r0\"}"), DT_OP_FAIL);
 }
 
 Test(redis_client, kv_ops)
@@ -107,16 +58,19 @@ Test(redis_client, kv_ops)
 	char *e;
 
 	open_client("kv", NULL, 1, 2);
-	cr_assert_eq(op_simple("put", "{\"key\":\"k1\",\"value\":\"ab\"}"), DT_OP_OK);
-	cr_assert_eq(op_simple("append", "{\"key\":\"k1\",\"value\":\"7,\"}"), DT_OP_OK);
-	cr_assert_eq(op_simple("append", "{\"key\":\"k2\",\"value\":\"1,\"}"), DT_OP_OK);
-	cr_assert_eq(op("get", "{\"key\":\"k1\"}", &r, &e), DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "put", "{\"key\":\"k1\",\"value\":\"ab\"}"),
+		     DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "append", "{\"key\":\"k1\",\"value\":\"7,\"}"),
+		     DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "append", "{\"key\":\"k2\",\"value\":\"1,\"}"),
+		     DT_OP_OK);
+	cr_assert_eq(sys_op(&sc, "get", "{\"key\":\"k1\"}", &r, &e), DT_OP_OK);
 	cr_assert_str_eq(json_string_value(json_object_get(r, "value")), "ab7,");
 	json_decref(r);
-	cr_assert_eq(op("get", "{\"key\":\"k2\"}", &r, &e), DT_OP_OK);
+	cr_assert_eq(sys_op(&sc, "get", "{\"key\":\"k2\"}", &r, &e), DT_OP_OK);
 	cr_assert_str_eq(json_string_value(json_object_get(r, "value")), "1,");
 	json_decref(r);
-	cr_assert_eq(op("get", "{\"key\":\"k3\"}", &r, &e), DT_OP_OK);
+	cr_assert_eq(sys_op(&sc, "get", "{\"key\":\"k3\"}", &r, &e), DT_OP_OK);
 	cr_assert(json_is_null(json_object_get(r, "value")));
 	json_decref(r);
 }
@@ -129,17 +83,18 @@ Test(redis_client, bank_ops)
 	json_int_t sum = 0;
 
 	open_client("bank", NULL, 1, 2);
-	cr_assert_eq(op("read", "null", &r, &e), DT_OP_OK, "%s", e ? e : "");
+	cr_assert_eq(sys_op(&sc, "read", "null", &r, &e), DT_OP_OK, "%s", e ? e : "");
 	cr_assert_eq(json_array_size(r), 5);
 	json_array_foreach(r, i, b)
 		cr_assert_eq(json_integer_value(b), 100);
 	json_decref(r);
-	cr_assert_eq(op_simple("transfer", "{\"from\":0,\"to\":1,\"amount\":60}"), DT_OP_OK);
-	cr_assert_eq(op("transfer", "{\"from\":0,\"to\":2,\"amount\":60}", &r, &e),
+	cr_assert_eq(sys_op_simple(&sc, "transfer", "{\"from\":0,\"to\":1,\"amount\":60}"),
+		     DT_OP_OK);
+	cr_assert_eq(sys_op(&sc, "transfer", "{\"from\":0,\"to\":2,\"amount\":60}", &r, &e),
 		     DT_OP_FAIL, "only 40 left in account 0");
 	cr_assert_str_eq(e, "insufficient funds");
 	free(e);
-	cr_assert_eq(op("read", "null", &r, &e), DT_OP_OK);
+	cr_assert_eq(sys_op(&sc, "read", "null", &r, &e), DT_OP_OK);
 	cr_assert_eq(json_integer_value(json_array_get(r, 0)), 40);
 	cr_assert_eq(json_integer_value(json_array_get(r, 1)), 160);
 	json_array_foreach(r, i, b)
@@ -167,13 +122,13 @@ Test(redis_client, bank_concurrent)
 		json_t *res = NULL;
 		char *er = NULL;
 
-		ok += sc.type->invoke(n % 2 ? other : conn, "transfer", v, &res, &er) == DT_OP_OK;
+		ok += sc.type->invoke(n % 2 ? other : sc.conn, "transfer", v, &res, &er) == DT_OP_OK;
 		json_decref(v);
 		free(er);
 	}
 	sc.type->disconnect(other);
 	cr_assert_gt(ok, 100);
-	cr_assert_eq(op("read", "null", &r, &e), DT_OP_OK);
+	cr_assert_eq(sys_op(&sc, "read", "null", &r, &e), DT_OP_OK);
 	json_array_foreach(r, i, b)
 		sum += json_integer_value(b);
 	cr_assert_eq(sum, 500);
@@ -189,17 +144,18 @@ Test(redis_client, server_down_fails_fast)
 	open_client("register", NULL, 1, 1);
 	sys_server_kill(&srv[0]);
 	t0 = sys_now();
-	cr_assert_eq(op("write", "{\"key\":\"r0\",\"value\":1}", &r, &e), DT_OP_FAIL,
+	cr_assert_eq(sys_op(&sc, "write", "{\"key\":\"r0\",\"value\":1}", &r, &e), DT_OP_FAIL,
 		     "nothing reached a dead server: the write certainly did not happen");
 	cr_assert_not_null(e);
 	cr_assert(strstr(e, "connect") != NULL, "error: %s", e);
 	free(e);
-	cr_assert_eq(op_simple("read", "{\"key\":\"r0\"}"), DT_OP_FAIL);
+	cr_assert_eq(sys_op_simple(&sc, "read", "{\"key\":\"r0\"}"), DT_OP_FAIL);
 	cr_assert_lt(sys_now() - t0, 1.5, "both ops end within their timeout");
 	/* The server comes back: the client reconnects by itself. */
 	cr_assert(sys_server_restart(&srv[0]));
-	cr_assert_eq(op_simple("write", "{\"key\":\"r0\",\"value\":2}"), DT_OP_OK);
-	cr_assert_eq(read_int("r0"), 2);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":2}"),
+		     DT_OP_OK);
+	cr_assert_eq(sys_read_int(&sc, "r0"), 2);
 }
 
 Test(redis_client, paused_server_times_out)
@@ -209,10 +165,11 @@ Test(redis_client, paused_server_times_out)
 	char *e;
 
 	open_client("register", NULL, 1, 0.5);
-	cr_assert_eq(op_simple("write", "{\"key\":\"r0\",\"value\":1}"), DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":1}"),
+		     DT_OP_OK);
 	kill(srv[0].pid, SIGSTOP);
 	t0 = sys_now();
-	cr_assert_eq(op("write", "{\"key\":\"r0\",\"value\":2}", &r, &e), DT_OP_INFO,
+	cr_assert_eq(sys_op(&sc, "write", "{\"key\":\"r0\",\"value\":2}", &r, &e), DT_OP_INFO,
 		     "a write sent to a paused server may still happen");
 	dt = sys_now() - t0;
 	cr_assert_not_null(e);
@@ -220,11 +177,11 @@ Test(redis_client, paused_server_times_out)
 	free(e);
 	cr_assert_lt(dt, 0.9, "took %.2fs for a 0.5s timeout", dt);
 	cr_assert_gt(dt, 0.4);
-	cr_assert_eq(op_simple("read", "{\"key\":\"r0\"}"), DT_OP_FAIL,
+	cr_assert_eq(sys_op_simple(&sc, "read", "{\"key\":\"r0\"}"), DT_OP_FAIL,
 		     "a read that timed out changed nothing");
 	kill(srv[0].pid, SIGCONT);
 	/* The paused write did happen once the server woke up. */
-	cr_assert_eq(read_int("r0"), 2);
+	cr_assert_eq(sys_read_int(&sc, "r0"), 2);
 }
 
 Test(redis_client, malformed_reply)
@@ -241,12 +198,12 @@ Test(redis_client, malformed_reply)
 
 		cr_assert(sys_client_open(&sc, "redis", "register", "{\"flush\": false}",
 					  NULL, &fs, 1, 0.5, err), "%s", err);
-		conn = sc.type->connect(sc.client, 0, err);
+		sc.conn = sc.type->connect(sc.client, 0, err);
 	}
-	cr_assert_eq(op("write", "{\"key\":\"r0\",\"value\":1}", &r, &e), DT_OP_INFO);
+	cr_assert_eq(sys_op(&sc, "write", "{\"key\":\"r0\",\"value\":1}", &r, &e), DT_OP_INFO);
 	cr_assert(strstr(e, "malformed") != NULL, "error: %s", e);
 	free(e);
-	cr_assert_eq(op("read", "{\"key\":\"r0\"}", &r, &e), DT_OP_FAIL);
+	cr_assert_eq(sys_op(&sc, "read", "{\"key\":\"r0\"}", &r, &e), DT_OP_FAIL);
 	free(e);
 	sys_fake_stop(fake);
 }
@@ -258,10 +215,11 @@ Test(redis_client, replica_reads)
 
 	cr_assert(sys_redis_start(&srv[1], &srv[0]), "replica did not start");
 	open_client("register", "{\"read-from\": \"replica\"}", 2, 2);
-	cr_assert_eq(op_simple("write", "{\"key\":\"r1\",\"value\":9}"), DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r1\",\"value\":9}"),
+		     DT_OP_OK);
 	/* Replication is asynchronous: the replica sees it soon. */
 	for (int i = 0; i < 100 && seen != 9; i++) {
-		seen = (int)read_int("r1");
+		seen = (int)sys_read_int(&sc, "r1");
 		usleep(20000);
 	}
 	cr_assert_eq(seen, 9);
@@ -276,11 +234,12 @@ Test(redis_client, replica_reads)
 	cr_assert(json_is_integer(json_object_get(n1, "master_repl_offset")));
 	json_decref(m);
 	sys_server_kill(&srv[0]);
-	cr_assert_eq(read_int("r1"), 9, "the replica serves the stale value");
+	cr_assert_eq(sys_read_int(&sc, "r1"), 9, "the replica serves the stale value");
 	/* The open connection to the dead primary may not know yet: info
 	 * or fail; the next write cannot connect: fail. */
-	cr_assert_neq(op_simple("write", "{\"key\":\"r1\",\"value\":1}"), DT_OP_OK);
-	cr_assert_eq(op_simple("write", "{\"key\":\"r1\",\"value\":1}"), DT_OP_FAIL);
+	cr_assert_neq(sys_op_simple(&sc, "write", "{\"key\":\"r1\",\"value\":1}"), DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r1\",\"value\":1}"),
+		     DT_OP_FAIL);
 	m = sc.type->metrics(sc.client);
 	cr_assert(json_is_false(json_object_get(json_object_get(m, "n1"), "up")));
 	cr_assert(json_is_true(json_object_get(json_object_get(m, "n2"), "up")));
@@ -315,17 +274,18 @@ Test(redis_client, follows_sentinel_failover)
 	snprintf(config, sizeof(config), "{\"sentinel\": true, \"sentinel-port\": %d}",
 		 sentinel.port);
 	open_client("register", config, 2, 1);
-	cr_assert_eq(op_simple("write", "{\"key\":\"r0\",\"value\":1}"), DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":1}"),
+		     DT_OP_OK);
 	sys_server_kill(&srv[0]);
 	/* The sentinel sees it down after 500ms, then promotes n2. */
 	for (int i = 0; i < 150 && t != DT_OP_OK; i++) {
-		t = op("write", "{\"key\":\"r0\",\"value\":2}", &r, &e);
+		t = sys_op(&sc, "write", "{\"key\":\"r0\",\"value\":2}", &r, &e);
 		free(e);
 		if (t != DT_OP_OK)
 			usleep(50000);
 	}
 	cr_assert_eq(t, DT_OP_OK, "no write succeeded after the failover");
-	cr_assert_eq(read_int("r0"), 2);
+	cr_assert_eq(sys_read_int(&sc, "r0"), 2);
 	{
 		json_t *m = sc.type->metrics(sc.client);
 
@@ -345,7 +305,7 @@ Test(redis_client, write_to_replica_fails)
 
 	cr_assert(sys_redis_start(&srv[1], &srv[0]), "replica did not start");
 	open_client("register", "{\"primary\": \"n2\", \"flush\": false}", 2, 1);
-	cr_assert_eq(op("write", "{\"key\":\"r0\",\"value\":1}", &r, &e), DT_OP_FAIL);
+	cr_assert_eq(sys_op(&sc, "write", "{\"key\":\"r0\",\"value\":1}", &r, &e), DT_OP_FAIL);
 	cr_assert(strncmp(e, "READONLY", 8) == 0, "error: %s", e);
 	free(e);
 }

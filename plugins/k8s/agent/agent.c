@@ -278,22 +278,30 @@ static int fail(json_t **resp, int code, const char *fmt, ...)
 	return code;
 }
 
-/* The pids of an order's target: {pid: N} or {container: "cri://id"}. */
-static int target_pids(agent *a, const json_t *target, pid_t *pids,
-		       size_t max, char *err)
+/* The pids of an order's target ({pid: N} or {container: "cri://id"}),
+ * at least one, into pids (MAX_PIDS of them) and *np: 0, or the HTTP
+ * status of the failure with *resp (400 a bad target, 404 no process). */
+static int target_pids(agent *a, const json_t *req, pid_t *pids, int *np,
+		       json_t **resp)
 {
+	const json_t *target = json_object_get(req, "target");
 	const json_t *pid = json_object_get(target, "pid");
 	const char *cid = json_string_value(json_object_get(target, "container"));
+	char err[AGENT_ERRBUF];
 
 	if (json_is_integer(pid) && json_integer_value(pid) > 0) {
 		pids[0] = (pid_t)json_integer_value(pid);
-		return 1;
+		*np = 1;
+		return 0;
 	}
-	if (cid == NULL) {
-		snprintf(err, AGENT_ERRBUF, "target: expected pid or container");
-		return -1;
-	}
-	return agent_container_pids(a->opts.proc_root, cid, pids, max, err);
+	if (cid == NULL)
+		return fail(resp, 400, "target: expected pid or container");
+	*np = agent_container_pids(a->opts.proc_root, cid, pids, MAX_PIDS, err);
+	if (*np < 0)
+		return fail(resp, 400, "%s", err);
+	if (*np == 0)
+		return fail(resp, 404, "no process of the target container");
+	return 0;
 }
 
 static int do_exec(agent *a, const char *owner, double lease,
@@ -316,11 +324,9 @@ static int do_exec(agent *a, const char *owner, double lease,
 	if (!agent_allowed(v[0]))
 		return fail(resp, 403, "%s: not a program dt-agent runs (%s)", v[0],
 			    AGENT_PROGRAMS);
-	np = target_pids(a, json_object_get(req, "target"), pids, MAX_PIDS, err);
-	if (np < 0)
-		return fail(resp, 400, "%s", err);
-	if (np == 0)
-		return fail(resp, 404, "no process of the target container");
+	st = target_pids(a, req, pids, &np, resp);
+	if (st != 0)
+		return st;
 	st = agent_run_in_netns(a->opts.proc_root, pids[0], v, RUN_TIMEOUT, out,
 				sizeof(out), err);
 	if (st < 0)
@@ -369,21 +375,18 @@ static int do_signal(agent *a, const char *owner, double lease,
 		     const json_t *req, json_t **resp)
 {
 	const json_t *sj = json_object_get(req, "signal");
-	char err[AGENT_ERRBUF];
 	pid_t pids[MAX_PIDS];
 	json_t *o, *done, *undo, *u;
 	size_t i;
-	int np, sig;
+	int np, sig, st;
 
 	if (!json_is_integer(sj) || json_integer_value(sj) < 1 ||
 	    json_integer_value(sj) > 64)
 		return fail(resp, 400, "signal: expected a signal number");
 	sig = (int)json_integer_value(sj);
-	np = target_pids(a, json_object_get(req, "target"), pids, MAX_PIDS, err);
-	if (np < 0)
-		return fail(resp, 400, "%s", err);
-	if (np == 0)
-		return fail(resp, 404, "no process of the target container");
+	st = target_pids(a, req, pids, &np, resp);
+	if (st != 0)
+		return st;
 	done = json_array();
 	for (int k = 0; k < np; k++)
 		if (kill(pids[k], sig) == 0)
