@@ -179,6 +179,9 @@ function drawChart(box, title, xs, series, opts = {}) {
       value: (u, v) => v === null ? '–' : (opts.fmt || ((x) => x))(v),
     }))),
     legend: { live: true },
+    // The x range drawn (the scales settle after construction): lets a
+    // test place the nemesis intervals on the canvas.
+    hooks: { draw: [(u) => { box.dataset.xmax = String(u.scales.x.max); }] },
   }, [xs].concat(series.map((s) => s.data)), box);
   box.dataset.drawn = 'true';
   box.dataset.points = String(xs.length);
@@ -216,23 +219,39 @@ function driverSeries(lines) {
   return { fs, xs, tput, lat };
 }
 
-/* Node metrics: {key: {node: [[t, v]...]}} for numeric values. */
+/* Node metrics: {key: {node: [[t, v]...]}} for numeric values; a
+ * boolean (a node's "up") counts as 1 or 0, so a node that stopped
+ * answering shows as a drop (flags: the keys that were booleans).
+ * Short strings (a node's role, its link status) go to states:
+ * {key: {node: [value, ...]}}, one entry per change. */
 function nodeSeries(lines) {
-  const byKey = {};
+  const byKey = {}, states = {}, flags = new Set();
   for (const m of lines) {
     if (m.source === 'driver' || !m.values) continue;
     const flat = {};
     (function walk(o, p) {
       for (const [k, v] of Object.entries(o)) {
         if (typeof v === 'number') flat[p + k] = v;
-        else if (v && typeof v === 'object' && !Array.isArray(v) && p.split('.').length < 3) walk(v, p + k + '.');
+        else if (typeof v === 'boolean') { flat[p + k] = v ? 1 : 0; flags.add(p + k); }
+        else if (typeof v === 'string' && k !== 'error' && v.length <= 32) {
+          const l = ((states[p + k] = states[p + k] || {})[m.source] = states[p + k][m.source] || []);
+          if (l[l.length - 1] !== v) l.push(v);
+        } else if (v && typeof v === 'object' && !Array.isArray(v) && p.split('.').length < 3) walk(v, p + k + '.');
       }
     })(m.values, '');
     for (const [k, v] of Object.entries(flat)) {
       ((byKey[k] = byKey[k] || {})[m.source] = byKey[k][m.source] || []).push([m.time / 1e9, v]);
     }
   }
-  return byKey;
+  return { byKey, states, flags };
+}
+
+/* The order of the per-node charts: whether a node is up first, then
+ * rates (ops/s), then the rest by name. */
+function nodeKeyRank(k) {
+  if (k === 'up') return 0;
+  if (/ops|per_sec|rate/.test(k)) return 1;
+  return 2;
 }
 
 /* Align [[t, v]] lists of several series on one x axis. */
@@ -479,22 +498,41 @@ async function viewRun(id) {
     });
     drawChart(latBox, 'Latency (p50 solid, p95 dashed, p99 dotted)', d.xs, ls,
       { unit: 'latency', nemesis: nem, fmt: fmtMs, stepped: true, xmax });
-    const byKey = nodeSeries(m.series || []);
-    const keys = Object.keys(byKey).sort().slice(0, 12);
+    const { byKey, states, flags } = nodeSeries(m.series || []);
+    const keys = Object.keys(byKey).sort((a, b) => nodeKeyRank(a) - nodeKeyRank(b) || a.localeCompare(b)).slice(0, 12);
     nodesCard.replaceChildren(el('h2', {}, 'System metrics per node'));
-    if (!keys.length) {
+    if (!keys.length && !Object.keys(states).length) {
       nodesCard.append(el('div', { class: 'empty' }, 'this run recorded no node metrics'));
       return;
     }
+    // The nodes' states (role...) over the run: each change, in order.
+    const skeys = Object.keys(states).sort();
+    if (skeys.length) {
+      const snodes = [...new Set(skeys.flatMap((k) => Object.keys(states[k])))].sort();
+      nodesCard.append(el('table', { id: 'node-states', class: 'node-states' },
+        el('thead', {}, el('tr', {}, el('th', {}, 'Node'), skeys.map((k) => el('th', {}, k)))),
+        el('tbody', {}, snodes.map((n) => el('tr', { 'data-node': n }, el('td', {}, el('strong', {}, n)),
+          skeys.map((k) => {
+            const l = (states[k][n] || []);
+            const shown = l.length > 5 ? [l[0], '…'].concat(l.slice(-3)) : l;
+            return el('td', { 'data-key': k, class: l.length > 1 ? 'changed' : '', title: l.length > 1 ? `${l.length - 1} changes` : '' },
+              shown.join(' → ') || '–');
+          }))))));
+    }
+    // A node has one colour in every chart, also where only some nodes
+    // have the figure (a replica's offset).
+    const allNodes = [...new Set(keys.flatMap((k) => Object.keys(byKey[k])))].sort();
+    const colour = (n) => PALETTE[allNodes.indexOf(n) % PALETTE.length];
     const grid = el('div', { class: 'node-grid' });
     nodesCard.append(grid);
     for (const k of keys) {
       const nodes = Object.keys(byKey[k]).sort();
       const a = align(nodes.map((n) => byKey[k][n]));
-      const box = el('div', { class: 'chart' });
+      const box = el('div', { class: 'chart', 'data-key': k });
       grid.append(box);
-      drawChart(box, k, a.xs, nodes.map((n, i) => ({ label: n, color: PALETTE[i % PALETTE.length], data: a.ys[i] })),
-        { unit: '', nemesis: nem, height: 180, fmt: (v) => fmtCount(v), xmax });
+      drawChart(box, k, a.xs, nodes.map((n, i) => ({ label: n, color: colour(n), data: a.ys[i] })),
+        // A flag (up) holds from one sample to the next: steps.
+        { unit: '', nemesis: nem, height: 180, fmt: (v) => fmtCount(v), xmax, stepped: flags.has(k) });
     }
   }
 

@@ -22,4 +22,5 @@ endif
 dist_noinst_SCRIPTS += tests/dtd/browser.sh
 EXTRA_DIST += tests/dtd/browser.mjs tests/dtd/package.json \
 	tests/dtd/package-lock.json tests/dtd/suites/dtd-bank.yaml \
-	tests/dtd/suites/dtd-register-stale.yaml tests/dtd/suites/dtd-broken.yaml
+	tests/dtd/suites/dtd-register-stale.yaml tests/dtd/suites/dtd-broken.yaml \
+	tests/dtd/suites/dtd-redis-nodes.yaml

@@ -1,18 +1,25 @@
 // browser.mjs: the dashboard's browser test.  Drives Debian's chromium
 // through playwright-core against a dtd started by browser.sh:
-//   node browser.mjs BASE_URL TOKEN OUT_DIR SUITE
+//   node browser.mjs BASE_URL TOKEN OUT_DIR SUITE [INVALID_SUITE] [--nodes=SUITE]
 // Opens the dashboard, saves the token, starts SUITE from the form,
 // watches the run finish, checks the verdict badge (colour and word) and
 // that the throughput chart drew something, and saves screenshots.  With
-// INVALID_SUITE, also runs it and checks the anomaly shown.
+// INVALID_SUITE, also runs it and checks the anomaly shown.  With
+// --nodes=SUITE (a suite with real nodes and a nemesis), runs it from the
+// form too and checks its run page against the run's own metrics: a
+// per-node chart with a series per node whose values are the recorded
+// ones, and the nemesis intervals shaded on the throughput chart (read
+// from the canvas's pixels where they must and must not be).
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const [base, token, outDir, suite, badSuite] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const nodesSuite = (args.find((a) => a.startsWith('--nodes=')) || '').slice(8);
+const [base, token, outDir, suite, badSuite] = args.filter((a) => !a.startsWith('--'));
 if (!base || !token || !outDir || !suite) {
-  console.error('usage: node browser.mjs BASE_URL TOKEN OUT_DIR SUITE [INVALID_SUITE]');
+  console.error('usage: node browser.mjs BASE_URL TOKEN OUT_DIR SUITE [INVALID_SUITE] [--nodes=SUITE]');
   process.exit(2);
 }
 mkdirSync(outDir, { recursive: true });
@@ -27,6 +34,140 @@ function check(cond, what) {
   } else {
     console.log('ok: ' + what);
   }
+}
+
+/* Wait for the verdict of the run page shown; return its state. */
+async function verdict(page) {
+  await page.waitForSelector('h1 .badge[data-state=valid], h1 .badge[data-state=invalid], h1 .badge[data-state=unknown]',
+    { timeout: 60000 });
+  return page.getAttribute('h1 .badge', 'data-state');
+}
+
+/* The plot area of the uPlot chart in BOX, in canvas pixels, and the
+ * canvas's RGBA bytes. */
+async function plotPixels(page, box) {
+  return page.$eval(box + ' canvas', (c) => {
+    const over = c.closest('.u-wrap').querySelector('.u-over');
+    const k = c.width / c.clientWidth;
+    return {
+      left: Math.round(over.offsetLeft * k), top: Math.round(over.offsetTop * k),
+      width: Math.round(over.offsetWidth * k), height: Math.round(over.offsetHeight * k),
+      cw: c.width, data: Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data),
+    };
+  });
+}
+
+/* How much of column X of the plot area has the nemesis shade
+ * (app.js: rgba(214, 69, 65, 0.14) under the lines): 0..1. */
+function shadedAt(p, x) {
+  let n = 0, hit = 0;
+  for (let y = p.top + 2; y < p.top + p.height - 2; y += 2) {
+    const i = 4 * (y * p.cw + x);
+    const [r, g, b, a] = p.data.slice(i, i + 4);
+    n++;
+    if (a >= 15 && a <= 110 && r > g + 50 && r > b + 50) hit++;
+  }
+  return n ? hit / n : 0;
+}
+
+/* A run with nodes: per-node metrics from the real run, nemesis shading. */
+async function nodesRun(page) {
+  await page.goto(base + '/#/new?suite=' + nodesSuite);
+  await page.waitForSelector('#newrun select[name=suite] option', { state: 'attached' });
+  check(await page.$$eval('[data-field=nemesis] input:checked', (l) => l.length) >= 1,
+    'the nodes suite offers its nemesis, checked');
+  await page.click('#start');
+  await page.waitForURL(/#\/runs\/\d+$/);
+  const id = page.url().match(/#\/runs\/(\d+)$/)[1];
+  console.log(`started run ${id} of ${nodesSuite}`);
+  const state = await verdict(page);
+  check(state === 'valid', `the run with nodes is valid (${state})`);
+  check((await page.textContent('h1 .badge')).includes('VALID'), 'its verdict is shown as a word');
+
+  // What the run recorded, from the API the page draws from.
+  const m = await (await page.request.get(`${base}/api/runs/${id}/metrics`)).json();
+  const nodes = [...new Set(m.series.filter((x) => x.source !== 'driver').map((x) => x.source))].sort();
+  const nem = m.nemesis || [];
+  console.log(`recorded: nodes ${nodes.join(' ')}, nemesis ${JSON.stringify(nem)}`);
+  check(nodes.join(' ') === 'n1 n2 n3', 'the run recorded metrics of n1, n2, n3');
+  check(nem.length >= 1, 'the run recorded a nemesis interval');
+
+  // Per node: the redis ops/s chart has a series per node, and the values
+  // its legend shows at the last sample are the recorded ones.
+  const key = 'instantaneous_ops_per_sec';
+  const box = `#node-metrics .chart[data-key="${key}"]`;
+  await page.waitForSelector(box + '[data-drawn=true] canvas', { timeout: 15000 });
+  const labels = await page.$$eval(box + ' .u-legend .u-series .u-label', (l) => l.map((e) => e.textContent));
+  check(['n1', 'n2', 'n3'].every((n) => labels.includes(n)), `the ${key} chart has a series per node (${labels.join(', ')})`);
+  // Hover the sample farthest from its neighbours (the last two can be
+  // a few ms apart: the final sample at the end of the run), among those
+  // that have the figure of every node.
+  const at = {};
+  for (const x of m.series) {
+    if (x.source === 'driver' || !x.values || !(key in x.values)) continue;
+    (at[x.time] = at[x.time] || {})[x.source] = x.values[key];
+  }
+  const ts = Object.keys(at).map(Number).sort((p, q) => p - q);
+  let tPick = null, gapBest = -1;
+  ts.forEach((t, i) => {
+    const gap = Math.min(i > 0 ? t - ts[i - 1] : Infinity, i + 1 < ts.length ? ts[i + 1] - t : Infinity);
+    if (nodes.every((n) => n in at[t]) && gap > gapBest) { tPick = t; gapBest = gap; }
+  });
+  const xmax = Number(await page.getAttribute(box, 'data-xmax'));
+  const over = await page.$(box + ' .u-over');
+  await over.scrollIntoViewIfNeeded();
+  const ob = await over.boundingBox();
+  await page.mouse.move(ob.x + ob.width * (tPick / 1e9) / xmax, ob.y + ob.height / 2);
+  await page.waitForTimeout(100);
+  const shown = await page.$$eval(box + ' .u-legend .u-series', (rows) =>
+    Object.fromEntries(rows.map((r) => [r.querySelector('.u-label').textContent, r.querySelector('.u-value').textContent])));
+  await page.mouse.move(0, 0);
+  const want = Object.fromEntries(nodes.map((n) => [n, tPick !== null ? at[tPick][n] : null]));
+  console.log(`legend at ${(tPick / 1e9).toFixed(2)} s: ${JSON.stringify(shown)}, recorded ${JSON.stringify(want)}`);
+  check(nodes.every((n) => want[n] !== null && Number(String(shown[n]).replace(/[^0-9.]/g, '')) === want[n] &&
+      !/[kM]/.test(shown[n])), 'the per-node values drawn are the recorded ones');
+  const np = await plotPixels(page, box);
+  let ink = 0;
+  for (let i = 3; i < np.data.length; i += 4) if (np.data[i] > 200) ink++;
+  check(ink > 300, `the per-node chart drew lines (${ink} pixels)`);
+  check(await page.$('#node-metrics .chart[data-key="up"][data-drawn=true]') !== null, 'each node\'s "up" is charted');
+  // A node keeps its colour in every chart, also where only replicas have
+  // the figure.
+  const markers = await page.$$eval('#node-metrics .chart .u-legend .u-series', (rows) => rows.map((r) =>
+    [r.querySelector('.u-label').textContent, getComputedStyle(r.querySelector('.u-marker')).borderColor]));
+  const colours = {};
+  for (const [n, c] of markers) if (n !== 'time') (colours[n] = colours[n] || new Set()).add(c);
+  check(nodes.every((n) => colours[n] && colours[n].size === 1) &&
+    new Set(nodes.map((n) => [...colours[n]][0])).size === nodes.length, 'each node has one colour of its own in every chart');
+  // The nodes' roles: the last one recorded is the last one shown.
+  const roles = {};
+  for (const x of m.series) if (x.source !== 'driver' && x.values && typeof x.values.role === 'string') roles[x.source] = x.values.role;
+  const roleShown = await page.$$eval('#node-states tbody tr', (rows) =>
+    Object.fromEntries(rows.map((r) => [r.dataset.node, (r.querySelector('td[data-key=role]') || {}).textContent])));
+  console.log(`roles recorded ${JSON.stringify(roles)}, shown ${JSON.stringify(roleShown)}`);
+  check(nodes.every((n) => roles[n] && roleShown[n] && roleShown[n].split(' → ').pop() === roles[n]),
+    'each node\'s role is shown');
+
+  // Nemesis shading on the throughput chart: shaded in the middle of
+  // every interval that lies on the chart, clear before the first and
+  // between two intervals.
+  const tb = '#chart-throughput';
+  await page.waitForSelector(tb + '[data-drawn=true] canvas', { timeout: 15000 });
+  const txmax = Number(await page.getAttribute(tb, 'data-xmax'));
+  const p = await plotPixels(page, tb);
+  const col = (t) => Math.round(p.left + p.width * t / txmax);
+  const ends = nem.map((iv) => ({ s: iv.start, e: iv.end === null || iv.end === undefined ? txmax : Math.min(iv.end, txmax) }))
+    .filter((iv) => iv.e - iv.s >= 0.2 && iv.s < txmax).sort((a, b) => a.s - b.s);
+  const inside = ends.map((iv) => shadedAt(p, col((iv.s + iv.e) / 2)));
+  const gaps = [{ s: 0, e: ends.length ? ends[0].s : txmax }].concat(ends.slice(1).map((iv, i) => ({ s: ends[i].e, e: iv.s })))
+    .filter((g) => g.e - g.s >= 0.2);
+  const outside = gaps.map((g) => shadedAt(p, col((g.s + g.e) / 2)));
+  console.log(`throughput chart 0..${txmax.toFixed(2)} s: shaded ${inside.map((x) => x.toFixed(2)).join(' ')} inside nemesis intervals, ` +
+    `${outside.map((x) => x.toFixed(2)).join(' ')} outside`);
+  check(ends.length >= 1 && inside.every((x) => x > 0.5), 'the nemesis intervals are shaded on the throughput chart');
+  check(outside.length >= 1 && outside.every((x) => x < 0.1), 'no shade outside the nemesis intervals');
+  await page.evaluate(() => window.scrollTo(0, 0));   // the sticky header on top
+  await page.screenshot({ path: join(outDir, 'dtd-run-nodes.png'), fullPage: true });
 }
 
 try {
@@ -122,6 +263,7 @@ try {
     check(href && (await page.request.get(base + href)).ok(), 'the linearizability visualization opens');
     await page.screenshot({ path: join(outDir, 'dtd-run-invalid.png'), fullPage: true });
   }
+  if (nodesSuite) await nodesRun(page);
   check(errors.length === 0, 'no page errors' + (errors.length ? ': ' + errors.join('; ') : ''));
 } catch (e) {
   console.error('FAIL: ' + (e.stack || e));
