@@ -174,7 +174,10 @@ function drawChart(box, title, xs, series, opts = {}) {
       { label: opts.unit, size: 70, values: (u, v) => v.map(opts.fmt || ((x) => x)) },
     ],
     series: [{ label: 'time', value: (u, v) => v === null ? '–' : fmtDuration(v) }].concat(series.map((s) => ({
-      label: s.label, stroke: s.color, width: s.width || 2, dash: s.dash, points: { show: false },
+      // opts.dots: points where samples are sparse (uPlot's default), so
+      // a lone sample between gaps (a node down before and after) shows.
+      label: s.label, stroke: s.color, width: s.width || 2, dash: s.dash,
+      points: opts.dots ? { size: 5, fill: s.color } : { show: false },
       paths: opts.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
       value: (u, v) => v === null ? '–' : (opts.fmt || ((x) => x))(v),
     }))),
@@ -532,7 +535,7 @@ async function viewRun(id) {
       grid.append(box);
       drawChart(box, k, a.xs, nodes.map((n, i) => ({ label: n, color: colour(n), data: a.ys[i] })),
         // A flag (up) holds from one sample to the next: steps.
-        { unit: '', nemesis: nem, height: 180, fmt: (v) => fmtCount(v), xmax, stepped: flags.has(k) });
+        { unit: '', nemesis: nem, height: 180, fmt: (v) => fmtCount(v), xmax, stepped: flags.has(k), dots: true });
     }
   }
 

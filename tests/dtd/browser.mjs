@@ -58,16 +58,25 @@ async function plotPixels(page, box) {
 }
 
 /* How much of column X of the plot area has the nemesis shade
- * (app.js: rgba(214, 69, 65, 0.14) under the lines): 0..1. */
-function shadedAt(p, x) {
+ * (app.js: rgba(214, 69, 65, 0.14) under the lines, grid lines over it
+ * keep its hue; the orange of a series' anti-aliased edge does not):
+ * 0..1. */
+function shadedColumn(p, x) {
   let n = 0, hit = 0;
   for (let y = p.top + 2; y < p.top + p.height - 2; y += 2) {
     const i = 4 * (y * p.cw + x);
     const [r, g, b, a] = p.data.slice(i, i + 4);
     n++;
-    if (a >= 15 && a <= 110 && r > g + 50 && r > b + 50) hit++;
+    if (a >= 15 && a <= 110 && r > g + 50 && r > b + 50 && Math.abs(g - b) < 30) hit++;
   }
   return n ? hit / n : 0;
+}
+
+/* The least (inside) or most (outside) shaded of the columns at 30%,
+ * 50% and 70% of the time span [S, E], mapped by COL. */
+function shadedSpan(p, col, s, e, inside) {
+  const f = [0.3, 0.5, 0.7].map((k) => shadedColumn(p, col(s + k * (e - s))));
+  return inside ? Math.min(...f) : Math.max(...f);
 }
 
 /* A run with nodes: per-node metrics from the real run, nemesis shading. */
@@ -158,10 +167,10 @@ async function nodesRun(page) {
   const col = (t) => Math.round(p.left + p.width * t / txmax);
   const ends = nem.map((iv) => ({ s: iv.start, e: iv.end === null || iv.end === undefined ? txmax : Math.min(iv.end, txmax) }))
     .filter((iv) => iv.e - iv.s >= 0.2 && iv.s < txmax).sort((a, b) => a.s - b.s);
-  const inside = ends.map((iv) => shadedAt(p, col((iv.s + iv.e) / 2)));
+  const inside = ends.map((iv) => shadedSpan(p, col, iv.s, iv.e, true));
   const gaps = [{ s: 0, e: ends.length ? ends[0].s : txmax }].concat(ends.slice(1).map((iv, i) => ({ s: ends[i].e, e: iv.s })))
     .filter((g) => g.e - g.s >= 0.2);
-  const outside = gaps.map((g) => shadedAt(p, col((g.s + g.e) / 2)));
+  const outside = gaps.map((g) => shadedSpan(p, col, g.s, g.e, false));
   console.log(`throughput chart 0..${txmax.toFixed(2)} s: shaded ${inside.map((x) => x.toFixed(2)).join(' ')} inside nemesis intervals, ` +
     `${outside.map((x) => x.toFixed(2)).join(' ')} outside`);
   check(ends.length >= 1 && inside.every((x) => x > 0.5), 'the nemesis intervals are shaded on the throughput chart');

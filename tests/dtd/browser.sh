@@ -118,7 +118,9 @@ if [ -n "$nodes" ]; then
 			echo "FAIL: link left by run $rid"
 			left=1
 		fi
-		if find "$tmp" ${DT_STATE_DIR:+"$DT_STATE_DIR"} -name "*$rid*.state" 2>/dev/null | grep .; then
+		# The local platform's state files: in $DT_STATE_DIR, else (root)
+		# /run/dt (dt_state_dir in core/lib/run.c).
+		if find "${DT_STATE_DIR:-/run/dt}" "$tmp" -name "local-$rid.state" 2>/dev/null | grep .; then
 			echo "FAIL: state file left by run $rid"
 			left=1
 		fi
