@@ -656,7 +656,20 @@ async function viewPlugins() {
 
 /* ---- routing -------------------------------------------------------------------------------- */
 
-async function route() {
+/* One view at a time: a view appends to #view after awaiting the API,
+ * so two overlapping renders (a hash change while the window's resize
+ * redraws the run page) would both land in it.  Renders run one after
+ * the other, and one overtaken by a newer request is skipped. */
+let routeSeq = 0;
+let routing = Promise.resolve();
+
+function route() {
+  const seq = ++routeSeq;
+  routing = routing.then(() => (seq === routeSeq ? render() : undefined)).catch(showError);
+  return routing;
+}
+
+async function render() {
   clearView();
   const hash = location.hash.replace(/^#/, '') || '/runs';
   const [path, qs] = hash.split('?');

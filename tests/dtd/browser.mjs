@@ -93,6 +93,14 @@ async function nodesRun(page) {
   check(state === 'valid', `the run with nodes is valid (${state})`);
   check((await page.textContent('h1 .badge')).includes('VALID'), 'its verdict is shown as a word');
 
+  // Two renders at once (a hash change while a resize redraws): one view.
+  await page.evaluate(() => { for (let i = 0; i < 2; i++) window.dispatchEvent(new HashChangeEvent('hashchange')); });
+  await page.waitForSelector('#chart-throughput[data-drawn=true] canvas', { timeout: 15000 });
+  await page.waitForSelector('#node-metrics .chart[data-drawn=true]', { timeout: 15000 });
+  await page.waitForTimeout(300);
+  const views = await page.$$eval('#node-metrics, #chart-throughput, h1', (l) => l.length);
+  check(views === 3, `two renders at once leave one run view (${views} of #node-metrics, #chart-throughput, h1)`);
+
   // What the run recorded, from the API the page draws from.
   const m = await (await page.request.get(`${base}/api/runs/${id}/metrics`)).json();
   const nodes = [...new Set(m.series.filter((x) => x.source !== 'driver').map((x) => x.source))].sort();
