@@ -234,9 +234,7 @@ try {
   await page.waitForTimeout(1500);
   await page.screenshot({ path: join(outDir, 'dtd-run-live.png') });
 
-  await page.waitForSelector('h1 .badge[data-state=valid], h1 .badge[data-state=invalid], h1 .badge[data-state=unknown]',
-    { timeout: 60000 });
-  const state = await page.getAttribute('h1 .badge', 'data-state');
+  const state = await verdict(page);
   const word = (await page.textContent('h1 .badge')).trim();
   const bg = await page.$eval('h1 .badge', (e) => getComputedStyle(e).backgroundColor);
   console.log(`verdict ${state} "${word}" ${bg}`);
@@ -268,9 +266,7 @@ try {
     check(await page.inputValue('#newrun select[name=suite]') === badSuite, 'the form takes ?suite=');
     await page.click('#start');
     await page.waitForURL(/#\/runs\/\d+$/);
-    await page.waitForSelector('h1 .badge[data-state=valid], h1 .badge[data-state=invalid], h1 .badge[data-state=unknown]',
-      { timeout: 60000 });
-    check(await page.getAttribute('h1 .badge', 'data-state') === 'invalid', 'the broken store is invalid');
+    check(await verdict(page) === 'invalid', 'the broken store is invalid');
     const bbg = await page.$eval('h1 .badge', (e) => getComputedStyle(e).backgroundColor);
     const [br, bgr] = bbg.match(/\d+/g).map(Number);
     check(br > bgr + 40, 'an invalid verdict is red');
