@@ -534,7 +534,7 @@ int dt_run_execute(dt_run *r, char *err)
 			.workload = r->workload, .workload_data = workload,
 			.weights = s->weights, .history = hw, .metrics = metrics,
 			.concurrency = s->concurrency, .rate = s->rate,
-			.seed = s->seed, .nemeses = r->nemeses,
+			.time_limit = s->time_limit, .seed = s->seed, .nemeses = r->nemeses,
 			.nnemeses = s->nnemeses, .nodes = nodes, .nnodes = nnodes,
 			.on_nemesis = on_nemesis, .on_nemesis_arg = r,
 		};

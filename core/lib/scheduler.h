@@ -44,6 +44,8 @@ typedef struct dt_sched_config {
 	dt_metrics *metrics;     /* per-second driver figures, or NULL */
 	long long concurrency;
 	double rate;             /* ops/s over all workers, 0: unlimited */
+	double time_limit;       /* seconds; no nemesis starts at or after
+				    it (the run stops then); 0: none */
 	uint64_t seed;
 	dt_sched_nemesis *nemeses;
 	size_t nnemeses;

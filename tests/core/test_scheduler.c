@@ -244,6 +244,23 @@ Test(scheduler, short_duration_heals_and_starts_again)
 	dt_history_free(h);
 }
 
+/* No fault starts at or after the time limit (the run is stopping):
+ * with chances every 0.1 s and a 0.3 s limit, those at 0.1 and 0.2
+ * start, those at 0.3 and 0.4 do not, though stop comes at 0.45. */
+Test(scheduler, no_nemesis_starts_at_the_time_limit)
+{
+	dt_nemesis_conf nc = { .name = "count", .probability = 1, .interval = 0.1,
+			       .duration = 0.05, .target = DT_TARGET_ONE };
+	dt_sched_nemesis sn = { .conf = &nc, .type = &nemesis, .data = &starts };
+	dt_sched_config cfg = { .concurrency = 1, .seed = 6, .rate = 100,
+				.time_limit = 0.3, .nemeses = &sn, .nnemeses = 1 };
+	dt_history *h = run_for(&cfg, 0.45);
+
+	cr_assert_eq(atomic_load(&starts), 2);
+	cr_assert_eq(atomic_load(&heals), 2);
+	dt_history_free(h);
+}
+
 Test(scheduler, targets)
 {
 	dt_node nodes[5];
