@@ -105,7 +105,13 @@ void lz_part_clear(const lz_ctx *ctx, lz_part *p);
  */
 static inline bool lz_may_keep(void)
 {
-	return getpid() == gettid();
+	/* Asked once a thread: getpid and gettid are system calls, and a
+	 * small history is checked in tens of microseconds. */
+	static __thread signed char initial = -1;
+
+	if (initial < 0)
+		initial = getpid() == gettid();
+	return initial;
 }
 
 #endif

@@ -19,6 +19,7 @@
 /* prepare builds an op in this thread's draft, whose buffers are kept
  * from call to call; model_op_end packs it into the checker's buffer. */
 static __thread model_draft scratch;
+static __thread signed char scratch_initial = -1;
 
 model_draft *model_op_begin(int kind, const dt_op *ret)
 {
@@ -42,8 +43,12 @@ int model_op_end(model_draft *d, int rc, dt_model_buf *out, char *err)
 	if (rc == 0)
 		rc = model_op_pack(out, &head, d->a.data, d->b.data);
 	/* Only the process's initial thread keeps its draft's buffers: on
-	 * any other (dtd's run threads) they would be lost with the thread. */
-	if (getpid() != gettid()) {
+	 * any other (dtd's run threads) they would be lost with the thread.
+	 * Which thread this is, is asked once (getpid and gettid are system
+	 * calls, and this runs for every operation). */
+	if (scratch_initial < 0)
+		scratch_initial = getpid() == gettid();
+	if (!scratch_initial) {
 		free(d->a.data);
 		free(d->b.data);
 		memset(&d->a, 0, sizeof(d->a));
