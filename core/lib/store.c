@@ -38,6 +38,16 @@ int dt_mkdirs(const char *path)
 	return 0;
 }
 
+/* The run folder as an absolute path: node processes start in their own
+ * data directories, and `dt-run cleanup` may run from anywhere, so a
+ * relative --store (the default, ./store) must not reach them as such. */
+static char *absolute(const char *dir)
+{
+	char *abs = realpath(dir, NULL);
+
+	return abs != NULL ? abs : strdup(dir);
+}
+
 char *dt_store_make_run_dir(const char *root, const char *exact_dir,
 			    const char *suite, char *err)
 {
@@ -59,7 +69,7 @@ char *dt_store_make_run_dir(const char *root, const char *exact_dir,
 			dt_fail(err, "%s: %s", exact_dir, strerror(errno));
 			return NULL;
 		}
-		return strdup(exact_dir);
+		return absolute(exact_dir);
 	}
 	snprintf(base, sizeof(base), "%s/%s", root, suite);
 	if (dt_mkdirs(base) != 0) {
@@ -86,7 +96,7 @@ char *dt_store_make_run_dir(const char *root, const char *exact_dir,
 	unlink(tmp);
 	if (symlink(strrchr(dir, '/') + 1, tmp) == 0 && rename(tmp, link) != 0)
 		unlink(tmp);
-	return strdup(dir);
+	return absolute(dir);
 }
 
 int dt_store_write_json(const char *dir, const char *name, const json_t *j,

@@ -355,6 +355,7 @@ typedef struct bg_run {
 	uid_t uid;          /* run as this user when not 0 */
 	const char *suite;  /* pf-redis when NULL */
 	int nprocs;         /* processes it starts (3 when 0) */
+	bool relative;      /* run in the store folder with --store store */
 } bg_run;
 
 /* In a child: become b->uid (its group too) when asked. */
@@ -409,10 +410,12 @@ static void bg_start_args(bg_run *b, const char *extra)
 		if (freopen("/dev/null", "w", stdout) == NULL ||
 		    freopen("/dev/null", "w", stderr) == NULL)
 			_exit(126);
+		if (b->relative && chdir(b->store) != 0)
+			_exit(126);
 		if (extra != NULL)
 			execl(exe, exe, "--suite-path", suites, "--chart-path",
-			      charts, "--store", b->store, "-s", b->suite, "-t",
-			      "1", extra, (char *)NULL);
+			      charts, "--store", b->relative ? "store" : b->store,
+			      "-s", b->suite, "-t", "1", extra, (char *)NULL);
 		else
 			execl(exe, exe, "--suite-path", suites, "--chart-path",
 			      charts, "--store", b->store, "-s", b->suite, "-t",
@@ -594,6 +597,29 @@ Test(local, next_start_cleans_crashed_run)
 }
 
 /* --keep: the data folders stay, everything else goes. */
+/* The default store is relative (./store): the nodes, which start in
+ * their own data folders, must still get paths that reach them. */
+Test(local, relative_store_reaches_the_nodes)
+{
+	bg_run b = { .relative = true };
+	pid_t pids[8];
+	size_t n;
+	int status;
+	char path[256];
+
+	bg_start_args(&b, "--keep");
+	n = bg_pids(&b, pids, 8);
+	waitpid(b.pid, &status, 0);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "dt-run with --store store: status %d", status);
+	pf_assert_clean(b.run_id, b.state_dir, pids, n);
+	snprintf(path, sizeof(path), "%s/store/pf-redis/latest/results.json", b.store);
+	cr_expect_eq(access(path, F_OK), 0, "no %s", path);
+	snprintf(path, sizeof(path), "%s/store/pf-redis/latest/data/n2", b.store);
+	cr_expect_eq(access(path, F_OK), 0, "no data folder %s", path);
+	bg_finish(&b);
+}
+
 Test(local, keep_keeps_data_only)
 {
 	bg_run b = { 0 };
