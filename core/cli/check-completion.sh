@@ -59,7 +59,7 @@ options dt-run "$dt_run" _dt_run
 expect "dt-run: suites offered" "$(comp _dt_run "$dt_run" --suite mem- | grep -v /)" \
 	"$("$dt_run" list suites | awk '$1 ~ /^mem-/ { print $1 }' | sort -u)"
 expect "dt-run: list subcommands" "$(comp _dt_run "$dt_run" list "")" "$(printf '%s\n' charts plugins suites)"
-expect "dt-run: commands" "$(comp _dt_run "$dt_run" "")" "$(printf '%s\n' cleanup list)"
+expect "dt-run: commands" "$(comp _dt_run "$dt_run" "")" "$(printf '%s\n' check cleanup list)"
 expect "dt-run: platforms" "$(comp _dt_run "$dt_run" -p "")" "$(printf '%s\n' k8s local)"
 
 if [[ -x $dt_check ]]; then

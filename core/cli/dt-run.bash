@@ -36,7 +36,7 @@ _dt_run()
 			path_opts+=("$w" "${words[i+1]}") ;;
 		--suite-path=*|--chart-path=*|--plugin-path=*)
 			path_opts+=("$w") ;;
-		list|cleanup)
+		list|cleanup|check)
 			[[ -z $cmd ]] && cmd=$w ;;
 		esac
 	done
@@ -68,7 +68,11 @@ _dt_run()
 		return
 	fi
 	if [[ -z $cmd ]]; then
-		COMPREPLY=($(compgen -W "list cleanup" -- "$cur"))
+		COMPREPLY=($(compgen -W "list cleanup check" -- "$cur"))
+	elif [[ $cmd == check ]]; then
+		# run folders
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -d -- "$cur"))
 	fi
 } &&
 complete -F _dt_run dt-run

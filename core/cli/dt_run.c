@@ -5,6 +5,7 @@
  *   dt-run --suite NAME --repeat N    up to N runs, until one is not valid
  *   dt-run list suites|charts|plugins
  *   dt-run cleanup                    remove what crashed runs left
+ *   dt-run check DIR...               check stored runs' histories again
  */
 #include "config.h"
 
@@ -31,9 +32,14 @@ static const char usage_text[] =
 "Usage: dt-run --suite NAME [OPTION]...\n"
 "       dt-run list suites|charts|plugins [OPTION]...\n"
 "       dt-run cleanup [OPTION]...\n"
+"       dt-run check RUN-FOLDER... [OPTION]...\n"
 "\n"
 "Run a DT suite: bring its chart up, drive its workload through its\n"
 "client while its nemeses inject faults, record the history and check it.\n"
+"`check` checks stored runs again (store/SUITE/latest, ...) with the\n"
+"checkers of the suite as it ran, and rewrites their results.json.  A run\n"
+"folder's suite.json is also a suite: --suite store/SUITE/latest/suite.json\n"
+"runs it again as it ran (same seed).\n"
 "\n"
 "Options:\n"
 "  -s, --suite NAME        the suite to run (suites/NAME.yaml, or a path)\n"
@@ -341,6 +347,69 @@ static void install_signal_handlers(void)
 	sigaction(SIGABRT, &sa, NULL);
 }
 
+/* The verdict of a run folder, its counts and each checker's summary. */
+static void print_results(const char *dir, int status, const json_t *res)
+{
+	const json_t *counts = json_object_get(res, "counts");
+	const char *key;
+	json_t *v;
+
+	printf("%s: %s\n", dir, status == DT_EXIT_VALID ? "valid" :
+	       status == DT_EXIT_INVALID ? "INVALID" : "unknown");
+	printf("  ops: %lld ok, %lld fail, %lld info\n",
+	       (long long)json_integer_value(json_object_get(counts, "ok")),
+	       (long long)json_integer_value(json_object_get(counts, "fail")),
+	       (long long)json_integer_value(json_object_get(counts, "info")));
+	json_object_foreach((json_t *)json_object_get(res, "checkers"), key, v) {
+		const json_t *valid = json_object_get(v, "valid");
+		const json_t *summary = json_object_get(v, "summary");
+
+		printf("  %-14s %s%s%s\n", key,
+		       json_is_true(valid) ? "valid" : json_is_false(valid) ?
+		       "INVALID" : "unknown",
+		       json_is_string(summary) ? ": " : "",
+		       json_is_string(summary) ? json_string_value(summary) : "");
+	}
+}
+
+/* `dt-run check DIR...`: each run folder's history checked again with
+ * the checkers of the suite as it ran.  The worst verdict's status:
+ * invalid over unknown over valid; 4 when a folder can not be checked. */
+static int recheck(char **dirs, int n, const char *plugin_path)
+{
+	dt_registry *reg;
+	int worst = DT_EXIT_VALID;
+	char err[DT_ERRBUF_SIZE];
+
+	if (n == 0)
+		return usage_error("%s", "check: give run folders (store/SUITE/latest, ...)");
+	reg = dt_registry_new(plugin_path);
+	if (reg == NULL) {
+		fprintf(stderr, "dt-run: out of memory\n");
+		return DT_EXIT_INFRA;
+	}
+	for (int i = 0; i < n; i++) {
+		json_t *res = dt_run_recheck(reg, dirs[i], err);
+		int code;
+
+		if (res == NULL) {
+			fprintf(stderr, "dt-run: check: %s\n", err);
+			worst = DT_EXIT_CONFIG;
+			continue;
+		}
+		code = dt_verdict_code(json_object_get(res, "valid"));
+		print_results(dirs[i], code, res);
+		json_decref(res);
+		if (worst == DT_EXIT_CONFIG)
+			continue;
+		if (code == DT_EXIT_INVALID || (code == DT_EXIT_UNKNOWN &&
+						worst == DT_EXIT_VALID))
+			worst = code;
+	}
+	dt_registry_free(reg);
+	return worst;
+}
+
 /* One run of the suite: load, execute, print the verdict; the exit
  * status. */
 static int run_once(const dt_run_opts *o, bool *tty, uint64_t *seed)
@@ -360,28 +429,9 @@ static int run_once(const dt_run_opts *o, bool *tty, uint64_t *seed)
 		fprintf(stderr, "dt-run: %s\n", err);
 	} else if (!o->dry_run) {
 		const json_t *res = dt_run_results(current_run);
-		const json_t *counts = json_object_get(res, "counts");
-		const char *key;
-		json_t *v;
 
 		*seed = (uint64_t)json_integer_value(json_object_get(res, "seed"));
-		printf("%s: %s\n", dt_run_dir(current_run),
-		       status == DT_EXIT_VALID ? "valid" :
-		       status == DT_EXIT_INVALID ? "INVALID" : "unknown");
-		printf("  ops: %lld ok, %lld fail, %lld info\n",
-		       (long long)json_integer_value(json_object_get(counts, "ok")),
-		       (long long)json_integer_value(json_object_get(counts, "fail")),
-		       (long long)json_integer_value(json_object_get(counts, "info")));
-		json_object_foreach((json_t *)json_object_get(res, "checkers"), key, v) {
-			const json_t *valid = json_object_get(v, "valid");
-			const json_t *summary = json_object_get(v, "summary");
-
-			printf("  %-14s %s%s%s\n", key,
-			       json_is_true(valid) ? "valid" : json_is_false(valid) ?
-			       "INVALID" : "unknown",
-			       json_is_string(summary) ? ": " : "",
-			       json_is_string(summary) ? json_string_value(summary) : "");
-		}
+		print_results(dt_run_dir(current_run), status, res);
 	}
 	{
 		dt_run *r = current_run;
@@ -481,7 +531,11 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(cmd, "cleanup") == 0)
 			return cleanup(o.plugin_path);
-		return usage_error("unknown command '%s' (list, cleanup, or --suite NAME)", cmd);
+		if (strcmp(cmd, "check") == 0)
+			return recheck(argv + optind + 1, argc - optind - 1,
+				       o.plugin_path);
+		return usage_error("unknown command '%s' (list, cleanup, check, "
+				   "or --suite NAME)", cmd);
 	}
 	if (o.suite == NULL)
 		return usage_error("%s", "--suite NAME is required (see `dt-run list suites`)");

@@ -466,17 +466,18 @@ static void delete_run(dtd_ctx *ctx, int64_t id, json_t *run, dtd_reply *out)
 	dtd_reply_json(out, 200, json_pack("{sI}", "deleted", (json_int_t)id));
 }
 
-/* Check a finished run's history again (an aborted run has none). */
+/* Check a finished run's history again (an aborted run has none), with
+ * the checkers of the suite as it ran. */
 static void check_run(dtd_ctx *ctx, json_t *run, dtd_reply *out)
 {
 	const char *status = json_string_value(json_object_get(run, "status"));
 	const char *dir = json_string_value(json_object_get(run, "store"));
-	const char *suite = json_string_value(json_object_get(run, "suite"));
-	char err[DT_ERRBUF_SIZE], path[PATH_MAX];
-	dt_suite *s = NULL;
-	dt_registry *reg = NULL;
-	dt_history *h = NULL;
+	char err[DT_ERRBUF_SIZE];
+	dt_registry *reg;
 	json_t *res;
+	double secs = 0;
+	const char *k;
+	json_t *c;
 	int code;
 
 	if (!finished(status) || dir == NULL) {
@@ -484,52 +485,25 @@ static void check_run(dtd_ctx *ctx, json_t *run, dtd_reply *out)
 				"run's history can be checked", status);
 		return;
 	}
-	snprintf(path, sizeof(path), "%s/history.jsonl", dir);
-	h = dt_history_read_jsonl(path, err);
-	if (h == NULL) {
-		dtd_reply_error(out, 409, NULL, "no history to check: %s", err);
+	reg = dt_registry_new(ctx->cfg->plugin_path);
+	if (reg == NULL) {
+		dtd_reply_error(out, 500, NULL, "out of memory");
 		return;
 	}
-	s = dt_suite_load(suite, ctx->cfg->suite_path, ctx->cfg->chart_path, err);
-	reg = dt_registry_new(ctx->cfg->plugin_path);
-	if (s == NULL || reg == NULL) {
-		dtd_reply_error(out, 409, "suite", "cannot load the suite: %s", err);
-		goto out;
-	}
-	/* dt_run_checkers finds components already loaded: load them. */
-	dt_registry_get(reg, DT_KIND_WORKLOAD, s->workload, err);
-	for (size_t i = 0; i < s->ncheckers; i++) {
-		if (dt_registry_get(reg, DT_KIND_CHECKER, s->checkers[i].name, err) == NULL) {
-			dtd_reply_error(out, 409, "suite", "%s", err);
-			goto out;
-		}
-	}
-	res = dt_run_checkers(reg, s, h, dir);
-	json_object_set_new(res, "suite", json_string(s->name));
-	json_object_set_new(res, "rechecked", json_true());
-	if (dt_store_write_json(dir, "results.json", res, err) != 0) {
-		json_decref(res);
-		dtd_reply_error(out, 500, NULL, "%s", err);
-		goto out;
+	res = dt_run_recheck(reg, dir, err);
+	dt_registry_free(reg);
+	if (res == NULL) {
+		dtd_reply_error(out, 409, NULL, "cannot check the run again: %s", err);
+		return;
 	}
 	code = dt_verdict_code(json_object_get(res, "valid"));
-	{
-		double secs = 0;
-		const char *k;
-		json_t *c;
-
-		json_object_foreach(json_object_get(res, "checkers"), k, c)
-			secs += json_number_value(json_object_get(c, "seconds"));
-		dtd_db_set_verdict(ctx->db, json_integer_value(json_object_get(run, "id")),
-				   code == DT_EXIT_VALID ? "valid" :
-				   code == DT_EXIT_INVALID ? "invalid" : "unknown",
-				   json_object_get(res, "counts"), secs);
-	}
+	json_object_foreach(json_object_get(res, "checkers"), k, c)
+		secs += json_number_value(json_object_get(c, "seconds"));
+	dtd_db_set_verdict(ctx->db, json_integer_value(json_object_get(run, "id")),
+			   code == DT_EXIT_VALID ? "valid" :
+			   code == DT_EXIT_INVALID ? "invalid" : "unknown",
+			   json_object_get(res, "counts"), secs);
 	dtd_reply_json(out, 200, res);
-out:
-	dt_registry_free(reg);
-	dt_suite_free(s);
-	dt_history_free(h);
 }
 
 /* A regular file of the run's folder, to be streamed (never read whole

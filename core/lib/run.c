@@ -327,6 +327,52 @@ json_t *dt_run_checkers(dt_registry *reg, const dt_suite *s,
 	return results;
 }
 
+json_t *dt_run_recheck(dt_registry *reg, const char *dir, char *err)
+{
+	char path[PATH_MAX];
+	dt_suite *s = NULL;
+	dt_history *h = NULL;
+	json_t *res = NULL;
+
+	/* suite.json is the suite as it ran (overrides applied, chart
+	 * inlined): the checkers and their models as they were. */
+	if (snprintf(path, sizeof(path), "%s/suite.json", dir) >= (int)sizeof(path)) {
+		dt_fail(err, "%s: path too long", dir);
+		return NULL;
+	}
+	if (access(path, R_OK) != 0) {
+		dt_fail(err, "%s: not a run folder (no suite.json: %s)", dir,
+			strerror(errno));
+		return NULL;
+	}
+	s = dt_suite_load(path, NULL, NULL, err);
+	if (s == NULL)
+		goto out;
+	snprintf(path, sizeof(path), "%s/history.jsonl", dir);
+	h = dt_history_read_jsonl(path, err);
+	if (h == NULL)
+		goto out;
+	/* dt_run_checkers finds components already loaded: load them. */
+	if (dt_registry_get(reg, DT_KIND_WORKLOAD, s->workload, err) == NULL)
+		goto out;
+	for (size_t i = 0; i < s->ncheckers; i++)
+		if (dt_registry_get(reg, DT_KIND_CHECKER, s->checkers[i].name,
+				    err) == NULL)
+			goto out;
+	res = dt_run_checkers(reg, s, h, dir);
+	json_object_set_new(res, "suite", json_string(s->name));
+	json_object_set_new(res, "seed", json_integer((json_int_t)s->seed));
+	json_object_set_new(res, "rechecked", json_true());
+	if (dt_store_write_json(dir, "results.json", res, err) != 0) {
+		json_decref(res);
+		res = NULL;
+	}
+out:
+	dt_history_free(h);
+	dt_suite_free(s);
+	return res;
+}
+
 static double seconds_since(const struct timespec *t0)
 {
 	struct timespec now;

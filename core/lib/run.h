@@ -71,6 +71,13 @@ const char *dt_run_dir(const dt_run *run);
 /* results.json's content after execute, borrowed; NULL before. */
 const json_t *dt_run_results(const dt_run *run);
 
+/* Check a finished run's history again with the checkers of the suite
+ * as it ran (DIR/suite.json), and write DIR/results.json anew with
+ * "rechecked": true.  Returns the results (new reference), or NULL with
+ * err: DIR is not a run folder, its history can not be read, or a
+ * component can not be loaded. */
+json_t *dt_run_recheck(dt_registry *reg, const char *dir, char *err);
+
 /* Where platforms record what they made, for `dt-run cleanup`. */
 const char *dt_state_dir(void);
 

@@ -365,9 +365,14 @@ static int parse_suite(dt_suite *s, char *err)
 	if (!json_is_string(json_object_get(root, "name")))
 		return dt_doc_fail(s->doc, "name", err, "missing or not a string");
 	s->name = json_string_value(json_object_get(root, "name"));
-	if (!json_is_string(json_object_get(root, "chart")))
-		return dt_doc_fail(s->doc, "chart", err, "missing or not a string");
-	s->chart = json_string_value(json_object_get(root, "chart"));
+	/* A chart's name, or the chart itself (as suite.json keeps it). */
+	v = json_object_get(root, "chart");
+	if (json_is_object(v))
+		v = json_object_get(v, "name");
+	if (!json_is_string(v))
+		return dt_doc_fail(s->doc, "chart", err, "missing: a chart's name, "
+				   "or a chart (a mapping with a name)");
+	s->chart = json_string_value(v);
 	v = json_object_get(root, "values");
 	if (v != NULL && !json_is_object(v) && !json_is_null(v))
 		return dt_doc_fail(s->doc, "values", err, "expected a mapping");
@@ -415,6 +420,30 @@ static int parse_suite(dt_suite *s, char *err)
 	return 0;
 }
 
+/* The suite's `chart:` mapping as a document of its own, whose errors
+ * still point into the suite's file ("chart.local.nodes" -> its mark). */
+static dt_doc *inline_chart(const dt_doc *suite, char *err)
+{
+	dt_doc *c = calloc(1, sizeof(*c));
+	const char *k;
+	json_t *m;
+
+	if (c == NULL || (c->file = strdup(suite->file)) == NULL ||
+	    (c->marks = json_object()) == NULL) {
+		dt_doc_free(c);
+		dt_fail(err, "out of memory");
+		return NULL;
+	}
+	c->root = json_incref(json_object_get(suite->root, "chart"));
+	json_object_foreach(suite->marks, k, m) {
+		if (strcmp(k, "chart") == 0)
+			json_object_set(c->marks, "", m);
+		else if (strncmp(k, "chart.", 6) == 0)
+			json_object_set(c->marks, k + 6, m);
+	}
+	return c;
+}
+
 dt_suite *dt_suite_load(const char *name, const char *suite_path,
 			const char *chart_path, char *err)
 {
@@ -431,6 +460,12 @@ dt_suite *dt_suite_load(const char *name, const char *suite_path,
 	s->doc = dt_doc_load(file, err);
 	if (s->doc == NULL || parse_suite(s, err) != 0)
 		goto fail;
+	if (json_is_object(json_object_get(s->doc->root, "chart"))) {
+		s->chart_doc = inline_chart(s->doc, err);
+		if (s->chart_doc == NULL || check_chart(s->chart_doc, err) != 0)
+			goto fail;
+		return s;
+	}
 	/* A suite names its chart; only the command line may give paths. */
 	if (dt_find_yaml_name("charts", s->chart, chart_path, file, sizeof(file), err)) {
 		char msg[DT_ERRBUF_SIZE];

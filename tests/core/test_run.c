@@ -215,6 +215,59 @@ Test(run, repeat_runs_until_one_is_not_valid)
 	cr_expect(strstr(err, "--repeat and --dry-run") != NULL, "%s", err);
 }
 
+/* `dt-run check`: a stored run is checked again with the checkers of
+ * the suite as it ran (its suite.json), and results.json says so; the
+ * suite.json is itself a suite that runs again with the same seed. */
+Test(run, check_runs_again_from_the_store)
+{
+	char err[4096], dirs[1][1024], path[1200], sj[1200];
+	const char *dir = dirs[0];
+	const char *bad[] = { "--suite", NULL, "--store", store, "--seed", "7", NULL };
+	const char *again[] = { "--suite", sj, "--store", store, NULL };
+	const char *check[] = { "check", dir, NULL };
+	const char *nodir[] = { "check", "/nonexistent/run", NULL };
+	json_t *r, *suite;
+
+	bad[1] = suite_file("ck", "name: ck\nchart: mem\nclient: {name: mem, "
+			    "latency: 1, bug: stale-reads}\nworkload: {name: register, "
+			    "keys: 1, values: 5}\nconcurrency: 4\nrate: 500\n"
+			    "time-limit: 1\ncheckers: [stats, {name: linearizable, "
+			    "model: cas-register}]\n");
+	cr_assert_eq(dt_run(err, sizeof(err), bad), 1, "%s", err);
+	cr_assert_eq(run_dirs("ck", dirs, 1), 1);
+
+	/* Checked again as it ran: invalid again, and marked rechecked. */
+	cr_assert_eq(dt_run(err, sizeof(err), check), 1, "%s", err);
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	r = json_load_file(path, 0, NULL);
+	cr_assert_not_null(r);
+	cr_expect(json_is_true(json_object_get(r, "rechecked")));
+	cr_expect(json_is_false(json_object_get(r, "valid")));
+	cr_expect_eq(json_integer_value(json_object_get(r, "seed")), 7);
+	json_decref(r);
+
+	/* The checkers come from the run's suite.json: without the
+	 * linearizability checker, only stats remain, and it is valid. */
+	snprintf(sj, sizeof(sj), "%s/suite.json", dir);
+	suite = json_load_file(sj, 0, NULL);
+	cr_assert_not_null(suite);
+	json_object_set_new(suite, "checkers", json_pack("[s]", "stats"));
+	cr_assert_eq(json_dump_file(suite, sj, JSON_INDENT(2)), 0);
+	json_decref(suite);
+	cr_assert_eq(dt_run(err, sizeof(err), check), 0, "%s", err);
+
+	/* suite.json runs again: chart inlined, same seed. */
+	cr_assert_eq(dt_run(err, sizeof(err), again), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/ck/latest/results.json", store);
+	r = json_load_file(path, 0, NULL);
+	cr_assert_not_null(r);
+	cr_expect_eq(json_integer_value(json_object_get(r, "seed")), 7);
+	json_decref(r);
+
+	cr_assert_eq(dt_run(err, sizeof(err), nodir), 4);
+	cr_expect(strstr(err, "/nonexistent/run: not a run folder") != NULL, "%s", err);
+}
+
 Test(run, config_errors_exit_4_and_name_the_place)
 {
 	char err[4096];

@@ -142,6 +142,35 @@ ParameterizedTest(struct bad_suite *c, suite, bad)
 	cr_assert_str_eq(err, want);
 }
 
+/* A chart may stand in the suite itself (as suite.json keeps it); its
+ * errors still name the suite's file, line and key. */
+Test(suite, inline_chart)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	dt_suite *s = load_text("name: inl\nchart:\n  name: here\n  local:\n"
+				"    nodes: 0\nclient: mem\nworkload: register\n", err);
+
+	cr_assert_not_null(s, "%s", err);
+	cr_expect_str_eq(s->chart, "here");
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(
+		s->chart_doc->root, "local"), "nodes")), 0);
+	dt_suite_free(s);
+
+	s = load_text("name: inl\nchart:\n  local: {}\nclient: mem\n"
+		      "workload: register\n", err);
+	cr_expect_null(s);
+	cr_expect(strstr(err, "s.yaml:2:1: chart: missing: a chart's name") != NULL,
+		  "%s", err);
+	dt_suite_free(s);
+
+	s = load_text("name: inl\nchart:\n  name: here\n  source: 7\n"
+		      "client: mem\nworkload: register\n", err);
+	cr_expect_null(s);
+	cr_expect(strstr(err, "s.yaml:4:3: source: expected a mapping") != NULL,
+		  "%s", err);
+	dt_suite_free(s);
+}
+
 Test(suite, names_cannot_escape_the_search_path)
 {
 	char buf[256], err[DT_ERRBUF_SIZE];
