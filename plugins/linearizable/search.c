@@ -868,6 +868,17 @@ done:
 
 /* ---- partitions in parallel ------------------------------------------------ */
 
+bool lz_may_keep(void)
+{
+	/* Asked once a thread: getpid and gettid are system calls, and a
+	 * small history is checked in tens of microseconds. */
+	static __thread signed char initial = -1;
+
+	if (initial < 0)
+		initial = getpid() == gettid();
+	return initial;
+}
+
 typedef struct pool {
 	lz_ctx *ctx;
 	lz_part *parts;

@@ -14,7 +14,6 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
-#include <unistd.h>
 #include <dt/plugin.h>
 
 #define LZ_UNKNOWN_RET INT64_MAX
@@ -103,15 +102,6 @@ void lz_part_clear(const lz_ctx *ctx, lz_part *p);
  * thread (dtd's run threads) would be lost when the thread ends, and a
  * thread-exit destructor could outlive this plugin's unloading.
  */
-static inline bool lz_may_keep(void)
-{
-	/* Asked once a thread: getpid and gettid are system calls, and a
-	 * small history is checked in tens of microseconds. */
-	static __thread signed char initial = -1;
-
-	if (initial < 0)
-		initial = getpid() == gettid();
-	return initial;
-}
+bool lz_may_keep(void);
 
 #endif

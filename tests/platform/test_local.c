@@ -596,23 +596,31 @@ Test(local, next_start_cleans_crashed_run)
 	bg_finish(&b);
 }
 
-/* --keep: the data folders stay, everything else goes. */
+/* Run with --keep to its end: exit 0, and nothing left but the data
+ * folders. */
+static void bg_run_keep(bg_run *b)
+{
+	pid_t pids[8];
+	size_t n;
+	int status;
+
+	bg_start_args(b, "--keep");
+	n = bg_pids(b, pids, 8);
+	waitpid(b->pid, &status, 0);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "dt-run --keep%s: status %d", b->relative ? " --store store" : "",
+		  status);
+	pf_assert_clean(b->run_id, b->state_dir, pids, n);
+}
+
 /* The default store is relative (./store): the nodes, which start in
  * their own data folders, must still get paths that reach them. */
 Test(local, relative_store_reaches_the_nodes)
 {
 	bg_run b = { .relative = true };
-	pid_t pids[8];
-	size_t n;
-	int status;
 	char path[256];
 
-	bg_start_args(&b, "--keep");
-	n = bg_pids(&b, pids, 8);
-	waitpid(b.pid, &status, 0);
-	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		  "dt-run with --store store: status %d", status);
-	pf_assert_clean(b.run_id, b.state_dir, pids, n);
+	bg_run_keep(&b);
 	snprintf(path, sizeof(path), "%s/store/pf-redis/latest/results.json", b.store);
 	cr_expect_eq(access(path, F_OK), 0, "no %s", path);
 	snprintf(path, sizeof(path), "%s/store/pf-redis/latest/data/n2", b.store);
@@ -620,19 +628,13 @@ Test(local, relative_store_reaches_the_nodes)
 	bg_finish(&b);
 }
 
+/* --keep: the data folders stay, everything else goes. */
 Test(local, keep_keeps_data_only)
 {
 	bg_run b = { 0 };
-	pid_t pids[8];
-	size_t n;
-	int status;
 	char path[256];
 
-	bg_start_args(&b, "--keep");
-	n = bg_pids(&b, pids, 8);
-	waitpid(b.pid, &status, 0);
-	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	pf_assert_clean(b.run_id, b.state_dir, pids, n);
+	bg_run_keep(&b);
 	snprintf(path, sizeof(path), "%s/pf-redis/latest/data/n2", b.store);
 	cr_expect_eq(access(path, F_OK), 0, "--keep lost %s", path);
 	bg_finish(&b);
