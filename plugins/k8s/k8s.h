@@ -267,7 +267,11 @@ int dt_k8s_agent_order(dt_k8s *p, dt_node *n, const char *what, json_t *body,
 /* POST what ("renew", "heal") to every agent ordered so far. */
 void dt_k8s_agent_all(dt_k8s *p, const char *what);
 json_t *dt_k8s_agent_target(const dt_node *n);
-const char *dt_k8s_forwarded_ip(dt_k8s *p, const char *arg);
+/* arg, or the pod IP a forwarded loopback address in it stands for,
+ * written to buf (see orders.c). */
+#define DT_K8S_IP_ARG_SIZE 96
+const char *dt_k8s_forwarded_ip(dt_k8s *p, const char *arg,
+				char buf[DT_K8S_IP_ARG_SIZE]);
 void dt_k8s_dry_run_nemeses(dt_k8s *p, const json_t *suite);
 
 #endif /* DT_K8S_H */

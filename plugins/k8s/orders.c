@@ -211,12 +211,11 @@ void dt_k8s_dry_run_nemeses(dt_k8s *p, const json_t *suite)
  * With port-forwards a node's address is a loopback one (127.0.1.N) that
  * means nothing inside the pods: an argument naming one ("127.0.1.2" or
  * "127.0.1.2/32", as partition's iptables rules do) is rewritten to the
- * pod IP it stands for.  Returns arg or a static buffer.
+ * pod IP it stands for.  Returns arg or buf, where it was written.
  */
-const char *dt_k8s_forwarded_ip(dt_k8s *p, const char *arg)
+const char *dt_k8s_forwarded_ip(dt_k8s *p, const char *arg,
+				char buf[DT_K8S_IP_ARG_SIZE])
 {
-	static __thread char buf[96];
-
 	if (!p->forward)
 		return arg;
 	for (size_t i = 0; i < p->nnodes; i++) {
@@ -228,7 +227,7 @@ const char *dt_k8s_forwarded_ip(dt_k8s *p, const char *arg)
 		if (ip == NULL || strncmp(arg, a, n) != 0 ||
 		    (arg[n] != '\0' && arg[n] != '/'))
 			continue;
-		snprintf(buf, sizeof(buf), "%s%s", ip, arg + n);
+		snprintf(buf, DT_K8S_IP_ARG_SIZE, "%s%s", ip, arg + n);
 		return buf;
 	}
 	return arg;

@@ -724,10 +724,11 @@ static int k8s_exec(void *data, const dt_node *n, const char *const *argv,
 {
 	dt_k8s *p = data;
 	json_t *body, *args = json_array(), *resp;
+	char ip[DT_K8S_IP_ARG_SIZE];
 	int st;
 
 	for (size_t i = 0; argv[i] != NULL; i++)
-		json_array_append_new(args, json_string(dt_k8s_forwarded_ip(p, argv[i])));
+		json_array_append_new(args, json_string(dt_k8s_forwarded_ip(p, argv[i], ip)));
 	body = json_pack("{s:o, s:o}", "target", dt_k8s_agent_target(n), "argv", args);
 	/* dt_k8s_agent_order caches the agent's name in info: the node is ours */
 	st = dt_k8s_agent_order(p, (dt_node *)n, "exec", body, &resp, err);

@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -504,9 +505,13 @@ static int link_twins(const dt_history *h, lz_part *p)
 
 /* ---- buffers kept between checks ---------------------------------------------- */
 
-/* A thread checking many small histories (dt-check, the benchmark)
- * reuses the build's buffers instead of allocating them again. */
-static __thread build kept_build;
+/* Checking many small histories (dt-check, the benchmark) reuses one
+ * build's buffers instead of allocating them again: a check takes them
+ * (or starts empty when another check, on another thread, holds them)
+ * and gives them back when they are small. */
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static build kept_build;
+static bool kept_full;
 #define KEEP_BUILD_BYTES (8u << 20)
 
 static void build_free(build *b)
@@ -525,8 +530,11 @@ static void build_free(build *b)
 
 static void build_take(build *b)
 {
+	pthread_mutex_lock(&kept_lock);
 	*b = kept_build;
 	memset(&kept_build, 0, sizeof(kept_build));
+	kept_full = false;
+	pthread_mutex_unlock(&kept_lock);
 	b->nparts = b->nall = b->arena.len = 0;
 	b->nops = b->nunknown = b->nfail = b->unmatched = 0;
 	b->km.n = 0;
@@ -540,12 +548,16 @@ static void build_keep(build *b)
 		       b->blockcap * sizeof(lz_op) + b->cap * sizeof(lz_part) +
 		       b->km.cap * 16 + b->pm.cap * 17;
 
-	if (bytes > KEEP_BUILD_BYTES || !lz_may_keep()) {
-		build_free(b);
-		return;
+	if (bytes <= KEEP_BUILD_BYTES) {
+		pthread_mutex_lock(&kept_lock);
+		if (!kept_full) {
+			kept_build = *b;
+			kept_full = true;
+			memset(b, 0, sizeof(*b));
+		}
+		pthread_mutex_unlock(&kept_lock);
 	}
-	build_free(&kept_build);
-	kept_build = *b;
+	build_free(b);
 }
 
 __attribute__((destructor)) static void drop_kept_build(void)

@@ -868,17 +868,6 @@ done:
 
 /* ---- partitions in parallel ------------------------------------------------ */
 
-bool lz_may_keep(void)
-{
-	/* Asked once a thread: getpid and gettid are system calls, and a
-	 * small history is checked in tens of microseconds. */
-	static __thread signed char initial = -1;
-
-	if (initial < 0)
-		initial = getpid() == gettid();
-	return initial;
-}
-
 typedef struct pool {
 	lz_ctx *ctx;
 	lz_part *parts;
@@ -887,12 +876,38 @@ typedef struct pool {
 	atomic_size_t next;
 } pool;
 
-/* The calling thread keeps its workspace between checks when it is
- * small, so that checking many small histories costs no malloc. */
-static __thread lz_ws *kept_ws;
+/* One small workspace is kept between checks, so that checking many
+ * small histories costs no malloc.  A check takes it (or makes its own
+ * when another check, on another thread, holds it) and gives it back. */
+static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static lz_ws *kept_ws;
 #define KEEP_WS_BYTES (8u << 20)
 
-/* At unload (dlclose runs on the thread that loaded and used us). */
+static lz_ws *ws_take(void)
+{
+	lz_ws *w;
+
+	pthread_mutex_lock(&kept_lock);
+	w = kept_ws;
+	kept_ws = NULL;
+	pthread_mutex_unlock(&kept_lock);
+	return w != NULL ? w : lz_ws_new();
+}
+
+static void ws_give_back(lz_ws *w)
+{
+	if (w != NULL && ws_bytes(w) <= KEEP_WS_BYTES) {
+		pthread_mutex_lock(&kept_lock);
+		if (kept_ws == NULL) {
+			kept_ws = w;
+			w = NULL;
+		}
+		pthread_mutex_unlock(&kept_lock);
+	}
+	lz_ws_free(w);
+}
+
+/* At unload, or at exit. */
 __attribute__((destructor)) static void drop_kept_ws(void)
 {
 	lz_ws_free(kept_ws);
@@ -908,7 +923,7 @@ static void *worker(void *arg)
 {
 	pool *pl = ((warg *)arg)->pl;
 	bool main_thread = ((warg *)arg)->main;
-	lz_ws *w = main_thread && kept_ws ? kept_ws : lz_ws_new();
+	lz_ws *w = main_thread ? ws_take() : lz_ws_new();
 
 	for (;;) {
 		size_t i = atomic_fetch_add(&pl->next, 1);
@@ -940,13 +955,10 @@ static void *worker(void *arg)
 		    p->verdict == LZ_MEMORY || p->verdict == LZ_NOMEM)
 			atomic_store(&pl->ctx->stop, true);
 	}
-	if (main_thread && lz_may_keep() && w != NULL && ws_bytes(w) <= KEEP_WS_BYTES) {
-		kept_ws = w;
-	} else {
-		if (main_thread)
-			kept_ws = NULL;
+	if (main_thread)
+		ws_give_back(w);
+	else
 		lz_ws_free(w);
-	}
 	return NULL;
 }
 

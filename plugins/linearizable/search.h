@@ -96,12 +96,4 @@ void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts);
 
 void lz_part_clear(const lz_ctx *ctx, lz_part *p);
 
-/*
- * Buffers are kept between checks only on the process's initial thread
- * (dt-check, dt-run, the benchmark).  A thread-local cache on any other
- * thread (dtd's run threads) would be lost when the thread ends, and a
- * thread-exit destructor could outlive this plugin's unloading.
- */
-bool lz_may_keep(void);
-
 #endif

@@ -38,7 +38,7 @@ static int bank_prepare_read(bank_model *m, const dt_op *ret,
 			     dt_model_buf *out, char *err)
 {
 	const json_t *v = model_payload(ret), *b;
-	model_draft *d;
+	model_draft d;
 	size_t i;
 	int rc = 0;
 
@@ -52,13 +52,13 @@ static int bank_prepare_read(bank_model *m, const dt_op *ret,
 				return dt_fail(err, "op %" PRId64 ": balance %zu "
 					       "is not an integer", ret->index, i);
 	}
-	d = model_op_begin(K_BREAD, ret);
+	model_op_begin(&d, K_BREAD, ret, out);
 	json_array_foreach(v, i, b) {
 		int64_t x = (int64_t)json_integer_value(b);
 
-		rc = rc || dt_model_buf_put(&d->a, &x, 8);
+		rc = rc || dt_model_buf_put(model_draft_a(&d), &x, 8);
 	}
-	return model_op_end(d, rc, out, err);
+	return model_op_end(&d, rc, err);
 }
 
 static int bank_prepare_transfer(bank_model *m, const dt_op *call,
@@ -68,18 +68,18 @@ static int bank_prepare_transfer(bank_model *m, const dt_op *call,
 	int64_t from = (int64_t)json_integer_value(json_object_get(v, "from"));
 	int64_t to = (int64_t)json_integer_value(json_object_get(v, "to"));
 	int64_t amount = (int64_t)json_integer_value(json_object_get(v, "amount"));
-	model_draft *d;
+	model_draft d;
 
 	if (from < 0 || from >= m->accounts || to < 0 || to >= m->accounts ||
 	    amount < 0)
 		return dt_fail(err, "op %" PRId64 ": transfer wants "
 			       "{from, to, amount} within %lld accounts",
 			       call->index, m->accounts);
-	d = model_op_begin(K_TRANSFER, ret);
-	d->from = from;
-	d->to = to;
-	d->amount = amount;
-	return model_op_end(d, 0, out, err);
+	model_op_begin(&d, K_TRANSFER, ret, out);
+	d.head.from = from;
+	d.head.to = to;
+	d.head.amount = amount;
+	return model_op_end(&d, 0, err);
 }
 
 static int bank_prepare(void *model, const dt_op *call, const dt_op *ret,

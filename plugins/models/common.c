@@ -10,51 +10,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "models.h"
 
 /* ---- preparing an operation ---------------------------------------------- */
 
-/* prepare builds an op in this thread's draft, whose buffers are kept
- * from call to call; model_op_end packs it into the checker's buffer. */
-static __thread model_draft scratch;
-static __thread signed char scratch_initial = -1;
-
-model_draft *model_op_begin(int kind, const dt_op *ret)
+void model_op_begin(model_draft *d, int kind, const dt_op *ret,
+		    dt_model_buf *out)
 {
-	model_draft *d = &scratch;
-
-	d->kind = kind;
-	d->unknown = ret == NULL;
-	d->a.len = d->b.len = 0;
-	d->from = d->to = d->amount = 0;
-	return d;
+	memset(d, 0, sizeof(*d));
+	d->out = out;
+	d->at = out->len;
+	d->head.kind = kind;
+	d->head.unknown = ret == NULL;
+	if (dt_model_buf_reserve(out, sizeof(model_op)) == NULL)
+		d->nomem = true;
+	else
+		out->len += sizeof(model_op);
 }
 
-int model_op_end(model_draft *d, int rc, dt_model_buf *out, char *err)
+int model_op_end(model_draft *d, int rc, char *err)
 {
-	model_op head = {
-		.kind = d->kind, .unknown = d->unknown,
-		.from = d->from, .to = d->to, .amount = d->amount,
-		.alen = (uint32_t)d->a.len, .blen = (uint32_t)d->b.len,
-	};
+	dt_model_buf *out = d->out;
+	size_t a_at = d->at + sizeof(model_op);
+	size_t a_end = d->b_at != 0 ? d->b_at : out->len;
 
-	if (rc == 0)
-		rc = model_op_pack(out, &head, d->a.data, d->b.data);
-	/* Only the process's initial thread keeps its draft's buffers: on
-	 * any other (dtd's run threads) they would be lost with the thread.
-	 * Which thread this is, is asked once (getpid and gettid are system
-	 * calls, and this runs for every operation). */
-	if (scratch_initial < 0)
-		scratch_initial = getpid() == gettid();
-	if (!scratch_initial) {
-		free(d->a.data);
-		free(d->b.data);
-		memset(&d->a, 0, sizeof(d->a));
-		memset(&d->b, 0, sizeof(d->b));
+	if (rc != 0 || d->nomem) {
+		out->len = d->at;
+		return dt_fail(err, "out of memory");
 	}
-	return rc != 0 ? dt_fail(err, "out of memory") : 0;
+	d->head.alen = (uint32_t)(a_end - a_at);
+	d->head.blen = (uint32_t)(out->len - a_end);
+	memcpy(out->data + d->at, &d->head, sizeof(d->head));
+	return 0;
 }
 
 int model_no_op(char *err, const char *model_name, const dt_op *call)

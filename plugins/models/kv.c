@@ -21,7 +21,7 @@ static int kv_prepare(void *model, const dt_op *call, const dt_op *ret,
 		      dt_model_buf *out, char *err)
 {
 	const json_t *v;
-	model_draft *d;
+	model_draft d;
 	int kind;
 
 	if (model_f_is(call, "get", "read"))
@@ -44,8 +44,8 @@ static int kv_prepare(void *model, const dt_op *call, const dt_op *ret,
 			return dt_fail(err, "out of memory");
 		return 0;
 	}
-	d = model_op_begin(kind, ret);
-	return model_op_end(d, kv_encode(v, &d->a), out, err);
+	model_op_begin(&d, kind, ret, out);
+	return model_op_end(&d, kv_encode(v, model_draft_a(&d)), err);
 }
 
 static dt_step kv_step(void *model, const void *st, size_t len,

@@ -75,22 +75,42 @@ static inline const unsigned char *model_op_b(const model_op *o)
 	return o->data + o->alen;
 }
 
-/* An op being prepared, its a and b in growable buffers. */
+/* An op being prepared straight into the checker's buffer: the head's
+ * place is taken first, a's and b's bytes are appended after it, and the
+ * head is written last, when their lengths are known.  Lives on the
+ * caller's stack: no allocation, nothing kept between calls. */
 typedef struct model_draft {
-	int kind;
-	bool unknown;
-	dt_model_buf a;     /* argument or expected result */
-	dt_model_buf b;     /* second argument (cas TO) */
-	int64_t from, to, amount;
+	dt_model_buf *out;
+	size_t at;          /* where the op starts in out */
+	size_t b_at;        /* where b starts; 0 while a is being written */
+	bool nomem;         /* the head's place could not be taken */
+	model_op head;      /* kind, unknown, from, to, amount */
 } model_draft;
 
-/* The calling thread's draft, emptied, for an op of this kind with this
- * completion (NULL: unknown outcome).  Never NULL. */
-model_draft *model_op_begin(int kind, const dt_op *ret);
-/* rc is what encoding the draft's a and b returned; when 0, append the
- * draft to out.  0, or -1 with err "out of memory".  Every begin has its
- * end: on threads other than the initial one it frees the buffers. */
-int model_op_end(model_draft *d, int rc, dt_model_buf *out, char *err);
+/* Begin, at the end of out, an op of this kind with this completion
+ * (NULL: unknown outcome). */
+void model_op_begin(model_draft *d, int kind, const dt_op *ret,
+		    dt_model_buf *out);
+
+/* The buffer a's bytes are appended to. */
+static inline dt_model_buf *model_draft_a(model_draft *d)
+{
+	return d->out;
+}
+
+/* The buffer b's bytes are appended to; a is complete once this is
+ * called. */
+static inline dt_model_buf *model_draft_b(model_draft *d)
+{
+	d->b_at = d->out->len;
+	return d->out;
+}
+
+/* rc is what encoding a and b returned: when 0, write the head and keep
+ * the op in out; otherwise take it back out.  0, or -1 with err "out of
+ * memory".  Every begin has its end. */
+int model_op_end(model_draft *d, int rc, char *err);
+
 /* Append head, its alen bytes from a and blen from b (NULL when blen
  * is 0), to out; 0 or -1 when out of memory.  (Inline: kv packs most
  * ops straight from the history's strings.) */

@@ -11,22 +11,22 @@ static int queue_prepare(void *model, const dt_op *call, const dt_op *ret,
 			 dt_model_buf *out, char *err)
 {
 	const json_t *v;
-	model_draft *d;
+	model_draft d;
 	int rc = 0;
 
 	if (model_f_is(call, "enqueue", NULL)) {
-		d = model_op_begin(K_ENQ, ret);
-		rc = model_elem_encode(model_payload(call), &d->a);
+		model_op_begin(&d, K_ENQ, ret, out);
+		rc = model_elem_encode(model_payload(call), model_draft_a(&d));
 	} else if (model_f_is(call, "dequeue", NULL)) {
-		d = model_op_begin(K_DEQ, ret);
+		model_op_begin(&d, K_DEQ, ret, out);
 		/* An empty a means "the queue was empty" (a null result). */
 		v = model_payload(ret);
 		if (v != NULL && !json_is_null(v))
-			rc = model_elem_encode(v, &d->a);
+			rc = model_elem_encode(v, model_draft_a(&d));
 	} else {
 		return model_no_op(err, "queue", call);
 	}
-	return model_op_end(d, rc, out, err);
+	return model_op_end(&d, rc, err);
 }
 
 static dt_step queue_step(void *model, const void *st, size_t len,

@@ -36,16 +36,16 @@ static int reg_prepare(void *model, const dt_op *call, const dt_op *ret,
 		       dt_model_buf *out, char *err)
 {
 	reg_model *m = model;
-	model_draft *d;
+	model_draft d;
 	int rc = 0;
 
 	if (model_f_is(call, "read", "get")) {
-		d = model_op_begin(K_READ, ret);
+		model_op_begin(&d, K_READ, ret, out);
 		if (ret != NULL)
-			rc = model_value_encode(model_payload(ret), &d->a);
+			rc = model_value_encode(model_payload(ret), model_draft_a(&d));
 	} else if (model_f_is(call, "write", "put")) {
-		d = model_op_begin(K_WRITE, ret);
-		rc = model_value_encode(model_payload(call), &d->a);
+		model_op_begin(&d, K_WRITE, ret, out);
+		rc = model_value_encode(model_payload(call), model_draft_a(&d));
 	} else if (m->cas && model_f_is(call, "cas", NULL)) {
 		const json_t *ft = model_payload(call);
 
@@ -55,15 +55,15 @@ static int reg_prepare(void *model, const dt_op *call, const dt_op *ret,
 		/* A completion whose value is false is a compare that failed
 		 * (Jepsen's `:fail :cas` as imported): it read a value other
 		 * than FROM and changed nothing. */
-		d = model_op_begin(ret != NULL && json_is_false(model_payload(ret)) ?
-				   K_CAS_FAILED : K_CAS, ret);
-		rc = model_value_encode(json_array_get(ft, 0), &d->a) ||
-		     model_value_encode(json_array_get(ft, 1), &d->b);
+		model_op_begin(&d, ret != NULL && json_is_false(model_payload(ret)) ?
+			       K_CAS_FAILED : K_CAS, ret, out);
+		rc = model_value_encode(json_array_get(ft, 0), model_draft_a(&d)) ||
+		     model_value_encode(json_array_get(ft, 1), model_draft_b(&d));
 	} else {
 		return model_no_op(err, m->cas ? "cas-register" : "register",
 				   call);
 	}
-	return model_op_end(d, rc, out, err);
+	return model_op_end(&d, rc, err);
 }
 
 static int reg_init(void *model, dt_model_buf *s, char *err)

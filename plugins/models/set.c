@@ -62,24 +62,24 @@ done:
 static int set_prepare(void *model, const dt_op *call, const dt_op *ret,
 		       dt_model_buf *out, char *err)
 {
-	model_draft *d;
+	model_draft d;
 	int rc;
 
 	if (model_f_is(call, "add", NULL)) {
-		d = model_op_begin(K_ADD, ret);
-		rc = model_elem_encode(model_payload(call), &d->a);
+		model_op_begin(&d, K_ADD, ret, out);
+		rc = model_elem_encode(model_payload(call), model_draft_a(&d));
 	} else if (model_f_is(call, "read", NULL)) {
 		const json_t *v = model_payload(ret);
 
 		if (ret != NULL && !json_is_array(v))
 			return dt_fail(err, "op %" PRId64 ": a set read must "
 				       "return an array", ret->index);
-		d = model_op_begin(K_SREAD, ret);
-		rc = ret ? set_encode(v, &d->a) : 0;
+		model_op_begin(&d, K_SREAD, ret, out);
+		rc = ret ? set_encode(v, model_draft_a(&d)) : 0;
 	} else {
 		return model_no_op(err, "set", call);
 	}
-	return model_op_end(d, rc, out, err);
+	return model_op_end(&d, rc, err);
 }
 
 static dt_step set_step(void *model, const void *st, size_t len,
