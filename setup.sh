@@ -55,6 +55,18 @@ build() {
 	make -j"$(nproc)"
 }
 
+# After a failed make check: the end of each failing test's log, last,
+# so that a CI page showing only the tail of the output names the cause.
+show_failures() {
+	local trs
+	grep -l '^:test-result: \(FAIL\|ERROR\)' $(find . -name '*.trs') 2>/dev/null |
+		while read -r trs; do
+			echo "======== ${trs%.trs}.log (its end)"
+			grep -v '^\[----\] *$' "${trs%.trs}.log" | tail -n 40
+		done
+	echo "setup: make check failed; the failing tests' logs are above"
+}
+
 install_packages
 build
 
@@ -65,7 +77,7 @@ run)
 	;;
 test)
 	shift
-	make -j"$(nproc)" check "$@"
+	make -j"$(nproc)" check "$@" || { show_failures; exit 1; }
 	# installs into a temporary prefix, builds the example plugin
 	# against the installed headers only, runs a suite with it
 	make installcheck
