@@ -136,11 +136,37 @@ bool sys_redis_start(sys_server *s, const sys_server *primary)
 	return redis_spawn(s);
 }
 
-bool sys_sentinel_start(sys_server *s, const sys_server *primary)
+/* Has the redis on port `replicas` replicas connected? */
+static bool redis_has_replicas(int port, int replicas)
+{
+	char cmd[96], line[256], want[64];
+	bool yes = false;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "redis-cli -p %d info replication 2>/dev/null", port);
+	snprintf(want, sizeof(want), "connected_slaves:%d\r", replicas);
+	p = popen(cmd, "r");
+	while (p != NULL && fgets(line, sizeof(line), p) != NULL)
+		if (strncmp(line, want, strlen(want)) == 0)
+			yes = true;
+	if (p != NULL)
+		pclose(p);
+	return yes;
+}
+
+bool sys_sentinel_start(sys_server *s, const sys_server *primary, int replicas)
 {
 	char conf[512];
 	char *argv[] = { "redis-server", conf, "--sentinel", NULL };
+	dt_deadline d;
 	FILE *f;
+
+	dt_deadline_set(&d, 10);
+	while (!redis_has_replicas(primary->port, replicas)) {
+		if (dt_deadline_expired(&d))
+			return false;
+		dt_sleep(0.05);
+	}
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->kind, sizeof(s->kind), "sentinel");

@@ -28,8 +28,11 @@ int sys_free_port(void);
 /* Start redis-server (replicating primary when not NULL) and wait until
  * it answers; false when it could not (the test then fails). */
 bool sys_redis_start(sys_server *s, const sys_server *primary);
-/* A sentinel watching primary as "dt" (quorum 1, down after 500ms). */
-bool sys_sentinel_start(sys_server *s, const sys_server *primary);
+/* A sentinel watching primary as "dt" (quorum 1, down after 500ms),
+ * started once primary has `replicas` replicas connected: a sentinel
+ * learns of them from the primary's INFO, which it asks for when it
+ * connects and then only every 10 s. */
+bool sys_sentinel_start(sys_server *s, const sys_server *primary, int replicas);
 /* A single-node etcd with its v3 gateway on the client port. */
 bool sys_etcd_start(sys_server *s);
 /* Start the same server again (same ports, same data). */

@@ -270,7 +270,8 @@ Test(redis_client, follows_sentinel_failover)
 	dt_op_type t = DT_OP_FAIL;
 
 	cr_assert(sys_redis_start(&srv[1], &srv[0]), "replica did not start");
-	cr_assert(sys_sentinel_start(&sentinel, &srv[0]), "sentinel did not start");
+	cr_assert(sys_sentinel_start(&sentinel, &srv[0], 1),
+		  "sentinel did not start (or n2 never connected to n1)");
 	snprintf(config, sizeof(config), "{\"sentinel\": true, \"sentinel-port\": %d}",
 		 sentinel.port);
 	open_client("register", config, 2, 1);
