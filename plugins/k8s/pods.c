@@ -9,8 +9,6 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,9 +261,10 @@ int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err)
 	const json_t *ports = json_array_size(p->ports) > 0 ? p->ports :
 		json_object_get(n->info, "ports");
 	dt_k8s_argv a = { 0 };
-	char log[4096];
+	dt_command cmd = { 0 };
+	char log[4096], e[DT_ERRBUF_SIZE];
 	size_t j;
-	json_t *e;
+	json_t *port;
 	dt_deadline deadline;
 	char **envp;
 	pid_t pid;
@@ -281,8 +280,8 @@ int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err)
 	if (p->conn.context != NULL)
 		dt_k8s_argv_addf(&a, "--context=%s", p->conn.context);
 	dt_k8s_argv_addf(&a, "pod/%s", json_string_value(json_object_get(n->info, "pod")));
-	json_array_foreach(ports, j, e)
-		dt_k8s_argv_addf(&a, "%lld", (long long)json_integer_value(e));
+	json_array_foreach(ports, j, port)
+		dt_k8s_argv_addf(&a, "%lld", (long long)json_integer_value(port));
 	dt_k8s_say(p, &a);
 	if (p->dry_run) {
 		dt_k8s_argv_free(&a);
@@ -290,29 +289,16 @@ int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err)
 	}
 	snprintf(log, sizeof(log), "%s/port-forward-%s.log", p->store_dir, n->name);
 	envp = dt_k8s_argv_envp(&a);
-	pid = fork();
-	if (pid < 0) {
-		free(envp);
-		dt_k8s_argv_free(&a);
-		return dt_fail(err, "fork: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		int null = open("/dev/null", O_RDONLY);
-
-		dup2(null, 0);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		if (envp != NULL)
-			execvpe(a.v[0], a.v, envp);
-		else
-			execvp(a.v[0], a.v);
-		_exit(127);
-	}
+	/* In its own session, so that a terminal's ^C stops only DT, which
+	 * then stops the forwards itself. */
+	cmd.argv = (const char *const *)a.v;
+	cmd.envp = envp;
+	cmd.log_path = log;
+	pid = dt_command_spawn(&cmd, e);
 	free(envp);
 	dt_k8s_argv_free(&a);
+	if (pid < 0)
+		return dt_fail(err, "port-forward to %s: %s", n->name, e);
 	p->forwards[i] = pid;
 	dt_deadline_set(&deadline, 30);
 	while (!can_connect(n->address, (int)json_integer_value(json_array_get(ports, 0)))) {
