@@ -160,7 +160,7 @@ Test(etcd_client, paused_server_times_out)
 	open_client("register", NULL, &srv, 0.5);
 	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":1}"),
 		     DT_OP_OK);
-	kill(srv.pid, SIGSTOP);
+	cr_assert(sys_server_pause(&srv), "etcd did not stop");
 	t0 = sys_now();
 	cr_assert_eq(sys_op(&sc, "write", "{\"key\":\"r0\",\"value\":2}", &r, &e), DT_OP_INFO);
 	dt = sys_now() - t0;

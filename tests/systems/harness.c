@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -257,6 +258,53 @@ bool sys_server_restart(sys_server *s)
 	if (s->pid > 0)
 		return false;
 	return strcmp(s->kind, "etcd") == 0 ? etcd_spawn(s) : redis_spawn(s);
+}
+
+/* Is every thread of pid stopped (state T or t in its stat)? */
+static bool all_stopped(pid_t pid)
+{
+	char path[320], line[512];
+	struct dirent *e;
+	bool stopped = true;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (d == NULL)
+		return false;
+	while (stopped && (e = readdir(d)) != NULL) {
+		FILE *f;
+		char *close;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid,
+			 e->d_name);
+		f = fopen(path, "r");
+		if (f == NULL)
+			continue;   /* the thread ended */
+		if (fgets(line, sizeof(line), f) != NULL &&
+		    (close = strrchr(line, ')')) != NULL)
+			stopped = close[1] == ' ' && (close[2] == 'T' || close[2] == 't');
+		fclose(f);
+	}
+	closedir(d);
+	return stopped;
+}
+
+bool sys_server_pause(sys_server *s)
+{
+	dt_deadline d;
+
+	if (s->pid <= 0 || kill(s->pid, SIGSTOP) != 0)
+		return false;
+	dt_deadline_set(&d, 5);
+	while (!all_stopped(s->pid)) {
+		if (dt_deadline_expired(&d))
+			return false;
+		dt_sleep(0.001);
+	}
+	return true;
 }
 
 void sys_server_kill(sys_server *s)

@@ -37,6 +37,10 @@ bool sys_sentinel_start(sys_server *s, const sys_server *primary, int replicas);
 bool sys_etcd_start(sys_server *s);
 /* Start the same server again (same ports, same data). */
 bool sys_server_restart(sys_server *s);
+/* SIGSTOP the server and wait (5 s at most) until every thread of it
+ * has stopped: kill only asks, and a thread running on another core
+ * may still answer a request meanwhile.  false when it did not stop. */
+bool sys_server_pause(sys_server *s);
 /* Kill (SIGKILL) and reap the process; the folder stays. */
 void sys_server_kill(sys_server *s);
 /* Kill if running and remove the folder. */

@@ -167,7 +167,7 @@ Test(redis_client, paused_server_times_out)
 	open_client("register", NULL, 1, 0.5);
 	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":1}"),
 		     DT_OP_OK);
-	kill(srv[0].pid, SIGSTOP);
+	cr_assert(sys_server_pause(&srv[0]), "redis-server did not stop");
 	t0 = sys_now();
 	cr_assert_eq(sys_op(&sc, "write", "{\"key\":\"r0\",\"value\":2}", &r, &e), DT_OP_INFO,
 		     "a write sent to a paused server may still happen");
