@@ -5,7 +5,7 @@ noinst_PROGRAMS += bench/checker/dt-bench-checker
 bench_checker_dt_bench_checker_SOURCES = \
 	bench/checker/bench_checker.c \
 	bench/checker/gen.c bench/checker/gen.h
-bench_checker_dt_bench_checker_LDADD = core/libdt.la $(JANSSON_LIBS)
+bench_checker_dt_bench_checker_LDADD = $(ENGINE_LIBS)
 
 .PHONY: bench-checker
 bench-checker: bench/checker/dt-bench-checker$(EXEEXT) \

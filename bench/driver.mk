@@ -21,7 +21,7 @@ bench-driver: bench/driver/dt-bench-driver$(EXEEXT) core/dt-run$(EXEEXT) \
 # recorder, the recorder + per-op metrics, on 1 and 2 threads.
 noinst_PROGRAMS += bench/driver/dt-bench-recorder
 bench_driver_dt_bench_recorder_SOURCES = bench/driver/bench_recorder.c
-bench_driver_dt_bench_recorder_LDADD = core/libdt.la $(JANSSON_LIBS) $(PTHREAD_LIBS)
+bench_driver_dt_bench_recorder_LDADD = $(ENGINE_LIBS) $(PTHREAD_LIBS)
 
 .PHONY: bench-recorder
 bench-recorder: bench/driver/dt-bench-recorder$(EXEEXT)

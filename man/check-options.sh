@@ -8,8 +8,8 @@
 # dt-agent's --help is a usage line ("[--listen ADDR:PORT] ..."): the
 # options it names, plus the -h, --help and --version the page lists
 # (each must then exit 0), must be those of dt-agent(8).
-# Also: every suite and chart key core/lib/suite.c knows is documented in
-# dt-suite(5) and dt-chart(5).
+# Also: every suite and chart key (dt-run describe suite|chart) is
+# documented in dt-suite(5) and dt-chart(5).
 #
 # Run by `make check` (DT_BUILDDIR, DT_SRCDIR set), or by hand:
 #   DT_BUILDDIR=/tmp/build DT_SRCDIR=/work/main sh man/check-options.sh
@@ -124,22 +124,22 @@ check dt-check "$DT_BUILDDIR/core/dt-check" "$DT_SRCDIR/man/dt-check.1.in"
 check dtd "$DT_BUILDDIR/core/dtd/dtd" "$DT_SRCDIR/man/dtd.8.in"
 check dt-agent "$DT_BUILDDIR/plugins/k8s/agent/dt-agent" "$DT_SRCDIR/man/dt-agent.8.in" usage
 
-# The keys core/lib/suite.c knows are the keys the file-format pages
-# document (each as a .TP tag: ".B key" or ".BR key ...").
-keys() { # array name in suite.c
-	sed -n "/$1\[\] = {/,/};/p" "$DT_SRCDIR/core/lib/suite.c" |
-		grep -o '"[a-z-]*"' | tr -d '"'
+# The keys a suite and a chart may have, as dt-run describes them from
+# the core's tables, are the keys the file-format pages document (each
+# as a .TP tag: ".B key" or ".BR key ...").
+keys() { # suite or chart
+	"$DT_BUILDDIR/core/dt-run" describe "$1" | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p'
 }
-for spec in suite_keys:dt-suite.5.in chart_keys:dt-chart.5.in; do
-	arr=${spec%%:*} page=$DT_SRCDIR/man/${spec#*:}
+for spec in suite:dt-suite.5.in chart:dt-chart.5.in; do
+	what=${spec%%:*} page=$DT_SRCDIR/man/${spec#*:}
 	n=0
-	for k in $(keys "$arr"); do
+	for k in $(keys "$what"); do
 		n=$((n + 1))
 		grep -q "^\.BR\{0,1\} $(echo "$k" | sed 's/-/\\\\-/g')\( \|\$\)" "$page" ||
-			{ echo "FAIL: key '$k' of $arr (core/lib/suite.c) is not in ${spec#*:}"; failed=1; }
+			{ echo "FAIL: key '$k' of a $what (dt-run describe $what) is not in ${spec#*:}"; failed=1; }
 	done
-	[ "$n" -gt 0 ] || { echo "FAIL: no $arr found in core/lib/suite.c"; failed=1; }
-	echo "ok: $n keys of $arr are in ${spec#*:}"
+	[ "$n" -gt 0 ] || { echo "FAIL: dt-run describe $what lists no key"; failed=1; }
+	echo "ok: $n keys of a $what are in ${spec#*:}"
 done
 
 [ "$failed" = 0 ] || exit 1

@@ -6,7 +6,12 @@ check_LTLIBRARIES += \
 	tests/core/plugins/dt_badabi.la \
 	tests/core/plugins/dt_dup.la \
 	tests/core/plugins/dt_initfail.la \
-	tests/core/plugins/dt_crash.la
+	tests/core/plugins/dt_crash.la \
+	tests/core/plugins/dt_older.la \
+	tests/core/plugins/dt_unsized.la \
+	tests/core/plugins/dt_badopts.la \
+	tests/core/plugins/dt_baddefault.la \
+	tests/core/plugins/dt_abi1.la
 tests_core_plugins_dt_noentry_la_SOURCES = tests/core/plugins/noentry.c
 tests_core_plugins_dt_noentry_la_LDFLAGS = $(TEST_MODULE_FLAGS)
 tests_core_plugins_dt_badabi_la_SOURCES = tests/core/plugins/badabi.c
@@ -21,6 +26,22 @@ tests_core_plugins_dt_initfail_la_LIBADD = $(PLUGIN_LIBADD)
 tests_core_plugins_dt_crash_la_SOURCES = tests/core/plugins/crash.c
 tests_core_plugins_dt_crash_la_LDFLAGS = $(TEST_MODULE_FLAGS)
 tests_core_plugins_dt_crash_la_LIBADD = $(PLUGIN_LIBADD)
+tests_core_plugins_dt_older_la_SOURCES = tests/core/plugins/older.c
+tests_core_plugins_dt_older_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_core_plugins_dt_older_la_LIBADD = $(PLUGIN_LIBADD)
+tests_core_plugins_dt_unsized_la_SOURCES = tests/core/plugins/unsized.c
+tests_core_plugins_dt_unsized_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_core_plugins_dt_unsized_la_LIBADD = $(PLUGIN_LIBADD)
+tests_core_plugins_dt_badopts_la_SOURCES = tests/core/plugins/badopts.c
+tests_core_plugins_dt_badopts_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_core_plugins_dt_badopts_la_LIBADD = $(PLUGIN_LIBADD)
+tests_core_plugins_dt_baddefault_la_SOURCES = tests/core/plugins/badopts.c
+tests_core_plugins_dt_baddefault_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_DEFAULT
+tests_core_plugins_dt_baddefault_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_core_plugins_dt_baddefault_la_LIBADD = $(PLUGIN_LIBADD)
+tests_core_plugins_dt_abi1_la_SOURCES = tests/core/plugins/abi1.c
+tests_core_plugins_dt_abi1_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_core_plugins_dt_abi1_la_LIBADD = $(PLUGIN_LIBADD)
 
 core_tests = \
 	tests/core/test_yaml \
@@ -29,9 +50,14 @@ core_tests = \
 	tests/core/test_history \
 	tests/core/test_scheduler \
 	tests/core/test_run \
-	tests/core/test_util
+	tests/core/test_util \
+	tests/core/test_abi
 check_PROGRAMS += $(core_tests)
-TESTS += $(core_tests)
+TESTS += $(core_tests) tests/core/test_boundary.sh
+dist_noinst_SCRIPTS += tests/core/test_boundary.sh
+tests_core_test_abi_SOURCES = tests/core/test_abi.c
+tests_core_test_abi_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_abi_LDADD = $(TEST_LIBS)
 
 tests_core_test_yaml_SOURCES = tests/core/test_yaml.c
 tests_core_test_yaml_CFLAGS = $(TEST_CFLAGS)

@@ -20,7 +20,7 @@ endif
 FUZZ_SECONDS = 60
 FUZZ_CI_SECONDS = 10
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/scratch.c
-FUZZ_LIBS = core/libdt.la $(JANSSON_LIBS)
+FUZZ_LIBS = $(ENGINE_LIBS)
 
 check_PROGRAMS += tests/fuzz/replay_yaml tests/fuzz/replay_suite \
 	tests/fuzz/replay_history_line tests/fuzz/replay_history_jsonl \
@@ -56,7 +56,7 @@ tests_fuzz_replay_redis_info_SOURCES = tests/fuzz/fuzz_redis_info.c plugins/redi
 tests_fuzz_replay_redis_info_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/redis
 tests_fuzz_replay_redis_info_LDADD = $(FUZZ_LIBS) -lm
 FUZZ_ETCD_REPLY_SOURCES = tests/fuzz/fuzz_etcd_reply.c plugins/etcd/reply.c \
-	plugins/etcd/b64.c $(FUZZ_COMMON)
+	$(FUZZ_COMMON)
 tests_fuzz_replay_etcd_reply_SOURCES = $(FUZZ_ETCD_REPLY_SOURCES) tests/fuzz/replay.c
 tests_fuzz_replay_etcd_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/etcd
 tests_fuzz_replay_etcd_reply_LDADD = $(FUZZ_LIBS)

@@ -15,7 +15,7 @@ AM_TESTS_ENVIRONMENT = \
 TEST_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS) \
 	-DTEST_BUILDDIR='"$(abs_top_builddir)"' \
 	-DTEST_SRCDIR='"$(abs_top_srcdir)"'
-TEST_LIBS = core/libdt.la $(CRITERION_LIBS) $(JANSSON_LIBS)
+TEST_LIBS = $(ENGINE_LIBS) $(CRITERION_LIBS)
 # Test-only plugins are modules that are never installed.
 TEST_MODULE_FLAGS = -module -avoid-version -shared -no-undefined -rpath /nowhere
 

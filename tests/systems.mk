@@ -28,14 +28,14 @@ tests_systems_etcd_client_LDADD = $(SYSTEMS_TEST_LIBS)
 
 check_PROGRAMS += tests/systems/etcd_parsers
 tests_systems_etcd_parsers_SOURCES = tests/systems/etcd_parsers.c \
-	plugins/etcd/prom.c plugins/etcd/b64.c
+	plugins/etcd/prom.c
 tests_systems_etcd_parsers_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/plugins/etcd
 tests_systems_etcd_parsers_LDADD = $(TEST_LIBS) -lm
 
 # the etcd client's reply parsers, compiled in
 check_PROGRAMS += tests/systems/etcd_reply
 tests_systems_etcd_reply_SOURCES = tests/systems/etcd_reply.c \
-	plugins/etcd/reply.c plugins/etcd/b64.c
+	plugins/etcd/reply.c
 tests_systems_etcd_reply_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/plugins/etcd
 tests_systems_etcd_reply_LDADD = $(TEST_LIBS)
 

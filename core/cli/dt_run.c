@@ -6,6 +6,8 @@
  *   dt-run list suites|charts|plugins
  *   dt-run cleanup                    remove what crashed runs left
  *   dt-run check DIR...               check stored runs' histories again
+ *   dt-run check-suite FILE...        every check of a run, nothing run
+ *   dt-run describe NAME              a component's options
  */
 #include "config.h"
 
@@ -23,6 +25,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "log.h"
 #include "paths.h"
 #include "registry.h"
@@ -33,13 +36,18 @@ static const char usage_text[] =
 "       dt-run list suites|charts|plugins [OPTION]...\n"
 "       dt-run cleanup [OPTION]...\n"
 "       dt-run check RUN-FOLDER... [OPTION]...\n"
+"       dt-run check-suite SUITE... [OPTION]...\n"
+"       dt-run describe NAME|suite|chart [OPTION]...\n"
 "\n"
 "Run a DT suite: bring its chart up, drive its workload through its\n"
 "client while its nemeses inject faults, record the history and check it.\n"
 "`check` checks stored runs again (store/SUITE/latest, ...) with the\n"
 "checkers of the suite as it ran, and rewrites their results.json.  A run\n"
 "folder's suite.json is also a suite: --suite store/SUITE/latest/suite.json\n"
-"runs it again as it ran (same seed).\n"
+"runs it again as it ran (same seed).  `check-suite` makes every check a\n"
+"run makes before it starts (each section against its component's\n"
+"options, every plugin's own rules) and starts nothing; `describe` prints\n"
+"a component's options (type, default, range, meaning).\n"
 "\n"
 "Options:\n"
 "  -s, --suite NAME        the suite to run (suites/NAME.yaml, or a path)\n"
@@ -53,7 +61,7 @@ static const char usage_text[] =
 "      --store DIR         store root (default: ./store)\n"
 "  -n, --nemesis a,b,...   only these nemeses of the suite (\"\" for none)\n"
 "      --keep              keep the nodes' data directories\n"
-"      --dry-run           print what would be done, do nothing\n"
+"      --dry-run           check everything, print the plan, start nothing\n"
 "      --plugin-path DIRS  extra plugin directories (colon separated)\n"
 "      --suite-path DIRS   extra suite directories\n"
 "      --chart-path DIRS   extra chart directories\n"
@@ -166,9 +174,7 @@ static void on_signal(int sig)
 		dt_run_cancel(current_run);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
+int cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -382,7 +388,7 @@ static int recheck(char **dirs, int n, const char *plugin_path)
 	char err[DT_ERRBUF_SIZE];
 
 	if (n == 0)
-		return usage_error("%s", "check: give run folders (store/SUITE/latest, ...)");
+		return cli_usage_error("%s", "check: give run folders (store/SUITE/latest, ...)");
 	reg = dt_registry_new(plugin_path);
 	if (reg == NULL) {
 		fprintf(stderr, "dt-run: out of memory\n");
@@ -461,7 +467,7 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			if (parse_double("concurrency", optarg, 1, 4096, &d) || d != (long long)d)
-				return usage_error("--concurrency: '%s' is not a whole number between 1 and 4096", optarg);
+				return cli_usage_error("--concurrency: '%s' is not a whole number between 1 and 4096", optarg);
 			o.concurrency = (long long)d;
 			break;
 		case 'r':
@@ -477,9 +483,9 @@ int main(int argc, char **argv)
 			errno = 0;
 			v = strtoull(optarg, &end, 10);
 			if (end == optarg || *end != '\0' || optarg[0] == '-')
-				return usage_error("--seed: '%s' is not a non-negative integer", optarg);
+				return cli_usage_error("--seed: '%s' is not a non-negative integer", optarg);
 			if (errno == ERANGE || v > INT64_MAX)
-				return usage_error("--seed: '%s' is larger than %lld", optarg,
+				return cli_usage_error("--seed: '%s' is larger than %lld", optarg,
 						   (long long)INT64_MAX);
 			o.seed = v;
 			o.has_seed = true;
@@ -487,12 +493,12 @@ int main(int argc, char **argv)
 		}
 		case OPT_REPEAT:
 			if (parse_double("repeat", optarg, 1, 1e6, &d) || d != (long long)d)
-				return usage_error("--repeat: '%s' is not a whole number between 1 and 1000000", optarg);
+				return cli_usage_error("--repeat: '%s' is not a whole number between 1 and 1000000", optarg);
 			repeat = (long long)d;
 			break;
 		case OPT_STORE:
 			if (optarg[0] == '\0')
-				return usage_error("--store: the path is empty");
+				return cli_usage_error("--store: the path is empty");
 			o.store = optarg;
 			break;
 		case OPT_KEEP: o.keep = true; break;
@@ -527,23 +533,28 @@ int main(int argc, char **argv)
 				list_yaml("charts", o.chart_path);
 				return 0;
 			}
-			return usage_error("list: expected suites, charts or plugins, not '%s'", what);
+			return cli_usage_error("list: expected suites, charts or plugins, not '%s'", what);
 		}
 		if (strcmp(cmd, "cleanup") == 0)
 			return cleanup(o.plugin_path);
 		if (strcmp(cmd, "check") == 0)
 			return recheck(argv + optind + 1, argc - optind - 1,
 				       o.plugin_path);
-		return usage_error("unknown command '%s' (list, cleanup, check, "
-				   "or --suite NAME)", cmd);
+		if (strcmp(cmd, "check-suite") == 0)
+			return cli_check_suites(argv + optind + 1, argc - optind - 1, &o);
+		if (strcmp(cmd, "describe") == 0)
+			return cli_describe(optind + 1 < argc ? argv[optind + 1] : NULL,
+					    o.plugin_path);
+		return cli_usage_error("unknown command '%s' (list, cleanup, check, "
+				       "check-suite, describe, or --suite NAME)", cmd);
 	}
 	if (o.suite == NULL)
-		return usage_error("%s", "--suite NAME is required (see `dt-run list suites`)");
+		return cli_usage_error("%s", "--suite NAME is required (see `dt-run list suites`)");
 
 	has_seed = o.has_seed;
 	seed0 = o.seed;
 	if (repeat > 1 && o.dry_run)
-		return usage_error("%s", "--repeat and --dry-run do not go together");
+		return cli_usage_error("%s", "--repeat and --dry-run do not go together");
 	install_signal_handlers();
 	dt_log_set_hook(log_hook, NULL);
 	o.registry = dt_registry_new(o.plugin_path);

@@ -13,7 +13,8 @@ core_dtd_dtd_SOURCES = \
 	core/dtd/main.c \
 	core/dtd/runner.c
 core_dtd_dtd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(SQLITE_CFLAGS)
-core_dtd_dtd_LDADD = core/libdt.la $(MHD_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) \
+core_dtd_dtd_LDFLAGS = $(ENGINE_LDFLAGS)
+core_dtd_dtd_LDADD = $(ENGINE_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) \
 	$(PTHREAD_LIBS) -lm
 
 # The systemd unit (paths filled in) goes to the unit directory

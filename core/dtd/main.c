@@ -114,9 +114,9 @@ static void set_str(char **slot, const char *v)
  * 1 h, or -1. */
 static double parse_request_timeout(const json_t *v)
 {
-	double d = dt_parse_duration(v);
+	double d;
 
-	return d >= 0.1 && d <= 3600 ? d : -1;
+	return dt_json_duration(v, &d) == 0 && d >= 0.1 && d <= 3600 ? d : -1;
 }
 
 #define REQUEST_TIMEOUT_RANGE "a duration from 0.1s to 1h (\"10s\")"
@@ -173,9 +173,9 @@ static int load_config(const char *file, dtd_config *c, char *err)
 			}
 			c->max_body = (long)json_integer_value(v);
 		} else if (strcmp(key, "max-time-limit") == 0) {
-			double d = dt_parse_duration(v);
+			double d = 0;
 
-			if (d <= 0) {
+			if (dt_json_duration(v, &d) != 0 || d <= 0) {
 				dt_doc_fail(doc, key, err, "must be a duration (\"1h\")");
 				goto out;
 			}

@@ -76,7 +76,7 @@ static int fail(dt_command *c, char *err, int errnum, const char *fmt, ...)
 	if (err == NULL)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(err, DT_COMMAND_ERRBUF, fmt, ap);
+	vsnprintf(err, DT_ERRBUF_SIZE, fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -172,6 +172,10 @@ char *dt_op_to_json(const dt_op *op)
 	json_object_set(o, "value", op->value ? op->value : json_null());
 	if (op->error != NULL)
 		json_object_set_new(o, "error", json_string(op->error));
+	if (op->node != NULL)
+		json_object_set_new(o, "node", json_string(op->node));
+	if (op->flags & DT_OP_FLAG_FINAL)
+		json_object_set_new(o, "final", json_true());
 	line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 	json_decref(o);
 	return line;
@@ -369,7 +373,8 @@ static bool buf_value(buf *b, const json_t *v, int depth)
 	return buf_json(b, v);
 }
 
-/* Everything after "process":P: type, f, key, value, error, "}\n". */
+/* Everything after "process":P: type, f, key, value, error, node,
+ * final, "}\n". */
 static bool format_tail(buf *b, const dt_op *op)
 {
 	const char *t = dt_op_type_name(op->type);
@@ -380,6 +385,8 @@ static bool format_tail(buf *b, const dt_op *op)
 	       buf_add(b, ",\"value\":", 9) &&
 	       (op->value ? buf_value(b, op->value, 0) : buf_add(b, "null", 4)) &&
 	       (op->error == NULL || (buf_add(b, ",\"error\":", 9) && buf_string(b, op->error))) &&
+	       (op->node == NULL || (buf_add(b, ",\"node\":", 8) && buf_string(b, op->node))) &&
+	       (!(op->flags & DT_OP_FLAG_FINAL) || buf_add(b, ",\"final\":true", 13)) &&
 	       buf_add(b, "}\n", 2);
 }
 
@@ -545,6 +552,9 @@ int dt_op_from_json(const char *line, size_t len, dt_op *op, char *err)
 	op->f = strdup(json_string_value(v));
 	op->key = dup_string(json_object_get(o, "key"));
 	op->error = dup_string(json_object_get(o, "error"));
+	op->node = dup_string(json_object_get(o, "node"));
+	if (json_is_true(json_object_get(o, "final")))
+		op->flags |= DT_OP_FLAG_FINAL;
 	v = json_object_get(o, "value");
 	op->value = json_incref(v ? v : json_null());
 	json_decref(o);

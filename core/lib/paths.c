@@ -151,3 +151,8 @@ int dt_find_yaml_name(const char *kind, const char *name, const char *extra,
 	return dt_fail(err, "no %.*s named '%s' (try `dt-run list %s`)",
 		       (int)strlen(kind) - 1, kind, name, kind);
 }
+
+int dt_chart_find(const char *name, char *path, size_t size, char *err)
+{
+	return dt_find_yaml_name("charts", name, NULL, path, size, err);
+}

@@ -13,12 +13,15 @@
 #include <errno.h>
 #include <limits.h>
 #include <ltdl.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "options_doc.h"
 #include "registry.h"
 #include "paths.h"
 
@@ -28,7 +31,7 @@ typedef struct dt_module {
 } dt_module;
 
 struct dt_registry {
-	dt_component *items;
+	dt_component **items; /* each its own allocation: pointers stay valid */
 	size_t count, cap;
 	dt_module *modules;
 	size_t nmodules, capmodules;
@@ -36,8 +39,12 @@ struct dt_registry {
 	const char *loading;  /* the file being registered, for messages */
 	char reg_error[DT_ERRBUF_SIZE];
 	bool scanned;
+	bool sealed;          /* look up only, from any thread */
 };
 
+/* libltdl keeps global state: one lock around its init and exit, and
+ * a count of registries alive (tests and dt-run check make several). */
+static pthread_mutex_t ltdl_lock = PTHREAD_MUTEX_INITIALIZER;
 static int ltdl_users;
 
 static void path_add_build_tree(char ***list, size_t *n)
@@ -85,8 +92,10 @@ dt_registry *dt_registry_new(const char *extra)
 
 	if (reg == NULL)
 		return NULL;
+	pthread_mutex_lock(&ltdl_lock);
 	if (ltdl_users++ == 0)
 		lt_dlinit();
+	pthread_mutex_unlock(&ltdl_lock);
 	dt_path_add_colon(&reg->path, &n, extra);
 	dt_path_add_colon(&reg->path, &n, getenv("DT_PLUGIN_PATH"));
 	if (dt_user_dir("lib/dt/plugins", user, sizeof(user)) == 0)
@@ -105,8 +114,11 @@ void dt_registry_free(dt_registry *reg)
 {
 	if (reg == NULL)
 		return;
-	for (size_t i = 0; i < reg->count; i++)
-		free(reg->items[i].file);
+	for (size_t i = 0; i < reg->count; i++) {
+		free(reg->items[i]->file);
+		free((void *)reg->items[i]->type);
+		free(reg->items[i]);
+	}
 	free(reg->items);
 	for (size_t i = 0; i < reg->nmodules; i++) {
 		if (reg->modules[i].handle != NULL)
@@ -118,8 +130,15 @@ void dt_registry_free(dt_registry *reg)
 		free(reg->path[i]);
 	free(reg->path);
 	free(reg);
+	pthread_mutex_lock(&ltdl_lock);
 	if (--ltdl_users == 0)
 		lt_dlexit();
+	pthread_mutex_unlock(&ltdl_lock);
+}
+
+void dt_registry_seal(dt_registry *reg)
+{
+	reg->sealed = true;
 }
 
 const char *const *dt_registry_path(const dt_registry *reg)
@@ -134,115 +153,183 @@ size_t dt_registry_count(const dt_registry *reg)
 
 const dt_component *dt_registry_at(const dt_registry *reg, size_t i)
 {
-	return i < reg->count ? &reg->items[i] : NULL;
+	return i < reg->count ? reg->items[i] : NULL;
 }
 
 static const dt_component *find(const dt_registry *reg, dt_kind kind,
 				 const char *name)
 {
 	for (size_t i = 0; i < reg->count; i++)
-		if (reg->items[i].kind == kind &&
-		    strcmp(reg->items[i].info->name, name) == 0)
-			return &reg->items[i];
+		if (reg->items[i]->kind == kind &&
+		    strcmp(reg->items[i]->info->name, name) == 0)
+			return reg->items[i];
 	return NULL;
 }
 
 
-static int add(dt_registry *reg, dt_kind kind, const void *type)
+#define REG_FAIL(...) \
+	(snprintf(reg->reg_error, sizeof(reg->reg_error), __VA_ARGS__), -1)
+
+/* Whether an option table is one the core can use: every entry named
+ * and typed, enums with values, defaults that pass their own check.  A
+ * plugin with a broken table is refused at load, not in the middle of
+ * a run. */
+static int check_options(dt_registry *reg, dt_kind kind, const char *name,
+			 const dt_option *table, const char *what)
 {
-	const dt_component_info *info = type;
-	const dt_component *dup;
+	for (const dt_option *o = table; o != NULL && o->name != NULL; o++) {
+		dt_option alone[2] = { *o, { 0 } };
+		const dt_option *t = alone;
+		char e[DT_ERRBUF_SIZE];
+		json_t *probe;
 
-	if (type == NULL || info->name == NULL || info->name[0] == '\0') {
-		snprintf(reg->reg_error, sizeof(reg->reg_error),
-			 "registers a %s without a name", dt_kind_name(kind));
-		return -1;
-	}
-	dup = find(reg, kind, info->name);
-	if (dup != NULL) {
-		snprintf(reg->reg_error, sizeof(reg->reg_error),
-			 "registers %s '%s', which %s already registered",
-			 dt_kind_name(kind), info->name, dup->file);
-		return -1;
-	}
-	if (reg->count == reg->cap) {
-		size_t cap = reg->cap ? reg->cap * 2 : 32;
-		dt_component *grown = realloc(reg->items, cap * sizeof(*grown));
-
-		if (grown == NULL) {
-			snprintf(reg->reg_error, sizeof(reg->reg_error),
-				 "out of memory");
+		if (o->type <= DT_OPT_END || o->type > DT_OPT_ANY)
+			return REG_FAIL("registers %s '%s' whose %soption '%s' has "
+					"no type", dt_kind_name(kind), name, what, o->name);
+		if (o->type == DT_OPT_ENUM && (o->values == NULL || o->values[0] == NULL))
+			return REG_FAIL("registers %s '%s' whose %soption '%s' is an "
+					"enum without values", dt_kind_name(kind), name,
+					what, o->name);
+		if ((o->type == DT_OPT_OBJECT || o->item == DT_OPT_OBJECT) &&
+		    check_options(reg, kind, name, o->fields, what) != 0)
 			return -1;
+		if (o->def == NULL)
+			continue;
+		alone[0].flags &= ~DT_OPT_REQUIRED;
+		probe = json_object();
+		if (probe == NULL)
+			return REG_FAIL("out of memory");
+		if (dt_options_apply(&t, 1, probe, e) != 0) {
+			json_decref(probe);
+			return REG_FAIL("registers %s '%s' whose %soption '%s' has a "
+					"bad default: %.300s", dt_kind_name(kind), name,
+					what, o->name, e);
 		}
-		reg->items = grown;
-		reg->cap = cap;
+		json_decref(probe);
 	}
-	reg->items[reg->count] = (dt_component){
-		.kind = kind, .info = info, .type = type,
+	return 0;
+}
+
+/*
+ * Keep a copy of the descriptor, of the core's shape: the plugin's
+ * `size` bytes (at least min: what ABI 2.0 required), the rest zero, so
+ * that a plugin built against an older header reads the callbacks added
+ * since as NULL.  The copy belongs to the registry.
+ */
+static int add(dt_registry *reg, dt_kind kind, const void *type, size_t ours,
+	       size_t min)
+{
+	const dt_component_info *info;
+	const dt_component *dup;
+	size_t theirs;
+	void *copy;
+
+	if (type == NULL)
+		return REG_FAIL("registers a %s descriptor that is NULL",
+				dt_kind_name(kind));
+	theirs = *(const size_t *)type;
+	info = (const dt_component_info *)((const char *)type + sizeof(size_t));
+	if (theirs < min)
+		return REG_FAIL("registers a %s with a descriptor of %zu bytes, "
+				"less than the %zu of plugin ABI %u: set `.size = "
+				"sizeof(dt_%s_type)`", dt_kind_name(kind), theirs,
+				min, DT_ABI_VERSION, dt_kind_name(kind));
+	if (info->name == NULL || info->name[0] == '\0')
+		return REG_FAIL("registers a %s without a name", dt_kind_name(kind));
+	dup = find(reg, kind, info->name);
+	if (dup != NULL)
+		return REG_FAIL("registers %s '%s', which %s already registered",
+				dt_kind_name(kind), info->name, dup->file);
+	if (check_options(reg, kind, info->name, info->options, "") != 0)
+		return -1;
+	if (kind == DT_KIND_PLATFORM &&
+	    check_options(reg, kind, info->name,
+			  ((const dt_platform_type *)type)->chart_options,
+			  "chart ") != 0)
+		return -1;
+	if (dt_grow(&reg->items, &reg->cap, reg->count + 1, sizeof(*reg->items)) != 0 ||
+	    (reg->items[reg->count] = calloc(1, sizeof(dt_component))) == NULL)
+		return REG_FAIL("out of memory");
+	copy = calloc(1, ours);
+	if (copy == NULL) {
+		free(reg->items[reg->count]);
+		return REG_FAIL("out of memory");
+	}
+	memcpy(copy, type, theirs < ours ? theirs : ours);
+	*(size_t *)copy = ours;
+	*reg->items[reg->count] = (dt_component){
+		.kind = kind,
+		.info = (const dt_component_info *)((char *)copy + sizeof(size_t)),
+		.type = copy,
 		.file = strdup(reg->loading ? reg->loading : "(built in)"),
 	};
 	reg->count++;
 	return 0;
 }
 
-#define CHECK(cond, what)                                                 \
-	do {                                                              \
-		if (!(cond)) {                                            \
-			snprintf(reg->reg_error, sizeof(reg->reg_error),  \
-				 "registers %s '%s' without %s",          \
-				 dt_kind_name(kind), t->info.name ? t->info.name : "?", what); \
-			return -1;                                        \
-		}                                                         \
+/* Register a descriptor of kind T (at least min bytes of it) whose
+ * required callbacks, checked on the core's copy c_, are there. */
+#define REGISTER(kind, T, t, min, cond, what)                                \
+	do {                                                                 \
+		const T *c_;                                                 \
+		if (add(reg, kind, t, sizeof(T), min) != 0)                  \
+			return -1;                                           \
+		c_ = reg->items[reg->count - 1]->type;                        \
+		if (!(cond)) {                                               \
+			snprintf(reg->reg_error, sizeof(reg->reg_error),     \
+				 "registers %s '%s' without %s",             \
+				 dt_kind_name(kind), c_->info.name, what);   \
+			reg->count--;                                        \
+			free(reg->items[reg->count]->file);                  \
+			free(reg->items[reg->count]);                        \
+			free((void *)c_);                                    \
+			return -1;                                           \
+		}                                                            \
+		return 0;                                                    \
 	} while (0)
+
+/* What ABI 2.0 required of a descriptor: everything before its trailing
+ * optional callbacks, which a shorter descriptor may lack. */
+#define SIZE_UPTO(T, member) offsetof(T, member)
 
 int dt_register_platform(dt_registry *reg, const dt_platform_type *t)
 {
-	dt_kind kind = DT_KIND_PLATFORM;
-
-	CHECK(t->setup && t->nodes && t->teardown, "setup, nodes and teardown");
-	return add(reg, kind, t);
+	REGISTER(DT_KIND_PLATFORM, dt_platform_type, t,
+		 SIZE_UPTO(dt_platform_type, cleanup),
+		 c_->create && c_->nodes && c_->destroy, "create, nodes and destroy");
 }
 
 int dt_register_client(dt_registry *reg, const dt_client_type *t)
 {
-	dt_kind kind = DT_KIND_CLIENT;
-
-	CHECK(t->open && t->connect && t->invoke && t->disconnect && t->close,
-	      "open, connect, invoke, disconnect and close");
-	return add(reg, kind, t);
+	REGISTER(DT_KIND_CLIENT, dt_client_type, t,
+		 SIZE_UPTO(dt_client_type, metrics),
+		 c_->create && c_->connect && c_->invoke && c_->disconnect &&
+		 c_->destroy, "create, connect, invoke, disconnect and destroy");
 }
 
 int dt_register_workload(dt_registry *reg, const dt_workload_type *t)
 {
-	dt_kind kind = DT_KIND_WORKLOAD;
-
-	CHECK(t->ops && t->ops[0].f && t->generate, "operations and generate");
-	return add(reg, kind, t);
+	REGISTER(DT_KIND_WORKLOAD, dt_workload_type, t, sizeof(dt_workload_type),
+		 c_->ops && c_->ops[0].f && c_->generate, "operations and generate");
 }
 
 int dt_register_nemesis(dt_registry *reg, const dt_nemesis_type *t)
 {
-	dt_kind kind = DT_KIND_NEMESIS;
-
-	CHECK(t->create && t->start && t->heal && t->destroy,
-	      "create, start, heal and destroy");
-	return add(reg, kind, t);
+	REGISTER(DT_KIND_NEMESIS, dt_nemesis_type, t, sizeof(dt_nemesis_type),
+		 c_->create && c_->start && c_->heal && c_->destroy,
+		 "create, start, heal and destroy");
 }
 
 int dt_register_checker(dt_registry *reg, const dt_checker_type *t)
 {
-	dt_kind kind = DT_KIND_CHECKER;
-
-	CHECK(t->check, "check");
-	return add(reg, kind, t);
+	REGISTER(DT_KIND_CHECKER, dt_checker_type, t, sizeof(dt_checker_type),
+		 c_->check, "check");
 }
 
 int dt_register_model(dt_registry *reg, const dt_model_type *t)
 {
-	dt_kind kind = DT_KIND_MODEL;
-
-	CHECK(t->init && t->step && t->prepare, "init, step and prepare");
-	return add(reg, kind, t);
+	REGISTER(DT_KIND_MODEL, dt_model_type, t, SIZE_UPTO(dt_model_type, equal),
+		 c_->init && c_->step && c_->prepare, "init, step and prepare");
 }
 
 static dt_module *module_slot(dt_registry *reg, const char *path)
@@ -307,8 +394,11 @@ int dt_registry_load_file(dt_registry *reg, const char *path, char *err)
 	reg->reg_error[0] = '\0';
 	if (entry(reg) != 0 || reg->reg_error[0] != '\0') {
 		/* Take back whatever this file registered before failing. */
-		for (size_t i = before; i < reg->count; i++)
-			free(reg->items[i].file);
+		for (size_t i = before; i < reg->count; i++) {
+			free(reg->items[i]->file);
+			free((void *)reg->items[i]->type);
+			free(reg->items[i]);
+		}
 		reg->count = before;
 		reg->loading = NULL;
 		lt_dlclose(h);
@@ -395,13 +485,26 @@ static void list_names(const dt_registry *reg, dt_kind kind, char *buf,
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < reg->count && used + 1 < size; i++) {
-		if (reg->items[i].kind != kind)
+		if (reg->items[i]->kind != kind)
 			continue;
 		used += snprintf(buf + used, size - used, "%s%s",
-				 used ? ", " : "", reg->items[i].info->name);
+				 used ? ", " : "", reg->items[i]->info->name);
 	}
 	if (used == 0)
 		snprintf(buf, size, "none");
+}
+
+/* The name of kind closest to name, for "did you mean". */
+static const char *closest_name(const dt_registry *reg, dt_kind kind,
+				const char *name)
+{
+	const char *names[256];
+	size_t n = 0;
+
+	for (size_t i = 0; i < reg->count && n < 256; i++)
+		if (reg->items[i]->kind == kind)
+			names[n++] = reg->items[i]->info->name;
+	return options_closest(name, names, n);
 }
 
 static void warn_debug(const char *msg, void *arg)
@@ -419,6 +522,8 @@ const dt_component *dt_registry_get(dt_registry *reg, dt_kind kind,
 
 	if (c != NULL)
 		return c;
+	if (reg->sealed)
+		goto unknown;
 	if (strchr(name, '/') != NULL || strlen(name) > 48) {
 		dt_fail(err, "'%s' is not a valid %s name", name,
 			dt_kind_name(kind));
@@ -445,16 +550,27 @@ const dt_component *dt_registry_get(dt_registry *reg, dt_kind kind,
 	c = find(reg, kind, name);
 	if (c != NULL)
 		return c;
+unknown:
 	list_names(reg, kind, names, sizeof(names));
-	dt_fail(err, "no %s named '%s' (available: %s)", dt_kind_name(kind),
-		name, names);
+	{
+		const char *close = closest_name(reg, kind, name);
+
+		if (close != NULL)
+			dt_fail(err, "no %s named '%s' (did you mean `%s`?; "
+				"available: %s)", dt_kind_name(kind), name, close,
+				names);
+		else
+			dt_fail(err, "no %s named '%s' (available: %s)",
+				dt_kind_name(kind), name, names);
+	}
 	return NULL;
 }
 
-const void *dt_registry_find(dt_registry *reg, dt_kind kind, const char *name)
+const void *dt_registry_find(dt_registry *reg, dt_kind kind, const char *name,
+			     char *err)
 {
-	char err[DT_ERRBUF_SIZE];
-	const dt_component *c = dt_registry_get(reg, kind, name, err);
+	char e[DT_ERRBUF_SIZE];
+	const dt_component *c = dt_registry_get(reg, kind, name, err ? err : e);
 
 	return c != NULL ? c->type : NULL;
 }

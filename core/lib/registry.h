@@ -23,11 +23,17 @@ void dt_registry_free(dt_registry *reg);
 /* The directories searched, in order, NULL-terminated. */
 const char *const *dt_registry_path(const dt_registry *reg);
 
-/* Find a component, loading dt_NAME first and scanning every plugin
+/* Find a component (valid until the registry is freed), loading
+ * dt_NAME first and scanning every plugin
  * when that file does not have it.  On failure err says why and, for an
  * unknown name, lists the names that exist.  */
 const dt_component *dt_registry_get(dt_registry *reg, dt_kind kind,
 				    const char *name, char *err);
+
+/* From now on only look up, never load: a service that loaded every
+ * plugin at start (dt_registry_load_all) seals its registry, which its
+ * threads then share without a lock. */
+void dt_registry_seal(dt_registry *reg);
 
 /* Load one file (a path); 0, or -1 with err naming the file and reason. */
 int dt_registry_load_file(dt_registry *reg, const char *path, char *err);

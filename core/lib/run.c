@@ -73,57 +73,33 @@ static void emit_phase(dt_run *r, const char *phase)
 	emit(r, &ev);
 }
 
-static bool chart_has_nodes(const dt_suite *s)
-{
-	const json_t *local = json_object_get(s->chart_doc->root, "local");
-	const json_t *nodes = json_object_get(local, "nodes");
-
-	if (strcmp(s->platform, "local") != 0)
-		return true;
-	return local != NULL && !(json_is_integer(nodes) &&
-				  json_integer_value(nodes) == 0);
-}
-
-static int resolve_plugins(dt_run *r, char *err)
+/* The components the suite resolved to (dt_suite_check found them). */
+static void take_components(dt_run *r)
 {
 	const dt_suite *s = r->suite;
-	const dt_component *c;
-	char e[DT_ERRBUF_SIZE];
 
-#define GET(kind, name, path)                                              \
-	do {                                                               \
-		c = dt_registry_get(r->reg, kind, name, e);                \
-		if (c == NULL)                                             \
-			return dt_doc_fail(s->doc, path, err, "%s", e);    \
-	} while (0)
-
-	GET(DT_KIND_CLIENT, s->client, s->client_config ? "client.name" : "client");
-	r->client = c->type;
-	GET(DT_KIND_WORKLOAD, s->workload,
-	    s->workload_config ? "workload.name" : "workload");
-	r->workload = c->type;
-	if (chart_has_nodes(s)) {
-		GET(DT_KIND_PLATFORM, s->platform, "platform");
-		r->platform = c->type;
-	}
-	r->nemeses = calloc(s->nnemeses + 1, sizeof(*r->nemeses));
-	if (r->nemeses == NULL)
-		return dt_fail(err, "out of memory");
+	r->client = s->client_type;
+	r->workload = s->workload_type;
+	r->platform = s->platform_type;
 	for (size_t i = 0; i < s->nnemeses; i++) {
-		char p[64];
-
-		snprintf(p, sizeof(p), "nemesis[%zu].name", i);
-		GET(DT_KIND_NEMESIS, s->nemeses[i].name, p);
 		r->nemeses[i].conf = &s->nemeses[i];
-		r->nemeses[i].type = c->type;
+		r->nemeses[i].type = s->nemesis_types[i];
 	}
-	for (size_t i = 0; i < s->ncheckers; i++) {
-		char p[64];
+}
 
-		snprintf(p, sizeof(p), "checkers[%zu]", i);
-		GET(DT_KIND_CHECKER, s->checkers[i].name, p);
-	}
-#undef GET
+/* --platform P: the suite's platform section, if it has one for another
+ * platform, does not apply to P. */
+static int override_platform(dt_suite *s, const char *name, char *err)
+{
+	json_t *obj;
+
+	if (strcmp(s->platform, name) == 0)
+		return 0;
+	obj = json_pack("{ss}", "name", name);
+	if (obj == NULL || json_object_set_new(s->doc->root, "platform", obj) != 0)
+		return dt_fail(err, "out of memory");
+	s->platform_config = obj;
+	s->platform = json_string_value(json_object_get(obj, "name"));
 	return 0;
 }
 
@@ -142,8 +118,9 @@ dt_run *dt_run_new(const dt_run_opts *opts, char *err)
 				 opts->chart_path, err);
 	if (r->suite == NULL)
 		goto fail;
-	if (opts->platform != NULL)
-		r->suite->platform = opts->platform;
+	if (opts->platform != NULL &&
+	    override_platform(r->suite, opts->platform, err) != 0)
+		goto fail;
 	if (opts->time_limit >= 0)
 		r->suite->time_limit = opts->time_limit;
 	if (opts->concurrency > 0)
@@ -174,10 +151,16 @@ dt_run *dt_run_new(const dt_run_opts *opts, char *err)
 			goto fail;
 		}
 	}
-	if (resolve_plugins(r, e) != 0) {
+	if (dt_suite_check(r->suite, r->reg, e) != 0) {
 		snprintf(err, DT_ERRBUF_SIZE, "%s", e);
 		goto fail;
 	}
+	r->nemeses = calloc(r->suite->nnemeses + 1, sizeof(*r->nemeses));
+	if (r->nemeses == NULL) {
+		dt_fail(err, "out of memory");
+		goto fail;
+	}
+	take_components(r);
 	return r;
 fail:
 	dt_run_free(r);
@@ -257,28 +240,24 @@ json_t *dt_run_checkers(dt_registry *reg, const dt_suite *s,
 	json_t *results = json_object();
 	json_t *per = json_object();
 	bool any_false = false, any_unknown = false;
-	const dt_workload_type *wl = dt_registry_find(reg, DT_KIND_WORKLOAD, s->workload);
+	const dt_workload_type *wl = s->workload_type;
 
 	for (size_t i = 0; i < s->ncheckers; i++) {
-		const dt_checker_type *ct =
-			dt_registry_find(reg, DT_KIND_CHECKER, s->checkers[i].name);
+		const dt_checker_type *ct = s->checkers[i].type;
 		dt_checker_env env = {
 			.config = s->checkers[i].config,
 			.workload = s->workload,
 			.workload_config = s->workload_config,
-			.default_model = wl ? wl->model : NULL,
+			.default_model = s->checkers[i].model ? s->checkers[i].model :
+					 wl ? wl->model : NULL,
 			.registry = reg,
 			.store_dir = store_dir,
+			.timeout = dt_opt_number(s->checkers[i].config, "timeout"),
 		};
 		char err[DT_ERRBUF_SIZE] = "";
 		json_t *res = NULL;
 		struct timespec t0, t1;
-		double timeout = 0;
 
-		json_t *to = json_object_get(s->checkers[i].config, "timeout");
-		if (to != NULL)
-			timeout = dt_parse_duration(to);
-		env.timeout = timeout > 0 ? timeout : 0;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (ct == NULL || ct->check(&env, h, &res, err) != 0 || res == NULL) {
 			json_decref(res);
@@ -346,19 +325,12 @@ json_t *dt_run_recheck(dt_registry *reg, const char *dir, char *err)
 		return NULL;
 	}
 	s = dt_suite_load(path, NULL, NULL, err);
-	if (s == NULL)
+	if (s == NULL || dt_suite_check(s, reg, err) != 0)
 		goto out;
 	snprintf(path, sizeof(path), "%s/history.jsonl", dir);
 	h = dt_history_read_jsonl(path, err);
 	if (h == NULL)
 		goto out;
-	/* dt_run_checkers finds components already loaded: load them. */
-	if (dt_registry_get(reg, DT_KIND_WORKLOAD, s->workload, err) == NULL)
-		goto out;
-	for (size_t i = 0; i < s->ncheckers; i++)
-		if (dt_registry_get(reg, DT_KIND_CHECKER, s->checkers[i].name,
-				    err) == NULL)
-			goto out;
 	res = dt_run_checkers(reg, s, h, dir);
 	json_object_set_new(res, "suite", json_string(s->name));
 	json_object_set_new(res, "seed", json_integer((json_int_t)s->seed));
@@ -458,17 +430,17 @@ static int dry_run(dt_run *r, char *err)
 			.state_dir = dt_state_dir(),
 			.chart = s->chart_doc->root, .chart_file = s->chart_doc->file,
 			.suite = resolved,
-			.config = json_object_get(s->doc->root, "platform"),
+			.config = s->platform_config,
 			.keep = r->opts.keep, .dry_run = true,
 		};
-		void *p = r->platform->setup(&penv, e);
+		void *p = r->platform->create(&penv, e);
 
 		json_decref(resolved);
 		if (p == NULL) {
 			dt_fail(err, "platform %s: %s", s->platform, e);
 			return DT_EXIT_INFRA;
 		}
-		r->platform->teardown(p);
+		r->platform->destroy(p);
 	}
 	return DT_EXIT_VALID;
 }
@@ -519,12 +491,12 @@ int dt_run_execute(dt_run *r, char *err)
 			.state_dir = dt_state_dir(),
 			.chart = s->chart_doc->root, .chart_file = s->chart_doc->file,
 			.suite = resolved,
-			.config = json_object_get(s->doc->root, "platform"),
+			.config = s->platform_config,
 			.keep = r->opts.keep, .dry_run = r->opts.dry_run,
 			.cancelled = run_cancelled, .cancelled_arg = r,
 		};
 
-		platform = r->platform->setup(&penv, e);
+		platform = r->platform->create(&penv, e);
 		if (platform == NULL) {
 			dt_fail(err, "platform %s: %s", s->platform, e);
 			json_decref(resolved);
@@ -541,13 +513,13 @@ int dt_run_execute(dt_run *r, char *err)
 			.timeout = s->timeout,
 		};
 
-		client = r->client->open(&cenv, e);
+		client = r->client->create(&cenv, e);
 		if (client == NULL) {
 			dt_fail(err, "client %s: %s", s->client, e);
 			goto out;
 		}
-		if (r->client->setup && r->client->setup(client, e) != 0) {
-			dt_fail(err, "client %s: setup: %s", s->client, e);
+		if (r->client->prepare && r->client->prepare(client, e) != 0) {
+			dt_fail(err, "client %s: prepare: %s", s->client, e);
 			goto out;
 		}
 	}
@@ -608,9 +580,9 @@ out:
 	for (size_t i = 0; i < ncreated; i++)
 		r->nemeses[i].type->destroy(r->nemeses[i].data);
 	if (client != NULL)
-		r->client->close(client);
+		r->client->destroy(client);
 	if (platform != NULL)
-		r->platform->teardown(platform);
+		r->platform->destroy(platform);
 	if (workload != NULL && r->workload->destroy)
 		r->workload->destroy(workload);
 	if (hw != NULL && dt_history_writer_close(hw, e) != 0 &&

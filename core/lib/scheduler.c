@@ -128,14 +128,17 @@ static const char *choose_op(dt_sched *s, dt_rng *rng)
 	return s->ops[s->nops - 1].f;
 }
 
-/* Record an event (the recorder only reads f, value and error); returns
- * its time in the history (ns), or -1 when the recorder has failed. */
+/* Record an event (the recorder only reads f, value, error and node);
+ * returns its time in the history (ns), or -1 when the recorder has
+ * failed. */
 static int64_t record(dt_sched *s, int64_t process, dt_op_type type,
-		      const char *f, const json_t *value, const char *error)
+		      const char *f, const json_t *value, const char *error,
+		      const char *node)
 {
 	dt_op op = {
 		.process = process, .type = type, .f = (char *)f,
 		.value = (json_t *)value, .error = (char *)error,
+		.node = (char *)node,
 	};
 
 	return dt_history_append(s->cfg.history, &op) < 0 ? -1 : op.time;
@@ -208,8 +211,8 @@ static void *worker_main(void *arg)
 	conn = connect_retrying(s, w->index);
 	while (conn != NULL && !atomic_load(&s->stop)) {
 		const char *f;
-		json_t *value, *result = NULL;
-		char *error = NULL;
+		json_t *value;
+		dt_reply reply = { 0 };
 		dt_op_type outcome;
 		int64_t t0, t1;
 
@@ -224,18 +227,18 @@ static void *worker_main(void *arg)
 		 * completion's events in the history: the recorder reads the
 		 * clock anyway, and a pair of clock_gettime calls more per op
 		 * is measurable at a million ops a second. */
-		t0 = record(s, process, DT_OP_INVOKE, f, value, NULL);
-		outcome = s->cfg.client->invoke(conn, f, value, &result, &error);
+		t0 = record(s, process, DT_OP_INVOKE, f, value, NULL, NULL);
+		outcome = s->cfg.client->invoke(conn, f, value, &reply);
 		if (outcome != DT_OP_OK && outcome != DT_OP_FAIL)
 			outcome = DT_OP_INFO;
 		t1 = record(s, process, outcome, f,
-			    outcome == DT_OP_OK && result != NULL ? result : value,
-			    error);
+			    outcome == DT_OP_OK && reply.value != NULL ?
+			    reply.value : value, reply.error, reply.node);
 		dt_metrics_record(s->cfg.metrics, w->index, f, outcome,
 				  t0 >= 0 && t1 >= t0 ? t1 - t0 : 0);
-		json_decref(result);
+		json_decref(reply.value);
 		json_decref(value);
-		free(error);
+		free(reply.error);
 		if (outcome == DT_OP_INFO) {
 			/* The op may still happen: this process can never
 			 * invoke again.  Start afresh as a new one. */
@@ -340,10 +343,10 @@ static void nemesis_outcome(dt_sched *s, const char *name, const char *f,
 	if (rc != 0) {
 		dt_log(heal ? DT_LOG_ERROR : DT_LOG_WARN, "nemesis %s: %s failed: %s",
 		       name, f, err);
-		record(s, DT_PROCESS_NEMESIS, DT_OP_FAIL, f, v, err);
+		record(s, DT_PROCESS_NEMESIS, DT_OP_FAIL, f, v, err, NULL);
 	} else {
 		dt_log(DT_LOG_INFO, "nemesis %s: %s", name, heal ? "healed" : "started");
-		record(s, DT_PROCESS_NEMESIS, DT_OP_INFO, f, v, NULL);
+		record(s, DT_PROCESS_NEMESIS, DT_OP_INFO, f, v, NULL, NULL);
 	}
 }
 
@@ -361,7 +364,7 @@ static void nemesis_start(dt_sched *s, nemesis_state *ns)
 	n = dt_sched_targets(ns->n->conf, s->cfg.nodes, s->cfg.nnodes,
 			     &s->nemesis_rng, targets);
 	v = describe(s, name, targets, n, NULL);
-	record(s, DT_PROCESS_NEMESIS, DT_OP_INVOKE, "start", v, NULL);
+	record(s, DT_PROCESS_NEMESIS, DT_OP_INVOKE, "start", v, NULL, NULL);
 	json_decref(v);
 	rc = ns->n->type->start(ns->n->data, targets, n, &s->nemesis_rng, &what, err);
 	v = describe(s, name, targets, n, what);
@@ -388,7 +391,7 @@ static void nemesis_heal(dt_sched *s, nemesis_state *ns)
 	int rc;
 
 	v = describe(s, name, NULL, 0, NULL);
-	record(s, DT_PROCESS_NEMESIS, DT_OP_INVOKE, "heal", v, NULL);
+	record(s, DT_PROCESS_NEMESIS, DT_OP_INVOKE, "heal", v, NULL, NULL);
 	json_decref(v);
 	rc = ns->n->type->heal(ns->n->data, &what, err);
 	v = describe(s, name, NULL, 0, what);

@@ -18,7 +18,6 @@ char *dt_store_make_run_dir(const char *root, const char *exact_dir,
 int dt_store_write_json(const char *dir, const char *name, const json_t *j,
 			char *err);
 
-/* mkdir -p with mode 0755; 0 or -1 with errno. */
-int dt_mkdirs(const char *path);
+/* dt_mkdirs is public (dt/types.h). */
 
 #endif

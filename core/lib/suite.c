@@ -1,9 +1,11 @@
 /*
  * suite.c: reading and checking suites/NAME.yaml and charts/NAME.yaml.
  *
- * Every error names the file, line, column and key path.  Keys the core
- * does not know are reported as warnings (a typo in `time-limt` should
- * not silently run for the default time).
+ * Every error names the file, line, column and key path.  A key no table
+ * knows is an error, with the closest known key ("did you mean"): a typo
+ * in `time-limt` must not silently run for the default time.  This file
+ * checks the suite's and the chart's own keys; validate.c checks each
+ * component's section against the component's options.
  */
 #include "config.h"
 
@@ -15,67 +17,118 @@
 
 #include "paths.h"
 #include "suite.h"
+#include "yamldoc.h"
 
-static const char *const suite_keys[] = {
-	"name", "description", "chart", "values", "platform", "client",
-	"workload", "concurrency", "rate", "time-limit", "timeout", "seed",
-	"nemesis", "checkers", NULL
+/* The suite's own keys.  Sections that name a component (client,
+ * workload, platform, each nemesis and checker) are checked against the
+ * component's options by dt_suite_check, once the plugins are found. */
+const dt_option dt_suite_options[] = {
+	{ .name = "name", .type = DT_OPT_STRING, .flags = DT_OPT_REQUIRED,
+	  .doc = "the suite's name: its folder in the store" },
+	{ .name = "description", .type = DT_OPT_STRING,
+	  .doc = "one line, shown by `dt-run list suites`" },
+	{ .name = "chart", .type = DT_OPT_ANY, .flags = DT_OPT_REQUIRED,
+	  .doc = "the chart's name (charts/NAME.yaml), or a chart written inline" },
+	{ .name = "values", .type = DT_OPT_MAP,
+	  .doc = "Helm values for the k8s platform (values.SUB for sub chart SUB)" },
+	{ .name = "platform", .type = DT_OPT_ANY,
+	  .doc = "local (the default) or k8s, or {name: P, OPTION: ...}" },
+	{ .name = "client", .type = DT_OPT_ANY, .flags = DT_OPT_REQUIRED,
+	  .doc = "the client: a name, or {name: N, OPTION: ...}" },
+	{ .name = "workload", .type = DT_OPT_ANY, .flags = DT_OPT_REQUIRED,
+	  .doc = "the workload: a name, or {name: N, operations: {F: WEIGHT}, OPTION: ...}" },
+	{ .name = "concurrency", .type = DT_OPT_INT, .def = "4", .min = 1, .max = 4096,
+	  .doc = "client workers, one logical process each" },
+	{ .name = "rate", .type = DT_OPT_RATE, .def = "0", .min = 0, .max = 1e9,
+	  .doc = "operations a second over all workers; 0: as fast as they go" },
+	{ .name = "time-limit", .type = DT_OPT_DURATION, .def = "30s", .min = 0.1,
+	  .max = 7 * 86400, .doc = "how long the workload and the nemeses run" },
+	{ .name = "timeout", .type = DT_OPT_DURATION, .def = "5s", .min = 0.001,
+	  .max = 3600, .doc = "per operation; past it the outcome is unknown (info)" },
+	{ .name = "seed", .type = DT_OPT_INT, .min = 0, .max = 4611686018427387904.0,
+	  .doc = "the seed of every random choice (default: from the clock)" },
+	{ .name = "nemesis", .type = DT_OPT_LIST,
+	  .doc = "the faults: a name, or {name: N, probability, interval, duration, target, OPTION: ...}" },
+	{ .name = "checkers", .type = DT_OPT_LIST,
+	  .doc = "the checkers: a name, or {name: N, OPTION: ...}" },
+	{ .name = NULL }
 };
 
-static const char *const chart_keys[] = {
-	"name", "description", "source", "values", "crd", "rbac", "sub",
-	"local", NULL
+static const dt_option source_options[] = {
+	{ .name = "type", .type = DT_OPT_ENUM, .def = "repo",
+	  .values = (const char *const[]){ "repo", "oci", "local", "path", NULL },
+	  .doc = "repo (a Helm repository), oci (a registry), local or path (a folder)" },
+	{ .name = "location", .type = DT_OPT_STRING, .flags = DT_OPT_REQUIRED,
+	  .doc = "the repository's URL (oci://... for a registry), or the folder" },
+	{ .name = "chart", .type = DT_OPT_STRING, .flags = DT_OPT_REQUIRED,
+	  .doc = "the Helm chart's name" },
+	{ .name = "version", .type = DT_OPT_ANY, .doc = "the Helm chart's version" },
+	{ .name = "wait", .type = DT_OPT_BOOL, .def = "true",
+	  .doc = "helm install --wait (until the release's pods are ready)" },
+	{ .name = NULL }
 };
 
-static bool known(const char *const *keys, const char *key)
-{
-	for (size_t i = 0; keys[i] != NULL; i++)
-		if (strcmp(keys[i], key) == 0)
-			return true;
-	return false;
-}
+/* A chart's own keys; its platform's section (local:) is checked by the
+ * platform's chart_options in dt_suite_check. */
+const dt_option dt_chart_options[] = {
+	{ .name = "name", .type = DT_OPT_STRING, .flags = DT_OPT_REQUIRED,
+	  .doc = "the chart's name" },
+	{ .name = "description", .type = DT_OPT_STRING, .doc = "one line" },
+	{ .name = "source", .type = DT_OPT_OBJECT, .fields = source_options,
+	  .doc = "where Helm finds the chart (k8s)" },
+	{ .name = "values", .type = DT_OPT_MAP, .doc = "Helm values (k8s)" },
+	{ .name = "crd", .type = DT_OPT_LIST, .item = DT_OPT_STRING,
+	  .doc = "manifests applied before the chart (k8s), relative to the chart file" },
+	{ .name = "rbac", .type = DT_OPT_LIST, .item = DT_OPT_STRING,
+	  .doc = "RBAC manifests applied before the chart (k8s)" },
+	{ .name = "sub", .type = DT_OPT_LIST,
+	  .doc = "charts installed, in order, before this one (k8s)" },
+	{ .name = "local", .type = DT_OPT_OBJECT,
+	  .doc = "the recipe of the local platform (dt-run describe local)" },
+	{ .name = NULL }
+};
 
-static void warn_unknown(const dt_doc *doc, const json_t *obj,
-			 const char *path, const char *const *keys)
-{
-	const char *key;
-	json_t *v;
+static const dt_option *const suite_table = dt_suite_options;
+static const dt_option *const chart_table = dt_chart_options;
 
-	json_object_foreach((json_t *)obj, key, v) {
-		char p[512], msg[DT_ERRBUF_SIZE];
+/* What the core reads of each component's section, besides the
+ * component's own options. */
+static const dt_option name_option[] = {
+	{ .name = "name", .type = DT_OPT_STRING, .flags = DT_OPT_REQUIRED,
+	  .doc = "the component" },
+	{ .name = NULL }
+};
 
-		if (known(keys, key))
-			continue;
-		dt_doc_fail(doc, dt_path_key(p, sizeof(p), path, key), msg,
-			    "unknown key (ignored)");
-		dt_log(DT_LOG_WARN, "%s", msg);
-	}
-}
-
-double dt_parse_duration(const json_t *v)
-{
-	const char *s;
-	char *end;
-	double d;
-
-	if (json_is_number(v))
-		return json_number_value(v) >= 0 ? json_number_value(v) : -1;
-	if (!json_is_string(v))
-		return -1;
-	s = json_string_value(v);
-	d = strtod(s, &end);
-	if (end == s || !isfinite(d) || d < 0)
-		return -1;
-	if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
-		return d;
-	if (strcmp(end, "ms") == 0)
-		return d / 1000;
-	if (strcmp(end, "m") == 0)
-		return d * 60;
-	if (strcmp(end, "h") == 0)
-		return d * 3600;
-	return -1;
-}
+const dt_option *const dt_core_options[DT_KIND_COUNT] = {
+	[DT_KIND_PLATFORM] = name_option,
+	[DT_KIND_CLIENT] = name_option,
+	[DT_KIND_WORKLOAD] = (const dt_option[]){
+		{ .name = "name", .type = DT_OPT_STRING, .flags = DT_OPT_REQUIRED,
+		  .doc = "the workload" },
+		{ .name = "operations", .type = DT_OPT_MAP, .item = DT_OPT_NUMBER,
+		  .doc = "weight of each operation (0 leaves it out); omitted: the workload's" },
+		{ .name = NULL } },
+	[DT_KIND_NEMESIS] = (const dt_option[]){
+		{ .name = "name", .type = DT_OPT_STRING, .flags = DT_OPT_REQUIRED,
+		  .doc = "the nemesis" },
+		{ .name = "probability", .type = DT_OPT_NUMBER, .def = "1", .min = 0,
+		  .max = 1, .doc = "chance of striking at each interval" },
+		{ .name = "interval", .type = DT_OPT_DURATION, .def = "10s",
+		  .min = 0.01, .max = 86400, .doc = "time between chances" },
+		{ .name = "duration", .type = DT_OPT_DURATION, .def = "5s", .min = 0,
+		  .max = 86400, .doc = "how long a fault lasts before its heal" },
+		{ .name = "target", .type = DT_OPT_ANY, .def = "one",
+		  .doc = "one, all, {mode: fixed|fixed-percent|random-max-percent, value: N}, "
+			 "or a list of node names" },
+		{ .name = NULL } },
+	[DT_KIND_CHECKER] = (const dt_option[]){
+		{ .name = "name", .type = DT_OPT_STRING, .flags = DT_OPT_REQUIRED,
+		  .doc = "the checker" },
+		{ .name = "timeout", .type = DT_OPT_DURATION, .min = 0, .max = 7 * 86400,
+		  .doc = "the checker's time budget (past it: unknown); none by default" },
+		{ .name = NULL } },
+	[DT_KIND_MODEL] = NULL,
+};
 
 /* Read a duration member; absent keeps *out. */
 static int get_duration(const dt_doc *doc, const json_t *obj, const char *path,
@@ -88,11 +141,11 @@ static int get_duration(const dt_doc *doc, const json_t *obj, const char *path,
 
 	if (v == NULL || json_is_null(v))
 		return 0;
-	d = dt_parse_duration(v);
-	if (d < min || d > max)
+	if (dt_json_duration(v, &d) != 0 || d < min || d > max)
 		return dt_doc_fail(doc, dt_path_key(p, sizeof(p), path, key), err,
-				   "expected a duration between %g and %g seconds "
-				   "(a number, or with s, ms, m or h)", min, max);
+				   "expected a duration between %gs and %gs "
+				   "(250ms, 1.5s, 2m, 1h30m; a bare number is "
+				   "seconds)", min, max);
 	*out = d;
 	return 0;
 }
@@ -114,38 +167,61 @@ static int get_number(const dt_doc *doc, const json_t *obj, const char *path,
 	return 0;
 }
 
-/* `key: NAME` or `key: {name: NAME, options...}`. */
-static int get_component(const dt_doc *doc, const json_t *root,
-			 const char *key, bool required, const char **name,
-			 json_t **config, char *err)
+/*
+ * `key: NAME` or `key: {name: NAME, options...}`, made a mapping in
+ * either case (in the document, so that suite.json shows it whole and
+ * the component's defaults can be filled in).  *section gets it, or NULL
+ * when the key is absent and not required.
+ */
+static int get_section(dt_doc *doc, const char *key, bool required,
+		       const char **name, json_t **section, char *err)
 {
-	const json_t *v = json_object_get(root, key);
-	const json_t *n;
+	json_t *root = doc->root;
+	json_t *v = json_object_get(root, key);
+	char p[256];
 
 	*name = NULL;
-	*config = NULL;
-	if (v == NULL || json_is_null(v)) {
+	*section = NULL;
+	if (v == NULL) {
 		if (required)
-			return dt_doc_fail(doc, "", err, "missing key '%s'", key);
+			return dt_doc_fail(doc, key, err, "missing key '%s'", key);
 		return 0;
 	}
 	if (json_is_string(v)) {
-		*name = json_string_value(v);
-		return 0;
+		json_t *obj = json_pack("{sO}", "name", v);
+
+		if (obj == NULL || json_object_set_new(root, key, obj) != 0)
+			return dt_fail(err, "out of memory");
+		dt_conf_remember(obj, doc, key);
+		v = obj;
 	}
 	if (!json_is_object(v))
 		return dt_doc_fail(doc, key, err,
 				   "expected a name or a mapping with a name");
-	n = json_object_get(v, "name");
-	if (!json_is_string(n)) {
-		char p[256];
-
+	if (!json_is_string(json_object_get(v, "name")))
 		return dt_doc_fail(doc, dt_path_key(p, sizeof(p), key, "name"),
-				   err, "expected a string");
-	}
-	*name = json_string_value(n);
-	*config = (json_t *)v;
+				   err, "expected the name of a %s", key);
+	*name = json_string_value(json_object_get(v, "name"));
+	*section = v;
 	return 0;
+}
+
+/* A list entry (nemesis, checker) written as a bare name becomes
+ * {name: NAME}, in the document. */
+static json_t *entry_object(dt_doc *doc, json_t *list, size_t i,
+			    const char *path)
+{
+	json_t *e = json_array_get(list, i);
+
+	if (json_is_string(e)) {
+		json_t *obj = json_pack("{sO}", "name", e);
+
+		if (obj == NULL || json_array_set_new(list, i, obj) != 0)
+			return NULL;
+		dt_conf_remember(obj, doc, path);
+		e = obj;
+	}
+	return e;
 }
 
 static int parse_target(const dt_doc *doc, dt_nemesis_conf *nc,
@@ -216,10 +292,8 @@ static int parse_nemeses(dt_suite *s, char *err)
 	size_t i;
 	json_t *e;
 
-	if (list == NULL || json_is_null(list))
+	if (list == NULL)
 		return 0;
-	if (!json_is_array(list))
-		return dt_doc_fail(s->doc, "nemesis", err, "expected a list");
 	s->nemeses = calloc(json_array_size(list) + 1, sizeof(*s->nemeses));
 	if (s->nemeses == NULL)
 		return dt_fail(err, "out of memory");
@@ -228,13 +302,9 @@ static int parse_nemeses(dt_suite *s, char *err)
 		char p[64], pn[128];
 
 		dt_path_index(p, sizeof(p), "nemesis", i);
-		if (json_is_string(e)) {
-			/* `- kill` is `- {name: kill}` with the defaults */
-			json_t *obj = json_pack("{sO}", "name", e);
-
-			json_array_set_new((json_t *)list, i, obj);
-			e = obj;
-		}
+		e = entry_object(s->doc, (json_t *)list, i, p);
+		if (e == NULL)
+			return dt_fail(err, "out of memory");
 		if (!json_is_object(e) || !json_is_string(json_object_get(e, "name")))
 			return dt_doc_fail(s->doc, dt_path_key(pn, sizeof(pn), p, "name"),
 					   err, "each nemesis needs a name");
@@ -259,10 +329,8 @@ static int parse_checkers(dt_suite *s, char *err)
 	size_t i;
 	json_t *e;
 
-	if (list == NULL || json_is_null(list))
+	if (list == NULL)
 		return 0;
-	if (!json_is_array(list))
-		return dt_doc_fail(s->doc, "checkers", err, "expected a list");
 	s->checkers = calloc(json_array_size(list) + 1, sizeof(*s->checkers));
 	if (s->checkers == NULL)
 		return dt_fail(err, "out of memory");
@@ -270,11 +338,10 @@ static int parse_checkers(dt_suite *s, char *err)
 		char p[64];
 
 		dt_path_index(p, sizeof(p), "checkers", i);
-		if (json_is_string(e)) {
-			s->checkers[i].name = json_string_value(e);
-			s->checkers[i].config = json_pack("{sO}", "name", e);
-		} else if (json_is_object(e) &&
-			   json_is_string(json_object_get(e, "name"))) {
+		e = entry_object(s->doc, (json_t *)list, i, p);
+		if (e == NULL)
+			return dt_fail(err, "out of memory");
+		if (json_is_object(e) && json_is_string(json_object_get(e, "name"))) {
 			s->checkers[i].name = json_string_value(json_object_get(e, "name"));
 			s->checkers[i].config = json_incref(e);
 		} else {
@@ -311,108 +378,45 @@ static int parse_weights(dt_suite *s, char *err)
 
 static int check_chart(const dt_doc *c, char *err)
 {
-	const json_t *root = c->root;
-	const json_t *src;
-	static const char *const list_keys[] = { "crd", "rbac", "sub" };
-
-	if (!json_is_object(root))
+	if (!json_is_object(c->root))
 		return dt_doc_fail(c, "", err, "a chart must be a mapping");
-	warn_unknown(c, root, "", chart_keys);
-	if (!json_is_string(json_object_get(root, "name")))
-		return dt_doc_fail(c, "name", err, "missing or not a string");
-	src = json_object_get(root, "source");
-	if (src != NULL && !json_is_object(src))
-		return dt_doc_fail(c, "source", err, "expected a mapping with "
-				   "type, location, chart and version");
-	if (src != NULL) {
-		const char *keys[] = { "type", "location", "chart" };
-
-		for (size_t i = 0; i < 3; i++) {
-			char p[64];
-
-			if (!json_is_string(json_object_get(src, keys[i])))
-				return dt_doc_fail(c, dt_path_key(p, sizeof(p), "source", keys[i]),
-						   err, "missing or not a string");
-		}
-	}
-	if (json_object_get(root, "values") != NULL &&
-	    !json_is_object(json_object_get(root, "values")) &&
-	    !json_is_null(json_object_get(root, "values")))
-		return dt_doc_fail(c, "values", err, "expected a mapping");
-	for (size_t i = 0; i < 3; i++) {
-		const json_t *l = json_object_get(root, list_keys[i]);
-
-		if (l != NULL && !json_is_array(l) && !json_is_null(l))
-			return dt_doc_fail(c, list_keys[i], err, "expected a list");
-	}
-	if (json_object_get(root, "local") != NULL &&
-	    !json_is_object(json_object_get(root, "local")))
-		return dt_doc_fail(c, "local", err, "expected a mapping (the local recipe)");
-	return 0;
+	return dt_options_apply(&chart_table, 1, c->root, err);
 }
 
 static int parse_suite(dt_suite *s, char *err)
 {
-	const json_t *root = s->doc->root;
+	json_t *root = s->doc->root;
 	const json_t *v;
-	const char *ignored;
-	json_t *pconf;
-	double d;
 
 	if (!json_is_object(root))
 		return dt_doc_fail(s->doc, "", err, "a suite must be a mapping");
-	warn_unknown(s->doc, root, "", suite_keys);
-	if (!json_is_string(json_object_get(root, "name")))
-		return dt_doc_fail(s->doc, "name", err, "missing or not a string");
+	if (dt_options_apply(&suite_table, 1, root, err) != 0)
+		return -1;
 	s->name = json_string_value(json_object_get(root, "name"));
 	/* A chart's name, or the chart itself (as suite.json keeps it). */
 	v = json_object_get(root, "chart");
 	if (json_is_object(v))
 		v = json_object_get(v, "name");
 	if (!json_is_string(v))
-		return dt_doc_fail(s->doc, "chart", err, "missing: a chart's name, "
+		return dt_doc_fail(s->doc, "chart", err, "expected a chart's name, "
 				   "or a chart (a mapping with a name)");
 	s->chart = json_string_value(v);
-	v = json_object_get(root, "values");
-	if (v != NULL && !json_is_object(v) && !json_is_null(v))
-		return dt_doc_fail(s->doc, "values", err, "expected a mapping");
 
-	s->platform = "local";
-	v = json_object_get(root, "platform");
-	if (json_is_string(v))
-		s->platform = json_string_value(v);
-	else if (get_component(s->doc, root, "platform", false, &ignored, &pconf, err))
-		return -1;
-	else if (ignored != NULL)
-		s->platform = ignored;
-
-	if (get_component(s->doc, root, "client", true, &s->client,
-			  &s->client_config, err) ||
-	    get_component(s->doc, root, "workload", true, &s->workload,
-			  &s->workload_config, err) ||
+	if (get_section(s->doc, "platform", false, &s->platform,
+			&s->platform_config, err) ||
+	    get_section(s->doc, "client", true, &s->client, &s->client_config, err) ||
+	    get_section(s->doc, "workload", true, &s->workload,
+			&s->workload_config, err) ||
 	    parse_weights(s, err))
 		return -1;
-
-	s->concurrency = 4;
-	s->rate = 0;
-	s->time_limit = 30;
-	s->timeout = 5;
-	d = (double)s->concurrency;
-	if (get_number(s->doc, root, "", "concurrency", 1, 4096, &d, err))
-		return -1;
-	if (d != floor(d))
-		return dt_doc_fail(s->doc, "concurrency", err, "expected a whole number");
-	s->concurrency = (long long)d;
-	if (get_number(s->doc, root, "", "rate", 0, 1e9, &s->rate, err) ||
-	    get_duration(s->doc, root, "", "time-limit", 0.1, 7 * 86400.0, &s->time_limit, err) ||
-	    get_duration(s->doc, root, "", "timeout", 0.001, 3600, &s->timeout, err))
-		return -1;
-	v = json_object_get(root, "seed");
-	if (v != NULL && !json_is_null(v)) {
-		if (!json_is_integer(v) || json_integer_value(v) < 0)
-			return dt_doc_fail(s->doc, "seed", err,
-					   "expected a non-negative integer");
-		s->seed = (uint64_t)json_integer_value(v);
+	if (s->platform == NULL)
+		s->platform = "local";
+	s->concurrency = dt_opt_int(root, "concurrency");
+	s->rate = dt_opt_number(root, "rate");
+	s->time_limit = dt_opt_number(root, "time-limit");
+	s->timeout = dt_opt_number(root, "timeout");
+	if (dt_opt(root, "seed") != NULL) {
+		s->seed = (uint64_t)dt_opt_int(root, "seed");
 		s->has_seed = true;
 	}
 	if (parse_nemeses(s, err) || parse_checkers(s, err))
@@ -491,6 +495,8 @@ void dt_suite_free(dt_suite *s)
 		json_decref(s->checkers[i].config);
 	free(s->checkers);
 	free(s->nemeses);
+	free(s->nemesis_types);
+	free(s->operations);
 	json_decref(s->weights);
 	dt_doc_free(s->chart_doc);
 	dt_doc_free(s->doc);

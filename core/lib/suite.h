@@ -31,6 +31,10 @@ typedef struct dt_nemesis_conf {
 typedef struct dt_checker_conf {
 	const char *name;
 	json_t *config;       /* the entry as an object (owned reference) */
+	/* Set by dt_suite_check: */
+	const dt_checker_type *type;
+	const dt_model_type *model_type; /* the model its entry resolved to */
+	const char *model;               /* its name, or NULL */
 } dt_checker_conf;
 
 typedef struct dt_suite {
@@ -39,10 +43,11 @@ typedef struct dt_suite {
 	const char *name;
 	const char *chart;
 	const char *platform;      /* "local" unless the suite says */
+	json_t *platform_config;   /* the platform's section, or NULL */
 	const char *client;
-	json_t *client_config;     /* object or NULL */
+	json_t *client_config;     /* its section (a mapping with its name) */
 	const char *workload;
-	json_t *workload_config;   /* object or NULL */
+	json_t *workload_config;   /* its section (a mapping with its name) */
 	json_t *weights;           /* f -> weight, owned; from the workload
 				      section's `operations`, or NULL */
 	long long concurrency;
@@ -55,12 +60,32 @@ typedef struct dt_suite {
 	size_t nnemeses;
 	dt_checker_conf *checkers;
 	size_t ncheckers;
+
+	/* Set by dt_suite_check, which finds each component: */
+	const dt_client_type *client_type;
+	const dt_workload_type *workload_type;
+	const dt_platform_type *platform_type; /* NULL: the chart has no nodes */
+	const dt_nemesis_type **nemesis_types; /* one per nemesis */
+	const char **operations;   /* the workload's ops with weight > 0,
+				      NULL-ended (names borrowed) */
 } dt_suite;
 
 /* Load suites/NAME.yaml and its chart along the paths; NULL with err. */
 dt_suite *dt_suite_load(const char *name, const char *suite_path,
 			const char *chart_path, char *err);
 void dt_suite_free(dt_suite *suite);
+
+/*
+ * Find every component the suite names along reg's path, check each
+ * section against its component's options (defaults filled, units
+ * converted, unknown keys refused), the workload's operations against the
+ * client's, and run each component's validate.  Before anything starts;
+ * 0, or -1 with err ("file:line:col: key: message").
+ */
+int dt_suite_check(dt_suite *suite, dt_registry *reg, char *err);
+
+/* Whether the chart has nodes for the suite's platform (mem has none). */
+bool dt_suite_has_nodes(const dt_suite *suite);
 
 /* Keep only the nemeses named in a comma list ("" keeps none).  An
  * unknown name is an error naming the ones the suite has. */
@@ -69,7 +94,10 @@ int dt_suite_select_nemeses(dt_suite *suite, const char *list, char *err);
 /* The suite as resolved (overrides applied, chart inlined) for suite.json. */
 json_t *dt_suite_to_json(const dt_suite *suite);
 
-/* Parse "30", "30s", "5m", "1h", "250ms" into seconds; -1 when not. */
-double dt_parse_duration(const json_t *v);
+/* The suite's and the chart's own keys; what the core reads of each
+ * kind's section besides the component's options (by dt_kind). */
+extern const dt_option dt_suite_options[];
+extern const dt_option dt_chart_options[];
+extern const dt_option *const dt_core_options[DT_KIND_COUNT];
 
 #endif

@@ -63,6 +63,7 @@ void dt_op_clear(dt_op *op)
 	free(op->f);
 	free(op->key);
 	free(op->error);
+	free(op->node);
 	json_decref(op->value);
 	memset(op, 0, sizeof(*op));
 }

@@ -76,6 +76,29 @@ static void where_drop(const dt_doc *doc)
 	pthread_mutex_unlock(&where_lock);
 }
 
+bool dt_conf_where(const json_t *conf, const dt_doc **doc, char *path,
+		   size_t size)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&where_lock);
+	for (size_t i = nwheres; i-- > 0;) {
+		if (wheres[i].value != conf)
+			continue;
+		*doc = wheres[i].doc;
+		snprintf(path, size, "%s", wheres[i].path);
+		found = true;
+		break;
+	}
+	pthread_mutex_unlock(&where_lock);
+	return found;
+}
+
+void dt_conf_remember(const json_t *value, dt_doc *doc, const char *path)
+{
+	where_add(value, doc, path);
+}
+
 int dt_conf_fail(const json_t *conf, const char *key, char *err,
 		 const char *fmt, ...)
 {

@@ -1,37 +1,19 @@
 /*
- * yaml.h: YAML files read into jansson values, remembering where each
- * value came from so that any later check can say "file:line:col: key".
+ * yamldoc.h: the core's side of dt/yaml.h: where a config value came
+ * from, for checks that build their own key paths.
  */
 #ifndef DT_CORE_YAMLDOC_H
 #define DT_CORE_YAMLDOC_H
 
 #include <dt/plugin.h>
 
-/* Limits on hostile input: bytes of a file, nesting depth. */
-#define DT_YAML_MAX_BYTES (8u << 20)
-#define DT_YAML_MAX_DEPTH 64
-
-typedef struct dt_doc {
-	char *file;    /* as given */
-	json_t *root;  /* the document; NULL for an empty file */
-	json_t *marks; /* "key.path[2]" -> [line, column], 1-based */
-} dt_doc;
-
-/* Parse a file.  NULL with err ("file:line:col: reason") on failure. */
-dt_doc *dt_doc_load(const char *file, char *err);
-/* Parse a string; `name` stands for the file in messages. */
-dt_doc *dt_doc_parse(const char *name, const char *text, size_t len, char *err);
-void dt_doc_free(dt_doc *doc);
-
-/*
- * Fill err with "file:line:col: path: message", using the mark of path or
- * of its nearest parent that has one.  Returns -1.
- */
-int dt_doc_fail(const dt_doc *doc, const char *path, char *err,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* "parent.key" or "parent[i]" into buf; returns buf. */
-char *dt_path_key(char *buf, size_t size, const char *parent, const char *key);
-char *dt_path_index(char *buf, size_t size, const char *parent, size_t i);
+/* The document and key path of a mapping or list read from YAML (any
+ * value dt_conf_fail would place); false when it came from elsewhere. */
+bool dt_conf_where(const json_t *conf, const dt_doc **doc, char *path,
+		   size_t size);
+/* Make value (a mapping or list made by the core, such as a nemesis
+ * written as a bare name) known to dt_conf_fail as path of doc, until
+ * doc is freed. */
+void dt_conf_remember(const json_t *value, dt_doc *doc, const char *path);
 
 #endif

@@ -133,8 +133,9 @@ static void freeze_destroy(void *data)
 }
 
 static const dt_nemesis_type freeze_nemesis = {
-	.info = { "freeze", "1.0",
-		  "example: SIGSTOP the chosen nodes, SIGCONT on heal" },
+	.size = sizeof(dt_nemesis_type),
+	.info = { .name = "freeze", .version = "1.0",
+		  .description = "example: SIGSTOP the chosen nodes, SIGCONT on heal" },
 	.create = freeze_create,
 	.start = freeze_start,
 	.heal = freeze_heal,

@@ -65,8 +65,21 @@ static int bank_check(const dt_checker_env *env, const dt_history *h,
 	return 0;
 }
 
+/* The bank's parameters come from the workload's section: the checker
+ * takes no options of its own, but is only for the bank workload. */
+static int bank_validate(const dt_validate_env *env, char *err)
+{
+	if (env->workload == NULL || strcmp(env->workload, "bank") == 0)
+		return 0;
+	return dt_fail(err, "checks the bank workload's invariant, and this "
+		       "suite's workload is %s", env->workload);
+}
+
 const dt_checker_type bank_checker = {
-	.info = { "bank", "1.0",
-		  "bank invariant: every read sums to the total, no negative balance" },
+	.size = sizeof(dt_checker_type),
+	.info = { .name = "bank", .version = "1.0",
+		  .description = "bank invariant: every read sums to the total, "
+				 "no negative balance",
+		  .validate = bank_validate },
 	.check = bank_check,
 };

@@ -59,9 +59,23 @@ static const dt_workload_op bank_ops[] = {
 	{ "read", 1 }, { "transfer", 1 }, { NULL, 0 }
 };
 
+/* Also read by the bank checker, the bank model and the clients
+ * (through the workload's section). */
+static const dt_option bank_options[] = {
+	{ .name = "accounts", .type = DT_OPT_INT, .def = "5", .min = 2, .max = 1000,
+	  .doc = "accounts, 0 .. N-1" },
+	{ .name = "balance", .type = DT_OPT_INT, .def = "10000", .min = 0,
+	  .max = 1e12, .doc = "each account's balance at the start" },
+	{ .name = "max-transfer", .type = DT_OPT_INT, .def = "1000", .min = 1,
+	  .max = 1e12, .doc = "a transfer moves 1 .. this much" },
+	{ .name = NULL }
+};
+
 const dt_workload_type bank_workload = {
-	.info = { "bank", "1.0",
-		  "transfers between accounts and reads of every balance" },
+	.size = sizeof(dt_workload_type),
+	.info = { .name = "bank", .version = "1.0",
+		  .description = "transfers between accounts and reads of every balance",
+		  .options = bank_options },
 	.ops = bank_ops,
 	.model = "bank",
 	.create = bank_create,

@@ -28,7 +28,9 @@
 
 #include "etcd.h"
 
-static void etcd_close(void *data)
+static const char *const etcd_reads[] = { "linearizable", "serializable", NULL };
+
+static void etcd_destroy(void *data)
 {
 	etcd_client *c = data;
 
@@ -42,10 +44,10 @@ static void etcd_close(void *data)
 	free(c);
 }
 
-static void *etcd_open(const dt_client_env *env, char *err)
+static void *etcd_create(const dt_client_env *env, char *err)
 {
 	etcd_client *c = calloc(1, sizeof(*c));
-	const char *reads, *node;
+	const char *node;
 
 	if (c == NULL) {
 		dt_fail(err, "out of memory");
@@ -57,16 +59,8 @@ static void *etcd_open(const dt_client_env *env, char *err)
 				  2379, &c->neps, err);
 	if (c->eps == NULL)
 		goto fail;
-	if (dt_conf_string(env->config, "reads", "linearizable", &reads, err) ||
-	    dt_conf_string(env->config, "node", NULL, &node, err))
-		goto fail;
-	if (strcmp(reads, "serializable") == 0) {
-		c->serializable = true;
-	} else if (strcmp(reads, "linearizable") != 0) {
-		dt_conf_fail(env->config, "reads", err, "expected linearizable "
-			     "or serializable, not '%s'", reads);
-		goto fail;
-	}
+	c->serializable = dt_opt_enum(env->config, "reads", etcd_reads) == 1;
+	node = dt_opt_string(env->config, "node");
 	if (node != NULL) {
 		c->node = dt_endpoints_find(c->eps, c->neps, node);
 		if (c->node < 0) {
@@ -90,7 +84,7 @@ static void *etcd_open(const dt_client_env *env, char *err)
 	}
 	return c;
 fail:
-	etcd_close(c);
+	etcd_destroy(c);
 	return NULL;
 }
 
@@ -129,22 +123,52 @@ static void *etcd_connect(void *data, int worker, char *err)
 }
 
 static dt_op_type etcd_invoke(void *data, const char *f, const json_t *value,
-			      json_t **result, char **error)
+			      dt_reply *r)
 {
 	etcd_conn *k = data;
 
 	dt_deadline_set(&k->deadline, k->c->timeout);
-	return etcd_keyed_invoke(k, f, value, result, error);
+	r->node = k->c->eps[k->ep].name;
+	return etcd_keyed_invoke(k, f, value, &r->value, &r->error);
+}
+
+static const char *const etcd_ops[] = {
+	"read", "write", "cas", "get", "put", "append", NULL
+};
+
+static const dt_option etcd_options[] = {
+	{ .name = "reads", .type = DT_OPT_ENUM, .def = "linearizable",
+	  .values = etcd_reads,
+	  .doc = "linearizable, or serializable (answered by the local member, "
+		 "possibly stale)" },
+	{ .name = "node", .type = DT_OPT_STRING,
+	  .doc = "every worker on this node (default: workers spread over the nodes)" },
+	{ .name = "endpoints", .type = DT_OPT_LIST, .item = DT_OPT_STRING,
+	  .doc = "when the chart has no nodes: http://HOST:PORT of the members" },
+	{ .name = NULL }
+};
+
+static int etcd_validate(const dt_validate_env *env, char *err)
+{
+	const char *w = env->workload;
+
+	if (w != NULL && strcmp(w, "register") != 0 && strcmp(w, "kv") != 0)
+		return dt_conf_fail(env->config, "name", err, "etcd implements the "
+				    "register and kv workloads, not %s", w);
+	return 0;
 }
 
 static const dt_client_type etcd_client_type = {
-	.info = { "etcd", "1.0",
-		  "etcd v3 through its JSON gateway: register, kv; Prometheus metrics" },
-	.open = etcd_open,
+	.size = sizeof(dt_client_type),
+	.info = { .name = "etcd", .version = "1.0",
+		  .description = "etcd v3 through its JSON gateway: register, kv; Prometheus metrics",
+		  .options = etcd_options, .validate = etcd_validate },
+	.operations = etcd_ops,
+	.create = etcd_create,
 	.connect = etcd_connect,
 	.invoke = etcd_invoke,
 	.disconnect = etcd_disconnect,
-	.close = etcd_close,
+	.destroy = etcd_destroy,
 	.metrics = etcd_metrics,
 };
 

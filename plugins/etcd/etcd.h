@@ -6,7 +6,7 @@
  * Files: client.c (the configuration and the client callbacks), http.c
  * (curl handles and one POST to the JSON gateway), ops.c (register and
  * kv operations), metrics.c (GET /metrics of every node), reply.c (the
- * reply parsers), prom.c (Prometheus text), b64.c (base64).
+ * reply parsers), prom.c (Prometheus text).
  */
 #ifndef DT_ETCD_H
 #define DT_ETCD_H

@@ -4,7 +4,6 @@ if BUILD_ETCD
 pkglib_LTLIBRARIES += plugins/etcd/dt_etcd.la
 plugins_etcd_dt_etcd_la_SOURCES = \
 	plugins/etcd/etcd.h \
-	plugins/etcd/b64.c plugins/etcd/b64.h \
 	plugins/etcd/client.c \
 	plugins/etcd/http.c \
 	plugins/etcd/metrics.c \

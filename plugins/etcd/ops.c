@@ -9,14 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "b64.h"
 #include "etcd.h"
 #include "reply.h"
 
 /* Base64 of a text as a JSON string; NULL when out of memory. */
 static json_t *b64(const char *s)
 {
-	char *e = dt_b64_encode(s, strlen(s));
+	char *e = dt_base64_encode(s, strlen(s));
 	json_t *v = e ? json_string(e) : NULL;
 
 	free(e);

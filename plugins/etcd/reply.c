@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "b64.h"
+#include <dt/base64.h>
+
 #include "reply.h"
 
 json_t *dt_etcd_reply_parse(long code, const char *body, size_t len,
@@ -59,7 +60,11 @@ int dt_etcd_reply_range(const json_t *reply, char **value, size_t *vlen,
 	/* The gateway leaves an empty value out. */
 	if (val != NULL && !json_is_string(val))
 		goto not_base64;
-	*value = dt_b64_decode(val != NULL ? json_string_value(val) : "", vlen);
+	{
+		const char *text = val != NULL ? json_string_value(val) : "";
+
+		*value = (char *)dt_base64_decode(text, strlen(text), vlen);
+	}
 	if (*value == NULL)
 		goto not_base64;
 	*rev = strdup(json_is_string(mr) ? json_string_value(mr) : "0");

@@ -34,38 +34,6 @@ extern char **environ;
 static const char V1[] = "client.authentication.k8s.io/v1";
 static const char V1BETA1[] = "client.authentication.k8s.io/v1beta1";
 
-static char *b64_encode(const char *in, size_t n)
-{
-	static const char t[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
-	size_t i;
-
-	if (out == NULL)
-		return NULL;
-	for (i = 0; i + 2 < n; i += 3) {
-		unsigned v = (unsigned char)in[i] << 16 |
-			(unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
-
-		*o++ = t[v >> 18 & 63];
-		*o++ = t[v >> 12 & 63];
-		*o++ = t[v >> 6 & 63];
-		*o++ = t[v & 63];
-	}
-	if (i < n) {
-		unsigned v = (unsigned char)in[i] << 16;
-
-		if (i + 1 < n)
-			v |= (unsigned char)in[i + 1] << 8;
-		*o++ = t[v >> 18 & 63];
-		*o++ = t[v >> 12 & 63];
-		*o++ = i + 1 < n ? t[v >> 6 & 63] : '=';
-		*o++ = '=';
-	}
-	*o = '\0';
-	return out;
-}
-
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -153,7 +121,7 @@ static char *exec_info(const char *version, bool interactive,
 					strerror(errno));
 				goto out;
 			}
-			b = b64_encode(pem, n);
+			b = dt_base64_encode(pem, n);
 			free(pem);
 			json_object_set_new(cl, "certificate-authority-data",
 					    json_string(b ? b : ""));

@@ -105,9 +105,6 @@ int dt_k8s_conn_load(dt_k8s_conn *conn, const char *path, const char *context,
 int dt_k8s_conn_in_cluster(dt_k8s_conn *conn, char *err);
 void dt_k8s_conn_clear(dt_k8s_conn *conn);
 
-/* Decode base64 (padding optional, whitespace skipped); malloc'd and
- * NUL-terminated, *len without the NUL.  NULL on bad input. */
-char *dt_k8s_base64_decode(const char *in, size_t *len);
 
 /* ---- REST API (api.c) --------------------------------------------------- */
 

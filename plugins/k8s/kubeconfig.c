@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 
 #include "k8s.h"
-#include "yamldoc.h"
 
 #define SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
 
@@ -35,53 +34,6 @@ void dt_k8s_conn_clear(dt_k8s_conn *c)
 	free(c->kubeconfig);
 	dt_k8s_exec_free(c->exec);
 	memset(c, 0, sizeof(*c));
-}
-
-static int b64val(int ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+' || ch == '-')
-		return 62;
-	if (ch == '/' || ch == '_')
-		return 63;
-	return -1;
-}
-
-char *dt_k8s_base64_decode(const char *in, size_t *len)
-{
-	size_t n = strlen(in), o = 0;
-	char *out = malloc(n / 4 * 3 + 4);
-	unsigned acc = 0;
-	int bits = 0;
-
-	if (out == NULL)
-		return NULL;
-	for (const char *p = in; *p != '\0'; p++) {
-		int v;
-
-		if (*p == '=' || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
-			continue;
-		v = b64val((unsigned char)*p);
-		if (v < 0) {
-			free(out);
-			return NULL;
-		}
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	out[o] = '\0';
-	if (len != NULL)
-		*len = o;
-	return out;
 }
 
 static char *read_small_file(const char *path, size_t *len)
@@ -164,7 +116,7 @@ static int take_pem(const dt_doc *doc, const json_t *obj, const char *key,
 	snprintf(dkey, sizeof(dkey), "%s-data", key);
 	d = str(obj, dkey);
 	if (d != NULL) {
-		*data = dt_k8s_base64_decode(d, len);
+		*data = (char *)dt_base64_decode(d, strlen(d), len);
 		if (*data == NULL)
 			return dt_fail(err, "%s: %s of %s: not valid base64",
 				       doc->file, dkey, path);

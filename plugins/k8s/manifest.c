@@ -14,7 +14,6 @@
 #include <curl/curl.h>
 
 #include "k8s.h"
-#include "yamldoc.h"
 
 /* Kinds whose plural is not kind + "s", and kinds that live outside any
  * namespace.  Anything else is namespaced, lowercase kind + "s". */

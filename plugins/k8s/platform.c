@@ -33,10 +33,6 @@
 #include <curl/curl.h>
 
 #include "k8s.h"
-#include "paths.h"
-#include "store.h"
-#include "suite.h"
-#include "yamldoc.h"
 
 /* Print to stdout in --dry-run, to the log otherwise. */
 void dt_k8s_say(dt_k8s *p, const dt_k8s_argv *a)
@@ -119,17 +115,15 @@ static int read_config(dt_k8s *p, const dt_platform_env *env, char *err)
 		return -1;
 	p->ready_timeout = 300;
 	p->lease = 30;
-	if (c != NULL && json_object_get(c, "ready-timeout") != NULL) {
-		p->ready_timeout = dt_parse_duration(json_object_get(c, "ready-timeout"));
-		if (p->ready_timeout <= 0)
-			return dt_conf_fail(c, "ready-timeout", err, "expected a duration");
-	}
-	if (c != NULL && json_object_get(c, "lease") != NULL) {
-		p->lease = dt_parse_duration(json_object_get(c, "lease"));
-		if (p->lease < 1)
-			return dt_conf_fail(c, "lease", err,
-					    "expected a duration of at least 1s");
-	}
+	if (c != NULL && json_object_get(c, "ready-timeout") != NULL &&
+	    (dt_json_duration(json_object_get(c, "ready-timeout"),
+			      &p->ready_timeout) != 0 || p->ready_timeout <= 0))
+		return dt_conf_fail(c, "ready-timeout", err, "expected a duration");
+	if (c != NULL && json_object_get(c, "lease") != NULL &&
+	    (dt_json_duration(json_object_get(c, "lease"), &p->lease) != 0 ||
+	     p->lease < 1))
+		return dt_conf_fail(c, "lease", err,
+				    "expected a duration of at least 1s");
 	if (s != NULL) {
 		if (strlen(s) >= sizeof(p->ns))
 			return dt_conf_fail(c, "namespace", err, "too long");
@@ -223,8 +217,7 @@ static char *chart_dir(const json_t *chart)
 			goto found;
 		}
 	}
-	if (name == NULL || dt_find_yaml("charts", name, NULL, path,
-					 sizeof(path), e) != 0)
+	if (name == NULL || dt_chart_find(name, path, sizeof(path), e) != 0)
 		return NULL;
 found:
 	slash = strrchr(path, '/');
@@ -438,8 +431,8 @@ static json_t *sub_chart(const json_t *chart, const json_t *e, char *err)
 		 json_string_value(e));
 	beside = dir != NULL && access(path, R_OK) == 0;
 	free(dir);
-	if (!beside && dt_find_yaml("charts", json_string_value(e), NULL, path,
-				    sizeof(path), ee) != 0) {
+	if (!beside && dt_chart_find(json_string_value(e), path, sizeof(path),
+				     ee) != 0) {
 		dt_fail(err, "sub chart %s: %s", json_string_value(e), ee);
 		return NULL;
 	}
@@ -873,15 +866,56 @@ static int k8s_cleanup(const char *state_dir, char *err)
 	return n;
 }
 
+static const dt_option k8s_options[] = {
+	{ .name = "kubeconfig", .type = DT_OPT_STRING,
+	  .doc = "the kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)" },
+	{ .name = "context", .type = DT_OPT_STRING, .doc = "its context (default: current)" },
+	{ .name = "namespace", .type = DT_OPT_STRING,
+	  .doc = "the run's namespace (default: dt-RUNID, made and deleted)" },
+	{ .name = "helm", .type = DT_OPT_STRING, .def = "helm", .doc = "the helm program" },
+	{ .name = "kubectl", .type = DT_OPT_STRING, .def = "kubectl",
+	  .doc = "the kubectl program (port-forward)" },
+	{ .name = "agent-namespace", .type = DT_OPT_STRING, .def = "dt-system",
+	  .doc = "where dt-agent's DaemonSet runs" },
+	{ .name = "agent-selector", .type = DT_OPT_STRING,
+	  .def = "app.kubernetes.io/name=dt-agent", .doc = "dt-agent's pods' labels" },
+	{ .name = "agent-port", .type = DT_OPT_INT, .def = "7946", .min = 1,
+	  .max = 65535, .doc = "dt-agent's port" },
+	{ .name = "agent-token-file", .type = DT_OPT_STRING,
+	  .doc = "a file holding dt-agent's token" },
+	{ .name = "container", .type = DT_OPT_STRING,
+	  .doc = "the pods' container the nemeses act on (default: the first)" },
+	{ .name = "replicas", .type = DT_OPT_INT, .def = "0", .min = 0, .max = 1000,
+	  .doc = "pods to wait for (0: as the release makes)" },
+	{ .name = "access", .type = DT_OPT_ENUM, .def = "auto",
+	  .values = (const char *const[]){ "auto", "pod-ip", "port-forward", NULL },
+	  .doc = "how the clients reach pods (auto: pod IPs in a cluster, else port-forward)" },
+	{ .name = "selector", .type = DT_OPT_STRING,
+	  .doc = "the nodes' pods' labels (default: the release's instance)" },
+	{ .name = "ports", .type = DT_OPT_LIST, .item = DT_OPT_INT,
+	  .doc = "the pods' ports the clients use" },
+	{ .name = "ready-timeout", .type = DT_OPT_DURATION, .def = "300s",
+	  .min = 0.001, .max = 86400, .doc = "helm --wait and pod readiness" },
+	{ .name = "lease", .type = DT_OPT_DURATION, .def = "30s", .min = 1,
+	  .max = 86400, .doc = "dt-agent heals a fault on its own past this" },
+	{ .name = "manifests", .type = DT_OPT_ENUM, .def = "create",
+	  .values = (const char *const[]){ "create", "apply", NULL },
+	  .doc = "create (keep what exists) or apply (server-side) crd and rbac" },
+	{ .name = NULL }
+};
+
 static const dt_platform_type k8s_platform = {
-	.info = { "k8s", PACKAGE_VERSION,
-		  "Helm charts on Kubernetes: pods as nodes, faults via dt-agent" },
-	.setup = k8s_setup,
+	.size = sizeof(dt_platform_type),
+	.info = { .name = "k8s", .version = PACKAGE_VERSION,
+		  .description = "Helm charts on Kubernetes: pods as nodes, "
+				 "faults via dt-agent",
+		  .options = k8s_options },
+	.create = k8s_setup,
 	.nodes = k8s_nodes,
 	.signal = k8s_signal,
 	.restart = k8s_restart,
 	.exec = k8s_exec,
-	.teardown = k8s_teardown,
+	.destroy = k8s_teardown,
 	.cleanup = k8s_cleanup,
 };
 

@@ -122,7 +122,9 @@ static void kill_destroy(void *data)
 }
 
 static const dt_nemesis_type kill_type = {
-	.info = { "kill", "1.0", "SIGKILL nodes, restart them on heal" },
+	.size = sizeof(dt_nemesis_type),
+	.info = { .name = "kill", .version = "1.0",
+		  .description = "SIGKILL nodes, restart them on heal" },
 	.create = kill_create,
 	.start = kill_start,
 	.heal = kill_heal,

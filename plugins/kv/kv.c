@@ -27,11 +27,8 @@ static void *kv_create(const json_t *config, char *err)
 		dt_fail(err, "out of memory");
 		return NULL;
 	}
-	if (dt_conf_int(config, "keys", 20, 1, 1000000, &w->keys, err) ||
-	    dt_conf_int(config, "values", 100, 1, 1000000000, &w->values, err)) {
-		free(w);
-		return NULL;
-	}
+	w->keys = dt_opt_int(config, "keys");
+	w->values = dt_opt_int(config, "values");
 	return w;
 }
 
@@ -65,8 +62,19 @@ static const dt_workload_op kv_ops[] = {
 	{ "get", 2 }, { "put", 1 }, { "append", 1 }, { NULL, 0 }
 };
 
+static const dt_option kv_options[] = {
+	{ .name = "keys", .type = DT_OPT_INT, .def = "20", .min = 1, .max = 1000000,
+	  .doc = "independent keys, k0 .. kN-1" },
+	{ .name = "values", .type = DT_OPT_INT, .def = "100", .min = 1, .max = 1e9,
+	  .doc = "values put and appended are 0 .. N-1" },
+	{ .name = NULL }
+};
+
 static const dt_workload_type kv_type = {
-	.info = { "kv", "1.0", "get, put and append on many independent keys" },
+	.size = sizeof(dt_workload_type),
+	.info = { .name = "kv", .version = "1.0",
+		  .description = "get, put and append on many independent keys",
+		  .options = kv_options },
 	.ops = kv_ops,
 	.model = "kv",
 	.create = kv_create,

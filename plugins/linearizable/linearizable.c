@@ -29,7 +29,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "registry.h"
 #include "explain.h"
 
 /* ---- small hash maps ---------------------------------------------------------- */
@@ -364,7 +363,7 @@ static int prep_part(lz_ctx *ctx, lz_part *p)
 		if (arena->len % 8 != 0) {
 			/* pad with one word store (a memcpy call costs more) */
 			static const uint64_t zero;
-			unsigned char *w = dt_model_buf_reserve(arena, 8);
+			unsigned char *w = dt_buf_reserve(arena, 8);
 
 			if (w == NULL)
 				return dt_fail(a->err, "out of memory");
@@ -570,19 +569,11 @@ __attribute__((destructor)) static void drop_kept_build(void)
 static const dt_model_type *find_model(const dt_checker_env *env,
 				       const char *name, char *err)
 {
-	const dt_model_type *mt = NULL;
-	const dt_component *c;
-
 	if (env->registry == NULL) {
 		dt_fail(err, "no registry to find model '%s' in", name);
 		return NULL;
 	}
-	mt = dt_registry_find(env->registry, DT_KIND_MODEL, name);
-	if (mt != NULL)
-		return mt;
-	/* not loaded yet: load the plugin that has it */
-	c = dt_registry_get(env->registry, DT_KIND_MODEL, name, err);
-	return c ? c->type : NULL;
+	return dt_registry_find(env->registry, DT_KIND_MODEL, name, err);
 }
 
 static const char *verdict_name(lz_verdict v)
@@ -754,10 +745,27 @@ done:
 	return rc;
 }
 
+/* memory-limit's default depends on the machine: default_memory_mb. */
+static const dt_option lin_options[] = {
+	{ .name = "model", .type = DT_OPT_COMPONENT, .kind = DT_KIND_MODEL,
+	  .doc = "the sequential specification (default: the workload's model)" },
+	{ .name = "memory-limit", .type = DT_OPT_INT, .min = 1, .max = 1 << 30,
+	  .doc = "MiB the search may use before it says unknown (default: half "
+		 "the memory, at most 4096)" },
+	{ .name = "threads", .type = DT_OPT_INT, .def = "0", .min = 0, .max = 64,
+	  .doc = "partitions checked at once; 0: one per core" },
+	{ .name = "html", .type = DT_OPT_STRING,
+	  .doc = "write the explanation of a violation here (default: the run "
+		 "folder's linearizability.html)" },
+	{ .name = NULL }
+};
+
 static const dt_checker_type linearizable_checker = {
-	.info = { "linearizable", "1.0",
-		  "linearizability against a model (Wing & Gong / Lowe search, "
-		  "per partition, in parallel)" },
+	.size = sizeof(dt_checker_type),
+	.info = { .name = "linearizable", .version = "1.0",
+		  .description = "linearizability against a model (Wing & Gong / "
+				 "Lowe search, per partition, in parallel)",
+		  .options = lin_options },
 	.check = lin_check,
 };
 

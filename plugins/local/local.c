@@ -278,6 +278,26 @@ static bool tcp_accepts(const char *addr, int port)
 	return ok;
 }
 
+/* Whether a process's ready command says it is ready: it exits 0 and
+ * its output holds every text of ready.expect. */
+static bool ready_command(const dt_node *nd, const lc_proc *pr, char *err)
+{
+	const json_t *expect = pr->spec->ready_expect;
+	char out[8192];
+	size_t i;
+	json_t *v;
+
+	if (lc_run(nd->netns, (const char *const *)pr->ready_argv, 5,
+		   expect ? out : NULL, sizeof(out), err) != 0)
+		return false;
+	if (json_is_string(expect))
+		return strstr(out, json_string_value(expect)) != NULL;
+	json_array_foreach(expect, i, v)
+		if (strstr(out, json_string_value(v)) == NULL)
+			return false;
+	return true;
+}
+
 int lc_node_wait(lc_platform *p, size_t i, size_t k, char *err)
 {
 	lc_proc *pr = &p->x[i].procs[k];
@@ -305,8 +325,7 @@ int lc_node_wait(lc_platform *p, size_t i, size_t k, char *err)
 				       p->x[i].log_path, tail);
 		}
 		if (sp->ready_port != 0 ? tcp_accepts(nd->address, sp->ready_port) :
-		    lc_run(nd->netns, (const char *const *)pr->ready_argv, 5,
-			   NULL, 0, e) == 0)
+		    ready_command(nd, pr, e))
 			return 0;
 		if (dt_deadline_expired(&d))
 			break;
@@ -399,7 +418,7 @@ static void platform_free(lc_platform *p)
 	free(p);
 }
 
-static void local_teardown(void *data)
+static void local_destroy(void *data)
 {
 	lc_platform *p = data;
 	char e[DT_ERRBUF_SIZE];
@@ -542,10 +561,88 @@ static void print_plan(const lc_platform *p)
 	fflush(stdout);
 }
 
-static void *local_setup(const dt_platform_env *env, char *err)
+/* Addresses and info of the nodes, once the subnet is known. */
+static void name_nodes(lc_platform *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		dt_node *nd = &p->nodes[i];
+		lc_node *x = &p->x[i];
+
+		fmt_addr(p->net + 2 + (uint32_t)i, nd->address, sizeof(nd->address));
+		json_decref(nd->info);
+		nd->info = json_pack("{s:i, s:s, s:s, s:s}", "port", p->port,
+				     "data_dir", x->data_dir, "log", x->log_path,
+				     "veth", x->veth);
+	}
+}
+
+/*
+ * The run as planned from the chart and the suite's platform section:
+ * the recipe read, the nodes named, their folders and logs, every
+ * argv expanded (with the subnet the caller chose, or 10.213.0.0/24 for
+ * validation).  Nothing is made; NULL with err on a config error.
+ */
+static lc_platform *plan(const json_t *chart, const json_t *config,
+			 const char *run_id, const char *store_dir, char *err)
+{
+	lc_platform *p;
+	long long n = lc_recipe_nodes(chart, err);
+
+	if (n < 0)
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		dt_fail(err, "out of memory");
+		return NULL;
+	}
+	p->state.fd = -1;
+	p->subnet_lock = -1;
+	p->n = (size_t)n;
+	p->net = (10u << 24) | (213u << 16);
+	p->prefix = 24;
+	snprintf(p->run_id, sizeof(p->run_id), "%s", run_id);
+	snprintf(p->bridge, sizeof(p->bridge), "dtbr-%s", run_id);
+	snprintf(p->store_dir, sizeof(p->store_dir), "%s",
+		 store_dir != NULL ? store_dir : "STORE");
+	p->nodes = calloc(p->n ? p->n : 1, sizeof(*p->nodes));
+	p->x = calloc(p->n ? p->n : 1, sizeof(*p->x));
+	if (p->nodes == NULL || p->x == NULL) {
+		dt_fail(err, "out of memory");
+		goto fail;
+	}
+	if (lc_recipe_load(p, chart, config, err) != 0)
+		goto fail;
+	for (size_t i = 0; i < p->n; i++) {
+		dt_node *nd = &p->nodes[i];
+		lc_node *x = &p->x[i];
+
+		nd->index = (int)i;
+		if (snprintf(nd->name, sizeof(nd->name), "n%zu", i + 1) < 0 ||
+		    snprintf(nd->netns, sizeof(nd->netns), "dt-%s-n%zu",
+			     p->run_id, i + 1) >= (int)sizeof(nd->netns) ||
+		    snprintf(x->veth, sizeof(x->veth), "dtv%s%zu", p->run_id,
+			     i + 1) >= (int)sizeof(x->veth) ||
+		    snprintf(x->data_dir, sizeof(x->data_dir), "%s/data/%s",
+			     p->store_dir, nd->name) >= (int)sizeof(x->data_dir) ||
+		    snprintf(x->log_path, sizeof(x->log_path), "%s/%s.log",
+			     p->store_dir, nd->name) >= (int)sizeof(x->log_path)) {
+			dt_fail(err, "names too long for node %zu", i + 1);
+			goto fail;
+		}
+		snprintf(nd->ifname, sizeof(nd->ifname), "eth0");
+	}
+	name_nodes(p);
+	if (lc_recipe_expand(p, err) != 0)
+		goto fail;
+	return p;
+fail:
+	local_destroy(p);
+	return NULL;
+}
+
+static void *local_create(const dt_platform_env *env, char *err)
 {
 	lc_platform *p = NULL;
-	long long n;
 	char e[DT_ERRBUF_SIZE] = "";
 	int cleaned;
 
@@ -576,57 +673,17 @@ static void *local_setup(const dt_platform_env *env, char *err)
 			dt_log(DT_LOG_WARN, "local: cleaned up after %d crashed "
 			       "run(s)", cleaned);
 	}
-	n = lc_recipe_nodes(env->chart, err);
-	if (n < 0)
+	p = plan(env->chart, env->config, env->run_id, env->store_dir, err);
+	if (p == NULL)
 		return NULL;
-	p = calloc(1, sizeof(*p));
-	if (p == NULL) {
-		dt_fail(err, "out of memory");
-		return NULL;
-	}
-	p->state.fd = -1;
-	p->subnet_lock = -1;
-	p->n = (size_t)n;
 	p->keep = env->keep;
 	p->cancelled = env->cancelled;
 	p->cancelled_arg = env->cancelled_arg;
 	p->dry_run = env->dry_run;
-	snprintf(p->run_id, sizeof(p->run_id), "%s", env->run_id);
-	snprintf(p->bridge, sizeof(p->bridge), "dtbr-%s", env->run_id);
-	snprintf(p->store_dir, sizeof(p->store_dir), "%s",
-		 env->store_dir != NULL ? env->store_dir : "STORE");
-	p->nodes = calloc(p->n ? p->n : 1, sizeof(*p->nodes));
-	p->x = calloc(p->n ? p->n : 1, sizeof(*p->x));
-	if (p->nodes == NULL || p->x == NULL) {
-		dt_fail(err, "out of memory");
+	if ((subnet_lock(p), choose_subnet(p, env->config, err)) != 0)
 		goto fail;
-	}
-	if (lc_recipe_load(p, env->chart, env->config, err) != 0 ||
-	    (subnet_lock(p), choose_subnet(p, env->config, err)) != 0)
-		goto fail;
-	for (size_t i = 0; i < p->n; i++) {
-		dt_node *nd = &p->nodes[i];
-		lc_node *x = &p->x[i];
-
-		nd->index = (int)i;
-		if (snprintf(nd->name, sizeof(nd->name), "n%zu", i + 1) < 0 ||
-		    snprintf(nd->netns, sizeof(nd->netns), "dt-%s-n%zu",
-			     p->run_id, i + 1) >= (int)sizeof(nd->netns) ||
-		    snprintf(x->veth, sizeof(x->veth), "dtv%s%zu", p->run_id,
-			     i + 1) >= (int)sizeof(x->veth) ||
-		    snprintf(x->data_dir, sizeof(x->data_dir), "%s/data/%s",
-			     p->store_dir, nd->name) >= (int)sizeof(x->data_dir) ||
-		    snprintf(x->log_path, sizeof(x->log_path), "%s/%s.log",
-			     p->store_dir, nd->name) >= (int)sizeof(x->log_path)) {
-			dt_fail(err, "names too long for node %zu", i + 1);
-			goto fail;
-		}
-		fmt_addr(p->net + 2 + (uint32_t)i, nd->address, sizeof(nd->address));
-		snprintf(nd->ifname, sizeof(nd->ifname), "eth0");
-		nd->info = json_pack("{s:i, s:s, s:s, s:s}", "port", p->port,
-				     "data_dir", x->data_dir, "log", x->log_path,
-				     "veth", x->veth);
-	}
+	name_nodes(p);
+	lc_recipe_free_argv(p);
 	if (lc_recipe_expand(p, err) != 0)
 		goto fail;
 	for (size_t i = 0; i < p->n; i++)
@@ -656,9 +713,50 @@ static void *local_setup(const dt_platform_env *env, char *err)
 	dt_log(DT_LOG_INFO, "local: %zu node(s) ready on %s", p->n, p->bridge);
 	return p;
 fail:
-	local_teardown(p);
+	local_destroy(p);
 	return NULL;
 }
+
+/* The chart's recipe and the suite's section, planned for 10.213.0.0/24
+ * (the subnet itself is chosen at create, against the host's routes). */
+static int local_validate(const dt_validate_env *env, char *err)
+{
+	lc_platform *p = plan(env->chart, env->config, "check", NULL, err);
+	const char *want = dt_opt_string(env->config, "subnet");
+
+	if (p == NULL)
+		return -1;
+	if (want != NULL) {
+		uint32_t net;
+		int prefix;
+
+		if (parse_cidr(want, &net, &prefix) != 0 || prefix > 30) {
+			local_destroy(p);
+			return dt_conf_fail(env->config, "subnet", err, "expected an "
+					    "IPv4 subnet like 10.213.7.0/24");
+		}
+		if ((uint64_t)p->n + 3 > (1ull << (32 - prefix))) {
+			local_destroy(p);
+			return dt_conf_fail(env->config, "subnet", err, "%s has no "
+					    "room for %zu nodes and the bridge",
+					    want, p->n);
+		}
+	} else if (p->n > 250) {
+		local_destroy(p);
+		return dt_fail(err, "%zu nodes do not fit the default /24: set "
+			       "platform: {subnet: ...}", p->n);
+	}
+	local_destroy(p);
+	return 0;
+}
+
+static const dt_option local_options[] = {
+	{ .name = "subnet", .type = DT_OPT_STRING,
+	  .doc = "the nodes' IPv4 subnet (default: a free /24 of 10.213.0.0/16)" },
+	{ .name = "options", .type = DT_OPT_MAP,
+	  .doc = "values for the chart's local.options ({option:NAME}, when:)" },
+	{ .name = NULL }
+};
 
 static size_t local_nodes(void *data, dt_node **nodes)
 {
@@ -711,13 +809,18 @@ static int local_exec(void *data, const dt_node *node, const char *const *argv,
 }
 
 static const dt_platform_type local_platform = {
-	.info = { "local", "1.0", "N nodes in network namespaces on this machine" },
-	.setup = local_setup,
+	.size = sizeof(dt_platform_type),
+	.info = { .name = "local", .version = "1.0",
+		  .description = "N nodes in network namespaces on this machine",
+		  .options = local_options, .validate = local_validate },
+	.chart_section = "local",
+	.chart_options = lc_chart_options,
+	.create = local_create,
 	.nodes = local_nodes,
 	.signal = local_signal,
 	.restart = local_restart,
 	.exec = local_exec,
-	.teardown = local_teardown,
+	.destroy = local_destroy,
 	.cleanup = lc_cleanup,
 };
 

@@ -119,6 +119,7 @@ typedef struct lc_spec {        /* one process of the recipe */
 	bool enabled;               /* its `when:` option holds */
 	int ready_port;             /* ready.tcp, or 0 */
 	const json_t *ready_cmd;    /* ready.command, or NULL */
+	const json_t *ready_expect; /* ready.expect: text(s) its output holds */
 	double timeout;             /* seconds */
 } lc_spec;
 
@@ -169,7 +170,13 @@ int lc_recipe_load(lc_platform *p, const json_t *chart, const json_t *config,
 /* How many nodes the recipe asks for, or -1 with err. */
 long long lc_recipe_nodes(const json_t *chart, char *err);
 int lc_recipe_expand(lc_platform *p, char *err);
+/* Free the expanded argvs (lc_recipe_expand may then run again). */
+void lc_recipe_free_argv(lc_platform *p);
 void lc_recipe_free(lc_platform *p);
+
+/* The shape of the chart's `local:` section (the platform's
+ * chart_options). */
+extern const dt_option lc_chart_options[];
 
 /* ---- local.c ----------------------------------------------------------- */
 

@@ -25,6 +25,51 @@
 
 #include "local.h"
 
+static const dt_option ready_options[] = {
+	{ .name = "tcp", .type = DT_OPT_INT, .min = 1, .max = 65535,
+	  .doc = "ready once this port of the node accepts a connection" },
+	{ .name = "command", .type = DT_OPT_LIST, .min = 1, .max = 1000,
+	  .doc = "ready once this command (run in the node's network, no shell) "
+		 "exits 0 (and prints expect)" },
+	{ .name = "expect", .type = DT_OPT_ANY,
+	  .doc = "with command: text (or a list of texts) its output must hold" },
+	{ .name = "timeout", .type = DT_OPT_DURATION, .def = "20s", .min = 0.001,
+	  .max = 86400, .doc = "how long to wait before the node counts as failed" },
+	{ .name = NULL }
+};
+
+static const dt_option process_options[] = {
+	{ .name = "name", .type = DT_OPT_STRING, .flags = DT_OPT_REQUIRED,
+	  .doc = "the process (its log lines, messages)" },
+	{ .name = "command", .type = DT_OPT_LIST, .min = 1, .max = 10000,
+	  .flags = DT_OPT_REQUIRED, .doc = "argv, with placeholders; no shell" },
+	{ .name = "first", .type = DT_OPT_LIST,
+	  .doc = "arguments appended on the first node only" },
+	{ .name = "rest", .type = DT_OPT_LIST,
+	  .doc = "arguments appended on every node but the first" },
+	{ .name = "when", .type = DT_OPT_STRING,
+	  .doc = "run it only when this option of local.options holds" },
+	{ .name = "ready", .type = DT_OPT_OBJECT, .fields = ready_options,
+	  .flags = DT_OPT_REQUIRED, .doc = "how to know it is ready: tcp or command" },
+	{ .name = NULL }
+};
+
+/* The chart's `local:` section. */
+const dt_option lc_chart_options[] = {
+	{ .name = "nodes", .type = DT_OPT_INT, .def = "1", .min = 0, .max = 250,
+	  .doc = "nodes, each in its own network namespace (0: none, as mem)" },
+	{ .name = "port", .type = DT_OPT_INT, .def = "0", .min = 0, .max = 65535,
+	  .doc = "the clients' port on each node (node info \"port\")" },
+	{ .name = "peer", .type = DT_OPT_STRING,
+	  .doc = "each node's peer string; {peers} joins them with commas" },
+	{ .name = "options", .type = DT_OPT_MAP,
+	  .doc = "the chart's options ({option:NAME}, when:), the suite may set them" },
+	{ .name = "processes", .type = DT_OPT_LIST, .item = DT_OPT_OBJECT,
+	  .fields = process_options, .min = 1, .max = LC_MAX_PROCS,
+	  .doc = "what runs on each node, started in order" },
+	{ .name = NULL }
+};
+
 typedef struct sbuf {
 	char *s;
 	size_t len, cap;
@@ -211,32 +256,33 @@ fail:
 	return NULL;
 }
 
+/* A wait's seconds (the one duration parser; 20 s when absent), or -1. */
 static double parse_seconds(const json_t *v)
 {
-	const char *s;
-	char *end;
 	double d;
 
 	if (v == NULL)
 		return 20;
-	if (json_is_number(v)) {
-		d = json_number_value(v);
-	} else if (json_is_string(v)) {
-		s = json_string_value(v);
-		d = strtod(s, &end);
-		if (end == s)
-			return -1;
-		if (strcmp(end, "ms") == 0)
-			d /= 1000;
-		else if (strcmp(end, "m") == 0)
-			d *= 60;
-		else if (strcmp(end, "") != 0 && strcmp(end, "s") != 0)
-			return -1;
-	} else {
-		return -1;
-	}
-	/* strtod takes "nan", "inf" and "1e999": a wait must end */
-	return isfinite(d) && d <= 86400 ? d : -1;
+	return dt_json_duration(v, &d) == 0 && d > 0 && d <= 86400 ? d : -1;
+}
+
+/* ready.expect: a text or a list of texts; NULL when absent. */
+static int check_expect(const json_t *ready, char *err)
+{
+	const json_t *e = json_object_get(ready, "expect");
+	size_t i;
+	json_t *v;
+
+	if (e == NULL || json_is_string(e))
+		return 0;
+	if (!json_is_array(e))
+		return dt_conf_fail(ready, "expect", err, "expected a text or a "
+				    "list of texts");
+	json_array_foreach(e, i, v)
+		if (!json_is_string(v))
+			return dt_conf_fail(ready, "expect", err, "item %zu: "
+					    "expected a text", i);
+	return 0;
 }
 
 static int check_array(const json_t *conf, const char *key, bool required,
@@ -348,6 +394,12 @@ int lc_recipe_load(lc_platform *p, const json_t *chart, const json_t *config,
 		sp->ready_cmd = json_object_get(ready, "command");
 		if (sp->ready_cmd != NULL && check_array(ready, "command", true, err))
 			return -1;
+		if (check_expect(ready, err) != 0)
+			return -1;
+		sp->ready_expect = json_object_get(ready, "expect");
+		if (sp->ready_expect != NULL && sp->ready_cmd == NULL)
+			return dt_conf_fail(ready, "expect", err, "expect goes with "
+					    "command: [...] (the output it checks)");
 		if ((sp->ready_port != 0) == (sp->ready_cmd != NULL))
 			return dt_conf_fail(v, "ready", err, "expected exactly one "
 					    "of tcp: PORT and command: [...]");
@@ -415,14 +467,22 @@ out:
 	return rc;
 }
 
-void lc_recipe_free(lc_platform *p)
+void lc_recipe_free_argv(lc_platform *p)
 {
 	for (size_t i = 0; p->x != NULL && i < p->n; i++) {
 		for (size_t k = 0; k < p->x[i].nprocs; k++) {
 			free_argv(p->x[i].procs[k].argv);
 			free_argv(p->x[i].procs[k].ready_argv);
+			p->x[i].procs[k].argv = NULL;
+			p->x[i].procs[k].ready_argv = NULL;
 		}
+		p->x[i].nprocs = 0;
 	}
+}
+
+void lc_recipe_free(lc_platform *p)
+{
+	lc_recipe_free_argv(p);
 	json_decref(p->options);
 	p->options = NULL;
 }

@@ -8,9 +8,9 @@
  *
  * stale-reads: a read sometimes returns the value before the last write
  * (bank: the balances before the last transfer); lost-writes: a write or
- * transfer sometimes answers ok without taking effect.  `latency` (ms)
- * makes each operation take a random time up to it, so that operations
- * overlap as they do against a real system.
+ * transfer sometimes answers ok without taking effect.  `latency` (a
+ * duration) makes each operation take a random time up to it, so that
+ * operations overlap as they do against a real system.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -19,10 +19,25 @@
 
 #include <dt/plugin.h>
 
-#define MEM_MAX_KEYS 4096
-#define MEM_SLOTS (2 * MEM_MAX_KEYS) /* hash slots: a power of 2 */
+#define MEM_MAX_KEYS 100000
 
+/* The order of mem_bugs: the values of the `bug` option. */
 typedef enum { BUG_NONE, BUG_STALE_READS, BUG_LOST_WRITES } mem_bug;
+
+static const char *const mem_bugs[] = { "none", "stale-reads", "lost-writes", NULL };
+
+static const dt_option mem_options[] = {
+	{ .name = "bug", .type = DT_OPT_ENUM, .def = "none", .values = mem_bugs,
+	  .doc = "stale-reads: a read may return the value before the last write; "
+		 "lost-writes: a write may answer ok without taking effect" },
+	{ .name = "bug-probability", .type = DT_OPT_NUMBER, .def = "0.1", .min = 0,
+	  .max = 1, .doc = "how often the bug strikes, per operation" },
+	{ .name = "latency", .type = DT_OPT_DURATION, .def = "0s", .min = 0, .max = 10,
+	  .doc = "each operation takes a random time up to this, before and after" },
+	{ .name = "seed", .type = DT_OPT_INT, .def = "1", .min = 0,
+	  .max = 4611686018427387904.0, .doc = "seed of the bug's and latency's choices" },
+	{ .name = NULL }
+};
 
 typedef struct mem_key {
 	char name[48];
@@ -34,13 +49,11 @@ typedef struct mem_store {
 	pthread_mutex_t lock;
 	mem_bug bug;
 	double bug_p;
-	double latency_ms;
+	double latency;  /* seconds */
 	bool bank;
 	long long accounts, balance;
 	json_int_t *balances, *prev_balances;
-	mem_key *keys;
-	size_t nkeys;
-	int32_t *slots; /* open addressing: index into keys + 1, 0 free */
+	dt_map *keys;    /* name -> mem_key, owned */
 	uint64_t seed;
 } mem_store;
 
@@ -49,46 +62,30 @@ typedef struct mem_conn {
 	dt_rng rng;
 } mem_conn;
 
-static void mem_close(void *data)
+static void mem_destroy(void *data)
 {
 	mem_store *s = data;
 
 	free(s->balances);
 	free(s->prev_balances);
-	free(s->keys);
-	free(s->slots);
+	dt_map_free(s->keys, free);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
-static void *mem_open(const dt_client_env *env, char *err)
+static void *mem_create(const dt_client_env *env, char *err)
 {
 	mem_store *s = calloc(1, sizeof(*s));
-	const char *bug;
-	long long seed;
 
 	if (s == NULL) {
 		dt_fail(err, "out of memory");
 		return NULL;
 	}
 	pthread_mutex_init(&s->lock, NULL);
-	if (dt_conf_string(env->config, "bug", "none", &bug, err) ||
-	    dt_conf_double(env->config, "bug-probability", 0.1, 0, 1, &s->bug_p, err) ||
-	    dt_conf_double(env->config, "latency", 0, 0, 10000, &s->latency_ms, err) ||
-	    dt_conf_int(env->config, "seed", 1, 0, 1LL << 62, &seed, err))
-		goto fail;
-	s->seed = (uint64_t)seed;
-	if (strcmp(bug, "none") == 0)
-		s->bug = BUG_NONE;
-	else if (strcmp(bug, "stale-reads") == 0)
-		s->bug = BUG_STALE_READS;
-	else if (strcmp(bug, "lost-writes") == 0)
-		s->bug = BUG_LOST_WRITES;
-	else {
-		dt_conf_fail(env->config, "bug", err, "expected none, stale-reads "
-			     "or lost-writes, not '%s'", bug);
-		goto fail;
-	}
+	s->bug = (mem_bug)dt_opt_enum(env->config, "bug", mem_bugs);
+	s->bug_p = dt_opt_number(env->config, "bug-probability");
+	s->latency = dt_opt_number(env->config, "latency");
+	s->seed = (uint64_t)dt_opt_int(env->config, "seed");
 	s->bank = env->workload != NULL && strcmp(env->workload, "bank") == 0;
 	if (s->bank) {
 		if (dt_conf_int(env->workload_config, "accounts", 5, 2, 1000, &s->accounts, err) ||
@@ -102,19 +99,18 @@ static void *mem_open(const dt_client_env *env, char *err)
 			goto fail;
 		}
 	}
-	s->keys = calloc(MEM_MAX_KEYS, sizeof(mem_key));
-	s->slots = calloc(MEM_SLOTS, sizeof(int32_t));
-	if (s->keys == NULL || s->slots == NULL) {
+	s->keys = dt_map_new();
+	if (s->keys == NULL) {
 		dt_fail(err, "out of memory");
 		goto fail;
 	}
 	return s;
 fail:
-	mem_close(s);
+	mem_destroy(s);
 	return NULL;
 }
 
-static int mem_setup(void *data, char *err)
+static int mem_prepare(void *data, char *err)
 {
 	mem_store *s = data;
 
@@ -137,37 +133,37 @@ static void *mem_connect(void *data, int worker, char *err)
 	return c;
 }
 
-/* A key by name, created on first use: FNV-1a into an open-addressing
- * table (at most half full), so a lookup costs one hash and, mostly, one
- * comparison whatever the number of keys. */
+/* A key by name, created on first use; NULL past MEM_MAX_KEYS or out
+ * of memory. */
 static mem_key *key_get(mem_store *s, const char *name, size_t len)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-	mem_key *k;
+	bool made;
+	void **slot;
 
-	if (len >= sizeof(s->keys[0].name))
-		return NULL; /* never stored */
-	for (size_t j = 0; j < len; j++)
-		h = (h ^ (unsigned char)name[j]) * 16777619u;
-	for (i = h & (MEM_SLOTS - 1); s->slots[i] != 0; i = (i + 1) & (MEM_SLOTS - 1)) {
-		k = &s->keys[s->slots[i] - 1];
-		if (memcmp(k->name, name, len) == 0 && k->name[len] == '\0')
-			return k;
-	}
-	if (s->nkeys == MEM_MAX_KEYS)
+	if (len >= sizeof(((mem_key *)0)->name) ||
+	    (dt_map_get(s->keys, name, len) == NULL &&
+	     dt_map_count(s->keys) >= MEM_MAX_KEYS))
 		return NULL;
-	k = &s->keys[s->nkeys++];
-	memcpy(k->name, name, len);
-	k->name[len] = '\0';
-	s->slots[i] = (int32_t)s->nkeys;
-	return k;
+	slot = dt_map_slot(s->keys, name, len, &made);
+	if (slot == NULL)
+		return NULL;
+	if (made) {
+		mem_key *k = calloc(1, sizeof(*k));
+
+		if (k == NULL) {
+			dt_map_del(s->keys, name, len);
+			return NULL;
+		}
+		memcpy(k->name, name, len);
+		*slot = k;
+	}
+	return *slot;
 }
 
 static void pause_a_little(mem_conn *c)
 {
-	if (c->store->latency_ms > 0)
-		dt_sleep(dt_rng_double(&c->rng) * c->store->latency_ms / 1000);
+	if (c->store->latency > 0)
+		dt_sleep(dt_rng_double(&c->rng) * c->store->latency);
 }
 
 static bool bug_hits(mem_conn *c, mem_bug bug)
@@ -176,16 +172,16 @@ static bool bug_hits(mem_conn *c, mem_bug bug)
 }
 
 static dt_op_type bank_invoke(mem_conn *c, const char *f, const json_t *value,
-			      json_t **result, char **error)
+			      dt_reply *r)
 {
 	mem_store *s = c->store;
 
 	if (strcmp(f, "read") == 0) {
 		json_int_t *src = bug_hits(c, BUG_STALE_READS) ? s->prev_balances : s->balances;
 
-		*result = json_array();
+		r->value = json_array();
 		for (long long i = 0; i < s->accounts; i++)
-			json_array_append_new(*result, json_integer(src[i]));
+			json_array_append_new(r->value, json_integer(src[i]));
 		return DT_OP_OK;
 	}
 	if (strcmp(f, "transfer") == 0) {
@@ -194,9 +190,9 @@ static dt_op_type bank_invoke(mem_conn *c, const char *f, const json_t *value,
 		json_int_t amount = json_integer_value(json_object_get(value, "amount"));
 
 		if (from < 0 || from >= s->accounts || to < 0 || to >= s->accounts)
-			return dt_op_error(error, DT_OP_FAIL, "no such account");
+			return dt_op_error(&r->error, DT_OP_FAIL, "no such account");
 		if (s->balances[from] < amount)
-			return dt_op_error(error, DT_OP_FAIL, "insufficient funds");
+			return dt_op_error(&r->error, DT_OP_FAIL, "insufficient funds");
 		if (bug_hits(c, BUG_LOST_WRITES))
 			return DT_OP_OK;
 		memcpy(s->prev_balances, s->balances, (size_t)s->accounts * sizeof(json_int_t));
@@ -204,11 +200,11 @@ static dt_op_type bank_invoke(mem_conn *c, const char *f, const json_t *value,
 		s->balances[to] += amount;
 		return DT_OP_OK;
 	}
-	return dt_op_error(error, DT_OP_FAIL, "unknown operation");
+	return dt_op_error(&r->error, DT_OP_FAIL, "unknown operation");
 }
 
 static dt_op_type register_invoke(mem_conn *c, const char *f, const json_t *value,
-				  json_t **result, char **error)
+				  dt_reply *r)
 {
 	mem_store *s = c->store;
 	json_t *key = json_object_get(value, "key");
@@ -216,14 +212,14 @@ static dt_op_type register_invoke(mem_conn *c, const char *f, const json_t *valu
 	mem_key *k = name ? key_get(s, name, strlen(name)) : NULL;
 
 	if (k == NULL)
-		return dt_op_error(error, DT_OP_FAIL, name ? "too many keys" : "no key");
+		return dt_op_error(&r->error, DT_OP_FAIL, name ? "too many keys" : "no key");
 	if (strcmp(f, "read") == 0) {
 		bool stale = bug_hits(c, BUG_STALE_READS);
 		bool set = stale ? k->prev_set : k->set;
 
-		*result = json_object();
-		json_object_set(*result, "key", key);
-		json_object_set_new(*result, "value",
+		r->value = json_object();
+		json_object_set(r->value, "key", key);
+		json_object_set_new(r->value, "value",
 			set ? json_integer(stale ? k->prev : k->value) : json_null());
 		return DT_OP_OK;
 	}
@@ -242,17 +238,17 @@ static dt_op_type register_invoke(mem_conn *c, const char *f, const json_t *valu
 		json_int_t to = json_integer_value(json_array_get(ft, 1));
 
 		if (!k->set || k->value != from)
-			return dt_op_error(error, DT_OP_FAIL, "cas mismatch");
+			return dt_op_error(&r->error, DT_OP_FAIL, "cas mismatch");
 		k->prev = k->value;
 		k->prev_set = true;
 		k->value = to;
 		return DT_OP_OK;
 	}
-	return dt_op_error(error, DT_OP_FAIL, "unknown operation");
+	return dt_op_error(&r->error, DT_OP_FAIL, "unknown operation");
 }
 
 static dt_op_type mem_invoke(void *data, const char *f, const json_t *value,
-			     json_t **result, char **error)
+			     dt_reply *r)
 {
 	mem_conn *c = data;
 	dt_op_type t;
@@ -260,9 +256,9 @@ static dt_op_type mem_invoke(void *data, const char *f, const json_t *value,
 	pause_a_little(c);
 	pthread_mutex_lock(&c->store->lock);
 	if (c->store->bank)
-		t = bank_invoke(c, f, value, result, error);
+		t = bank_invoke(c, f, value, r);
 	else
-		t = register_invoke(c, f, value, result, error);
+		t = register_invoke(c, f, value, r);
 	pthread_mutex_unlock(&c->store->lock);
 	pause_a_little(c);
 	return t;
@@ -273,15 +269,21 @@ static void mem_disconnect(void *data)
 	free(data);
 }
 
+static const char *const mem_ops[] = { "read", "write", "cas", "transfer", NULL };
+
 static const dt_client_type mem_client = {
-	.info = { "mem", "1.0",
-		  "in-process reference store (register, bank), with optional bugs" },
-	.open = mem_open,
-	.setup = mem_setup,
+	.size = sizeof(dt_client_type),
+	.info = { .name = "mem", .version = "1.0",
+		  .description = "in-process reference store (register, bank), "
+				 "with optional bugs",
+		  .options = mem_options },
+	.operations = mem_ops,
+	.create = mem_create,
+	.prepare = mem_prepare,
 	.connect = mem_connect,
 	.invoke = mem_invoke,
 	.disconnect = mem_disconnect,
-	.close = mem_close,
+	.destroy = mem_destroy,
 };
 
 static int mem_plugin(dt_registry *reg)

@@ -56,7 +56,7 @@ static int bank_prepare_read(bank_model *m, const dt_op *ret,
 	json_array_foreach(v, i, b) {
 		int64_t x = (int64_t)json_integer_value(b);
 
-		rc = rc || dt_model_buf_put(model_draft_a(&d), &x, 8);
+		rc = rc || dt_buf_put(model_draft_a(&d), &x, 8);
 	}
 	return model_op_end(&d, rc, err);
 }
@@ -99,7 +99,7 @@ static int bank_init(void *model, dt_model_buf *s, char *err)
 	for (long long i = 0; i < m->accounts; i++) {
 		int64_t x = m->balance;
 
-		if (dt_model_buf_put(s, &x, 8) != 0)
+		if (dt_buf_put(s, &x, 8) != 0)
 			return dt_fail(err, "out of memory");
 	}
 	return 0;
@@ -168,8 +168,9 @@ static char *bank_describe_state(void *model, const void *st, size_t len)
 }
 
 const dt_model_type bank_model_type = {
-	.info = { "bank", "1.0",
-		  "accounts with balances: read all, transfer (refused without funds)" },
+	.size = sizeof(dt_model_type),
+	.info = { .name = "bank", .version = "1.0",
+		  .description = "accounts with balances: read all, transfer (refused without funds)" },
 	.create = bank_create, .destroy = model_free,
 	.prepare = bank_prepare, .init = bank_init, .step = bank_step,
 	.describe_op = bank_describe_op, .describe_state = bank_describe_state,

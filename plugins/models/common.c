@@ -23,7 +23,7 @@ void model_op_begin(model_draft *d, int kind, const dt_op *ret,
 	d->at = out->len;
 	d->head.kind = kind;
 	d->head.unknown = ret == NULL;
-	if (dt_model_buf_reserve(out, sizeof(model_op)) == NULL)
+	if (dt_buf_reserve(out, sizeof(model_op)) == NULL)
 		d->nomem = true;
 	else
 		out->len += sizeof(model_op);
@@ -67,7 +67,7 @@ const json_t *model_payload(const dt_op *op)
 int model_json_put(const json_t *v, dt_model_buf *b)
 {
 	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-	int rc = s ? dt_model_buf_put(b, s, strlen(s)) : -1;
+	int rc = s ? dt_buf_put(b, s, strlen(s)) : -1;
 
 	free(s);
 	return rc;
@@ -76,16 +76,16 @@ int model_json_put(const json_t *v, dt_model_buf *b)
 int model_value_encode(const json_t *v, dt_model_buf *b)
 {
 	if (v == NULL || json_is_null(v))
-		return dt_model_buf_put(b, "n", 1);
+		return dt_buf_put(b, "n", 1);
 	if (json_is_integer(v)) {
 		int64_t x = (int64_t)json_integer_value(v);
 
-		return dt_model_buf_put(b, "i", 1) || dt_model_buf_put(b, &x, 8);
+		return dt_buf_put(b, "i", 1) || dt_buf_put(b, &x, 8);
 	}
 	if (json_is_string(v))
-		return dt_model_buf_put(b, "s", 1) ||
-		       dt_model_buf_put(b, json_string_value(v), json_string_length(v));
-	return dt_model_buf_put(b, "j", 1) || model_json_put(v, b);
+		return dt_buf_put(b, "s", 1) ||
+		       dt_buf_put(b, json_string_value(v), json_string_length(v));
+	return dt_buf_put(b, "j", 1) || model_json_put(v, b);
 }
 
 int model_elem_encode(const json_t *v, dt_model_buf *b)
@@ -93,7 +93,7 @@ int model_elem_encode(const json_t *v, dt_model_buf *b)
 	size_t at = b->len;
 	uint32_t n;
 
-	if (dt_model_buf_put(b, "\0\0\0\0", 4) != 0 ||
+	if (dt_buf_put(b, "\0\0\0\0", 4) != 0 ||
 	    model_value_encode(v, b) != 0)
 		return -1;
 	n = (uint32_t)(b->len - at - 4);
@@ -157,9 +157,9 @@ int model_init_empty(void *model, dt_model_buf *state, char *err)
 
 void model_quoted(const unsigned char *p, size_t n, dt_model_buf *b)
 {
-	dt_model_buf_put(b, "\"", 1);
-	dt_model_buf_put(b, p, n);
-	dt_model_buf_put(b, "\"", 1);
+	dt_buf_put(b, "\"", 1);
+	dt_buf_put(b, p, n);
+	dt_buf_put(b, "\"", 1);
 }
 
 void model_value_print(const unsigned char *p, size_t n, dt_model_buf *b)
@@ -177,7 +177,7 @@ void model_value_print(const unsigned char *p, size_t n, dt_model_buf *b)
 	} else if (p[0] == 's') {
 		model_quoted(p + 1, n - 1, b);
 	} else {
-		dt_model_buf_put(b, p + 1, n - 1);
+		dt_buf_put(b, p + 1, n - 1);
 	}
 }
 
@@ -215,7 +215,7 @@ bool model_describe_result(dt_model_buf *b, const char *label,
 /* b's bytes as a malloc'd string (NULL when out of memory). */
 static char *model_text_end(dt_model_buf *b)
 {
-	if (dt_model_buf_put(b, "", 1) != 0) {
+	if (dt_buf_put(b, "", 1) != 0) {
 		free(b->data);
 		return NULL;
 	}

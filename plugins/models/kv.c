@@ -13,7 +13,7 @@ static int kv_encode(const json_t *v, dt_model_buf *b)
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (json_is_string(v))
-		return dt_model_buf_put(b, json_string_value(v), json_string_length(v));
+		return dt_buf_put(b, json_string_value(v), json_string_length(v));
 	return model_json_put(v, b);
 }
 
@@ -85,7 +85,9 @@ static char *kv_describe_state(void *model, const void *st, size_t len)
 }
 
 const dt_model_type kv_model = {
-	.info = { "kv", "1.0", "get/put/append on string values, per key" },
+	.size = sizeof(dt_model_type),
+	.info = { .name = "kv", .version = "1.0",
+		  .description = "get/put/append on string values, per key" },
 	.create = model_create_plain, .destroy = model_free,
 	.partition = model_key_partition,
 	.prepare = kv_prepare, .init = model_init_empty, .step = kv_step,

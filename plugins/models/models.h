@@ -118,7 +118,7 @@ static inline int model_op_pack(dt_model_buf *out, const model_op *head,
 				const void *a, const void *b)
 {
 	size_t n = sizeof(model_op) + head->alen + head->blen;
-	unsigned char *w = dt_model_buf_reserve(out, n);
+	unsigned char *w = dt_buf_reserve(out, n);
 	model_op *o = (model_op *)w;   /* the checker aligns out to 8 bytes */
 
 	if (w == NULL)
@@ -209,9 +209,9 @@ static inline dt_step model_step_new(dt_model_buf *next, const void *a,
 				     size_t an, const void *b, size_t bn,
 				     const void *c, size_t cn)
 {
-	if (dt_model_buf_put(next, a, an) != 0 ||
-	    (bn > 0 && dt_model_buf_put(next, b, bn) != 0) ||
-	    (cn > 0 && dt_model_buf_put(next, c, cn) != 0)) {
+	if (dt_buf_put(next, a, an) != 0 ||
+	    (bn > 0 && dt_buf_put(next, b, bn) != 0) ||
+	    (cn > 0 && dt_buf_put(next, c, cn) != 0)) {
 		free(next->data);
 		next->data = NULL;
 	}
@@ -240,7 +240,7 @@ static inline dt_step model_step_write(const void *st, size_t len,
 
 static inline void model_text(dt_model_buf *b, const char *s)
 {
-	dt_model_buf_put(b, s, strlen(s));
+	dt_buf_put(b, s, strlen(s));
 }
 
 /* Append a readable form of the n bytes at p to b: the printers of

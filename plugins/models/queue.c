@@ -81,7 +81,9 @@ static char *queue_describe_state(void *model, const void *st, size_t len)
 }
 
 const dt_model_type queue_model = {
-	.info = { "queue", "1.0", "a FIFO queue: enqueue, dequeue (null when empty)" },
+	.size = sizeof(dt_model_type),
+	.info = { .name = "queue", .version = "1.0",
+		  .description = "a FIFO queue: enqueue, dequeue (null when empty)" },
 	.create = model_create_plain, .destroy = model_free,
 	.partition = model_own_key_partition,
 	.prepare = queue_prepare, .init = model_init_empty, .step = queue_step,

@@ -68,7 +68,7 @@ static int reg_prepare(void *model, const dt_op *call, const dt_op *ret,
 
 static int reg_init(void *model, dt_model_buf *s, char *err)
 {
-	if (dt_model_buf_put(s, "n", 1) != 0)
+	if (dt_buf_put(s, "n", 1) != 0)
 		return dt_fail(err, "out of memory");
 	return 0;
 }
@@ -126,7 +126,9 @@ static char *reg_describe_state(void *model, const void *st, size_t len)
 }
 
 const dt_model_type register_model = {
-	.info = { "register", "1.0", "read/write register, per key" },
+	.size = sizeof(dt_model_type),
+	.info = { .name = "register", .version = "1.0",
+		  .description = "read/write register, per key" },
 	.create = reg_create, .destroy = model_free,
 	.partition = model_key_partition,
 	.prepare = reg_prepare,
@@ -135,8 +137,9 @@ const dt_model_type register_model = {
 };
 
 const dt_model_type cas_register_model = {
-	.info = { "cas-register", "1.0",
-		  "read/write/compare-and-set register, per key (as etcd)" },
+	.size = sizeof(dt_model_type),
+	.info = { .name = "cas-register", .version = "1.0",
+		  .description = "read/write/compare-and-set register, per key (as etcd)" },
 	.create = casreg_create, .destroy = model_free,
 	.partition = model_key_partition,
 	.prepare = reg_prepare,

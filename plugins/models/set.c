@@ -52,7 +52,7 @@ static int set_encode(const json_t *arr, dt_model_buf *out)
 	rc = 0;
 	for (i = 0; i < k && rc == 0; i++)
 		if (i == 0 || span_cmp(&sp[i - 1], &sp[i]) != 0)   /* with its length */
-			rc = dt_model_buf_put(out, sp[i].p - 4, 4 + sp[i].n);
+			rc = dt_buf_put(out, sp[i].p - 4, 4 + sp[i].n);
 done:
 	free(sp);
 	free(all.data);
@@ -133,7 +133,9 @@ static char *set_describe_state(void *model, const void *st, size_t len)
 }
 
 const dt_model_type set_model = {
-	.info = { "set", "1.0", "a set: add an element, read them all" },
+	.size = sizeof(dt_model_type),
+	.info = { .name = "set", .version = "1.0",
+		  .description = "a set: add an element, read them all" },
 	.create = model_create_plain, .destroy = model_free,
 	.partition = model_own_key_partition,
 	.prepare = set_prepare, .init = model_init_empty, .step = set_step,

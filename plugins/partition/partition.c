@@ -45,7 +45,7 @@ typedef enum part_mode {
 
 static const char *const mode_names[] = {
 	"halves", "random-halves", "isolate-one", "bridge", "majorities-ring",
-	"targets"
+	"targets", NULL
 };
 
 typedef enum part_direction {
@@ -54,7 +54,19 @@ typedef enum part_direction {
 	DIR_OUT
 } part_direction;
 
-static const char *const direction_names[] = { "both", "in", "out" };
+static const char *const direction_names[] = { "both", "in", "out", NULL };
+
+static const dt_option part_options[] = {
+	{ .name = "mode", .type = DT_OPT_ENUM, .def = "halves", .values = mode_names,
+	  .doc = "halves: first half against the rest; random-halves; isolate-one: a "
+		 "target alone; bridge: two halves, one node seeing both; "
+		 "majorities-ring; targets: the targets against the others" },
+	{ .name = "direction", .type = DT_OPT_ENUM, .def = "both",
+	  .values = direction_names,
+	  .doc = "both, or one way: in (the first group drops what the second "
+		 "sends) or out" },
+	{ .name = NULL }
+};
 
 typedef struct part_rule {
 	size_t node;   /* where the rule lives */
@@ -107,59 +119,79 @@ static json_t *rule_json(const part_nemesis *p, const part_rule *r)
 			 "from", p->nodes[r->from].name, "rule", text);
 }
 
-#define NELEMS(a) (sizeof(a) / sizeof(*(a)))
-
-/* Index of s in names[0..n), or n. */
-static size_t name_index(const char *const *names, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(s, names[i]) == 0)
-			break;
-	return i;
-}
-
 /* mode targets needs nodes left out of the selection: refuse the
- * selections that can only pick them all. */
-static int check_targets(const dt_nemesis_env *env, char *err)
+ * selections that can only pick them all (of nnodes; with nodes, by
+ * name, else as many names as nodes). */
+static int check_targets(const json_t *config, const dt_node *nodes,
+			 size_t nnodes, char *err)
 {
-	const json_t *t = json_object_get(env->config, "target");
+	const json_t *t = json_object_get(config, "target");
 	const json_t *mode = json_is_object(t) ? json_object_get(t, "mode") : t;
 
 	if (t == NULL)
 		return 0;
 	if (json_is_string(mode) && strcmp(json_string_value(mode), "all") == 0)
-		return dt_conf_fail(env->config, "target", err, "mode targets "
+		return dt_conf_fail(config, "target", err, "mode targets "
 				    "cuts the targets off from the other nodes; "
 				    "target all leaves none");
-	if (json_is_array(t) && json_array_size(t) >= env->nnodes) {
+	if (nodes == NULL && nnodes > 0 && json_is_array(t) &&
+	    json_array_size(t) >= nnodes)
+		return dt_conf_fail(config, "target", err, "mode targets cuts the "
+				    "targets off from the other nodes; this list "
+				    "names all %zu the chart has", nnodes);
+	if (nodes != NULL && json_is_array(t) && json_array_size(t) >= nnodes) {
 		bool left_out = false;
 
-		for (size_t i = 0; i < env->nnodes && !left_out; i++) {
+		for (size_t i = 0; i < nnodes && !left_out; i++) {
 			size_t j;
 			json_t *v;
 
 			left_out = true;
 			json_array_foreach(t, j, v)
 				if (json_is_string(v) && strcmp(json_string_value(v),
-						       env->nodes[i].name) == 0)
+						       nodes[i].name) == 0)
 					left_out = false;
 		}
 		if (!left_out)
-			return dt_conf_fail(env->config, "target", err, "mode "
+			return dt_conf_fail(config, "target", err, "mode "
 					    "targets cuts the targets off from "
 					    "the other nodes; this list names "
-					    "all %zu", env->nnodes);
+					    "all %zu", nnodes);
 	}
 	return 0;
+}
+
+/* The rules between mode, direction, the targets and the node count
+ * (nnodes 0: not known until the platform is up). */
+static int check_mode(const json_t *config, const dt_node *nodes, size_t nnodes,
+		      char *err)
+{
+	int m = dt_opt_enum(config, "mode", mode_names);
+	int d = dt_opt_enum(config, "direction", direction_names);
+
+	if (d != DIR_BOTH && m == MODE_MAJORITIES_RING)
+		return dt_conf_fail(config, "direction", err, "majorities-ring has "
+				    "no two groups to cut one way");
+	if (nnodes > 0 && (nnodes < 2 ||
+			   ((m == MODE_BRIDGE || m == MODE_MAJORITIES_RING) &&
+			    nnodes < 3)))
+		return dt_conf_fail(config, "mode", err, "%s needs at least %d "
+				    "nodes, the chart has %zu", mode_names[m],
+				    m == MODE_BRIDGE || m == MODE_MAJORITIES_RING ?
+				    3 : 2, nnodes);
+	if (m == MODE_TARGETS)
+		return check_targets(config, nodes, nnodes, err);
+	return 0;
+}
+
+static int part_validate(const dt_validate_env *env, char *err)
+{
+	return check_mode(env->config, NULL, env->nnodes, err);
 }
 
 static void *part_create(const dt_nemesis_env *env, char *err)
 {
 	part_nemesis *p = NULL;
-	const char *mode, *dir;
-	size_t m, d;
 	char out[256], e[DT_ERRBUF_SIZE];
 	const char *probe[] = { "iptables", "-w", "-n", "-L", "INPUT", NULL };
 	int rc;
@@ -169,37 +201,15 @@ static void *part_create(const dt_nemesis_env *env, char *err)
 			"network context");
 		return NULL;
 	}
-	if (dt_conf_string(env->config, "mode", "halves", &mode, err) != 0 ||
-	    dt_conf_string(env->config, "direction", "both", &dir, err) != 0)
+	/* Checked before the run against the chart; again against the
+	 * nodes the platform brought up (k8s knows them only now). */
+	if (check_mode(env->config, env->nodes, env->nnodes, err) != 0)
 		return NULL;
-	m = name_index(mode_names, NELEMS(mode_names), mode);
-	if (m == NELEMS(mode_names)) {
-		dt_conf_fail(env->config, "mode", err, "unknown mode '%s' (halves, "
-			     "random-halves, isolate-one, bridge, "
-			     "majorities-ring, targets)", mode);
-		return NULL;
-	}
-	d = name_index(direction_names, NELEMS(direction_names), dir);
-	if (d == NELEMS(direction_names)) {
-		dt_conf_fail(env->config, "direction", err, "unknown direction "
-			     "'%s' (both, in, out)", dir);
+	if (env->nnodes < 2) {
+		dt_conf_fail(env->config, "mode", err, "a partition needs at least "
+			     "2 nodes, the platform has %zu", env->nnodes);
 		return NULL;
 	}
-	if (d != DIR_BOTH && m == MODE_MAJORITIES_RING) {
-		dt_conf_fail(env->config, "direction", err, "majorities-ring has "
-			     "no two groups to cut one way");
-		return NULL;
-	}
-	if (env->nnodes < 2 || ((m == MODE_BRIDGE || m == MODE_MAJORITIES_RING) &&
-				env->nnodes < 3)) {
-		dt_conf_fail(env->config, "mode", err, "%s needs at least %d nodes, "
-			     "the chart has %zu", mode,
-			     m == MODE_BRIDGE || m == MODE_MAJORITIES_RING ? 3 : 2,
-			     env->nnodes);
-		return NULL;
-	}
-	if (m == MODE_TARGETS && check_targets(env, err) != 0)
-		return NULL;
 	rc = env->platform->exec(env->platform_data, &env->nodes[0], probe, out,
 				 sizeof(out), e);
 	if (rc != 0) {
@@ -218,8 +228,9 @@ static void *part_create(const dt_nemesis_env *env, char *err)
 	p->platform_data = env->platform_data;
 	p->nodes = env->nodes;
 	p->n = env->nnodes;
-	p->mode = (part_mode)m;
-	p->direction = (part_direction)d;
+	p->mode = (part_mode)dt_opt_enum(env->config, "mode", mode_names);
+	p->direction = (part_direction)dt_opt_enum(env->config, "direction",
+						   direction_names);
 	snprintf(p->comment, sizeof(p->comment), "dt-%.20s", env->run_id);
 	return p;
 oom:
@@ -463,9 +474,11 @@ static void part_destroy(void *data)
 }
 
 static const dt_nemesis_type partition_type = {
-	.info = { "partition", "1.0",
-		  "iptables cuts between groups of nodes (halves, random-halves, "
-		  "isolate-one, bridge, majorities-ring, targets)" },
+	.size = sizeof(dt_nemesis_type),
+	.info = { .name = "partition", .version = "1.0",
+		  .description = "iptables cuts between groups of nodes (halves, random-halves, "
+					 "isolate-one, bridge, majorities-ring, targets)",
+		  .options = part_options, .validate = part_validate },
 	.create = part_create,
 	.start = part_start,
 	.heal = part_heal,

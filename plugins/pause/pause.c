@@ -117,7 +117,9 @@ static void pause_destroy(void *data)
 }
 
 static const dt_nemesis_type pause_type = {
-	.info = { "pause", "1.0", "SIGSTOP nodes, SIGCONT on heal" },
+	.size = sizeof(dt_nemesis_type),
+	.info = { .name = "pause", .version = "1.0",
+		  .description = "SIGSTOP nodes, SIGCONT on heal" },
 	.create = pause_create,
 	.start = pause_start,
 	.heal = pause_heal,

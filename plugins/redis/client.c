@@ -33,7 +33,7 @@
 
 #include "redis.h"
 
-static void redis_close(void *data)
+static void redis_destroy(void *data)
 {
 	redis_client *c = data;
 
@@ -95,7 +95,7 @@ static int workload_conf(redis_client *c, const dt_client_env *env, char *err)
 		       "workloads, not '%s'", w);
 }
 
-static void *redis_open(const dt_client_env *env, char *err)
+static void *redis_create(const dt_client_env *env, char *err)
 {
 	redis_client *c = calloc(1, sizeof(*c));
 	const char *read_from, *primary;
@@ -110,14 +110,14 @@ static void *redis_open(const dt_client_env *env, char *err)
 				  &c->neps, err);
 	if (c->eps == NULL)
 		goto fail;
-	if (dt_conf_string(env->config, "read-from", "primary", &read_from, err) ||
-	    dt_conf_string(env->config, "primary", c->eps[0].name, &primary, err) ||
-	    dt_conf_bool(env->config, "flush", true, &c->flush, err) ||
-	    dt_conf_bool(env->config, "sentinel", false, &c->sentinel, err) ||
-	    dt_conf_int(env->config, "sentinel-port", 26379, 1, 65535,
-			&c->sentinel_port, err) ||
-	    dt_conf_string(env->config, "master-name", "dt", &c->master_name, err))
-		goto fail;
+	read_from = dt_opt_string(env->config, "read-from");
+	primary = dt_opt_string(env->config, "primary");
+	if (primary == NULL)
+		primary = c->eps[0].name;
+	c->flush = dt_opt_bool(env->config, "flush");
+	c->sentinel = dt_opt_bool(env->config, "sentinel");
+	c->sentinel_port = dt_opt_int(env->config, "sentinel-port");
+	c->master_name = dt_opt_string(env->config, "master-name");
 	i = dt_endpoints_find(c->eps, c->neps, primary);
 	if (i < 0) {
 		dt_conf_fail(env->config, "primary", err, "no node named '%s'", primary);
@@ -134,7 +134,7 @@ static void *redis_open(const dt_client_env *env, char *err)
 	}
 	return c;
 fail:
-	redis_close(c);
+	redis_destroy(c);
 	return NULL;
 }
 
@@ -164,19 +164,69 @@ static void *redis_connect(void *data, int worker, char *err)
 	return k;
 }
 
+static dt_op_type invoke(redis_conn *k, const char *f, const json_t *value,
+			 dt_reply *r)
+{
+	if (k->c->workload != REDIS_WL_BANK)
+		return redis_keyed_invoke(k, f, value, &r->value, &r->error);
+	if (strcmp(f, "read") == 0)
+		return redis_bank_read(k, &r->value, &r->error);
+	if (strcmp(f, "transfer") == 0)
+		return redis_bank_transfer(k, value, &r->error);
+	return dt_op_error(&r->error, DT_OP_FAIL, "the bank has no operation '%s'", f);
+}
+
 static dt_op_type redis_invoke(void *data, const char *f, const json_t *value,
-			       json_t **result, char **error)
+			       dt_reply *r)
 {
 	redis_conn *k = data;
+	dt_op_type t;
 
 	dt_deadline_set(&k->deadline, k->c->timeout);
-	if (k->c->workload != REDIS_WL_BANK)
-		return redis_keyed_invoke(k, f, value, result, error);
-	if (strcmp(f, "read") == 0)
-		return redis_bank_read(k, result, error);
-	if (strcmp(f, "transfer") == 0)
-		return redis_bank_transfer(k, value, error);
-	return dt_op_error(error, DT_OP_FAIL, "the bank has no operation '%s'", f);
+	k->served_ep = -1;
+	t = invoke(k, f, value, r);
+	if (k->served_ep >= 0 && (size_t)k->served_ep < k->c->neps)
+		r->node = k->c->eps[k->served_ep].name;
+	return t;
+}
+
+static const char *const redis_ops[] = {
+	"read", "write", "cas", "get", "put", "append", "transfer", NULL
+};
+
+static const dt_option redis_options[] = {
+	{ .name = "read-from", .type = DT_OPT_STRING, .def = "primary",
+	  .doc = "primary, replica (any replica, spread over workers) or a node's name" },
+	{ .name = "primary", .type = DT_OPT_STRING,
+	  .doc = "the primary's node name (default: the first node)" },
+	{ .name = "endpoints", .type = DT_OPT_LIST, .item = DT_OPT_STRING,
+	  .doc = "when the chart has no nodes: HOST:PORT of external servers "
+		 "(the first is the primary)" },
+	{ .name = "flush", .type = DT_OPT_BOOL, .def = "true",
+	  .doc = "prepare empties the database first (register, kv)" },
+	{ .name = "sentinel", .type = DT_OPT_BOOL, .def = "false",
+	  .doc = "ask the sentinels where the primary is on every reconnect "
+		 "(follows failovers)" },
+	{ .name = "sentinel-port", .type = DT_OPT_INT, .def = "26379", .min = 1,
+	  .max = 65535, .doc = "the sentinels' port on each node" },
+	{ .name = "master-name", .type = DT_OPT_STRING, .def = "dt",
+	  .doc = "the name the sentinels monitor the primary by" },
+	{ .name = NULL }
+};
+
+static int redis_validate(const dt_validate_env *env, char *err)
+{
+	const char *w = env->workload;
+	const char *rf = dt_opt_string(env->config, "read-from");
+
+	if (w != NULL && strcmp(w, "bank") != 0 && strcmp(w, "kv") != 0 &&
+	    strcmp(w, "register") != 0)
+		return dt_conf_fail(env->config, "name", err, "redis implements "
+				    "the bank, register and kv workloads, not %s", w);
+	if (strcmp(rf, "replica") == 0 && env->nnodes == 1)
+		return dt_conf_fail(env->config, "read-from", err,
+				    "replica reads need at least 2 nodes");
+	return 0;
 }
 
 static void redis_disconnect(void *data)
@@ -193,14 +243,17 @@ static void redis_disconnect(void *data)
 }
 
 static const dt_client_type redis_client_type = {
-	.info = { "redis", "1.0",
-		  "redis-server through hiredis: bank, register, kv; INFO metrics" },
-	.open = redis_open,
-	.setup = redis_setup,
+	.size = sizeof(dt_client_type),
+	.info = { .name = "redis", .version = "1.0",
+		  .description = "redis-server through hiredis: bank, register, kv; INFO metrics",
+		  .options = redis_options, .validate = redis_validate },
+	.operations = redis_ops,
+	.create = redis_create,
+	.prepare = redis_setup,
 	.connect = redis_connect,
 	.invoke = redis_invoke,
 	.disconnect = redis_disconnect,
-	.close = redis_close,
+	.destroy = redis_destroy,
 	.metrics = redis_metrics,
 };
 

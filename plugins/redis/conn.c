@@ -49,6 +49,7 @@ int redis_ensure(redis_conn *k, redisContext **ctxp, size_t ep, char **error)
 	double left = dt_deadline_left(&k->deadline);
 	double *set = ctxp == &k->reader ? &k->reader_to : &k->primary_to;
 
+	k->served_ep = (long)ep;
 	if (left <= 0) {
 		*error = strdup("timed out");
 		return -1;

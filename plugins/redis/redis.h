@@ -52,6 +52,8 @@ typedef struct redis_conn {
 	double reader_to;         /* the same for reader */
 	size_t primary_ep;        /* the primary as last known */
 	size_t reader_ep;
+	long served_ep;           /* the endpoint the op under way went to,
+				     or -1: the op's reply->node */
 	dt_deadline deadline;     /* of the operation under way */
 } redis_conn;
 

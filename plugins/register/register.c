@@ -27,11 +27,8 @@ static void *reg_create(const json_t *config, char *err)
 		dt_fail(err, "out of memory");
 		return NULL;
 	}
-	if (dt_conf_int(config, "keys", 3, 1, 100000, &w->keys, err) ||
-	    dt_conf_int(config, "values", 5, 1, 1000000, &w->values, err)) {
-		free(w);
-		return NULL;
-	}
+	w->keys = dt_opt_int(config, "keys");
+	w->values = dt_opt_int(config, "values");
 	return w;
 }
 
@@ -79,9 +76,19 @@ static const dt_workload_op reg_ops[] = {
 	{ "read", 1 }, { "write", 1 }, { "cas", 1 }, { NULL, 0 }
 };
 
+static const dt_option reg_options[] = {
+	{ .name = "keys", .type = DT_OPT_INT, .def = "3", .min = 1, .max = 100000,
+	  .doc = "independent registers, r0 .. rN-1" },
+	{ .name = "values", .type = DT_OPT_INT, .def = "5", .min = 1, .max = 1000000,
+	  .doc = "values written are 0 .. N-1 (few, so that reads meet writes)" },
+	{ .name = NULL }
+};
+
 static const dt_workload_type register_workload = {
-	.info = { "register", "1.0",
-		  "read, write and compare-and-set on independent keys" },
+	.size = sizeof(dt_workload_type),
+	.info = { .name = "register", .version = "1.0",
+		  .description = "read, write and compare-and-set on independent keys",
+		  .options = reg_options },
 	.ops = reg_ops,
 	.model = "cas-register",
 	.create = reg_create,

@@ -134,8 +134,10 @@ static int stats_check(const dt_checker_env *env, const dt_history *h,
 }
 
 static const dt_checker_type stats_checker = {
-	.info = { "stats", "1.0",
-		  "throughput, latency percentiles and outcome counts per operation" },
+	.size = sizeof(dt_checker_type),
+	.info = { .name = "stats", .version = "1.0",
+		  .description = "throughput, latency percentiles and outcome "
+				 "counts per operation" },
 	.check = stats_check,
 };
 

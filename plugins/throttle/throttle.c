@@ -20,6 +20,24 @@
 
 #include <dt/plugin.h>
 
+/* tc's own units, passed to tc as they are written. */
+static const dt_option throttle_options[] = {
+	{ .name = "rate", .type = DT_OPT_STRING,
+	  .doc = "tbf rate limit, in tc's units: bit, kbit, mbit, gbit (per "
+		 "second), or bps, kbps, mbps (bytes)" },
+	{ .name = "burst", .type = DT_OPT_STRING, .def = "32kbit",
+	  .doc = "tbf bucket size, in tc's units (b, kb, mb, kbit, mbit)" },
+	{ .name = "latency", .type = DT_OPT_STRING, .def = "50ms",
+	  .doc = "tbf: how long a packet may wait in the bucket (tc's us, ms, s)" },
+	{ .name = "delay", .type = DT_OPT_STRING,
+	  .doc = "netem: added delay (tc's us, ms, s); needs netem in the kernel" },
+	{ .name = "jitter", .type = DT_OPT_STRING,
+	  .doc = "netem: delay variation, with delay; needs netem" },
+	{ .name = "loss", .type = DT_OPT_STRING,
+	  .doc = "netem: packet loss (1%); needs netem" },
+	{ .name = NULL }
+};
+
 typedef struct throttle_nemesis {
 	const dt_platform_type *platform;
 	void *platform_data;
@@ -67,19 +85,10 @@ static int node_exec(throttle_nemesis *t, const dt_node *nd,
 
 /* A tc value: digits, letters, '.', '%': nothing a tc parser could take
  * for another option. */
-static int tc_value(const json_t *conf, const char *key, const char *def,
-		    const char **out, char *err)
+static int tc_value(const json_t *conf, const char *key, const char **out,
+		    char *err)
 {
-	const json_t *v = json_object_get(conf, key);
-
-	if (json_is_number(v)) {
-		/* A bare number: tc reads bits/s for rates, us for times;
-		 * let the user see that rather than guess. */
-		return dt_conf_fail(conf, key, err, "give a unit: \"1mbit\", "
-				    "\"50ms\", \"1%%\"");
-	}
-	if (dt_conf_string(conf, key, def, out, err) != 0)
-		return -1;
+	*out = dt_opt_string(conf, key);
 	if (*out == NULL)
 		return 0;
 	for (const char *c = *out; *c != '\0'; c++)
@@ -95,6 +104,66 @@ static int tc_value(const json_t *conf, const char *key, const char *def,
 static bool needs_netem(const throttle_nemesis *t)
 {
 	return t->delay != NULL || t->jitter != NULL || t->loss != NULL;
+}
+
+/* Read and check the entry's values (validate and create alike). */
+static int read_values(throttle_nemesis *t, const json_t *config, char *err)
+{
+	if (tc_value(config, "rate", &t->rate, err) != 0 ||
+	    tc_value(config, "burst", &t->burst, err) != 0 ||
+	    tc_value(config, "latency", &t->latency, err) != 0 ||
+	    tc_value(config, "delay", &t->delay, err) != 0 ||
+	    tc_value(config, "jitter", &t->jitter, err) != 0 ||
+	    tc_value(config, "loss", &t->loss, err) != 0)
+		return -1;
+	if (t->jitter != NULL && t->delay == NULL)
+		return dt_conf_fail(config, "jitter", err, "jitter needs a delay");
+	if (t->rate == NULL && !needs_netem(t))
+		return dt_conf_fail(config, NULL, err, "throttle needs rate (tbf) "
+				    "or delay/jitter/loss (netem)");
+	return 0;
+}
+
+/*
+ * Whether this kernel has netem, before any node exists: tc adds netem
+ * to the loopback of a network namespace made for it alone (unshare -n:
+ * the namespace goes with the command, nothing to clean up).  1 yes, 0
+ * no, -1 could not tell (no right to make a namespace: the first start
+ * will tell instead).
+ */
+static int kernel_has_netem(void)
+{
+	const char *argv[] = { "unshare", "--net", "tc", "qdisc", "add", "dev",
+			       "lo", "root", "netem", "delay", "1ms", NULL };
+	char out[512], e[DT_ERRBUF_SIZE];
+	dt_command cmd = { .argv = argv, .timeout = 10, .out = out,
+			   .outlen = sizeof(out) };
+	int rc = dt_command_run(&cmd, e);
+
+	if (rc == 0)
+		return 1;
+	if (rc > 0 && (strstr(out, "qdisc kind is unknown") != NULL ||
+		       strstr(out, "nknown qdisc") != NULL))
+		return 0;
+	return -1;
+}
+
+static int netem_missing(const throttle_nemesis *t, char *err);
+
+static int throttle_validate(const dt_validate_env *env, char *err)
+{
+	throttle_nemesis t = { 0 };
+
+	if (read_values(&t, env->config, err) != 0)
+		return -1;
+	if (needs_netem(&t) && kernel_has_netem() == 0) {
+		char why[DT_ERRBUF_SIZE];
+
+		netem_missing(&t, why);
+		return dt_conf_fail(env->config, t.delay ? "delay" : t.jitter ?
+				    "jitter" : "loss", err, "%s", why);
+	}
+	return 0;
 }
 
 /* Whether the kernel has netem: add it to a throwaway veth pair inside
@@ -157,22 +226,8 @@ static void *throttle_create(const dt_nemesis_env *env, char *err)
 	t->platform_data = env->platform_data;
 	t->nodes = env->nodes;
 	t->n = env->nnodes;
-	if (tc_value(env->config, "rate", NULL, &t->rate, err) != 0 ||
-	    tc_value(env->config, "burst", "32kbit", &t->burst, err) != 0 ||
-	    tc_value(env->config, "latency", "50ms", &t->latency, err) != 0 ||
-	    tc_value(env->config, "delay", NULL, &t->delay, err) != 0 ||
-	    tc_value(env->config, "jitter", NULL, &t->jitter, err) != 0 ||
-	    tc_value(env->config, "loss", NULL, &t->loss, err) != 0)
+	if (read_values(t, env->config, err) != 0)
 		goto fail;
-	if (t->jitter != NULL && t->delay == NULL) {
-		dt_conf_fail(env->config, "jitter", err, "jitter needs a delay");
-		goto fail;
-	}
-	if (t->rate == NULL && !needs_netem(t)) {
-		dt_conf_fail(env->config, NULL, err, "throttle needs rate (tbf) "
-			     "or delay/jitter/loss (netem)");
-		goto fail;
-	}
 	if (needs_netem(t) && probe_netem(t) == 0) {
 		netem_missing(t, err);
 		goto fail;
@@ -315,8 +370,10 @@ static void throttle_destroy(void *data)
 }
 
 static const dt_nemesis_type throttle_type = {
-	.info = { "throttle", "1.0",
-		  "tc on the nodes' interfaces: tbf rate limits, netem delay/loss" },
+	.size = sizeof(dt_nemesis_type),
+	.info = { .name = "throttle", .version = "1.0",
+		  .description = "tc on the nodes' interfaces: tbf rate limits, netem delay/loss",
+		  .options = throttle_options, .validate = throttle_validate },
 	.create = throttle_create,
 	.start = throttle_start,
 	.heal = throttle_heal,

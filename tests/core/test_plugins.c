@@ -74,6 +74,61 @@ Test(plugins, wrong_abi_names_both_versions)
 	cr_assert(strstr(err, want) != NULL, "%s", err);
 }
 
+Test(plugins, abi_1_is_refused_by_name)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+
+	cr_assert_eq(dt_registry_load_file(reg, BAD "dt_abi1.so", err), -1);
+	cr_assert(strstr(err, "dt_abi1.so: built for plugin ABI version 1, but this "
+			 "DT has ABI version 2: rebuild it against this DT's "
+			 "dt/plugin.h") != NULL, "%s", err);
+}
+
+/* Built against an older header of the same ABI: loads, and the
+ * callbacks its descriptor does not cover read as NULL. */
+Test(plugins, an_older_descriptor_loads)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	const dt_client_type *t;
+
+	cr_assert_eq(dt_registry_load_file(reg, BAD "dt_older.so", err), 0, "%s", err);
+	t = dt_registry_find(reg, DT_KIND_CLIENT, "older", err);
+	cr_assert_not_null(t, "%s", err);
+	cr_expect_eq(t->size, sizeof(dt_client_type), "the core's copy has its size");
+	cr_expect_not_null(t->invoke);
+	cr_expect_null(t->metrics, "metrics lies beyond the plugin's size");
+}
+
+Test(plugins, a_descriptor_without_size_is_refused)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+
+	cr_assert_eq(dt_registry_load_file(reg, BAD "dt_unsized.so", err), -1);
+	cr_assert(strstr(err, "dt_unsized.so: registers a workload with a descriptor of "
+			 "0 bytes, less than the ") != NULL, "%s", err);
+	cr_assert(strstr(err, "set `.size = sizeof(dt_workload_type)`") != NULL, "%s", err);
+}
+
+Test(plugins, broken_option_tables_are_refused)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+
+	cr_assert_eq(dt_registry_load_file(reg, BAD "dt_badopts.so", err), -1);
+	cr_assert(strstr(err, "dt_badopts.so: registers workload 'no-enum-values' "
+			 "whose option 'mode' is an enum without values") != NULL,
+		  "%s", err);
+}
+
+Test(plugins, a_bad_default_is_refused)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+
+	cr_assert_eq(dt_registry_load_file(reg, BAD "dt_baddefault.so", err), -1);
+	cr_assert(strstr(err, "dt_baddefault.so: registers workload 'bad-default' "
+			 "whose option 'keys' has a bad default: keys: expected a "
+			 "whole number between 1 and 10") != NULL, "%s", err);
+}
+
 Test(plugins, duplicate_name_is_refused_and_the_file_with_it)
 {
 	char err[DT_ERRBUF_SIZE] = "";
@@ -83,7 +138,7 @@ Test(plugins, duplicate_name_is_refused_and_the_file_with_it)
 	cr_assert(strstr(err, "dt_dup.so: registers checker 'stats', which ") != NULL, "%s", err);
 	cr_assert(strstr(err, "dt_stats.so already registered") != NULL, "%s", err);
 	/* what the refused file registered first is taken back */
-	cr_assert_null(dt_registry_find(reg, DT_KIND_CHECKER, "dup-fine"));
+	cr_assert_null(dt_registry_find(reg, DT_KIND_CHECKER, "dup-fine", NULL));
 }
 
 Test(plugins, failing_registration)
@@ -92,7 +147,7 @@ Test(plugins, failing_registration)
 
 	cr_assert_eq(dt_registry_load_file(reg, BAD "dt_initfail.so", err), -1);
 	cr_assert(strstr(err, "dt_initfail.so: registers client 'incomplete' without "
-			 "open, connect, invoke, disconnect and close") != NULL, "%s", err);
+			 "create, connect, invoke, disconnect and destroy") != NULL, "%s", err);
 }
 
 Test(plugins, missing_file)
@@ -121,6 +176,6 @@ Test(plugins, load_all_reports_bad_files_and_keeps_going)
 	/* noentry, badabi, initfail and dup (after dt_stats) fail; the
 	 * shipped plugins still load */
 	cr_assert_geq(failed, 3);
-	cr_assert_not_null(dt_registry_find(r, DT_KIND_CLIENT, "mem"));
+	cr_assert_not_null(dt_registry_find(r, DT_KIND_CLIENT, "mem", NULL));
 	dt_registry_free(r);
 }

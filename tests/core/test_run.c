@@ -81,7 +81,7 @@ static const char *suite_file(const char *name, const char *text)
 }
 
 static const char bank_suite[] =
-	"name: bank-test\nchart: mem\nclient: {name: mem, latency: 0.5}\n"
+	"name: bank-test\nchart: mem\nclient: {name: mem, latency: 0.5ms}\n"
 	"workload: bank\nconcurrency: 3\nrate: 300\ntime-limit: 1\n"
 	"checkers: [stats, bank]\n";
 
@@ -122,7 +122,7 @@ Test(run, broken_bank_is_invalid)
 
 	/* transfers that create money: the invariant checker must object */
 	snprintf(text, sizeof(text), "%s", bank_suite);
-	strcpy(strstr(text, "latency: 0.5}"), "latency: 0.5, bug: stale-reads, bug-probability: 0.5}\n"
+	strcpy(strstr(text, "latency: 0.5ms}"), "latency: 0.5ms, bug: stale-reads, bug-probability: 0.5}\n"
 	       "workload: bank\nconcurrency: 3\nrate: 300\ntime-limit: 1\ncheckers: [stats, bank]\n");
 	args[1] = suite_file("bb", text);
 	/* stale reads of a whole bank are still consistent snapshots: valid
@@ -191,11 +191,11 @@ Test(run, repeat_runs_until_one_is_not_valid)
 	const char *dry[] = { "--suite", "mem-bank", "--repeat", "2", "--dry-run", NULL };
 
 	snprintf(ok_path, sizeof(ok_path), "%s", suite_file("r", "name: rep-ok\n"
-		 "chart: mem\nclient: {name: mem, latency: 0.2}\nworkload: register\n"
+		 "chart: mem\nclient: {name: mem, latency: 0.2ms}\nworkload: register\n"
 		 "concurrency: 2\nrate: 200\ntime-limit: 0.3\ncheckers: [stats, "
 		 "{name: linearizable, model: cas-register}]\n"));
 	snprintf(bad_path, sizeof(bad_path), "%s", suite_file("s", "name: rep-bad\n"
-		 "chart: mem\nclient: {name: mem, latency: 1, bug: stale-reads}\n"
+		 "chart: mem\nclient: {name: mem, latency: 1ms, bug: stale-reads}\n"
 		 "workload: {name: register, keys: 1, values: 5}\nconcurrency: 4\n"
 		 "rate: 500\ntime-limit: 1\ncheckers: [{name: linearizable, "
 		 "model: cas-register}]\n"));
@@ -229,7 +229,7 @@ Test(run, check_runs_again_from_the_store)
 	json_t *r, *suite;
 
 	bad[1] = suite_file("ck", "name: ck\nchart: mem\nclient: {name: mem, "
-			    "latency: 1, bug: stale-reads}\nworkload: {name: register, "
+			    "latency: 1ms, bug: stale-reads}\nworkload: {name: register, "
 			    "keys: 1, values: 5}\nconcurrency: 4\nrate: 500\n"
 			    "time-limit: 1\ncheckers: [stats, {name: linearizable, "
 			    "model: cas-register}]\n");
@@ -275,7 +275,7 @@ Test(run, config_errors_exit_4_and_name_the_place)
 
 	args[1] = suite_file("u", "name: u\nchart: mem\nclient: nosuch\nworkload: bank\n");
 	cr_assert_eq(dt_run(err, sizeof(err), args), 4);
-	cr_assert(strstr(err, "u.yaml:3:1: client: no client named 'nosuch' (available: ") != NULL,
+	cr_assert(strstr(err, "u.yaml:3:1: client.name: no client named 'nosuch' (available: ") != NULL,
 		  "%s", err);
 	cr_assert(strstr(err, "mem") != NULL, "%s", err);
 	args[1] = "no-such-suite";
@@ -283,7 +283,9 @@ Test(run, config_errors_exit_4_and_name_the_place)
 	cr_assert(strstr(err, "no suite named 'no-such-suite'") != NULL, "%s", err);
 }
 
-Test(run, unknown_keys_are_warned_about)
+/* A typo is an error before anything starts, not a warning: a suite
+ * that silently runs without its key can pass where it should fail. */
+Test(run, unknown_keys_are_errors)
 {
 	char err[4096];
 	const char *args[] = { "--suite", NULL, "--store", store, "-t", "0.2", NULL };
@@ -291,8 +293,9 @@ Test(run, unknown_keys_are_warned_about)
 
 	snprintf(text, sizeof(text), "%stime-limt: 5\n", bank_suite);
 	args[1] = suite_file("w", text);
-	cr_assert_eq(dt_run(err, sizeof(err), args), 0, "%s", err);
-	cr_assert(strstr(err, "w.yaml:9:1: time-limt: unknown key (ignored)") != NULL, "%s", err);
+	cr_assert_eq(dt_run(err, sizeof(err), args), 4, "%s", err);
+	cr_assert(strstr(err, "w.yaml:9:1: time-limt: unknown key (did you mean "
+			 "`time-limit`?)") != NULL, "%s", err);
 }
 
 /* The sequence of (process, f, value) of invokes per process. */

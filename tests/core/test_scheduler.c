@@ -25,19 +25,20 @@ static void c_disconnect(void *c) { (void)c; }
 static void c_close(void *c) { (void)c; }
 
 static dt_op_type c_invoke(void *conn, const char *f, const json_t *v,
-			   json_t **result, char **error)
+			   dt_reply *reply)
 {
 	int n = atomic_fetch_add(&calls, 1) + 1;
 
-	(void)conn; (void)f; (void)v; (void)result; (void)error;
+	(void)conn; (void)f; (void)v; (void)reply;
 	if (info_every > 0 && n % info_every == 0)
 		return DT_OP_INFO;
 	return DT_OP_OK;
 }
 
 static const dt_client_type client = {
-	.info = { "t", "0", "" }, .open = c_open, .connect = c_connect,
-	.invoke = c_invoke, .disconnect = c_disconnect, .close = c_close,
+	.size = sizeof(dt_client_type),
+	.info = { "t", "0", "" }, .create = c_open, .connect = c_connect,
+	.invoke = c_invoke, .disconnect = c_disconnect, .destroy = c_close,
 };
 
 static json_t *w_generate(void *w, const char *f, dt_rng *rng)
@@ -48,6 +49,7 @@ static json_t *w_generate(void *w, const char *f, dt_rng *rng)
 
 static const dt_workload_op wops[] = { { "a", 1 }, { "b", 3 }, { NULL, 0 } };
 static const dt_workload_type workload = {
+	.size = sizeof(dt_workload_type),
 	.info = { "t", "0", "" }, .ops = wops, .generate = w_generate,
 };
 
@@ -71,6 +73,7 @@ static int n_heal(void *n, json_t **what, char *err)
 	return 0;
 }
 static const dt_nemesis_type nemesis = {
+	.size = sizeof(dt_nemesis_type),
 	.info = { "count", "0", "" }, .create = n_create, .start = n_start,
 	.heal = n_heal, .destroy = n_destroy,
 };

@@ -340,3 +340,119 @@ Test(endpoints, metrics_by_name)
 	cr_assert_eq(json_integer_value(json_object_get(all, "c")), 2);
 	json_decref(all);
 }
+
+/* ---- the shared pieces: base64, the hash map, the buffer --------------- */
+
+Test(base64, round_trips)
+{
+	const char *cases[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar", "r0" };
+	const char *enc[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
+			      "Zm9vYmFy", "cjA=" };
+	unsigned char all[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *e = dt_base64_encode(cases[i], strlen(cases[i]));
+		size_t n;
+		unsigned char *d = dt_base64_decode(e, strlen(e), &n);
+
+		cr_assert_str_eq(e, enc[i]);
+		cr_assert_eq(n, strlen(cases[i]));
+		cr_assert_str_eq((char *)d, cases[i]);
+		free(e);
+		free(d);
+	}
+	for (int i = 0; i < 256; i++)
+		all[i] = (unsigned char)i;
+	{
+		char *e = dt_base64_encode(all, sizeof(all));
+		size_t n;
+		unsigned char *d = dt_base64_decode(e, strlen(e), &n);
+
+		cr_assert_eq(n, sizeof(all));
+		cr_assert_eq(memcmp(d, all, n), 0);
+		free(e);
+		free(d);
+	}
+}
+
+Test(base64, blanks_padding_and_garbage)
+{
+	size_t n;
+	unsigned char *d;
+	const char *bad[] = { "Zm9v!", "Z", "Zg===", "Zg=a", "not*base64", "Zm9-" };
+
+	/* PEM and kubeconfig data are wrapped */
+	d = dt_base64_decode("aGVsbG8gd29y\nbGQ=", 17, &n);
+	cr_assert_not_null(d);
+	cr_expect_str_eq((char *)d, "hello world");
+	cr_expect_eq(n, 11);
+	free(d);
+	d = dt_base64_decode("Zg", 2, &n);
+	cr_assert_not_null(d, "padding may be left out");
+	cr_assert_eq(n, 1);
+	free(d);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_null(dt_base64_decode(bad[i], strlen(bad[i]), &n), "%s", bad[i]);
+}
+
+Test(map, put_get_delete_many)
+{
+	dt_map *m = dt_map_new();
+	char key[32];
+	size_t iter = 0, seen = 0;
+	const void *k;
+	size_t len;
+	void *v;
+
+	cr_assert_not_null(m);
+	for (intptr_t i = 0; i < 20000; i++) {
+		snprintf(key, sizeof(key), "k%ld", (long)i);
+		cr_assert_eq(dt_map_puts(m, key, (void *)(i + 1)), 0);
+	}
+	cr_assert_eq(dt_map_count(m), 20000);
+	/* a key of length 0 and one with a NUL inside are keys too */
+	cr_assert_eq(dt_map_put(m, "", 0, (void *)7), 0);
+	cr_assert_eq(dt_map_put(m, "a\0b", 3, (void *)8), 0);
+	cr_assert_eq((intptr_t)dt_map_get(m, "", 0), 7);
+	cr_assert_eq((intptr_t)dt_map_get(m, "a\0b", 3), 8);
+	cr_assert_null(dt_map_get(m, "a", 1));
+	for (intptr_t i = 0; i < 20000; i += 2) {
+		snprintf(key, sizeof(key), "k%ld", (long)i);
+		cr_assert_eq((intptr_t)dt_map_del(m, key, strlen(key)), i + 1);
+	}
+	for (intptr_t i = 0; i < 20000; i++) {
+		snprintf(key, sizeof(key), "k%ld", (long)i);
+		cr_assert_eq((intptr_t)dt_map_gets(m, key), i % 2 ? i + 1 : 0, "%s", key);
+	}
+	while (dt_map_next(m, &iter, &k, &len, &v))
+		seen++;
+	cr_assert_eq(seen, 10002);
+	cr_assert_eq(dt_map_count(m), 10002);
+	dt_map_free(m, NULL);
+}
+
+Test(buf, text_and_bytes)
+{
+	dt_buf b = { 0 };
+	char *s;
+	int *a = NULL;
+	size_t cap = 0;
+
+	cr_assert_eq(dt_buf_puts(&b, "abc"), 0);
+	for (int i = 0; i < 1000; i++)
+		cr_assert_eq(dt_buf_printf(&b, "%d,", i), 0);
+	cr_assert_eq(strncmp((char *)b.data, "abc0,1,2,", 9), 0);
+	cr_assert_eq(b.len, strlen((char *)b.data));
+	s = dt_buf_take(&b);
+	cr_assert_null(b.data);
+	cr_assert_eq(strlen(s), 3 + 10 * 2 + 90 * 3 + 900 * 4);
+	free(s);
+	s = dt_buf_take(&b);
+	cr_assert_str_eq(s, "");
+	free(s);
+	cr_assert_eq(dt_grow(&a, &cap, 100, sizeof(*a)), 0);
+	cr_assert_geq(cap, 100);
+	for (size_t i = 0; i < cap; i++)
+		cr_assert_eq(a[i], 0, "grown items are zeroed");
+	free(a);
+}

@@ -1,6 +1,6 @@
 /*
  * fuzz_etcd_reply.c: the parsers of the etcd client's JSON gateway
- * replies (plugins/etcd/reply.c and b64.c, compiled in).  The first
+ * replies (plugins/etcd/reply.c, compiled in).  The first
  * byte picks the HTTP status; the rest is the body.  Every reply goes
  * through the three parsers the way the client (ops.c, http.c) uses them.
  */

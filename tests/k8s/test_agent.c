@@ -538,7 +538,7 @@ Test(netns, platform_orders_go_through_the_agent)
 		};
 		const dt_platform_type *k8s = c->type;
 
-		p = k8s->setup(&env, err);
+		p = k8s->create(&env, err);
 		cr_assert_not_null(p, "%s", err);
 		cr_assert_eq(k8s->nodes(p, &nodes), 3);
 		cr_assert_str_eq(nodes[0].name, "kv-0");
@@ -555,7 +555,7 @@ Test(netns, platform_orders_go_through_the_agent)
 		cr_expect_eq(wait_state(target, 'T'), 'T');
 
 		/* no heal by the nemesis: teardown's /v1/heal undoes it all */
-		k8s->teardown(p);
+		k8s->destroy(p);
 	}
 	cr_expect(!has("10.244.2.11/32", ipt), "rule left after teardown");
 	cr_expect_eq(wait_state(target, 'S'), 'S', "left stopped after teardown");

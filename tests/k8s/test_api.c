@@ -160,18 +160,6 @@ Test(kubeconfig, in_cluster_service_account)
 	dt_k8s_conn_clear(&c);
 }
 
-Test(kubeconfig, base64)
-{
-	size_t n;
-	char *s = dt_k8s_base64_decode("aGVsbG8gd29y\nbGQ=", &n);
-
-	cr_assert_not_null(s);
-	cr_expect_str_eq(s, "hello world");
-	cr_expect_eq(n, 11);
-	free(s);
-	cr_expect_null(dt_k8s_base64_decode("not*base64", &n));
-}
-
 /* ---- REST against the mock server ---------------------------------------- */
 
 static mock_api *mock;

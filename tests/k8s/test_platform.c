@@ -125,7 +125,7 @@ static void *platform_setup(json_t *conf, char *err)
 		.chart = chart->root, .suite = suite->root, .config = conf,
 	};
 
-	return k8s->setup(&env, err);
+	return k8s->create(&env, err);
 }
 
 static void routes_for_setup(bool pods)
@@ -269,7 +269,7 @@ Test(platform, setup_kill_restart_teardown)
 			 "containerd://5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e");
 	cr_expect_str_eq(nodes[0].address, "10.244.1.10", "other nodes untouched");
 
-	k8s->teardown(p);
+	k8s->destroy(p);
 	snprintf(path, sizeof(path), "%s/k8s-test.json", state);
 	cr_expect_neq(stat(path, &st), 0, "state file left behind");
 
@@ -558,7 +558,7 @@ Test(platform, port_forwards_when_outside_the_cluster)
 		"containerd://3f9a6c1e8b7d4a2f9e0c1b2a3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6a");
 	json_decref(reqs);
 
-	k8s->teardown(p);
+	k8s->destroy(p);
 	cr_expect(!echo_through("127.0.1.1", port), "forward left after teardown");
 	json_decref(conf);
 }
@@ -634,7 +634,7 @@ Test(platform, server_side_apply_of_manifests)
 		   200, "serviceaccount-created.json");
 	p = platform_setup(conf, err);
 	cr_assert_not_null(p, "%s", err);
-	k8s->teardown(p);
+	k8s->destroy(p);
 	reqs = mock_requests(mock);
 	json_array_foreach(reqs, i, r) {
 		const char *url = json_string_value(json_object_get(r, "url"));
@@ -710,6 +710,6 @@ Test(platform, sigterm_then_restart_waits_for_the_kubelet)
 			  "SIGTERM must not delete the pod: %s", log);
 		free(log);
 	}
-	k8s->teardown(p);
+	k8s->destroy(p);
 	json_decref(conf);
 }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "pf.h"
+#include "suite.h"
 
 bool (*pf_cancelled)(void *arg);
 
@@ -79,7 +80,7 @@ void *pf_try_up(pf *f, const char *chart_yaml, const char *config_yaml,
 			.cancelled = pf_cancelled,
 		};
 
-		f->plat = f->pt->setup(&env, err);
+		f->plat = f->pt->create(&env, err);
 	}
 	dt_doc_free(config);
 	if (f->plat != NULL) {
@@ -190,7 +191,7 @@ void pf_down(pf *f)
 
 	if (f->plat != NULL) {
 		pf_note_pids(f);
-		f->pt->teardown(f->plat);
+		f->pt->destroy(f->plat);
 		f->plat = NULL;
 		pf_assert_clean(f->run_id, f->state_dir, f->pids, f->npids);
 		snprintf(path, sizeof(path), "%s/data", f->store);
@@ -338,6 +339,19 @@ void *pf_nemesis(pf *f, const char *name, const char *entry_yaml,
 		.nodes = f->nodes, .nnodes = f->n,
 		.config = (*doc)->root, .run_id = f->run_id,
 	};
+	/* What the core does before a run: the entry checked against the
+	 * core's keys and the nemesis's options, then its validate. */
+	{
+		const dt_option *tables[2] = { dt_core_options[DT_KIND_NEMESIS],
+					       (*type)->info.options };
+		dt_validate_env venv = { .kind = DT_KIND_NEMESIS, .name = name,
+					 .config = (*doc)->root, .nnodes = f->n };
+
+		if (dt_options_apply(tables, tables[1] ? 2 : 1, (*doc)->root, err) != 0 ||
+		    ((*type)->info.validate != NULL &&
+		     (*type)->info.validate(&venv, err) != 0))
+			return NULL;
+	}
 	return (*type)->create(&env, err);
 }
 
@@ -368,7 +382,7 @@ int pf_cmd(const char *const *argv, char *out, size_t outlen)
 {
 	dt_command cmd = { .argv = argv, .out = out, .outlen = outlen,
 			   .timeout = 60 };
-	char err[DT_COMMAND_ERRBUF];
+	char err[DT_ERRBUF_SIZE];
 	int rc = dt_command_run(&cmd, err);
 
 	cr_assert_geq(rc, 0, "%s", err);

@@ -24,7 +24,7 @@
 
 #include <dt/plugin.h>
 
-static char err[DT_COMMAND_ERRBUF];
+static char err[DT_ERRBUF_SIZE];
 static char out[4096];
 
 static double now_s(void)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "pf.h"
+#include "suite.h"
 
 TestSuite(nemesis, .timeout = 90);
 
@@ -518,6 +519,15 @@ static void *nk_throttle(pf *f, dt_platform_type *pt, const char *entry,
 		.nodes = f->nodes, .nnodes = f->n,
 		.config = (*doc)->root, .run_id = f->run_id,
 	};
+	/* The entry as the core hands it over (defaults filled); not its
+	 * validate, which would ask the real kernel for netem. */
+	{
+		const dt_option *tables[2] = { dt_core_options[DT_KIND_NEMESIS],
+					       (*t)->info.options };
+
+		if (dt_options_apply(tables, 2, (*doc)->root, err) != 0)
+			return NULL;
+	}
 	return (*t)->create(&env, err);
 }
 

@@ -48,7 +48,7 @@ static void setup(void)
 	free(rb_write_str("c.yaml", "name: c\nlocal: {nodes: 0}\n"));
 	p = rb_write_str("crashy.yaml",
 			 "name: crashy\nchart: c\n"
-			 "client: {name: mem, latency: 0.2}\n"
+			 "client: {name: mem, latency: 0.2ms}\n"
 			 "workload: {name: register, keys: 3}\n"
 			 "concurrency: 4\nrate: 3000\ntime-limit: 1.5\n"
 			 "checkers: [stats]\n");

@@ -30,7 +30,7 @@ static void setup(void)
 {
 	char *p = rb_write_str("cl.yaml",
 			       "name: cl\nchart: pf-socat\nplatform: local\n"
-			       "client: {name: mem, latency: 1}\n"
+			       "client: {name: mem, latency: 1ms}\n"
 			       "workload: {name: register, keys: 2}\n"
 			       "concurrency: 2\nrate: 200\ntime-limit: 2\n"
 			       "nemesis:\n"

@@ -93,11 +93,12 @@ Test(etcd_client, concurrent_appends)
 	other = sc.type->connect(sc.client, 1, err);
 	for (int i = 0; i < 20; i++) {
 		json_t *v = json_pack("{ssss+}", "key", "k2", "value", i % 2 ? "b" : "a", ",");
-		json_t *res = NULL;
-		char *er = NULL;
+		dt_reply rp = { 0 };
 
-		cr_assert_eq(sc.type->invoke(i % 2 ? other : sc.conn, "append", v, &res, &er),
-			     DT_OP_OK, "%s", er ? er : "");
+		cr_assert_eq(sc.type->invoke(i % 2 ? other : sc.conn, "append", v, &rp),
+			     DT_OP_OK, "%s", rp.error ? rp.error : "");
+		json_decref(rp.value);
+		free(rp.error);
 		json_decref(v);
 	}
 	sc.type->disconnect(other);

@@ -1,13 +1,11 @@
 /*
- * The Prometheus text parser and base64 of the etcd client
- * (plugins/etcd/prom.c, b64.c).
+ * The Prometheus text parser of the etcd client (plugins/etcd/prom.c).
  */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "b64.h"
 #include "prom.h"
 
 typedef struct seen {
@@ -140,34 +138,4 @@ Test(prom, empty_histogram)
 	dt_prom_hist h = { .name = "x" };
 
 	cr_assert(isnan(dt_prom_hist_quantile(&h, 0.5)));
-}
-
-Test(b64, round_trips)
-{
-	const char *cases[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar", "r0" };
-	const char *enc[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
-			      "Zm9vYmFy", "cjA=" };
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *e = dt_b64_encode(cases[i], strlen(cases[i]));
-		size_t n;
-		char *d = dt_b64_decode(e, &n);
-
-		cr_assert_str_eq(e, enc[i]);
-		cr_assert_eq(n, strlen(cases[i]));
-		cr_assert_str_eq(d, cases[i]);
-		free(e);
-		free(d);
-	}
-}
-
-Test(b64, rejects_garbage)
-{
-	size_t n;
-
-	cr_assert_null(dt_b64_decode("Zm9v!", &n));
-	cr_assert_null(dt_b64_decode("Z", &n));
-	cr_assert_null(dt_b64_decode("Zg===", &n));
-	free(dt_b64_decode("Zg", &n));
-	cr_assert_eq(n, 1, "padding may be left out");
 }

@@ -441,8 +441,21 @@ bool sys_client_open(sys_client *sc, const char *plugin, const char *workload,
 	if (comp == NULL)
 		return false;
 	sc->type = comp->type;
-	sc->config = config_json ? json_loads(config_json, 0, NULL) : NULL;
+	sc->config = config_json ? json_loads(config_json, 0, NULL) : json_object();
 	sc->wconfig = workload_json ? json_loads(workload_json, 0, NULL) : NULL;
+	/* As the core does before a run: defaults filled, units converted,
+	 * then the client's own rules. */
+	if (sc->type->info.options != NULL) {
+		const dt_option *t = sc->type->info.options;
+		dt_validate_env venv = { .kind = DT_KIND_CLIENT, .name = plugin,
+					 .config = sc->config, .workload = workload,
+					 .workload_config = sc->wconfig, .nnodes = n };
+
+		if (dt_options_apply(&t, 1, sc->config, err) != 0 ||
+		    (sc->type->info.validate != NULL &&
+		     sc->type->info.validate(&venv, err) != 0))
+			return false;
+	}
 	sc->nodes = sys_nodes(servers, n);
 	sc->nnodes = n;
 	env.config = sc->config;
@@ -452,7 +465,7 @@ bool sys_client_open(sys_client *sc, const char *plugin, const char *workload,
 	env.nnodes = n;
 	env.store_dir = "/tmp";
 	env.timeout = timeout;
-	sc->client = sc->type->open(&env, err);
+	sc->client = sc->type->create(&env, err);
 	return sc->client != NULL;
 }
 
@@ -466,8 +479,8 @@ void sys_client_connect(sys_client *sc, const char *plugin,
 	cr_assert(sys_client_open(sc, plugin, workload, config_json,
 				  workload_json, servers, n, timeout, err),
 		  "open: %s", err);
-	if (sc->type->setup != NULL)
-		cr_assert_eq(sc->type->setup(sc->client, err), 0, "setup: %s", err);
+	if (sc->type->prepare != NULL)
+		cr_assert_eq(sc->type->prepare(sc->client, err), 0, "prepare: %s", err);
 	sc->conn = sc->type->connect(sc->client, 0, err);
 	cr_assert_not_null(sc->conn, "connect: %s", err);
 }
@@ -477,7 +490,7 @@ void sys_client_close(sys_client *sc)
 	if (sc->conn != NULL)
 		sc->type->disconnect(sc->conn);
 	if (sc->client != NULL)
-		sc->type->close(sc->client);
+		sc->type->destroy(sc->client);
 	sys_nodes_free(sc->nodes, sc->nnodes);
 	json_decref(sc->config);
 	json_decref(sc->wconfig);
@@ -492,9 +505,11 @@ dt_op_type sys_op(sys_client *sc, const char *f, const char *value,
 	json_t *v = json_loads(value, JSON_DECODE_ANY, NULL);
 	dt_op_type t;
 
-	*result = NULL;
-	*error = NULL;
-	t = sc->type->invoke(sc->conn, f, v, result, error);
+	dt_reply reply = { 0 };
+
+	t = sc->type->invoke(sc->conn, f, v, &reply);
+	*result = reply.value;
+	*error = reply.error;
 	json_decref(v);
 	return t;
 }

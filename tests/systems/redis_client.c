@@ -119,12 +119,12 @@ Test(redis_client, bank_concurrent)
 	other = sc.type->connect(sc.client, 1, err);
 	for (int n = 0; n < 200; n++) {
 		json_t *v = json_pack("{sisisi}", "from", n % 5, "to", (n + 1) % 5, "amount", 7);
-		json_t *res = NULL;
-		char *er = NULL;
+		dt_reply rp = { 0 };
 
-		ok += sc.type->invoke(n % 2 ? other : sc.conn, "transfer", v, &res, &er) == DT_OP_OK;
+		ok += sc.type->invoke(n % 2 ? other : sc.conn, "transfer", v, &rp) == DT_OP_OK;
 		json_decref(v);
-		free(er);
+		json_decref(rp.value);
+		free(rp.error);
 	}
 	sc.type->disconnect(other);
 	cr_assert_gt(ok, 100);

@@ -1,10 +1,10 @@
 /*
  * dt/checker.h: a checker turns a history into a verdict.
  *
- * Threads: check runs on the main thread after the run; it may start
- * its own threads and must join them before returning.  Registry calls
- * (dt_registry_find) belong on the main thread: look the model up
- * before starting threads.
+ * Threads: check runs on the thread that checks the run (several runs
+ * may be checked at once in dtd); it may start its own threads and must
+ * join them before returning.  The registry is read-only by then, so
+ * dt_registry_find is safe from any thread.
  *
  * Time: env->timeout (0: none) is the checker's own budget to keep; past
  * it the verdict must be "unknown", never a guess.  The history and env
@@ -14,6 +14,7 @@
 #define DT_CHECKER_H
 
 #include <dt/types.h>
+#include <dt/options.h>
 
 struct dt_registry;
 
@@ -28,6 +29,10 @@ typedef struct dt_checker_env {
 } dt_checker_env;
 
 typedef struct dt_checker_type {
+	size_t size;            /* sizeof(dt_checker_type) */
+	/* options: the keys of its suite entry (the core itself reads name
+	 * and timeout); a COMPONENT option of kind model brings the model's
+	 * options into the entry. */
 	dt_component_info info;
 
 	/* *result gets an object with at least "valid": true, false or

@@ -28,8 +28,8 @@
  *
  * Ownership: every pointer in a dt_command is borrowed for the call; the
  * results are plain values.  Assumes the caller's fds 0, 1 and 2 are open
- * (to anything), as in every DT program.  err is a buffer of DT_COMMAND_ERRBUF bytes
- * (the same as DT_ERRBUF_SIZE).
+ * (to anything), as in every DT program.  err is a buffer of
+ * DT_ERRBUF_SIZE bytes, as everywhere in DT.
  */
 #ifndef DT_COMMAND_H
 #define DT_COMMAND_H
@@ -42,11 +42,12 @@
 extern "C" {
 #endif
 
-#define DT_COMMAND_ERRBUF 512
-
-#if defined(DT_ERRBUF_SIZE) && !defined(__cplusplus)
-_Static_assert(DT_COMMAND_ERRBUF == DT_ERRBUF_SIZE,
-	       "dt/command.h and dt/types.h disagree on the error buffer");
+/* dt-agent includes this header alone (without dt/types.h). */
+#ifndef DT_ERRBUF_SIZE
+#define DT_ERRBUF_SIZE 512
+#endif
+#ifndef DT_EXTERN
+#define DT_EXTERN __attribute__((visibility("default")))
 #endif
 
 /*
@@ -99,6 +100,7 @@ typedef struct dt_command {
 				       found, ETIMEDOUT when the deadline
 				       passed, else the errno of the step
 				       that failed */
+	void *reserved[4];          /* callers allocate it: frozen at ABI 2 */
 } dt_command;
 
 /*
@@ -113,7 +115,7 @@ typedef struct dt_command {
  * could not enter network namespace /proc/42/ns/net: ...") and errnum
  * set, when it could not run or did not end in time.
  */
-int dt_command_run(dt_command *cmd, char *err);
+DT_EXTERN int dt_command_run(dt_command *cmd, char *err);
 
 /*
  * Start cmd->argv in the background in its own session (so a terminal's
@@ -125,7 +127,7 @@ int dt_command_run(dt_command *cmd, char *err);
  * could not enter its namespace or directory, or exec, is reaped and
  * reported here.
  */
-pid_t dt_command_spawn(dt_command *cmd, char *err);
+DT_EXTERN pid_t dt_command_spawn(dt_command *cmd, char *err);
 
 #ifdef __cplusplus
 }

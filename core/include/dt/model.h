@@ -16,50 +16,14 @@
 #ifndef DT_MODEL_H
 #define DT_MODEL_H
 
-#include <stdlib.h>
-#include <string.h>
-
 #include <dt/types.h>
+#include <dt/buf.h>
+#include <dt/options.h>
 
-/* A growable byte buffer a state is written into.  Owned by the checker;
- * models only write through dt_model_buf_put/_reserve. */
-typedef struct dt_model_buf {
-	unsigned char *data;
-	size_t len;
-	size_t cap;
-} dt_model_buf;
-
-/* Make room for n more bytes; returns the place to write them (len is
- * not advanced), or NULL when out of memory. */
-static inline unsigned char *dt_model_buf_reserve(dt_model_buf *b, size_t n)
-{
-	if (b->data == NULL || b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		unsigned char *p;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		p = realloc(b->data, cap);
-		if (p == NULL)
-			return NULL;
-		b->data = p;
-		b->cap = cap;
-	}
-	return b->data + b->len;
-}
-
-/* Append n bytes; 0, or -1 when out of memory. */
-static inline int dt_model_buf_put(dt_model_buf *b, const void *p, size_t n)
-{
-	unsigned char *w = dt_model_buf_reserve(b, n);
-
-	if (w == NULL)
-		return -1;
-	if (n > 0)
-		memcpy(w, p, n);
-	b->len += n;
-	return 0;
-}
+/* The buffer states and ops are written into: a dt_buf (dt/buf.h),
+ * owned by the checker; models only write through dt_buf_put and
+ * dt_buf_reserve. */
+typedef dt_buf dt_model_buf;
 
 /* What step says about an operation in a state. */
 typedef enum dt_step {
@@ -72,6 +36,8 @@ typedef enum dt_step {
 #define DT_MODEL_KEY_SIZE 128
 
 typedef struct dt_model_type {
+	size_t size;            /* sizeof(dt_model_type) */
+	/* options: keys of the checker entry that names the model. */
 	dt_component_info info;
 
 	/* config: the checker's entry in the suite (may be NULL);

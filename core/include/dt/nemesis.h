@@ -22,6 +22,7 @@
 
 #include <dt/types.h>
 #include <dt/platform.h>
+#include <dt/options.h>
 
 typedef struct dt_nemesis_env {
 	const dt_platform_type *platform; /* NULL when the run has no nodes */
@@ -33,6 +34,9 @@ typedef struct dt_nemesis_env {
 } dt_nemesis_env;
 
 typedef struct dt_nemesis_type {
+	size_t size;            /* sizeof(dt_nemesis_type) */
+	/* options: the keys of its suite entry (the core itself reads name,
+	 * probability, interval, duration and target). */
 	dt_component_info info;
 
 	void *(*create)(const dt_nemesis_env *env, char *err);

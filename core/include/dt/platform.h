@@ -3,27 +3,28 @@
  * gives nemeses the means to hurt them.  `local` (network namespaces on
  * this machine) and `k8s` (Helm on a cluster) are platforms.
  *
- * Threads: setup, nodes and teardown are called from the run's thread;
+ * Threads: create, nodes and destroy are called from the run's thread;
  * signal, restart and exec from the nemesis thread, never concurrently
  * with each other for one platform instance; cleanup from whichever
- * thread runs `dt-run cleanup` (or a platform's own next setup), with no
+ * thread runs `dt-run cleanup` (or a platform's own next create), with no
  * instance.  Workers read a node's name, address and info (fixed after
  * setup) while the nemesis thread changes its pids; nothing else in a
  * node changes during a run.
  *
- * Blocking: setup and restart block until the nodes are ready or their
+ * Blocking: create and restart block until the nodes are ready or their
  * recipe's timeout passes (and should poll env->cancelled); exec blocks
  * until its command ends, which the platform bounds (a command that
  * hangs is killed after a timeout of the platform's choosing, and exec
- * fails saying so); signal and teardown should not block for long.
+ * fails saying so); signal and destroy should not block for long.
  *
- * The env and everything in it is borrowed for setup's call only: keep
+ * The env and everything in it is borrowed for create's call only: keep
  * copies of what is needed later.
  */
 #ifndef DT_PLATFORM_H
 #define DT_PLATFORM_H
 
 #include <dt/types.h>
+#include <dt/options.h>
 
 typedef struct dt_platform_env {
 	const char *run_id;      /* short id unique on this machine */
@@ -37,22 +38,30 @@ typedef struct dt_platform_env {
 	const json_t *config;    /* the suite's `platform` options, or NULL */
 	bool keep;               /* keep data directories at teardown */
 	bool dry_run;            /* print (stdout) every command and API call
-				    it would make, do nothing; teardown
+				    it would make, do nothing; destroy
 				    follows at once */
 	/* Optional, NULL when the core does not offer it: returns true once
-	 * the run is cancelled (SIGINT, SIGTERM), so that a long setup (a
-	 * node slow to get ready) can give up early; setup then undoes
+	 * the run is cancelled (SIGINT, SIGTERM), so that a long create (a
+	 * node slow to get ready) can give up early; create then undoes
 	 * what it made and fails as usual. */
 	bool (*cancelled)(void *arg);
 	void *cancelled_arg;
 } dt_platform_env;
 
 typedef struct dt_platform_type {
+	size_t size;            /* sizeof(dt_platform_type) */
+	/* options: the suite's `platform:` section.  validate also sees the
+	 * chart (its section checked against chart_options). */
 	dt_component_info info;
+
+	/* The chart's section this platform reads ("local"), and its keys,
+	 * which the core checks before anything starts; NULL: none. */
+	const char *chart_section;
+	const dt_option *chart_options;
 
 	/* Bring the cluster up and wait until every node is ready.  On
 	 * failure undo everything it made, fill err and return NULL. */
-	void *(*setup)(const dt_platform_env *env, char *err);
+	void *(*create)(const dt_platform_env *env, char *err);
 
 	/* The nodes, owned by the platform and borrowed until teardown
 	 * (node->info included); the platform keeps pids current. */
@@ -72,9 +81,10 @@ typedef struct dt_platform_type {
 		    const char *const *argv, char *out, size_t outlen,
 		    char *err);
 
-	/* Remove everything setup made.  Must succeed after any partial
-	 * failure and be safe to call once per successful setup. */
-	void (*teardown)(void *platform);
+	/* Remove everything create made (stopping each node the way its
+	 * system is meant to be stopped).  Must succeed after any partial
+	 * failure and be safe to call once per successful create. */
+	void (*destroy)(void *platform);
 
 	/* Optional: remove what crashed runs left behind, from the state
 	 * files under state_dir.  Returns how many runs were cleaned, or -1. */

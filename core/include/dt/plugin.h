@@ -18,13 +18,29 @@
  * that can fail takes `char *err` (DT_ERRBUF_SIZE bytes) and fills it with
  * a sentence that names what failed; the core adds the file and plugin.
  *
- * Sections by kind: dt/types.h (ops, nodes, histories, logging), then one
- * header per kind: platform, client, workload, nemesis, checker, model.
+ * Sections by kind: dt/types.h (ops, nodes, histories, logging),
+ * dt/options.h (declared options, durations, sizes, rates), then one
+ * header per kind: platform, client, workload, nemesis, checker, model;
+ * and the pieces plugins share: dt/yaml.h (YAML with source marks),
+ * dt/map.h (a hash map), dt/buf.h (a growable buffer), dt/base64.h,
+ * dt/command.h (running a program under a deadline).  These headers are
+ * the whole of what a plugin may use: libdt exports nothing else.
+ *
+ * Growing without breaking: every descriptor begins with its size
+ * (`.size = sizeof(dt_client_type)`, ...).  The core copies a
+ * descriptor into one of its own shape, so a plugin built against an
+ * older header of the same ABI version, whose descriptor lacks the
+ * callbacks added since, reads them as NULL (new callbacks are always
+ * optional and always added at the end).  A change that cannot be made
+ * that way (a struct in an array, a callback's signature) bumps
+ * DT_ABI_VERSION; tests/core/test_abi.c pins every public struct's
+ * layout so that such a change is noticed, not remembered.
  */
 #ifndef DT_PLUGIN_H
 #define DT_PLUGIN_H
 
 #include <dt/types.h>
+#include <dt/options.h>
 #include <dt/platform.h>
 #include <dt/client.h>
 #include <dt/workload.h>
@@ -32,27 +48,19 @@
 #include <dt/model.h>
 #include <dt/checker.h>
 #include <dt/command.h>
+#include <dt/yaml.h>
+#include <dt/map.h>
+#include <dt/buf.h>
+#include <dt/base64.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Bumped whenever a struct or callback in these headers changes shape,
- * counting from the first release (0.1.0), which froze version 1. */
-#define DT_ABI_VERSION 1u
-
-typedef enum dt_kind {
-	DT_KIND_PLATFORM = 0,
-	DT_KIND_CLIENT,
-	DT_KIND_WORKLOAD,
-	DT_KIND_NEMESIS,
-	DT_KIND_CHECKER,
-	DT_KIND_MODEL,
-	DT_KIND_COUNT
-} dt_kind;
-
-/* "platform", "client", ...; "?" for an out-of-range value. */
-const char *dt_kind_name(dt_kind kind);
+/* Bumped when a change cannot be made by appending to a descriptor
+ * (see above).  Version 1 was DT 0.1.0's; version 2 brought sizes,
+ * declared options, validate and dt_reply. */
+#define DT_ABI_VERSION 2u
 
 typedef struct dt_registry dt_registry;
 
@@ -63,17 +71,24 @@ typedef struct dt_registry dt_registry;
  * incomplete; the registry then records the reason and the core refuses
  * the plugin with it.
  */
-int dt_register_platform(dt_registry *reg, const dt_platform_type *type);
-int dt_register_client(dt_registry *reg, const dt_client_type *type);
-int dt_register_workload(dt_registry *reg, const dt_workload_type *type);
-int dt_register_nemesis(dt_registry *reg, const dt_nemesis_type *type);
-int dt_register_checker(dt_registry *reg, const dt_checker_type *type);
-int dt_register_model(dt_registry *reg, const dt_model_type *type);
+DT_EXTERN int dt_register_platform(dt_registry *reg, const dt_platform_type *type);
+DT_EXTERN int dt_register_client(dt_registry *reg, const dt_client_type *type);
+DT_EXTERN int dt_register_workload(dt_registry *reg, const dt_workload_type *type);
+DT_EXTERN int dt_register_nemesis(dt_registry *reg, const dt_nemesis_type *type);
+DT_EXTERN int dt_register_checker(dt_registry *reg, const dt_checker_type *type);
+DT_EXTERN int dt_register_model(dt_registry *reg, const dt_model_type *type);
 
-/* Look up a component (for example, a checker that needs a model),
- * loading its plugin along the search path if need be.  Returns NULL
- * when none has that kind and name.  Main thread only. */
-const void *dt_registry_find(dt_registry *reg, dt_kind kind, const char *name);
+/*
+ * Look up a component (for example, a checker that needs a model),
+ * loading its plugin along the search path if need be.  Returns its
+ * descriptor (the core's copy, of the current shape), or NULL with err
+ * (when not NULL) saying why: no such name (listing those that exist,
+ * "did you mean" one close to it), or its file failed to load.  A
+ * registry a service has sealed (dtd loads every plugin at start) only
+ * looks up, from any thread; otherwise main thread only.
+ */
+DT_EXTERN const void *dt_registry_find(dt_registry *reg, dt_kind kind,
+				       const char *name, char *err);
 
 /* The entry points, declared for DT_PLUGIN_DEFINE and the loader. */
 extern const unsigned dt_plugin_abi;

@@ -7,13 +7,18 @@
 #define DT_WORKLOAD_H
 
 #include <dt/types.h>
+#include <dt/options.h>
 
+/* In arrays: frozen at ABI 2. */
 typedef struct dt_workload_op {
 	const char *f;
 	double weight; /* default weight; the suite may override */
 } dt_workload_op;
 
 typedef struct dt_workload_type {
+	size_t size;            /* sizeof(dt_workload_type) */
+	/* options: the suite's `workload:` section (the core itself reads
+	 * its `name` and `operations`). */
 	dt_component_info info;
 
 	/* Operations and default weights, ended by { NULL, 0 }. */
@@ -22,8 +27,8 @@ typedef struct dt_workload_type {
 	/* Model the linearizable checker uses by default ("cas-register"). */
 	const char *model;
 
-	/* config: the suite's workload section (borrowed for the call), or
-	 * NULL.  Returns the workload's state, or NULL with err. */
+	/* config: the suite's workload section, checked (borrowed for the
+	 * call), or NULL.  Returns the workload's state, or NULL with err. */
 	void *(*create)(const json_t *config, char *err);
 
 	/* The value of a new invoke of f.  Called from every worker at

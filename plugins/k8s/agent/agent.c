@@ -182,7 +182,7 @@ static json_t *owner_get(agent *a, const char *owner, double lease)
 static void undo_one(agent *a, const char *owner, const json_t *u)
 {
 	const char *kind = json_string_value(json_object_get(u, "kind"));
-	char err[AGENT_ERRBUF], out[1024];
+	char err[DT_ERRBUF_SIZE], out[1024];
 
 	if (kind != NULL && strcmp(kind, "exec") == 0) {
 		const json_t *argv = json_object_get(u, "argv");
@@ -268,7 +268,7 @@ static int fail(json_t **resp, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int fail(json_t **resp, int code, const char *fmt, ...)
 {
-	char msg[AGENT_ERRBUF];
+	char msg[DT_ERRBUF_SIZE];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -287,7 +287,7 @@ static int target_pids(agent *a, const json_t *req, pid_t *pids, int *np,
 	const json_t *target = json_object_get(req, "target");
 	const json_t *pid = json_object_get(target, "pid");
 	const char *cid = json_string_value(json_object_get(target, "container"));
-	char err[AGENT_ERRBUF];
+	char err[DT_ERRBUF_SIZE];
 
 	if (json_is_integer(pid) && json_integer_value(pid) > 0) {
 		pids[0] = (pid_t)json_integer_value(pid);
@@ -309,7 +309,7 @@ static int do_exec(agent *a, const char *owner, double lease,
 {
 	const json_t *argv = json_object_get(req, "argv");
 	const char *v[64];
-	char err[AGENT_ERRBUF], out[4096];
+	char err[DT_ERRBUF_SIZE], out[4096];
 	pid_t pids[MAX_PIDS];
 	json_t *o, *undo, *u;
 	size_t i, n = json_array_size(argv);

@@ -18,7 +18,7 @@
 #include <sys/types.h>
 #include <jansson.h>
 
-#define AGENT_ERRBUF 512 /* = DT_COMMAND_ERRBUF: err of dt_command_run */
+#include <dt/command.h> /* DT_ERRBUF_SIZE, dt_command_run */
 
 /* ---- netns.c ------------------------------------------------------------ */
 

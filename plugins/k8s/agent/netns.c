@@ -30,13 +30,13 @@ int agent_container_pids(const char *proc_root, const char *container_id,
 
 	id = id ? id + 3 : container_id;
 	if (strlen(id) < 12) {
-		snprintf(err, AGENT_ERRBUF, "container id '%s' is too short",
+		snprintf(err, DT_ERRBUF_SIZE, "container id '%s' is too short",
 			 container_id);
 		return -1;
 	}
 	d = opendir(proc_root);
 	if (d == NULL) {
-		snprintf(err, AGENT_ERRBUF, "%s: %s", proc_root, strerror(errno));
+		snprintf(err, DT_ERRBUF_SIZE, "%s: %s", proc_root, strerror(errno));
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL && n < max) {
@@ -77,7 +77,7 @@ int agent_run_in_netns(const char *proc_root, pid_t pid,
 	}
 	st = dt_command_run(&c, err);
 	if (c.signal != 0 && st > 0) {
-		snprintf(err, AGENT_ERRBUF, "%s: killed by signal %d", argv[0],
+		snprintf(err, DT_ERRBUF_SIZE, "%s: killed by signal %d", argv[0],
 			 c.signal);
 		return -1;
 	}

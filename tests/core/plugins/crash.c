@@ -13,20 +13,22 @@ static void c_close(void *c) { (void)c; }
 
 /* UBSan would stop at the NULL load before the SIGSEGV this test is for. */
 __attribute__((noinline, no_sanitize("undefined"))) static dt_op_type crash_invoke(void *conn, const char *f,
-		const json_t *v, json_t **result, char **error)
+		const json_t *v, dt_reply *reply)
 {
 	volatile int *nowhere = NULL;
 
-	(void)conn; (void)f; (void)v; (void)result; (void)error;
+	(void)conn; (void)f; (void)v; (void)reply;
 	if (atomic_fetch_add(&ops, 1) == 20)
 		return (dt_op_type)*nowhere;
 	return DT_OP_OK;
 }
 
 static const dt_client_type crasher = {
-	.info = { "crasher", "0", "crashes on its 20th operation" },
-	.open = c_open, .connect = c_connect, .invoke = crash_invoke,
-	.disconnect = c_disconnect, .close = c_close,
+	.size = sizeof(dt_client_type),
+	.info = { .name = "crasher", .version = "0",
+		  .description = "crashes on its 20th operation" },
+	.create = c_open, .connect = c_connect, .invoke = crash_invoke,
+	.disconnect = c_disconnect, .destroy = c_close,
 };
 
 static int reg_crash(dt_registry *reg)

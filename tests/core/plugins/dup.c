@@ -9,12 +9,16 @@ static int check(const dt_checker_env *env, const dt_history *h, json_t **r, cha
 }
 
 static const dt_checker_type dup = {
-	.info = { "stats", "0", "a second stats" },
+	.size = sizeof(dt_checker_type),
+	.info = { .name = "stats", .version = "0",
+		  .description = "a second stats" },
 	.check = check,
 };
 
 static const dt_checker_type fine = {
-	.info = { "dup-fine", "0", "registered before the duplicate" },
+	.size = sizeof(dt_checker_type),
+	.info = { .name = "dup-fine", .version = "0",
+		  .description = "registered before the duplicate" },
 	.check = check,
 };
 

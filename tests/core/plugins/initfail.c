@@ -2,7 +2,9 @@
 #include <dt/plugin.h>
 
 static const dt_client_type incomplete = {
-	.info = { "incomplete", "0", "has no invoke" },
+	.size = sizeof(dt_client_type),
+	.info = { .name = "incomplete", .version = "0",
+		  .description = "has no invoke" },
 };
 
 static int reg_fail(dt_registry *reg)

@@ -128,7 +128,9 @@ static void bh_destroy(void *data)
 }
 
 static const dt_nemesis_type blackhole_type = {
-	.info = { "blackhole", "1.0", "a node can not send to its peers" },
+	.size = sizeof(dt_nemesis_type),
+	.info = { .name = "blackhole", .version = "1.0",
+		  .description = "a node can not send to its peers" },
 	.create = bh_create,
 	.start = bh_start,
 	.heal = bh_heal,

@@ -41,10 +41,11 @@ NO_UBSAN static void *c_open(const dt_client_env *env, char *err)
 	crashy *c = calloc(1, sizeof(*c));
 	const char *mode;
 
-	if (c == NULL || dt_conf_string(env->config, "crash", "invoke", &mode, err)) {
-		free(c);
+	if (c == NULL) {
+		dt_fail(err, "out of memory");
 		return NULL;
 	}
+	mode = dt_opt_string(env->config, "crash");
 	snprintf(c->mode, sizeof(c->mode), "%s", mode);
 	if (strcmp(mode, "open") == 0)
 		c->ops = *nowhere;
@@ -58,11 +59,11 @@ static void *c_connect(void *c, int w, char *err)
 }
 
 NO_UBSAN static dt_op_type c_invoke(void *conn, const char *f, const json_t *v,
-			   json_t **result, char **error)
+			   dt_reply *reply)
 {
 	crashy *c = conn;
 
-	(void)f; (void)error;
+	(void)f;
 	if (atomic_fetch_add(&c->ops, 1) == 50) {
 		if (strcmp(c->mode, "invoke") == 0)
 			return (dt_op_type)*nowhere;
@@ -71,7 +72,7 @@ NO_UBSAN static dt_op_type c_invoke(void *conn, const char *f, const json_t *v,
 		if (strcmp(c->mode, "abort") == 0)
 			abort();
 	}
-	*result = json_deep_copy(v);
+	reply->value = json_deep_copy(v);
 	return DT_OP_OK;
 }
 
@@ -79,9 +80,17 @@ static void c_disconnect(void *c) { (void)c; }
 static void c_close(void *c) { free(c); }
 
 static const dt_client_type client = {
-	.info = { "crashy", "0", "crashes where `crash:` says (test only)" },
-	.open = c_open, .connect = c_connect, .invoke = c_invoke,
-	.disconnect = c_disconnect, .close = c_close,
+	.size = sizeof(dt_client_type),
+	.info = { .name = "crashy", .version = "0",
+		  .description = "crashes where `crash:` says (test only)",
+		  .options = (const dt_option[]){
+			{ .name = "crash", .type = DT_OPT_ENUM, .def = "invoke",
+			  .values = (const char *const[]){ "open", "invoke", "stack",
+							   "abort", "check", "none", NULL },
+			  .doc = "where to crash" },
+			{ .name = NULL } } },
+	.create = c_open, .connect = c_connect, .invoke = c_invoke,
+	.disconnect = c_disconnect, .destroy = c_close,
 };
 
 NO_UBSAN static int k_check(const dt_checker_env *env, const dt_history *h,
@@ -93,7 +102,9 @@ NO_UBSAN static int k_check(const dt_checker_env *env, const dt_history *h,
 }
 
 static const dt_checker_type checker = {
-	.info = { "crashy", "0", "crashes while checking (test only)" },
+	.size = sizeof(dt_checker_type),
+	.info = { .name = "crashy", .version = "0",
+		  .description = "crashes while checking (test only)" },
 	.check = k_check,
 };
 

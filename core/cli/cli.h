@@ -1,0 +1,18 @@
+/*
+ * cli.h: the parts of dt-run in files of their own.
+ */
+#ifndef DT_CLI_H
+#define DT_CLI_H
+
+#include "run.h"
+
+/* "dt-run: MESSAGE" and a hint on stderr; returns DT_EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* dt-run describe NAME|suite|chart: 0, or DT_EXIT_CONFIG for no such
+ * component. */
+int cli_describe(const char *name, const char *plugin_path);
+/* dt-run check-suite FILE...: 0 when every one would run, else 4. */
+int cli_check_suites(char **files, int n, const dt_run_opts *o);
+
+#endif
