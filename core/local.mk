@@ -24,6 +24,7 @@ core_libdt_engine_la_SOURCES = \
 	core/lib/options.c core/lib/options_doc.h \
 	core/lib/paths.c core/lib/paths.h \
 	core/lib/registry.c core/lib/registry.h \
+	core/lib/results.c \
 	core/lib/rng.c \
 	core/lib/run.c core/lib/run.h \
 	core/lib/scheduler.c core/lib/scheduler.h \

@@ -26,10 +26,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "history.h"
 #include "log.h"
 #include "paths.h"
 #include "registry.h"
 #include "run.h"
+#include "store.h"
 
 static const char usage_text[] =
 "Usage: dt-run --suite NAME [OPTION]...\n"
@@ -302,20 +304,46 @@ static int list_plugins(const char *plugin_path)
 	return 0;
 }
 
+/* A killed run's folder: its history cut at its last whole line (the
+ * writer's reserved zeros, a torn line), so that any JSONL reader takes
+ * it; `dt-run check` then marks it incomplete. */
+static void trim_killed(const char *dir, void *arg)
+{
+	char path[4096], err[DT_ERRBUF_SIZE];
+	bool cut;
+	int64_t last;
+
+	(void)arg;
+	snprintf(path, sizeof(path), "%s/history.jsonl", dir);
+	if (access(path, F_OK) != 0)
+		return;
+	if (dt_history_trim(path, &cut, &last, err) != 0)
+		fprintf(stderr, "dt-run: cleanup: %s\n", err);
+	else if (cut)
+		printf("%s: history cut at its last event (%.1f s): the run was "
+		       "killed; `dt-run check %s` checks what it recorded\n", dir,
+		       last >= 0 ? (double)last / 1e9 : 0, dir);
+}
+
 static int cleanup(const char *plugin_path)
 {
 	dt_registry *reg = dt_registry_new(plugin_path);
 	int failed = 0, cleaned = 0;
+	char err[DT_ERRBUF_SIZE];
 
 	if (reg == NULL)
 		return DT_EXIT_INFRA;
+	if (dt_store_cleanup(dt_state_dir(), trim_killed, NULL, err) < 0) {
+		fprintf(stderr, "dt-run: cleanup: %s\n", err);
+		failed++;
+	}
 	dt_registry_load_all(reg, warn_line, NULL);
 	for (size_t i = 0; i < dt_registry_count(reg); i++) {
 		const dt_component *c = dt_registry_at(reg, i);
 		const dt_platform_type *pt = c->type;
-		char err[DT_ERRBUF_SIZE] = "";
 		int n;
 
+		err[0] = '\0';
 		if (c->kind != DT_KIND_PLATFORM || pt->cleanup == NULL)
 			continue;
 		n = pt->cleanup(dt_state_dir(), err);
@@ -360,8 +388,11 @@ static void print_results(const char *dir, int status, const json_t *res)
 	const char *key;
 	json_t *v;
 
-	printf("%s: %s\n", dir, status == DT_EXIT_VALID ? "valid" :
-	       status == DT_EXIT_INVALID ? "INVALID" : "unknown");
+	printf("%s: %s%s%s\n", dir, status == DT_EXIT_VALID ? "valid" :
+	       status == DT_EXIT_INVALID ? "INVALID" : "unknown",
+	       json_is_string(json_object_get(res, "reason")) ? ": " : "",
+	       json_is_string(json_object_get(res, "reason")) ?
+	       json_string_value(json_object_get(res, "reason")) : "");
 	printf("  ops: %lld ok, %lld fail, %lld info\n",
 	       (long long)json_integer_value(json_object_get(counts, "ok")),
 	       (long long)json_integer_value(json_object_get(counts, "fail")),

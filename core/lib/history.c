@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -758,4 +759,100 @@ fail:
 	fclose(f);
 	dt_history_free(h);
 	return NULL;
+}
+
+/*
+ * The end of the last whole line of a history a writer left behind: the
+ * file as the writer reserved it (fallocate'd zeros after the events) or
+ * cut mid-line by a crash.  Everything after it is zeros or a torn line
+ * that no reader takes anyway, so cutting it there loses no event.
+ */
+int dt_history_trim(const char *path, bool *cut, int64_t *last_time, char *err)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	struct stat st;
+	char chunk[65536];
+	off_t end, keep = 0;
+	bool found = false;
+
+	*cut = false;
+	if (last_time != NULL)
+		*last_time = -1;
+	if (fd < 0)
+		return dt_fail(err, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		dt_fail(err, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	/* Backwards, block by block: the last '\n' that no later non-zero
+	 * byte follows, unless a torn line follows it. */
+	end = st.st_size;
+	while (end > 0 && !found) {
+		size_t n = end > (off_t)sizeof(chunk) ? sizeof(chunk) : (size_t)end;
+		off_t at = end - (off_t)n;
+
+		if (pread(fd, chunk, n, at) != (ssize_t)n) {
+			dt_fail(err, "%s: %s", path, strerror(errno ? errno : EIO));
+			close(fd);
+			return -1;
+		}
+		for (size_t i = n; i-- > 0;) {
+			if (chunk[i] == '\n') {
+				keep = at + (off_t)i + 1;
+				found = true;
+				break;
+			}
+		}
+		end = at;
+	}
+	/* After it: zeros (cut them), a torn line (cut it), or a whole
+	 * event without its newline (keep it, cut the zeros after it). */
+	if (keep < st.st_size) {
+		size_t n = st.st_size - keep > (off_t)sizeof(chunk) ? sizeof(chunk) :
+			   (size_t)(st.st_size - keep);
+		size_t len = 0;
+
+		if (pread(fd, chunk, n, keep) == (ssize_t)n) {
+			dt_op op;
+			char e[DT_ERRBUF_SIZE];
+
+			while (len < n && chunk[len] != '\0')
+				len++;
+			if (len > 0 && len < n && dt_op_from_json(chunk, len, &op, e) == 0) {
+				dt_op_clear(&op);
+				keep += (off_t)len;
+			}
+		}
+	}
+	if (keep < st.st_size) {
+		if (ftruncate(fd, keep) != 0 || fsync(fd) != 0) {
+			dt_fail(err, "%s: cannot cut its unused tail: %s", path,
+				strerror(errno));
+			close(fd);
+			return -1;
+		}
+		*cut = true;
+	}
+	/* The time of the last event: the last whole line's "time". */
+	if (last_time != NULL && keep > 0) {
+		size_t n = keep > (off_t)sizeof(chunk) ? sizeof(chunk) : (size_t)keep;
+		off_t at = keep - (off_t)n;
+
+		if (pread(fd, chunk, n, at) == (ssize_t)n) {
+			size_t i = n - 1, start = 0;
+			dt_op op;
+			char e[DT_ERRBUF_SIZE];
+
+			while (i > 0 && chunk[i - 1] != '\n')
+				i--;
+			start = i;
+			if (dt_op_from_json(chunk + start, n - start, &op, e) == 0) {
+				*last_time = op.time;
+				dt_op_clear(&op);
+			}
+		}
+	}
+	close(fd);
+	return 0;
 }

@@ -53,4 +53,11 @@ dt_history *dt_history_read_jsonl(const char *path, char *err);
  * byte ends it, whatever follows (the writer may be filling it in). */
 dt_history *dt_history_read_live(const char *path, char *err);
 
+/* Cut a history that a crashed or killed writer left (its reserved,
+ * zeroed tail; a torn last line) at the end of its last whole line, so
+ * that any line-by-line JSON reader takes it.  *cut says whether there
+ * was anything to cut; *last_time (may be NULL) gets the last event's
+ * time, -1 when none.  0, or -1 with err. */
+int dt_history_trim(const char *path, bool *cut, int64_t *last_time, char *err);
+
 #endif

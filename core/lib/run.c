@@ -50,15 +50,6 @@ const char *dt_state_dir(void)
 	return dir;
 }
 
-int dt_verdict_code(const json_t *valid)
-{
-	if (json_is_true(valid))
-		return DT_EXIT_VALID;
-	if (json_is_false(valid))
-		return DT_EXIT_INVALID;
-	return DT_EXIT_UNKNOWN;
-}
-
 static void emit(dt_run *r, const dt_run_event *ev)
 {
 	if (r->observer != NULL)
@@ -234,117 +225,6 @@ static void on_nemesis(const char *name, bool start, const json_t *what, void *a
 	emit(r, &ev);
 }
 
-json_t *dt_run_checkers(dt_registry *reg, const dt_suite *s,
-			const dt_history *h, const char *store_dir)
-{
-	json_t *results = json_object();
-	json_t *per = json_object();
-	bool any_false = false, any_unknown = false;
-	const dt_workload_type *wl = s->workload_type;
-
-	for (size_t i = 0; i < s->ncheckers; i++) {
-		const dt_checker_type *ct = s->checkers[i].type;
-		dt_checker_env env = {
-			.config = s->checkers[i].config,
-			.workload = s->workload,
-			.workload_config = s->workload_config,
-			.default_model = s->checkers[i].model ? s->checkers[i].model :
-					 wl ? wl->model : NULL,
-			.registry = reg,
-			.store_dir = store_dir,
-			.timeout = dt_opt_number(s->checkers[i].config, "timeout"),
-		};
-		char err[DT_ERRBUF_SIZE] = "";
-		json_t *res = NULL;
-		struct timespec t0, t1;
-
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (ct == NULL || ct->check(&env, h, &res, err) != 0 || res == NULL) {
-			json_decref(res);
-			res = json_pack("{ssss}", "valid", "unknown", "error",
-					ct == NULL ? "checker not loaded" : err);
-			dt_log(DT_LOG_ERROR, "checker %s: %s", s->checkers[i].name,
-			       ct == NULL ? "not loaded" : err);
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		json_object_set_new(res, "seconds",
-				    json_real((double)(t1.tv_sec - t0.tv_sec) +
-					      (t1.tv_nsec - t0.tv_nsec) / 1e9));
-		{
-			json_t *v = json_object_get(res, "valid");
-
-			if (json_is_false(v))
-				any_false = true;
-			else if (!json_is_true(v))
-				any_unknown = true;
-		}
-		/* Two checkers of one name (two models) get #2, #3... */
-		if (json_object_get(per, s->checkers[i].name) != NULL) {
-			char key[128];
-
-			snprintf(key, sizeof(key), "%s#%zu", s->checkers[i].name, i + 1);
-			json_object_set_new(per, key, res);
-		} else {
-			json_object_set_new(per, s->checkers[i].name, res);
-		}
-	}
-	json_object_set_new(results, "valid", any_false ? json_false() :
-			    any_unknown || s->ncheckers == 0 ? json_string("unknown") :
-			    json_true());
-	json_object_set_new(results, "checkers", per);
-	{
-		uint64_t c[4] = { 0 };
-
-		for (size_t i = 0; i < h->count; i++)
-			if (h->ops[i].process != DT_PROCESS_NEMESIS)
-				c[h->ops[i].type]++;
-		json_object_set_new(results, "counts",
-			json_pack("{sIsIsIsI}", "invoke", (json_int_t)c[0],
-				  "ok", (json_int_t)c[1], "fail", (json_int_t)c[2],
-				  "info", (json_int_t)c[3]));
-	}
-	return results;
-}
-
-json_t *dt_run_recheck(dt_registry *reg, const char *dir, char *err)
-{
-	char path[PATH_MAX];
-	dt_suite *s = NULL;
-	dt_history *h = NULL;
-	json_t *res = NULL;
-
-	/* suite.json is the suite as it ran (overrides applied, chart
-	 * inlined): the checkers and their models as they were. */
-	if (snprintf(path, sizeof(path), "%s/suite.json", dir) >= (int)sizeof(path)) {
-		dt_fail(err, "%s: path too long", dir);
-		return NULL;
-	}
-	if (access(path, R_OK) != 0) {
-		dt_fail(err, "%s: not a run folder (no suite.json: %s)", dir,
-			strerror(errno));
-		return NULL;
-	}
-	s = dt_suite_load(path, NULL, NULL, err);
-	if (s == NULL || dt_suite_check(s, reg, err) != 0)
-		goto out;
-	snprintf(path, sizeof(path), "%s/history.jsonl", dir);
-	h = dt_history_read_jsonl(path, err);
-	if (h == NULL)
-		goto out;
-	res = dt_run_checkers(reg, s, h, dir);
-	json_object_set_new(res, "suite", json_string(s->name));
-	json_object_set_new(res, "seed", json_integer((json_int_t)s->seed));
-	json_object_set_new(res, "rechecked", json_true());
-	if (dt_store_write_json(dir, "results.json", res, err) != 0) {
-		json_decref(res);
-		res = NULL;
-	}
-out:
-	dt_history_free(h);
-	dt_suite_free(s);
-	return res;
-}
-
 static double seconds_since(const struct timespec *t0)
 {
 	struct timespec now;
@@ -445,24 +325,85 @@ static int dry_run(dt_run *r, char *err)
 	return DT_EXIT_VALID;
 }
 
-int dt_run_execute(dt_run *r, char *err)
+/*
+ * The phases of a run, in order; each one's time goes to results.json
+ * ("phases") and the dashboard, and a phase that takes far longer than
+ * it should is named in the log.
+ */
+enum { PH_SETUP, PH_RUNNING, PH_HEALING, PH_TEARDOWN, PH_CHECKING, PH_COUNT };
+
+static const char *const phase_names[PH_COUNT] = {
+	"setup", "running", "healing", "teardown", "checking"
+};
+
+/* What a run holds while it executes; released in reverse order. */
+typedef struct run_parts {
+	dt_history_writer *hw;
+	void *platform, *client, *workload;
+	dt_node *nodes;
+	size_t nnodes, ncreated;
+	dt_sched *sched;
+	dt_metrics *metrics;
+	struct timespec phase_t0;
+	int phase;
+	double phase_secs[PH_COUNT];
+	double ran_for;          /* seconds of workload before the end */
+	bool claimed;
+} run_parts;
+
+static void phase_enter(dt_run *r, run_parts *rp, int phase)
+{
+	if (rp->phase >= 0)
+		rp->phase_secs[rp->phase] = seconds_since(&rp->phase_t0);
+	clock_gettime(CLOCK_MONOTONIC, &rp->phase_t0);
+	rp->phase = phase;
+	if (phase < PH_COUNT)
+		emit_phase(r, phase_names[phase]);
+}
+
+/* The phases' seconds for results.json; a phase that overran (running
+ * past its time limit by more than 2 s, healing or teardown past 10 s)
+ * is said in the log, so a run that took longer than it should says
+ * why. */
+static json_t *phases_json(const dt_run *r, const run_parts *rp)
+{
+	json_t *j = json_object();
+
+	for (int i = 0; i < PH_COUNT; i++)
+		json_object_set_new(j, phase_names[i], json_real(rp->phase_secs[i]));
+	if (rp->phase_secs[PH_RUNNING] > r->suite->time_limit + 2)
+		dt_log(DT_LOG_WARN, "the running phase took %.1f s, %.1f s past the "
+		       "time limit (a nemesis start or heal that did not end)",
+		       rp->phase_secs[PH_RUNNING],
+		       rp->phase_secs[PH_RUNNING] - r->suite->time_limit);
+	if (rp->phase_secs[PH_HEALING] > 10)
+		dt_log(DT_LOG_WARN, "healing the nemeses and stopping the workers "
+		       "took %.1f s", rp->phase_secs[PH_HEALING]);
+	if (rp->phase_secs[PH_TEARDOWN] > 10)
+		dt_log(DT_LOG_WARN, "teardown took %.1f s", rp->phase_secs[PH_TEARDOWN]);
+	return j;
+}
+
+/* A setup error placed in the suite or chart (file:line:col: ...) is a
+ * configuration error, whatever stage found it; others are the
+ * infrastructure's. */
+static int setup_status(const dt_suite *s, const char *err)
+{
+	if (strncmp(err, s->doc->file, strlen(s->doc->file)) == 0 ||
+	    strncmp(err, s->chart_doc->file, strlen(s->chart_doc->file)) == 0)
+		return DT_EXIT_CONFIG;
+	return DT_EXIT_INFRA;
+}
+
+/* Store folder, log, suite.json, the claim that `dt-run cleanup` finds
+ * if the run is killed, the workload, the platform's nodes, the client,
+ * the nemeses.  DT_EXIT_* on failure (err says why), 0 when set up. */
+static int phase_setup(dt_run *r, run_parts *rp, char *err)
 {
 	dt_suite *s = r->suite;
-	dt_history_writer *hw = NULL;
-	void *platform = NULL, *client = NULL, *workload = NULL;
-	dt_node *nodes = NULL;
-	size_t nnodes = 0, ncreated = 0;
-	dt_sched *sched = NULL;
-	dt_metrics *metrics = NULL;
-	int status = DT_EXIT_INFRA;
-	char path[PATH_MAX];
-	char e[DT_ERRBUF_SIZE] = "";
+	char path[PATH_MAX], e[DT_ERRBUF_SIZE] = "";
 	json_t *resolved;
-	dt_history *h;
 
-	make_run_id(r->run_id, sizeof(r->run_id));
-	if (r->opts.dry_run)
-		return dry_run(r, err);
 	r->dir = dt_store_make_run_dir(r->opts.store ? r->opts.store : "store",
 				       r->opts.run_dir, s->name, err);
 	if (r->dir == NULL)
@@ -471,156 +412,238 @@ int dt_run_execute(dt_run *r, char *err)
 	dt_log_open(path);
 	dt_log(DT_LOG_INFO, "run %s of suite %s in %s (seed %llu)", r->run_id,
 	       s->name, r->dir, (unsigned long long)s->seed);
+	if (dt_store_claim(dt_state_dir(), r->run_id, r->dir, e) == 0)
+		rp->claimed = true;
+	else
+		dt_log(DT_LOG_WARN, "%s (`dt-run cleanup` will not find this run "
+		       "if it is killed)", e);
 	resolved = dt_suite_to_json(s);
 	if (dt_store_write_json(r->dir, "suite.json", resolved, err) != 0) {
 		json_decref(resolved);
-		goto out;
+		return DT_EXIT_INFRA;
 	}
-	emit_phase(r, "setup");
-
-	workload = r->workload->create ?
-		r->workload->create(s->workload_config, e) : NULL;
-	if (r->workload->create && workload == NULL) {
-		dt_fail(err, "workload %s: %s", s->workload, e);
-		json_decref(resolved);
-		goto out;
+	phase_enter(r, rp, PH_SETUP);
+	if (r->workload->create != NULL) {
+		rp->workload = r->workload->create(s->workload_config, e);
+		if (rp->workload == NULL) {
+			dt_fail(err, "workload %s: %s", s->workload, e);
+			json_decref(resolved);
+			return DT_EXIT_INFRA;
+		}
 	}
 	if (r->platform != NULL) {
 		dt_platform_env penv = {
 			.run_id = r->run_id, .store_dir = r->dir,
 			.state_dir = dt_state_dir(),
 			.chart = s->chart_doc->root, .chart_file = s->chart_doc->file,
-			.suite = resolved,
-			.config = s->platform_config,
-			.keep = r->opts.keep, .dry_run = r->opts.dry_run,
+			.suite = resolved, .config = s->platform_config,
+			.keep = r->opts.keep, .dry_run = false,
 			.cancelled = run_cancelled, .cancelled_arg = r,
 		};
 
-		platform = r->platform->create(&penv, e);
-		if (platform == NULL) {
+		rp->platform = r->platform->create(&penv, e);
+		if (rp->platform == NULL) {
 			dt_fail(err, "platform %s: %s", s->platform, e);
 			json_decref(resolved);
-			goto out;
+			return DT_EXIT_INFRA;
 		}
-		nnodes = r->platform->nodes(platform, &nodes);
+		rp->nnodes = r->platform->nodes(rp->platform, &rp->nodes);
 	}
 	json_decref(resolved);
 	{
 		dt_client_env cenv = {
 			.config = s->client_config, .workload = s->workload,
 			.workload_config = s->workload_config,
-			.nodes = nodes, .nnodes = nnodes, .store_dir = r->dir,
+			.nodes = rp->nodes, .nnodes = rp->nnodes, .store_dir = r->dir,
 			.timeout = s->timeout,
 		};
 
-		client = r->client->create(&cenv, e);
-		if (client == NULL) {
+		rp->client = r->client->create(&cenv, e);
+		if (rp->client == NULL) {
 			dt_fail(err, "client %s: %s", s->client, e);
-			goto out;
+			return DT_EXIT_INFRA;
 		}
-		if (r->client->prepare && r->client->prepare(client, e) != 0) {
+		if (r->client->prepare && r->client->prepare(rp->client, e) != 0) {
 			dt_fail(err, "client %s: prepare: %s", s->client, e);
-			goto out;
+			return DT_EXIT_INFRA;
 		}
 	}
-	for (; ncreated < s->nnemeses; ncreated++) {
+	for (; rp->ncreated < s->nnemeses; rp->ncreated++) {
+		size_t i = rp->ncreated;
 		dt_nemesis_env nenv = {
-			.platform = r->platform, .platform_data = platform,
-			.nodes = nodes, .nnodes = nnodes,
-			.config = s->nemeses[ncreated].config, .run_id = r->run_id,
+			.platform = r->platform, .platform_data = rp->platform,
+			.nodes = rp->nodes, .nnodes = rp->nnodes,
+			.config = s->nemeses[i].config, .run_id = r->run_id,
 		};
 
-		r->nemeses[ncreated].data = r->nemeses[ncreated].type->create(&nenv, e);
-		if (r->nemeses[ncreated].data == NULL) {
-			dt_conf_fail(s->nemeses[ncreated].config, NULL, err,
-				     "nemesis %s: %s", s->nemeses[ncreated].name, e);
-			goto out;
+		r->nemeses[i].data = r->nemeses[i].type->create(&nenv, e);
+		if (r->nemeses[i].data == NULL) {
+			/* A message already placed (file:line:col) keeps its
+			 * place; a bare one gets the entry's. */
+			if (strncmp(e, s->doc->file, strlen(s->doc->file)) == 0)
+				dt_fail(err, "%s", e);
+			else
+				dt_conf_fail(s->nemeses[i].config, NULL, err,
+					     "nemesis %s: %s", s->nemeses[i].name, e);
+			return DT_EXIT_INFRA;
 		}
 	}
+	return 0;
+}
+
+/* The workers and nemeses until the time limit or a cancel. */
+static int phase_run(dt_run *r, run_parts *rp, char *err)
+{
+	dt_suite *s = r->suite;
+	char path[PATH_MAX], e[DT_ERRBUF_SIZE] = "";
+	struct timespec t0;
+
 	snprintf(path, sizeof(path), "%s/history.jsonl", r->dir);
-	hw = dt_history_writer_open(path, err);
-	if (hw == NULL)
-		goto out;
+	rp->hw = dt_history_writer_open(path, err);
+	if (rp->hw == NULL)
+		return DT_EXIT_INFRA;
 	snprintf(path, sizeof(path), "%s/metrics.jsonl", r->dir);
-	metrics = dt_metrics_start(path, hw, (size_t)s->concurrency, r->client,
-				   client, err);
-	if (metrics == NULL)
-		goto out;
+	rp->metrics = dt_metrics_start(path, rp->hw, (size_t)s->concurrency,
+				       r->client, rp->client, err);
+	if (rp->metrics == NULL)
+		return DT_EXIT_INFRA;
 	{
 		dt_sched_config sc = {
-			.client = r->client, .client_data = client,
-			.workload = r->workload, .workload_data = workload,
-			.weights = s->weights, .history = hw, .metrics = metrics,
+			.client = r->client, .client_data = rp->client,
+			.workload = r->workload, .workload_data = rp->workload,
+			.weights = s->weights, .history = rp->hw, .metrics = rp->metrics,
 			.concurrency = s->concurrency, .rate = s->rate,
-			.time_limit = s->time_limit, .seed = s->seed, .nemeses = r->nemeses,
-			.nnemeses = s->nnemeses, .nodes = nodes, .nnodes = nnodes,
+			.time_limit = s->time_limit, .seed = s->seed,
+			.nemeses = r->nemeses, .nnemeses = s->nnemeses,
+			.nodes = rp->nodes, .nnodes = rp->nnodes,
 			.on_nemesis = on_nemesis, .on_nemesis_arg = r,
 		};
 
-		emit_phase(r, "running");
-		sched = dt_sched_start(&sc, err);
-		if (sched == NULL)
-			goto out;
+		phase_enter(r, rp, PH_RUNNING);
+		rp->sched = dt_sched_start(&sc, err);
+		if (rp->sched == NULL)
+			return DT_EXIT_INFRA;
 	}
-	if (wait_run(r, sched, hw, e) != 0) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (wait_run(r, rp->sched, rp->hw, e) != 0) {
 		dt_fail(err, "history: %s", e);
-		goto out; /* status stays DT_EXIT_INFRA: no verdict */
+		return DT_EXIT_INFRA; /* no verdict */
 	}
-	dt_sched_stop(sched);
-	sched = NULL;
-	dt_metrics_stop(metrics);
-	metrics = NULL;
+	rp->ran_for = seconds_since(&t0);
+	/* Stop the workers and heal every active nemesis. */
+	phase_enter(r, rp, PH_HEALING);
+	dt_sched_stop(rp->sched);
+	rp->sched = NULL;
+	dt_metrics_stop(rp->metrics);
+	rp->metrics = NULL;
 	if (atomic_load(&r->cancel))
-		dt_log(DT_LOG_WARN, "run cancelled: nemeses healed, checking "
-		       "the history recorded so far");
-	status = DT_EXIT_UNKNOWN; /* from here on, the history stands */
-out:
-	dt_sched_stop(sched);
-	dt_metrics_stop(metrics);
-	for (size_t i = 0; i < ncreated; i++)
+		dt_log(DT_LOG_WARN, "run cancelled at %.1f s of %.0f s: nemeses "
+		       "healed, checking the history recorded so far",
+		       rp->ran_for, s->time_limit);
+	return 0;
+}
+
+/* Everything setup made, in reverse; the history closed.  A history
+ * that cannot be closed whole turns a verdict into an infrastructure
+ * error. */
+static int phase_teardown(dt_run *r, run_parts *rp, int status, char *err)
+{
+	char e[DT_ERRBUF_SIZE] = "";
+
+	if (rp->phase < PH_TEARDOWN)
+		phase_enter(r, rp, PH_TEARDOWN);
+	dt_sched_stop(rp->sched);
+	rp->sched = NULL;
+	dt_metrics_stop(rp->metrics);
+	rp->metrics = NULL;
+	for (size_t i = 0; i < rp->ncreated; i++)
 		r->nemeses[i].type->destroy(r->nemeses[i].data);
-	if (client != NULL)
-		r->client->destroy(client);
-	if (platform != NULL)
-		r->platform->destroy(platform);
-	if (workload != NULL && r->workload->destroy)
-		r->workload->destroy(workload);
-	if (hw != NULL && dt_history_writer_close(hw, e) != 0 &&
+	rp->ncreated = 0;
+	if (rp->client != NULL)
+		r->client->destroy(rp->client);
+	rp->client = NULL;
+	if (rp->platform != NULL)
+		r->platform->destroy(rp->platform);
+	rp->platform = NULL;
+	if (rp->workload != NULL && r->workload->destroy)
+		r->workload->destroy(rp->workload);
+	rp->workload = NULL;
+	if (rp->hw != NULL && dt_history_writer_close(rp->hw, e) != 0 &&
 	    status == DT_EXIT_UNKNOWN) {
 		dt_fail(err, "history: %s", e);
 		status = DT_EXIT_INFRA;
 	}
-	if (status != DT_EXIT_UNKNOWN) {
-		if (status >= DT_EXIT_USAGE)
-			dt_log(DT_LOG_ERROR, "%s", err);
-		dt_log_close();
-		return status;
-	}
+	rp->hw = NULL;
+	return status;
+}
 
-	emit_phase(r, "checking");
+/* The checkers over the history, results.json written. */
+static int phase_check(dt_run *r, run_parts *rp, char *err)
+{
+	dt_suite *s = r->suite;
+	char path[PATH_MAX];
+	dt_history *h;
+	bool cancelled = atomic_load(&r->cancel);
+	int status;
+
+	phase_enter(r, rp, PH_CHECKING);
 	snprintf(path, sizeof(path), "%s/history.jsonl", r->dir);
 	h = dt_history_read_jsonl(path, err);
-	if (h == NULL) {
-		dt_log_close();
+	if (h == NULL)
 		return DT_EXIT_INFRA;
-	}
 	r->results = dt_run_checkers(r->reg, s, h, r->dir);
 	dt_history_free(h);
+	phase_enter(r, rp, PH_COUNT);
 	json_object_set_new(r->results, "suite", json_string(s->name));
 	json_object_set_new(r->results, "seed", json_integer((json_int_t)s->seed));
-	json_object_set_new(r->results, "cancelled", json_boolean(atomic_load(&r->cancel)));
-	if (dt_store_write_json(r->dir, "results.json", r->results, err) != 0) {
-		dt_log_close();
-		return DT_EXIT_INFRA;
+	json_object_set_new(r->results, "cancelled", json_boolean(cancelled));
+	json_object_set_new(r->results, "phases", phases_json(r, rp));
+	json_object_set_new(r->results, "ran-seconds", json_real(rp->ran_for));
+	if (cancelled) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "cancelled at %.1f s of %.0f s",
+			 rp->ran_for, s->time_limit);
+		dt_results_cut_short(r->results, why);
+	} else {
+		json_object_set_new(r->results, "complete", json_true());
 	}
+	if (dt_store_write_json(r->dir, "results.json", r->results, err) != 0)
+		return DT_EXIT_INFRA;
 	status = dt_verdict_code(json_object_get(r->results, "valid"));
 	{
 		dt_run_event ev = { .kind = DT_RUN_VERDICT, .detail = r->results };
 
 		emit(r, &ev);
 	}
-	dt_log(DT_LOG_INFO, "verdict: %s", status == DT_EXIT_VALID ? "valid" :
-	       status == DT_EXIT_INVALID ? "invalid" : "unknown");
+	dt_log(DT_LOG_INFO, "verdict: %s%s", status == DT_EXIT_VALID ? "valid" :
+	       status == DT_EXIT_INVALID ? "invalid" : "unknown",
+	       cancelled ? " (cancelled)" : "");
+	return status;
+}
+
+int dt_run_execute(dt_run *r, char *err)
+{
+	run_parts rp = { .phase = -1 };
+	int status;
+
+	make_run_id(r->run_id, sizeof(r->run_id));
+	if (r->opts.dry_run)
+		return dry_run(r, err);
+	status = phase_setup(r, &rp, err);
+	if (status == DT_EXIT_INFRA)
+		status = setup_status(r->suite, err);
+	if (status == 0)
+		status = phase_run(r, &rp, err);
+	if (status == 0)
+		status = DT_EXIT_UNKNOWN; /* from here on, the history stands */
+	status = phase_teardown(r, &rp, status, err);
+	if (status == DT_EXIT_UNKNOWN)
+		status = phase_check(r, &rp, err);
+	else if (status >= DT_EXIT_USAGE)
+		dt_log(DT_LOG_ERROR, "%s", err);
+	if (rp.claimed)
+		dt_store_release(dt_state_dir(), r->run_id);
 	dt_log_close();
 	return status;
 }

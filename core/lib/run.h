@@ -78,6 +78,11 @@ const json_t *dt_run_results(const dt_run *run);
  * component can not be loaded. */
 json_t *dt_run_recheck(dt_registry *reg, const char *dir, char *err);
 
+/* A run cut short (cancelled, killed): "complete": false and, unless a
+ * checker found an anomaly in what it recorded, "valid": "unknown" with
+ * "reason": why. */
+void dt_results_cut_short(json_t *results, const char *why);
+
 /* Where platforms record what they made, for `dt-run cleanup`. */
 const char *dt_state_dir(void);
 

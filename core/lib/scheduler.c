@@ -422,11 +422,15 @@ static void *nemesis_main(void *arg)
 
 			if (ns->active && ts_cmp(&now, &ns->heal_at) >= 0)
 				nemesis_heal(s, ns);
-			/* No fault starts as the run ends: it would be
-			 * healed at once, a sliver the history records
-			 * as a fault. */
+			/* What came before (another nemesis's slow heal) took
+			 * time: decide on the clock as it is now. */
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			/* No fault starts at or after the time limit: it would
+			 * be healed at once (a sliver the history records as
+			 * a fault) or, after a slow heal, run past the end. */
 			if (!ns->active && s->has_end &&
-			    ts_cmp(&ns->next_chance, &s->end_at) >= 0) {
+			    (ts_cmp(&ns->next_chance, &s->end_at) >= 0 ||
+			     ts_cmp(&now, &s->end_at) >= 0)) {
 				ns->next_chance = s->end_at;
 				ts_add(&ns->next_chance, 86400 * 365.0);
 			}

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -143,4 +144,106 @@ int dt_store_write_json(const char *dir, const char *name, const json_t *j,
 		return dt_fail(err, "%s: %s", path, strerror(e));
 	}
 	return 0;
+}
+
+/* ---- runs in progress ------------------------------------------------------ */
+
+/* Field 22 of /proc/PID/stat (its start time), 0 when it is gone. */
+static unsigned long long proc_start(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) != NULL && (p = strrchr(buf, ')')) != NULL) {
+		/* after "pid (comm)": state is field 3, start time field 22 */
+		if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			   "%*u %*u %*d %*d %*d %*d %*d %*d %llu", &v) != 1)
+			v = 0;
+	}
+	fclose(f);
+	return v;
+}
+
+static void claim_path(char *buf, size_t size, const char *state_dir,
+		       const char *run_id)
+{
+	snprintf(buf, size, "%s/run-%s.json", state_dir, run_id);
+}
+
+int dt_store_claim(const char *state_dir, const char *run_id, const char *dir,
+		   char *err)
+{
+	char path[PATH_MAX];
+	json_t *j;
+
+	if (dt_mkdirs(state_dir) != 0)
+		return dt_fail(err, "state folder %s: %s", state_dir, strerror(errno));
+	claim_path(path, sizeof(path), state_dir, run_id);
+	j = json_pack("{s:i, s:I, s:s}", "pid", (int)getpid(), "start",
+		      (json_int_t)proc_start(getpid()), "dir", dir);
+	if (j == NULL)
+		return dt_fail(err, "out of memory");
+	{
+		char name[64];
+		int rc;
+
+		snprintf(name, sizeof(name), "run-%s.json", run_id);
+		rc = dt_store_write_json(state_dir, name, j, err);
+		json_decref(j);
+		return rc;
+	}
+}
+
+void dt_store_release(const char *state_dir, const char *run_id)
+{
+	char path[PATH_MAX];
+
+	claim_path(path, sizeof(path), state_dir, run_id);
+	unlink(path);
+}
+
+int dt_store_cleanup(const char *state_dir,
+		     void (*found)(const char *dir, void *arg), void *arg,
+		     char *err)
+{
+	DIR *d = opendir(state_dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return errno == ENOENT ? 0 : dt_fail(err, "%s: %s", state_dir,
+						     strerror(errno));
+	while ((e = readdir(d)) != NULL) {
+		char path[PATH_MAX];
+		json_t *j;
+		pid_t pid;
+		unsigned long long start;
+		size_t len = strlen(e->d_name);
+
+		if (strncmp(e->d_name, "run-", 4) != 0 || len < 9 ||
+		    strcmp(e->d_name + len - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", state_dir, e->d_name);
+		j = json_load_file(path, 0, NULL);
+		pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
+		start = (unsigned long long)json_integer_value(json_object_get(j, "start"));
+		/* A run whose owner still lives (the same process: pid and
+		 * start time) is in progress: left alone. */
+		if (j != NULL && pid > 0 && proc_start(pid) == start && start != 0) {
+			json_decref(j);
+			continue;
+		}
+		if (json_is_string(json_object_get(j, "dir")))
+			found(json_string_value(json_object_get(j, "dir")), arg);
+		json_decref(j);
+		unlink(path);
+		n++;
+	}
+	closedir(d);
+	return n;
 }

@@ -20,4 +20,19 @@ int dt_store_write_json(const char *dir, const char *name, const json_t *j,
 
 /* dt_mkdirs is public (dt/types.h). */
 
+/*
+ * A run in progress says so in STATE_DIR/run-RUNID.json (its pid, the
+ * pid's start time, its folder) from the moment its folder exists until
+ * it ends, so that `dt-run cleanup` finds what a killed run left: a
+ * history with its reserved tail.  claim: 0 or -1 with err; release
+ * removes the file.  cleanup calls found(dir) for each run whose owner
+ * is gone and removes its file; returns how many, or -1 with err.
+ */
+int dt_store_claim(const char *state_dir, const char *run_id, const char *dir,
+		   char *err);
+void dt_store_release(const char *state_dir, const char *run_id);
+int dt_store_cleanup(const char *state_dir,
+		     void (*found)(const char *dir, void *arg), void *arg,
+		     char *err);
+
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "history.h"
@@ -379,4 +380,176 @@ Test(run, a_crashing_plugin_fails_the_run_without_a_verdict)
 	cr_assert_neq(access(path, F_OK), 0, "a crashed run wrote %s", path);
 	snprintf(path, sizeof(path), "%s/crash/latest/history.jsonl", store);
 	cr_assert_eq(access(path, F_OK), 0, "the history is kept");
+}
+
+/* dt-run with args, sent sig after delay seconds; its exit status, and
+ * the seconds it ran in *took. */
+static int dt_run_signalled(const char *const *args, double delay, int sig,
+			    double *took)
+{
+	const char *argv[32];
+	size_t n = 0;
+	struct timespec t0, t1;
+	int status;
+	pid_t pid;
+
+	argv[n++] = TEST_BUILDDIR "/core/dt-run";
+	for (; *args != NULL && n < 30; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = fork();
+	if (pid == 0) {
+		if (freopen("/dev/null", "w", stdout) == NULL ||
+		    freopen("/dev/null", "w", stderr) == NULL)
+			_exit(127);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (delay > 0) {
+		dt_sleep(delay);
+		kill(pid, sig);
+	}
+	waitpid(pid, &status, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (took != NULL)
+		*took = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static json_t *latest_results(const char *suite)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/%s/latest/results.json", store, suite);
+	return json_load_file(path, 0, NULL);
+}
+
+/* A cancelled run is not a pass: unknown, exit 2, saying when it was
+ * cancelled, whatever its partial history shows. */
+Test(run, a_cancelled_run_is_unknown)
+{
+	const char *args[] = { "--suite", NULL, "--store", store, NULL };
+	json_t *r;
+	const char *why;
+	double at;
+
+	args[1] = suite_file("cx", "name: cx\nchart: mem\nclient: {name: mem, "
+			     "latency: 1ms}\nworkload: register\nconcurrency: 2\n"
+			     "time-limit: 60s\ncheckers: [stats, linearizable]\n");
+	cr_assert_eq(dt_run_signalled(args, 1.0, SIGINT, NULL), 2);
+	r = latest_results("cx");
+	cr_assert_not_null(r);
+	cr_expect_str_eq(json_string_value(json_object_get(r, "valid")), "unknown");
+	cr_expect(json_is_false(json_object_get(r, "complete")));
+	cr_expect(json_is_true(json_object_get(r, "cancelled")));
+	why = json_string_value(json_object_get(r, "reason"));
+	cr_assert_not_null(why);
+	cr_expect_eq(sscanf(why, "cancelled at %lf s of 60 s", &at), 1, "%s", why);
+	cr_expect(at > 0.5 && at < 5, "%s", why);
+	json_decref(r);
+	/* SIGTERM alike */
+	cr_assert_eq(dt_run_signalled(args, 1.0, SIGTERM, NULL), 2);
+}
+
+/* An anomaly found in what a cancelled run recorded stands. */
+Test(run, a_cancelled_run_with_an_anomaly_is_invalid)
+{
+	const char *args[] = { "--suite", NULL, "--store", store, NULL };
+	json_t *r;
+
+	args[1] = suite_file("cy", "name: cy\nchart: mem\nclient: {name: mem, "
+			     "latency: 1ms, bug: stale-reads, bug-probability: 0.5}\n"
+			     "workload: {name: register, keys: 1}\nconcurrency: 4\n"
+			     "time-limit: 60s\ncheckers: [linearizable]\n");
+	cr_assert_eq(dt_run_signalled(args, 1.5, SIGINT, NULL), 1);
+	r = latest_results("cy");
+	cr_assert_not_null(r);
+	cr_expect(json_is_false(json_object_get(r, "valid")));
+	cr_expect(json_is_false(json_object_get(r, "complete")));
+	json_decref(r);
+}
+
+/* SIGKILL: `dt-run cleanup` cuts the history's reserved tail (every line
+ * then parses alone), `dt-run check` says it is incomplete: unknown. */
+Test(run, a_killed_run_is_trimmed_and_checked_as_incomplete)
+{
+	char err[4096], path[600];
+	const char *args[] = { "--suite", NULL, "--store", store, NULL };
+	const char *cleanup[] = { "cleanup", NULL };
+	const char *check[] = { "check", path, NULL };
+	json_t *r;
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0, lines = 0;
+
+	args[1] = suite_file("kl", "name: kl\nchart: mem\nclient: {name: mem, "
+			     "latency: 1ms}\nworkload: register\nconcurrency: 2\n"
+			     "time-limit: 60s\ncheckers: [stats, linearizable]\n");
+	cr_assert_eq(dt_run_signalled(args, 1.0, SIGKILL, NULL), 128 + SIGKILL);
+	cr_assert_eq(dt_run(err, sizeof(err), cleanup), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/kl/latest/history.jsonl", store);
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	while (getline(&line, &cap, f) > 0) {
+		json_t *j = json_loads(line, 0, NULL);
+
+		cr_assert_not_null(j, "line %zu does not parse alone: %.60s", lines + 1, line);
+		json_decref(j);
+		lines++;
+	}
+	free(line);
+	fclose(f);
+	cr_assert_gt(lines, 10);
+	snprintf(path, sizeof(path), "%s/kl/latest", store);
+	cr_assert_eq(dt_run(err, sizeof(err), check), 2, "%s", err);
+	r = latest_results("kl");
+	cr_assert_not_null(r);
+	cr_expect(json_is_false(json_object_get(r, "complete")));
+	cr_expect(strstr(json_string_value(json_object_get(r, "reason")),
+			 "incomplete: the history stops at ") != NULL);
+	cr_expect_gt(json_number_value(json_object_get(r, "last-event-seconds")), 0.5);
+	json_decref(r);
+}
+
+/* A slow heal does not let a fault start after the time limit, and the
+ * run ends within time limit + heal + teardown. */
+Test(run, no_fault_starts_after_the_time_limit)
+{
+	char path[600];
+	const char *args[] = { "--suite", NULL, "--store", store, "--plugin-path",
+			       TEST_BUILDDIR "/tests/core/plugins/.libs", NULL };
+	dt_history *h;
+	char err[DT_ERRBUF_SIZE];
+	double took;
+	int64_t last_start = -1;
+	size_t starts = 0;
+
+	args[1] = suite_file("sh", "name: sh\nchart: mem\nclient: {name: mem, "
+			     "latency: 1ms}\nworkload: register\nconcurrency: 2\n"
+			     "time-limit: 2s\nnemesis:\n"
+			     /* its next chance is due when a heal ends */
+			     "  - {name: slowheal, heal-seconds: 700ms, interval: 300ms,"
+			     " duration: 300ms}\n"
+			     "  - {name: slowheal, heal-seconds: 50ms, interval: 100ms,"
+			     " duration: 10ms}\ncheckers: [stats]\n");
+	cr_assert_eq(dt_run_signalled(args, 0, 0, &took), 0);
+	snprintf(path, sizeof(path), "%s/sh/latest/history.jsonl", store);
+	h = dt_history_read_jsonl(path, err);
+	cr_assert_not_null(h, "%s", err);
+	for (size_t i = 0; i < h->count; i++) {
+		const dt_op *op = &h->ops[i];
+
+		if (op->process != DT_PROCESS_NEMESIS || op->type != DT_OP_INVOKE ||
+		    strcmp(op->f, "start") != 0)
+			continue;
+		starts++;
+		last_start = op->time;
+	}
+	dt_history_free(h);
+	cr_assert_gt(starts, 2, "the nemeses struck");
+	cr_expect_lt(last_start, 2000000000LL, "a fault started at %.3f s of a 2 s run",
+		     last_start / 1e9);
+	/* 2 s + one slow heal (0.7 s) + teardown and check (well under 1 s) */
+	cr_expect_lt(took, 2 + 0.7 + 1.5, "the run took %.2f s", took);
 }
