@@ -105,6 +105,23 @@ else
 	step "SKIP freeze-local.yaml: needs root and network namespaces"
 fi
 
+step "in-tree plugins, built out of tree against the installed headers only"
+mkdir -p "$tmp/intree"
+for p in register partition; do
+	# shellcheck disable=SC2086
+	$CC -shared -fPIC -Wall -Wextra -Werror -o "$tmp/intree/dt_$p.so" \
+		"$srcdir/plugins/$p/$p.c" $flags || fail "cc plugins/$p/$p.c"
+done
+# only those: the installed plugins are not on this path
+if DT_PLUGIN_PATH=$tmp/intree "$dt_run" describe partition > "$tmp/intree.txt" 2>&1 &&
+	grep -q "^nemesis partition (1.0, $tmp/intree/dt_partition.so)" "$tmp/intree.txt" &&
+	grep -q "^  mode  *enum" "$tmp/intree.txt"; then
+	step "dt-run describe partition: from $tmp/intree/dt_partition.so"
+else
+	cat "$tmp/intree.txt"
+	fail "the out-of-tree build of plugins/partition does not load"
+fi
+
 step "a plugin built for another ABI is refused"
 cat > bad.c <<'EOC'
 #include <dt/plugin.h>

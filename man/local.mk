@@ -43,5 +43,5 @@ man/dt-agent.8: $(srcdir)/man/dt-agent.8.in Makefile
 	$(dt_man_edit)
 
 # Tests: shell scripts, run from the build tree with AM_TESTS_ENVIRONMENT.
-TESTS += man/check-options.sh man/check-roff.sh
-dist_noinst_SCRIPTS += man/check-options.sh man/check-roff.sh
+TESTS += man/check-options.sh man/check-roff.sh man/check-example.sh
+dist_noinst_SCRIPTS += man/check-options.sh man/check-roff.sh man/check-example.sh

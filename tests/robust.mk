@@ -6,9 +6,13 @@
 #   tests/robust/asan-check   the same suite in an --enable-asan build
 
 robust_tests = \
-	tests/robust/test_bad_input
+	tests/robust/test_bad_input \
+	tests/robust/test_config_errors
 check_PROGRAMS += $(robust_tests)
 TESTS += $(robust_tests)
+tests_robust_test_config_errors_SOURCES = tests/robust/test_config_errors.c
+tests_robust_test_config_errors_CFLAGS = $(TEST_CFLAGS)
+tests_robust_test_config_errors_LDADD = $(TEST_LIBS)
 
 ROBUST_COMMON = tests/robust/robust.c tests/robust/robust.h
 tests_robust_test_bad_input_SOURCES = tests/robust/test_bad_input.c $(ROBUST_COMMON)

@@ -33,6 +33,7 @@
 
 #include "dtd.h"
 #include "history.h"
+#include "options_doc.h"
 #include "paths.h"
 #include "registry.h"
 #include "run.h"
@@ -181,29 +182,58 @@ static json_t *list_yaml(const dtd_config *cfg, const char *kind)
 	return list;
 }
 
-static void warn_plugin(const char *msg, void *arg)
+/* A NULL-ended list of names as JSON. */
+static json_t *names_json(const char *const *names)
 {
-	(void)arg;
-	dt_log(DT_LOG_WARN, "dtd: %s", msg);
+	json_t *a = json_array();
+
+	for (size_t i = 0; names != NULL && names[i] != NULL; i++)
+		json_array_append_new(a, json_string(names[i]));
+	return a;
 }
 
 json_t *dtd_api_plugins(const dtd_config *cfg)
 {
-	dt_registry *reg = dt_registry_new(cfg->plugin_path);
 	json_t *list = json_array();
 
-	if (reg == NULL)
-		return list;
-	dt_registry_load_all(reg, warn_plugin, NULL);
-	for (size_t i = 0; i < dt_registry_count(reg); i++) {
-		const dt_component *c = dt_registry_at(reg, i);
-
-		json_array_append_new(list, json_pack("{ssssssss*ss}",
+	for (size_t i = 0; cfg->registry && i < dt_registry_count(cfg->registry); i++) {
+		const dt_component *c = dt_registry_at(cfg->registry, i);
+		json_t *o = json_pack("{ssssssss*ss}",
 			"kind", dt_kind_name(c->kind), "name", c->info->name,
 			"version", c->info->version ? c->info->version : "",
-			"description", c->info->description, "file", c->file));
+			"description", c->info->description, "file", c->file);
+
+		/* The options it declares, and the core's keys of its kind:
+		 * the dashboard's start form is made from these. */
+		json_object_set_new(o, "options", options_json(c->info->options));
+		json_object_set_new(o, "core-options",
+				    options_json(dt_core_options[c->kind]));
+		if (c->kind == DT_KIND_PLATFORM) {
+			const dt_platform_type *p = c->type;
+
+			if (p->chart_section != NULL) {
+				json_object_set_new(o, "chart-section",
+						    json_string(p->chart_section));
+				json_object_set_new(o, "chart-options",
+						    options_json(p->chart_options));
+			}
+		} else if (c->kind == DT_KIND_CLIENT) {
+			const dt_client_type *t = c->type;
+
+			json_object_set_new(o, "operations", t->operations ?
+					    names_json(t->operations) : json_null());
+		} else if (c->kind == DT_KIND_WORKLOAD) {
+			const dt_workload_type *t = c->type;
+			json_t *ops = json_object();
+
+			for (size_t k = 0; t->ops[k].f != NULL; k++)
+				json_object_set_new(ops, t->ops[k].f, json_real(t->ops[k].weight));
+			json_object_set_new(o, "operations", ops);
+			json_object_set_new(o, "model", t->model ? json_string(t->model) :
+					    json_null());
+		}
+		json_array_append_new(list, o);
 	}
-	dt_registry_free(reg);
 	return list;
 }
 
@@ -352,6 +382,7 @@ static int check_new_run(const dtd_config *cfg, json_t *req, json_t *params,
 			.suite = suite, .suite_path = cfg->suite_path,
 			.chart_path = cfg->chart_path, .plugin_path = cfg->plugin_path,
 			.time_limit = -1, .concurrency = -1, .rate = -1,
+			.registry = cfg->registry,
 		};
 		dt_run *r = dt_run_new(&o, err);
 
@@ -485,13 +516,8 @@ static void check_run(dtd_ctx *ctx, json_t *run, dtd_reply *out)
 				"run's history can be checked", status);
 		return;
 	}
-	reg = dt_registry_new(ctx->cfg->plugin_path);
-	if (reg == NULL) {
-		dtd_reply_error(out, 500, NULL, "out of memory");
-		return;
-	}
+	reg = ctx->cfg->registry;
 	res = dt_run_recheck(reg, dir, err);
-	dt_registry_free(reg);
 	if (res == NULL) {
 		dtd_reply_error(out, 409, NULL, "cannot check the run again: %s", err);
 		return;

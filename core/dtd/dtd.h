@@ -28,6 +28,9 @@ typedef struct dtd_config {
 	long max_body;       /* bytes of a request body */
 	double max_time_limit; /* seconds a run may ask for */
 	double request_timeout; /* seconds to deliver a whole request */
+	/* Every plugin, loaded once at start and sealed: runs, checks and
+	 * the API share it, reading only (no lock needed).  Owned. */
+	struct dt_registry *registry;
 } dtd_config;
 
 #define DTD_REQUEST_TIMEOUT 10.0 /* request_timeout's default */
@@ -134,7 +137,8 @@ void dtd_reply_error(dtd_reply *out, unsigned status, const char *field,
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void dtd_reply_json(dtd_reply *out, unsigned status, json_t *j /* stolen */);
 
-/* The plugins along the path, as a JSON list (new reference). */
+/* The plugins of cfg->registry, as a JSON list with their declared
+ * options (new reference). */
 json_t *dtd_api_plugins(const dtd_config *cfg);
 
 /* ---- http.c: the HTTP server ---------------------------------------------------- */

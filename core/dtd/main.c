@@ -23,6 +23,7 @@
 #include "dtd.h"
 #include "log.h"
 #include "paths.h"
+#include "registry.h"
 #include "store.h"
 #include "suite.h"
 #include "yamldoc.h"
@@ -102,6 +103,8 @@ void dtd_config_free(dtd_config *c)
 	free(c->suite_path);
 	free(c->chart_path);
 	free(c->plugin_path);
+	dt_registry_free(c->registry);
+	c->registry = NULL;
 }
 
 static void set_str(char **slot, const char *v)
@@ -414,6 +417,12 @@ static int complete_config(dtd_config *c, char *err)
 	return 0;
 }
 
+static void warn_plugin_load(const char *msg, void *arg)
+{
+	(void)arg;
+	dt_log(DT_LOG_WARN, "dtd: %s", msg);
+}
+
 int main(int argc, char **argv)
 {
 	dtd_config cfg = { .parallel = 1, .max_body = 64 * 1024,
@@ -445,6 +454,15 @@ int main(int argc, char **argv)
 	if (n > 0)
 		dt_log(DT_LOG_WARN, "dtd: %d run%s left running by the last dtd "
 		       "marked aborted (histories kept)", n, n == 1 ? "" : "s");
+	/* Every plugin once, at start; the registry is then only read, by
+	 * every run and request thread at once. */
+	cfg.registry = dt_registry_new(cfg.plugin_path);
+	if (cfg.registry == NULL) {
+		dt_fail(err, "out of memory");
+		goto fail;
+	}
+	dt_registry_load_all(cfg.registry, warn_plugin_load, NULL);
+	dt_registry_seal(cfg.registry);
 	ctx.plugins = dtd_api_plugins(&cfg);
 	/* Several runs at once: each run's dt.log gets its own lines. */
 	if (cfg.parallel > 1)

@@ -133,6 +133,7 @@ static void make_opts(const dtd_config *cfg, const char *suite,
 	o->suite_path = cfg->suite_path;
 	o->chart_path = cfg->chart_path;
 	o->plugin_path = cfg->plugin_path;
+	o->registry = cfg->registry;
 	o->store = cfg->store;
 	o->run_dir = dir;
 	o->time_limit = -1;

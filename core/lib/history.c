@@ -727,16 +727,9 @@ static dt_history *dt_history_read_jsonl2(const char *path, bool live, char *err
 			dt_op_clear(&op);
 			goto fail;
 		}
-		if (h->count == alloc) {
-			size_t grow = alloc ? alloc * 2 : 1024;
-			dt_op *ops = realloc(h->ops, grow * sizeof(*ops));
-
-			if (ops == NULL) {
-				dt_op_clear(&op);
-				goto nomem;
-			}
-			h->ops = ops;
-			alloc = grow;
+		if (dt_grow(&h->ops, &alloc, h->count + 1, sizeof(*h->ops)) != 0) {
+			dt_op_clear(&op);
+			goto nomem;
 		}
 		h->ops[h->count++] = op;
 		errno = 0;

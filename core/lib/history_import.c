@@ -52,15 +52,8 @@ dt_history_format dt_history_format_guess(const char *text, size_t len)
 
 static int push(dt_history *h, size_t *alloc, dt_op *op)
 {
-	if (h->count == *alloc) {
-		size_t n = *alloc ? *alloc * 2 : 1024;
-		dt_op *q = realloc(h->ops, n * sizeof(*q));
-
-		if (q == NULL)
-			return -1;
-		h->ops = q;
-		*alloc = n;
-	}
+	if (dt_grow(&h->ops, alloc, h->count + 1, sizeof(*h->ops)) != 0)
+		return -1;
 	op->index = (int64_t)h->count;
 	h->ops[h->count++] = *op;
 	return 0;

@@ -127,14 +127,12 @@ void dt_log_set_hook(dt_log_hook hook, void *arg)
 	pthread_mutex_unlock(&log_lock);
 }
 
-void dt_log(dt_log_level level, const char *fmt, ...)
+static void log_line(dt_log_level level, bool to_stderr, const char *fmt,
+		     va_list ap)
 {
 	char msg[2048];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if ((unsigned)level > DT_LOG_DEBUG)
 		level = DT_LOG_DEBUG;
 
@@ -154,7 +152,25 @@ void dt_log(dt_log_level level, const char *fmt, ...)
 			ts.tv_nsec / 1000000, level_names[level], msg);
 		fflush(f);
 	}
-	if (level <= log_stderr_level)
+	if (to_stderr && level <= log_stderr_level)
 		fprintf(stderr, "dt: %s: %s\n", level_names[level], msg);
 	pthread_mutex_unlock(&log_lock);
+}
+
+void dt_log(dt_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(level, true, fmt, ap);
+	va_end(ap);
+}
+
+void dt_log_file(dt_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(level, false, fmt, ap);
+	va_end(ap);
 }

@@ -7,6 +7,10 @@
 typedef void (*dt_log_hook)(dt_log_level level, const char *msg, void *arg);
 
 void dt_log_set_level(dt_log_level level);
+/* dt_log to the log file only: for what the caller reports itself (an
+ * error dt-run prints once). */
+void dt_log_file(dt_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 dt_log_level dt_log_get_level(void);
 /* Append every log line to path as well; -1 with errno when it cannot. */
 int dt_log_open(const char *path);

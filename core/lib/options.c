@@ -61,6 +61,15 @@ int dt_opt_enum(const json_t *conf, const char *name, const char *const *values)
 	return -1;
 }
 
+int dt_validate_nodes(const dt_validate_env *env, char *err)
+{
+	if (env->platform != NULL)
+		return 0;
+	return dt_fail(err, "acts on nodes, and chart %s has none (its system "
+		       "runs in the process)",
+		       json_string_value(json_object_get(env->chart, "name")));
+}
+
 /* ---- suggestions ------------------------------------------------------------ */
 
 /* Optimal string alignment distance (Damerau-Levenshtein with adjacent

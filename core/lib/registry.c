@@ -337,15 +337,9 @@ static dt_module *module_slot(dt_registry *reg, const char *path)
 	for (size_t i = 0; i < reg->nmodules; i++)
 		if (strcmp(reg->modules[i].path, path) == 0)
 			return &reg->modules[i];
-	if (reg->nmodules == reg->capmodules) {
-		size_t cap = reg->capmodules ? reg->capmodules * 2 : 16;
-		dt_module *grown = realloc(reg->modules, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return NULL;
-		reg->modules = grown;
-		reg->capmodules = cap;
-	}
+	if (dt_grow(&reg->modules, &reg->capmodules, reg->nmodules + 1,
+		    sizeof(*reg->modules)) != 0)
+		return NULL;
 	reg->modules[reg->nmodules] = (dt_module){ .path = strdup(path) };
 	return &reg->modules[reg->nmodules++];
 }

@@ -641,7 +641,7 @@ int dt_run_execute(dt_run *r, char *err)
 	if (status == DT_EXIT_UNKNOWN)
 		status = phase_check(r, &rp, err);
 	else if (status >= DT_EXIT_USAGE)
-		dt_log(DT_LOG_ERROR, "%s", err);
+		dt_log_file(DT_LOG_ERROR, "%s", err); /* the caller prints it */
 	if (rp.claimed)
 		dt_store_release(dt_state_dir(), r->run_id);
 	dt_log_close();

@@ -38,16 +38,9 @@ static size_t nwheres, capwheres;
 static void where_add(const json_t *value, dt_doc *doc, const char *path)
 {
 	pthread_mutex_lock(&where_lock);
-	if (nwheres == capwheres) {
-		size_t cap = capwheres ? capwheres * 2 : 64;
-		where *grown = realloc(wheres, cap * sizeof(*grown));
-
-		if (grown == NULL) {
-			pthread_mutex_unlock(&where_lock);
-			return;
-		}
-		wheres = grown;
-		capwheres = cap;
+	if (dt_grow(&wheres, &capwheres, nwheres + 1, sizeof(*wheres)) != 0) {
+		pthread_mutex_unlock(&where_lock);
+		return;
 	}
 	wheres[nwheres].value = value;
 	wheres[nwheres].doc = doc;

@@ -14,15 +14,8 @@
 
 void dt_k8s_argv_add(dt_k8s_argv *a, const char *s)
 {
-	if (a->n + 2 > a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 16;
-		char **v = realloc(a->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			abort();
-		a->v = v;
-		a->cap = cap;
-	}
+	if (dt_grow(&a->v, &a->cap, a->n + 2, sizeof(*a->v)) != 0)
+		abort();
 	a->v[a->n] = strdup(s);
 	if (a->v[a->n] == NULL)
 		abort();

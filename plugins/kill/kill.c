@@ -121,10 +121,12 @@ static void kill_destroy(void *data)
 	free(k);
 }
 
+
 static const dt_nemesis_type kill_type = {
 	.size = sizeof(dt_nemesis_type),
 	.info = { .name = "kill", .version = "1.0",
-		  .description = "SIGKILL nodes, restart them on heal" },
+		  .description = "SIGKILL nodes, restart them on heal",
+		  .validate = dt_validate_nodes },
 	.create = kill_create,
 	.start = kill_start,
 	.heal = kill_heal,

@@ -282,7 +282,7 @@ static bool tcp_accepts(const char *addr, int port)
  * its output holds every text of ready.expect. */
 static bool ready_command(const dt_node *nd, const lc_proc *pr, char *err)
 {
-	const json_t *expect = pr->spec->ready_expect;
+	const json_t *expect = pr->ready->expect;
 	char out[8192];
 	size_t i;
 	json_t *v;
@@ -310,8 +310,8 @@ int lc_node_wait(lc_platform *p, size_t i, size_t k, char *err)
 
 	dt_deadline_set(&d, sp->timeout);
 
-	if (sp->ready_port != 0)
-		snprintf(how, sizeof(how), "tcp %s:%d", nd->address, sp->ready_port);
+	if (pr->ready->port != 0)
+		snprintf(how, sizeof(how), "tcp %s:%d", nd->address, pr->ready->port);
 	else
 		snprintf(how, sizeof(how), "command %s", pr->ready_argv[0]);
 	for (;;) {
@@ -324,7 +324,7 @@ int lc_node_wait(lc_platform *p, size_t i, size_t k, char *err)
 				       WTERMSIG(status) : WEXITSTATUS(status),
 				       p->x[i].log_path, tail);
 		}
-		if (sp->ready_port != 0 ? tcp_accepts(nd->address, sp->ready_port) :
+		if (pr->ready->port != 0 ? tcp_accepts(nd->address, pr->ready->port) :
 		    ready_command(nd, pr, e))
 			return 0;
 		if (dt_deadline_expired(&d))
@@ -358,52 +358,65 @@ int lc_node_start(lc_platform *p, size_t i, char *err)
 
 /* Stop every process: SIGTERM (and SIGCONT, in case one is paused), up
  * to 5 s of grace, then SIGKILL.  All are reaped. */
-static void stop_all(lc_platform *p)
+/* Stop node i: SIGTERM (and SIGCONT, for a paused one) to each of its
+ * processes, as long as their stop-timeout allows, then SIGKILL. */
+static void stop_node(lc_platform *p, size_t i)
 {
 	dt_deadline d;
+	double most = 0;
 	bool left = false;
 
-	dt_deadline_set(&d, 5);
+	for (size_t k = 0; k < p->x[i].nprocs; k++) {
+		lc_proc *pr = &p->x[i].procs[k];
 
-	for (size_t i = 0; i < p->n; i++) {
-		for (size_t k = 0; k < p->x[i].nprocs; k++) {
-			pid_t pid = p->x[i].procs[k].pid;
-
-			if (pid <= 0)
-				continue;
-			/* The group, and the process itself: a child just
-			 * forked may not have made its group yet. */
-			kill(-pid, SIGTERM);
-			kill(pid, SIGTERM);
-			kill(-pid, SIGCONT);
-			kill(pid, SIGCONT);
-		}
+		if (pr->pid <= 0)
+			continue;
+		if (pr->spec->stop_timeout > most)
+			most = pr->spec->stop_timeout;
+		/* The group, and the process itself: a child just forked
+		 * may not have made its group yet. */
+		kill(-pr->pid, SIGTERM);
+		kill(pr->pid, SIGTERM);
+		kill(-pr->pid, SIGCONT);
+		kill(pr->pid, SIGCONT);
 	}
+	dt_deadline_set(&d, most);
 	do {
 		left = false;
-		for (size_t i = 0; i < p->n; i++)
-			for (size_t k = 0; k < p->x[i].nprocs; k++)
-				if (proc_alive(p, i, k, NULL))
-					left = true;
+		for (size_t k = 0; k < p->x[i].nprocs; k++)
+			if (proc_alive(p, i, k, NULL))
+				left = true;
 		if (left)
-			dt_sleep(0.02);
+			dt_sleep(0.01);
 	} while (left && !dt_deadline_expired(&d));
-	for (size_t i = 0; left && i < p->n; i++) {
-		for (size_t k = 0; k < p->x[i].nprocs; k++) {
-			lc_proc *pr = &p->x[i].procs[k];
+	for (size_t k = 0; left && k < p->x[i].nprocs; k++) {
+		lc_proc *pr = &p->x[i].procs[k];
 
-			if (pr->pid <= 0)
-				continue;
-			dt_log(DT_LOG_WARN, "local: %s: %s ignored SIGTERM for 5 s: "
-			       "SIGKILL", p->nodes[i].name, pr->spec->name);
-			kill(-pr->pid, SIGKILL);
-			kill(pr->pid, SIGKILL);
-			if (!reap_killed(p, i, k))
-				dt_log(DT_LOG_ERROR, "local: %s: pid %d survives "
-				       "SIGKILL (left for the state file's undo)",
-				       p->nodes[i].name, (int)pr->pid);
-		}
+		if (pr->pid <= 0)
+			continue;
+		dt_log(DT_LOG_WARN, "local: %s: %s ignored SIGTERM for %g s: "
+		       "SIGKILL", p->nodes[i].name, pr->spec->name,
+		       pr->spec->stop_timeout);
+		kill(-pr->pid, SIGKILL);
+		kill(pr->pid, SIGKILL);
+		if (!reap_killed(p, i, k))
+			dt_log(DT_LOG_ERROR, "local: %s: pid %d survives SIGKILL "
+			       "(left for the state file's undo)", p->nodes[i].name,
+			       (int)pr->pid);
 	}
+}
+
+/*
+ * Stop the nodes one at a time, the last first, as a cluster is meant to
+ * be shut down: a leader among them is stopped while a quorum of the
+ * others still runs, and hands its leadership over at once (etcd's
+ * leader, stopped with its followers at the same moment, waited 5 s for
+ * a transfer that could not happen, until SIGKILL).
+ */
+static void stop_all(lc_platform *p)
+{
+	for (size_t i = p->n; i-- > 0;)
+		stop_node(p, i);
 }
 
 static void platform_free(lc_platform *p)

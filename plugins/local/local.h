@@ -113,18 +113,29 @@ int lc_cleanup(const char *state_dir, char *err);
 
 /* ---- recipe.c ---------------------------------------------------------- */
 
+/* How to know a process is ready: a port that accepts, or a command
+ * that exits 0 and prints what expect says (the system's own word: a
+ * member with a leader, a replica whose link is up). */
+typedef struct lc_ready {
+	int port;                   /* tcp, or 0 */
+	const json_t *conf;         /* the mapping it came from (borrowed) */
+	const json_t *cmd;          /* command, or NULL */
+	const json_t *expect;       /* text(s) its output holds, or NULL */
+} lc_ready;
+
 typedef struct lc_spec {        /* one process of the recipe */
 	const char *name;
 	const json_t *conf;         /* the entry (borrowed from the chart) */
 	bool enabled;               /* its `when:` option holds */
-	int ready_port;             /* ready.tcp, or 0 */
-	const json_t *ready_cmd;    /* ready.command, or NULL */
-	const json_t *ready_expect; /* ready.expect: text(s) its output holds */
+	lc_ready ready_first;       /* ready, with ready.first over it */
+	lc_ready ready_rest;        /* ready, with ready.rest over it */
 	double timeout;             /* seconds */
+	double stop_timeout;        /* SIGTERM to SIGKILL, seconds */
 } lc_spec;
 
 typedef struct lc_proc {        /* one process of one node */
 	const lc_spec *spec;
+	const lc_ready *ready;      /* its spec's first or rest */
 	char **argv;                /* expanded, NULL-terminated, owned */
 	char **ready_argv;          /* expanded, or NULL */
 	pid_t pid;                  /* 0 when not running */

@@ -25,14 +25,26 @@
 
 #include "local.h"
 
+#define READY_CHECKS \
+	{ .name = "tcp", .type = DT_OPT_INT, .min = 1, .max = 65535, \
+	  .doc = "ready once this port of the node accepts a connection" }, \
+	{ .name = "command", .type = DT_OPT_LIST, .min = 1, .max = 1000, \
+	  .doc = "ready once this command (run in the node's network, no shell) " \
+		 "exits 0 (and prints expect)" }, \
+	{ .name = "expect", .type = DT_OPT_ANY, \
+	  .doc = "with command: a text (or a list of texts) its output must hold" }
+
+static const dt_option ready_node_options[] = {
+	READY_CHECKS,
+	{ .name = NULL }
+};
+
 static const dt_option ready_options[] = {
-	{ .name = "tcp", .type = DT_OPT_INT, .min = 1, .max = 65535,
-	  .doc = "ready once this port of the node accepts a connection" },
-	{ .name = "command", .type = DT_OPT_LIST, .min = 1, .max = 1000,
-	  .doc = "ready once this command (run in the node's network, no shell) "
-		 "exits 0 (and prints expect)" },
-	{ .name = "expect", .type = DT_OPT_ANY,
-	  .doc = "with command: text (or a list of texts) its output must hold" },
+	READY_CHECKS,
+	{ .name = "first", .type = DT_OPT_OBJECT, .fields = ready_node_options,
+	  .doc = "the first node's check instead (tcp, command, expect)" },
+	{ .name = "rest", .type = DT_OPT_OBJECT, .fields = ready_node_options,
+	  .doc = "every other node's check instead (a replica whose link is up)" },
 	{ .name = "timeout", .type = DT_OPT_DURATION, .def = "20s", .min = 0.001,
 	  .max = 86400, .doc = "how long to wait before the node counts as failed" },
 	{ .name = NULL }
@@ -51,6 +63,8 @@ static const dt_option process_options[] = {
 	  .doc = "run it only when this option of local.options holds" },
 	{ .name = "ready", .type = DT_OPT_OBJECT, .fields = ready_options,
 	  .flags = DT_OPT_REQUIRED, .doc = "how to know it is ready: tcp or command" },
+	{ .name = "stop-timeout", .type = DT_OPT_DURATION, .def = "5s", .min = 0,
+	  .max = 600, .doc = "how long a SIGTERM is given before SIGKILL at teardown" },
 	{ .name = NULL }
 };
 
@@ -70,34 +84,10 @@ const dt_option lc_chart_options[] = {
 	{ .name = NULL }
 };
 
-typedef struct sbuf {
-	char *s;
-	size_t len, cap;
-} sbuf;
-
-static int sb_add(sbuf *b, const char *s, size_t n)
+/* Text into a dt_buf, kept NUL-terminated. */
+static int sb_add(dt_buf *b, const char *s, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *grown;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		grown = realloc(b->s, cap);
-		if (grown == NULL)
-			return -1;
-		b->s = grown;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
-}
-
-static int sb_str(sbuf *b, const char *s)
-{
-	return sb_add(b, s, strlen(s));
+	return dt_buf_printf(b, "%.*s", (int)n, s);
 }
 
 /* An option's value as text: strings as they are, numbers and booleans
@@ -134,16 +124,16 @@ static char *expand(const lc_platform *p, size_t i, const char *tmpl,
 		    const char *peers, const json_t *conf, const char *key,
 		    char *err)
 {
-	sbuf b = { 0 };
+	dt_buf b = { 0 };
 	const char *s = tmpl;
 
-	sb_str(&b, "");
+	dt_buf_puts(&b, "");
 	while (*s != '\0') {
 		const char *open = strchr(s, '{'), *close;
 		char name[128], val[4200];
 
 		if (open == NULL) {
-			sb_str(&b, s);
+			dt_buf_puts(&b, s);
 			break;
 		}
 		sb_add(&b, s, (size_t)(open - s));
@@ -170,7 +160,7 @@ static char *expand(const lc_platform *p, size_t i, const char *tmpl,
 			snprintf(val, sizeof(val), "%zu", p->n);
 		} else if (strcmp(name, "peers") == 0 && peers != NULL) {
 			/* any length: a large cluster's list outgrows val */
-			sb_str(&b, peers);
+			dt_buf_puts(&b, peers);
 			s = close + 1;
 			continue;
 		} else if (strncmp(name, "option:", 7) == 0) {
@@ -189,14 +179,14 @@ static char *expand(const lc_platform *p, size_t i, const char *tmpl,
 				     "{option:NAME})", name, tmpl);
 			goto fail;
 		}
-		sb_str(&b, val);
+		dt_buf_puts(&b, val);
 		s = close + 1;
 	}
-	if (b.s == NULL)
+	if (b.data == NULL)
 		dt_fail(err, "out of memory");
-	return b.s;
+	return (char *)b.data;
 fail:
-	free(b.s);
+	dt_buf_free(&b);
 	return NULL;
 }
 
@@ -309,6 +299,40 @@ long long lc_recipe_nodes(const json_t *chart, char *err)
 	return n;
 }
 
+/* One node's check: base's keys, with over's (ready.first or
+ * ready.rest, NULL when absent) in their place when it has any. */
+static int read_ready(const json_t *base, const json_t *over, lc_ready *r,
+		      char *err)
+{
+	const json_t *from = base;
+	long long tcp;
+
+	if (over != NULL && !json_is_object(over))
+		return dt_conf_fail(base, "first", err, "expected a mapping");
+	if (over != NULL && (json_object_get(over, "tcp") != NULL ||
+			     json_object_get(over, "command") != NULL))
+		from = over;
+	if (dt_conf_int(from, "tcp", 0, 0, 65535, &tcp, err) != 0)
+		return -1;
+	r->port = (int)tcp;
+	r->conf = from;
+	r->cmd = json_object_get(from, "command");
+	if (r->cmd != NULL && check_array(from, "command", true, err))
+		return -1;
+	r->expect = json_object_get(over != NULL && json_object_get(over, "expect") ?
+				    over : from, "expect");
+	if (r->expect != NULL && check_expect(json_object_get(over, "expect") ?
+					      over : from, err) != 0)
+		return -1;
+	if (r->expect != NULL && r->cmd == NULL)
+		return dt_conf_fail(from, "expect", err, "expect goes with command: "
+				    "[...] (the output it checks)");
+	if ((r->port != 0) == (r->cmd != NULL))
+		return dt_conf_fail(from, NULL, err, "expected exactly one of tcp: "
+				    "PORT and command: [...]");
+	return 0;
+}
+
 int lc_recipe_load(lc_platform *p, const json_t *chart, const json_t *config,
 		   char *err)
 {
@@ -350,7 +374,6 @@ int lc_recipe_load(lc_platform *p, const json_t *chart, const json_t *config,
 		lc_spec *sp = &p->specs[p->nspecs++];
 		const json_t *ready = json_object_get(v, "ready");
 		const json_t *when = json_object_get(v, "when");
-		long long tcp;
 
 		if (!json_is_object(v))
 			return dt_conf_fail(procs, NULL, err, "process %zu: "
@@ -388,21 +411,20 @@ int lc_recipe_load(lc_platform *p, const json_t *chart, const json_t *config,
 					    "or ready: {command: [...]}");
 		if (!json_is_object(ready))
 			return dt_conf_fail(v, "ready", err, "expected a mapping");
-		if (dt_conf_int(ready, "tcp", 0, 0, 65535, &tcp, err) != 0)
+		if (read_ready(ready, json_object_get(ready, "first"), &sp->ready_first,
+			       err) != 0 ||
+		    read_ready(ready, json_object_get(ready, "rest"), &sp->ready_rest,
+			       err) != 0)
 			return -1;
-		sp->ready_port = (int)tcp;
-		sp->ready_cmd = json_object_get(ready, "command");
-		if (sp->ready_cmd != NULL && check_array(ready, "command", true, err))
-			return -1;
-		if (check_expect(ready, err) != 0)
-			return -1;
-		sp->ready_expect = json_object_get(ready, "expect");
-		if (sp->ready_expect != NULL && sp->ready_cmd == NULL)
-			return dt_conf_fail(ready, "expect", err, "expect goes with "
-					    "command: [...] (the output it checks)");
-		if ((sp->ready_port != 0) == (sp->ready_cmd != NULL))
-			return dt_conf_fail(v, "ready", err, "expected exactly one "
-					    "of tcp: PORT and command: [...]");
+		{
+			const json_t *st = json_object_get(v, "stop-timeout");
+
+			sp->stop_timeout = 5;
+			if (st != NULL && (dt_json_duration(st, &sp->stop_timeout) != 0 ||
+					   sp->stop_timeout > 600))
+				return dt_conf_fail(v, "stop-timeout", err, "expected a "
+						    "duration up to 600s");
+		}
 		sp->timeout = parse_seconds(json_object_get(ready, "timeout"));
 		if (sp->timeout <= 0)
 			return dt_conf_fail(ready, "timeout", err, "expected "
@@ -417,10 +439,10 @@ int lc_recipe_expand(lc_platform *p, char *err)
 	static const char *const cmd_first[] = { "command", "first", NULL };
 	static const char *const cmd_rest[] = { "command", "rest", NULL };
 	static const char *const ready_keys[] = { "command", NULL };
-	sbuf peers = { 0 };
+	dt_buf peers = { 0 };
 	int rc = -1;
 
-	sb_str(&peers, "");
+	dt_buf_puts(&peers, "");
 	for (size_t i = 0; peer != NULL && i < p->n; i++) {
 		char *one = expand(p, i, json_string_value(peer), NULL, p->recipe,
 				   "peer", err);
@@ -428,11 +450,11 @@ int lc_recipe_expand(lc_platform *p, char *err)
 		if (one == NULL)
 			goto out;
 		if (i > 0)
-			sb_str(&peers, ",");
-		sb_str(&peers, one);
+			dt_buf_puts(&peers, ",");
+		dt_buf_puts(&peers, one);
 		free(one);
 	}
-	if (peers.s == NULL) {
+	if (peers.data == NULL) {
 		dt_fail(err, "out of memory");
 		goto out;
 	}
@@ -449,13 +471,13 @@ int lc_recipe_expand(lc_platform *p, char *err)
 			pr = &x->procs[x->nprocs++];
 			pr->spec = sp;
 			pr->argv = expand_argv(p, i, sp->conf, i == 0 ? cmd_first :
-					       cmd_rest, peers.s, err);
+					       cmd_rest, (char *)peers.data, err);
 			if (pr->argv == NULL)
 				goto out;
-			if (sp->ready_cmd != NULL) {
-				pr->ready_argv = expand_argv(p, i,
-					json_object_get(sp->conf, "ready"),
-					ready_keys, peers.s, err);
+			pr->ready = i == 0 ? &sp->ready_first : &sp->ready_rest;
+			if (pr->ready->cmd != NULL) {
+				pr->ready_argv = expand_argv(p, i, pr->ready->conf,
+					ready_keys, (char *)peers.data, err);
 				if (pr->ready_argv == NULL)
 					goto out;
 			}
@@ -463,7 +485,7 @@ int lc_recipe_expand(lc_platform *p, char *err)
 	}
 	rc = 0;
 out:
-	free(peers.s);
+	dt_buf_free(&peers);
 	return rc;
 }
 

@@ -142,15 +142,8 @@ int lc_state_undo(const char *path, char *err)
 		line[len - 1] = '\0';
 		if (strcmp(line, "keep 1") == 0)
 			keep = true;
-		if (n == cap) {
-			char **grown = realloc(items, (cap ? cap * 2 : 16) *
-					       sizeof(*items));
-
-			if (grown == NULL)
-				break;
-			items = grown;
-			cap = cap ? cap * 2 : 16;
-		}
+		if (dt_grow(&items, &cap, n + 1, sizeof(*items)) != 0)
+			break;
 		items[n] = strdup(line);
 		if (items[n] != NULL)
 			n++;

@@ -184,8 +184,11 @@ static int check_mode(const json_t *config, const dt_node *nodes, size_t nnodes,
 	return 0;
 }
 
+
 static int part_validate(const dt_validate_env *env, char *err)
 {
+	if (dt_validate_nodes(env, err) != 0)
+		return -1;
 	return check_mode(env->config, NULL, env->nnodes, err);
 }
 

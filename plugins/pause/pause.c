@@ -116,10 +116,12 @@ static void pause_destroy(void *data)
 	free(p);
 }
 
+
 static const dt_nemesis_type pause_type = {
 	.size = sizeof(dt_nemesis_type),
 	.info = { .name = "pause", .version = "1.0",
-		  .description = "SIGSTOP nodes, SIGCONT on heal" },
+		  .description = "SIGSTOP nodes, SIGCONT on heal",
+		  .validate = dt_validate_nodes },
 	.create = pause_create,
 	.start = pause_start,
 	.heal = pause_heal,

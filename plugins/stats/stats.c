@@ -85,15 +85,8 @@ static int stats_check(const dt_checker_env *env, const dt_history *h,
 		pf->counts[op->type]++;
 		if (op->type != DT_OP_OK)
 			continue;
-		if (pf->nlat == pf->cap) {
-			size_t cap = pf->cap ? pf->cap * 2 : 256;
-			int64_t *grown = realloc(pf->lat, cap * sizeof(int64_t));
-
-			if (grown == NULL)
-				break;
-			pf->lat = grown;
-			pf->cap = cap;
-		}
+		if (dt_grow(&pf->lat, &pf->cap, pf->nlat + 1, sizeof(*pf->lat)) != 0)
+			break;
 		pf->lat[pf->nlat++] = op->time - invoke_time[op->process];
 	}
 	for (size_t i = 0; i < nf; i++) {

@@ -150,10 +150,13 @@ static int kernel_has_netem(void)
 
 static int netem_missing(const throttle_nemesis *t, char *err);
 
+
 static int throttle_validate(const dt_validate_env *env, char *err)
 {
 	throttle_nemesis t = { 0 };
 
+	if (dt_validate_nodes(env, err) != 0)
+		return -1;
 	if (read_values(&t, env->config, err) != 0)
 		return -1;
 	if (needs_netem(&t) && kernel_has_netem() == 0) {

@@ -345,7 +345,8 @@ void *pf_nemesis(pf *f, const char *name, const char *entry_yaml,
 		const dt_option *tables[2] = { dt_core_options[DT_KIND_NEMESIS],
 					       (*type)->info.options };
 		dt_validate_env venv = { .kind = DT_KIND_NEMESIS, .name = name,
-					 .config = (*doc)->root, .nnodes = f->n };
+					 .config = (*doc)->root, .nnodes = f->n,
+					 .platform = f->pt->info.name };
 
 		if (dt_options_apply(tables, tables[1] ? 2 : 1, (*doc)->root, err) != 0 ||
 		    ((*type)->info.validate != NULL &&

@@ -104,6 +104,10 @@ typedef struct dt_validate_env {
 	struct dt_registry *registry;   /* to look up other components */
 } dt_validate_env;
 
+/* A validate for components that act on nodes (most nemeses): fails,
+ * naming the chart, when the chart has none (mem runs in the process). */
+DT_EXTERN int dt_validate_nodes(const dt_validate_env *env, char *err);
+
 /* ---- reading a checked section ----------------------------------------- */
 
 /* The value of an option (borrowed), or NULL when absent. */
