@@ -10,7 +10,7 @@ robust_tests = \
 	tests/robust/test_config_errors
 check_PROGRAMS += $(robust_tests)
 TESTS += $(robust_tests)
-tests_robust_test_config_errors_SOURCES = tests/robust/test_config_errors.c
+tests_robust_test_config_errors_SOURCES = tests/robust/test_config_errors.c $(ROBUST_COMMON)
 tests_robust_test_config_errors_CFLAGS = $(TEST_CFLAGS)
 tests_robust_test_config_errors_LDADD = $(TEST_LIBS)
 

@@ -155,16 +155,21 @@ int dt_parse_rate(const char *text, double *per_second)
 	return 0;
 }
 
+/* A number, finite and >= 0, as it is: seconds, or per second. */
+static int json_plain(const json_t *v, double *out)
+{
+	double d = json_number_value(v);
+
+	if (!(d >= 0) || !isfinite(d))
+		return -1;
+	*out = d;
+	return 0;
+}
+
 int dt_json_duration(const json_t *v, double *seconds)
 {
-	if (json_is_number(v)) {
-		double d = json_number_value(v);
-
-		if (!(d >= 0) || !isfinite(d))
-			return -1;
-		*seconds = d;
-		return 0;
-	}
+	if (json_is_number(v))
+		return json_plain(v, seconds);
 	return json_is_string(v) ? dt_parse_duration(json_string_value(v), seconds) : -1;
 }
 
@@ -189,13 +194,7 @@ int dt_json_size(const json_t *v, uint64_t *bytes)
 
 int dt_json_rate(const json_t *v, double *per_second)
 {
-	if (json_is_number(v)) {
-		double d = json_number_value(v);
-
-		if (!(d >= 0) || !isfinite(d))
-			return -1;
-		*per_second = d;
-		return 0;
-	}
+	if (json_is_number(v))
+		return json_plain(v, per_second);
 	return json_is_string(v) ? dt_parse_rate(json_string_value(v), per_second) : -1;
 }

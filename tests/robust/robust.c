@@ -15,6 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+
 #include "robust.h"
 
 static char tmpdir[64];
@@ -171,4 +174,35 @@ int rb_run(char *buf, size_t size, const char *const *argv)
 		return -1;
 	st = rb_finish(&p, buf, size);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void free_params(struct criterion_test_params *p)
+{
+	cr_free(p->params);
+}
+
+struct criterion_test_params rb_index_params(size_t n)
+{
+	size_t *idx = cr_malloc(n * sizeof(*idx));
+
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	return cr_make_param_array(size_t, idx, n, free_params);
+}
+
+void rb_with_dir(char *dst, size_t size, const char *src)
+{
+	const char *dir = rb_tmpdir();
+	size_t dl = strlen(dir), n = 0;
+
+	while (*src != '\0' && n + 4 < size) {
+		if (strncmp(src, dir, dl) == 0) {
+			memcpy(dst + n, "DIR", 3);
+			n += 3;
+			src += dl;
+		} else {
+			dst[n++] = *src++;
+		}
+	}
+	dst[n] = '\0';
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <criterion/parameterized.h>
 
 /* Make a fresh /tmp/dt-robust-XXXXXX; returns it (static storage). */
 const char *rb_tmpdir(void);
@@ -36,6 +37,13 @@ int rb_spawn(rb_proc *p, const char *const *argv, const char *file_limit);
 int rb_finish(rb_proc *p, char *buf, size_t size);
 /* Spawn and finish: exit status, or 128+signal. */
 int rb_run(char *buf, size_t size, const char *const *argv);
+
+/* Criterion runs each case of a parameterized test in a process of its
+ * own: the parameters are indexes into the caller's table, not pointers. */
+struct criterion_test_params rb_index_params(size_t n);
+
+/* Copy src to dst (size bytes) with the temporary folder as "DIR". */
+void rb_with_dir(char *dst, size_t size, const char *src);
 
 /* remove a tree (no shell) */
 void rb_rmtree(const char *path);

@@ -59,39 +59,6 @@ static void teardown(void)
 
 TestSuite(bad_input, .init = setup, .fini = teardown, .timeout = 30);
 
-/* Criterion runs each case in a new process: pass table indexes, not
- * pointers. */
-static void free_params(struct criterion_test_params *p)
-{
-	cr_free(p->params);
-}
-
-static struct criterion_test_params index_params(size_t n)
-{
-	size_t *idx = cr_malloc(n * sizeof(*idx));
-
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	return cr_make_param_array(size_t, idx, n, free_params);
-}
-
-/* Copy src to dst (size bytes) with the temporary folder as "DIR". */
-static void with_dir(char *dst, size_t size, const char *src)
-{
-	const char *dir = rb_tmpdir();
-	size_t dl = strlen(dir), n = 0;
-
-	while (*src != '\0' && n + 4 < size) {
-		if (strncmp(src, dir, dl) == 0) {
-			memcpy(dst + n, "DIR", 3);
-			n += 3;
-			src += dl;
-		} else {
-			dst[n++] = *src++;
-		}
-	}
-	dst[n] = '\0';
-}
 
 /*
  * Load suite text (and chart text, or a valid chart) from the temporary
@@ -113,7 +80,7 @@ static const char *load(const char *suite, size_t suite_len, const char *chart,
 	dt_suite_free(s);
 	free(sp);
 	free(cp);
-	with_dir(out, sizeof(out), err);
+	rb_with_dir(out, sizeof(out), err);
 	return out;
 }
 
@@ -230,7 +197,7 @@ static struct bad_suite bad_suites[] = {
 
 ParameterizedTestParameters(bad_input, suites)
 {
-	return index_params(sizeof(bad_suites) / sizeof(bad_suites[0]));
+	return rb_index_params(sizeof(bad_suites) / sizeof(bad_suites[0]));
 }
 
 ParameterizedTest(size_t *i, bad_input, suites)
@@ -241,7 +208,7 @@ ParameterizedTest(size_t *i, bad_input, suites)
 	char w[sizeof(warnings)];
 
 	cr_expect_str_eq(got, c->error, "suite:\n%s\ngot:  %s\nwant: %s", c->suite, got, c->error);
-	with_dir(w, sizeof(w), warnings);
+	rb_with_dir(w, sizeof(w), warnings);
 	cr_expect_str_eq(w, c->warn, "suite:\n%s\nwarned:\n%s\nwant:\n%s", c->suite, w, c->warn);
 }
 
@@ -325,7 +292,7 @@ static struct bad_history bad_histories[] = {
 
 ParameterizedTestParameters(bad_input, histories)
 {
-	return index_params(sizeof(bad_histories) / sizeof(bad_histories[0]));
+	return rb_index_params(sizeof(bad_histories) / sizeof(bad_histories[0]));
 }
 
 static const char *read_history(const char *text, size_t len, dt_history **out)
@@ -432,7 +399,7 @@ static struct bad_store bad_stores[] = {
 
 ParameterizedTestParameters(bad_input, store_names)
 {
-	return index_params(sizeof(bad_stores) / sizeof(bad_stores[0]));
+	return rb_index_params(sizeof(bad_stores) / sizeof(bad_stores[0]));
 }
 
 ParameterizedTest(size_t *i, bad_input, store_names)
@@ -512,7 +479,7 @@ static struct bad_import bad_imports[] = {
 
 ParameterizedTestParameters(bad_input, imports)
 {
-	return index_params(sizeof(bad_imports) / sizeof(bad_imports[0]));
+	return rb_index_params(sizeof(bad_imports) / sizeof(bad_imports[0]));
 }
 
 static const char *import(const char *format, const char *text, size_t len,

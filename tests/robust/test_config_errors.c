@@ -12,85 +12,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/dt-test-config-XXXXXX";
+#include "robust.h"
 
 static void setup(void)
 {
-	cr_assert_not_null(mkdtemp(dir));
+	rb_tmpdir();
 }
 
-static void teardown(void)
-{
-	char cmd[300];
+TestSuite(config, .init = setup, .fini = rb_tmpdir_remove, .timeout = 60);
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		cr_log_warn("cannot remove %s", dir);
-}
-
-TestSuite(config, .init = setup, .fini = teardown, .timeout = 60);
-
-/* Run dt-run with argv; its exit status, stderr (the folder replaced by
- * DIR) in err. */
+/* dt-run with args; its exit status, its output with the temporary
+ * folder as DIR in err. */
 static int dt_run(const char *const *args, char *err, size_t size)
 {
-	const char *argv[16];
-	int pipefd[2], status;
-	size_t n = 0, got = 0;
+	const char *argv[16] = { rb_dt_run() };
 	char raw[8192];
-	pid_t pid;
+	size_t n = 1;
+	int rc;
 
-	argv[n++] = TEST_BUILDDIR "/core/dt-run";
 	for (; *args != NULL && n < 15; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
-	cr_assert_eq(pipe(pipefd), 0);
-	pid = fork();
-	if (pid == 0) {
-		dup2(pipefd[1], 2);
-		if (freopen("/dev/null", "w", stdout) == NULL)
-			_exit(127);
-		close(pipefd[0]);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	for (ssize_t r; (r = read(pipefd[0], raw + got, sizeof(raw) - 1 - got)) > 0;)
-		got += (size_t)r;
-	raw[got] = '\0';
-	close(pipefd[0]);
-	waitpid(pid, &status, 0);
-	/* the temporary folder as DIR */
-	{
-		size_t o = 0, dl = strlen(dir);
-
-		for (const char *p = raw; *p != '\0' && o + 4 < size;) {
-			if (strncmp(p, dir, dl) == 0) {
-				memcpy(err + o, "DIR", 3);
-				o += 3;
-				p += dl;
-			} else {
-				err[o++] = *p++;
-			}
-		}
-		err[o] = '\0';
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	rc = rb_run(raw, sizeof(raw), argv);
+	rb_with_dir(err, size, raw);
+	return rc;
 }
 
 static void write_file(const char *name, const char *text)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs(text, f);
-	fclose(f);
+	free(rb_write_str(name, text));
 }
 
 struct bad_config {
@@ -172,21 +124,16 @@ static struct bad_config cases[] = {
 	  "'sentinels' (local.options)" },
 };
 
-/* The parameters are indexes: a test may run in a process of its own,
- * where pointers into this one's data mean nothing. */
 ParameterizedTestParameters(config, errors)
 {
-	static size_t idx[sizeof(cases) / sizeof(cases[0])];
-
-	for (size_t i = 0; i < sizeof(idx) / sizeof(idx[0]); i++)
-		idx[i] = i;
-	return cr_make_param_array(size_t, idx, sizeof(idx) / sizeof(idx[0]));
+	return rb_index_params(sizeof(cases) / sizeof(cases[0]));
 }
 
 ParameterizedTest(size_t *i, config, errors)
 {
 	const struct bad_config *c = &cases[*i];
 	char suite[600], err[8192], want[2048];
+	const char *dir = rb_tmpdir();
 	const char *charts = c->chart ? dir : TEST_SRCDIR "/charts";
 	const char *dry[] = { "--dry-run", "--suite", suite, "--chart-path", charts,
 			      "--store", dir, NULL };
@@ -221,6 +168,7 @@ ParameterizedTest(size_t *i, config, errors)
 Test(config, netem_without_the_kernel_module)
 {
 	char suite[600], err[8192];
+	const char *dir = rb_tmpdir();
 	const char *dry[] = { "--dry-run", "--suite", suite, "--chart-path",
 			      TEST_SRCDIR "/charts", NULL };
 	int has_netem = system("unshare --net tc qdisc add dev lo root netem "
@@ -244,6 +192,7 @@ Test(config, netem_without_the_kernel_module)
 Test(config, one_duration_parser)
 {
 	char suite[600], err[8192];
+	const char *dir = rb_tmpdir();
 	const char *check[] = { "check-suite", suite, "--chart-path", dir, NULL };
 
 	snprintf(suite, sizeof(suite), "%s/s.yaml", dir);
