@@ -89,14 +89,6 @@ static int split_independent(dt_history *h, char *err)
 	return 0;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
 	const char *model = NULL, *html = NULL, *plugin_path = NULL;
@@ -235,10 +227,10 @@ int main(int argc, char **argv)
 				.config = conf, .registry = reg, .timeout = timeout,
 			};
 
-			t0 = now();
+			t0 = dt_now();
 			if (ct->check(&env, h, &res, err) != 0)
 				res = NULL;
-			secs = now() - t0;
+			secs = dt_now() - t0;
 		}
 		json_decref(conf);
 		dt_history_free(h);

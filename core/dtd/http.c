@@ -351,14 +351,6 @@ not_found:
  * another connection may already have.
  */
 
-static double mono_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static void conn_peer(conn *e, const struct sockaddr *sa)
 {
 	const void *a = NULL;
@@ -392,7 +384,7 @@ static void on_connection(void *cls, struct MHD_Connection *c,
 			return;
 		}
 		e->fd = fd->connect_fd;
-		e->since = mono_now();
+		e->since = dt_now();
 		conn_peer(e, addr ? addr->client_addr : NULL);
 		pthread_mutex_lock(&h->lock);
 		e->next = h->conns;
@@ -431,7 +423,7 @@ static void conn_mark(dtd_http *h, struct MHD_Connection *c, bool whole)
 	pthread_mutex_lock(&h->lock);
 	e->whole = whole;
 	if (!whole)
-		e->since = mono_now();
+		e->since = dt_now();
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -441,7 +433,7 @@ static void *reaper_main(void *arg)
 
 	pthread_mutex_lock(&h->lock);
 	while (!h->stopping) {
-		double now = mono_now(), next = now + h->deadline;
+		double now = dt_now(), next = now + h->deadline;
 		struct timespec ts;
 
 		for (conn *e = h->conns; e != NULL; e = e->next) {

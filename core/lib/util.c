@@ -199,6 +199,11 @@ static int64_t monotonic_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+double dt_now(void)
+{
+	return (double)monotonic_ns() / 1e9;
+}
+
 void dt_deadline_set(dt_deadline *d, double seconds)
 {
 	d->ns = monotonic_ns() + (int64_t)llround(seconds * 1e9);

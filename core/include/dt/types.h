@@ -226,6 +226,9 @@ typedef struct dt_deadline {
 	int64_t ns;
 } dt_deadline;
 
+/* Seconds on the monotonic clock (for durations, never dates). */
+DT_EXTERN double dt_now(void);
+
 /* The deadline `seconds` from now (>= 0). */
 DT_EXTERN void dt_deadline_set(dt_deadline *d, double seconds);
 /* Seconds left before the deadline; <= 0 once it has passed. */
