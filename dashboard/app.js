@@ -337,8 +337,10 @@ function runRow(run) {
 
 async function viewNew(params) {
   view.append(el('h1', {}, 'Start a run'));
-  const suites = await api('/api/suites');
+  const [suites, schema, plugins] = await Promise.all([api('/api/suites'), api('/api/schema'), api('/api/plugins')]);
   suites.sort((a, b) => a.name.localeCompare(b.name));
+  // The suite's own keys as the core declares them: bounds and help.
+  const key = (name) => (schema.suite || []).find((o) => o.name === name) || {};
   const form = el('form', { class: 'newrun', id: 'newrun', novalidate: true });
   const card = el('div', { class: 'card' }, form);
   view.append(card);
@@ -346,18 +348,28 @@ async function viewNew(params) {
     el('option', { value: s.name, selected: s.name === params.get('suite') }, s.name)));
   const desc = el('div', { class: 'muted wide' });
   const field = (label, input) => el('label', { class: 'field', 'data-field': input.name }, label, input, el('span', { class: 'err' }));
-  const inputs = {
-    time_limit: el('input', { name: 'time_limit', type: 'number', min: '0.1', step: 'any' }),
-    concurrency: el('input', { name: 'concurrency', type: 'number', min: '1', step: '1' }),
-    rate: el('input', { name: 'rate', type: 'number', min: '0', step: 'any' }),
-    seed: el('input', { name: 'seed', type: 'number', min: '0', step: '1', placeholder: 'random' }),
+  const bounded = (name, attrs) => {
+    const o = key(name);
+    const a = { ...attrs, title: o.doc || '' };
+    if (o.min !== undefined) a.min = String(o.min);
+    if (o.max !== undefined) a.max = String(o.max);
+    return el('input', a);
   };
+  const inputs = {
+    time_limit: bounded('time-limit', { name: 'time_limit', type: 'number', step: 'any' }),
+    concurrency: bounded('concurrency', { name: 'concurrency', type: 'number', step: '1' }),
+    rate: bounded('rate', { name: 'rate', type: 'number', step: 'any' }),
+    seed: bounded('seed', { name: 'seed', type: 'number', step: '1', placeholder: 'random' }),
+  };
+  // What each component of the suite takes, from the options it declares.
+  const parts = el('div', { class: 'wide', id: 'suite-options' });
   const nemBox = el('div', { class: 'checks' });
   const formErr = el('div', { class: 'formerr wide', role: 'alert' });
   form.append(field('Suite', pick), desc,
     field('Time limit (s)', inputs.time_limit), field('Concurrency (workers)', inputs.concurrency),
     field('Rate (ops/s, 0: no limit)', inputs.rate), field('Seed', inputs.seed),
     el('label', { class: 'field wide', 'data-field': 'nemesis' }, 'Nemeses', nemBox, el('span', { class: 'err' })),
+    parts,
     el('div', { class: 'wide' }, el('button', { class: 'primary', type: 'submit', id: 'start' }, 'Start run')), formErr);
 
   function fill() {
@@ -371,6 +383,14 @@ async function viewNew(params) {
     nemBox.replaceChildren(...((s.nemesis || []).length ? s.nemesis.map((n) =>
       el('label', {}, el('input', { type: 'checkbox', value: n, checked: true }), ' ' + n)) :
       [el('span', { class: 'muted' }, 'this suite has no nemesis')]));
+    const named = [['client', s.client], ['workload', s.workload],
+      ...(s.nemesis || []).map((n) => ['nemesis', n]), ...(s.checkers || []).map((n) => ['checker', n])];
+    parts.replaceChildren(...named.filter(([, n]) => n).map(([kind, n]) => {
+      const p = plugins.find((x) => x.kind === kind && x.name === n);
+      return el('details', { 'data-component': kind + ':' + n },
+        el('summary', {}, `${kind} ${n}`, p ? el('span', { class: 'muted' }, ' — ' + (p.description || '')) : ''),
+        p ? optionsTable(p.options) : el('span', { class: 'muted' }, 'not loaded'));
+    }));
   }
   pick.addEventListener('change', fill);
   fill();
@@ -644,14 +664,28 @@ async function viewYaml(kind) {
   }
 }
 
+/* A component's declared options (GET /api/plugins) as a table. */
+function optionsTable(options) {
+  if (!options || !options.length) return el('p', { class: 'muted' }, 'no options');
+  const range = (o) => (o.min !== undefined ? `${o.min} – ${o.max}` : '');
+  const type = (o) => o.type === 'enum' ? (o.values || []).join(' | ') : o.type + (o.item && o.item !== 'any' ? ' of ' + o.item : '');
+  return el('table', { class: 'options' },
+    el('thead', {}, el('tr', {}, el('th', {}, 'Option'), el('th', {}, 'Type'), el('th', {}, 'Default'), el('th', {}, 'Range'), el('th', {}, 'Meaning'))),
+    el('tbody', {}, options.map((o) => el('tr', { 'data-option': o.name },
+      el('td', { class: 'mono' }, o.name + (o.required ? ' *' : '')), el('td', {}, type(o)),
+      el('td', { class: 'mono' }, o.default ?? ''), el('td', {}, range(o)), el('td', {}, o.doc || '')))));
+}
+
 async function viewPlugins() {
   view.append(el('h1', {}, 'Plugins'));
   const list = await api('/api/plugins');
   list.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
-  view.append(el('div', { class: 'card' }, el('table', {},
+  view.append(el('div', { class: 'card', id: 'plugins' }, el('table', {},
     el('thead', {}, el('tr', {}, el('th', {}, 'Kind'), el('th', {}, 'Name'), el('th', {}, 'Version'), el('th', {}, 'Description'), el('th', {}, 'File'))),
-    el('tbody', {}, list.map((p) => el('tr', {}, el('td', {}, p.kind), el('td', {}, el('strong', {}, p.name)),
-      el('td', {}, p.version), el('td', {}, p.description || ''), el('td', { class: 'mono muted' }, p.file)))))));
+    el('tbody', {}, list.flatMap((p) => [el('tr', { 'data-plugin': p.kind + ':' + p.name }, el('td', {}, p.kind), el('td', {}, el('strong', {}, p.name)),
+      el('td', {}, p.version), el('td', {}, p.description || ''), el('td', { class: 'mono muted' }, p.file)),
+      el('tr', { class: 'options-row' }, el('td', { colspan: '5' },
+        el('details', {}, el('summary', { class: 'muted' }, `options of ${p.name}`), optionsTable(p.options))))])))));
 }
 
 /* ---- routing -------------------------------------------------------------------------------- */

@@ -3,7 +3,7 @@
  * to its handler and fills a reply; http.c does the HTTP around it.
  * Every error is a 4xx/5xx with {"error": why, "field": which}.
  *
- *   GET  /api/suites /api/charts /api/plugins
+ *   GET  /api/suites /api/charts /api/plugins /api/schema
  *   GET  /api/runs?suite=&status=&verdict=&limit=&offset=
  *   POST /api/runs                     (token)
  *   GET  /api/runs/ID   DELETE /api/runs/ID (token; finished runs)
@@ -688,6 +688,16 @@ void dtd_api_handle(dtd_ctx *ctx, const char *method, const char *url,
 		if (!get)
 			goto bad_method;
 		dtd_reply_json(out, 200, list_yaml(ctx->cfg, url + 5));
+		return;
+	}
+	if (strcmp(url, "/api/schema") == 0) {
+		if (!get)
+			goto bad_method;
+		/* The keys of a suite and of a chart, as the core declares
+		 * them: the start form takes its bounds and help from here. */
+		dtd_reply_json(out, 200, json_pack("{s:o, s:o}",
+			"suite", options_json(dt_suite_options),
+			"chart", options_json(dt_chart_options)));
 		return;
 	}
 	if (strcmp(url, "/api/plugins") == 0) {

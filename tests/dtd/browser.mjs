@@ -217,6 +217,15 @@ try {
   await page.click('a[href="#/new"]');
   await page.waitForSelector('#newrun select[name=suite] option', { state: 'attached' });
   await page.selectOption('#newrun select[name=suite]', suite);
+  // The form's bounds and help come from the options the core declares
+  // (GET /api/schema), each component's options from GET /api/plugins.
+  check(await page.getAttribute('#newrun input[name=concurrency]', 'max') === '4096' &&
+    await page.getAttribute('#newrun input[name=concurrency]', 'min') === '1',
+    'the form takes the bounds the core declares');
+  check(/workers/.test(await page.getAttribute('#newrun input[name=concurrency]', 'title')),
+    'the form takes the help the core declares');
+  check(await page.$('#suite-options details[data-component="client:mem"] tr[data-option=bug]') !== null,
+    'the form shows the options of the suite\'s client');
   await page.fill('#newrun input[name=time_limit]', '3');
   // A bad value first: the form shows the API's error beside its field.
   await page.fill('#newrun input[name=concurrency]', '0');
@@ -259,6 +268,10 @@ try {
   await page.click('a[href="#/runs"]');
   await page.waitForSelector(`#runs tr[data-run="${id}"] .badge`);
   check(await page.$(`#runs tr[data-run="${id}"] .badge.valid`) !== null, 'the run list shows the verdict');
+  await page.goto(base + '/#/plugins');
+  await page.waitForSelector('#plugins tr[data-plugin="nemesis:partition"]');
+  check(await page.$('#plugins tr[data-plugin="nemesis:partition"] + tr.options-row tr[data-option=mode]') !== null,
+    'the plugins page shows each plugin\'s declared options');
   await page.screenshot({ path: join(outDir, 'dtd-runs.png') });
   if (badSuite) {
     await page.goto(base + '/#/new?suite=' + badSuite);
