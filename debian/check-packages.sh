@@ -100,7 +100,7 @@ expect dt /usr/bin/dt-run "/usr/lib/$ma/libdt.so.0" "/usr/lib/$ma/dt/dt_mem.so" 
 	"/usr/lib/$ma/dt/dt_stats.so" /usr/share/dt/suites/mem-register.yaml \
 	/usr/share/dt/charts/mem.yaml /usr/share/man/man1/dt-run.1.gz \
 	/usr/share/man/man1/dt-check.1.gz /usr/share/man/man5/dt-suite.5.gz \
-	/usr/share/man/man5/dt-chart.5.gz /usr/share/man/man7/dt-plugin.7.gz \
+	/usr/share/man/man5/dt-chart.5.gz /usr/share/man/man7/dt-plugin.7.gz /usr/share/man/man7/dt-components.7.gz \
 	/usr/sbin/dt-agent /usr/share/man/man8/dt-agent.8.gz \
 	/usr/share/bash-completion/completions/dt-run \
 	/usr/share/bash-completion/completions/dt-check

@@ -10,7 +10,7 @@ DT_MAN_PAGES = \
 	man/dtd.8 man/dt-agent.8
 # The pages of the parts configure can leave out go with them.
 man_MANS = man/dt-run.1 man/dt-check.1 man/dt-suite.5 man/dt-chart.5 \
-	man/dt-plugin.7
+	man/dt-plugin.7 man/dt-components.7
 if BUILD_DTD
 man_MANS += man/dtd.8
 endif
@@ -41,6 +41,15 @@ man/dtd.8: $(srcdir)/man/dtd.8.in Makefile
 	$(dt_man_edit)
 man/dt-agent.8: $(srcdir)/man/dt-agent.8.in Makefile
 	$(dt_man_edit)
+
+# dt-components(7) is written from the components' own option tables by
+# a program of the build, once every plugin is built.
+noinst_PROGRAMS += man/dt-components-gen
+man_dt_components_gen_SOURCES = man/components.c
+man_dt_components_gen_LDADD = $(ENGINE_LIBS)
+CLEANFILES += man/dt-components.7
+man/dt-components.7: man/dt-components-gen$(EXEEXT) $(pkglib_LTLIBRARIES)
+	$(AM_V_GEN)$(MKDIR_P) man && HOME=/nonexistent man/dt-components-gen$(EXEEXT) > $@.tmp && mv $@.tmp $@
 
 # Tests: shell scripts, run from the build tree with AM_TESTS_ENVIRONMENT.
 TESTS += man/check-options.sh man/check-roff.sh man/check-example.sh
