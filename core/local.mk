@@ -30,11 +30,26 @@ core_libdt_engine_la_SOURCES = \
 	core/lib/scheduler.c core/lib/scheduler.h \
 	core/lib/store.c core/lib/store.h \
 	core/lib/suite.c core/lib/suite.h \
+	core/lib/timeline.c core/lib/timeline.h \
 	core/lib/units.c \
 	core/lib/util.c \
 	core/lib/validate.c \
 	core/lib/yamldoc.c core/lib/yamldoc.h
 core_libdt_engine_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) -fvisibility=hidden
+core_libdt_engine_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/core/lib
+
+# The timeline page, compiled into the engine as one C string.
+BUILT_SOURCES += core/lib/timeline_page.h
+CLEANFILES += core/lib/timeline_page.h
+EXTRA_DIST += core/lib/timeline.html
+nodist_core_libdt_engine_la_SOURCES = core/lib/timeline_page.h
+core/lib/timeline_page.h: $(srcdir)/core/lib/timeline.html
+	$(AM_V_GEN)$(MKDIR_P) core/lib && { \
+	  echo '/* Made from core/lib/timeline.html by the build.  Do not edit. */'; \
+	  echo 'static const char timeline_page[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' \
+	    $(srcdir)/core/lib/timeline.html; \
+	  echo ';'; } > $@.tmp && mv $@.tmp $@
 core_libdt_engine_la_LIBADD = $(YAML_LIBS) $(JANSSON_LIBS) $(LTDL_LIBS) \
 	$(PTHREAD_LIBS) -lm
 

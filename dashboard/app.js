@@ -473,7 +473,17 @@ async function viewRun(id) {
       el('a', { href: base + '/results' }, 'results.json'), el('a', { href: base + '/history?limit=1000' }, 'history (first 1000)'),
       el('a', { href: base + '/files/suite.json' }, 'suite.json'), el('a', { href: base + '/files/dt.log' }, 'dt.log'),
       el('a', { href: base + '/metrics' }, 'metrics'),
+      el('a', { href: base + '/files/timeline.html', target: '_blank', id: 'timeline-link' }, 'timeline.html'),
       el('span', { class: 'muted mono' }, ' ' + (run.store || '')));
+    // The run's timeline (the page DT writes into its folder), loaded
+    // when opened: for a long run it is megabytes.
+    if (run.status !== 'queued' && run.status !== 'running' && !document.getElementById('timeline')) {
+      const frame = el('iframe', { id: 'timeline-frame', title: 'timeline', style: 'width:100%;height:640px;border:0' });
+      const box = el('details', { class: 'card', id: 'timeline' }, el('summary', {}, el('strong', {}, 'Timeline'),
+        el('span', { class: 'muted' }, ' — every operation on a time axis, nemesis bands, the anomaly highlighted')), frame);
+      box.addEventListener('toggle', () => { if (box.open && !frame.src) frame.src = base + '/files/timeline.html'; });
+      files.after(box);
+    }
   }
 
   async function act(what) {

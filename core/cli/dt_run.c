@@ -40,6 +40,7 @@ static const char usage_text[] =
 "       dt-run check RUN-FOLDER... [OPTION]...\n"
 "       dt-run check-suite SUITE... [OPTION]...\n"
 "       dt-run describe NAME|suite|chart [OPTION]...\n"
+"       dt-run timeline RUN-FOLDER... [OPTION]...\n"
 "\n"
 "Run a DT suite: bring its chart up, drive its workload through its\n"
 "client while its nemeses inject faults, record the history and check it.\n"
@@ -49,7 +50,8 @@ static const char usage_text[] =
 "runs it again as it ran (same seed).  `check-suite` makes every check a\n"
 "run makes before it starts (each section against its component's\n"
 "options, every plugin's own rules) and starts nothing; `describe` prints\n"
-"a component's options (type, default, range, meaning).\n"
+"a component's options (type, default, range, meaning); `timeline` writes\n"
+"a run folder's timeline.html again (every run writes one).\n"
 "\n"
 "Options:\n"
 "  -s, --suite NAME        the suite to run (suites/NAME.yaml, or a path)\n"
@@ -573,11 +575,13 @@ int main(int argc, char **argv)
 				       o.plugin_path);
 		if (strcmp(cmd, "check-suite") == 0)
 			return cli_check_suites(argv + optind + 1, argc - optind - 1, &o);
+		if (strcmp(cmd, "timeline") == 0)
+			return cli_timeline(argv + optind + 1, argc - optind - 1);
 		if (strcmp(cmd, "describe") == 0)
 			return cli_describe(optind + 1 < argc ? argv[optind + 1] : NULL,
 					    o.plugin_path);
 		return cli_usage_error("unknown command '%s' (list, cleanup, check, "
-				       "check-suite, describe, or --suite NAME)", cmd);
+				       "check-suite, describe, timeline, or --suite NAME)", cmd);
 	}
 	if (o.suite == NULL)
 		return cli_usage_error("%s", "--suite NAME is required (see `dt-run list suites`)");

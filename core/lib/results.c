@@ -18,6 +18,7 @@
 #include "log.h"
 #include "run.h"
 #include "store.h"
+#include "timeline.h"
 
 void dt_results_cut_short(json_t *results, const char *why)
 {
@@ -178,6 +179,13 @@ json_t *dt_run_recheck(dt_registry *reg, const char *dir, char *err)
 	if (dt_store_write_json(dir, "results.json", res, err) != 0) {
 		json_decref(res);
 		res = NULL;
+	} else {
+		json_t *sj = dt_suite_to_json(s);
+		char e[DT_ERRBUF_SIZE];
+
+		if (dt_timeline_write(dir, h, res, sj, e) != 0)
+			dt_log(DT_LOG_WARN, "%s", e);
+		json_decref(sj);
 	}
 out:
 	json_decref(old);

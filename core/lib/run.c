@@ -19,6 +19,7 @@
 #include "run.h"
 #include "scheduler.h"
 #include "store.h"
+#include "timeline.h"
 
 struct dt_run {
 	dt_run_opts opts;
@@ -577,6 +578,18 @@ static int phase_teardown(dt_run *r, run_parts *rp, int status, char *err)
 	return status;
 }
 
+/* timeline.html beside the results; a failure costs the page, not the
+ * verdict. */
+static void write_timeline(dt_run *r, const dt_history *h)
+{
+	json_t *suite = dt_suite_to_json(r->suite);
+	char e[DT_ERRBUF_SIZE];
+
+	if (dt_timeline_write(r->dir, h, r->results, suite, e) != 0)
+		dt_log(DT_LOG_WARN, "%s", e);
+	json_decref(suite);
+}
+
 /* The checkers over the history, results.json written. */
 static int phase_check(dt_run *r, run_parts *rp, char *err)
 {
@@ -592,7 +605,6 @@ static int phase_check(dt_run *r, run_parts *rp, char *err)
 	if (h == NULL)
 		return DT_EXIT_INFRA;
 	r->results = dt_run_checkers(r->reg, s, h, r->dir);
-	dt_history_free(h);
 	phase_enter(r, rp, PH_COUNT);
 	json_object_set_new(r->results, "suite", json_string(s->name));
 	json_object_set_new(r->results, "seed", json_integer((json_int_t)s->seed));
@@ -608,8 +620,12 @@ static int phase_check(dt_run *r, run_parts *rp, char *err)
 	} else {
 		json_object_set_new(r->results, "complete", json_true());
 	}
-	if (dt_store_write_json(r->dir, "results.json", r->results, err) != 0)
+	if (dt_store_write_json(r->dir, "results.json", r->results, err) != 0) {
+		dt_history_free(h);
 		return DT_EXIT_INFRA;
+	}
+	write_timeline(r, h);
+	dt_history_free(h);
 	status = dt_verdict_code(json_object_get(r->results, "valid"));
 	{
 		dt_run_event ev = { .kind = DT_RUN_VERDICT, .detail = r->results };

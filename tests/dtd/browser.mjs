@@ -287,6 +287,15 @@ try {
     check((await page.$$('#anomaly tbody tr')).length >= 1, 'the anomaly lists the operations involved');
     const href = await page.getAttribute('#linviz', 'href');
     check(href && (await page.request.get(base + href)).ok(), 'the linearizability visualization opens');
+    // The timeline, in the page: the anomaly listed, its operations
+    // highlighted.
+    await page.click('#timeline summary');
+    const tl = page.frameLocator('#timeline-frame');
+    await tl.locator('canvas[data-drawn=true]').waitFor({ timeout: 20000 });
+    check(await tl.locator('#alist li').count() >= 1 &&
+      /linearizable/.test(await tl.locator('#alist li').first().textContent()),
+      'the timeline lists the anomaly');
+    await page.screenshot({ path: join(outDir, 'dtd-timeline.png'), fullPage: true });
     await page.screenshot({ path: join(outDir, 'dtd-run-invalid.png'), fullPage: true });
   }
   if (nodesSuite) await nodesRun(page);

@@ -1,3 +1,5 @@
+# bench/run.mk: the local platform and the run folder.
+#
 # bench-startup: how soon the local platform's nodes serve (readiness as
 # the system says it) and how fast they go away (one at a time), per run:
 #   make bench-startup [STARTUP_SUITE=etcd] [STARTUP_RUNS=10] [DT_RUN=...]
@@ -9,3 +11,11 @@ EXTRA_DIST += bench/startup/startup.sh
 bench-startup: all
 	$(SHELL) $(srcdir)/bench/startup/startup.sh '$(DT_RUN)' '$(STARTUP_SUITE)' '$(STARTUP_RUNS)'
 .PHONY: bench-startup
+
+# bench-timeline: the size and speed of a run's timeline.html on a
+# million operations (TIMELINE_OPS), written and opened in headless Chromium.
+TIMELINE_OPS = 1000000
+EXTRA_DIST += bench/timeline/timeline.sh bench/timeline/genhistory.py bench/timeline/open.mjs
+bench-timeline: all
+	DT_RUN=$(abs_top_builddir)/core/dt-run $(SHELL) $(srcdir)/bench/timeline/timeline.sh $(TIMELINE_OPS)
+.PHONY: bench-timeline

@@ -1,0 +1,441 @@
+/*
+ * timeline.c: timeline.html of a run folder (see timeline.h): the page
+ * core/lib/timeline.html, compiled in, with the run's data in it.
+ *
+ * The data stays small whatever the history: each operation is 12 bytes
+ * (start and end as 32-bit floats, lane, operation, outcome and node in
+ * 32 bits, and its history line in 32 more), base64 in the page; only
+ * the operations an anomaly involves carry their values.  A history of
+ * more than TIMELINE_MAX_OPS operations shows its first ones, and says so.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <dt/plugin.h>
+
+#include "store.h"
+#include "timeline.h"
+#include "timeline_page.h"   /* timeline_page[]: core/lib/timeline.html */
+
+#define TIMELINE_MAX_OPS 2000000u
+
+typedef struct slot {
+	float start, end;
+	uint32_t meta;
+	uint32_t index;       /* the invoke's history index */
+	size_t ret;           /* the completion's history index, or SIZE_MAX */
+} slot;
+
+typedef struct names {
+	const char *name[255];
+	size_t n;
+} names;
+
+/* The index of s in the table, added when new; 0 when it is full. */
+static unsigned name_id(names *t, const char *s)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->name[i], s) == 0)
+			return (unsigned)i;
+	if (t->n == 255)
+		return 0;
+	t->name[t->n] = s;
+	return (unsigned)t->n++;
+}
+
+static json_t *names_json(const names *t)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < t->n; i++)
+		json_array_append_new(a, json_string(t->name[i]));
+	return a;
+}
+
+static json_t *b64_json(const void *p, size_t len)
+{
+	char *s = dt_base64_encode(p, len);
+	json_t *v = json_string(s ? s : "");
+
+	free(s);
+	return v;
+}
+
+/* Every history index an anomaly report names: integers under "index"
+ * or "return-index" anywhere in the checkers' results. */
+static void collect_indexes(const json_t *v, bool named, dt_map *out)
+{
+	const char *k;
+	json_t *e;
+	size_t i;
+
+	if (json_is_integer(v) && named) {
+		int64_t idx = json_integer_value(v);
+
+		dt_map_put(out, &idx, sizeof(idx), (void *)1);
+		return;
+	}
+	if (json_is_object(v))
+		json_object_foreach((json_t *)v, k, e)
+			collect_indexes(e, strcmp(k, "index") == 0 ||
+					strcmp(k, "return-index") == 0 ||
+					strcmp(k, "indexes") == 0, out);
+	else if (json_is_array(v))
+		json_array_foreach(v, i, e)
+			collect_indexes(e, named, out);
+}
+
+/* The value an op's completion read, and the value its invoke wrote
+ * (cas: what it wrote), for the lines from reads to writes. */
+static const json_t *read_value(const dt_op *ret)
+{
+	return json_is_object(ret->value) ? json_object_get(ret->value, "value") : NULL;
+}
+
+static const json_t *written_value(const dt_op *call)
+{
+	const json_t *v = json_is_object(call->value) ? json_object_get(call->value, "value") : NULL;
+
+	if (strcmp(call->f, "cas") == 0)
+		return json_array_get(v, 1);
+	return strcmp(call->f, "write") == 0 || strcmp(call->f, "put") == 0 ? v : NULL;
+}
+
+static const json_t *op_key(const dt_op *op)
+{
+	return json_is_object(op->value) ? json_object_get(op->value, "key") : NULL;
+}
+
+static int cmp_slot(const void *a, const void *b)
+{
+	const slot *x = a, *y = b;
+
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+static char *op_text(const dt_history *h, const slot *s)
+{
+	char *call = json_dumps(h->ops[s->index].value, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *ret = s->ret != SIZE_MAX ?
+		json_dumps(h->ops[s->ret].value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	char *t = dt_strdupf("%.200s -> %.200s%s%s", call ? call : "null",
+			     ret ? ret : "(no completion)",
+			     s->ret != SIZE_MAX && h->ops[s->ret].error ? "  " : "",
+			     s->ret != SIZE_MAX && h->ops[s->ret].error ?
+			     h->ops[s->ret].error : "");
+
+	free(call);
+	free(ret);
+	return t;
+}
+
+/* Nemesis intervals and node marks from the nemesis events. */
+static void nemesis_json(const dt_history *h, json_t *bands, json_t *marks)
+{
+	json_t *open = json_object();   /* nemesis -> its band */
+
+	for (size_t i = 0; i < h->count; i++) {
+		const dt_op *op = &h->ops[i];
+		const char *name;
+		double t = (double)op->time / 1e9;
+		bool kill;
+
+		if (op->process != DT_PROCESS_NEMESIS || op->type != DT_OP_INFO)
+			continue;
+		name = json_string_value(json_object_get(op->value, "nemesis"));
+		if (name == NULL)
+			continue;
+		kill = strcmp(name, "kill") == 0 || strcmp(name, "power-loss") == 0;
+		if (strcmp(op->f, "start") == 0) {
+			json_t *nodes = json_object_get(op->value, "nodes");
+			json_t *b = json_pack("{s:s, s:f, s:O*}", "nemesis", name,
+					      "from", t, "nodes", nodes);
+			size_t k;
+			json_t *nd;
+
+			json_array_append(bands, b);
+			json_object_set_new(open, name, b);
+			json_array_foreach(nodes, k, nd)
+				if (kill && json_is_string(nd))
+					json_array_append_new(marks, json_pack("{s:O, s:s, s:f}",
+						"node", nd, "kind", "down", "at", t));
+		} else if (strcmp(op->f, "heal") == 0) {
+			json_t *b = json_object_get(open, name);
+
+			if (b == NULL)
+				continue;
+			json_object_set_new(b, "to", json_real(t));
+			if (kill) {
+				size_t k;
+				json_t *nd;
+
+				json_array_foreach(json_object_get(b, "nodes"), k, nd)
+					json_array_append_new(marks, json_pack("{s:O, s:s, s:f}",
+						"node", nd, "kind", "up", "at", t));
+			}
+			json_object_del(open, name);
+		}
+	}
+	json_decref(open);
+}
+
+json_t *dt_timeline_data(const dt_history *h, const json_t *results,
+			 const json_t *suite)
+{
+	long long lanes = json_integer_value(json_object_get(suite, "concurrency"));
+	size_t nslots = 0, cap = 0, total = 0;
+	slot *slots = NULL;
+	size_t *open = NULL, nopen = 0;   /* process -> slot + 1 */
+	names fs = { .n = 0 }, nodes = { .n = 0 };
+	dt_map *hot = dt_map_new(), *slot_of = dt_map_new();
+	double duration = 0, longest = 0;
+	json_t *d = NULL, *bands = json_array(), *marks = json_array();
+	json_t *highlight = json_array(), *details = json_array(), *edges = json_array();
+	json_t *anomalies = json_array();
+	float *st = NULL, *en = NULL;
+	uint32_t *me = NULL, *ix = NULL;
+
+	if (hot == NULL || slot_of == NULL)
+		goto out;
+	if (lanes <= 0)
+		lanes = 1;
+	/* Pair each invoke with its completion (the next event of its
+	 * process). */
+	for (size_t i = 0; i < h->count; i++) {
+		const dt_op *op = &h->ops[i];
+
+		if ((double)op->time / 1e9 > duration)
+			duration = (double)op->time / 1e9;
+		if (op->process == DT_PROCESS_NEMESIS || op->process < 0)
+			continue;
+		if ((size_t)op->process >= nopen) {
+			size_t want = (size_t)op->process + 1;
+
+			if (dt_grow(&open, &nopen, want, sizeof(*open)) != 0)
+				goto out;
+		}
+		if (op->type == DT_OP_INVOKE) {
+			total++;
+			if (nslots == TIMELINE_MAX_OPS)
+				continue;
+			if (dt_grow(&slots, &cap, nslots + 1, sizeof(*slots)) != 0)
+				goto out;
+			slots[nslots] = (slot){
+				.start = (float)((double)op->time / 1e9), .end = -1,
+				.meta = (uint32_t)((uint64_t)op->process % (uint64_t)lanes) |
+					name_id(&fs, op->f) << 16 | 2u << 24,
+				.index = (uint32_t)i, .ret = SIZE_MAX,
+			};
+			open[op->process] = ++nslots;
+		} else if (open[op->process] != 0) {
+			slot *s = &slots[open[op->process] - 1];
+			unsigned o = op->type == DT_OP_OK ? 0 : op->type == DT_OP_FAIL ? 1 : 2;
+			unsigned nd = op->node ? name_id(&nodes, op->node) + 1 : 0;
+
+			s->end = (float)((double)op->time / 1e9);
+			s->ret = i;
+			s->meta = (s->meta & 0x00ffffffu) | o << 24 | (nd > 63 ? 0 : nd) << 26;
+			open[op->process] = 0;
+		}
+	}
+	for (size_t i = 0; i < nslots; i++) {
+		if (slots[i].end < 0)
+			slots[i].end = (float)duration; /* never completed */
+		if (slots[i].end - slots[i].start > longest)
+			longest = slots[i].end - slots[i].start;
+	}
+	qsort(slots, nslots, sizeof(*slots), cmp_slot);
+	for (size_t i = 0; i < nslots; i++) {
+		int64_t k = slots[i].index;
+
+		dt_map_put(slot_of, &k, sizeof(k), (void *)(i + 1));
+		if (slots[i].ret != SIZE_MAX) {
+			k = (int64_t)slots[i].ret;
+			dt_map_put(slot_of, &k, sizeof(k), (void *)(i + 1));
+		}
+	}
+
+	/* The anomalies: each failing checker's summary over the ops its
+	 * report names. */
+	{
+		const char *cname;
+		json_t *c;
+
+		json_object_foreach((json_t *)json_object_get(results, "checkers"), cname, c) {
+			dt_map *mine = dt_map_new();
+			size_t it = 0, len;
+			const void *key;
+			double from = INFINITY, to = -INFINITY;
+
+			if (mine == NULL || !json_is_false(json_object_get(c, "valid"))) {
+				dt_map_free(mine, NULL);
+				continue;
+			}
+			collect_indexes(c, false, mine);
+			while (dt_map_next(mine, &it, &key, &len, NULL)) {
+				size_t sl = (size_t)(uintptr_t)dt_map_get(slot_of, key, len);
+
+				if (sl == 0)
+					continue;
+				dt_map_put(hot, &sl, sizeof(sl), (void *)1);
+				if (slots[sl - 1].start < from)
+					from = slots[sl - 1].start;
+				if (slots[sl - 1].end > to)
+					to = slots[sl - 1].end;
+			}
+			dt_map_free(mine, NULL);
+			if (from <= to) {
+				const char *sum = json_string_value(json_object_get(c, "summary"));
+				char *t = dt_strdupf("%s: %s", cname, sum ? sum : "invalid");
+
+				json_array_append_new(anomalies, json_pack("{s:s, s:f, s:f}",
+					"text", t ? t : cname, "from", from, "to", to));
+				free(t);
+			}
+		}
+	}
+	{
+		size_t it = 0, len;
+		const void *key;
+
+		while (dt_map_next(hot, &it, &key, &len, NULL)) {
+			size_t sl;
+			const slot *s;
+			char *t;
+
+			memcpy(&sl, key, sizeof(sl));
+			s = &slots[sl - 1];
+			json_array_append_new(highlight, json_integer((json_int_t)(sl - 1)));
+			t = op_text(h, s);
+			json_array_append_new(details, json_pack("{s:I, s:s}", "slot",
+				(json_int_t)(sl - 1), "text", t ? t : ""));
+			free(t);
+			/* the latest writes (at most 3) of the value this op read */
+			if (s->ret == SIZE_MAX || h->ops[s->ret].type != DT_OP_OK ||
+			    read_value(&h->ops[s->ret]) == NULL || op_key(&h->ops[s->index]) == NULL)
+				continue;
+			{
+				const json_t *v = read_value(&h->ops[s->ret]);
+				const json_t *k = op_key(&h->ops[s->index]);
+				int found = 0;
+
+				for (size_t j = sl - 1; j-- > 0 && found < 3;) {
+					const dt_op *call = &h->ops[slots[j].index];
+					const json_t *w = written_value(call);
+
+					if (w == NULL || !json_equal(w, v) ||
+					    !json_equal(op_key(call), k))
+						continue;
+					json_array_append_new(edges, json_pack("{s:I, s:I}", "write",
+						(json_int_t)j, "read", (json_int_t)(sl - 1)));
+					found++;
+				}
+			}
+		}
+	}
+
+	st = malloc((nslots ? nslots : 1) * sizeof(*st));
+	en = malloc((nslots ? nslots : 1) * sizeof(*en));
+	me = malloc((nslots ? nslots : 1) * sizeof(*me));
+	ix = malloc((nslots ? nslots : 1) * sizeof(*ix));
+	if (st == NULL || en == NULL || me == NULL || ix == NULL)
+		goto out;
+	for (size_t i = 0; i < nslots; i++) {
+		st[i] = slots[i].start;
+		en[i] = slots[i].end;
+		me[i] = slots[i].meta;
+		ix[i] = slots[i].index;
+	}
+	nemesis_json(h, bands, marks);
+	/* node names the nemeses name too */
+	{
+		size_t i;
+		json_t *m;
+
+		json_array_foreach(marks, i, m)
+			name_id(&nodes, json_string_value(json_object_get(m, "node")));
+	}
+	d = json_pack("{s:s?, s:f, s:f, s:I, s:I, s:b, s:I, s:o, s:o, s:o, s:o, s:o, s:o, "
+		      "s:o, s:o, s:o, s:o, s:o, s:o, s:O?}",
+		      "suite", json_string_value(json_object_get(suite, "name")),
+		      "duration", duration, "longest", longest,
+		      "lanes", (json_int_t)lanes, "total", (json_int_t)total,
+		      "truncated", total > nslots, "ops", (json_int_t)nslots,
+		      "fs", names_json(&fs), "nodes", names_json(&nodes),
+		      "start", b64_json(st, nslots * sizeof(*st)),
+		      "end", b64_json(en, nslots * sizeof(*en)),
+		      "meta", b64_json(me, nslots * sizeof(*me)),
+		      "index", b64_json(ix, nslots * sizeof(*ix)),
+		      "nemesis", bands, "marks", marks, "highlight", highlight,
+		      "details", details, "edges", edges, "anomalies", anomalies,
+		      "verdict", json_object_get(results, "valid"));
+	bands = marks = highlight = details = edges = anomalies = NULL;
+out:
+	json_decref(bands);
+	json_decref(marks);
+	json_decref(highlight);
+	json_decref(details);
+	json_decref(edges);
+	json_decref(anomalies);
+	free(st);
+	free(en);
+	free(me);
+	free(ix);
+	free(slots);
+	free(open);
+	dt_map_free(hot, NULL);
+	dt_map_free(slot_of, NULL);
+	return d;
+}
+
+int dt_timeline_write(const char *dir, const dt_history *h, const json_t *results,
+		      const json_t *suite, char *err)
+{
+	json_t *d = dt_timeline_data(h, results, suite);
+	const char *mark = "/*DT-DATA*/", *at;
+	char path[4096], tmp[4200];
+	char *data;
+	FILE *f;
+	int rc = -1;
+
+	if (d == NULL)
+		return dt_fail(err, "timeline: out of memory");
+	/* '/' escaped: "</script>" in a value cannot end the script. */
+	data = json_dumps(d, JSON_COMPACT | JSON_ESCAPE_SLASH);
+	json_decref(d);
+	if (data == NULL)
+		return dt_fail(err, "timeline: out of memory");
+	at = strstr(timeline_page, mark);
+	snprintf(path, sizeof(path), "%s/timeline.html", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (f == NULL || at == NULL) {
+		dt_fail(err, "%s: cannot write it", tmp);
+		goto out;
+	}
+	if (fwrite(timeline_page, 1, (size_t)(at - timeline_page), f) !=
+	    (size_t)(at - timeline_page) ||
+	    fputs(data, f) < 0 || fputs(at + strlen(mark), f) < 0 || fclose(f) != 0) {
+		f = NULL;
+		unlink(tmp);
+		dt_fail(err, "%s: cannot write it", tmp);
+		goto out;
+	}
+	f = NULL;
+	if (rename(tmp, path) != 0) {
+		unlink(tmp);
+		dt_fail(err, "%s: cannot write it", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	free(data);
+	return rc;
+}
