@@ -12,7 +12,8 @@ check_LTLIBRARIES += \
 	tests/core/plugins/dt_badopts.la \
 	tests/core/plugins/dt_baddefault.la \
 	tests/core/plugins/dt_abi1.la \
-	tests/core/plugins/dt_slowheal.la
+	tests/core/plugins/dt_slowheal.la \
+	tests/core/plugins/dt_touch.la
 tests_core_plugins_dt_noentry_la_SOURCES = tests/core/plugins/noentry.c
 tests_core_plugins_dt_noentry_la_LDFLAGS = $(TEST_MODULE_FLAGS)
 tests_core_plugins_dt_badabi_la_SOURCES = tests/core/plugins/badabi.c
@@ -43,6 +44,9 @@ tests_core_plugins_dt_baddefault_la_LIBADD = $(PLUGIN_LIBADD)
 tests_core_plugins_dt_slowheal_la_SOURCES = tests/core/plugins/slowheal.c
 tests_core_plugins_dt_slowheal_la_LDFLAGS = $(TEST_MODULE_FLAGS)
 tests_core_plugins_dt_slowheal_la_LIBADD = $(PLUGIN_LIBADD)
+tests_core_plugins_dt_touch_la_SOURCES = tests/core/plugins/touch.c
+tests_core_plugins_dt_touch_la_LDFLAGS = $(TEST_MODULE_FLAGS)
+tests_core_plugins_dt_touch_la_LIBADD = $(PLUGIN_LIBADD)
 tests_core_plugins_dt_abi1_la_SOURCES = tests/core/plugins/abi1.c
 tests_core_plugins_dt_abi1_la_LDFLAGS = $(TEST_MODULE_FLAGS)
 tests_core_plugins_dt_abi1_la_LIBADD = $(PLUGIN_LIBADD)

@@ -15,6 +15,10 @@ int cli_describe(const char *name, const char *plugin_path);
 /* dt-run timeline DIR...: each run folder's timeline.html written again
  * from its history (and results, suite); 0, or 5 when one could not be. */
 int cli_timeline(char **dirs, int n);
+/* dt-run shrink DIR: the smallest fault schedule that still fails as the
+ * run did, tries runs a candidate; 1 when found (it reproduced), 2 when
+ * the failure did not come back, 4 on a bad folder. */
+int cli_shrink(const char *dir, int tries, const dt_run_opts *opts);
 /* dt-run check-suite FILE...: 0 when every one would run, else 4. */
 int cli_check_suites(char **files, int n, const dt_run_opts *o);
 

@@ -41,6 +41,7 @@ static const char usage_text[] =
 "       dt-run check-suite SUITE... [OPTION]...\n"
 "       dt-run describe NAME|suite|chart [OPTION]...\n"
 "       dt-run timeline RUN-FOLDER... [OPTION]...\n"
+"       dt-run shrink RUN-FOLDER [--repeat N] [OPTION]...\n"
 "\n"
 "Run a DT suite: bring its chart up, drive its workload through its\n"
 "client while its nemeses inject faults, record the history and check it.\n"
@@ -51,7 +52,9 @@ static const char usage_text[] =
 "run makes before it starts (each section against its component's\n"
 "options, every plugin's own rules) and starts nothing; `describe` prints\n"
 "a component's options (type, default, range, meaning); `timeline` writes\n"
-"a run folder's timeline.html again (every run writes one).\n"
+"a run folder's timeline.html again (every run writes one); `shrink`\n"
+"finds the fewest faults of an invalid run that still make it fail\n"
+"(--repeat N: runs a candidate gets, default 3) and writes them as a suite.\n"
 "\n"
 "Options:\n"
 "  -s, --suite NAME        the suite to run (suites/NAME.yaml, or a path)\n"
@@ -487,6 +490,7 @@ int main(int argc, char **argv)
 	dt_log_level level = DT_LOG_WARN;
 	bool tty = isatty(STDERR_FILENO), has_seed;
 	long long repeat = 1, runs = 0;
+	bool repeat_given = false;
 	uint64_t seed0, seed = 0;
 	int c, status = DT_EXIT_VALID;
 	double d;
@@ -528,6 +532,7 @@ int main(int argc, char **argv)
 			if (parse_double("repeat", optarg, 1, 1e6, &d) || d != (long long)d)
 				return cli_usage_error("--repeat: '%s' is not a whole number between 1 and 1000000", optarg);
 			repeat = (long long)d;
+			repeat_given = true;
 			break;
 		case OPT_STORE:
 			if (optarg[0] == '\0')
@@ -575,13 +580,26 @@ int main(int argc, char **argv)
 				       o.plugin_path);
 		if (strcmp(cmd, "check-suite") == 0)
 			return cli_check_suites(argv + optind + 1, argc - optind - 1, &o);
+		if (strcmp(cmd, "shrink") == 0) {
+			int rc;
+
+			if (optind + 2 != argc)
+				return cli_usage_error("%s", "shrink: give one run folder");
+			o.registry = dt_registry_new(o.plugin_path);
+			if (o.registry == NULL)
+				return DT_EXIT_INFRA;
+			install_signal_handlers();
+			rc = cli_shrink(argv[optind + 1], repeat_given ? (int)repeat : 3, &o);
+			dt_registry_free(o.registry);
+			return rc;
+		}
 		if (strcmp(cmd, "timeline") == 0)
 			return cli_timeline(argv + optind + 1, argc - optind - 1);
 		if (strcmp(cmd, "describe") == 0)
 			return cli_describe(optind + 1 < argc ? argv[optind + 1] : NULL,
 					    o.plugin_path);
 		return cli_usage_error("unknown command '%s' (list, cleanup, check, "
-				       "check-suite, describe, timeline, or --suite NAME)", cmd);
+				       "check-suite, describe, timeline, shrink, or --suite NAME)", cmd);
 	}
 	if (o.suite == NULL)
 		return cli_usage_error("%s", "--suite NAME is required (see `dt-run list suites`)");

@@ -518,6 +518,8 @@ static int phase_run(dt_run *r, run_parts *rp, char *err)
 			.nemeses = r->nemeses, .nnemeses = s->nnemeses,
 			.nodes = rp->nodes, .nnodes = rp->nnodes,
 			.on_nemesis = on_nemesis, .on_nemesis_arg = r,
+			.schedule = s->schedule, .nschedule = s->nschedule,
+			.has_schedule = s->has_schedule,
 		};
 
 		phase_enter(r, rp, PH_RUNNING);

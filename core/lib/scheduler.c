@@ -54,6 +54,7 @@ struct dt_sched {
 	nemesis_state *nstate;
 	dt_rng nemesis_rng;
 	struct timespec end_at;   /* start + time limit, when has_end */
+	struct timespec started;  /* when the threads started */
 	bool has_end;
 };
 
@@ -313,13 +314,15 @@ size_t dt_sched_targets(const dt_nemesis_conf *conf, const dt_node *nodes,
 	return want;
 }
 
-static json_t *describe(const dt_sched *s, const char *name, const size_t *targets,
-			size_t n, json_t *what)
+static json_t *describe(const dt_sched *s, const nemesis_state *ns,
+			const size_t *targets, size_t n, json_t *what)
 {
 	json_t *v = json_is_object(what) ? json_incref(what) : json_object();
 	json_t *names = json_array();
 
-	json_object_set_new(v, "nemesis", json_string(name));
+	json_object_set_new(v, "nemesis", json_string(ns->n->conf->name));
+	/* which entry of the suite's nemesis list: two of one name differ */
+	json_object_set_new(v, "entry", json_integer((json_int_t)(ns - s->nstate)));
 	if (targets != NULL) {
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(names, json_string(s->cfg.nodes[targets[i]].name));
@@ -350,7 +353,10 @@ static void nemesis_outcome(dt_sched *s, const char *name, const char *f,
 	}
 }
 
-static void nemesis_start(dt_sched *s, nemesis_state *ns)
+/* Start a nemesis on targets (n of them; NULL: chosen by its target
+ * selection), to be healed after duration seconds. */
+static void nemesis_start_on(dt_sched *s, nemesis_state *ns, const size_t *given,
+			     size_t ngiven, double duration)
 {
 	const char *name = ns->n->conf->name;
 	size_t *targets = calloc(s->cfg.nnodes + 1, sizeof(size_t));
@@ -361,26 +367,38 @@ static void nemesis_start(dt_sched *s, nemesis_state *ns)
 
 	if (targets == NULL)
 		return;
-	n = dt_sched_targets(ns->n->conf, s->cfg.nodes, s->cfg.nnodes,
-			     &s->nemesis_rng, targets);
-	v = describe(s, name, targets, n, NULL);
+	if (given != NULL) {
+		n = 0;
+		for (size_t i = 0; i < ngiven && n < s->cfg.nnodes; i++)
+			if (given[i] < s->cfg.nnodes)
+				targets[n++] = given[i];
+	} else {
+		n = dt_sched_targets(ns->n->conf, s->cfg.nodes, s->cfg.nnodes,
+				     &s->nemesis_rng, targets);
+	}
+	v = describe(s, ns, targets, n, NULL);
 	record(s, DT_PROCESS_NEMESIS, DT_OP_INVOKE, "start", v, NULL, NULL);
 	json_decref(v);
 	rc = ns->n->type->start(ns->n->data, targets, n, &s->nemesis_rng, &what, err);
-	v = describe(s, name, targets, n, what);
+	v = describe(s, ns, targets, n, what);
 	nemesis_outcome(s, name, "start", rc, v, err);
 	if (rc == 0) {
 		pthread_mutex_lock(&s->nemesis_lock);
 		ns->active = true;
 		pthread_mutex_unlock(&s->nemesis_lock);
 		clock_gettime(CLOCK_MONOTONIC, &ns->heal_at);
-		ts_add(&ns->heal_at, ns->n->conf->duration);
+		ts_add(&ns->heal_at, duration);
 		if (s->cfg.on_nemesis)
 			s->cfg.on_nemesis(name, true, v, s->cfg.on_nemesis_arg);
 	}
 	json_decref(v);
 	json_decref(what);
 	free(targets);
+}
+
+static void nemesis_start(dt_sched *s, nemesis_state *ns)
+{
+	nemesis_start_on(s, ns, NULL, 0, ns->n->conf->duration);
 }
 
 static void nemesis_heal(dt_sched *s, nemesis_state *ns)
@@ -390,11 +408,11 @@ static void nemesis_heal(dt_sched *s, nemesis_state *ns)
 	char err[DT_ERRBUF_SIZE] = "";
 	int rc;
 
-	v = describe(s, name, NULL, 0, NULL);
+	v = describe(s, ns, NULL, 0, NULL);
 	record(s, DT_PROCESS_NEMESIS, DT_OP_INVOKE, "heal", v, NULL, NULL);
 	json_decref(v);
 	rc = ns->n->type->heal(ns->n->data, &what, err);
-	v = describe(s, name, NULL, 0, what);
+	v = describe(s, ns, NULL, 0, what);
 	nemesis_outcome(s, name, "heal", rc, v, err);
 	pthread_mutex_lock(&s->nemesis_lock);
 	ns->active = false;
@@ -405,12 +423,65 @@ static void nemesis_heal(dt_sched *s, nemesis_state *ns)
 	json_decref(what);
 }
 
+/*
+ * The explicit schedule: each listed fault at its time (from the run's
+ * start), on its nodes, for its duration; a fault whose nemesis is still
+ * active when its time comes waits for the heal.  Heals as usual.
+ */
+static void scheduled_loop(dt_sched *s)
+{
+	size_t next = 0;
+
+	while (!atomic_load(&s->stop)) {
+		struct timespec now, wake;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		wake = now;
+		ts_add(&wake, 3600);
+		for (size_t i = 0; i < s->cfg.nnemeses; i++) {
+			nemesis_state *ns = &s->nstate[i];
+
+			if (ns->active && ts_cmp(&now, &ns->heal_at) >= 0)
+				nemesis_heal(s, ns);
+			if (ns->active && ts_cmp(&ns->heal_at, &wake) < 0)
+				wake = ns->heal_at;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		while (next < s->cfg.nschedule && !atomic_load(&s->stop)) {
+			const dt_schedule_entry *e = &s->cfg.schedule[next];
+			nemesis_state *ns = &s->nstate[e->nemesis];
+			struct timespec at = s->started;
+
+			ts_add(&at, e->at);
+			if (ts_cmp(&now, &at) < 0) {
+				if (ts_cmp(&at, &wake) < 0)
+					wake = at;
+				break;
+			}
+			if (s->has_end && ts_cmp(&now, &s->end_at) >= 0) {
+				next = s->cfg.nschedule; /* none after the limit */
+				break;
+			}
+			if (ns->active)
+				break; /* after its heal */
+			nemesis_start_on(s, ns, e->targets, e->ntargets, e->duration);
+			next++;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (ns->active && ts_cmp(&ns->heal_at, &wake) < 0)
+				wake = ns->heal_at;
+		}
+		sleep_until(s, &wake);
+	}
+}
+
 static void *nemesis_main(void *arg)
 {
 	dt_sched *s = arg;
 	void *alt = alt_stack_on();
 
 	dt_log_thread_set(s->nemesis_log);
+	if (s->cfg.has_schedule)
+		scheduled_loop(s);
 	while (!atomic_load(&s->stop)) {
 		struct timespec now, wake;
 
@@ -530,6 +601,7 @@ dt_sched *dt_sched_start(const dt_sched_config *cfg, char *err)
 	dt_rng_seed(&s->nemesis_rng, cfg->seed ^ 0x6e656d65736973ULL);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	s->next_slot = now;
+	s->started = now;
 	if (cfg->time_limit > 0) {
 		s->end_at = now;
 		ts_add(&s->end_at, cfg->time_limit);

@@ -10,7 +10,8 @@
  *
  * The nemesis thread gives each configured nemesis a chance every
  * interval, starts it with its probability on the chosen targets, and
- * heals it after its duration.  dt_sched_stop() heals every active
+ * heals it after its duration; or, given a schedule, starts exactly the
+ * faults it lists, at their times, on their nodes.  dt_sched_stop() heals every active
  * nemesis before it returns.
  */
 #ifndef DT_CORE_SCHEDULER_H
@@ -53,6 +54,12 @@ typedef struct dt_sched_config {
 	size_t nnodes;
 	dt_sched_event_fn on_nemesis;
 	void *on_nemesis_arg;
+	/* An explicit fault schedule (the suite's `schedule:`, as
+	 * `dt-run shrink` replays a run): only these faults, at these
+	 * times, instead of the nemeses' chances.  NULL: chances. */
+	const dt_schedule_entry *schedule;
+	size_t nschedule;
+	bool has_schedule;       /* follow schedule (even empty: no fault) */
 } dt_sched_config;
 
 /* Start the threads.  NULL with err (nothing left running). */

@@ -19,6 +19,18 @@
 #include "suite.h"
 #include "yamldoc.h"
 
+static const dt_option schedule_fields[] = {
+	{ .name = "at", .type = DT_OPT_DURATION, .flags = DT_OPT_REQUIRED, .min = 0,
+	  .max = 7 * 86400, .doc = "when the fault starts, from the run's start" },
+	{ .name = "nemesis", .type = DT_OPT_ANY, .flags = DT_OPT_REQUIRED,
+	  .doc = "which entry of nemesis: its name (the first of that name) or index" },
+	{ .name = "duration", .type = DT_OPT_DURATION, .min = 0, .max = 86400,
+	  .doc = "how long it lasts (default: the entry's duration)" },
+	{ .name = "nodes", .type = DT_OPT_LIST, .item = DT_OPT_STRING,
+	  .doc = "its targets, n1 being the chart's first node (default: none)" },
+	{ .name = NULL }
+};
+
 /* The suite's own keys.  Sections that name a component (client,
  * workload, platform, each nemesis and checker) are checked against the
  * component's options by dt_suite_check, once the plugins are found. */
@@ -51,6 +63,9 @@ const dt_option dt_suite_options[] = {
 	  .doc = "the faults: a name, or {name: N, probability, interval, duration, target, OPTION: ...}" },
 	{ .name = "checkers", .type = DT_OPT_LIST,
 	  .doc = "the checkers: a name, or {name: N, OPTION: ...}" },
+	{ .name = "schedule", .type = DT_OPT_LIST, .item = DT_OPT_OBJECT,
+	  .fields = schedule_fields,
+	  .doc = "exactly these faults instead of the nemeses' chances (dt-run shrink writes it)" },
 	{ .name = NULL }
 };
 
@@ -383,6 +398,59 @@ static int check_chart(const dt_doc *c, char *err)
 	return dt_options_apply(&chart_table, 1, c->root, err);
 }
 
+/* `schedule:` (already checked against schedule_fields): each entry's
+ * nemesis found among the suite's, its nodes as indexes. */
+static int parse_schedule(dt_suite *s, char *err)
+{
+	const json_t *list = json_object_get(s->doc->root, "schedule");
+	size_t i;
+	json_t *e;
+
+	if (list == NULL)
+		return 0;
+	s->has_schedule = true;
+	s->schedule = calloc(json_array_size(list) + 1, sizeof(*s->schedule));
+	if (s->schedule == NULL)
+		return dt_fail(err, "out of memory");
+	json_array_foreach(list, i, e) {
+		dt_schedule_entry *se = &s->schedule[s->nschedule];
+		const json_t *nem = json_object_get(e, "nemesis");
+		size_t k;
+		json_t *nd;
+		bool found = false;
+
+		se->at = dt_opt_number(e, "at");
+		if (json_is_integer(nem) && json_integer_value(nem) >= 0 &&
+		    (size_t)json_integer_value(nem) < s->nnemeses) {
+			se->nemesis = (size_t)json_integer_value(nem);
+			found = true;
+		}
+		for (size_t j = 0; json_is_string(nem) && j < s->nnemeses && !found; j++)
+			if (strcmp(s->nemeses[j].name, json_string_value(nem)) == 0) {
+				se->nemesis = j;
+				found = true;
+			}
+		if (!found)
+			return dt_conf_fail(e, "nemesis", err, "no such entry in nemesis: "
+					    "give its name or index");
+		se->duration = dt_opt(e, "duration") ? dt_opt_number(e, "duration") :
+			       s->nemeses[se->nemesis].duration;
+		json_array_foreach(json_object_get(e, "nodes"), k, nd) {
+			const char *name = json_string_value(nd);
+			char *end;
+			unsigned long n = name && name[0] == 'n' ? strtoul(name + 1, &end, 10) : 0;
+
+			if (n == 0 || *end != '\0' || se->ntargets == 64)
+				return dt_conf_fail(json_object_get(e, "nodes"), NULL, err,
+						    "node %zu: expected n1, n2, ... (the "
+						    "chart's nodes, at most 64)", k);
+			se->targets[se->ntargets++] = n - 1;
+		}
+		s->nschedule++;
+	}
+	return 0;
+}
+
 static int parse_suite(dt_suite *s, char *err)
 {
 	json_t *root = s->doc->root;
@@ -419,7 +487,7 @@ static int parse_suite(dt_suite *s, char *err)
 		s->seed = (uint64_t)dt_opt_int(root, "seed");
 		s->has_seed = true;
 	}
-	if (parse_nemeses(s, err) || parse_checkers(s, err))
+	if (parse_nemeses(s, err) || parse_checkers(s, err) || parse_schedule(s, err))
 		return -1;
 	return 0;
 }
@@ -497,6 +565,7 @@ void dt_suite_free(dt_suite *s)
 	free(s->nemeses);
 	free(s->nemesis_types);
 	free(s->operations);
+	free(s->schedule);
 	json_decref(s->weights);
 	dt_doc_free(s->chart_doc);
 	dt_doc_free(s->doc);
@@ -506,8 +575,13 @@ void dt_suite_free(dt_suite *s)
 int dt_suite_select_nemeses(dt_suite *s, const char *list, char *err)
 {
 	size_t kept = 0;
-	char *copy = strdup(list), *save = NULL;
+	char *copy, *save = NULL;
 
+	if (s->has_schedule)
+		return dt_fail(err, "--nemesis: suite '%s' has a schedule of its "
+			       "own (schedule:); remove faults from it instead",
+			       s->name);
+	copy = strdup(list);
 	if (copy == NULL)
 		return dt_fail(err, "out of memory");
 	/* Every name given must exist in the suite. */

@@ -28,6 +28,15 @@ typedef struct dt_nemesis_conf {
 	json_t *config;       /* the whole entry, borrowed */
 } dt_nemesis_conf;
 
+/* One fault of an explicit schedule (the suite's `schedule:`). */
+typedef struct dt_schedule_entry {
+	double at;            /* seconds from the run's start */
+	size_t nemesis;       /* index into the suite's nemeses */
+	double duration;      /* seconds before its heal */
+	size_t targets[64];   /* node indexes (the chart's n1 = 0, ...) */
+	size_t ntargets;
+} dt_schedule_entry;
+
 typedef struct dt_checker_conf {
 	const char *name;
 	json_t *config;       /* the entry as an object (owned reference) */
@@ -60,6 +69,9 @@ typedef struct dt_suite {
 	size_t nnemeses;
 	dt_checker_conf *checkers;
 	size_t ncheckers;
+	dt_schedule_entry *schedule; /* the suite's `schedule:` */
+	size_t nschedule;
+	bool has_schedule;         /* it has one (maybe empty: no fault) */
 
 	/* Set by dt_suite_check, which finds each component: */
 	const dt_client_type *client_type;

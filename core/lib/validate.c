@@ -301,6 +301,16 @@ int dt_suite_check(dt_suite *s, dt_registry *reg, char *err)
 
 	/* The rules no table states, once every section is whole. */
 	nnodes = chart_nodes(s);
+	for (size_t i = 0; i < s->nschedule; i++)
+		for (size_t k = 0; k < s->schedule[i].ntargets; k++)
+			if (nnodes > 0 && s->schedule[i].targets[k] >= nnodes) {
+				char p[64];
+
+				snprintf(p, sizeof(p), "schedule[%zu].nodes", i);
+				return dt_doc_fail(s->doc, p, err, "n%zu: the chart has "
+						   "%zu nodes", s->schedule[i].targets[k] + 1,
+						   nnodes);
+			}
 	if (call_validate(s, reg, DT_KIND_CLIENT, &s->client_type->info,
 			  s->client_config, NULL, nnodes, err) ||
 	    call_validate(s, reg, DT_KIND_WORKLOAD, &s->workload_type->info,

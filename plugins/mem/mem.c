@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <dt/plugin.h>
 
@@ -34,6 +35,9 @@ static const dt_option mem_options[] = {
 	  .max = 1, .doc = "how often the bug strikes, per operation" },
 	{ .name = "latency", .type = DT_OPT_DURATION, .def = "0s", .min = 0, .max = 10,
 	  .doc = "each operation takes a random time up to this, before and after" },
+	{ .name = "bug-while", .type = DT_OPT_STRING,
+	  .doc = "the bug strikes only while this file exists (a fault that makes "
+		 "it, for tests of dt-run shrink)" },
 	{ .name = "seed", .type = DT_OPT_INT, .def = "1", .min = 0,
 	  .max = 4611686018427387904.0, .doc = "seed of the bug's and latency's choices" },
 	{ .name = NULL }
@@ -49,6 +53,7 @@ typedef struct mem_store {
 	pthread_mutex_t lock;
 	mem_bug bug;
 	double bug_p;
+	const char *bug_while; /* borrowed from the config, or NULL */
 	double latency;  /* seconds */
 	bool bank;
 	long long accounts, balance;
@@ -84,6 +89,7 @@ static void *mem_create(const dt_client_env *env, char *err)
 	pthread_mutex_init(&s->lock, NULL);
 	s->bug = (mem_bug)dt_opt_enum(env->config, "bug", mem_bugs);
 	s->bug_p = dt_opt_number(env->config, "bug-probability");
+	s->bug_while = dt_opt_string(env->config, "bug-while");
 	s->latency = dt_opt_number(env->config, "latency");
 	s->seed = (uint64_t)dt_opt_int(env->config, "seed");
 	s->bank = env->workload != NULL && strcmp(env->workload, "bank") == 0;
@@ -168,7 +174,8 @@ static void pause_a_little(mem_conn *c)
 
 static bool bug_hits(mem_conn *c, mem_bug bug)
 {
-	return c->store->bug == bug && dt_rng_double(&c->rng) < c->store->bug_p;
+	return c->store->bug == bug && dt_rng_double(&c->rng) < c->store->bug_p &&
+	       (c->store->bug_while == NULL || access(c->store->bug_while, F_OK) == 0);
 }
 
 static dt_op_type bank_invoke(mem_conn *c, const char *f, const json_t *value,

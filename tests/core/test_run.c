@@ -553,3 +553,44 @@ Test(run, no_fault_starts_after_the_time_limit)
 	/* 2 s + one slow heal (0.7 s) + teardown and check (well under 1 s) */
 	cr_expect_lt(took, 2 + 0.7 + 1.5, "the run took %.2f s", took);
 }
+
+/* dt-run shrink: of the run's faults (four nemeses, many starts), the
+ * one that makes the mem client's bug strike is all that is left; the
+ * bug is deterministic (probability 1 while the file exists), so one
+ * run a candidate is enough. */
+Test(run, shrink_finds_the_one_fault, .timeout = 240)
+{
+	char err[8192], bug[600], text[2048], dir[600], path[700];
+	const char *args[] = { "--suite", NULL, "--store", store, "--plugin-path",
+			       TEST_BUILDDIR "/tests/core/plugins/.libs", NULL };
+	const char *shrink[] = { "shrink", dir, "--repeat", "1", "--plugin-path",
+				 TEST_BUILDDIR "/tests/core/plugins/.libs", NULL };
+	json_t *s, *sched;
+
+	snprintf(bug, sizeof(bug), "%s/the-bug", store);
+	snprintf(text, sizeof(text), "name: shr\nchart: mem\nclient: {name: mem, "
+		 "latency: 1ms, bug: stale-reads, bug-probability: 1, bug-while: %s}\n"
+		 "workload: {name: register, keys: 1}\nconcurrency: 4\ntime-limit: 2s\n"
+		 "nemesis:\n"
+		 "  - {name: touch, path: %s/a, interval: 300ms, duration: 100ms}\n"
+		 "  - {name: touch, path: %s/b, interval: 400ms, duration: 100ms}\n"
+		 "  - {name: touch, path: %s, interval: 800ms, duration: 200ms}\n"
+		 "checkers: [linearizable]\n", bug, store, store, bug);
+	args[1] = suite_file("shr", text);
+	cr_assert_eq(dt_run(err, sizeof(err), args), 1, "%s", err);
+	snprintf(dir, sizeof(dir), "%s/shr/latest", store);
+	cr_assert_eq(dt_run(err, sizeof(err), shrink), 1, "%s", err);
+	snprintf(path, sizeof(path), "%s/shrunk.json", dir);
+	s = json_load_file(path, 0, NULL);
+	cr_assert_not_null(s, "no %s", path);
+	sched = json_object_get(s, "schedule");
+	cr_assert_eq(json_array_size(sched), 1, "the shrunk schedule: %s",
+		     json_dumps(sched, JSON_COMPACT));
+	cr_expect_eq(json_integer_value(json_object_get(json_array_get(sched, 0),
+							 "nemesis")), 2, "the fault of the-bug");
+	cr_expect_lt(json_number_value(json_object_get(s, "time-limit")), 2.0 + 1e-9);
+	json_decref(s);
+	/* the shrunk suite runs, and fails as the run did */
+	args[1] = path;
+	cr_expect_eq(dt_run(err, sizeof(err), args), 1, "%s", err);
+}
