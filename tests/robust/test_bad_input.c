@@ -127,7 +127,7 @@ static struct bad_suite bad_suites[] = {
 	{ BASE "foo: {a: 1}\n", NULL,
 	  "DIR/s.yaml:5:1: foo: unknown key (known: name, description, chart, "
 	  "values, platform, client, workload, concurrency, rate, time-limit, "
-	  "timeout, seed, nemesis, checkers)", "" },
+	  "timeout, seed, nemesis, checkers, schedule)", "" },
 	{ BASE, "name: c\nlocal: {nodes: 0}\nnodez: 3\n",
 	  "DIR/c.yaml:3:1: nodez: unknown key (known: name, description, source, "
 	  "values, crd, rbac, sub, local)", "" },
