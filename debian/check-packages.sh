@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check-packages.sh: build DT's Debian packages from a copy of the tree,
 # run lintian, check what each package holds, install them with dpkg -i
 # on this machine and run the installed dt-run; then purge them.  With
@@ -141,13 +142,18 @@ smoke() {
 	run "$1" dt-run list suites | grep -q "^mem-register .*/usr/share/dt/suites/mem-register.yaml" ||
 		fail "$where: dt-run list suites does not show the installed suites"
 	run "$1" dtd --version > /dev/null || fail "$where: dtd --version"
-	if run "$1" dt-run --suite mem-register --time-limit 1 --store /tmp/dt-pkg-store -q > "$work/run.txt" 2>&1; then
+	# The store in this script's own work folder (inside the chroot's,
+	# for a chroot): never a fixed name in a shared /tmp, which someone
+	# else could have made first (a link to what root would then write
+	# into and remove).
+	if [ -n "$1" ]; then store=/dt-pkg-store; else store=$work/store; fi
+	if run "$1" dt-run --suite mem-register --time-limit 1 --store "$store" -q > "$work/run.txt" 2>&1; then
 		say "$where: dt-run --suite mem-register: $(head -1 "$work/run.txt" | sed 's/.*: //')"
 	else
 		cat "$work/run.txt"
 		fail "$where: dt-run --suite mem-register (installed suite, chart and plugins)"
 	fi
-	if [ -n "$1" ]; then rm -rf "$1/tmp/dt-pkg-store"; else rm -rf /tmp/dt-pkg-store; fi
+	rm -rf "${1:-}$store"
 }
 
 if [ "$install" = yes ]; then

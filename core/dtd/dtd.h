@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dtd.h: what the parts of dtd share.  dtd is the long-running service:
  * an HTTP API and dashboard (http.c, api.c), a queue of runs executed

@@ -16,6 +16,7 @@
 # test, never the machine's /usr/sbin/policy-rc.d).  Passes when no stub
 # was called, both decoys live, the install ran under the policy and the
 # policy is gone after it; and a policy that was already there stays.
+# Also: debian/check-packages.sh names no fixed path in /tmp.
 set -u
 
 src=${DT_SRCDIR:?set DT_SRCDIR to the source tree}
@@ -90,6 +91,14 @@ chmod 755 "$tmp/policy-rc.d"
 cp "$tmp/policy-rc.d" "$tmp/policy.before"
 run_setup
 cmp -s "$tmp/policy-rc.d" "$tmp/policy.before" || fail "an existing policy-rc.d was changed or removed"
+
+# 3. The package check (run as root by `./setup.sh test`) names no fixed
+# path in a shared /tmp, which another user could make first (a link to
+# what root would write into and remove); its own folder is mktemp's.
+if grep -n '/tmp/' "$src/debian/check-packages.sh" | grep -v 'TMPDIR:-/tmp' |
+	grep -v '^[0-9]*: *#' | grep -v '$root/tmp\|HOME=/tmp/home\| /tmp/debs'; then
+	fail "debian/check-packages.sh uses a fixed /tmp path (above)"
+fi
 
 [ "$failed" = 0 ] && echo "ok: setup.sh packages stopped, disabled and killed nothing; the install ran under a policy-rc.d made for it"
 exit "$failed"
