@@ -81,7 +81,15 @@ grep -E '^dh_missing|warning: ' "$work/build.log" | grep -v '^ *$' | head -20
 
 changes=$(ls "$work"/*.changes)
 say "lintian"
-lintian -I --pedantic --fail-on error "$changes" > "$work/lintian.txt" 2>&1
+# The Maintainer is "DT developers <dt@localhost>" until the project has
+# a real address (the owner's decision, issue 23).  lintian calls that
+# host bogus (an error) in every package, in the dbgsym packages and in
+# the .changes file; the last two cannot carry overrides, so those two
+# tags, and only they, are suppressed here.  Replace the address and
+# drop this when a real one exists.
+lintian -I --pedantic --fail-on error \
+	--suppress-tags bogus-mail-host,bogus-mail-host-in-debian-changelog \
+	"$changes" > "$work/lintian.txt" 2>&1
 rc=$?
 sed 's/^/  /' "$work/lintian.txt"
 [ "$rc" = 0 ] || fail "lintian reports errors (exit $rc)"
@@ -97,7 +105,7 @@ expect() { # package, path...
 	done
 	if grep '\.la$' "$work/$p.list"; then fail "$p holds libtool .la files"; fi
 }
-expect dt /usr/bin/dt-run "/usr/lib/$ma/libdt.so.0" "/usr/lib/$ma/dt/dt_mem.so" \
+expect dt /usr/bin/dt-run "/usr/lib/$ma/libdt.so.1" "/usr/lib/$ma/dt/dt_mem.so" \
 	"/usr/lib/$ma/dt/dt_stats.so" /usr/share/dt/suites/mem-register.yaml \
 	/usr/share/dt/charts/mem.yaml /usr/share/man/man1/dt-run.1.gz \
 	/usr/share/man/man1/dt-check.1.gz /usr/share/man/man5/dt-suite.5.gz \
@@ -200,7 +208,7 @@ if [ "$installed" = yes ]; then
 	say "dpkg --purge dtd libdt-dev dt"
 	dpkg --purge dtd libdt-dev dt > "$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "dpkg --purge"; }
 	installed=no
-	for f in /usr/bin/dt-run /usr/sbin/dtd "/usr/lib/$ma/dt" "/usr/lib/$ma/libdt.so.0" \
+	for f in /usr/bin/dt-run /usr/sbin/dtd "/usr/lib/$ma/dt" "/usr/lib/$ma/libdt.so.1" \
 		/usr/include/dt /usr/share/dt /etc/dt /lib/systemd/system/dtd.service; do
 		[ -e "$f" ] && fail "$f is still there after dpkg --purge"
 	done
