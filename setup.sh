@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # setup.sh: set up DT on a bare Debian machine and build it.
 #
 #   ./setup.sh          install packages, build
+#   ./setup.sh packages install the packages only
 #   ./setup.sh run      ... then run the default suite with dt-run
 #   ./setup.sh test     ... then run every test (make check, make
 #                       installcheck, the Debian packages' check)
 #
 # Needs root for apt-get (and, for the local platform, network namespaces).
+# It installs packages and builds, nothing else: it never stops, disables
+# or kills a service or a process (DT starts its own redis and etcd, in
+# its own namespaces, and stops only what it started).  A package whose
+# install would start its service (redis-server, etcd-server) is kept
+# from doing so by a policy-rc.d that lives for the apt-get only.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -36,17 +43,30 @@ install_packages() {
 		echo "setup: installing ${missing[*]}"
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get update -q
-		apt-get install -y -q --no-install-recommends "${missing[@]}"
+		without_service_starts apt-get install -y -q --no-install-recommends "${missing[@]}"
 	fi
-	# Debian starts these services on install; DT starts its own copies.
-	for svc in redis-server etcd; do
-		if command -v systemctl >/dev/null && systemctl is-active -q "$svc" 2>/dev/null; then
-			systemctl stop "$svc" || true
-			systemctl disable "$svc" 2>/dev/null || true
-		fi
-	done
-	pkill -x redis-server 2>/dev/null || true
-	pkill -x etcd 2>/dev/null || true
+}
+
+# Run "$@" (an apt-get install) with a policy-rc.d that answers 101
+# ("action not allowed") to invoke-rc.d and deb-systemd-invoke: the
+# Debian way to keep a package's post-install from starting its service.
+# It exists for the install only and only if there was none (a policy of
+# the machine's own is left as it is, and applies).  The packages still
+# enable their units, so redis-server and etcd would start at the next
+# boot: the README says how to turn them off, and that is the user's call.
+without_service_starts() {
+	local policy=${DT_POLICY_RC_D:-/usr/sbin/policy-rc.d} rc=0
+	if [ -e "$policy" ] || [ -L "$policy" ]; then
+		"$@" || rc=$?
+		return $rc
+	fi
+	printf '#!/bin/sh\n# made by DT setup.sh for one apt-get install, removed after it\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	trap "rm -f '$policy'" EXIT
+	"$@" || rc=$?
+	rm -f "$policy"
+	trap - EXIT
+	return $rc
 }
 
 build() {
@@ -68,6 +88,7 @@ show_failures() {
 }
 
 install_packages
+[ "${1:-}" = packages ] && exit 0
 build
 
 case "${1:-}" in
@@ -91,7 +112,7 @@ test)
 	;;
 "") ;;
 *)
-	echo "usage: $0 [run|test]" >&2
+	echo "usage: $0 [packages|run|test]" >&2
 	exit 3
 	;;
 esac

@@ -22,6 +22,7 @@ core_libdt_engine_la_SOURCES = \
 	core/lib/map.c \
 	core/lib/metrics.c core/lib/metrics.h \
 	core/lib/options.c core/lib/options_doc.h \
+	core/lib/owned.c core/lib/owned.h \
 	core/lib/paths.c core/lib/paths.h \
 	core/lib/registry.c core/lib/registry.h \
 	core/lib/results.c \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * app.js: DT's dashboard.  A hash-routed page over dtd's JSON API:
  *   #/runs            the run list (live)
@@ -7,6 +8,10 @@
  *                     the anomaly of an invalid run
  *   #/suites #/charts #/plugins
  * Charts are drawn with uPlot (vendor/uplot, MIT).  No network beyond dtd.
+ * The token (entered at the top right) is kept in local storage and sent
+ * as Authorization on API calls; a SameSite=Strict cookie holds it too,
+ * for what a header cannot go with (links to run files, EventSource)
+ * when dtd requires the token for reads.
  */
 'use strict';
 
@@ -33,10 +38,19 @@ function el(tag, attrs, ...kids) {
 
 function token() { return localStorage.getItem(TOKEN_KEY) || ''; }
 
+/* dtd accepts the cookie for reads only (never for changes).  Set only
+ * for a token a cookie can hold as it is (dtd compares it raw). */
+function tokenCookie() {
+  const t = token();
+  document.cookie = t && /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]+$/.test(t)
+    ? 'dt_token=' + t + '; path=/; SameSite=Strict'
+    : 'dt_token=; path=/; SameSite=Strict; max-age=0';
+}
+
 async function api(path, opts = {}) {
   const headers = Object.assign({}, opts.headers);
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-  if (opts.method && opts.method !== 'GET' && token()) headers.Authorization = 'Bearer ' + token();
+  if (token()) headers.Authorization = 'Bearer ' + token();
   const res = await fetch(path, {
     method: opts.method || 'GET', headers,
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
@@ -488,6 +502,9 @@ async function viewRun(id) {
 
   async function act(what) {
     try {
+      // One click must not cancel a run (a page of someone else's could
+      // lure it): say which run first.
+      if (what === 'cancel' && !confirm(`Cancel run #${run.id} (${run.suite})? Its nemeses are healed and the history so far is checked.`)) return;
       if (what === 'delete') {
         if (!confirm(`Delete run #${run.id} and its store folder?`)) return;
         await api('/api/runs/' + run.id, { method: 'DELETE' });
@@ -651,7 +668,8 @@ async function viewRun(id) {
     es.addEventListener('phase', (e) => { live.phase = JSON.parse(e.data).phase; drawProgress(live); });
     es.addEventListener('nemesis', () => drawMetrics());
     es.addEventListener('status', () => { es.close(); reload(); });
-    every(3000, () => { if (run.status === 'running') drawMetrics(); });
+    // Only while the page is seen: every viewer's tab costs dtd a read.
+    every(3000, () => { if (run.status === 'running' && !document.hidden) drawMetrics(); });
   }
 }
 
@@ -734,6 +752,7 @@ document.getElementById('token-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const v = document.getElementById('token').value.trim();
   if (v) localStorage.setItem(TOKEN_KEY, v); else localStorage.removeItem(TOKEN_KEY);
+  tokenCookie();
   document.getElementById('token').value = '';
   tokenState();
 });
@@ -748,5 +767,6 @@ window.addEventListener('resize', () => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => { if (location.hash.startsWith('#/runs/')) route(); }, 300);
 });
+tokenCookie();
 tokenState();
 route();

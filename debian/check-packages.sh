@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check-packages.sh: build DT's Debian packages from a copy of the tree,
 # run lintian, check what each package holds, install them with dpkg -i
 # on this machine and run the installed dt-run; then purge them.  With
@@ -80,7 +81,15 @@ grep -E '^dh_missing|warning: ' "$work/build.log" | grep -v '^ *$' | head -20
 
 changes=$(ls "$work"/*.changes)
 say "lintian"
-lintian -I --pedantic --fail-on error "$changes" > "$work/lintian.txt" 2>&1
+# The Maintainer is "DT developers <dt@localhost>" until the project has
+# a real address (the owner's decision, issue 23).  lintian calls that
+# host bogus (an error) in every package, in the dbgsym packages and in
+# the .changes file; the last two cannot carry overrides, so those two
+# tags, and only they, are suppressed here.  Replace the address and
+# drop this when a real one exists.
+lintian -I --pedantic --fail-on error \
+	--suppress-tags bogus-mail-host,bogus-mail-host-in-debian-changelog \
+	"$changes" > "$work/lintian.txt" 2>&1
 rc=$?
 sed 's/^/  /' "$work/lintian.txt"
 [ "$rc" = 0 ] || fail "lintian reports errors (exit $rc)"
@@ -96,7 +105,7 @@ expect() { # package, path...
 	done
 	if grep '\.la$' "$work/$p.list"; then fail "$p holds libtool .la files"; fi
 }
-expect dt /usr/bin/dt-run "/usr/lib/$ma/libdt.so.0" "/usr/lib/$ma/dt/dt_mem.so" \
+expect dt /usr/bin/dt-run "/usr/lib/$ma/libdt.so.1" "/usr/lib/$ma/dt/dt_mem.so" \
 	"/usr/lib/$ma/dt/dt_stats.so" /usr/share/dt/suites/mem-register.yaml \
 	/usr/share/dt/charts/mem.yaml /usr/share/man/man1/dt-run.1.gz \
 	/usr/share/man/man1/dt-check.1.gz /usr/share/man/man5/dt-suite.5.gz \
@@ -141,13 +150,18 @@ smoke() {
 	run "$1" dt-run list suites | grep -q "^mem-register .*/usr/share/dt/suites/mem-register.yaml" ||
 		fail "$where: dt-run list suites does not show the installed suites"
 	run "$1" dtd --version > /dev/null || fail "$where: dtd --version"
-	if run "$1" dt-run --suite mem-register --time-limit 1 --store /tmp/dt-pkg-store -q > "$work/run.txt" 2>&1; then
+	# The store in this script's own work folder (inside the chroot's,
+	# for a chroot): never a fixed name in a shared /tmp, which someone
+	# else could have made first (a link to what root would then write
+	# into and remove).
+	if [ -n "$1" ]; then store=/dt-pkg-store; else store=$work/store; fi
+	if run "$1" dt-run --suite mem-register --time-limit 1 --store "$store" -q > "$work/run.txt" 2>&1; then
 		say "$where: dt-run --suite mem-register: $(head -1 "$work/run.txt" | sed 's/.*: //')"
 	else
 		cat "$work/run.txt"
 		fail "$where: dt-run --suite mem-register (installed suite, chart and plugins)"
 	fi
-	if [ -n "$1" ]; then rm -rf "$1/tmp/dt-pkg-store"; else rm -rf /tmp/dt-pkg-store; fi
+	rm -rf "${1:-}$store"
 }
 
 if [ "$install" = yes ]; then
@@ -194,7 +208,7 @@ if [ "$installed" = yes ]; then
 	say "dpkg --purge dtd libdt-dev dt"
 	dpkg --purge dtd libdt-dev dt > "$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "dpkg --purge"; }
 	installed=no
-	for f in /usr/bin/dt-run /usr/sbin/dtd "/usr/lib/$ma/dt" "/usr/lib/$ma/libdt.so.0" \
+	for f in /usr/bin/dt-run /usr/sbin/dtd "/usr/lib/$ma/dt" "/usr/lib/$ma/libdt.so.1" \
 		/usr/include/dt /usr/share/dt /etc/dt /lib/systemd/system/dtd.service; do
 		[ -e "$f" ] && fail "$f is still there after dpkg --purge"
 	done

@@ -3,7 +3,7 @@
 # sockets, and the dashboard in headless chromium.
 if BUILD_DTD
 check_PROGRAMS += tests/dtd/dtd-api tests/dtd/dtd-persist tests/dtd/dtd-data \
-	tests/dtd/dtd-deadline
+	tests/dtd/dtd-deadline tests/dtd/dtd-security
 tests_dtd_dtd_api_SOURCES = tests/dtd/api.c tests/dtd/harness.c tests/dtd/harness.h
 tests_dtd_dtd_api_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS)
 tests_dtd_dtd_api_LDADD = $(TEST_LIBS) $(CURL_LIBS)
@@ -13,11 +13,14 @@ tests_dtd_dtd_persist_LDADD = $(TEST_LIBS) $(CURL_LIBS)
 tests_dtd_dtd_deadline_SOURCES = tests/dtd/deadline.c tests/dtd/harness.c tests/dtd/harness.h
 tests_dtd_dtd_deadline_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS)
 tests_dtd_dtd_deadline_LDADD = $(TEST_LIBS) $(CURL_LIBS)
-tests_dtd_dtd_data_SOURCES = tests/dtd/data.c core/dtd/data.c
+tests_dtd_dtd_security_SOURCES = tests/dtd/security.c tests/dtd/harness.c tests/dtd/harness.h
+tests_dtd_dtd_security_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS)
+tests_dtd_dtd_security_LDADD = $(TEST_LIBS) $(CURL_LIBS) $(SQLITE_LIBS) $(PTHREAD_LIBS)
+tests_dtd_dtd_data_SOURCES = tests/dtd/data.c core/dtd/data.c core/dtd/files.c
 tests_dtd_dtd_data_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/core/dtd $(SQLITE_CFLAGS)
 tests_dtd_dtd_data_LDADD = $(TEST_LIBS)
 TESTS += tests/dtd/dtd-data tests/dtd/dtd-api tests/dtd/dtd-persist \
-	tests/dtd/dtd-deadline tests/dtd/browser.sh
+	tests/dtd/dtd-deadline tests/dtd/dtd-security tests/dtd/browser.sh
 endif
 dist_noinst_SCRIPTS += tests/dtd/browser.sh
 EXTRA_DIST += tests/dtd/browser.mjs tests/dtd/package.json \

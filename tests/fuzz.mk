@@ -15,7 +15,7 @@
 FUZZ_NAMES = yaml suite history_line history_jsonl edn history_import \
 	linearizable prom redis_info etcd_reply
 if BUILD_DTD
-FUZZ_NAMES += dtd_api
+FUZZ_NAMES += dtd_api dtd_host dtd_data
 endif
 FUZZ_SECONDS = 60
 FUZZ_CI_SECONDS = 10
@@ -29,7 +29,8 @@ check_PROGRAMS += tests/fuzz/replay_yaml tests/fuzz/replay_suite \
 	tests/fuzz/replay_redis_info tests/fuzz/replay_etcd_reply
 # dtd's API needs sqlite3, which a build without dtd may lack
 if BUILD_DTD
-check_PROGRAMS += tests/fuzz/replay_dtd_api
+check_PROGRAMS += tests/fuzz/replay_dtd_api tests/fuzz/replay_dtd_host \
+	tests/fuzz/replay_dtd_data
 endif
 tests_fuzz_replay_yaml_SOURCES = tests/fuzz/fuzz_yaml.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_yaml_LDADD = $(FUZZ_LIBS)
@@ -61,13 +62,23 @@ tests_fuzz_replay_etcd_reply_SOURCES = $(FUZZ_ETCD_REPLY_SOURCES) tests/fuzz/rep
 tests_fuzz_replay_etcd_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/etcd
 tests_fuzz_replay_etcd_reply_LDADD = $(FUZZ_LIBS)
 # dtd's API without HTTP: its sources compiled in
-FUZZ_DTD_SOURCES = core/dtd/api.c core/dtd/data.c core/dtd/db.c core/dtd/runner.c
+FUZZ_DTD_SOURCES = core/dtd/api.c core/dtd/api_run.c core/dtd/data.c core/dtd/db.c \
+	core/dtd/config.c core/dtd/files.c core/dtd/runner.c
 FUZZ_DTD_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 FUZZ_DTD_LIBS = $(FUZZ_LIBS) $(SQLITE_LIBS) $(PTHREAD_LIBS) -lm
 tests_fuzz_replay_dtd_api_SOURCES = tests/fuzz/fuzz_dtd_api.c $(FUZZ_DTD_SOURCES) tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_dtd_api_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/dtd
 tests_fuzz_replay_dtd_api_CFLAGS = $(FUZZ_DTD_CFLAGS)
 tests_fuzz_replay_dtd_api_LDADD = $(FUZZ_DTD_LIBS)
+tests_fuzz_replay_dtd_host_SOURCES = tests/fuzz/fuzz_dtd_host.c core/dtd/host.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_dtd_host_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/dtd
+tests_fuzz_replay_dtd_host_CFLAGS = $(FUZZ_DTD_CFLAGS)
+tests_fuzz_replay_dtd_host_LDADD = $(FUZZ_LIBS)
+FUZZ_DTD_DATA_SOURCES = tests/fuzz/fuzz_dtd_data.c core/dtd/data.c core/dtd/files.c $(FUZZ_COMMON)
+tests_fuzz_replay_dtd_data_SOURCES = $(FUZZ_DTD_DATA_SOURCES) tests/fuzz/replay.c
+tests_fuzz_replay_dtd_data_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/dtd
+tests_fuzz_replay_dtd_data_CFLAGS = $(FUZZ_DTD_CFLAGS)
+tests_fuzz_replay_dtd_data_LDADD = $(FUZZ_DTD_LIBS)
 TESTS += tests/fuzz/replay-corpus
 EXTRA_DIST += tests/fuzz/replay-corpus tests/fuzz/run-fuzz tests/fuzz/corpus \
 	tests/fuzz/pending \
@@ -80,7 +91,7 @@ noinst_PROGRAMS += tests/fuzz/fuzz_yaml tests/fuzz/fuzz_suite \
 	tests/fuzz/fuzz_linearizable tests/fuzz/fuzz_prom tests/fuzz/fuzz_redis_info \
 	tests/fuzz/fuzz_etcd_reply
 if BUILD_DTD
-noinst_PROGRAMS += tests/fuzz/fuzz_dtd_api
+noinst_PROGRAMS += tests/fuzz/fuzz_dtd_api tests/fuzz/fuzz_dtd_host tests/fuzz/fuzz_dtd_data
 endif
 tests_fuzz_fuzz_yaml_SOURCES = tests/fuzz/fuzz_yaml.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_yaml_LDFLAGS = $(FUZZ_LINK_FLAGS)
@@ -116,6 +127,16 @@ tests_fuzz_fuzz_dtd_api_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/dtd
 tests_fuzz_fuzz_dtd_api_CFLAGS = $(FUZZ_DTD_CFLAGS)
 tests_fuzz_fuzz_dtd_api_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_dtd_api_LDADD = $(FUZZ_DTD_LIBS)
+tests_fuzz_fuzz_dtd_host_SOURCES = tests/fuzz/fuzz_dtd_host.c core/dtd/host.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_dtd_host_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/dtd
+tests_fuzz_fuzz_dtd_host_CFLAGS = $(FUZZ_DTD_CFLAGS)
+tests_fuzz_fuzz_dtd_host_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_dtd_host_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_dtd_data_SOURCES = $(FUZZ_DTD_DATA_SOURCES)
+tests_fuzz_fuzz_dtd_data_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/dtd
+tests_fuzz_fuzz_dtd_data_CFLAGS = $(FUZZ_DTD_CFLAGS)
+tests_fuzz_fuzz_dtd_data_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_dtd_data_LDADD = $(FUZZ_DTD_LIBS)
 tests_fuzz_fuzz_etcd_reply_SOURCES = $(FUZZ_ETCD_REPLY_SOURCES)
 tests_fuzz_fuzz_etcd_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/etcd
 tests_fuzz_fuzz_etcd_reply_LDFLAGS = $(FUZZ_LINK_FLAGS)

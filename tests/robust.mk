@@ -61,6 +61,16 @@ tests_robust_test_crash_local_SOURCES = tests/robust/test_crash_local.c \
 tests_robust_test_crash_local_CFLAGS = $(TEST_CFLAGS)
 tests_robust_test_crash_local_LDADD = $(TEST_LIBS)
 
+# state files and claims someone else planted (root, with nobody as the
+# second uid); setup.sh stops, disables and kills nothing (stubs)
+robust_tests_state = tests/robust/test_state_owner
+check_PROGRAMS += $(robust_tests_state)
+TESTS += $(robust_tests_state) tests/robust/setup-services.sh
+tests_robust_test_state_owner_SOURCES = tests/robust/test_state_owner.c $(ROBUST_COMMON)
+tests_robust_test_state_owner_CFLAGS = $(TEST_CFLAGS)
+tests_robust_test_state_owner_LDADD = $(TEST_LIBS)
+dist_noinst_SCRIPTS += tests/robust/setup-services.sh
+
 # dtd against hostile clients (reuses the dtd tests' harness)
 if BUILD_DTD
 robust_tests_dtd = tests/robust/test_dtd_hostile

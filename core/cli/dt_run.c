@@ -22,12 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <ucontext.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "history.h"
 #include "log.h"
+#include "owned.h"
 #include "paths.h"
 #include "registry.h"
 #include "run.h"
@@ -335,9 +337,22 @@ static int cleanup(const char *plugin_path)
 	dt_registry *reg = dt_registry_new(plugin_path);
 	int failed = 0, cleaned = 0;
 	char err[DT_ERRBUF_SIZE];
+	struct stat st;
 
 	if (reg == NULL)
 		return DT_EXIT_INFRA;
+	/* What the state files there name is removed and signalled: only
+	 * from a folder of the user's own. */
+	if (lstat(dt_state_dir(), &st) != 0 && errno == ENOENT) {
+		dt_registry_free(reg);
+		printf("cleaned up after 0 run(s)\n");
+		return 0;
+	}
+	if (dt_owned_dir(dt_state_dir(), "state folder", false, err) != 0) {
+		dt_registry_free(reg);
+		fprintf(stderr, "dt-run: cleanup: %s; nothing was cleaned\n", err);
+		return DT_EXIT_INFRA;
+	}
 	if (dt_store_cleanup(dt_state_dir(), trim_killed, NULL, err) < 0) {
 		fprintf(stderr, "dt-run: cleanup: %s\n", err);
 		failed++;

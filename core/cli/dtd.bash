@@ -2,7 +2,8 @@
 #
 # Installed as $(datadir)/bash-completion/completions/dtd, where
 # bash-completion loads it the first time dtd is completed.  dtd takes
-# options only: directories for the path options, YAML files for --config.
+# options (directories for the path options, YAML files for --config)
+# and the command rebuild-index.
 
 _dtd()
 {
@@ -17,9 +18,9 @@ _dtd()
 	fi
 
 	local opts="--config --listen --state-dir --store --dashboard --parallel
-		--request-timeout
+		--request-timeout --allow-host --require-token-for-reads
 		--plugin-path --suite-path --chart-path --verbose --quiet --help
-		--version"
+		--version rebuild-index"
 
 	case $prev in
 	-c|--config)
@@ -31,7 +32,7 @@ _dtd()
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
-	-l|--listen|-j|--parallel|--request-timeout)
+	-l|--listen|-j|--parallel|--request-timeout|--allow-host)
 		return ;;
 	esac
 

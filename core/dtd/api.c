@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * api.c: dtd's JSON API.  Routes a request (method, path, query, body)
  * to its handler and fills a reply; http.c does the HTTP around it.
@@ -8,6 +9,8 @@
  *   POST /api/runs                     (token)
  *   GET  /api/runs/ID   DELETE /api/runs/ID (token; finished runs)
  *   POST /api/runs/ID/cancel           (token)
+ *   POST /api/runs/cancel              (token; {"ids": [...]} or
+ *                                       {"status": "queued"|"running"})
  *   POST /api/runs/ID/check            (token; re-check the history)
  *   GET  /api/runs/ID/history?from=&limit=
  *   GET  /api/runs/ID/metrics?series=&from=&to=
@@ -60,7 +63,9 @@ void dtd_reply_error(dtd_reply *out, unsigned status, const char *field,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	dtd_reply_json(out, status, json_pack("{ssss*}", "error", msg, "field", field));
+	/* "field" is always there: null when no single field is at fault. */
+	dtd_reply_json(out, status, json_pack("{ssso}", "error", msg, "field",
+					      field ? json_string(field) : json_null()));
 }
 
 static void reply_text(dtd_reply *out, unsigned status, char *text, const char *type)
@@ -250,13 +255,7 @@ static bool valid_status(const char *s)
 	return false;
 }
 
-static bool finished(const char *status)
-{
-	return strcmp(status, "queued") != 0 && strcmp(status, "running") != 0;
-}
-
-/* A query parameter as a number in [min, max]; false after an error reply. */
-static bool query_num(const char *(*query)(void *, const char *), void *qarg,
+bool dtd_query_num(const char *(*query)(void *, const char *), void *qarg,
 		      const char *name, double def, double min, double max,
 		      double *out, dtd_reply *reply)
 {
@@ -307,7 +306,7 @@ static int check_new_run(const dtd_config *cfg, json_t *req, json_t *params,
 	const char *key;
 	json_t *v;
 	const char *suite;
-	char err[DT_ERRBUF_SIZE], why[128];
+	char err[DT_ERRBUF_SIZE], why[128], why_conc[128];
 	dt_suite *s;
 
 	json_object_foreach(req, key, v) {
@@ -329,12 +328,22 @@ static int check_new_run(const dtd_config *cfg, json_t *req, json_t *params,
 		dtd_reply_error(out, 400, "suite", "'%s' is not a suite name", suite);
 		return -1;
 	}
+	/* A name only, looked up along the suite path: a name ending in
+	 * .yaml would be taken for a file of dtd's working folder. */
+	if (strlen(suite) > 5 && strcmp(suite + strlen(suite) - 5, ".yaml") == 0) {
+		dtd_reply_error(out, 400, "suite", "'%s' is a file name: give the "
+				"suite's name (without .yaml), found along the suite "
+				"path", suite);
+		return -1;
+	}
 	snprintf(why, sizeof(why), "time_limit must be seconds, more than 0 and "
 		 "at most %g", cfg->max_time_limit);
+	snprintf(why_conc, sizeof(why_conc), "concurrency must be an integer "
+		 "from 1 to %ld (max-concurrency)", cfg->max_concurrency);
 	if (take_number(req, params, "time_limit", false, 0, true,
 			cfg->max_time_limit, why, out) != 0 ||
-	    take_number(req, params, "concurrency", true, 1, false, 1024,
-			"concurrency must be an integer from 1 to 1024", out) != 0 ||
+	    take_number(req, params, "concurrency", true, 1, false,
+			(double)cfg->max_concurrency, why_conc, out) != 0 ||
 	    take_number(req, params, "rate", false, 0, false, 1e7, "rate must be "
 			"operations per second from 0 (no limit) to 1e7", out) != 0 ||
 	    take_number(req, params, "seed", true, 0, false, HUGE_VAL,
@@ -399,8 +408,9 @@ static void post_run(dtd_ctx *ctx, const char *body, size_t len, dtd_reply *out)
 {
 	json_error_t je;
 	json_t *req = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
-	json_t *params = json_object();
+	json_t *params = json_object(), *run = NULL;
 	int64_t id;
+	long queued;
 
 	if (req == NULL) {
 		dtd_reply_error(out, 400, NULL, "bad JSON at line %d column %d: %s",
@@ -413,13 +423,26 @@ static void post_run(dtd_ctx *ctx, const char *body, size_t len, dtd_reply *out)
 	}
 	if (check_new_run(ctx->cfg, req, params, out) != 0)
 		goto out;
+	/* A bounded queue: a script cannot queue days of runs. */
+	queued = dtd_db_count(ctx->db, "queued");
+	if (queued < 0) {
+		dtd_reply_error(out, 500, NULL, "the index cannot be read");
+		goto out;
+	}
+	if (queued >= ctx->cfg->max_queued) {
+		out->retry_after = 60;
+		dtd_reply_error(out, 429, NULL, "%ld runs are queued already "
+				"(max-queued): wait, or cancel some (POST "
+				"/api/runs/cancel)", queued);
+		goto out;
+	}
 	id = dtd_db_insert(ctx->db, json_string_value(json_object_get(req, "suite")), params);
-	if (id <= 0) {
+	if (id <= 0 || dtd_db_get(ctx->db, id, &run) != 1) {
 		dtd_reply_error(out, 500, NULL, "cannot record the run");
 		goto out;
 	}
 	dtd_runner_kick(ctx->runner);
-	dtd_reply_json(out, 201, dtd_db_get(ctx->db, id));
+	dtd_reply_json(out, 201, run);
 out:
 	json_decref(params);
 	json_decref(req);
@@ -453,10 +476,15 @@ static void list_runs(dtd_ctx *ctx, const char *(*query)(void *, const char *),
 		dtd_reply_error(out, 400, "verdict", "verdict must be valid, invalid or unknown");
 		return;
 	}
-	if (!query_num(query, qarg, "limit", 50, 1, 1000, &limit, out) ||
-	    !query_num(query, qarg, "offset", 0, 0, 1e12, &offset, out))
+	if (!dtd_query_num(query, qarg, "limit", 50, 1, 1000, &limit, out) ||
+	    !dtd_query_num(query, qarg, "offset", 0, 0, 1e12, &offset, out))
 		return;
 	runs = dtd_db_list(ctx->db, suite, status, verdict, (long)limit, (long)offset, &total);
+	if (runs == NULL) {
+		dtd_reply_error(out, 500, NULL, "the index cannot be read (dtd.db "
+				"damaged?): see dtd's log");
+		return;
+	}
 	json_array_foreach(runs, i, r) {
 		json_t *live = dtd_runner_live(ctx->runner, json_integer_value(json_object_get(r, "id")));
 
@@ -468,149 +496,21 @@ static void list_runs(dtd_ctx *ctx, const char *(*query)(void *, const char *),
 					   "offset", (json_int_t)offset));
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static void delete_run(dtd_ctx *ctx, int64_t id, json_t *run, dtd_reply *out)
-{
-	const char *status = json_string_value(json_object_get(run, "status"));
-	const char *dir = json_string_value(json_object_get(run, "store"));
-	size_t n = strlen(ctx->cfg->store);
-
-	if (!finished(status)) {
-		dtd_reply_error(out, 409, "status", "run %lld is %s: cancel it "
-				"first, only finished runs can be deleted",
-				(long long)id, status);
-		return;
-	}
-	if (dir != NULL && strncmp(dir, ctx->cfg->store, n) == 0 && dir[n] == '/' &&
-	    strstr(dir, "/../") == NULL)
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	if (dtd_db_delete(ctx->db, id) != 0) {
-		dtd_reply_error(out, 500, NULL, "cannot delete run %lld", (long long)id);
-		return;
-	}
-	dtd_reply_json(out, 200, json_pack("{sI}", "deleted", (json_int_t)id));
-}
-
-/* Check a finished run's history again (an aborted run has none), with
- * the checkers of the suite as it ran. */
-static void check_run(dtd_ctx *ctx, json_t *run, dtd_reply *out)
-{
-	const char *status = json_string_value(json_object_get(run, "status"));
-	const char *dir = json_string_value(json_object_get(run, "store"));
-	char err[DT_ERRBUF_SIZE];
-	dt_registry *reg;
-	json_t *res;
-	double secs = 0;
-	const char *k;
-	json_t *c;
-	int code;
-
-	if (!finished(status) || dir == NULL) {
-		dtd_reply_error(out, 409, "status", "run is %s: only a finished "
-				"run's history can be checked", status);
-		return;
-	}
-	reg = ctx->cfg->registry;
-	res = dt_run_recheck(reg, dir, err);
-	if (res == NULL) {
-		dtd_reply_error(out, 409, NULL, "cannot check the run again: %s", err);
-		return;
-	}
-	code = dt_verdict_code(json_object_get(res, "valid"));
-	json_object_foreach(json_object_get(res, "checkers"), k, c)
-		secs += json_number_value(json_object_get(c, "seconds"));
-	dtd_db_set_verdict(ctx->db, json_integer_value(json_object_get(run, "id")),
-			   code == DT_EXIT_VALID ? "valid" :
-			   code == DT_EXIT_INVALID ? "invalid" : "unknown",
-			   json_object_get(res, "counts"), secs);
-	dtd_reply_json(out, 200, res);
-}
-
-/* A regular file of the run's folder, to be streamed (never read whole
- * into memory); false when there is none. */
-static bool reply_file(dtd_reply *out, const char *path, const char *type)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-
-	if (fd < 0)
-		return false;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return false;
-	}
-	out->status = 200;
-	out->body = NULL;
-	out->len = (size_t)st.st_size;
-	out->type = type;
-	out->file = true;
-	out->fd = fd;
-	return true;
-}
-
-static void run_file(const char *dir, const char *name, dtd_reply *out)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "/nonexistent", name);
-	if (!reply_file(out, path, "application/json"))
-		dtd_reply_error(out, 404, NULL, "the run has no %s yet", name);
-}
-
-/* A file of the run's folder by its plain name (no folders). */
-static void run_any_file(const char *dir, const char *name, dtd_reply *out)
-{
-	static const struct { const char *ext, *type; } types[] = {
-		{ ".html", "text/html; charset=utf-8" },
-		{ ".json", "application/json" },
-		{ ".jsonl", "application/x-ndjson" },
-		{ ".log", "text/plain; charset=utf-8" },
-		{ ".txt", "text/plain; charset=utf-8" },
-		{ ".svg", "image/svg+xml" },
-		{ ".edn", "text/plain; charset=utf-8" },
-	};
-	const char *dot = strrchr(name, '.');
-	char path[PATH_MAX];
-
-	for (const char *p = name; *p; p++) {
-		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
-		    !(*p >= '0' && *p <= '9') && *p != '-' && *p != '_' && *p != '.') {
-			dtd_reply_error(out, 404, "name", "no file '%s' in the run", name);
-			return;
-		}
-	}
-	if (name[0] == '.' || name[0] == '\0' || dir == NULL || dot == NULL) {
-		dtd_reply_error(out, 404, "name", "no file '%s' in the run", name);
-		return;
-	}
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		if (strcmp(dot, types[i].ext) != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (!reply_file(out, path, types[i].type))
-			break;
-		out->sandbox = true;
-		return;
-	}
-	dtd_reply_error(out, 404, "name", "no file '%s' in the run", name);
-}
-
 static void metrics_text(dtd_ctx *ctx, dtd_reply *out)
 {
 	double checker = 0;
 	json_t *stats = dtd_db_stats(ctx->db, &checker);
 	char *buf = NULL;
 	size_t size = 0;
-	FILE *f = open_memstream(&buf, &size);
+	FILE *f;
 	const char *k;
 	json_t *v;
 
+	if (stats == NULL) {
+		dtd_reply_error(out, 500, NULL, "the index cannot be read");
+		return;
+	}
+	f = open_memstream(&buf, &size);
 	if (f == NULL) {
 		json_decref(stats);
 		dtd_reply_error(out, 500, NULL, "out of memory");
@@ -642,8 +542,8 @@ static bool authorized(dtd_ctx *ctx, const char *auth, dtd_reply *out)
 
 	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0) {
 		dtd_reply_error(out, 401, "Authorization", "this call needs "
-				"'Authorization: Bearer TOKEN' (the token dtd printed "
-				"at first start, in its state folder)");
+				"'Authorization: Bearer TOKEN' (the token of dtd's "
+				"config, or the one it made in STATE-DIR/token)");
 		return false;
 	}
 	auth += 7;
@@ -671,13 +571,17 @@ void dtd_api_handle(dtd_ctx *ctx, const char *method, const char *url,
 	char *end;
 	int64_t id;
 	const char *sub;
-	json_t *run;
+	json_t *run = NULL;
+	int found;
 
 	if (body_too_big) {
 		dtd_reply_error(out, 413, NULL, "request body over %ld bytes",
 				ctx->cfg->max_body);
 		return;
 	}
+	/* require-token-for-reads: every call, reads too. */
+	if (ctx->cfg->auth_reads && get && !authorized(ctx, auth, out))
+		return;
 	if (strcmp(url, "/metrics") == 0) {
 		if (!get)
 			goto bad_method;
@@ -717,6 +621,13 @@ void dtd_api_handle(dtd_ctx *ctx, const char *method, const char *url,
 		}
 		return;
 	}
+	if (strcmp(url, "/api/runs/cancel") == 0) {
+		if (!post)
+			goto bad_method;
+		if (authorized(ctx, auth, out))
+			dtd_api_cancel_many(ctx, body, body_len, out);
+		return;
+	}
 	if (strncmp(url, "/api/runs/", 10) != 0)
 		goto not_found;
 	errno = 0;
@@ -726,19 +637,8 @@ void dtd_api_handle(dtd_ctx *ctx, const char *method, const char *url,
 		return;
 	}
 	sub = *end == '/' ? end + 1 : "";
-	if (strncmp(sub, "files/", 6) == 0) {
-		if (!get)
-			goto bad_method;
-		run = dtd_db_get(ctx->db, id);
-		if (run == NULL) {
-			dtd_reply_error(out, 404, "id", "no run %lld", (long long)id);
-			return;
-		}
-		run_any_file(json_string_value(json_object_get(run, "store")), sub + 6, out);
-		json_decref(run);
-		return;
-	}
-	if (strcmp(sub, "") != 0 && strcmp(sub, "cancel") != 0 &&
+	if (strncmp(sub, "files/", 6) != 0 &&
+	    strcmp(sub, "") != 0 && strcmp(sub, "cancel") != 0 &&
 	    strcmp(sub, "check") != 0 && strcmp(sub, "history") != 0 &&
 	    strcmp(sub, "metrics") != 0 && strcmp(sub, "results") != 0 &&
 	    strcmp(sub, "events") != 0)
@@ -754,8 +654,13 @@ void dtd_api_handle(dtd_ctx *ctx, const char *method, const char *url,
 	}
 	if ((post || del) && !authorized(ctx, auth, out))
 		return;
-	run = dtd_db_get(ctx->db, id);
-	if (run == NULL) {
+	found = dtd_db_get(ctx->db, id, &run);
+	if (found < 0) {
+		dtd_reply_error(out, 500, NULL, "the index cannot be read (dtd.db "
+				"damaged?): see dtd's log");
+		return;
+	}
+	if (found == 0) {
 		dtd_reply_error(out, 404, "id", "no run %lld", (long long)id);
 		return;
 	}
@@ -766,58 +671,26 @@ void dtd_api_handle(dtd_ctx *ctx, const char *method, const char *url,
 			json_object_set_new(run, "live", live);
 		dtd_reply_json(out, 200, json_incref(run));
 	} else if (sub[0] == '\0') {
-		delete_run(ctx, id, run, out);
+		dtd_api_delete(ctx, id, run, out);
 	} else if (strcmp(sub, "cancel") == 0) {
-		if (dtd_runner_cancel(ctx->runner, id) != 0) {
+		json_t *now = NULL;
+
+		if (dtd_runner_cancel(ctx->runner, id) != 0)
 			dtd_reply_error(out, 409, "status", "run %lld is %s: only a "
 					"queued or running run can be cancelled",
 					(long long)id, json_string_value(json_object_get(run, "status")));
-		} else {
-			json_t *now = dtd_db_get(ctx->db, id);
-
+		else if (dtd_db_get(ctx->db, id, &now) < 0)
+			dtd_reply_error(out, 500, NULL, "the index cannot be read");
+		else
 			dtd_reply_json(out, 202, now ? now : json_object());
-		}
 	} else if (strcmp(sub, "check") == 0) {
-		check_run(ctx, run, out);
-	} else if (strcmp(sub, "history") == 0) {
-		double from, limit;
-		char err[DT_ERRBUF_SIZE];
-		json_t *h;
-
-		if (!query_num(query, qarg, "from", 0, 0, 1e15, &from, out) ||
-		    !query_num(query, qarg, "limit", 1000, 1, 100000, &limit, out))
-			goto out;
-		h = dtd_data_history(json_string_value(json_object_get(run, "store"))
-				     ? json_string_value(json_object_get(run, "store"))
-				     : "/nonexistent", (long)from, (long)limit, err);
-		if (h == NULL)
-			dtd_reply_error(out, 500, NULL, "%s", err);
-		else
-			dtd_reply_json(out, 200, h);
-	} else if (strcmp(sub, "metrics") == 0) {
-		double from, to;
-		char err[DT_ERRBUF_SIZE];
-		const char *series = query(qarg, "series");
-		const char *dir = json_string_value(json_object_get(run, "store"));
-		json_t *m;
-
-		if (!query_num(query, qarg, "from", 0, 0, 1e9, &from, out) ||
-		    !query_num(query, qarg, "to", -1, -1, 1e9, &to, out))
-			goto out;
-		if (series != NULL && series[0] == '\0')
-			series = NULL;
-		m = dtd_data_metrics(dir ? dir : "/nonexistent", series, from, to, err);
-		if (m == NULL)
-			dtd_reply_error(out, 500, NULL, "%s", err);
-		else
-			dtd_reply_json(out, 200, m);
-	} else if (strcmp(sub, "results") == 0) {
-		run_file(json_string_value(json_object_get(run, "store")), "results.json", out);
-	} else {
+		dtd_api_check(ctx, run, out);
+	} else if (strcmp(sub, "events") == 0) {
 		out->status = 200;
 		out->sse_run = id;
+	} else {
+		dtd_api_read(ctx, run, sub, query, qarg, out);
 	}
-out:
 	json_decref(run);
 	return;
 not_found:

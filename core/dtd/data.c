@@ -1,45 +1,59 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * data.c: what dtd reads back from a run's store folder for the API:
  * pages of history.jsonl, and metrics over time (metrics.jsonl when the
  * run wrote one, else the driver's figures per second derived from the
  * history), with the nemesis intervals to shade.
+ *
+ * Memory: these are read by anyone who can reach dtd (no token), on
+ * histories of any size, by every viewer of a live run every few
+ * seconds.  So nothing is read whole: files are streamed line by line,
+ * what is derived from a history is kept compact (one record a second
+ * and operation) and cached per run, keyed by the files' size and
+ * mtime, and at most HEAVY_READS requests read files at once
+ * (dtd_heavy_enter).  The memory of a request is then its reply.
  */
-#include "config.h"
+#include "config.h" /* _GNU_SOURCE: memmem */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <dt/map.h>
 
 #include "dtd.h"
 #include "history.h"
 
+#define HEAVY_READS 2          /* requests reading run files at once */
+#define CACHE_RUNS 4           /* runs whose derived series are kept */
+#define MAX_SECONDS 864000     /* 10 days: a later event is not charted */
+#define MAX_NAMES 64           /* operation names charted */
+
 /*
- * Call fn on each complete line of a JSON-lines file.  Stops at a torn
- * last line and at the first NUL byte: a history or metrics file being
- * written (or left by a killed run) is padded with zeros after its last
- * line.  Returns 0, -1 with errno when the file cannot be read, or what
- * fn returned when not 0.
+ * Call fn on each complete line of a JSON-lines file of the run folder.
+ * Stops at a torn last line and at the first NUL byte: a history or
+ * metrics file being written (or left by a killed run) is padded with
+ * zeros after its last line.  Returns 0, -1 with errno when the file
+ * cannot be read, or what fn returned when not 0.
  */
-static int each_line(const char *path, int (*fn)(const char *line, size_t len, void *arg),
-		     void *arg)
+static int each_line_fd(int fd, int (*fn)(const char *line, size_t len, void *arg),
+			void *arg)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char *buf;
 	size_t cap = 1 << 16, len = 0;
 	int rc = 0;
 
-	if (fd < 0)
-		return -1;
 	buf = malloc(cap);
-	if (buf == NULL) {
-		close(fd);
+	if (buf == NULL)
 		return -1;
-	}
 	for (;;) {
 		ssize_t n;
 		size_t start = 0;
@@ -71,9 +85,53 @@ static int each_line(const char *path, int (*fn)(const char *line, size_t len, v
 	}
 out:
 	free(buf);
-	close(fd);
 	return rc;
 }
+
+/* The file NAME of the run folder: opened safely (files.c), with its
+ * stat; -1 with errno (ENOENT when there is none). */
+static int open_run_file(const char *dir, const char *name, struct stat *st)
+{
+	return dtd_open_under(dir, name, false, st);
+}
+
+/* ---- the bound on heavy reads ------------------------------------------ */
+
+static pthread_mutex_t heavy_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t heavy_free = PTHREAD_COND_INITIALIZER;
+static int heavy_busy;
+
+bool dtd_heavy_enter(double wait_s)
+{
+	struct timespec until;
+	bool ok = true;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (time_t)wait_s;
+	until.tv_nsec += (long)((wait_s - floor(wait_s)) * 1e9);
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&heavy_lock);
+	while (heavy_busy >= HEAVY_READS && ok)
+		ok = pthread_cond_timedwait(&heavy_free, &heavy_lock, &until) == 0 ||
+		     heavy_busy < HEAVY_READS;
+	if (ok)
+		heavy_busy++;
+	pthread_mutex_unlock(&heavy_lock);
+	return ok;
+}
+
+void dtd_heavy_leave(void)
+{
+	pthread_mutex_lock(&heavy_lock);
+	heavy_busy--;
+	pthread_cond_signal(&heavy_free);
+	pthread_mutex_unlock(&heavy_lock);
+}
+
+/* ---- history pages ------------------------------------------------------ */
 
 typedef struct page {
 	long from, limit, n;
@@ -96,20 +154,76 @@ static int page_line(const char *line, size_t len, void *arg)
 
 json_t *dtd_data_history(const char *dir, long from, long limit, char *err)
 {
-	char path[PATH_MAX];
 	page p = { from, limit, 0, json_array() };
+	struct stat st;
+	int fd = open_run_file(dir, "history.jsonl", &st), rc;
 
-	snprintf(path, sizeof(path), "%s/history.jsonl", dir);
-	if (each_line(path, page_line, &p) != 0 && errno != ENOENT) {
-		dt_fail(err, "%s: %s", path, strerror(errno));
+	if (fd < 0 && errno != ENOENT) {
+		dt_fail(err, "%s/history.jsonl: %s", dir, strerror(errno));
 		json_decref(p.ops);
 		return NULL;
+	}
+	if (fd >= 0) {
+		rc = each_line_fd(fd, page_line, &p);
+		close(fd);
+		if (rc != 0) {
+			dt_fail(err, "%s/history.jsonl: out of memory", dir);
+			json_decref(p.ops);
+			return NULL;
+		}
 	}
 	return json_pack("{sosIsI}", "ops", p.ops, "from", (json_int_t)from,
 			 "total", (json_int_t)p.n);
 }
 
-/* ---- metrics ---------------------------------------------------------- */
+/* ---- driver figures derived from the history ------------------------------ */
+
+/* One operation name in one second: counts, then percentiles. */
+typedef struct cell {
+	uint64_t ok, fail, info;
+	double p50, p95, p99;
+} cell;
+
+/* What a history gives the charts: cells[f * nsec + sec]. */
+typedef struct derived {
+	char **names;
+	size_t nnames, nsec;
+	cell *cells;
+	int64_t last;      /* time of the last event */
+	json_t *nemesis;   /* [{nemesis, start, end}] */
+} derived;
+
+static void derived_free(derived *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->nnames; i++)
+		free(d->names[i]);
+	free(d->names);
+	free(d->cells);
+	json_decref(d->nemesis);
+	free(d);
+}
+
+/* The latencies of a cell while the history is read. */
+typedef struct lats {
+	double *v;
+	size_t n, cap;
+} lats;
+
+/* The pass over a history. */
+typedef struct deriver {
+	bool nemesis_only;  /* metrics.jsonl has the driver's figures */
+	dt_map *invoked;    /* process -> invoke time + 1 */
+	char *names[MAX_NAMES];
+	size_t nnames;
+	cell *cells[MAX_NAMES];   /* per name, per second */
+	lats *lat[MAX_NAMES];
+	size_t nsec[MAX_NAMES], nsec_all;
+	int64_t last;
+	json_t *nemesis, *open;   /* intervals; name -> open interval */
+	bool oom;
+} deriver;
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -118,7 +232,7 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double percentile(double *v, size_t n, double p)
+static double percentile(const double *v, size_t n, double p)
 {
 	size_t i;
 
@@ -130,257 +244,409 @@ static double percentile(double *v, size_t n, double p)
 	return v[i];
 }
 
-/* Latencies of one operation name in one second. */
-typedef struct bucket {
-	double *lat;
-	size_t n, cap;
-	uint64_t ok, fail, info;
-} bucket;
-
-typedef struct fstats {
-	char *f;
-	bucket *b;     /* one a second */
-	size_t nb;
-} fstats;
-
-static bucket *get_bucket(fstats **fs, size_t *nfs, const char *f, size_t sec)
+static void on_nemesis(deriver *dv, const dt_op *op)
 {
-	fstats *s = NULL;
+	const char *name = json_string_value(json_object_get(op->value, "nemesis"));
 
-	for (size_t i = 0; i < *nfs; i++)
-		if (strcmp((*fs)[i].f, f) == 0)
-			s = &(*fs)[i];
-	if (s == NULL) {
-		fstats *n = realloc(*fs, (*nfs + 1) * sizeof(**fs));
+	if (name == NULL || op->f == NULL)
+		return;
+	if (strcmp(op->f, "start") == 0 && op->type == DT_OP_INVOKE) {
+		json_t *iv = json_pack("{sssfsn}", "nemesis", name, "start",
+				       op->time / 1e9, "end");
 
-		if (n == NULL)
-			return NULL;
-		*fs = n;
-		s = &n[(*nfs)++];
-		memset(s, 0, sizeof(*s));
-		s->f = strdup(f);
+		json_array_append_new(dv->nemesis, iv);
+		json_object_set(dv->open, name, iv);
+	} else if (strcmp(op->f, "start") == 0 && op->type == DT_OP_FAIL) {
+		/* It did not start: nothing to shade. */
+		json_t *iv = json_object_get(dv->open, name);
+
+		for (size_t k = 0; iv != NULL && k < json_array_size(dv->nemesis); k++)
+			if (json_array_get(dv->nemesis, k) == iv)
+				json_array_remove(dv->nemesis, k);
+		json_object_del(dv->open, name);
+	} else if (strcmp(op->f, "heal") == 0 && op->type != DT_OP_INVOKE) {
+		json_t *iv = json_object_get(dv->open, name);
+
+		if (iv != NULL) {
+			json_object_set_new(iv, "end", json_real(op->time / 1e9));
+			json_object_del(dv->open, name);
+		}
 	}
-	if (sec >= s->nb) {
-		bucket *n = realloc(s->b, (sec + 1) * sizeof(*n));
-
-		if (n == NULL)
-			return NULL;
-		memset(n + s->nb, 0, (sec + 1 - s->nb) * sizeof(*n));
-		s->b = n;
-		s->nb = sec + 1;
-	}
-	return &s->b[sec];
 }
 
-/* Driver figures per second from the history, as metrics.jsonl lines,
- * and nemesis intervals. */
-static int derive(const dt_history *h, json_t *series, json_t *nemesis)
+/* The index of an operation name (added when new), or -1. */
+static int name_index(deriver *dv, const char *f)
 {
-	int64_t *invoked = NULL; /* invoke time by process slot */
-	size_t ninvoked = 0;
-	fstats *fs = NULL;
-	size_t nfs = 0, nsec = 0;
-	int64_t last = 0;              /* time of the last event */
-	json_t *open = json_object(); /* nemesis name -> interval */
-	int rc = -1;
+	for (size_t i = 0; i < dv->nnames; i++)
+		if (strcmp(dv->names[i], f) == 0)
+			return (int)i;
+	if (dv->nnames == MAX_NAMES)
+		return -1;
+	dv->names[dv->nnames] = strdup(f);
+	if (dv->names[dv->nnames] == NULL)
+		return -1;
+	return (int)dv->nnames++;
+}
 
-	for (size_t i = 0; i < h->count; i++) {
-		const dt_op *op = &h->ops[i];
+/* Make second sec of name k exist (zeroed); false when out of memory.
+ * nsec[k] is the room of both arrays, which grow alike. */
+static bool grow_seconds(deriver *dv, size_t k, size_t sec)
+{
+	size_t n = dv->nsec[k];
 
-		if (op->time > last)
-			last = op->time;
-		if (op->process == DT_PROCESS_NEMESIS) {
-			const char *name = json_string_value(json_object_get(op->value, "nemesis"));
+	if (sec < n)
+		return true;
+	if (dt_grow(&dv->lat[k], &n, sec + 1, sizeof(lats)) != 0)
+		return false;
+	n = dv->nsec[k];
+	if (dt_grow(&dv->cells[k], &n, sec + 1, sizeof(cell)) != 0)
+		return false;
+	dv->nsec[k] = n;
+	return true;
+}
 
-			if (name == NULL || op->f == NULL)
-				continue;
-			if (strcmp(op->f, "start") == 0 && op->type == DT_OP_INVOKE) {
-				json_t *iv = json_pack("{sssfsn}", "nemesis", name,
-						       "start", op->time / 1e9, "end");
+static void on_client_op(deriver *dv, const dt_op *op)
+{
+	int64_t key = op->process;
+	size_t sec;
+	int k;
+	void *inv;
 
-				json_array_append_new(nemesis, iv);
-				json_object_set(open, name, iv);
-			} else if (strcmp(op->f, "start") == 0 && op->type == DT_OP_FAIL) {
-				/* It did not start: nothing to shade. */
-				json_t *iv = json_object_get(open, name);
+	if (op->type == DT_OP_INVOKE) {
+		if (dt_map_put(dv->invoked, &key, sizeof(key),
+			       (void *)(uintptr_t)(op->time + 1)) != 0)
+			dv->oom = true;
+		return;
+	}
+	inv = dt_map_del(dv->invoked, &key, sizeof(key));
+	if (op->f == NULL || (sec = (size_t)(op->time / 1000000000LL)) >= MAX_SECONDS)
+		return;
+	k = name_index(dv, op->f);
+	if (k < 0)
+		return;
+	if (!grow_seconds(dv, (size_t)k, sec)) {
+		dv->oom = true;
+		return;
+	}
+	if (sec + 1 > dv->nsec_all)
+		dv->nsec_all = sec + 1;
+	if (op->type == DT_OP_OK)
+		dv->cells[k][sec].ok++;
+	else if (op->type == DT_OP_FAIL)
+		dv->cells[k][sec].fail++;
+	else
+		dv->cells[k][sec].info++;
+	if (inv != NULL && op->type != DT_OP_INFO) {
+		lats *l = &dv->lat[k][sec];
 
-				for (size_t k = 0; iv != NULL && k < json_array_size(nemesis); k++)
-					if (json_array_get(nemesis, k) == iv)
-						json_array_remove(nemesis, k);
-				json_object_del(open, name);
-			} else if (strcmp(op->f, "heal") == 0 && op->type != DT_OP_INVOKE) {
-				json_t *iv = json_object_get(open, name);
-
-				if (iv != NULL) {
-					json_object_set_new(iv, "end", json_real(op->time / 1e9));
-					json_object_del(open, name);
-				}
-			}
-			continue;
+		if (dt_grow(&l->v, &l->cap, l->n + 1, sizeof(double)) != 0) {
+			dv->oom = true;
+			return;
 		}
-		if (op->process < 0)
-			continue;
-		if ((size_t)op->process >= ninvoked) {
-			size_t n = (size_t)op->process * 2 + 16;
-			int64_t *p = realloc(invoked, n * sizeof(*p));
+		l->v[l->n++] = (double)(op->time - ((int64_t)(uintptr_t)inv - 1)) / 1e6;
+	}
+}
 
-			if (p == NULL)
-				goto out;
-			for (size_t k = ninvoked; k < n; k++)
-				p[k] = -1;
-			invoked = p;
-			ninvoked = n;
-		}
-		if (op->type == DT_OP_INVOKE) {
-			invoked[op->process] = op->time;
-		} else if (op->f != NULL) {
-			size_t sec = (size_t)(op->time / 1000000000LL);
-			bucket *b = get_bucket(&fs, &nfs, op->f, sec);
+static int derive_line(const char *line, size_t len, void *arg)
+{
+	deriver *dv = arg;
+	char e[DT_ERRBUF_SIZE];
+	dt_op op;
 
-			if (b == NULL)
-				goto out;
-			if (sec + 1 > nsec)
-				nsec = sec + 1;
-			if (op->type == DT_OP_OK)
-				b->ok++;
-			else if (op->type == DT_OP_FAIL)
-				b->fail++;
-			else
-				b->info++;
-			if (invoked[op->process] >= 0 && op->type != DT_OP_INFO) {
-				if (b->n == b->cap) {
-					size_t c = b->cap ? b->cap * 2 : 64;
-					double *l = realloc(b->lat, c * sizeof(*l));
+	/* With the driver's figures in metrics.jsonl only the nemesis
+	 * events matter: the other lines are not even parsed. */
+	if (dv->nemesis_only && memmem(line, len, "nemesis", 7) == NULL)
+		return 0;
+	if (dt_op_from_json(line, len, &op, e) != 0)
+		return 0; /* a line that is not an event charts nothing */
+	if (op.time > dv->last)
+		dv->last = op.time;
+	if (op.process == DT_PROCESS_NEMESIS)
+		on_nemesis(dv, &op);
+	else if (op.process >= 0 && op.time >= 0 && !dv->nemesis_only)
+		on_client_op(dv, &op);
+	dt_op_clear(&op);
+	return dv->oom ? -1 : 0;
+}
 
-					if (l == NULL)
-						goto out;
-					b->lat = l;
-					b->cap = c;
-				}
-				b->lat[b->n++] = (double)(op->time - invoked[op->process]) / 1e6;
-			}
-			invoked[op->process] = -1;
+static void deriver_free(deriver *dv)
+{
+	for (size_t k = 0; k < dv->nnames; k++) {
+		for (size_t s = 0; s < dv->nsec[k]; s++)
+			free(dv->lat[k][s].v);
+		free(dv->lat[k]);
+		free(dv->cells[k]);
+		free(dv->names[k]);
+	}
+	dt_map_free(dv->invoked, NULL);
+	json_decref(dv->nemesis);
+	json_decref(dv->open);
+}
+
+/* One pass over the history (an open fd): the derived series, or NULL
+ * when out of memory. */
+static derived *derive(int fd, bool nemesis_only)
+{
+	deriver dv = { .nemesis_only = nemesis_only };
+	derived *d = calloc(1, sizeof(*d));
+
+	dv.invoked = dt_map_new();
+	dv.nemesis = json_array();
+	dv.open = json_object();
+	if (d == NULL || dv.invoked == NULL || dv.nemesis == NULL || dv.open == NULL ||
+	    each_line_fd(fd, derive_line, &dv) != 0 || dv.oom)
+		goto fail;
+	d->nsec = dv.nsec_all;
+	d->nnames = dv.nnames;
+	d->last = dv.last;
+	d->names = calloc(dv.nnames ? dv.nnames : 1, sizeof(char *));
+	d->cells = calloc(dv.nnames * d->nsec > 0 ? dv.nnames * d->nsec : 1, sizeof(cell));
+	if (d->names == NULL || d->cells == NULL)
+		goto fail;
+	for (size_t k = 0; k < dv.nnames; k++) {
+		d->names[k] = dv.names[k];
+		dv.names[k] = NULL;
+		for (size_t s = 0; s < dv.nsec[k] && s < d->nsec; s++) {
+			cell *c = &d->cells[k * d->nsec + s];
+			lats *l = &dv.lat[k][s];
+
+			*c = dv.cells[k][s];
+			qsort(l->v, l->n, sizeof(double), cmp_double);
+			c->p50 = percentile(l->v, l->n, 0.50);
+			c->p95 = percentile(l->v, l->n, 0.95);
+			c->p99 = percentile(l->v, l->n, 0.99);
 		}
 	}
-	for (size_t sec = 0; sec < nsec; sec++) {
-		json_t *values = json_object();
+	d->nemesis = json_incref(dv.nemesis);
+	deriver_free(&dv);
+	return d;
+fail:
+	deriver_free(&dv);
+	derived_free(d);
+	return NULL;
+}
 
-		for (size_t k = 0; k < nfs; k++) {
-			bucket *b = sec < fs[k].nb ? &fs[k].b[sec] : NULL;
-			uint64_t ok = b ? b->ok : 0, fail = b ? b->fail : 0, info = b ? b->info : 0;
-
-			if (b != NULL && b->n > 0)
-				qsort(b->lat, b->n, sizeof(double), cmp_double);
-			json_object_set_new(values, fs[k].f, json_pack(
-				"{sIsIsIsIsfsfsf}", "ops", (json_int_t)(ok + fail + info),
-				"ok", (json_int_t)ok, "fail", (json_int_t)fail,
-				"info", (json_int_t)info,
-				"p50", b ? percentile(b->lat, b->n, 0.50) : 0.0,
-				"p95", b ? percentile(b->lat, b->n, 0.95) : 0.0,
-				"p99", b ? percentile(b->lat, b->n, 0.99) : 0.0));
-		}
+/* The derived figures as metrics.jsonl lines, kept when from <= t <= to
+ * (to < 0: no end), appended to out. */
+static void derived_lines(const derived *d, double from, double to, json_t *out)
+{
+	for (size_t sec = 0; sec < d->nsec; sec++) {
 		/* A second still going (a live run) ends at the last event. */
 		int64_t end = (int64_t)(sec + 1) * 1000000000LL;
+		json_t *values;
 
-		if (sec + 1 == nsec && last < end)
-			end = last;
-		json_array_append_new(series, json_pack("{sIsssO}", "time",
-			(json_int_t)end, "source", "driver", "values", values));
-		json_decref(values);
+		if (sec + 1 == d->nsec && d->last < end)
+			end = d->last;
+		if ((double)end / 1e9 < from || (to >= 0 && (double)end / 1e9 > to))
+			continue;
+		values = json_object();
+		for (size_t k = 0; k < d->nnames; k++) {
+			const cell *c = &d->cells[k * d->nsec + sec];
+
+			json_object_set_new(values, d->names[k], json_pack(
+				"{sIsIsIsIsfsfsf}", "ops",
+				(json_int_t)(c->ok + c->fail + c->info),
+				"ok", (json_int_t)c->ok, "fail", (json_int_t)c->fail,
+				"info", (json_int_t)c->info, "p50", c->p50,
+				"p95", c->p95, "p99", c->p99));
+		}
+		json_array_append_new(out, json_pack("{sIssso}", "time", (json_int_t)end,
+						     "source", "driver", "values", values));
 	}
-	rc = 0;
-out:
-	for (size_t k = 0; k < nfs; k++) {
-		for (size_t s = 0; s < fs[k].nb; s++)
-			free(fs[k].b[s].lat);
-		free(fs[k].b);
-		free(fs[k].f);
-	}
-	free(fs);
-	free(invoked);
-	json_decref(open);
-	return rc;
 }
+
+/* ---- the cache of derived series ----------------------------------------- */
+
+typedef struct entry {
+	char *dir;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	bool nemesis_only;
+	derived *d;
+	int refs;              /* the table's, and each reader's */
+	uint64_t used;         /* for LRU */
+} entry;
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static entry *cache[CACHE_RUNS];
+static uint64_t cache_clock;
+
+static void entry_unref(entry *e)
+{
+	bool last;
+
+	pthread_mutex_lock(&cache_lock);
+	last = --e->refs == 0;
+	pthread_mutex_unlock(&cache_lock);
+	if (last) {
+		derived_free(e->d);
+		free(e->dir);
+		free(e);
+	}
+}
+
+static bool same(const entry *e, const char *dir, const struct stat *st,
+		 bool nemesis_only)
+{
+	return strcmp(e->dir, dir) == 0 && e->dev == st->st_dev &&
+	       e->ino == st->st_ino && e->size == st->st_size &&
+	       e->mtime.tv_sec == st->st_mtim.tv_sec &&
+	       e->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+	       e->nemesis_only == nemesis_only;
+}
+
+/* The cached series of this history, with a reference; NULL when none. */
+static entry *cache_get(const char *dir, const struct stat *st, bool nemesis_only)
+{
+	entry *found = NULL;
+
+	pthread_mutex_lock(&cache_lock);
+	for (size_t i = 0; i < CACHE_RUNS && found == NULL; i++) {
+		if (cache[i] != NULL && same(cache[i], dir, st, nemesis_only)) {
+			found = cache[i];
+			found->refs++;
+			found->used = ++cache_clock;
+		}
+	}
+	pthread_mutex_unlock(&cache_lock);
+	return found;
+}
+
+/* Keep e (the caller's reference stays the caller's), in place of an
+ * older entry of the same folder or else the least recently used. */
+static void cache_put(entry *e)
+{
+	entry *old;
+	size_t slot = 0;
+
+	pthread_mutex_lock(&cache_lock);
+	for (size_t i = 0; i < CACHE_RUNS; i++) {
+		if (cache[i] != NULL && strcmp(cache[i]->dir, e->dir) == 0) {
+			slot = i;
+			break;
+		}
+		if (cache[i] == NULL ||
+		    (cache[slot] != NULL && cache[i]->used < cache[slot]->used))
+			slot = i;
+	}
+	old = cache[slot];
+	e->refs++;
+	e->used = ++cache_clock;
+	cache[slot] = e;
+	pthread_mutex_unlock(&cache_lock);
+	if (old != NULL)
+		entry_unref(old);
+}
+
+/* The series derived from dir's history (an open fd and its stat), from
+ * the cache or made now; with a reference.  NULL when out of memory. */
+static entry *series_of(const char *dir, int fd, const struct stat *st,
+			bool nemesis_only)
+{
+	entry *e = cache_get(dir, st, nemesis_only);
+
+	if (e != NULL)
+		return e;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	e->dir = strdup(dir);
+	e->d = derive(fd, nemesis_only);
+	if (e->dir == NULL || e->d == NULL) {
+		derived_free(e->d);
+		free(e->dir);
+		free(e);
+		return NULL;
+	}
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	e->size = st->st_size;
+	e->mtime = st->st_mtim;
+	e->nemesis_only = nemesis_only;
+	e->refs = 1;
+	cache_put(e);
+	return e;
+}
+
+/* ---- metrics ---------------------------------------------------------- */
+
+typedef struct filter {
+	const char *series;
+	double from, to;
+	json_t *kept;
+	bool driver;    /* the file has driver lines (kept or not) */
+} filter;
 
 static int metrics_line(const char *line, size_t len, void *arg)
 {
-	json_t *m = json_loadb(line, len, 0, NULL);
+	filter *f = arg;
+	json_t *m;
+	const char *src;
+	double t;
 
-	if (json_is_object(m))
-		json_array_append(arg, m);
+	/* Every line is looked at for "driver"; only kept ones stay. */
+	m = json_loadb(line, len, 0, NULL);
+	if (!json_is_object(m)) {
+		json_decref(m);
+		return 0;
+	}
+	src = json_string_value(json_object_get(m, "source"));
+	t = (double)json_integer_value(json_object_get(m, "time")) / 1e9;
+	if (src != NULL && strcmp(src, "driver") == 0)
+		f->driver = true;
+	if ((f->series == NULL || (src != NULL && strcmp(src, f->series) == 0)) &&
+	    t >= f->from && (f->to < 0 || t <= f->to))
+		json_array_append(f->kept, m);
 	json_decref(m);
-	return 0;
-}
-
-/* Lines of metrics.jsonl; -1 when there is no such file. */
-static int read_metrics(const char *dir, json_t *series)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/metrics.jsonl", dir);
-	if (access(path, R_OK) != 0)
-		return -1;
-	each_line(path, metrics_line, series);
 	return 0;
 }
 
 json_t *dtd_data_metrics(const char *dir, const char *series, double from,
 			 double to, char *err)
 {
-	char path[PATH_MAX];
-	json_t *all = json_array(), *nemesis = json_array(), *out, *kept;
-	dt_history *h = NULL;
-	bool have_file;
-	size_t i;
-	json_t *m;
+	filter f = { series, from, to, json_array(), false };
+	json_t *nemesis;
+	struct stat st;
+	int fd;
 
-	snprintf(path, sizeof(path), "%s/history.jsonl", dir);
-	if (access(path, R_OK) == 0) {
-		h = dt_history_read_live(path, err);
-		if (h == NULL)
-			goto fail;
+	/* metrics.jsonl: streamed, only the lines asked for kept. */
+	fd = open_run_file(dir, "metrics.jsonl", &st);
+	if (fd >= 0) {
+		int rc = each_line_fd(fd, metrics_line, &f);
+
+		close(fd);
+		if (rc != 0)
+			goto oom;
+	} else if (errno != ENOENT) {
+		dt_fail(err, "%s/metrics.jsonl: %s", dir, strerror(errno));
+		json_decref(f.kept);
+		return NULL;
 	}
-	have_file = read_metrics(dir, all) == 0;
-	if (h != NULL) {
-		json_t *derived = json_array();
+	/* The history: the driver's figures (unless the file had them) and
+	 * the nemesis intervals, from the cache when it has not changed. */
+	fd = open_run_file(dir, "history.jsonl", &st);
+	if (fd >= 0) {
+		entry *e = series_of(dir, fd, &st, f.driver);
 
-		bool driver = false;
-
-		if (derive(h, derived, nemesis) != 0) {
-			json_decref(derived);
-			dt_fail(err, "out of memory");
-			goto fail;
-		}
-		/* The driver's figures come from the history unless
-		 * metrics.jsonl has them. */
-		json_array_foreach(all, i, m) {
-			const char *src = json_string_value(json_object_get(m, "source"));
-
-			if (src != NULL && strcmp(src, "driver") == 0)
-				driver = true;
-		}
-		if (!have_file || !driver)
-			json_array_extend(all, derived);
-		json_decref(derived);
+		close(fd);
+		if (e == NULL)
+			goto oom;
+		if (!f.driver && (series == NULL || strcmp(series, "driver") == 0))
+			derived_lines(e->d, from, to, f.kept);
+		nemesis = json_deep_copy(e->d->nemesis);
+		entry_unref(e);
+	} else if (errno == ENOENT) {
+		nemesis = json_array();
+	} else {
+		dt_fail(err, "%s/history.jsonl: %s", dir, strerror(errno));
+		json_decref(f.kept);
+		return NULL;
 	}
-	kept = json_array();
-	json_array_foreach(all, i, m) {
-		const char *src = json_string_value(json_object_get(m, "source"));
-		double t = (double)json_integer_value(json_object_get(m, "time")) / 1e9;
-
-		if (series != NULL && (src == NULL || strcmp(src, series) != 0))
-			continue;
-		if (t < from || (to >= 0 && t > to))
-			continue;
-		json_array_append(kept, m);
-	}
-	out = json_pack("{soso}", "series", kept, "nemesis", nemesis);
-	json_decref(all);
-	dt_history_free(h);
-	return out;
-fail:
-	json_decref(all);
-	json_decref(nemesis);
-	dt_history_free(h);
+	return json_pack("{soso}", "series", f.kept, "nemesis", nemesis);
+oom:
+	dt_fail(err, "%s: out of memory reading the run's files", dir);
+	json_decref(f.kept);
 	return NULL;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * db.c: dtd's index of runs in SQLite (WAL mode).  One row a run: its
  * suite, the parameters asked for, status, verdict, counts, times and
@@ -8,9 +9,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "dtd.h"
@@ -41,6 +44,39 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+#define REBUILD_HINT " (if the index is damaged: stop dtd, then `dtd " \
+	"rebuild-index` with the same --state-dir/--store or --config makes it " \
+	"anew from the store, keeping this file aside)"
+
+/* PRAGMA quick_check: 0 when it says "ok", else -1 with its first
+ * complaint. */
+static int check(dtd_db *db, const char *path, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1, step;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK) {
+		dt_fail(err, "%s is damaged: %s%s", path, sqlite3_errmsg(db->h),
+			REBUILD_HINT);
+		goto out;
+	}
+	step = sqlite3_step(st);
+	if (step != SQLITE_ROW) {
+		dt_fail(err, "%s is damaged: %s%s", path, sqlite3_errmsg(db->h),
+			REBUILD_HINT);
+		goto out;
+	}
+	if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
+		dt_fail(err, "%s is damaged (quick_check: %s)%s", path,
+			(const char *)sqlite3_column_text(st, 0), REBUILD_HINT);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
 dtd_db *dtd_db_open(const char *path, char *err)
 {
 	dtd_db *db = calloc(1, sizeof(*db));
@@ -56,9 +92,14 @@ dtd_db *dtd_db_open(const char *path, char *err)
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->h, 5000);
+	/* A damaged index must not look like an empty one: check it whole
+	 * before anything (quick_check reads every page). */
+	if (check(db, path, err) != 0)
+		goto fail;
 	if (sqlite3_exec(db->h, "PRAGMA journal_mode=WAL;", NULL, NULL, &msg) != SQLITE_OK ||
 	    sqlite3_exec(db->h, schema, NULL, NULL, &msg) != SQLITE_OK) {
-		dt_fail(err, "%s: %s", path, msg ? msg : sqlite3_errmsg(db->h));
+		dt_fail(err, "%s: %s%s", path, msg ? msg : sqlite3_errmsg(db->h),
+			REBUILD_HINT);
 		sqlite3_free(msg);
 		goto fail;
 	}
@@ -75,6 +116,12 @@ void dtd_db_close(dtd_db *db)
 	sqlite3_close(db->h);
 	pthread_mutex_destroy(&db->lock);
 	free(db);
+}
+
+/* A failed query is logged once here, and the caller says 500. */
+static void log_failure(dtd_db *db, const char *what)
+{
+	dt_log(DT_LOG_ERROR, "dtd: database: %s: %s", what, sqlite3_errmsg(db->h));
 }
 
 /* Run one statement with bound text/real/int64 arguments ("t", "r", "i",
@@ -147,24 +194,85 @@ int64_t dtd_db_insert(dtd_db *db, const char *suite, const json_t *params)
 	return id;
 }
 
+/* Bind a real, or NULL for 0 (a time not known). */
+static void bind_time(sqlite3_stmt *st, int i, double t)
+{
+	if (t > 0)
+		sqlite3_bind_double(st, i, t);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int64_t dtd_db_insert_row(dtd_db *db, int64_t id, const char *suite,
+			  const json_t *params, const char *status,
+			  double created, double started, double finished,
+			  const char *dir, const char *error)
+{
+	char *p = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
+	sqlite3_stmt *st = NULL;
+	int64_t got = -1;
+
+	if (p == NULL)
+		return -1;
+	pthread_mutex_lock(&db->lock);
+	if (sqlite3_prepare_v2(db->h, "INSERT INTO runs(id, suite, params, status, "
+			       "created, started, finished, dir, error) VALUES(?, ?, "
+			       "?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	if (id > 0)
+		sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, suite, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, p, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(st, 5, created);
+	bind_time(st, 6, started);
+	bind_time(st, 7, finished);
+	sqlite3_bind_text(st, 8, dir, -1, SQLITE_TRANSIENT);
+	if (error != NULL)
+		sqlite3_bind_text(st, 9, error, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		got = sqlite3_last_insert_rowid(db->h);
+out:
+	if (got < 0)
+		log_failure(db, "inserting a run");
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&db->lock);
+	free(p);
+	return got;
+}
+
 int64_t dtd_db_claim(dtd_db *db, const char *store_root, char *suite,
 		     size_t suite_size, json_t **params, char *dir, size_t dir_size)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t id = 0;
+	struct stat sb;
+	int step;
 
 	*params = NULL;
 	pthread_mutex_lock(&db->lock);
 	if (sqlite3_prepare_v2(db->h, "SELECT id, suite, params FROM runs WHERE "
 			       "status='queued' ORDER BY id LIMIT 1", -1, &st,
-			       NULL) != SQLITE_OK)
+			       NULL) != SQLITE_OK) {
+		id = -1;
 		goto out;
-	if (sqlite3_step(st) != SQLITE_ROW)
+	}
+	step = sqlite3_step(st);
+	if (step != SQLITE_ROW) {
+		if (step != SQLITE_DONE)
+			id = -1;
 		goto out;
+	}
 	id = sqlite3_column_int64(st, 0);
 	snprintf(suite, suite_size, "%s", (const char *)sqlite3_column_text(st, 1));
 	*params = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+	/* A folder of that name may hold an older run (an index rebuilt or
+	 * made anew over the same store): take the next free name; the run
+	 * makes it exclusively (mkdir), so two takers never share one. */
 	snprintf(dir, dir_size, "%s/%s/run-%lld", store_root, suite, (long long)id);
+	for (int i = 2; lstat(dir, &sb) == 0 && i < 1000; i++)
+		snprintf(dir, dir_size, "%s/%s/run-%lld-%d", store_root, suite,
+			 (long long)id, i);
 	if (exec_args(db, "UPDATE runs SET status='running', started=?, dir=? "
 		      "WHERE id=?", "rti", now_s(), dir, id) != 1) {
 		json_decref(*params);
@@ -274,21 +382,71 @@ static json_t *row_json(sqlite3_stmt *st)
 	return o;
 }
 
-json_t *dtd_db_get(dtd_db *db, int64_t id)
+int dtd_db_get(dtd_db *db, int64_t id, json_t **run)
 {
 	sqlite3_stmt *st = NULL;
-	json_t *o = NULL;
+	int rc = -1, step;
 
+	*run = NULL;
 	pthread_mutex_lock(&db->lock);
 	if (sqlite3_prepare_v2(db->h, "SELECT " RUN_COLUMNS " FROM runs WHERE id=?",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			o = row_json(st);
+		step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			*run = row_json(st);
+			rc = 1;
+		} else if (step == SQLITE_DONE) {
+			rc = 0;
+		}
+	}
+	if (rc < 0)
+		log_failure(db, "reading a run");
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&db->lock);
+	return rc;
+}
+
+json_t *dtd_db_ids(dtd_db *db, const char *status)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *ids = json_array();
+	int step = SQLITE_ERROR;
+
+	pthread_mutex_lock(&db->lock);
+	if (sqlite3_prepare_v2(db->h, "SELECT id FROM runs WHERE status=? ORDER BY id",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, status, -1, SQLITE_TRANSIENT);
+		while ((step = sqlite3_step(st)) == SQLITE_ROW)
+			json_array_append_new(ids, json_integer(sqlite3_column_int64(st, 0)));
+	}
+	if (step != SQLITE_DONE) {
+		log_failure(db, "listing runs");
+		json_decref(ids);
+		ids = NULL;
 	}
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&db->lock);
-	return o;
+	return ids;
+}
+
+long dtd_db_count(dtd_db *db, const char *status)
+{
+	sqlite3_stmt *st = NULL;
+	long n = -1;
+
+	pthread_mutex_lock(&db->lock);
+	if (sqlite3_prepare_v2(db->h, "SELECT count(*) FROM runs WHERE status=?",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, status, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = (long)sqlite3_column_int64(st, 0);
+	}
+	if (n < 0)
+		log_failure(db, "counting runs");
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&db->lock);
+	return n;
 }
 
 /* sql with the list's three filters bound as ?1..?3 (NULL: any). */
@@ -316,6 +474,8 @@ json_t *dtd_db_list(dtd_db *db, const char *suite, const char *status,
 	sqlite3_stmt *st = NULL;
 	json_t *runs = json_array();
 	const char *args[3] = { suite, status, verdict };
+	bool ok = false;
+	int step;
 
 	*total = 0;
 	pthread_mutex_lock(&db->lock);
@@ -324,10 +484,9 @@ json_t *dtd_db_list(dtd_db *db, const char *suite, const char *status,
 
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM runs%s", where);
 		st = prepare_filtered(db, sql, args);
-		if (st == NULL)
+		if (st == NULL || sqlite3_step(st) != SQLITE_ROW)
 			goto out;
-		if (sqlite3_step(st) == SQLITE_ROW)
-			*total = (long)sqlite3_column_int64(st, 0);
+		*total = (long)sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
 		st = NULL;
 		snprintf(sql, sizeof(sql), "SELECT " RUN_COLUMNS " FROM runs%s "
@@ -337,10 +496,16 @@ json_t *dtd_db_list(dtd_db *db, const char *suite, const char *status,
 			goto out;
 		sqlite3_bind_int64(st, 4, limit);
 		sqlite3_bind_int64(st, 5, offset);
-		while (sqlite3_step(st) == SQLITE_ROW)
+		while ((step = sqlite3_step(st)) == SQLITE_ROW)
 			json_array_append_new(runs, row_json(st));
+		ok = step == SQLITE_DONE;
 	}
 out:
+	if (!ok) {
+		log_failure(db, "listing runs");
+		json_decref(runs);
+		runs = NULL;
+	}
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&db->lock);
 	return runs;
@@ -362,16 +527,26 @@ json_t *dtd_db_stats(dtd_db *db, double *checker_seconds)
 	json_t *o = json_pack("{sisisisisisi}", "queued", 0, "running", 0,
 			      "done", 0, "failed", 0, "cancelled", 0, "aborted", 0);
 
+	int step = SQLITE_ERROR;
+
 	*checker_seconds = 0;
 	pthread_mutex_lock(&db->lock);
 	if (sqlite3_prepare_v2(db->h, "SELECT status, count(*), "
 			       "total(checker_seconds) FROM runs GROUP BY status",
 			       -1, &st, NULL) == SQLITE_OK) {
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
-					    json_integer(sqlite3_column_int64(st, 1)));
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *status = (const char *)sqlite3_column_text(st, 0);
+
+			if (status != NULL)
+				json_object_set_new(o, status,
+						    json_integer(sqlite3_column_int64(st, 1)));
 			*checker_seconds += sqlite3_column_double(st, 2);
 		}
+	}
+	if (step != SQLITE_DONE) {
+		log_failure(db, "counting runs");
+		json_decref(o);
+		o = NULL;
 	}
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&db->lock);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dtd.h: what the parts of dtd share.  dtd is the long-running service:
  * an HTTP API and dashboard (http.c, api.c), a queue of runs executed
@@ -10,24 +11,35 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 #include <sqlite3.h>
 
 #include <dt/plugin.h>
 
-/* Settings from the config file and the command line. */
+/* Settings from the config file and the command line (config.c). */
 typedef struct dtd_config {
 	char *listen;        /* "127.0.0.1:8080" */
 	char *state_dir;     /* database, token */
-	char *store;         /* store root; STATE/store by default */
+	char *store;         /* store root (its real path); STATE/store by default */
 	char *token;         /* bearer token; generated when NULL */
 	char *dashboard;     /* static files folder */
 	char *suite_path, *chart_path, *plugin_path; /* colon lists or NULL */
+	char **allowed_hosts; /* Host names besides loopback's; NULL-ended or NULL */
+	bool auth_reads;     /* every API call needs the token */
 	long parallel;       /* runs at once; 1 by default */
 	long max_body;       /* bytes of a request body */
 	double max_time_limit; /* seconds a run may ask for */
 	double request_timeout; /* seconds to deliver a whole request */
+	long max_concurrency; /* workers a run may ask for */
+	long max_queued;     /* runs waiting at most */
+	long max_run_ops;    /* operations a run may complete */
+	uint64_t max_run_disk; /* bytes a run's folder may take */
+	long max_streams;    /* event streams at once, and from one address */
+	long max_streams_per_address;
+	double stream_lifetime; /* seconds an event stream lasts (the
+				   browser reconnects with Last-Event-ID) */
 	/* Every plugin, loaded once at start and sealed: runs, checks and
 	 * the API share it, reading only (no lock needed).  Owned. */
 	struct dt_registry *registry;
@@ -35,24 +47,66 @@ typedef struct dtd_config {
 
 #define DTD_REQUEST_TIMEOUT 10.0 /* request_timeout's default */
 
+typedef enum { DTD_SERVE, DTD_REBUILD_INDEX } dtd_command;
+
+/* Every setting at its default. */
+void dtd_config_defaults(dtd_config *c);
 void dtd_config_free(dtd_config *c);
+/* The config file (--config), then the flags; the command asked for.
+ * 0, or a DT_EXIT_* status with err. */
+int dtd_config_parse(int argc, char **argv, dtd_config *c, dtd_command *cmd,
+		     char *err);
+/* Fill what was not given; check (make) the state folder and the store,
+ * which must be the user's own (owned.h); read or make the token when
+ * need_token.  0, or -1 with err saying what to fix. */
+int dtd_config_complete(dtd_config *c, bool need_token, char *err);
+/* flock DIR/NAME for the life of the process: an fd, or -1 with err
+ * ("another dtd uses the WHAT DIR"). */
+int dtd_lock(const char *dir, const char *name, const char *what, char *err);
+
+/* ---- rebuild.c: the index made anew from the store ------------------------- */
+
+/* dtd rebuild-index: keep a dtd.db aside (dtd.db.bad-TIME), make a new
+ * one holding every run folder of the store.  A DT_EXIT_* status. */
+int dtd_rebuild_index(const dtd_config *cfg, char *err);
+
+/* ---- files.c: safe access to run folders and the dashboard -------------- */
+
+/* The real path of a run folder the index names, into out: 0 when it
+ * is a folder of dtd's user under the store; -1 with errno ENOENT when
+ * it is gone, EPERM when it lies elsewhere (never served or deleted). */
+int dtd_run_dir(const char *store, const char *dir, char *out, size_t size);
+/* Open REL ("a/b.js", no "." or ".." parts) under the folder BASE, one
+ * part at a time without following links or blocking; only a regular
+ * file (and folders on the way) of dtd's user, or of root when root_ok.
+ * An fd with its stat, or -1 with errno. */
+int dtd_open_under(const char *base, const char *rel, bool root_ok,
+		   struct stat *st);
 
 /* ---- db.c: the run index ------------------------------------------------ */
 
 typedef struct dtd_db dtd_db;
 
-/* Open (create) STATE/dtd.db in WAL mode; NULL with err. */
+/* Open (create) STATE/dtd.db in WAL mode and check it (PRAGMA
+ * quick_check); NULL with err, saying how to rebuild a damaged one. */
 dtd_db *dtd_db_open(const char *path, char *err);
 void dtd_db_close(dtd_db *db);
 
 /* Runs left `running` by a dtd that died become `aborted`; returns how
- * many. */
+ * many, -1 when the database fails. */
 int dtd_db_abort_running(dtd_db *db);
 
 /* Insert a queued run; returns its id (> 0) or -1. */
 int64_t dtd_db_insert(dtd_db *db, const char *suite, const json_t *params);
-/* The oldest queued run, marked running with its store folder; 0 when
- * there is none. */
+/* A row as rebuild-index finds it in the store (the verdict then with
+ * dtd_db_set_verdict): id 0 takes the next one.  The id, or -1. */
+int64_t dtd_db_insert_row(dtd_db *db, int64_t id, const char *suite,
+			  const json_t *params, const char *status,
+			  double created, double started, double finished,
+			  const char *dir, const char *error);
+/* The oldest queued run, marked running with its store folder: a
+ * folder that does not exist yet (STORE/SUITE/run-ID, else run-ID-2...).
+ * 0 when there is none, -1 when the database fails. */
 int64_t dtd_db_claim(dtd_db *db, const char *store_root, char *suite,
 		     size_t suite_size, json_t **params, char *dir, size_t dir_size);
 /* Final state: status, verdict (NULL), counts, checker seconds, error. */
@@ -65,13 +119,20 @@ int dtd_db_set_verdict(dtd_db *db, int64_t id, const char *verdict,
 		       const json_t *counts, double checker_seconds);
 /* queued -> cancelled (1), or 0 when the run is not queued. */
 int dtd_db_cancel_queued(dtd_db *db, int64_t id);
-/* A run as a JSON object (new reference), or NULL when there is none. */
-json_t *dtd_db_get(dtd_db *db, int64_t id);
-/* Runs, newest first, filtered; sets *total. */
+/* A run as a JSON object (new reference) in *run: 1; 0 when there is
+ * none; -1 when the database fails. */
+int dtd_db_get(dtd_db *db, int64_t id, json_t **run);
+/* Runs, newest first, filtered; sets *total.  NULL when the database
+ * fails (never an empty list for a failure). */
 json_t *dtd_db_list(dtd_db *db, const char *suite, const char *status,
 		    const char *verdict, long limit, long offset, long *total);
+/* The ids of the runs with a status, oldest first (new reference), or
+ * NULL when the database fails. */
+json_t *dtd_db_ids(dtd_db *db, const char *status);
+/* How many runs have a status; -1 when the database fails. */
+long dtd_db_count(dtd_db *db, const char *status);
 int dtd_db_delete(dtd_db *db, int64_t id);
-/* status -> count, and the sum of checker seconds. */
+/* status -> count, and the sum of checker seconds; NULL on failure. */
 json_t *dtd_db_stats(dtd_db *db, double *checker_seconds);
 
 /* ---- runner.c: the queue and the running runs ----------------------------- */
@@ -122,6 +183,8 @@ typedef struct dtd_reply {
 	int64_t sse_run;       /* > 0: stream this run's events instead */
 	bool sandbox;          /* a run's own file: no access to the
 				  dashboard's origin (token) */
+	unsigned retry_after;  /* seconds, for a 429 or 503; 0: none */
+	bool close;            /* close the connection after it */
 	bool file;             /* stream fd (len bytes) instead of body */
 	int fd;                /* open file when `file`; the reply owns it */
 } dtd_reply;
@@ -132,6 +195,23 @@ void dtd_api_handle(dtd_ctx *ctx, const char *method, const char *url,
 		    const char *auth, const char *body, size_t body_len,
 		    bool body_too_big, dtd_reply *out);
 
+/* A query parameter as a number in [min, max] (def when absent); false
+ * after a 400 reply naming it. */
+bool dtd_query_num(const char *(*query)(void *qarg, const char *name), void *qarg,
+		   const char *name, double def, double min, double max,
+		   double *out, dtd_reply *reply);
+
+/* api_run.c: the calls on one run (run: its row, borrowed). */
+void dtd_api_delete(dtd_ctx *ctx, int64_t id, json_t *run, dtd_reply *out);
+void dtd_api_check(dtd_ctx *ctx, json_t *run, dtd_reply *out);
+/* GET history, metrics, results, files/NAME. */
+void dtd_api_read(dtd_ctx *ctx, json_t *run, const char *sub,
+		  const char *(*query)(void *qarg, const char *name), void *qarg,
+		  dtd_reply *out);
+/* POST /api/runs/cancel: {"ids": [...]} or {"status": "queued"}. */
+void dtd_api_cancel_many(dtd_ctx *ctx, const char *body, size_t len,
+			 dtd_reply *out);
+
 /* Fill a reply with {"error": msg, "field": field}. */
 void dtd_reply_error(dtd_reply *out, unsigned status, const char *field,
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -140,6 +220,13 @@ void dtd_reply_json(dtd_reply *out, unsigned status, json_t *j /* stolen */);
 /* The plugins of cfg->registry, as a JSON list with their declared
  * options (new reference). */
 json_t *dtd_api_plugins(const dtd_config *cfg);
+
+/* ---- host.c -------------------------------------------------------------- */
+
+/* Whether dtd answers a request with this Host header (NULL: none):
+ * localhost, *.localhost, an IP address literal, or a name of allowed
+ * (NULL-ended, may be NULL); an optional :port after it. */
+bool dtd_host_allowed(const char *host, const char *const *allowed);
 
 /* ---- http.c: the HTTP server ---------------------------------------------------- */
 
@@ -153,6 +240,10 @@ void dtd_http_stop(dtd_http *h);
 
 /* ---- data.c: reading a run's store folder ------------------------------------ */
 
+/* At most a few requests read run files at once (their memory is their
+ * reply): wait up to wait_s for a turn; false when none came. */
+bool dtd_heavy_enter(double wait_s);
+void dtd_heavy_leave(void);
 /* Lines [from, from+limit) of history.jsonl as {"ops","from","total"}. */
 json_t *dtd_data_history(const char *dir, long from, long limit, char *err);
 /* metrics.jsonl when there is one, else driver figures per second

@@ -1,9 +1,12 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http.c: dtd's HTTP server on libmicrohttpd, one thread a connection.
  * It gathers a request's body (up to the configured limit), hands API
  * calls to api.c, streams a run's events as server-sent events, and
  * serves the dashboard's static files.  A reaper thread closes the
- * connections whose request has not fully arrived in time.
+ * connections whose request has not fully arrived in time.  Every
+ * request must name dtd in its Host header (host.c: DNS rebinding), and
+ * no reply may be framed by another page (clickjacking).
  */
 #include "config.h"
 
@@ -59,6 +62,20 @@
 /* Event streams open; stop lets them send their last events first. */
 static atomic_int open_streams;
 
+/*
+ * Event streams hold a connection (a thread) for as long as the run
+ * lasts, and need no token: 192 of them from 127.0.0.1 took every slot
+ * of the address the dashboard's user shares.  So there are at most
+ * cfg->max_streams at once and cfg->max_streams_per_address from one
+ * address (the rest of CONN_LIMIT and PER_IP_LIMIT stays for ordinary
+ * requests), each lasting cfg->stream_lifetime at most: the browser's
+ * EventSource then reconnects, with Last-Event-ID, and goes on.
+ */
+typedef struct stream_peer {
+	char peer[INET6_ADDRSTRLEN];
+	long n;
+} stream_peer;
+
 /* One connection, from accept to close, for the request deadline.
  * Owned by the list of struct dtd_http; fields under its lock. */
 typedef struct conn {
@@ -80,6 +97,8 @@ struct dtd_http {
 	pthread_t reaper;
 	bool reaping, stopping;
 	conn *conns;
+	long nstreams;          /* under lock */
+	stream_peer *peers;     /* cfg->max_streams entries, under lock */
 };
 
 /* One request's state across the calls MHD makes. */
@@ -93,12 +112,16 @@ typedef struct request {
 
 typedef struct sse {
 	dtd_ctx *ctx;
+	dtd_http *h;
 	int64_t id;
 	uint64_t seq;
 	char *pending;
 	size_t len, off;
 	bool done;     /* end after pending */
+	double until;  /* the stream's end (monotonic seconds) */
+	char peer[INET6_ADDRSTRLEN];
 } sse;
+
 
 static void sse_set(sse *s, char *text)
 {
@@ -139,13 +162,20 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 	(void)pos;
 	while (s->off >= s->len) {
-		if (s->done)
+		double left = s->until - dt_now();
+		json_t *run = NULL;
+		const char *st;
+
+		/* Past its lifetime: end; the browser reconnects. */
+		if (s->done || left <= 0)
 			return MHD_CONTENT_READER_END_OF_STREAM;
-		ev = dtd_runner_events(s->ctx->runner, s->id, &s->seq, SSE_WAIT_MS, &done);
+		ev = dtd_runner_events(s->ctx->runner, s->id, &s->seq,
+				       left * 1000 < SSE_WAIT_MS ? (int)(left * 1000) + 1 :
+				       SSE_WAIT_MS, &done);
 		if (ev == NULL) {
 			/* Not running: queued (wait), or finished (say so, end). */
-			json_t *run = dtd_db_get(s->ctx->db, s->id);
-			const char *st = json_string_value(json_object_get(run, "status"));
+			dtd_db_get(s->ctx->db, s->id, &run);
+			st = json_string_value(json_object_get(run, "status"));
 
 			if (st != NULL && !dtd_runner_closed(s->ctx->runner) &&
 			    (strcmp(st, "queued") == 0 || strcmp(st, "running") == 0)) {
@@ -175,17 +205,64 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 	return (ssize_t)max;
 }
 
+/* Take a stream slot for peer: false when the total or the peer's
+ * share is used up. */
+static bool stream_take(dtd_http *h, const char *peer)
+{
+	const dtd_config *cfg = h->ctx->cfg;
+	stream_peer *free_slot = NULL, *mine = NULL;
+	bool ok = false;
+
+	pthread_mutex_lock(&h->lock);
+	for (long i = 0; h->peers != NULL && i < cfg->max_streams; i++) {
+		if (h->peers[i].n > 0 && strcmp(h->peers[i].peer, peer) == 0)
+			mine = &h->peers[i];
+		else if (h->peers[i].n == 0 && free_slot == NULL)
+			free_slot = &h->peers[i];
+	}
+	if (h->nstreams < cfg->max_streams &&
+	    (mine ? mine->n < cfg->max_streams_per_address : free_slot != NULL)) {
+		if (mine == NULL) {
+			mine = free_slot;
+			snprintf(mine->peer, sizeof(mine->peer), "%s", peer);
+		}
+		mine->n++;
+		h->nstreams++;
+		ok = true;
+	}
+	pthread_mutex_unlock(&h->lock);
+	return ok;
+}
+
+static void stream_give_back(dtd_http *h, const char *peer)
+{
+	pthread_mutex_lock(&h->lock);
+	for (long i = 0; i < h->ctx->cfg->max_streams; i++) {
+		if (h->peers[i].n > 0 && strcmp(h->peers[i].peer, peer) == 0) {
+			h->peers[i].n--;
+			h->nstreams--;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
 static void sse_free(void *cls)
 {
 	sse *s = cls;
 
 	atomic_fetch_sub(&open_streams, 1);
+	stream_give_back(s->h, s->peer);
 	free(s->pending);
 	free(s);
 }
 
-static enum MHD_Result queue_sse(struct MHD_Connection *c, dtd_ctx *ctx, int64_t id)
+static void peer_of(struct MHD_Connection *c, char *buf, size_t size);
+static enum MHD_Result queue_reply(struct MHD_Connection *c, dtd_reply *r);
+
+static enum MHD_Result queue_sse(struct MHD_Connection *c, dtd_http *h, int64_t id)
 {
+	dtd_ctx *ctx = h->ctx;
 	sse *s = calloc(1, sizeof(*s));
 	const char *last = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
 	struct MHD_Response *resp;
@@ -193,8 +270,23 @@ static enum MHD_Result queue_sse(struct MHD_Connection *c, dtd_ctx *ctx, int64_t
 
 	if (s == NULL)
 		return MHD_NO;
+	peer_of(c, s->peer, sizeof(s->peer));
+	if (!stream_take(h, s->peer)) {
+		/* Refused, and the connection closed: kept alive, it would
+		 * still hold one of the address's slots. */
+		dtd_reply r = { .retry_after = 5, .close = true };
+
+		free(s);
+		dtd_reply_error(&r, 503, NULL, "too many event streams (at most %ld, "
+				"%ld from one address): try again, or poll "
+				"GET /api/runs/%lld", ctx->cfg->max_streams,
+				ctx->cfg->max_streams_per_address, (long long)id);
+		return queue_reply(c, &r);
+	}
 	s->ctx = ctx;
+	s->h = h;
 	s->id = id;
+	s->until = dt_now() + ctx->cfg->stream_lifetime;
 	/* A browser that reconnects goes on after the last event it saw. */
 	if (last != NULL && last[0] >= '0' && last[0] <= '9')
 		s->seq = strtoull(last, NULL, 10) + 1;
@@ -209,6 +301,7 @@ static enum MHD_Result queue_sse(struct MHD_Connection *c, dtd_ctx *ctx, int64_t
 	}
 	MHD_add_response_header(resp, "Content-Type", "text/event-stream");
 	MHD_add_response_header(resp, "Cache-Control", "no-cache");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "X-Accel-Buffering", "no");
 	rc = MHD_queue_response(c, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
@@ -236,22 +329,35 @@ static const char *content_type(const char *path)
 	return "application/octet-stream";
 }
 
-/* Headers every reply carries; a run's own page also the sandbox. */
-static void add_headers(struct MHD_Response *resp, const char *type, bool sandbox)
+/* Headers every reply carries; a run's own page also the sandbox.  No
+ * reply may be framed by another site's page: a frame of the dashboard
+ * under a page of someone else's turns a click there into one on
+ * Cancel.  A run's own page (sandboxed: no origin, no token, no button)
+ * may be framed by the dashboard itself, which shows the timeline so. */
+static void add_headers(struct MHD_Response *resp, const char *type, bool sandbox,
+			unsigned retry_after)
 {
 	MHD_add_response_header(resp, "Content-Type", type);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", sandbox ? "SAMEORIGIN" : "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	/* A page a plugin wrote (linearizability.html) may show what the
 	 * system under test returned: keep it away from the token. */
-	if (sandbox)
-		MHD_add_response_header(resp, "Content-Security-Policy",
-					"sandbox allow-scripts");
+	MHD_add_response_header(resp, "Content-Security-Policy", sandbox ?
+				"sandbox allow-scripts; frame-ancestors 'self'" :
+				"frame-ancestors 'none'");
+	if (retry_after > 0) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%u", retry_after);
+		MHD_add_response_header(resp, "Retry-After", v);
+	}
 }
 
 static enum MHD_Result queue_bytes(struct MHD_Connection *c, unsigned status,
 				   const char *type, char *body, size_t len,
-				   bool sandbox)
+				   bool sandbox, unsigned retry_after, bool close)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result rc;
@@ -263,7 +369,9 @@ static enum MHD_Result queue_bytes(struct MHD_Connection *c, unsigned status,
 		free(body);
 		return MHD_NO;
 	}
-	add_headers(resp, type, sandbox);
+	add_headers(resp, type, sandbox, retry_after);
+	if (close)
+		MHD_add_response_header(resp, "Connection", "close");
 	rc = MHD_queue_response(c, status, resp);
 	MHD_destroy_response(resp);
 	return rc;
@@ -279,7 +387,7 @@ static enum MHD_Result queue_fd(struct MHD_Connection *c, dtd_reply *r)
 		close(r->fd);
 		return MHD_NO;
 	}
-	add_headers(resp, r->type ? r->type : "application/octet-stream", r->sandbox);
+	add_headers(resp, r->type ? r->type : "application/octet-stream", r->sandbox, 0);
 	rc = MHD_queue_response(c, r->status, resp);
 	MHD_destroy_response(resp);
 	return rc;
@@ -290,13 +398,12 @@ static enum MHD_Result queue_reply(struct MHD_Connection *c, dtd_reply *r)
 	if (r->file)
 		return queue_fd(c, r);
 	return queue_bytes(c, r->status, r->type ? r->type : "application/json",
-			   r->body, r->len, r->sandbox);
+			   r->body, r->len, r->sandbox, r->retry_after, r->close);
 }
 
 static enum MHD_Result serve_file(struct MHD_Connection *c, dtd_ctx *ctx,
 				  const char *url)
 {
-	char path[PATH_MAX];
 	struct stat st;
 	struct MHD_Response *resp;
 	enum MHD_Result rc;
@@ -308,24 +415,24 @@ static enum MHD_Result serve_file(struct MHD_Connection *c, dtd_ctx *ctx,
 	if (strstr(url, "..") != NULL || strstr(url, "//") != NULL ||
 	    strlen(url) > 200)
 		goto not_found;
-	snprintf(path, sizeof(path), "%s%s", ctx->cfg->dashboard, url);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Relative to the dashboard's folder, no link followed, no FIFO
+	 * waited on; dtd's own files or root's (a package's). */
+	fd = dtd_open_under(ctx->cfg->dashboard, url + 1, true, &st);
 	if (fd < 0)
 		goto not_found;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		goto not_found;
-	}
 	resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
 	if (resp == NULL) {
 		close(fd);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, "Content-Type", content_type(path));
+	MHD_add_response_header(resp, "Content-Type", content_type(url));
 	MHD_add_response_header(resp, "Cache-Control", "no-cache");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'self'; style-src 'self' 'unsafe-inline'");
+				"default-src 'self'; style-src 'self' 'unsafe-inline'; "
+				"frame-ancestors 'none'");
 	rc = MHD_queue_response(c, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return rc;
@@ -351,7 +458,7 @@ not_found:
  * another connection may already have.
  */
 
-static void conn_peer(conn *e, const struct sockaddr *sa)
+static void format_peer(const struct sockaddr *sa, char *buf, size_t size)
 {
 	const void *a = NULL;
 
@@ -359,8 +466,21 @@ static void conn_peer(conn *e, const struct sockaddr *sa)
 		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
 	else if (sa != NULL && sa->sa_family == AF_INET6)
 		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-	if (a == NULL || inet_ntop(sa->sa_family, a, e->peer, sizeof(e->peer)) == NULL)
-		snprintf(e->peer, sizeof(e->peer), "a client");
+	if (a == NULL || inet_ntop(sa->sa_family, a, buf, (socklen_t)size) == NULL)
+		snprintf(buf, size, "a client");
+}
+
+static void conn_peer(conn *e, const struct sockaddr *sa)
+{
+	format_peer(sa, e->peer, sizeof(e->peer));
+}
+
+static void peer_of(struct MHD_Connection *c, char *buf, size_t size)
+{
+	const union MHD_ConnectionInfo *addr =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	format_peer(addr ? addr->client_addr : NULL, buf, size);
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c,
@@ -510,11 +630,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 	if (req == NULL) {
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							     "Content-Length");
+		const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							       "Host");
 
 		req = calloc(1, sizeof(*req));
 		if (req == NULL)
 			return MHD_NO;
 		*con_cls = req;
+		if (!dtd_host_allowed(host, (const char *const *)ctx->cfg->allowed_hosts)) {
+			dtd_reply_error(&r, 421, "Host", "dtd does not answer to the "
+					"name '%.100s': loopback names and addresses, "
+					"and the names of allowed-hosts, only", host);
+			return queue_reply(c, &r);
+		}
 		if (cl != NULL && strtoll(cl, NULL, 10) > ctx->cfg->max_body) {
 			/* Refuse before reading it. */
 			dtd_reply_error(&r, 413, NULL, "request body over %ld bytes",
@@ -550,11 +678,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 		}
 		return serve_file(c, ctx, url);
 	}
-	dtd_api_handle(ctx, method, url, query_arg, c,
-		       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"),
-		       req->body ? req->body : "", req->len, req->too_big, &r);
+	{
+		const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							       "Authorization");
+		const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
+								 "dt_token");
+		char bearer[300];
+
+		/* The dashboard's cookie (SameSite=Strict) stands for the token
+		 * on reads only, where a link or an EventSource cannot send a
+		 * header; changes always need the header (no CSRF). */
+		if (auth == NULL && cookie != NULL && strlen(cookie) < 256 &&
+		    (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)) {
+			snprintf(bearer, sizeof(bearer), "Bearer %s", cookie);
+			auth = bearer;
+		}
+		dtd_api_handle(ctx, method, url, query_arg, c, auth,
+			       req->body ? req->body : "", req->len, req->too_big, &r);
+	}
 	if (r.sse_run > 0)
-		return queue_sse(c, ctx, r.sse_run);
+		return queue_sse(c, h, r.sse_run);
 	return queue_reply(c, &r);
 }
 
@@ -590,6 +733,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 static void http_free(dtd_http *h)
 {
 	reaper_stop(h);
+	free(h->peers);
 	pthread_cond_destroy(&h->wake);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
@@ -615,9 +759,16 @@ dtd_http *dtd_http_start(dtd_ctx *ctx, const char *listen, char *err)
 		dt_fail(err, "out of memory");
 		return NULL;
 	}
+	if (ctx->cfg->max_streams < 1) {
+		free(h);
+		dt_fail(err, "max-streams must be at least 1");
+		return NULL;
+	}
 	h->ctx = ctx;
 	h->deadline = ctx->cfg->request_timeout > 0 ? ctx->cfg->request_timeout :
 		      DTD_REQUEST_TIMEOUT;
+	h->peers = calloc(ctx->cfg->max_streams > 0 ? (size_t)ctx->cfg->max_streams : 1,
+			  sizeof(*h->peers));
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

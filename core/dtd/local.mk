@@ -7,10 +7,15 @@ sbin_PROGRAMS += core/dtd/dtd
 core_dtd_dtd_SOURCES = \
 	core/dtd/dtd.h \
 	core/dtd/api.c \
+	core/dtd/api_run.c \
+	core/dtd/config.c \
 	core/dtd/data.c \
 	core/dtd/db.c \
+	core/dtd/files.c \
+	core/dtd/host.c \
 	core/dtd/http.c \
 	core/dtd/main.c \
+	core/dtd/rebuild.c \
 	core/dtd/runner.c
 core_dtd_dtd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(SQLITE_CFLAGS)
 core_dtd_dtd_LDFLAGS = $(ENGINE_LDFLAGS)

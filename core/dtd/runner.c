@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * runner.c: dtd's queue of runs.  Worker threads (one by default, more
  * when `parallel` says) take the oldest queued run from the database and
@@ -5,12 +6,18 @@
  * observer events are kept per run so that SSE readers can follow them,
  * and the last progress figures answer GET /api/runs/ID while it runs.
  *
+ * Quotas: a run that completes more than max-run-ops operations or whose
+ * folder takes more than max-run-disk bytes is cancelled (its history
+ * checked as far as it goes, the reason in its error): one request must
+ * not fill the disk, nor give the checkers a history they cannot hold.
+ *
  * One mutex (r->lock) guards the job list, every job, and the claim of a
  * queued run, so that a cancel never falls between claim and start.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +29,7 @@
 
 #define MAX_EVENTS 20000  /* per run, oldest dropped first */
 #define KEEP_ENDED 32     /* ended jobs kept for late SSE readers */
+#define DISK_EVERY 5      /* progress events between two sizes of the folder */
 
 typedef struct job {
 	int64_t id;
@@ -31,6 +39,9 @@ typedef struct job {
 	json_t *events;       /* [{"seq","event","data"}] */
 	uint64_t base_seq;    /* seq of events[0] */
 	json_t *live;         /* last progress, with the phase */
+	const char *dir;      /* its store folder (the worker's buffer) */
+	unsigned progress;    /* progress events seen */
+	char over[256];       /* why a quota stopped it, or "" */
 	struct job *next;
 } job;
 
@@ -74,6 +85,60 @@ typedef struct observer_arg {
 	job *j;
 } observer_arg;
 
+/* Bytes a folder takes on disk (blocks, not sizes: the history's
+ * reserved tail counts, sparse files do not). */
+static uint64_t du_total;
+
+static int du_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)path;
+	(void)flag;
+	(void)ftw;
+	du_total += (uint64_t)st->st_blocks * 512;
+	return 0;
+}
+
+static uint64_t disk_use(const char *dir)
+{
+	static pthread_mutex_t du_lock = PTHREAD_MUTEX_INITIALIZER;
+	uint64_t n;
+
+	pthread_mutex_lock(&du_lock);
+	du_total = 0;
+	nftw(dir, du_entry, 16, FTW_PHYS | FTW_MOUNT);
+	n = du_total;
+	pthread_mutex_unlock(&du_lock);
+	return n;
+}
+
+/* A run past a quota is cancelled, once, saying why; called on its
+ * progress events (its own thread). */
+static void check_quota(dtd_runner *r, job *j, const dt_run_event *ev)
+{
+	uint64_t ops = ev->ok + ev->fail + ev->info, disk = 0;
+	char why[sizeof(j->over)] = "";
+
+	if (j->over[0] != '\0')
+		return;
+	if ((long)ops > r->cfg->max_run_ops)
+		snprintf(why, sizeof(why), "stopped: %llu operations, over max-run-ops "
+			 "(%ld)", (unsigned long long)ops, r->cfg->max_run_ops);
+	else if (++j->progress % DISK_EVERY == 0 && j->dir != NULL &&
+		 (disk = disk_use(j->dir)) > r->cfg->max_run_disk)
+		snprintf(why, sizeof(why), "stopped: its folder takes %llu bytes, "
+			 "over max-run-disk (%llu)", (unsigned long long)disk,
+			 (unsigned long long)r->cfg->max_run_disk);
+	if (why[0] == '\0')
+		return;
+	dt_log(DT_LOG_WARN, "dtd: run %lld %s", (long long)j->id, why);
+	pthread_mutex_lock(&r->lock);
+	snprintf(j->over, sizeof(j->over), "%s", why);
+	j->cancel = true;
+	if (j->run != NULL)
+		dt_run_cancel(j->run);
+	pthread_mutex_unlock(&r->lock);
+}
+
 static void observe(const dt_run_event *ev, void *arg)
 {
 	observer_arg *oa = arg;
@@ -84,6 +149,7 @@ static void observe(const dt_run_event *ev, void *arg)
 
 	switch (ev->kind) {
 	case DT_RUN_PROGRESS:
+		check_quota(r, j, ev);
 		name = "progress";
 		d = json_pack("{sfsfsIsIsIsfss}", "elapsed", ev->elapsed,
 			      "limit", ev->limit, "ok", (json_int_t)ev->ok,
@@ -212,20 +278,28 @@ static void execute(dtd_runner *r, job *j, const char *suite,
 	} else if (cancelled) {
 		status = "cancelled";
 	}
-	dtd_db_finish(r->db, j->id, status, verdict,
-		      json_object_get(results, "counts"),
-		      results ? checker_seconds(results) : 0,
-		      err[0] ? err : NULL);
+	pthread_mutex_lock(&r->lock);
+	if (j->over[0] != '\0')
+		snprintf(err, sizeof(err), "%s", j->over);
+	pthread_mutex_unlock(&r->lock);
+	if (dtd_db_finish(r->db, j->id, status, verdict,
+			  json_object_get(results, "counts"),
+			  results ? checker_seconds(results) : 0,
+			  err[0] ? err : NULL) != 0)
+		dt_log(DT_LOG_ERROR, "dtd: run %lld: the index could not record its "
+		       "end (%s)", (long long)j->id, status);
 	dt_log(rc >= DT_EXIT_USAGE ? DT_LOG_WARN : DT_LOG_INFO,
 	       "dtd: run %lld (%s) %s%s%s%s", (long long)j->id, suite, status,
 	       verdict ? ": " : "", verdict ? verdict : "", err[0] ? err : "");
 
 	pthread_mutex_lock(&r->lock);
 	j->run = NULL;
+	j->dir = NULL; /* the worker's buffer, reused for its next run */
 	json_object_set_new(j->live, "phase", json_string("done"));
 	{
-		json_t *row = dtd_db_get(r->db, j->id);
+		json_t *row = NULL;
 
+		dtd_db_get(r->db, j->id, &row);
 		push_event(r, j, "status", row ? row : json_object());
 	}
 	j->ended = true;
@@ -263,6 +337,10 @@ static void *worker_main(void *arg)
 					  &params, dir, sizeof(dir));
 		job *j;
 
+		if (id < 0)
+			dt_log(DT_LOG_ERROR, "dtd: the index cannot be read: no run "
+			       "is started (dtd.db damaged? stop dtd, run `dtd "
+			       "rebuild-index`)");
 		if (id <= 0) {
 			struct timespec until;
 
@@ -278,6 +356,7 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		j->id = id;
+		j->dir = dir;
 		j->events = json_array();
 		j->live = json_pack("{ss}", "phase", "starting");
 		j->next = r->jobs;

@@ -16,6 +16,7 @@
 
 #include "history.h"
 #include "log.h"
+#include "owned.h"
 #include "run.h"
 #include "scheduler.h"
 #include "store.h"
@@ -38,16 +39,25 @@ struct dt_run {
 	void *observer_arg;
 };
 
+/* $DT_STATE_DIR, /run/dt for root, else the user's runtime folder
+ * ($XDG_RUNTIME_DIR/dt, private and emptied at logout, as the network
+ * namespaces it lists), else /tmp/dt-UID.  Whatever it is, it is used
+ * only once dt_owned_dir has found it the user's own (a /tmp/dt-UID
+ * planted by someone else is refused, never used). */
 const char *dt_state_dir(void)
 {
 	static char dir[PATH_MAX];
 	const char *env = getenv("DT_STATE_DIR");
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
 
 	if (env != NULL && env[0] == '/')
 		return env;
 	if (geteuid() == 0)
 		return "/run/dt";
-	snprintf(dir, sizeof(dir), "/tmp/dt-%u", (unsigned)geteuid());
+	if (xdg != NULL && xdg[0] == '/')
+		snprintf(dir, sizeof(dir), "%s/dt", xdg);
+	else
+		snprintf(dir, sizeof(dir), "/tmp/dt-%u", (unsigned)geteuid());
 	return dir;
 }
 
@@ -405,6 +415,10 @@ static int phase_setup(dt_run *r, run_parts *rp, char *err)
 	char path[PATH_MAX], e[DT_ERRBUF_SIZE] = "";
 	json_t *resolved;
 
+	/* The platform's state files there say what a cleanup removes and
+	 * signals: a folder someone else controls is refused. */
+	if (dt_owned_dir(dt_state_dir(), "state folder", true, err) != 0)
+		return DT_EXIT_INFRA;
 	r->dir = dt_store_make_run_dir(r->opts.store ? r->opts.store : "store",
 				       r->opts.run_dir, s->name, err);
 	if (r->dir == NULL)

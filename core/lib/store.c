@@ -66,8 +66,24 @@ char *dt_store_make_run_dir(const char *root, const char *exact_dir,
 		return NULL;
 	}
 	if (exact_dir != NULL) {
-		if (dt_mkdirs(exact_dir) != 0) {
-			dt_fail(err, "%s: %s", exact_dir, strerror(errno));
+		char parent[PATH_MAX], *slash;
+
+		/* Made here and now, never an existing folder taken over: an
+		 * index rebuilt or lost, or a second service on the same
+		 * store, would otherwise write over a kept history. */
+		snprintf(parent, sizeof(parent), "%s", exact_dir);
+		slash = strrchr(parent, '/');
+		if (slash != NULL && slash != parent) {
+			*slash = '\0';
+			if (dt_mkdirs(parent) != 0) {
+				dt_fail(err, "store %s: %s", parent, strerror(errno));
+				return NULL;
+			}
+		}
+		if (mkdir(exact_dir, 0755) != 0) {
+			dt_fail(err, "run folder %s: %s%s", exact_dir, strerror(errno),
+				errno == EEXIST ? " (it holds another run: not "
+				"written over)" : "");
 			return NULL;
 		}
 		return absolute(exact_dir);
@@ -223,12 +239,17 @@ int dt_store_cleanup(const char *state_dir,
 		json_t *j;
 		pid_t pid;
 		unsigned long long start;
+		struct stat st;
 		size_t len = strlen(e->d_name);
 
 		if (strncmp(e->d_name, "run-", 4) != 0 || len < 9 ||
 		    strcmp(e->d_name + len - 5, ".json") != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", state_dir, e->d_name);
+		/* Only a claim of this user's own names a folder to trim. */
+		if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+		    st.st_uid != geteuid())
+			continue;
 		j = json_load_file(path, 0, NULL);
 		pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
 		start = (unsigned long long)json_integer_value(json_object_get(j, "start"));

@@ -709,6 +709,11 @@ static void *local_create(const dt_platform_env *env, char *err)
 	if (lc_state_open(&p->state, env->state_dir, p->run_id, err) != 0)
 		goto fail;
 	p->state_open = true;
+	/* The run's store: the only place a `datadir` line may name. */
+	if (lc_state_add(&p->state, "store %s", p->store_dir) != 0) {
+		dt_fail(err, "state file %s: %s", p->state.path, strerror(errno));
+		goto fail;
+	}
 	if (p->keep)
 		lc_state_add(&p->state, "keep 1");
 	if (make_network(p, err) != 0)

@@ -55,6 +55,11 @@ pid_t lc_spawn(const char *netns, char *const *argv, const char *cwd,
  * pid. */
 unsigned long long lc_proc_start(pid_t pid);
 
+/* Whether a process runs as this user (its real and effective uid are
+ * this process's effective uid).  A pid a state file names is signalled
+ * only when it is the same process (start time) and this user's. */
+bool lc_proc_mine(pid_t pid);
+
 /* The state letter of a process in /proc (R, S, D, T, Z, X, ...), or
  * '\0' when it does not exist. */
 char lc_proc_state(pid_t pid);
@@ -84,9 +89,12 @@ bool lc_exists(const char *path);
 
 /* A state file: one line per thing made, appended before making it:
  *   owner PID START     the dt-run process (a live owner is left alone)
+ *   store DIR           the run's store folder: a datadir is removed only
+ *                       when it is DIR/data (both the user's, no link)
  *   bridge NAME | netns NAME | veth NAME
  *   hostrule RULE       an iptables rule of the host (FORWARD)
- *   pid PID START       a node process
+ *   pid PID START       a node process (signalled only when it is still
+ *                       that process and this user's)
  *   datadir PATH        removed unless `keep 1` follows
  *   keep 0|1
  */
@@ -102,7 +110,9 @@ int lc_state_add(lc_state *st, const char *fmt, ...)
 void lc_state_close(lc_state *st);
 
 /* Undo everything a state file lists (processes, namespaces, veths,
- * bridge, data directories unless kept), then remove the file.  Runs
+ * bridge, data directories unless kept), then remove the file.  Only a
+ * file of this user's that no one else may write is read: another is
+ * refused (-1), nothing it names touched.  Runs
  * after a normal end and after a crash alike.  Returns 0, or -1 with err
  * naming what could not be removed (the file is kept then). */
 int lc_state_undo(const char *path, char *err);

@@ -79,10 +79,11 @@ void lc_state_close(lc_state *st)
 }
 
 /* SIGKILL a recorded process (and its process group) if it is still the
- * same process, and reap it when it is our child. */
+ * same process and this user's, and reap it when it is our child. */
 static void kill_recorded(pid_t pid, unsigned long long start)
 {
-	if (pid <= 1 || start == 0 || lc_proc_start(pid) != start)
+	if (pid <= 1 || start == 0 || lc_proc_start(pid) != start ||
+	    !lc_proc_mine(pid))
 		return;
 	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
@@ -122,18 +123,69 @@ static void kill_netns_pids(const char *netns)
 	}
 }
 
+/* Whether st is a file or folder of this user's that no one else may
+ * write: what a state file names is undone only from such a file. */
+static bool own_stat(const struct stat *st)
+{
+	return st->st_uid == geteuid() && !(st->st_mode & 022);
+}
+
+/*
+ * A data folder a state file names is removed only when it is its run's:
+ * STORE/data, STORE being the run's store folder that the file's `store`
+ * line names, both folders this user's with no symbolic link on the way
+ * (each path is its own real path).  Anything else is left.
+ */
+static bool own_real_dir(const char *dir)
+{
+	char *real = realpath(dir, NULL);
+	struct stat st;
+	bool ok = real != NULL && strcmp(real, dir) == 0 && lstat(dir, &st) == 0 &&
+		  S_ISDIR(st.st_mode) && own_stat(&st);
+
+	free(real);
+	return ok;
+}
+
+static bool run_data_dir(const char *store, const char *dir)
+{
+	size_t n = store ? strlen(store) : 0;
+
+	return store != NULL && strncmp(dir, store, n) == 0 &&
+	       strcmp(dir + n, "/data") == 0 && own_real_dir(store) &&
+	       own_real_dir(dir);
+}
+
 int lc_state_undo(const char *path, char *err)
 {
-	FILE *f = fopen(path, "re");
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	FILE *f;
+	struct stat fst;
 	char line[4200], e[DT_ERRBUF_SIZE], sys[128];
 	char **items = NULL;
+	const char *store = NULL;
 	size_t n = 0, cap = 0;
 	bool keep = false;
 	int failed = 0;
 
-	if (f == NULL)
+	if (fd < 0)
 		return errno == ENOENT ? 0 :
 		       dt_fail(err, "%s: %s", path, strerror(errno));
+	/* Only a state file of this user's own says what to undo: one
+	 * planted by someone else would name their choice of processes
+	 * and folders. */
+	if (fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode) || !own_stat(&fst)) {
+		close(fd);
+		return dt_fail(err, "%s is not a state file of yours (owner uid %u, "
+			       "mode %04o): left alone, nothing it names was "
+			       "touched; remove it", path, (unsigned)fst.st_uid,
+			       (unsigned)(fst.st_mode & 07777));
+	}
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		close(fd);
+		return dt_fail(err, "%s: %s", path, strerror(errno));
+	}
 	while (fgets(line, sizeof(line), f) != NULL) {
 		size_t len = strlen(line);
 
@@ -150,6 +202,9 @@ int lc_state_undo(const char *path, char *err)
 	}
 	fclose(f);
 
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(items[i], "store ", 6) == 0)
+			store = items[i] + 6;
 	/* Processes first, then what they lived in, newest first. */
 	for (size_t i = 0; i < n; i++) {
 		int pid;
@@ -201,7 +256,11 @@ int lc_state_undo(const char *path, char *err)
 				}
 			}
 		} else if (strncmp(it, "datadir ", 8) == 0 && !keep) {
-			if (lc_rmtree(it + 8, e) != 0) {
+			if (lc_exists(it + 8) && !run_data_dir(store, it + 8)) {
+				dt_log(DT_LOG_WARN, "local: %s: %s is not the data "
+				       "folder of the run's store (%s): left", path,
+				       it + 8, store ? store : "none named");
+			} else if (lc_rmtree(it + 8, e) != 0) {
 				dt_fail(err, "%s", e);
 				failed++;
 			}
@@ -235,11 +294,23 @@ static bool owner_alive(const char *path)
 
 int lc_cleanup(const char *state_dir, char *err)
 {
-	DIR *d = opendir(state_dir);
+	DIR *d;
 	struct dirent *de;
+	struct stat dst;
 	int cleaned = 0, failed = 0;
 	char path[PATH_MAX], e[DT_ERRBUF_SIZE];
 
+	/* The core checked the folder (dt_owned_dir); a platform called
+	 * by another program checks it again, simply. */
+	if (lstat(state_dir, &dst) != 0)
+		return errno == ENOENT ? 0 :
+		       dt_fail(err, "%s: %s", state_dir, strerror(errno));
+	if (!S_ISDIR(dst.st_mode) || !own_stat(&dst))
+		return dt_fail(err, "state folder %s is not a folder of yours that "
+			       "only you may write (owner uid %u, mode %04o): "
+			       "nothing cleaned", state_dir, (unsigned)dst.st_uid,
+			       (unsigned)(dst.st_mode & 07777));
+	d = opendir(state_dir);
 	if (d == NULL)
 		return errno == ENOENT ? 0 :
 		       dt_fail(err, "%s: %s", state_dir, strerror(errno));

@@ -108,6 +108,29 @@ unsigned long long lc_proc_start(pid_t pid)
 	return p != NULL ? strtoull(p + 1, NULL, 10) : 0;
 }
 
+bool lc_proc_mine(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	bool mine = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		unsigned long ruid, euid;
+
+		if (sscanf(line, "Uid: %lu %lu", &ruid, &euid) == 2) {
+			mine = ruid == (unsigned long)geteuid() &&
+			       euid == (unsigned long)geteuid();
+			break;
+		}
+	}
+	fclose(f);
+	return mine;
+}
+
 char lc_proc_state(pid_t pid)
 {
 	char buf[1024];

@@ -36,6 +36,41 @@ function check(cond, what) {
   }
 }
 
+/* Cancel asks first (issue 16: a framed page cancelled a run in one
+ * click): dismissed, the run goes on; accepted, it is cancelled. */
+async function cancelNeedsConfirmation(page) {
+  const res = await page.request.post(base + '/api/runs', {
+    headers: { Authorization: 'Bearer ' + token },
+    data: { suite, time_limit: 60 },
+  });
+  const id = (await res.json()).id;
+  await page.goto(base + '/#/runs/' + id);
+  await page.waitForSelector('#cancel');
+  let asked = '';
+  page.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+  await page.click('#cancel');
+  await page.waitForTimeout(500);
+  let run = await (await page.request.get(base + '/api/runs/' + id)).json();
+  check(asked.includes('#' + id), 'Cancel asks which run first: ' + asked);
+  check(run.status === 'queued' || run.status === 'running', 'a dismissed Cancel leaves the run ' + run.status);
+  page.once('dialog', (d) => d.accept());
+  await page.click('#cancel');
+  for (let i = 0; i < 100 && (run.status === 'queued' || run.status === 'running'); i++) {
+    await page.waitForTimeout(200);
+    run = await (await page.request.get(base + '/api/runs/' + id)).json();
+  }
+  check(run.status === 'cancelled', 'an accepted Cancel cancels the run: ' + run.status);
+}
+
+/* No page may frame the dashboard (X-Frame-Options, frame-ancestors). */
+async function notFramed(page) {
+  await page.setContent(`<iframe id="f" src="${base}/#/runs" width="800" height="400"></iframe>`);
+  await page.waitForTimeout(1500);
+  const frame = page.frames().find((f) => f !== page.mainFrame());
+  const inside = frame ? await frame.$('#view').catch(() => null) : null;
+  check(inside === null, 'another page cannot frame the dashboard');
+}
+
 /* Wait for the verdict of the run page shown; return its state. */
 async function verdict(page) {
   await page.waitForSelector('h1 .badge[data-state=valid], h1 .badge[data-state=invalid], h1 .badge[data-state=unknown]',
@@ -199,8 +234,12 @@ try {
   const page = ctx.pages()[0] || await ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  // The 400 of the deliberate bad value is logged by chromium; skip it.
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 400/.test(m.text())) errors.push(m.text()); });
+  // The 400 of the deliberate bad value is logged by chromium, and so is
+  // the frame it refuses (notFramed); skip them.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 400/.test(m.text()) && !/Refused to (display|frame)|frame-ancestors/.test(m.text()))
+      errors.push(m.text());
+  });
   // Nothing but dtd: any other request fails the test.
   await page.route('**/*', (route) => {
     if (route.request().url().startsWith(base)) return route.continue();
@@ -299,6 +338,9 @@ try {
     await page.screenshot({ path: join(outDir, 'dtd-run-invalid.png'), fullPage: true });
   }
   if (nodesSuite) await nodesRun(page);
+  await cancelNeedsConfirmation(page);
+  // Last: it leaves the page on a page of its own.
+  await notFramed(page);
   check(errors.length === 0, 'no page errors' + (errors.length ? ': ' + errors.join('; ') : ''));
 } catch (e) {
   console.error('FAIL: ' + (e.stack || e));

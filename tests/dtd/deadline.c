@@ -161,12 +161,12 @@ Test(dtd_deadline, tricklers_are_cut_near_the_deadline_while_others_are_served)
 	t0[0] = mono_s();
 	fd[0] = dtd_connect(&d, 0);
 	cr_assert_geq(fd[0], 0, "connect: %s", strerror(errno));
-	snprintf(head, sizeof(head), "GET /api/runs HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+	snprintf(head, sizeof(head), "GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
 	send_all(fd[0], head, strlen(head));
 	t0[1] = mono_s();
 	fd[1] = dtd_connect(&d, 0);
 	cr_assert_geq(fd[1], 0, "connect: %s", strerror(errno));
-	snprintf(head, sizeof(head), "POST /api/runs HTTP/1.1\r\nHost: x\r\n"
+	snprintf(head, sizeof(head), "POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 		 "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
 		 "Content-Length: 1000\r\n\r\n{\"suite\": \"", d.token);
 	send_all(fd[1], head, strlen(head));
@@ -222,7 +222,7 @@ Test(dtd_deadline, a_slow_whole_request_is_served_and_keep_alive_restarts_the_cl
 
 	cr_assert_geq(fd, 0, "connect: %s", strerror(errno));
 	hl = (size_t)snprintf(head, sizeof(head), "POST /api/runs HTTP/1.1\r\n"
-			      "Host: x\r\nAuthorization: Bearer %s\r\n"
+			      "Host: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
 			      "Content-Type: application/json\r\n"
 			      "Content-Length: %zu\r\n\r\n", d.token, bl);
 	/* Headers in two pieces, the body in three: about 1 s in all, half
@@ -245,7 +245,7 @@ Test(dtd_deadline, a_slow_whole_request_is_served_and_keep_alive_restarts_the_cl
 	 * next request is due DEADLINE after the reply, and comes in time. */
 	nap(1.2);
 	cr_assert_gt(mono_s() - t0, DEADLINE, "the test did not outlast the deadline");
-	snprintf(get, sizeof(get), "GET /api/runs/%lld HTTP/1.1\r\nHost: x\r\n\r\n", id);
+	snprintf(get, sizeof(get), "GET /api/runs/%lld HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", id);
 	send_all(fd, get, strlen(get));
 	status = read_reply(fd, reply, sizeof(reply), 20);
 	cr_expect_eq(status, 200, "a kept-alive request %.1f s after accept (%.1f s "
@@ -269,7 +269,7 @@ static long long get_slowly(const char *path, double pause, char **out)
 
 	cr_assert_not_null(text);
 	cr_assert_geq(fd, 0, "connect: %s", strerror(errno));
-	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
 		 path);
 	send_all(fd, req, strlen(req));
 	nap(pause);

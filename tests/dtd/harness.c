@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -115,9 +117,19 @@ int dtd_kill(dtd_proc *p, int sig)
 	if (p->pid <= 0)
 		return 0;
 	kill(p->pid, sig);
+	/* 60 s to stop, then SIGKILL (its pid only): a dtd stuck (an old
+	 * build blocked on a FIFO) must not outlive its test. */
+	for (int i = 0; i < 600; i++) {
+		if (waitpid(p->pid, &st, WNOHANG) == p->pid) {
+			p->pid = 0;
+			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		}
+		nap(0.1);
+	}
+	kill(p->pid, SIGKILL);
 	waitpid(p->pid, &st, 0);
 	p->pid = 0;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return -1;
 }
 
 int dtd_stop(dtd_proc *p)
@@ -173,8 +185,27 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+static size_t on_header(char *data, size_t size, size_t n, void *arg)
+{
+	http_reply *r = arg;
+	size_t have = strlen(r->headers);
+
+	if (have + size * n < sizeof(r->headers)) {
+		memcpy(r->headers + have, data, size * n);
+		r->headers[have + size * n] = '\0';
+	}
+	return size * n;
+}
+
 int http(const dtd_proc *p, const char *method, const char *path,
 	 const char *body, const char *token, http_reply *r)
+{
+	return http_ex(p, method, path, body, token, NULL, r);
+}
+
+int http_ex(const dtd_proc *p, const char *method, const char *path,
+	    const char *body, const char *token, const char *const *headers,
+	    http_reply *r)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
@@ -192,6 +223,8 @@ int http(const dtd_proc *p, const char *method, const char *path,
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	if (body != NULL) {
@@ -203,6 +236,8 @@ int http(const dtd_proc *p, const char *method, const char *path,
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 		h = curl_slist_append(h, auth);
 	}
+	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
+		h = curl_slist_append(h, headers[i]);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
@@ -281,4 +316,65 @@ long long post_run(const dtd_proc *p, const char *json)
 	}
 	http_reply_free(&r);
 	return id;
+}
+
+int dtd_try(const char *const *argv, uid_t uid, const char *cwd,
+	    char *const *env, char *out, size_t size)
+{
+	const char *build = getenv("DT_BUILDDIR");
+	char bin[1024];
+	int fd[2], st = 0;
+	size_t len = 0;
+	pid_t pid;
+	double t0 = mono_s();
+	bool started = false;
+
+	out[0] = '\0';
+	if (build == NULL || pipe(fd) != 0)
+		return -1;
+	snprintf(bin, sizeof(bin), "%s/core/dtd/dtd", build);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		dup2(fd[1], 2);
+		close(fd[0]);
+		close(fd[1]);
+		if (cwd != NULL && chdir(cwd) != 0)
+			_exit(126);
+		if (uid != (uid_t)-1 && (setgroups(0, NULL) != 0 ||
+					 setgid((gid_t)uid) != 0 || setuid(uid) != 0))
+			_exit(126);
+		if (env != NULL)
+			execve(bin, (char *const *)argv, env);
+		else
+			execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	close(fd[1]);
+	/* Until it exits (EOF) or says it listens; 30 s at most. */
+	while (len < size - 1 && mono_s() - t0 < 30) {
+		struct pollfd pf = { .fd = fd[0], .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pf, 1, 1000) <= 0)
+			continue;
+		n = read(fd[0], out + len, size - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		out[len] = '\0';
+		if (strstr(out, "listening on") != NULL) {
+			started = true;
+			break;
+		}
+	}
+	close(fd[0]);
+	if (started || mono_s() - t0 >= 30)
+		kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
+	if (started)
+		return DTD_TRY_STARTED;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

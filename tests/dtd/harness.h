@@ -34,11 +34,25 @@ typedef struct http_reply {
 	char *body;           /* malloc'd, NUL-terminated */
 	size_t len;
 	char type[128];
+	char headers[4096];   /* the reply's header lines, as they came */
 } http_reply;
 
 /* method, path ("/api/runs"), body or NULL, token or NULL. */
 int http(const dtd_proc *p, const char *method, const char *path,
 	 const char *body, const char *token, http_reply *r);
+/* The same with extra request headers ("Host: x", NULL-ended). */
+int http_ex(const dtd_proc *p, const char *method, const char *path,
+	    const char *body, const char *token, const char *const *headers,
+	    http_reply *r);
+
+/* Start the dtd of the build with exactly argv[1..] (NULL-ended; argv[0]
+ * is ignored) as uid (-1: this one), in cwd (NULL: this one), with env
+ * (NULL: this one's).  When it starts listening it is stopped again
+ * (SIGTERM) and the result is DTD_TRY_STARTED; else its exit status.
+ * What it printed (stdout and stderr) goes to out. */
+#define DTD_TRY_STARTED 1000
+int dtd_try(const char *const *argv, uid_t uid, const char *cwd,
+	    char *const *env, char *out, size_t size);
 void http_reply_free(http_reply *r);
 /* The reply's body as JSON (new reference) or NULL. */
 json_t *http_json(const http_reply *r);

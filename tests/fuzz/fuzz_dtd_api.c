@@ -45,6 +45,7 @@ static void init(void)
 	dt_log_set_level(DT_LOG_ERROR);
 	snprintf(state, sizeof(state), "%s", fuzz_scratch_dir());
 	snprintf(store, sizeof(store), "%s/store", state);
+	dtd_config_defaults(&cfg);
 	cfg.state_dir = state;
 	cfg.store = store;
 	cfg.token = (char *)"fuzz-token";

@@ -180,10 +180,16 @@ Test(crash_local, a_node_that_never_becomes_ready_fails_the_run_cleanly)
 	ssize_t n;
 	int rc;
 
+	char yaml[PATH_MAX + 256], pids[PATH_MAX];
+
 	pf_require_root();
-	chart = rb_write_str("nr.yaml", "name: nr\nlocal:\n  nodes: 2\n  processes:\n"
-			     "    - name: sleeper\n      command: [sleep, \"29.123\"]\n"
-			     "      ready: {tcp: 7999, timeout: 1}\n");
+	/* Each sleeper says its pid first: the test then looks at exactly
+	 * those processes, never at whatever else runs `sleep` here. */
+	snprintf(pids, sizeof(pids), "%s/sleeper.pids", rb_tmpdir());
+	snprintf(yaml, sizeof(yaml), "name: nr\nlocal:\n  nodes: 2\n  processes:\n"
+		 "    - name: sleeper\n      command: [sh, -c, \"echo $$ >>%s; "
+		 "exec sleep 29.123\"]\n      ready: {tcp: 7999, timeout: 1}\n", pids);
+	chart = rb_write_str("nr.yaml", yaml);
 	suite = rb_write_str("nrs.yaml", "name: nrs\nchart: nr\nplatform: local\n"
 			     "client: mem\nworkload: register\ntime-limit: 1\n"
 			     "checkers: [stats]\n");
@@ -195,7 +201,7 @@ Test(crash_local, a_node_that_never_becomes_ready_fails_the_run_cleanly)
 	}
 	cr_assert_eq(rc, 5, "%s", out);
 	cr_expect(strstr(out, want) != NULL, "got: %s", out);
-	cr_expect(strstr(out, "n1.log:\n--- dt: starting sleeper on n1: sleep 29.123") != NULL,
+	cr_expect(strstr(out, "n1.log:\n--- dt: starting sleeper on n1: sh -c echo") != NULL,
 		  "no log tail: %s", out);
 	snprintf(latest, sizeof(latest), "%s/nrs/latest", store);
 	n = readlink(latest, dir, sizeof(dir) - 1);
@@ -207,8 +213,25 @@ Test(crash_local, a_node_that_never_becomes_ready_fails_the_run_cleanly)
 	pf_assert_clean(id, state, NULL, 0);
 	snprintf(latest, sizeof(latest), "%s/results.json", path);
 	cr_expect_neq(access(latest, F_OK), 0, "a failed run wrote results.json");
-	cr_expect_eq(system("pgrep -x -f 'sleep 29.123' >/dev/null"), 256,
-		     "a node process outlived its failed run");
+	{
+		char *list = rb_read(pids, NULL), *save = NULL;
+		int seen = 0;
+
+		cr_assert_not_null(list, "no sleeper wrote its pid to %s", pids);
+		for (char *w = strtok_r(list, "\n", &save); w != NULL;
+		     w = strtok_r(NULL, "\n", &save), seen++) {
+			char cmd[64], *argv0;
+
+			/* Gone, or the pid taken by another program since. */
+			snprintf(cmd, sizeof(cmd), "/proc/%d/cmdline", atoi(w));
+			argv0 = rb_read(cmd, NULL);
+			cr_expect(argv0 == NULL || strcmp(argv0, "sleep") != 0,
+				  "node process %s outlived its failed run", w);
+			free(argv0);
+		}
+		cr_expect_eq(seen, 2, "%d sleepers said their pid", seen);
+		free(list);
+	}
 	free(chart);
 	free(suite);
 }

@@ -122,7 +122,7 @@ Test(dtd_hostile, an_oversized_chunked_body_is_refused)
 	static char req[300000];
 	char out[4096];
 	size_t n = (size_t)snprintf(req, sizeof(req),
-				    "POST /api/runs HTTP/1.1\r\nHost: x\r\n"
+				    "POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 				    "Authorization: Bearer %s\r\n"
 				    "Transfer-Encoding: chunked\r\n\r\n", d.token);
 
@@ -145,7 +145,7 @@ Test(dtd_hostile, garbage_instead_of_http)
 		"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", /* a TLS hello */
 		"GET\r\n\r\n",
 		"GET /api/runs HTTP/9.9\r\n\r\n",
-		"GET /../../../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
+		"GET /../../../../etc/passwd HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
 		"POST /api/runs HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
 		"POST /api/runs HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
 		"\0\0\0\0\r\n\r\n",
@@ -164,7 +164,7 @@ Test(dtd_hostile, a_huge_header_is_refused)
 {
 	size_t n = 1u << 20;
 	char *req = malloc(n + 200), out[4096];
-	size_t len = (size_t)snprintf(req, 200, "GET /api/runs HTTP/1.1\r\nHost: x\r\nX-Big: ");
+	size_t len = (size_t)snprintf(req, 200, "GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ");
 
 	memset(req + len, 'h', n);
 	len += n;
@@ -299,7 +299,7 @@ static long long get_counted(const char *path, long long *got, char tail[5])
 	*got = 0;
 	memset(tail, 0, 5);
 	cr_assert_geq(fd, 0);
-	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
 	cr_assert_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
