@@ -14,6 +14,7 @@
  *   corrupt.c  corruption of files at rest (bit flips, zeroes, cuts)
  *   ctl.c      the control socket: requests in, JSON replies out
  *   proto.c    parsing of the control requests (no FUSE: fuzzed alone)
+ *   (and libdt's core/lib/units.c, compiled in: durations and sizes)
  *
  * The durable state is the backing folder: every file's content there
  * is what survives a power loss, and so is every name, once the

@@ -19,13 +19,11 @@ faultfs_dt_faultfs_SOURCES = \
 	faultfs/ctl.c \
 	faultfs/proto.h \
 	faultfs/proto.c \
-	faultfs/units.h \
-	faultfs/units.c
+	core/lib/units.c
 faultfs_dt_faultfs_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 faultfs_dt_faultfs_LDADD = $(FUSE3_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS) -lm
 endif
 
 # The client, for the plugins that include it.
-faultfs_client_sources = faultfs/client.h faultfs/client.c \
-	faultfs/units.h faultfs/units.c
+faultfs_client_sources = faultfs/client.h faultfs/client.c
 EXTRA_DIST += faultfs/README.md

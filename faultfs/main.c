@@ -29,7 +29,7 @@
 
 #include "faultfs.h"
 #include "ops.h"
-#include "units.h"
+#include <dt/options.h>
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0"
@@ -254,7 +254,8 @@ static int parse_args(int argc, char **argv, ff_fs *fs, bool *debug)
 	fs->timeout = 1;
 	fs->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	while ((c = getopt_long(argc, argv, "c:d:hV", opts, NULL)) != -1) {
-		int64_t v;
+		double secs;
+		uint64_t bytes;
 		char *end;
 
 		switch (c) {
@@ -271,21 +272,21 @@ static int parse_args(int argc, char **argv, ff_fs *fs, bool *debug)
 			break;
 		case 'C':
 		case 'W':
-			if (ff_parse_duration(optarg, &v) != 0) {
+			if (dt_parse_duration(optarg, &secs) != 0) {
 				fprintf(stderr, "dt-faultfs: --%s %s: expected a duration "
-					"(5, \"5s\", \"500ms\")\n", c == 'C' ? "commit" :
+					"(5, 5s, 500ms)\n", c == 'C' ? "commit" :
 					"writeback", optarg);
 				return 2;
 			}
-			*(c == 'C' ? &fs->commit_s : &fs->writeback_s) = (double)v / 1e9;
+			*(c == 'C' ? &fs->commit_s : &fs->writeback_s) = secs;
 			break;
 		case 'M':
-			if (ff_parse_size(optarg, &v) != 0) {
+			if (dt_parse_size(optarg, &bytes) != 0) {
 				fprintf(stderr, "dt-faultfs: --max-dirty %s: expected a "
 					"size (256M, 1G, 0)\n", optarg);
 				return 2;
 			}
-			fs->max_dirty = (uint64_t)v;
+			fs->max_dirty = bytes;
 			break;
 		case 'S':
 			errno = 0;
@@ -298,12 +299,12 @@ static int parse_args(int argc, char **argv, ff_fs *fs, bool *debug)
 			}
 			break;
 		case 'T':
-			if (ff_parse_duration(optarg, &v) != 0) {
+			if (dt_parse_duration(optarg, &secs) != 0) {
 				fprintf(stderr, "dt-faultfs: --cache-timeout %s: expected "
 					"seconds\n", optarg);
 				return 2;
 			}
-			fs->timeout = (double)v / 1e9;
+			fs->timeout = secs;
 			break;
 		case 'D':
 			*debug = true;

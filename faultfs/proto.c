@@ -11,8 +11,9 @@
 
 #include <jansson.h>
 
+#include <dt/options.h>
+
 #include "proto.h"
-#include "units.h"
 
 static const char *const op_names[] = {
 	"read", "write", "fsync", "open", "create", "remove", "rename",
@@ -132,23 +133,18 @@ static int get_count(const json_t *o, const char *key, int64_t max,
 		    (long long)max);
 }
 
-/* A duration: seconds as a number, or text with a unit ("50ms"). */
+/* A duration: seconds as a number, or text with units ("50ms"), as
+ * DT reads every duration (libdt's units.c, compiled in). */
 static int get_duration(const json_t *o, const char *key, int64_t *ns,
 			char *err, size_t errlen)
 {
 	const json_t *v = json_object_get(o, key);
+	double s;
 
 	if (v == NULL)
 		return 0;
-	if (json_is_number(v)) {
-		double s = json_number_value(v);
-
-		if (isfinite(s) && s >= 0 && s <= 86400) {
-			*ns = (int64_t)llround(s * 1e9);
-			return 0;
-		}
-	} else if (json_is_string(v) &&
-		   ff_parse_duration(json_string_value(v), ns) == 0) {
+	if (dt_json_duration(v, &s) == 0 && isfinite(s) && s >= 0 && s <= 86400) {
+		*ns = (int64_t)llround(s * 1e9);
 		return 0;
 	}
 	return fail(err, errlen, "%s: expected a duration (0.05, \"50ms\", "
@@ -160,17 +156,15 @@ static int get_size(const json_t *o, const char *key, int64_t *bytes,
 		    bool *present, char *err, size_t errlen)
 {
 	const json_t *v = json_object_get(o, key);
+	uint64_t b;
 
 	*present = v != NULL;
 	if (v == NULL)
 		return 0;
-	if (json_is_integer(v) && json_integer_value(v) >= 0 &&
-	    json_integer_value(v) <= (json_int_t)1 << 62) {
-		*bytes = (int64_t)json_integer_value(v);
+	if (dt_json_size(v, &b) == 0 && b <= (uint64_t)1 << 62) {
+		*bytes = (int64_t)b;
 		return 0;
 	}
-	if (json_is_string(v) && ff_parse_size(json_string_value(v), bytes) == 0)
-		return 0;
 	return fail(err, errlen, "%s: expected a size in bytes (4096, \"64k\", "
 		    "\"1M\")", key);
 }
