@@ -427,6 +427,7 @@ static void platform_free(lc_platform *p)
 	for (size_t i = 0; p->nodes != NULL && i < p->n; i++)
 		json_decref(p->nodes[i].info);
 	free(p->nodes);
+	lc_disk_free(p);
 	free(p->x);
 	free(p);
 }
@@ -559,6 +560,7 @@ static void print_plan(const lc_platform *p)
 		printf("local: %s at %s in netns %s (veth %s), data %s, log %s\n",
 		       p->nodes[i].name, p->nodes[i].address, p->nodes[i].netns,
 		       p->x[i].veth, p->x[i].data_dir, p->x[i].log_path);
+		lc_disk_print(p, i);
 		for (size_t k = 0; k < p->x[i].nprocs; k++) {
 			printf("local: %s: run", p->nodes[i].name);
 			for (char **a = p->x[i].procs[k].argv; *a != NULL; a++) {
@@ -586,6 +588,7 @@ static void name_nodes(lc_platform *p)
 		nd->info = json_pack("{s:i, s:s, s:s, s:s}", "port", p->port,
 				     "data_dir", x->data_dir, "log", x->log_path,
 				     "veth", x->veth);
+		lc_disk_info(p, i);
 	}
 }
 
@@ -644,6 +647,8 @@ static lc_platform *plan(const json_t *chart, const json_t *config,
 		}
 		snprintf(nd->ifname, sizeof(nd->ifname), "eth0");
 	}
+	if (lc_disk_plan(p, chart, config, err) != 0)
+		goto fail;
 	name_nodes(p);
 	if (lc_recipe_expand(p, err) != 0)
 		goto fail;
@@ -711,7 +716,7 @@ static void *local_create(const dt_platform_env *env, char *err)
 	p->state_open = true;
 	if (p->keep)
 		lc_state_add(&p->state, "keep 1");
-	if (make_network(p, err) != 0)
+	if (make_network(p, err) != 0 || lc_disk_mount(p, err) != 0)
 		goto fail;
 	/* Each process on every node, then wait for it on every node: a
 	 * cluster (etcd) may need all its members up before any is ready. */
@@ -768,6 +773,11 @@ static const dt_option local_options[] = {
 	  .doc = "the nodes' IPv4 subnet (default: a free /24 of 10.213.0.0/16)" },
 	{ .name = "options", .type = DT_OPT_MAP,
 	  .doc = "values for the chart's local.options ({option:NAME}, when:)" },
+	{ .name = "disk", .type = DT_OPT_ENUM, .values = lc_disk_types,
+	  .doc = "plain or faulty (each node's data folder on dt-faultfs); "
+		 "default: the chart's local.disk" },
+	{ .name = "faultfs", .type = DT_OPT_OBJECT, .fields = lc_faultfs_options,
+	  .doc = "dt-faultfs's settings, over the chart's local.faultfs" },
 	{ .name = NULL }
 };
 
@@ -835,6 +845,7 @@ static const dt_platform_type local_platform = {
 	.exec = local_exec,
 	.destroy = local_destroy,
 	.cleanup = lc_cleanup,
+	.disk = lc_disk_call,
 };
 
 static int local_plugin(dt_registry *reg)

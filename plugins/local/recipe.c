@@ -81,6 +81,11 @@ const dt_option lc_chart_options[] = {
 	{ .name = "processes", .type = DT_OPT_LIST, .item = DT_OPT_OBJECT,
 	  .fields = process_options, .min = 1, .max = LC_MAX_PROCS,
 	  .doc = "what runs on each node, started in order" },
+	{ .name = "disk", .type = DT_OPT_ENUM, .def = "plain", .values = lc_disk_types,
+	  .doc = "faulty: each node's data folder on dt-faultfs (power loss, "
+		 "disk faults)" },
+	{ .name = "faultfs", .type = DT_OPT_OBJECT, .fields = lc_faultfs_options,
+	  .doc = "dt-faultfs's settings with disk: faulty" },
 	{ .name = NULL }
 };
 
