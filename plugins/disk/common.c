@@ -134,6 +134,29 @@ int dk_restart(dk_nemesis *k, json_t *restarted, char *err)
 	char e[DT_ERRBUF_SIZE];
 	int failed = 0;
 
+	/* Together where the platform can: a cluster all of whose members
+	 * were down needs a quorum of them back before any is ready. */
+	if (k->platform->restart_nodes != NULL && k->nkilled > 1) {
+		dt_node **nodes = calloc(k->nkilled, sizeof(*nodes));
+		int rc;
+
+		if (nodes == NULL)
+			return dt_fail(err, "out of memory");
+		for (size_t j = 0; j < k->nkilled; j++)
+			nodes[j] = &k->nodes[k->killed[j]];
+		rc = k->platform->restart_nodes(k->platform_data, nodes, k->nkilled, e);
+		free(nodes);
+		for (size_t j = 0; j < k->nkilled; j++) {
+			dt_node *nd = &k->nodes[k->killed[j]];
+
+			json_array_append_new(restarted, rc == 0 ?
+				json_pack("{s:s, s:o}", "node", nd->name, "pids",
+					  pids_json(nd)) :
+				json_pack("{s:s, s:s}", "node", nd->name, "error", e));
+		}
+		k->nkilled = 0;
+		return rc == 0 ? 0 : dt_fail(err, "restarting: %s", e);
+	}
 	for (size_t j = 0; j < k->nkilled; j++) {
 		dt_node *nd = &k->nodes[k->killed[j]];
 

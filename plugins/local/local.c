@@ -343,17 +343,35 @@ int lc_node_wait(lc_platform *p, size_t i, size_t k, char *err)
 		       p->x[i].log_path, tail);
 }
 
-int lc_node_start(lc_platform *p, size_t i, char *err)
+/* Start every process of the nodes idx[0..n) that is not running, as
+ * create does: each process on every node, then wait for it on every
+ * node (etcd's members are ready only once a quorum of them runs). */
+static int nodes_start(lc_platform *p, const size_t *idx, size_t n, char *err)
 {
-	for (size_t k = 0; k < p->x[i].nprocs; k++) {
-		int status;
+	uint64_t started;
 
-		if (proc_alive(p, i, k, &status))
-			continue;
-		if (start_proc(p, i, k, err) != 0 || lc_node_wait(p, i, k, err) != 0)
-			return -1;
+	for (size_t k = 0; k < LC_MAX_PROCS; k++) {
+		started = 0;
+		for (size_t j = 0; j < n && j < 64; j++) {
+			size_t i = idx[j];
+			int status;
+
+			if (k >= p->x[i].nprocs || proc_alive(p, i, k, &status))
+				continue;
+			if (start_proc(p, i, k, err) != 0)
+				return -1;
+			started |= 1ull << j;
+		}
+		for (size_t j = 0; j < n && j < 64; j++)
+			if ((started >> j & 1) && lc_node_wait(p, idx[j], k, err) != 0)
+				return -1;
 	}
 	return 0;
+}
+
+int lc_node_start(lc_platform *p, size_t i, char *err)
+{
+	return nodes_start(p, &i, 1, err);
 }
 
 /* Stop every process: SIGTERM (and SIGCONT, in case one is paused), up
@@ -823,6 +841,22 @@ static int local_restart(void *data, dt_node *node, char *err)
 	return lc_node_start(p, i, err);
 }
 
+static int local_restart_nodes(void *data, dt_node *const *nodes, size_t n,
+			       char *err)
+{
+	lc_platform *p = data;
+	size_t idx[64];
+
+	if (n > 64)
+		return dt_fail(err, "at most 64 nodes restarted together");
+	for (size_t j = 0; j < n; j++) {
+		idx[j] = (size_t)nodes[j]->index;
+		if (idx[j] >= p->n || &p->nodes[idx[j]] != nodes[j])
+			return dt_fail(err, "not a node of this platform");
+	}
+	return nodes_start(p, idx, n, err);
+}
+
 static int local_exec(void *data, const dt_node *node, const char *const *argv,
 		      char *out, size_t outlen, char *err)
 {
@@ -846,6 +880,7 @@ static const dt_platform_type local_platform = {
 	.destroy = local_destroy,
 	.cleanup = lc_cleanup,
 	.disk = lc_disk_call,
+	.restart_nodes = local_restart_nodes,
 };
 
 static int local_plugin(dt_registry *reg)

@@ -115,6 +115,7 @@ Test(abi, layout, .disabled = sizeof(void *) != 8)
 	PIN(dt_platform_type, destroy, 104);
 	PIN(dt_platform_type, cleanup, 112);
 	PIN(dt_platform_type, disk, 120);
+	PIN(dt_platform_type, restart_nodes, 128);
 	PIN(dt_client_type, size, 0);
 	PIN(dt_client_type, info, 8);
 	PIN(dt_client_type, operations, 48);

@@ -4,7 +4,7 @@
  * this machine) and `k8s` (Helm on a cluster) are platforms.
  *
  * Threads: create, nodes and destroy are called from the run's thread;
- * signal, restart, exec and disk from the nemesis thread, never concurrently
+ * signal, restart, restart_nodes, exec and disk from the nemesis thread, never concurrently
  * with each other for one platform instance; cleanup from whichever
  * thread runs `dt-run cleanup` (or a platform's own next create), with no
  * instance.  Workers read a node's name, address and info (fixed after
@@ -99,6 +99,14 @@ typedef struct dt_platform_type {
 	 * request, saying why).  NULL: the platform has none (k8s). */
 	int (*disk)(void *platform, dt_node *node, const json_t *request,
 		    json_t **reply, char *err);
+
+	/* Optional: start several killed nodes again together and wait
+	 * until every one is ready: each process on every node first, then
+	 * the waits, so that a cluster whose members are ready only with a
+	 * quorum (etcd) comes back when all of it was down.  NULL: restart
+	 * them one at a time. */
+	int (*restart_nodes)(void *platform, dt_node *const *nodes, size_t n,
+			     char *err);
 } dt_platform_type;
 
 #endif /* DT_PLATFORM_H */
