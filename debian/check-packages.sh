@@ -102,6 +102,8 @@ expect dt /usr/bin/dt-run "/usr/lib/$ma/libdt.so.0" "/usr/lib/$ma/dt/dt_mem.so" 
 	/usr/share/man/man1/dt-check.1.gz /usr/share/man/man5/dt-suite.5.gz \
 	/usr/share/man/man5/dt-chart.5.gz /usr/share/man/man7/dt-plugin.7.gz \
 	/usr/sbin/dt-agent /usr/share/man/man8/dt-agent.8.gz \
+	/usr/sbin/dt-faultfs /usr/share/man/man8/dt-faultfs.8.gz \
+	"/usr/lib/$ma/dt/dt_disk.so" /usr/share/dt/suites/redis-power-loss.yaml \
 	/usr/share/bash-completion/completions/dt-run \
 	/usr/share/bash-completion/completions/dt-check
 expect dtd /usr/sbin/dtd /lib/systemd/system/dtd.service /etc/dt/dtd.yaml \
@@ -141,6 +143,7 @@ smoke() {
 	run "$1" dt-run list suites | grep -q "^mem-register .*/usr/share/dt/suites/mem-register.yaml" ||
 		fail "$where: dt-run list suites does not show the installed suites"
 	run "$1" dtd --version > /dev/null || fail "$where: dtd --version"
+	run "$1" dt-faultfs --version > /dev/null || fail "$where: dt-faultfs --version"
 	if run "$1" dt-run --suite mem-register --time-limit 1 --store /tmp/dt-pkg-store -q > "$work/run.txt" 2>&1; then
 		say "$where: dt-run --suite mem-register: $(head -1 "$work/run.txt" | sed 's/.*: //')"
 	else
@@ -166,7 +169,7 @@ if [ "$install" = yes ]; then
 	fi
 	mkdir -p "$work/home"
 	smoke ""
-	for page in dt-run dt-check dtd dt-agent; do
+	for page in dt-run dt-check dtd dt-agent dt-faultfs; do
 		env -i PATH=/usr/bin:/bin man -w "$page" > /dev/null 2>&1 || fail "man -w $page"
 	done
 	grep -qx 'ExecStart=/usr/sbin/dtd --config /etc/dt/dtd.yaml' /lib/systemd/system/dtd.service ||
