@@ -114,7 +114,8 @@ int ff_set_size(ff_fs *fs, ff_inode *in, off_t size)
 	pthread_mutex_lock(&in->lock);
 	shrinks = in->cached && in->base < in->dsize;
 	pthread_mutex_unlock(&in->lock);
-	if (rc == 0 && shrinks &&
+	/* ext4 journals the cut; strict keeps it for the file's fsync. */
+	if (rc == 0 && shrinks && !fs->strict &&
 	    ff_journal_add(fs, FF_J_TRUNC, NULL, NULL, NULL, NULL, in) == NULL)
 		rc = -ENOMEM;
 	pthread_mutex_unlock(&fs->meta);

@@ -277,3 +277,49 @@ Test(dirs, the_hidden_folder_is_invisible)
 		  errno == EACCES);
 	ffs_stop(&f);
 }
+
+/* ext4 journals a truncate: a later commit (here another file's fsync)
+ * makes the cut durable, not the data written after it (the "empty file
+ * after a crash" of truncate-and-rewrite without fsync)... */
+Test(dirs, ext4_truncate_is_journalled)
+{
+	int fd;
+
+	ffs_start(&f, NULL);
+	ffs_put(ffs_at(&f, "f"), "0123456789", 10, false, true);
+	cr_assert_eq(truncate(ffs_at(&f, "f"), 4), 0);
+	ffs_put(ffs_at(&f, "g"), "x", 1, false, true);
+	/* the cut was committed with g's fsync; then more is written */
+	fd = open(ffs_at(&f, "f"), O_WRONLY | O_APPEND);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, "ABC", 3), 3);
+	close(fd);
+	power_loss();
+	expect_content(ffs_at(&f, "f"), "0123");
+	ffs_stop(&f);
+}
+
+/* ... unless auto_da_alloc applies: truncated to zero, written and
+ * closed, the file's data goes with the commit. */
+Test(dirs, ext4_truncate_to_zero_and_close_writes_with_the_commit)
+{
+	ffs_start(&f, NULL);
+	ffs_put(ffs_at(&f, "conf"), "old settings", 12, false, true);
+	/* O_TRUNC, write, close: no fsync */
+	ffs_put(ffs_at(&f, "conf"), "new", 3, false, false);
+	ffs_put(ffs_at(&f, "other"), "y", 1, false, true);
+	power_loss();
+	expect_content(ffs_at(&f, "conf"), "new");
+	ffs_stop(&f);
+	ffs_done(&f);
+	/* strict has no such rule: the cut is durable only with the file's
+	 * own fsync, and neither happened. */
+	ffs_start(&f, strict);
+	ffs_put(ffs_at(&f, "conf"), "old settings", 12, false, true);
+	ffs_sync(f.mnt, false);
+	ffs_put(ffs_at(&f, "conf"), "new", 3, false, false);
+	ffs_sync(f.mnt, false);
+	power_loss();
+	expect_content(ffs_at(&f, "conf"), "old settings");
+	ffs_stop(&f);
+}
