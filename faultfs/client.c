@@ -23,27 +23,6 @@
 /* Replies are one line; a stats reply with many files is the largest. */
 #define REPLY_MAX (64u << 20)
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Connect to the socket, through /proc/self/fd/N/NAME when its path
  * does not fit sun_path.  The fd, or -1 with errno. */
 static int connect_to(const char *path)
@@ -91,11 +70,11 @@ static int connect_to(const char *path)
 }
 
 /* Wait for fd to be ready for ev until the deadline; 0, or -1. */
-static int wait_fd(int fd, short ev, double deadline)
+static int wait_fd(int fd, short ev, const dt_deadline *deadline)
 {
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = ev };
-		double left = deadline - now_s();
+		double left = dt_deadline_left(deadline);
 		int r;
 
 		if (left <= 0)
@@ -109,31 +88,32 @@ static int wait_fd(int fd, short ev, double deadline)
 }
 
 int dt_faultfs_call(const char *socket, const json_t *request, double timeout,
-		    json_t **reply, char *err, size_t errlen)
+		    json_t **reply, char *err)
 {
-	double deadline = now_s() + (timeout > 0 ? timeout : 30);
+	dt_deadline deadline;
 	char *text = json_dumps(request, JSON_COMPACT), *buf = NULL;
 	size_t len = 0, cap = 0, sent = 0, tlen;
 	json_t *r = NULL;
 	json_error_t je;
 	int fd = -1, rc = -1;
 
+	dt_deadline_set(&deadline, timeout > 0 ? timeout : 30);
 	if (reply != NULL)
 		*reply = NULL;
 	if (text == NULL)
-		return fail(err, errlen, "dt-faultfs request: not serialisable");
+		return dt_fail(err, "dt-faultfs request: not serialisable");
 	tlen = strlen(text);
 	text[tlen] = '\0';
 	fd = connect_to(socket);
 	if (fd < 0) {
-		fail(err, errlen, "dt-faultfs control %s: %s", socket, strerror(errno));
+		dt_fail(err, "dt-faultfs control %s: %s", socket, strerror(errno));
 		goto out;
 	}
 	while (sent < tlen + 1) {
 		ssize_t n;
 
-		if (wait_fd(fd, POLLOUT, deadline) != 0) {
-			fail(err, errlen, "dt-faultfs control %s: no answer after %g s",
+		if (wait_fd(fd, POLLOUT, &deadline) != 0) {
+			dt_fail(err, "dt-faultfs control %s: no answer after %g s",
 			     socket, timeout > 0 ? timeout : 30);
 			goto out;
 		}
@@ -142,7 +122,7 @@ int dt_faultfs_call(const char *socket, const json_t *request, double timeout,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			fail(err, errlen, "dt-faultfs control %s: %s", socket,
+			dt_fail(err, "dt-faultfs control %s: %s", socket,
 			     strerror(errno));
 			goto out;
 		}
@@ -156,19 +136,19 @@ int dt_faultfs_call(const char *socket, const json_t *request, double timeout,
 
 			cap = cap ? cap * 2 : 8192;
 			if (cap > REPLY_MAX) {
-				fail(err, errlen, "dt-faultfs control %s: reply over "
+				dt_fail(err, "dt-faultfs control %s: reply over "
 				     "%u bytes", socket, REPLY_MAX);
 				goto out;
 			}
 			g = realloc(buf, cap);
 			if (g == NULL) {
-				fail(err, errlen, "out of memory");
+				dt_fail(err, "out of memory");
 				goto out;
 			}
 			buf = g;
 		}
-		if (wait_fd(fd, POLLIN, deadline) != 0) {
-			fail(err, errlen, "dt-faultfs control %s: no answer after %g s",
+		if (wait_fd(fd, POLLIN, &deadline) != 0) {
+			dt_fail(err, "dt-faultfs control %s: no answer after %g s",
 			     socket, timeout > 0 ? timeout : 30);
 			goto out;
 		}
@@ -176,12 +156,12 @@ int dt_faultfs_call(const char *socket, const json_t *request, double timeout,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			fail(err, errlen, "dt-faultfs control %s: %s", socket,
+			dt_fail(err, "dt-faultfs control %s: %s", socket,
 			     strerror(errno));
 			goto out;
 		}
 		if (n == 0) {
-			fail(err, errlen, "dt-faultfs control %s: closed without an "
+			dt_fail(err, "dt-faultfs control %s: closed without an "
 			     "answer", socket);
 			goto out;
 		}
@@ -191,14 +171,14 @@ int dt_faultfs_call(const char *socket, const json_t *request, double timeout,
 	}
 	r = json_loadb(buf, len, JSON_DISABLE_EOF_CHECK, &je);
 	if (!json_is_object(r)) {
-		fail(err, errlen, "dt-faultfs control %s: not a JSON reply: %s",
+		dt_fail(err, "dt-faultfs control %s: not a JSON reply: %s",
 		     socket, je.text);
 		goto out;
 	}
 	if (!json_is_true(json_object_get(r, "ok"))) {
 		const char *e = json_string_value(json_object_get(r, "error"));
 
-		fail(err, errlen, "dt-faultfs: %s", e != NULL ? e : "failed");
+		dt_fail(err, "dt-faultfs: %s", e != NULL ? e : "failed");
 		goto out;
 	}
 	rc = 0;
@@ -216,82 +196,78 @@ out:
 }
 
 int dt_faultfs_simple(const char *socket, const char *cmd, double timeout,
-		      json_t **reply, char *err, size_t errlen)
+		      json_t **reply, char *err)
 {
 	json_t *req = json_pack("{s:s}", "cmd", cmd);
-	int rc = dt_faultfs_call(socket, req, timeout, reply, err, errlen);
+	int rc = dt_faultfs_call(socket, req, timeout, reply, err);
 
 	json_decref(req);
 	return rc;
 }
 
-int dt_faultfs_power_loss(const char *socket, json_t **report, char *err,
-			  size_t errlen)
+int dt_faultfs_power_loss(const char *socket, json_t **report, char *err)
 {
-	return dt_faultfs_simple(socket, "power-loss", 60, report, err, errlen);
+	return dt_faultfs_simple(socket, "power-loss", 60, report, err);
 }
 
 /* A copy of obj with "cmd": cmd. */
 static int call_with(const char *socket, const char *cmd, const json_t *obj,
-		     json_t **reply, char *err, size_t errlen)
+		     json_t **reply, char *err)
 {
 	json_t *req = obj != NULL ? json_deep_copy(obj) : json_object();
 	int rc;
 
 	if (!json_is_object(req)) {
 		json_decref(req);
-		return fail(err, errlen, "dt-faultfs %s: expected an object", cmd);
+		return dt_fail(err, "dt-faultfs %s: expected an object", cmd);
 	}
 	json_object_set_new(req, "cmd", json_string(cmd));
-	rc = dt_faultfs_call(socket, req, 60, reply, err, errlen);
+	rc = dt_faultfs_call(socket, req, 60, reply, err);
 	json_decref(req);
 	return rc;
 }
 
-int dt_faultfs_fault(const char *socket, const json_t *rule, json_t **reply,
-		     char *err, size_t errlen)
+int dt_faultfs_fault(const char *socket, const json_t *rule, json_t **reply, char *err)
 {
-	return call_with(socket, "fault", rule, reply, err, errlen);
+	return call_with(socket, "fault", rule, reply, err);
 }
 
-int dt_faultfs_clear(const char *socket, uint64_t id, json_t **reply,
-		     char *err, size_t errlen)
+int dt_faultfs_clear(const char *socket, uint64_t id, json_t **reply, char *err)
 {
 	json_t *o = id ? json_pack("{s:I}", "id", (json_int_t)id) : json_object();
-	int rc = call_with(socket, "clear", o, reply, err, errlen);
+	int rc = call_with(socket, "clear", o, reply, err);
 
 	json_decref(o);
 	return rc;
 }
 
 int dt_faultfs_corrupt(const char *socket, const json_t *spec,
-		       json_t **report, char *err, size_t errlen)
+		       json_t **report, char *err)
 {
-	return call_with(socket, "corrupt", spec, report, err, errlen);
+	return call_with(socket, "corrupt", spec, report, err);
 }
 
-int dt_faultfs_unmount(const char *socket, bool lazy, char *err, size_t errlen)
+int dt_faultfs_unmount(const char *socket, bool lazy, char *err)
 {
 	json_t *o = json_pack("{s:b}", "lazy", lazy);
-	int rc = call_with(socket, "unmount", o, NULL, err, errlen);
+	int rc = call_with(socket, "unmount", o, NULL, err);
 
 	json_decref(o);
 	return rc;
 }
 
-int dt_faultfs_wait(const char *socket, pid_t pid, double timeout, char *err,
-		    size_t errlen)
+int dt_faultfs_wait(const char *socket, pid_t pid, double timeout, char *err)
 {
-	double deadline = now_s() + (timeout > 0 ? timeout : 10), nap = 0.002;
-	char e[512] = "";
+	dt_deadline deadline;
+	double nap = 0.002;
+	char e[DT_ERRBUF_SIZE] = "";
 
+	dt_deadline_set(&deadline, timeout > 0 ? timeout : 10);
 	for (;;) {
-		struct timespec ts;
-
-		if (dt_faultfs_simple(socket, "ping", 2, NULL, e, sizeof(e)) == 0)
+		if (dt_faultfs_simple(socket, "ping", 2, NULL, e) == 0)
 			return 0;
 		if (pid > 0 && kill(pid, 0) != 0 && errno == ESRCH)
-			return fail(err, errlen, "dt-faultfs (pid %d) exited before "
+			return dt_fail(err, "dt-faultfs (pid %d) exited before "
 				    "it answered on %s", (int)pid, socket);
 		if (pid > 0) {
 			/* A zombie child is gone too. */
@@ -299,16 +275,14 @@ int dt_faultfs_wait(const char *socket, pid_t pid, double timeout, char *err,
 
 			if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
 			    si.si_pid == pid)
-				return fail(err, errlen, "dt-faultfs (pid %d) exited "
+				return dt_fail(err, "dt-faultfs (pid %d) exited "
 					    "(status %d) before it answered on %s",
 					    (int)pid, si.si_status, socket);
 		}
-		if (now_s() > deadline)
-			return fail(err, errlen, "dt-faultfs did not answer on %s "
+		if (dt_deadline_expired(&deadline))
+			return dt_fail(err, "dt-faultfs did not answer on %s "
 				    "within %g s: %s", socket, timeout, e);
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)(nap * 1e9);
-		nanosleep(&ts, NULL);
+		dt_deadline_nap(&deadline, nap);
 		nap = nap * 2 > 0.05 ? 0.05 : nap * 2;
 	}
 }
@@ -399,7 +373,7 @@ static int fusermount(const char *mountpoint)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-int dt_faultfs_detach(const char *mountpoint, char *err, size_t errlen)
+int dt_faultfs_detach(const char *mountpoint, char *err)
 {
 	int n = 0, left;
 
@@ -408,14 +382,14 @@ int dt_faultfs_detach(const char *mountpoint, char *err, size_t errlen)
 	canonical(mountpoint, mp, sizeof(mp));
 	while ((left = dt_faultfs_mounted(mp)) > 0) {
 		if (umount2(mp, MNT_DETACH) != 0 && fusermount(mp) != 0)
-			return fail(err, errlen, "could not unmount the dt-faultfs "
+			return dt_fail(err, "could not unmount the dt-faultfs "
 				    "mount on %s: %s", mountpoint, strerror(errno));
 		n++;
 		if (n > 16)
-			return fail(err, errlen, "%s: dt-faultfs mounts keep "
+			return dt_fail(err, "%s: dt-faultfs mounts keep "
 				    "coming back", mountpoint);
 	}
 	if (left < 0)
-		return fail(err, errlen, "/proc/self/mountinfo: %s", strerror(errno));
+		return dt_fail(err, "/proc/self/mountinfo: %s", strerror(errno));
 	return n;
 }

@@ -37,18 +37,9 @@ typedef struct matches {
 	size_t files;   /* regular files seen */
 } matches;
 
-static uint64_t mix(uint64_t *x)
+static uint64_t below(dt_rng *x, uint64_t n)
 {
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t below(uint64_t *x, uint64_t n)
-{
-	return n ? mix(x) % n : 0;
+	return n ? dt_rng_below(x, n) : 0;
 }
 
 /* Collect the regular files under at (path: its path in the mount)
@@ -125,7 +116,7 @@ static int walk(ff_fs *fs, int at, const char *path, const char *pattern,
 	return rc;
 }
 
-static json_t *bitflip(int fd, off_t lo, off_t hi, uint64_t bits, uint64_t *x)
+static json_t *bitflip(int fd, off_t lo, off_t hi, uint64_t bits, dt_rng *x)
 {
 	json_t *flips = json_array();
 	uint64_t span = (uint64_t)(hi - lo) * 8, done = 0;
@@ -194,7 +185,7 @@ static long long zero_range(int fd, off_t off, off_t len)
 
 /* Damage one file; its report, or NULL with err. */
 static json_t *damage(ff_fs *fs, const ff_corrupt_spec *c, const char *path,
-		      uint64_t *x, char *err, size_t errlen)
+		      dt_rng *x, char *err, size_t errlen)
 {
 	int fd = openat(fs->root_fd, path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
@@ -284,9 +275,10 @@ json_t *ff_corrupt(ff_fs *fs, const ff_corrupt_spec *c, char *err,
 	matches ms = { 0 };
 	json_t *files = NULL, *out = NULL;
 	uint64_t seed = c->has_seed ? c->seed : fs->seed ^ (uint64_t)ff_now_ns();
-	uint64_t x = seed;
+	dt_rng x;
 	size_t *pick = NULL, npick = 0, usable = 0;
 
+	dt_rng_seed(&x, seed);
 	if (walk(fs, fs->root_fd, "", c->pattern, &ms, 0) != 0) {
 		snprintf(err, errlen, "reading %s: %s", fs->backing, strerror(errno));
 		goto out;

@@ -13,7 +13,7 @@
  *          write that crosses the budget is cut short (as on a disk
  *          that fills during the write); statfs shows the budget left
  *
- * Each rule has its own xoshiro256** stream, seeded from its `seed` (or
+ * Each rule has its own xoshiro256** stream (libdt's), seeded from its `seed` (or
  * the daemon's --seed and the rule's id), so that a rule sees the same
  * sequence of draws however the operations interleave with others'.
  * Without rules, ff_fault costs one atomic load.
@@ -29,44 +29,10 @@
 
 #include "faultfs.h"
 
-static uint64_t splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t next(uint64_t *s)
-{
-	uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return r;
-}
-
-static double uniform(uint64_t *s)
-{
-	return (double)(next(s) >> 11) * 0x1.0p-53;
-}
-
 uint64_t ff_rule_add(ff_fs *fs, const ff_rule_spec *spec, char *err,
 		     size_t errlen)
 {
 	ff_rule *grown, *r;
-	uint64_t x;
-
 	pthread_rwlock_wrlock(&fs->rules_lock);
 	grown = realloc(fs->rules, (fs->nrules + 1) * sizeof(*grown));
 	if (grown == NULL) {
@@ -83,9 +49,7 @@ uint64_t ff_rule_add(ff_fs *fs, const ff_rule_spec *spec, char *err,
 		r->spec.seed = fs->seed ^ (r->id * 0x2545f4914f6cdd1dull);
 		r->spec.has_seed = true;
 	}
-	x = r->spec.seed;
-	for (int i = 0; i < 4; i++)
-		r->rng[i] = splitmix(&x);
+	dt_rng_seed(&r->rng, r->spec.seed);
 	atomic_store(&fs->nrules_hint, fs->nrules);
 	pthread_rwlock_unlock(&fs->rules_lock);
 	return r->id;
@@ -224,15 +188,15 @@ int ff_fault(ff_fs *fs, unsigned op, ff_inode *in, ff_inode *dir,
 		r->seen++;
 		if (r->spec.kind == FF_RULE_ERROR && errnum != 0)
 			continue;
-		if (r->spec.probability < 1 && uniform(r->rng) >= r->spec.probability)
+		if (r->spec.probability < 1 && dt_rng_double(&r->rng) >= r->spec.probability)
 			continue;
 		r->hits++;
 		if (r->spec.kind == FF_RULE_DELAY) {
 			int64_t d = r->spec.delay_ns;
 
 			if (r->spec.jitter_ns > 0)
-				d += (int64_t)(next(r->rng) %
-					       (uint64_t)(2 * r->spec.jitter_ns + 1)) -
+				d += (int64_t)dt_rng_below(&r->rng,
+					(uint64_t)(2 * r->spec.jitter_ns + 1)) -
 				     r->spec.jitter_ns;
 			wait += d;
 		} else {

@@ -14,7 +14,8 @@
  *   corrupt.c  corruption of files at rest (bit flips, zeroes, cuts)
  *   ctl.c      the control socket: requests in, JSON replies out
  *   proto.c    parsing of the control requests (no FUSE: fuzzed alone)
- *   (and libdt's core/lib/units.c, compiled in: durations and sizes)
+ *   (and libdt's core/lib/units.c and rng.c, compiled in: durations,
+ *   sizes, xoshiro256**)
  *
  * The durable state is the backing folder: every file's content there
  * is what survives a power loss, and so is every name, once the
@@ -46,7 +47,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <jansson.h>
+#include <dt/types.h>
 
 #include "proto.h"
 
@@ -107,7 +108,7 @@ typedef struct ff_inode {
 typedef struct ff_rule {
 	uint64_t id;
 	ff_rule_spec spec;
-	uint64_t rng[4];          /* xoshiro256** */
+	dt_rng rng;               /* its stream (libdt's rng.c) */
 	uint64_t hits;            /* operations it struck */
 	uint64_t seen;            /* operations it matched */
 	int64_t used;             /* full: bytes let through */

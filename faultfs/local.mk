@@ -19,7 +19,8 @@ faultfs_dt_faultfs_SOURCES = \
 	faultfs/ctl.c \
 	faultfs/proto.h \
 	faultfs/proto.c \
-	core/lib/units.c
+	core/lib/units.c \
+	core/lib/rng.c
 faultfs_dt_faultfs_CFLAGS = $(AM_CFLAGS) $(FUSE3_CFLAGS)
 faultfs_dt_faultfs_LDADD = $(FUSE3_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS) -lm
 endif

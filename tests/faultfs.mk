@@ -13,7 +13,7 @@ TESTS += $(faultfs_tests)
 FAULTFS_TEST_SOURCES = tests/faultfs/ffs.h tests/faultfs/ffs.c \
 	$(faultfs_client_sources)
 FAULTFS_TEST_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/faultfs
-FAULTFS_TEST_LIBS = $(CRITERION_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS)
+FAULTFS_TEST_LIBS = core/libdt.la $(CRITERION_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS)
 
 tests_faultfs_test_durability_SOURCES = tests/faultfs/test_durability.c $(FAULTFS_TEST_SOURCES)
 tests_faultfs_test_durability_CFLAGS = $(FAULTFS_TEST_CFLAGS)

@@ -158,7 +158,7 @@ static double one_faultfs(const bench *b, int round, double *fsyncs)
 	if (mkdir(back, 0755) != 0 || mkdir(mnt, 0755) != 0)
 		return -1;
 	ffs = start(argv, log);
-	if (ffs < 0 || dt_faultfs_wait(ctl, ffs, 10, err, sizeof(err)) != 0) {
+	if (ffs < 0 || dt_faultfs_wait(ctl, ffs, 10, err) != 0) {
 		fprintf(stderr, "dt-bench-faultfs: dt-faultfs: %s (%s)\n", err, log);
 		stop(ffs);
 		return -1;
@@ -168,11 +168,11 @@ static double one_faultfs(const bench *b, int round, double *fsyncs)
 		rps = load(b, sock);
 		stop(redis);
 	}
-	if (dt_faultfs_simple(ctl, "stats", 10, &st, err, sizeof(err)) == 0)
+	if (dt_faultfs_simple(ctl, "stats", 10, &st, err) == 0)
 		*fsyncs = (double)(json_integer_value(json_object_get(st, "fsyncs")) +
 				   json_integer_value(json_object_get(st, "fdatasyncs")));
 	json_decref(st);
-	if (dt_faultfs_unmount(ctl, true, err, sizeof(err)) != 0)
+	if (dt_faultfs_unmount(ctl, true, err) != 0)
 		fprintf(stderr, "dt-bench-faultfs: unmount: %s\n", err);
 	waitpid(ffs, NULL, 0);
 	return rps;

@@ -286,7 +286,7 @@ int lc_disk_mount(lc_platform *p, char *err)
 		d->start = lc_proc_start(d->pid);
 		lc_state_add(&p->state, "faultfspid %d %llu %s", (int)d->pid,
 			     d->start, mount);
-		if (dt_faultfs_wait(d->sock, d->pid, 10, e, sizeof(e)) != 0) {
+		if (dt_faultfs_wait(d->sock, d->pid, 10, e) != 0) {
 			lc_tail(d->log, tail, sizeof(tail));
 			return dt_fail(err, "node %s: %s; end of %s:\n%s",
 				       p->nodes[i].name, e, d->log, tail);
@@ -311,8 +311,7 @@ int lc_disk_call(void *data, dt_node *node, const json_t *request,
 		return dt_fail(err, "node %s has no fault filesystem: the chart's "
 			       "local: section or the suite's platform: section "
 			       "needs disk: faulty", node->name);
-	return dt_faultfs_call(p->x[i].disk->sock, request, 60, reply, err,
-			       DT_ERRBUF_SIZE);
+	return dt_faultfs_call(p->x[i].disk->sock, request, 60, reply, err);
 }
 
 void lc_disk_free(lc_platform *p)
@@ -353,10 +352,10 @@ int lc_disk_undo(char *const *items, size_t n, bool keep, char *err)
 		mounted = dt_faultfs_mounted(mount);
 		/* A daemon that answers unmounts cleanly (everything made
 		 * durable); lazily, so that nothing can hold it busy. */
-		if (mounted > 0 && dt_faultfs_unmount(sock, true, e, sizeof(e)) != 0)
+		if (mounted > 0 && dt_faultfs_unmount(sock, true, e) != 0)
 			dt_log(DT_LOG_DEBUG, "local: %s: %s; detaching", mount, e);
 		if (dt_faultfs_mounted(mount) > 0 &&
-		    dt_faultfs_detach(mount, e, sizeof(e)) < 0) {
+		    dt_faultfs_detach(mount, e) < 0) {
 			dt_fail(err, "%s", e);
 			failed++;
 		}

@@ -63,7 +63,7 @@ void ffs_mount(ffs_mnt *f, const char *const *args)
 		_exit(127);
 	}
 	f->pid = pid;
-	if (dt_faultfs_wait(f->sock, pid, 10, err, sizeof(err)) != 0) {
+	if (dt_faultfs_wait(f->sock, pid, 10, err) != 0) {
 		char tail[2048] = "";
 		FILE *l = fopen(f->log, "r");
 
@@ -103,7 +103,7 @@ void ffs_stop(ffs_mnt *f)
 
 	if (f->pid <= 0)
 		return;
-	cr_assert_eq(dt_faultfs_unmount(f->sock, false, err, sizeof(err)), 0,
+	cr_assert_eq(dt_faultfs_unmount(f->sock, false, err), 0,
 		     "unmount: %s", err);
 	cr_assert_eq(waitpid(f->pid, &status, 0), f->pid);
 	f->pid = 0;
@@ -128,7 +128,7 @@ void ffs_done(ffs_mnt *f)
 		f->pid = 0;
 	}
 	if (dt_faultfs_mounted(f->mnt) > 0)
-		dt_faultfs_detach(f->mnt, err, sizeof(err));
+		dt_faultfs_detach(f->mnt, err);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	cr_expect_eq(system(cmd), 0);
 	f->dir[0] = '\0';
@@ -141,7 +141,7 @@ json_t *ffs_call(ffs_mnt *f, const char *request)
 	char err[512];
 
 	cr_assert_not_null(req, "bad JSON in the test: %s", je.text);
-	cr_assert_eq(dt_faultfs_call(f->sock, req, 30, &reply, err, sizeof(err)), 0,
+	cr_assert_eq(dt_faultfs_call(f->sock, req, 30, &reply, err), 0,
 		     "%s: %s", request, err);
 	json_decref(req);
 	return reply;
@@ -154,7 +154,7 @@ const char *ffs_fail(ffs_mnt *f, const char *request)
 	json_t *req = json_loads(request, 0, &je), *reply = NULL;
 
 	cr_assert_not_null(req, "bad JSON in the test: %s", je.text);
-	cr_assert_eq(dt_faultfs_call(f->sock, req, 30, &reply, err, sizeof(err)), -1,
+	cr_assert_eq(dt_faultfs_call(f->sock, req, 30, &reply, err), -1,
 		     "%s succeeded", request);
 	json_decref(req);
 	return err;
@@ -170,8 +170,18 @@ const char *ffs_raw(ffs_mnt *f, const char *line)
 	cr_assert(fd >= 0);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", f->sock);
 	cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	cr_assert_eq(send(fd, line, strlen(line), MSG_NOSIGNAL), (ssize_t)strlen(line));
-	cr_assert_eq(send(fd, "\n", 1, MSG_NOSIGNAL), 1);
+	{
+		/* One send; the daemon may close after a line too long
+		 * before all of it arrived: its answer is still there. */
+		size_t n = strlen(line);
+		char *buf = malloc(n + 1);
+
+		cr_assert_not_null(buf);
+		memcpy(buf, line, n);
+		buf[n] = '\n';
+		cr_assert(send(fd, buf, n + 1, MSG_NOSIGNAL) > 0);
+		free(buf);
+	}
 	while (len < sizeof(reply) - 1) {
 		ssize_t n = recv(fd, reply + len, sizeof(reply) - 1 - len, 0);
 

@@ -88,8 +88,8 @@ Test(mount, sigkill_leaves_a_stale_mount_that_detach_removes)
 	snprintf(other, sizeof(other), "%s/tmpfs", f.dir);
 	cr_assert_eq(mkdir(other, 0755), 0);
 	cr_assert_eq(mount("dt-test", other, "tmpfs", 0, "size=1m"), 0);
-	cr_expect_eq(dt_faultfs_detach(other, err, sizeof(err)), 0);
-	cr_expect_eq(dt_faultfs_detach(f.mnt, err, sizeof(err)), 1, "%s", err);
+	cr_expect_eq(dt_faultfs_detach(other, err), 0);
+	cr_expect_eq(dt_faultfs_detach(f.mnt, err), 1, "%s", err);
 	cr_expect_eq(dt_faultfs_mounted(f.mnt), 0);
 	cr_expect_eq(stat(f.mnt, &st), 0);
 	cr_expect_eq(umount(other), 0, "the tmpfs was unmounted by detach");
@@ -110,10 +110,10 @@ Test(mount, busy_unmount_needs_lazy)
 	ffs_start(&f, NULL);
 	fd = open(ffs_at(&f, "open"), O_WRONLY | O_CREAT, 0644);
 	cr_assert(fd >= 0);
-	cr_expect_eq(dt_faultfs_unmount(f.sock, false, err, sizeof(err)), -1);
+	cr_expect_eq(dt_faultfs_unmount(f.sock, false, err), -1);
 	cr_expect(strstr(err, "Device or resource busy") != NULL, "%s", err);
 	cr_expect_eq(dt_faultfs_mounted(f.mnt), 1);
-	cr_expect_eq(dt_faultfs_unmount(f.sock, true, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(dt_faultfs_unmount(f.sock, true, err), 0, "%s", err);
 	cr_expect_eq(dt_faultfs_mounted(f.mnt), 0);
 	/* The daemon ends once the last file is closed. */
 	close(fd);

@@ -96,8 +96,7 @@ Test(disk, faulty_disk_is_mounted_first_and_torn_down)
 		snprintf(sock[i], sizeof(sock[i]), "%s", info_str(&f, i, "control"));
 		snprintf(mnt[i], sizeof(mnt[i]), "%s", data_dir(&f, i));
 		cr_expect_eq(dt_faultfs_mounted(mnt[i]), 1, "%s not mounted", mnt[i]);
-		cr_expect_eq(dt_faultfs_simple(sock[i], "ping", 5, NULL, err,
-					       sizeof(err)), 0, "%s", err);
+		cr_expect_eq(dt_faultfs_simple(sock[i], "ping", 5, NULL, err), 0, "%s", err);
 		/* The node's process runs in its data folder, on the mount. */
 		cr_expect(pf_proc_state(f.nodes[i].pids[0]) != 0);
 	}

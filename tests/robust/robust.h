@@ -37,6 +37,10 @@ int rb_finish(rb_proc *p, char *buf, size_t size);
 /* Spawn and finish: exit status, or 128+signal. */
 int rb_run(char *buf, size_t size, const char *const *argv);
 
+/* The processes whose parent is pid (what dt-run started: node
+ * processes, dt-faultfs daemons), at most max of them into out. */
+size_t rb_children_of(pid_t parent, pid_t *out, size_t max);
+
 /* remove a tree (no shell) */
 void rb_rmtree(const char *path);
 

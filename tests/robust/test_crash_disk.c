@@ -8,7 +8,6 @@
  * (default 4), DT_CRASH_SEED the moments.  Needs root and /dev/fuse.
  */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -49,36 +48,6 @@ static void teardown(void)
 }
 
 TestSuite(crash_disk, .init = setup, .fini = teardown, .timeout = 300);
-
-/* Children of pid: node processes and dt-faultfs daemons. */
-static size_t children_of(pid_t parent, pid_t *out, size_t max)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	size_t n = 0;
-
-	while (d != NULL && (e = readdir(d)) != NULL && n < max) {
-		char path[300], buf[512], *p;
-		FILE *f;
-		pid_t pid = (pid_t)atoi(e->d_name);
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		if ((f = fopen(path, "re")) == NULL)
-			continue;
-		if (fgets(buf, sizeof(buf), f) != NULL && (p = strrchr(buf, ')')) != NULL) {
-			int ppid = 0;
-
-			if (sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == parent)
-				out[n++] = pid;
-		}
-		fclose(f);
-	}
-	if (d != NULL)
-		closedir(d);
-	return n;
-}
 
 /* dt-faultfs mounts under this test's store. */
 static int mounts_left(char *which, size_t size)
@@ -134,7 +103,7 @@ Test(crash_disk, sigkill_at_random_moments_then_cleanup_unmounts_everything)
 
 		cr_assert_eq(rb_spawn(&p, argv, NULL), 0);
 		nanosleep(&ts, NULL);
-		npids = children_of(p.pid, pids, 64);
+		npids = rb_children_of(p.pid, pids, 64);
 		mounted += mounts_left(which, sizeof(which)) > 0;
 		kill(p.pid, SIGKILL);
 		rb_finish(&p, out, sizeof(out));
