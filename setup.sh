@@ -22,7 +22,7 @@ DEFAULT_SUITE=${DT_SUITE:-redis}
 packages=(
 	build-essential autoconf automake libtool libltdl-dev pkg-config
 	libyaml-dev libjansson-dev libcurl4-openssl-dev libcriterion-dev
-	libhiredis-dev libmicrohttpd-dev libsqlite3-dev
+	libhiredis-dev libmicrohttpd-dev libsqlite3-dev libfuse3-dev fuse3
 	iproute2 iptables procps psmisc socat curl openssl groff-base man-db
 	redis-server redis-tools etcd-server etcd-client
 	valgrind clang chromium

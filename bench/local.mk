@@ -10,3 +10,4 @@ EXTRA_DIST += bench/dtd/bench-metrics.sh
 bench-dtd: all
 	DT_BUILDDIR='$(abs_top_builddir)' DT_SRCDIR='$(abs_top_srcdir)' \
 		$(SHELL) $(top_srcdir)/bench/dtd/bench-metrics.sh $(BENCH_DTD_FLAGS)
+include bench/faultfs.mk

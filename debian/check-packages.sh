@@ -111,6 +111,8 @@ expect dt /usr/bin/dt-run "/usr/lib/$ma/libdt.so.1" "/usr/lib/$ma/dt/dt_mem.so" 
 	/usr/share/man/man1/dt-check.1.gz /usr/share/man/man5/dt-suite.5.gz \
 	/usr/share/man/man5/dt-chart.5.gz /usr/share/man/man7/dt-plugin.7.gz /usr/share/man/man7/dt-components.7.gz \
 	/usr/sbin/dt-agent /usr/share/man/man8/dt-agent.8.gz \
+	/usr/sbin/dt-faultfs /usr/share/man/man8/dt-faultfs.8.gz \
+	"/usr/lib/$ma/dt/dt_disk.so" /usr/share/dt/suites/redis-power-loss.yaml \
 	/usr/share/bash-completion/completions/dt-run \
 	/usr/share/bash-completion/completions/dt-check
 expect dtd /usr/sbin/dtd /lib/systemd/system/dtd.service /etc/dt/dtd.yaml \
@@ -150,6 +152,7 @@ smoke() {
 	run "$1" dt-run list suites | grep -q "^mem-register .*/usr/share/dt/suites/mem-register.yaml" ||
 		fail "$where: dt-run list suites does not show the installed suites"
 	run "$1" dtd --version > /dev/null || fail "$where: dtd --version"
+	run "$1" dt-faultfs --version > /dev/null || fail "$where: dt-faultfs --version"
 	# The store in this script's own work folder (inside the chroot's,
 	# for a chroot): never a fixed name in a shared /tmp, which someone
 	# else could have made first (a link to what root would then write
@@ -180,7 +183,7 @@ if [ "$install" = yes ]; then
 	fi
 	mkdir -p "$work/home"
 	smoke ""
-	for page in dt-run dt-check dtd dt-agent; do
+	for page in dt-run dt-check dtd dt-agent dt-faultfs; do
 		env -i PATH=/usr/bin:/bin man -w "$page" > /dev/null 2>&1 || fail "man -w $page"
 	done
 	grep -qx 'ExecStart=/usr/sbin/dtd --config /etc/dt/dtd.yaml' /lib/systemd/system/dtd.service ||

@@ -1,7 +1,7 @@
 #!/bin/sh
 # check-options.sh: the manual pages and --help agree.
 #
-# For dt-run, dt-check and dtd: the options of `PROG --help` (short and
+# For dt-run, dt-check, dtd and dt-faultfs: the options of `PROG --help` (short and
 # long) must be exactly those of the OPTIONS section of the page, and the
 # exit codes and DT_* variables --help names must be in the page.  A
 # program not built yet is skipped with a message; dt-run never is.
@@ -123,6 +123,7 @@ check dt-run "$DT_BUILDDIR/core/dt-run" "$DT_SRCDIR/man/dt-run.1.in"
 check dt-check "$DT_BUILDDIR/core/dt-check" "$DT_SRCDIR/man/dt-check.1.in"
 check dtd "$DT_BUILDDIR/core/dtd/dtd" "$DT_SRCDIR/man/dtd.8.in"
 check dt-agent "$DT_BUILDDIR/plugins/k8s/agent/dt-agent" "$DT_SRCDIR/man/dt-agent.8.in" usage
+check dt-faultfs "$DT_BUILDDIR/faultfs/dt-faultfs" "$DT_SRCDIR/man/dt-faultfs.8.in"
 
 # The keys a suite and a chart may have, as dt-run describes them from
 # the core's tables, are the keys the file-format pages document (each

@@ -7,7 +7,7 @@ DT_MAN_PAGES = \
 	man/dt-run.1 man/dt-check.1 \
 	man/dt-suite.5 man/dt-chart.5 \
 	man/dt-plugin.7 \
-	man/dtd.8 man/dt-agent.8
+	man/dtd.8 man/dt-agent.8 man/dt-faultfs.8
 # The pages of the parts configure can leave out go with them.
 man_MANS = man/dt-run.1 man/dt-check.1 man/dt-suite.5 man/dt-chart.5 \
 	man/dt-plugin.7 man/dt-components.7
@@ -16,6 +16,9 @@ man_MANS += man/dtd.8
 endif
 if BUILD_K8S
 man_MANS += man/dt-agent.8
+endif
+if BUILD_FAULTFS
+man_MANS += man/dt-faultfs.8
 endif
 EXTRA_DIST += $(DT_MAN_PAGES:=.in)
 CLEANFILES += $(DT_MAN_PAGES)
@@ -40,6 +43,8 @@ man/dt-plugin.7: $(srcdir)/man/dt-plugin.7.in Makefile
 man/dtd.8: $(srcdir)/man/dtd.8.in Makefile
 	$(dt_man_edit)
 man/dt-agent.8: $(srcdir)/man/dt-agent.8.in Makefile
+	$(dt_man_edit)
+man/dt-faultfs.8: $(srcdir)/man/dt-faultfs.8.in Makefile
 	$(dt_man_edit)
 
 # dt-components(7) is written from the components' own option tables by

@@ -27,6 +27,7 @@ include tests/systems.mk
 include tests/dtd.mk
 include tests/k8s.mk
 include tests/robust.mk
+include tests/faultfs.mk
 endif
 
 # What tests leave in the build tree (screenshots, platform state).

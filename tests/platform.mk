@@ -11,7 +11,8 @@ tests_platform_plugins_dt_blackhole_la_LIBADD = $(PLUGIN_LIBADD)
 platform_tests = \
 	tests/platform/test_command \
 	tests/platform/test_local \
-	tests/platform/test_nemesis
+	tests/platform/test_nemesis \
+	tests/platform/test_disk
 check_PROGRAMS += $(platform_tests)
 TESTS += $(platform_tests)
 
@@ -24,6 +25,13 @@ tests_platform_test_local_SOURCES = \
 tests_platform_test_local_CFLAGS = $(TEST_CFLAGS)
 tests_platform_test_local_LDADD = $(TEST_LIBS)
 
+# disk: faulty and the disk nemeses (dt-faultfs's client compiled in)
+tests_platform_test_disk_SOURCES = \
+	tests/platform/pf.h tests/platform/pf.c tests/platform/test_disk.c \
+	$(faultfs_client_sources)
+tests_platform_test_disk_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/faultfs
+tests_platform_test_disk_LDADD = $(TEST_LIBS)
+
 tests_platform_test_nemesis_SOURCES = \
 	tests/platform/pf.h tests/platform/pf.c tests/platform/test_nemesis.c
 tests_platform_test_nemesis_CFLAGS = $(TEST_CFLAGS)
@@ -32,6 +40,7 @@ tests_platform_test_nemesis_LDADD = $(TEST_LIBS)
 EXTRA_DIST += \
 	tests/platform/charts/pf-redis.yaml \
 	tests/platform/charts/pf-socat.yaml \
+	tests/platform/charts/pf-disk.yaml \
 	tests/platform/suites/pf-redis.yaml \
 	tests/platform/suites/pf-redis-kill.yaml \
 	tests/platform/suites/pf-socat-all.yaml \

@@ -70,6 +70,16 @@ tests_robust_test_state_owner_SOURCES = tests/robust/test_state_owner.c $(ROBUST
 tests_robust_test_state_owner_CFLAGS = $(TEST_CFLAGS)
 tests_robust_test_state_owner_LDADD = $(TEST_LIBS)
 dist_noinst_SCRIPTS += tests/robust/setup-services.sh
+# the same with dt-faultfs under the nodes (disk: faulty)
+if BUILD_FAULTFS
+robust_tests_crash_disk = tests/robust/test_crash_disk
+check_PROGRAMS += $(robust_tests_crash_disk)
+TESTS += $(robust_tests_crash_disk)
+endif
+tests_robust_test_crash_disk_SOURCES = tests/robust/test_crash_disk.c \
+	tests/platform/pf.c tests/platform/pf.h $(ROBUST_COMMON)
+tests_robust_test_crash_disk_CFLAGS = $(TEST_CFLAGS)
+tests_robust_test_crash_disk_LDADD = $(TEST_LIBS)
 
 # dtd against hostile clients (reuses the dtd tests' harness)
 if BUILD_DTD

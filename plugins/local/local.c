@@ -343,17 +343,35 @@ int lc_node_wait(lc_platform *p, size_t i, size_t k, char *err)
 		       p->x[i].log_path, tail);
 }
 
-int lc_node_start(lc_platform *p, size_t i, char *err)
+/* Start every process of the nodes idx[0..n) that is not running, as
+ * create does: each process on every node, then wait for it on every
+ * node (etcd's members are ready only once a quorum of them runs). */
+static int nodes_start(lc_platform *p, const size_t *idx, size_t n, char *err)
 {
-	for (size_t k = 0; k < p->x[i].nprocs; k++) {
-		int status;
+	uint64_t started;
 
-		if (proc_alive(p, i, k, &status))
-			continue;
-		if (start_proc(p, i, k, err) != 0 || lc_node_wait(p, i, k, err) != 0)
-			return -1;
+	for (size_t k = 0; k < LC_MAX_PROCS; k++) {
+		started = 0;
+		for (size_t j = 0; j < n && j < 64; j++) {
+			size_t i = idx[j];
+			int status;
+
+			if (k >= p->x[i].nprocs || proc_alive(p, i, k, &status))
+				continue;
+			if (start_proc(p, i, k, err) != 0)
+				return -1;
+			started |= 1ull << j;
+		}
+		for (size_t j = 0; j < n && j < 64; j++)
+			if ((started >> j & 1) && lc_node_wait(p, idx[j], k, err) != 0)
+				return -1;
 	}
 	return 0;
+}
+
+int lc_node_start(lc_platform *p, size_t i, char *err)
+{
+	return nodes_start(p, &i, 1, err);
 }
 
 /* Stop every process: SIGTERM (and SIGCONT, in case one is paused), up
@@ -427,6 +445,7 @@ static void platform_free(lc_platform *p)
 	for (size_t i = 0; p->nodes != NULL && i < p->n; i++)
 		json_decref(p->nodes[i].info);
 	free(p->nodes);
+	lc_disk_free(p);
 	free(p->x);
 	free(p);
 }
@@ -559,6 +578,7 @@ static void print_plan(const lc_platform *p)
 		printf("local: %s at %s in netns %s (veth %s), data %s, log %s\n",
 		       p->nodes[i].name, p->nodes[i].address, p->nodes[i].netns,
 		       p->x[i].veth, p->x[i].data_dir, p->x[i].log_path);
+		lc_disk_print(p, i);
 		for (size_t k = 0; k < p->x[i].nprocs; k++) {
 			printf("local: %s: run", p->nodes[i].name);
 			for (char **a = p->x[i].procs[k].argv; *a != NULL; a++) {
@@ -586,6 +606,7 @@ static void name_nodes(lc_platform *p)
 		nd->info = json_pack("{s:i, s:s, s:s, s:s}", "port", p->port,
 				     "data_dir", x->data_dir, "log", x->log_path,
 				     "veth", x->veth);
+		lc_disk_info(p, i);
 	}
 }
 
@@ -644,6 +665,8 @@ static lc_platform *plan(const json_t *chart, const json_t *config,
 		}
 		snprintf(nd->ifname, sizeof(nd->ifname), "eth0");
 	}
+	if (lc_disk_plan(p, chart, config, err) != 0)
+		goto fail;
 	name_nodes(p);
 	if (lc_recipe_expand(p, err) != 0)
 		goto fail;
@@ -716,7 +739,7 @@ static void *local_create(const dt_platform_env *env, char *err)
 	}
 	if (p->keep)
 		lc_state_add(&p->state, "keep 1");
-	if (make_network(p, err) != 0)
+	if (make_network(p, err) != 0 || lc_disk_mount(p, err) != 0)
 		goto fail;
 	/* Each process on every node, then wait for it on every node: a
 	 * cluster (etcd) may need all its members up before any is ready. */
@@ -773,6 +796,11 @@ static const dt_option local_options[] = {
 	  .doc = "the nodes' IPv4 subnet (default: a free /24 of 10.213.0.0/16)" },
 	{ .name = "options", .type = DT_OPT_MAP,
 	  .doc = "values for the chart's local.options ({option:NAME}, when:)" },
+	{ .name = "disk", .type = DT_OPT_ENUM, .values = lc_disk_types,
+	  .doc = "plain or faulty (each node's data folder on dt-faultfs); "
+		 "default: the chart's local.disk" },
+	{ .name = "faultfs", .type = DT_OPT_OBJECT, .fields = lc_faultfs_options,
+	  .doc = "dt-faultfs's settings, over the chart's local.faultfs" },
 	{ .name = NULL }
 };
 
@@ -818,6 +846,22 @@ static int local_restart(void *data, dt_node *node, char *err)
 	return lc_node_start(p, i, err);
 }
 
+static int local_restart_nodes(void *data, dt_node *const *nodes, size_t n,
+			       char *err)
+{
+	lc_platform *p = data;
+	size_t idx[64];
+
+	if (n > 64)
+		return dt_fail(err, "at most 64 nodes restarted together");
+	for (size_t j = 0; j < n; j++) {
+		idx[j] = (size_t)nodes[j]->index;
+		if (idx[j] >= p->n || &p->nodes[idx[j]] != nodes[j])
+			return dt_fail(err, "not a node of this platform");
+	}
+	return nodes_start(p, idx, n, err);
+}
+
 static int local_exec(void *data, const dt_node *node, const char *const *argv,
 		      char *out, size_t outlen, char *err)
 {
@@ -840,6 +884,8 @@ static const dt_platform_type local_platform = {
 	.exec = local_exec,
 	.destroy = local_destroy,
 	.cleanup = lc_cleanup,
+	.disk = lc_disk_call,
+	.restart_nodes = local_restart_nodes,
 };
 
 static int local_plugin(dt_registry *reg)

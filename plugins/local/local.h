@@ -8,6 +8,7 @@
  *   recipe.c  the chart's recipe: processes, placeholders, readiness
  *   state.c   the state file that records what a run made, and the undo
  *             of it (teardown, the next start, `dt-run cleanup`)
+ *   disk.c    `disk: faulty`: each node's data folder on dt-faultfs
  *   local.c   the platform callbacks
  *
  * Ownership: an lc_platform owns its nodes, their expanded argvs and the
@@ -95,6 +96,8 @@ bool lc_exists(const char *path);
  *   hostrule RULE       an iptables rule of the host (FORWARD)
  *   pid PID START       a node process (signalled only when it is still
  *                       that process and this user's)
+ *   faultfs MOUNTPOINT  a dt-faultfs mount (disk.c)
+ *   faultfspid PID START MOUNTPOINT   the daemon serving it
  *   datadir PATH        removed unless `keep 1` follows
  *   keep 0|1
  */
@@ -152,12 +155,15 @@ typedef struct lc_proc {        /* one process of one node */
 	unsigned long long start;   /* its start time (lc_proc_start) */
 } lc_proc;
 
+typedef struct lc_disk lc_disk;  /* disk.c */
+
 typedef struct lc_node {
 	lc_proc procs[LC_MAX_PROCS];
 	size_t nprocs;
 	char data_dir[4096];
 	char log_path[4096];
 	char veth[16];
+	lc_disk *disk;              /* its dt-faultfs (owned), or NULL */
 } lc_node;
 
 typedef struct lc_platform {
@@ -198,6 +204,35 @@ void lc_recipe_free(lc_platform *p);
 /* The shape of the chart's `local:` section (the platform's
  * chart_options). */
 extern const dt_option lc_chart_options[];
+
+/* ---- disk.c ------------------------------------------------------------ */
+
+/* `disk:` (plain, faulty) and the `faultfs:` mapping's keys, in the
+ * chart's local: section and the suite's platform: section. */
+extern const char *const lc_disk_types[];
+extern const dt_option lc_faultfs_options[];
+/* Read disk and faultfs (the suite's over the chart's) and plan each
+ * node's disk (paths, dt-faultfs's argv); after the nodes are named. */
+int lc_disk_plan(lc_platform *p, const json_t *chart, const json_t *config,
+		 char *err);
+/* Node i's info gets "disk": {type, backing, control, log}. */
+void lc_disk_info(lc_platform *p, size_t i);
+/* The dry run's line for node i. */
+void lc_disk_print(const lc_platform *p, size_t i);
+/* Mount every node's disk (recorded in the state file first) and wait
+ * until each answers.  After the data folders exist, before any node
+ * process starts. */
+int lc_disk_mount(lc_platform *p, char *err);
+/* The platform's disk callback: one control request to node's
+ * dt-faultfs. */
+int lc_disk_call(void *platform, dt_node *node, const json_t *request,
+		 json_t **reply, char *err);
+void lc_disk_free(lc_platform *p);
+/* The state file's faultfs lines: unmount (clean when the daemon
+ * answers, else detach), end the daemons; with keep, each backing
+ * folder replaces its mount point.  After the node processes are gone,
+ * before the data folders are removed.  0, or -1 with err. */
+int lc_disk_undo(char *const *items, size_t n, bool keep, char *err);
 
 /* ---- local.c ----------------------------------------------------------- */
 

@@ -25,6 +25,26 @@
 
 #include "local.h"
 
+/* disk: faulty and its dt-faultfs settings (disk.c mounts it). */
+const char *const lc_disk_types[] = { "plain", "faulty", NULL };
+static const char *const dirs_models[] = { "ext4", "strict", NULL };
+
+const dt_option lc_faultfs_options[] = {
+	{ .name = "dirs", .type = DT_OPT_ENUM, .def = "ext4", .values = dirs_models,
+	  .doc = "directory entries: ext4 (any fsync commits them) or strict "
+		 "(only a directory's fsync)" },
+	{ .name = "commit", .type = DT_OPT_DURATION, .def = "0s", .min = 0,
+	  .max = 3600, .doc = "periodic commit of directory changes (ext4's "
+	  "commit=5); 0: only fsync commits" },
+	{ .name = "writeback", .type = DT_OPT_DURATION, .def = "0s", .min = 0,
+	  .max = 3600, .doc = "data this old is made durable (the kernel's "
+	  "dirty_expire); 0: only fsync does" },
+	{ .name = "max-dirty", .type = DT_OPT_SIZE, .def = "256M",
+	  .doc = "memory for unsynced data per node, then writers' files are "
+		 "written back (0: no bound)" },
+	{ .name = NULL }
+};
+
 #define READY_CHECKS \
 	{ .name = "tcp", .type = DT_OPT_INT, .min = 1, .max = 65535, \
 	  .doc = "ready once this port of the node accepts a connection" }, \
@@ -81,6 +101,11 @@ const dt_option lc_chart_options[] = {
 	{ .name = "processes", .type = DT_OPT_LIST, .item = DT_OPT_OBJECT,
 	  .fields = process_options, .min = 1, .max = LC_MAX_PROCS,
 	  .doc = "what runs on each node, started in order" },
+	{ .name = "disk", .type = DT_OPT_ENUM, .def = "plain", .values = lc_disk_types,
+	  .doc = "faulty: each node's data folder on dt-faultfs (power loss, "
+		 "disk faults)" },
+	{ .name = "faultfs", .type = DT_OPT_OBJECT, .fields = lc_faultfs_options,
+	  .doc = "dt-faultfs's settings with disk: faulty" },
 	{ .name = NULL }
 };
 

@@ -216,6 +216,11 @@ int lc_state_undo(const char *path, char *err)
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(items[i], "netns ", 6) == 0)
 			kill_netns_pids(items[i] + 6);
+	/* Then the dt-faultfs mounts, before the data folders go. */
+	if (lc_disk_undo(items, n, keep, e) != 0) {
+		dt_fail(err, "%s", e);
+		failed++;
+	}
 	for (size_t i = n; i-- > 0;) {
 		const char *it = items[i];
 

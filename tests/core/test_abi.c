@@ -114,6 +114,8 @@ Test(abi, layout, .disabled = sizeof(void *) != 8)
 	PIN(dt_platform_type, exec, 96);
 	PIN(dt_platform_type, destroy, 104);
 	PIN(dt_platform_type, cleanup, 112);
+	PIN(dt_platform_type, disk, 120);
+	PIN(dt_platform_type, restart_nodes, 128);
 	PIN(dt_client_type, size, 0);
 	PIN(dt_client_type, info, 8);
 	PIN(dt_client_type, operations, 48);

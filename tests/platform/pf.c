@@ -346,7 +346,8 @@ void *pf_nemesis(pf *f, const char *name, const char *entry_yaml,
 					       (*type)->info.options };
 		dt_validate_env venv = { .kind = DT_KIND_NEMESIS, .name = name,
 					 .config = (*doc)->root, .nnodes = f->n,
-					 .platform = f->pt->info.name };
+					 .platform = f->pt->info.name,
+					 .chart = f->chart ? f->chart->root : NULL };
 
 		if (dt_options_apply(tables, tables[1] ? 2 : 1, (*doc)->root, err) != 0 ||
 		    ((*type)->info.validate != NULL &&

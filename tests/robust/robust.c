@@ -2,6 +2,7 @@
  * robust.c: helpers of the robustness tests (see robust.h).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -205,4 +206,33 @@ void rb_with_dir(char *dst, size_t size, const char *src)
 		}
 	}
 	dst[n] = '\0';
+}
+
+size_t rb_children_of(pid_t parent, pid_t *out, size_t max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	size_t n = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL && n < max) {
+		char path[300], buf[512], *p;
+		FILE *f;
+		pid_t pid = (pid_t)atoi(e->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if ((f = fopen(path, "re")) == NULL)
+			continue;
+		if (fgets(buf, sizeof(buf), f) != NULL && (p = strrchr(buf, ')')) != NULL) {
+			int ppid = 0;
+
+			if (sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == parent)
+				out[n++] = pid;
+		}
+		fclose(f);
+	}
+	if (d != NULL)
+		closedir(d);
+	return n;
 }

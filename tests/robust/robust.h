@@ -44,6 +44,9 @@ struct criterion_test_params rb_index_params(size_t n);
 
 /* Copy src to dst (size bytes) with the temporary folder as "DIR". */
 void rb_with_dir(char *dst, size_t size, const char *src);
+/* The processes whose parent is pid (what dt-run started: node
+ * processes, dt-faultfs daemons), at most max of them into out. */
+size_t rb_children_of(pid_t parent, pid_t *out, size_t max);
 
 /* remove a tree (no shell) */
 void rb_rmtree(const char *path);

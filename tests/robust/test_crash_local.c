@@ -55,36 +55,6 @@ static void teardown(void)
 
 TestSuite(crash_local, .init = setup, .fini = teardown, .timeout = 300);
 
-/* Children of pid (the node processes dt-run started). */
-static size_t children_of(pid_t parent, pid_t *out, size_t max)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	size_t n = 0;
-
-	while (d != NULL && (e = readdir(d)) != NULL && n < max) {
-		char path[300], buf[512], *p;
-		FILE *f;
-		pid_t pid = (pid_t)atoi(e->d_name);
-
-		if (pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		if ((f = fopen(path, "re")) == NULL)
-			continue;
-		if (fgets(buf, sizeof(buf), f) != NULL && (p = strrchr(buf, ')')) != NULL) {
-			int ppid = 0;
-
-			if (sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == parent)
-				out[n++] = pid;
-		}
-		fclose(f);
-	}
-	if (d != NULL)
-		closedir(d);
-	return n;
-}
-
 /* The run id from the run's dt.log ("run ID of suite ..."), or "". */
 static void run_id_of(const char *dir, char *id, size_t size)
 {
@@ -133,7 +103,7 @@ Test(crash_local, sigkill_at_random_moments_then_cleanup_leaves_nothing)
 
 		cr_assert_eq(rb_spawn(&p, argv, NULL), 0);
 		nanosleep(&ts, NULL);
-		npids = children_of(p.pid, pids, 64);
+		npids = rb_children_of(p.pid, pids, 64);
 		kill(p.pid, SIGKILL);
 		rb_finish(&p, out, sizeof(out));
 		rc = rb_run(cout, sizeof(cout), cleanup);

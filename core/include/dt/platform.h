@@ -4,7 +4,7 @@
  * this machine) and `k8s` (Helm on a cluster) are platforms.
  *
  * Threads: create, nodes and destroy are called from the run's thread;
- * signal, restart and exec from the nemesis thread, never concurrently
+ * signal, restart, restart_nodes, exec and disk from the nemesis thread, never concurrently
  * with each other for one platform instance; cleanup from whichever
  * thread runs `dt-run cleanup` (or a platform's own next create), with no
  * instance.  Workers read a node's name, address and info (fixed after
@@ -89,6 +89,24 @@ typedef struct dt_platform_type {
 	/* Optional: remove what crashed runs left behind, from the state
 	 * files under state_dir.  Returns how many runs were cleaned, or -1. */
 	int (*cleanup)(const char *state_dir, char *err);
+
+	/* Optional: send one request to the fault filesystem under a
+	 * node's data (dt-faultfs(8): its control protocol, a JSON object
+	 * with "cmd"), from the nemesis thread; blocks until the answer (a
+	 * power loss, a corruption: seconds at most).  0 with *reply (the
+	 * answer, the caller's; may be NULL when not wanted), or -1 with
+	 * err (the node has no fault filesystem, or dt-faultfs refused the
+	 * request, saying why).  NULL: the platform has none (k8s). */
+	int (*disk)(void *platform, dt_node *node, const json_t *request,
+		    json_t **reply, char *err);
+
+	/* Optional: start several killed nodes again together and wait
+	 * until every one is ready: each process on every node first, then
+	 * the waits, so that a cluster whose members are ready only with a
+	 * quorum (etcd) comes back when all of it was down.  NULL: restart
+	 * them one at a time. */
+	int (*restart_nodes)(void *platform, dt_node *const *nodes, size_t n,
+			     char *err);
 } dt_platform_type;
 
 #endif /* DT_PLATFORM_H */
