@@ -1,9 +1,12 @@
-# core: libdt (the run engine and the API plugins call), dt-run.
+# core: libdt (the run engine, the API plugins call, the history formats
+# dt-check reads), dt-run.
 
 lib_LTLIBRARIES += core/libdt.la
 core_libdt_la_SOURCES = \
 	core/lib/command.c \
+	core/lib/edn.c core/lib/edn.h \
 	core/lib/history.c core/lib/history.h \
+	core/lib/history_import.c core/lib/history_import.h \
 	core/lib/log.c core/lib/log.h \
 	core/lib/metrics.c core/lib/metrics.h \
 	core/lib/paths.c core/lib/paths.h \
