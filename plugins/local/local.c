@@ -78,7 +78,8 @@ static int subnet_taken(const lc_platform *p, bool *taken, char *what,
 	*taken = false;
 	if (p->dry_run)
 		return 0;
-	if (lc_runf(NULL, out, sizeof(out), err, "ip -4 route show table all") != 0)
+	if (LC_RUN(NULL, out, sizeof(out), err, "ip", "-4", "route", "show",
+		   "table", "all") != 0)
 		return dt_fail(err, "ip -4 route: %s", out);
 	for (char *line = strtok_r(out, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -431,7 +432,7 @@ static void local_teardown(void *data)
  */
 static int allow_forward(lc_platform *p, char *err)
 {
-	char buf[8] = "", out[4096] = "", rule[256], e[DT_ERRBUF_SIZE];
+	char buf[8] = "", out[4096] = "", e[DT_ERRBUF_SIZE] = "";
 	FILE *f = fopen("/proc/sys/net/bridge/bridge-nf-call-iptables", "re");
 
 	if (f != NULL) {
@@ -441,26 +442,32 @@ static int allow_forward(lc_platform *p, char *err)
 	}
 	if (buf[0] != '1')
 		return 0;
-	if (lc_runf(NULL, out, sizeof(out), e, "iptables -w -S FORWARD") != 0 ||
+	if (LC_RUN(NULL, out, sizeof(out), e, "iptables", "-w", "-S", "FORWARD") != 0 ||
 	    strstr(out, "-P FORWARD ACCEPT") != NULL)
 		return 0;
-	snprintf(rule, sizeof(rule), "FORWARD -i %s -o %s -m comment --comment "
-		 "dt-%s -j ACCEPT", p->bridge, p->bridge, p->run_id);
-	if (lc_state_add(&p->state, "hostrule %s", rule) != 0)
+	if (lc_state_add(&p->state, "hostrule " LC_HOSTRULE, p->bridge, p->bridge,
+			 p->run_id) != 0)
 		return dt_fail(err, "state file %s: %s", p->state.path,
 			       strerror(errno));
-	if (lc_runf(NULL, out, sizeof(out), e, "iptables -w -I %s", rule) != 0)
+	if (lc_hostrule("-I", p->bridge, p->run_id, out, sizeof(out), e) != 0)
 		return dt_fail(err, "the host drops forwarded packets and "
-			       "iptables -I %s failed: %s", rule, e[0] ? e : out);
+			       "iptables -I " LC_HOSTRULE " failed: %s", p->bridge,
+			       p->bridge, p->run_id, e[0] ? e : out);
 	dt_log(DT_LOG_INFO, "local: host FORWARD policy is not ACCEPT: "
-	       "added %s", rule);
+	       "added " LC_HOSTRULE, p->bridge, p->bridge, p->run_id);
 	return 0;
+}
+
+/* ADDRESS/PREFIX, one argument of ip addr add. */
+static void with_prefix(const char *address, int prefix, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%d", address, prefix);
 }
 
 /* Make the bridge, and per node its namespace, veth pair and address. */
 static int make_network(lc_platform *p, char *err)
 {
-	char br_addr[32], e[DT_ERRBUF_SIZE], out[1024];
+	char br_addr[32], cidr[80], e[DT_ERRBUF_SIZE], out[1024];
 	const char *ns;
 
 	fmt_addr(p->net + 1, br_addr, sizeof(br_addr));
@@ -472,7 +479,7 @@ static int make_network(lc_platform *p, char *err)
 	} while (0)
 #define RUN(netns, ...)                                                        \
 	do {                                                                   \
-		if (lc_runf(netns, out, sizeof(out), e, __VA_ARGS__) != 0)    \
+		if (LC_RUN(netns, out, sizeof(out), e, __VA_ARGS__) != 0)     \
 			return dt_fail(err, "%s", e[0] ? e : out);             \
 		e[0] = '\0';                                                   \
 	} while (0)
@@ -480,10 +487,11 @@ static int make_network(lc_platform *p, char *err)
 	/* One line for the whole data folder of the run's store. */
 	NOTE("datadir %s/data", p->store_dir);
 	NOTE("bridge %s", p->bridge);
-	RUN(NULL, "ip link add %s type bridge", p->bridge);
-	RUN(NULL, "ip addr add %s/%d dev %s", br_addr, p->prefix, p->bridge);
+	RUN(NULL, "ip", "link", "add", p->bridge, "type", "bridge");
+	with_prefix(br_addr, p->prefix, cidr, sizeof(cidr));
+	RUN(NULL, "ip", "addr", "add", cidr, "dev", p->bridge);
 	subnet_unlock(p); /* the subnet now shows in the routes */
-	RUN(NULL, "ip link set %s up", p->bridge);
+	RUN(NULL, "ip", "link", "set", p->bridge, "up");
 	if (allow_forward(p, err) != 0)
 		return -1;
 	for (size_t i = 0; i < p->n; i++) {
@@ -491,20 +499,20 @@ static int make_network(lc_platform *p, char *err)
 
 		ns = nd->netns;
 		NOTE("netns %s", ns);
-		RUN(NULL, "ip netns add %s", ns);
+		RUN(NULL, "ip", "netns", "add", ns);
 		NOTE("veth %s", p->x[i].veth);
-		RUN(NULL, "ip link add %s type veth peer name %s netns %s",
-		    p->x[i].veth, nd->ifname, ns);
-		RUN(NULL, "ip link set %s master %s up", p->x[i].veth, p->bridge);
-		RUN(ns, "ip addr add %s/%d dev %s", nd->address, p->prefix,
-		    nd->ifname);
-		RUN(ns, "ip link set %s up", nd->ifname);
-		RUN(ns, "ip link set lo up");
+		RUN(NULL, "ip", "link", "add", p->x[i].veth, "type", "veth",
+		    "peer", "name", nd->ifname, "netns", ns);
+		RUN(NULL, "ip", "link", "set", p->x[i].veth, "master", p->bridge, "up");
+		with_prefix(nd->address, p->prefix, cidr, sizeof(cidr));
+		RUN(ns, "ip", "addr", "add", cidr, "dev", nd->ifname);
+		RUN(ns, "ip", "link", "set", nd->ifname, "up");
+		RUN(ns, "ip", "link", "set", "lo", "up");
 		/* IPv4 only: the partition nemesis cuts IPv4 addresses, and
 		 * link-local IPv6 between nodes would slip past it. */
-		if (lc_runf(ns, out, sizeof(out), e, "sysctl -q -w "
-			    "net.ipv6.conf.all.disable_ipv6=1 "
-			    "net.ipv6.conf.default.disable_ipv6=1") != 0)
+		if (LC_RUN(ns, out, sizeof(out), e, "sysctl", "-q", "-w",
+			   "net.ipv6.conf.all.disable_ipv6=1",
+			   "net.ipv6.conf.default.disable_ipv6=1") != 0)
 			dt_log(DT_LOG_DEBUG, "local: %s: IPv6 stays on: %s", ns,
 			       e[0] ? e : out);
 		e[0] = '\0';

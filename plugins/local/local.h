@@ -37,11 +37,13 @@
 int lc_run(const char *netns, const char *const *argv, double timeout,
 	   char *out, size_t outlen, char *err);
 
-/* lc_run with a printf-built argument list: spaces split words, so only
- * for names and numbers made by the platform itself, never for user
- * text.  Returns the exit status or -1. */
-int lc_runf(const char *netns, char *out, size_t outlen, char *err,
-	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* lc_run of the words given, with the 30 s timeout:
+ *   LC_RUN(netns, out, outlen, err, "ip", "link", "set", name, "up")
+ * Each argument is one argv element as it is (no formatting, no
+ * splitting).  Returns the exit status or -1. */
+#define LC_RUN(netns, out, outlen, err, ...) \
+	lc_run((netns), (const char *const[]){ __VA_ARGS__, NULL }, 30, \
+	       (out), (outlen), (err))
 
 /* Start argv in the background in netns: its own session (so a terminal's
  * ^C reaches only dt-run), working directory cwd, stdin /dev/null,
@@ -100,6 +102,21 @@ int lc_state_open(lc_state *st, const char *state_dir, const char *run_id,
 int lc_state_add(lc_state *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void lc_state_close(lc_state *st);
+
+/* The one host rule a run may add (when the host drops forwarded
+ * packets): its bridge may forward to itself.  As text (a printf format
+ * of bridge, bridge, run id), as the state file records it:
+ *   hostrule FORWARD -i BR -o BR -m comment --comment dt-ID -j ACCEPT */
+#define LC_HOSTRULE "FORWARD -i %s -o %s -m comment --comment dt-%s -j ACCEPT"
+
+/* iptables -w OP (-I, -C or -D) with that rule; the exit status, or -1
+ * with err. */
+int lc_hostrule(const char *op, const char *bridge, const char *id,
+		char *out, size_t outlen, char *err);
+
+/* The bridge and run id of a recorded rule; -1 when the text is not
+ * exactly that rule. */
+int lc_hostrule_parse(const char *rule, char bridge[16], char id[16]);
 
 /* Undo everything a state file lists (processes, namespaces, veths,
  * bridge, data directories unless kept), then remove the file.  Runs

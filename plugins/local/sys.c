@@ -11,7 +11,6 @@
 #include <ftw.h>
 #include <limits.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,25 +37,6 @@ int lc_run(const char *netns, const char *const *argv, double timeout,
 	};
 
 	return dt_command_run(&c, err);
-}
-
-int lc_runf(const char *netns, char *out, size_t outlen, char *err,
-	    const char *fmt, ...)
-{
-	char line[1024];
-	const char *argv[64];
-	size_t n = 0;
-	char *save = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	for (char *w = strtok_r(line, " ", &save); w != NULL && n < 63;
-	     w = strtok_r(NULL, " ", &save))
-		argv[n++] = w;
-	argv[n] = NULL;
-	return lc_run(netns, argv, 30, out, outlen, err);
 }
 
 pid_t lc_spawn(const char *netns, char *const *argv, const char *cwd,

@@ -311,6 +311,71 @@ Test(local, host_forward_drop_policy)
 	(void)err;
 }
 
+/* A file of the state dir (NAME under dir) with the given text. */
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	cr_assert_not_null(fp, "%s", path);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* A state file's host rule is undone only when it is exactly the rule
+ * DT adds, rebuilt from its bridge and run id: other text (a damaged or
+ * forged line) is refused by name and never becomes iptables arguments,
+ * and its file is kept.  `dt-run cleanup` runs in a network namespace of
+ * its own, so that no host rule could be touched whatever it did. */
+Test(local, cleanup_runs_only_the_host_rule_dt_writes)
+{
+	const char *build = getenv("DT_BUILDDIR");
+	char dir[] = "/tmp/dt-pf-hr-XXXXXX", exe[512], path[300], out[4096] = "";
+	int status;
+	pid_t pid;
+	FILE *fp;
+
+	pf_require_root();
+	cr_assert_not_null(mkdtemp(dir));
+	write_file(dir, "local-hrgood.state", "owner 0 0\n"
+		   "hostrule FORWARD -i dtbr-hrgood -o dtbr-hrgood -m comment "
+		   "--comment dt-hrgood -j ACCEPT\n");
+	write_file(dir, "local-hrbad.state", "owner 0 0\n"
+		   "hostrule FORWARD -j DROP\n");
+	snprintf(exe, sizeof(exe), "%s/core/dt-run", build ? build : TEST_BUILDDIR);
+	snprintf(path, sizeof(path), "%s/err", dir);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNET) != 0)
+			_exit(124);
+		setenv("DT_STATE_DIR", dir, 1);
+		if (freopen("/dev/null", "w", stdout) == NULL ||
+		    freopen(path, "w", stderr) == NULL)
+			_exit(126);
+		execl(exe, exe, "cleanup", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	fp = fopen(path, "r");
+	cr_assert_not_null(fp);
+	out[fread(out, 1, sizeof(out) - 1, fp)] = '\0';
+	fclose(fp);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 5, "status %d: %s",
+		  status, out);
+	cr_expect(strstr(out, "local-hrbad.state: not a rule DT adds: "
+			 "FORWARD -j DROP") != NULL, "%s", out);
+	cr_expect(strstr(out, "hrgood") == NULL, "%s", out);
+	snprintf(path, sizeof(path), "%s/local-hrgood.state", dir);
+	cr_expect_neq(access(path, F_OK), 0, "the rule DT writes was not undone");
+	snprintf(path, sizeof(path), "%s/local-hrbad.state", dir);
+	cr_expect_eq(access(path, F_OK), 0, "a refused state file was removed");
+	snprintf(exe, sizeof(exe), "rm -rf '%s'", dir);
+	cr_expect_eq(system(exe), 0);
+}
+
 /* Without CAP_NET_ADMIN, setup stops before making anything. */
 Test(local, needs_cap_net_admin)
 {
