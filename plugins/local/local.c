@@ -226,14 +226,88 @@ static bool reap_killed(lc_platform *p, size_t i, size_t k)
 	return true;
 }
 
+/* A line in the node's log, as start_proc writes one. */
+static void log_note(const lc_platform *p, size_t i, const char *what,
+		     const char *proc, const char *detail)
+{
+	FILE *log = fopen(p->x[i].log_path, "ae");
+
+	if (log != NULL) {
+		fprintf(log, "--- dt: %s %s: %s\n", what, proc, detail);
+		fclose(log);
+	}
+}
+
+/* Run a wait step until its command exits 0 with the output it needs,
+ * or its time is up. */
+static int wait_step(lc_platform *p, size_t i, const lc_proc *pr,
+		     const lc_step *st, char *err)
+{
+	dt_node *nd = &p->nodes[i];
+	char out[16384];
+	char e[DT_ERRBUF_SIZE];
+	dt_deadline d;
+	double nap = 0.005;
+
+	log_note(p, i, "before", pr->spec->name, st->argv[0]);
+	dt_deadline_set(&d, st->timeout);
+	for (;;) {
+		out[0] = '\0';
+		if (lc_run(nd->netns, (const char *const *)st->argv, 5, out,
+			   sizeof(out), e) == 0 &&
+		    (st->output == NULL || strstr(out, st->output) != NULL))
+			return 0;
+		if (dt_deadline_expired(&d))
+			break;
+		if (p->cancelled != NULL && p->cancelled(p->cancelled_arg))
+			return dt_fail(err, "node %s: cancelled while waiting "
+				       "before %s's first start", nd->name,
+				       pr->spec->name);
+		dt_sleep(nap);
+		nap = nap * 2 > 0.1 ? 0.1 : nap * 2;
+	}
+	return dt_fail(err, "node %s: %s: first-start wait for %s%s%s%s not met "
+		       "after %g s; its last output: %.300s", nd->name,
+		       pr->spec->name, st->argv[0], st->output ? " (output '" : "",
+		       st->output ? st->output : "", st->output ? "')" : "",
+		       st->timeout, out[0] ? out : e);
+}
+
+/* Before a process's first start in the run: its first-start steps, in
+ * order (a restart keeps what the process made of them since). */
+static int first_start(lc_platform *p, size_t i, size_t k, char *err)
+{
+	lc_proc *pr = &p->x[i].procs[k];
+	char e[DT_ERRBUF_SIZE];
+
+	for (size_t j = 0; j < pr->nsteps; j++) {
+		const lc_step *st = &pr->steps[j];
+
+		if (st->argv != NULL) {
+			if (wait_step(p, i, pr, st, err) != 0)
+				return -1;
+			continue;
+		}
+		log_note(p, i, "before", pr->spec->name, st->path);
+		if (lc_write_file(st->path, st->content, e) != 0)
+			return dt_fail(err, "node %s: %s: first-start file: %s",
+				       p->nodes[i].name, pr->spec->name, e);
+	}
+	return 0;
+}
+
 static int start_proc(lc_platform *p, size_t i, size_t k, char *err)
 {
 	lc_node *x = &p->x[i];
 	lc_proc *pr = &x->procs[k];
 	dt_node *nd = &p->nodes[i];
-	FILE *log = fopen(x->log_path, "ae");
+	FILE *log;
 	char e[DT_ERRBUF_SIZE];
 
+	if (!pr->started && first_start(p, i, k, err) != 0)
+		return -1;
+	pr->started = true;
+	log = fopen(x->log_path, "ae");
 	if (log != NULL) {
 		fprintf(log, "--- dt: starting %s on %s:", pr->spec->name, nd->name);
 		for (char **a = pr->argv; *a != NULL; a++)
@@ -524,6 +598,38 @@ static int make_network(lc_platform *p, char *err)
 	return 0;
 }
 
+/* Print one argument, quoted when a reader would misread it. */
+static void print_arg(const char *a)
+{
+	if (a[0] == '\0' || strpbrk(a, " \t'\"") != NULL)
+		printf(" '%s'", a);
+	else
+		printf(" %s", a);
+}
+
+static void print_steps(const dt_node *nd, const lc_proc *pr)
+{
+	for (size_t j = 0; j < pr->nsteps; j++) {
+		const lc_step *st = &pr->steps[j];
+
+		printf("local: %s: before the first %s,", nd->name, pr->spec->name);
+		if (st->argv == NULL) {
+			printf(" write");
+			print_arg(st->path);
+			printf(" (%zu bytes)\n", strlen(st->content));
+			continue;
+		}
+		printf(" wait (%g s) for", st->timeout);
+		for (char **a = st->argv; *a != NULL; a++)
+			print_arg(*a);
+		if (st->output != NULL) {
+			printf(" to print");
+			print_arg(st->output);
+		}
+		printf("\n");
+	}
+}
+
 static void print_plan(const lc_platform *p)
 {
 	char net[32];
@@ -537,14 +643,10 @@ static void print_plan(const lc_platform *p)
 		       p->x[i].veth, p->x[i].data_dir, p->x[i].log_path);
 		for (size_t k = 0; k < p->x[i].nprocs; k++) {
 			printf("local: %s: run", p->nodes[i].name);
-			for (char **a = p->x[i].procs[k].argv; *a != NULL; a++) {
-				/* Quote what a reader would misread. */
-				if ((*a)[0] == '\0' || strpbrk(*a, " \t'\"") != NULL)
-					printf(" '%s'", *a);
-				else
-					printf(" %s", *a);
-			}
+			for (char **a = p->x[i].procs[k].argv; *a != NULL; a++)
+				print_arg(*a);
 			printf("\n");
+			print_steps(&p->nodes[i], &p->x[i].procs[k]);
 		}
 	}
 	fflush(stdout);

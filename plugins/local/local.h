@@ -74,6 +74,10 @@ int lc_enter_userns(char *err);
 /* mkdir -p, mode 0755 (0700 for the last component when private). */
 int lc_mkdirs(const char *path, bool private_dir, char *err);
 
+/* Write text to path as a new file (mode 0644), whole or not at all:
+ * written beside it, then renamed.  0, or -1 with err naming the path. */
+int lc_write_file(const char *path, const char *text, char *err);
+
 /* rm -rf; 0, or -1 with err. */
 int lc_rmtree(const char *path, char *err);
 
@@ -137,12 +141,24 @@ typedef struct lc_spec {        /* one process of the recipe */
 	int ready_port;             /* ready.tcp, or 0 */
 	const json_t *ready_cmd;    /* ready.command, or NULL */
 	double timeout;             /* seconds */
+	const json_t *first_start;  /* its first-start steps, or NULL */
 } lc_spec;
+
+typedef struct lc_step {        /* one first-start step, expanded */
+	char *path;                 /* file: where (under the data dir) */
+	char *content;              /* file: what */
+	char **argv;                /* wait: the command, or NULL */
+	char *output;               /* wait: text its output must hold, or NULL */
+	double timeout;             /* wait: seconds */
+} lc_step;
 
 typedef struct lc_proc {        /* one process of one node */
 	const lc_spec *spec;
 	char **argv;                /* expanded, NULL-terminated, owned */
 	char **ready_argv;          /* expanded, or NULL */
+	lc_step *steps;             /* before its first start, owned */
+	size_t nsteps;
+	bool started;               /* it has been started in this run */
 	pid_t pid;                  /* 0 when not running */
 	unsigned long long start;   /* its start time (lc_proc_start) */
 } lc_proc;

@@ -178,6 +178,46 @@ void lc_tail(const char *path, char *buf, size_t size)
 	buf[r > 0 ? r : 0] = '\0';
 }
 
+int lc_write_file(const char *path, const char *text, char *err)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(text), done = 0;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.dt-new", path) >= (int)sizeof(tmp))
+		return dt_fail(err, "%s: name too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return dt_fail(err, "%s: %s", tmp, strerror(errno));
+	while (done < len) {
+		ssize_t w = write(fd, text + done, len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			dt_fail(err, "%s: %s", tmp, w < 0 ? strerror(errno) : "short write");
+			goto fail;
+		}
+		done += (size_t)w;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		dt_fail(err, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (rename(tmp, path) != 0) {
+		dt_fail(err, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
 static int write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);

@@ -376,6 +376,126 @@ Test(local, cleanup_runs_only_the_host_rule_dt_writes)
 	cr_expect_eq(system(exe), 0);
 }
 
+/* Replace a file's content; 0 or -1. */
+static int replace_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp == NULL)
+		return -1;
+	fputs(text, fp);
+	return fclose(fp);
+}
+
+/* A file's whole content (NUL-terminated) into buf; false without it. */
+static bool slurp_into(const char *path, char *buf, size_t size)
+{
+	FILE *fp = fopen(path, "r");
+	size_t n;
+
+	if (fp == NULL)
+		return false;
+	n = fread(buf, 1, size - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return true;
+}
+
+/* Wait (5 s at most) until a killed process has died: restart starts
+ * only what is not running. */
+static void dead_or_zombie(pid_t pid)
+{
+	for (int i = 0; i < 500 && pf_proc_state(pid) != 0 && pf_proc_state(pid) != 'Z'; i++)
+		usleep(10000);
+	cr_assert(pf_proc_state(pid) == 0 || pf_proc_state(pid) == 'Z',
+		  "pid %d outlived SIGKILL", (int)pid);
+}
+
+/* How many times text occurs in s. */
+static int occurrences(const char *s, const char *text)
+{
+	int n = 0;
+
+	for (const char *p = strstr(s, text); p != NULL; p = strstr(p + 1, text))
+		n++;
+	return n;
+}
+
+static const char greeter[] =
+	"local:\n"
+	"  nodes: 2\n"
+	"  processes:\n"
+	"    - name: greeter\n"
+	"      first-start:\n"
+	"        - file: {path: greeting, content: \"hello from {name} at {address}\\n\"}\n"
+	"        - wait: {command: [cat, \"{data_dir}/greeting\"], output: \"from {name}\"}\n"
+	"      command: [socat, \"TCP-LISTEN:7000,bind={address},fork,reuseaddr\",\n"
+	"                \"OPEN:{data_dir}/greeting\"]\n"
+	"      ready: {tcp: 7000, timeout: 10}\n";
+
+/* first-start: before the first start, the file is written in the data
+ * directory (the store's path has a space: pf's) and the wait sees it;
+ * a restart (the kill nemesis's heal) takes neither step again, so what
+ * the process made of the file since stays (were the wait run again, it
+ * would fail: the text it waits for is gone). */
+Test(local, first_start_steps_run_before_the_first_start_only)
+{
+	char path[512], text[512], want[256], err[DT_ERRBUF_SIZE] = "";
+	pid_t old;
+	pf f;
+
+	pf_require_root();
+	pf_up(&f, greeter, "");
+	cr_assert_not_null(strchr(f.store, ' '), "%s", f.store);
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/data/%s/greeting", f.store, f.nodes[i].name);
+		cr_assert(slurp_into(path, text, sizeof(text)), "no %s", path);
+		snprintf(want, sizeof(want), "hello from %s at %s\n", f.nodes[i].name,
+			 f.nodes[i].address);
+		cr_expect_str_eq(text, want);
+	}
+	snprintf(path, sizeof(path), "%s/data/n1/greeting", f.store);
+	cr_assert_eq(replace_file(path, "rewritten by the process\n"), 0);
+	old = f.nodes[0].pids[0];
+	cr_assert_eq(kill(old, SIGKILL), 0);
+	dead_or_zombie(old);
+	cr_assert_eq(f.pt->restart(f.plat, &f.nodes[0], err), 0, "%s", err);
+	pf_note_pids(&f);
+	cr_expect(f.nodes[0].pids[0] > 0 && f.nodes[0].pids[0] != old);
+	cr_assert(slurp_into(path, text, sizeof(text)));
+	cr_expect_str_eq(text, "rewritten by the process\n");
+	snprintf(path, sizeof(path), "%s/n1.log", f.store);
+	cr_assert(slurp_into(path, text, sizeof(text)));
+	cr_expect_eq(occurrences(text, "--- dt: before greeter: "), 2, "%s", text);
+	cr_expect_eq(occurrences(text, "--- dt: starting greeter"), 2, "%s", text);
+	pf_down(&f);
+}
+
+/* A wait whose output never comes fails the start after its timeout,
+ * naming the node, the process and what it waited for, with the last
+ * output; nothing is left. */
+Test(local, a_first_start_wait_that_never_holds_fails_the_run)
+{
+	static const char chart[] =
+		"local:\n"
+		"  nodes: 1\n"
+		"  processes:\n"
+		"    - name: srv\n"
+		"      first-start:\n"
+		"        - wait: {command: [echo, not yet], output: ready, timeout: 0.3}\n"
+		"      command: [sleep, \"30\"]\n"
+		"      ready: {tcp: 7000}\n";
+	char err[DT_ERRBUF_SIZE] = "";
+	pf f;
+
+	pf_require_root();
+	cr_assert_null(pf_try_up(&f, chart, "", false, err));
+	cr_expect_str_eq(err, "node n1: srv: first-start wait for echo (output "
+			 "'ready') not met after 0.3 s; its last output: not yet\n");
+	pf_assert_clean(f.run_id, f.state_dir, NULL, 0);
+	pf_down(&f);
+}
+
 /* Without CAP_NET_ADMIN, setup stops before making anything. */
 Test(local, needs_cap_net_admin)
 {
