@@ -496,6 +496,58 @@ Test(local, a_first_start_wait_that_never_holds_fails_the_run)
 	pf_down(&f);
 }
 
+/* The redis chart's sentinels (charts/redis.yaml, sentinel: true) in a
+ * store whose path has a space: no shell, so the path stays one
+ * argument.  Each sentinel's first start waited for the replicas and
+ * wrote its config; each monitors the primary with both replicas; a
+ * sentinel killed and restarted keeps the config it rewrote (its myid
+ * line, which the chart's template does not have). */
+Test(local, redis_sentinels_start_in_a_store_with_a_space, .timeout = 90)
+{
+	char *chart, path[256], conf[8192], myid[128], err[DT_ERRBUF_SIZE] = "";
+	const char *line;
+	FILE *fp;
+	long size;
+	pid_t old;
+	pf f;
+
+	pf_require_root();
+	fp = fopen(TEST_SRCDIR "/charts/redis.yaml", "r");
+	cr_assert_not_null(fp);
+	fseek(fp, 0, SEEK_END);
+	size = ftell(fp);
+	rewind(fp);
+	chart = calloc(1, (size_t)size + 1);
+	cr_assert_eq(fread(chart, 1, (size_t)size, fp), (size_t)size);
+	fclose(fp);
+	pf_up(&f, chart, "options: {sentinel: true}\n");
+	free(chart);
+	cr_assert_not_null(strchr(f.store, ' '), "%s", f.store);
+	for (size_t i = 0; i < 3; i++) {
+		const char *argv[] = { "redis-cli", "-h", f.nodes[i].address, "-p", "26379",
+				       "sentinel", "master", "dt", NULL };
+		char out[4096] = "";
+
+		cr_expect_eq(pf_exec(&f, i, argv, out, sizeof(out)), 0, "%s", out);
+		cr_expect(strstr(out, f.nodes[0].address) != NULL, "n%zu: %s", i + 1, out);
+		cr_expect(strstr(out, "num-slaves\n2\n") != NULL, "n%zu: %s", i + 1, out);
+	}
+	snprintf(path, sizeof(path), "%s/data/n2/sentinel.conf", f.store);
+	cr_assert(slurp_into(path, conf, sizeof(conf)), "no %s", path);
+	line = strstr(conf, "sentinel myid ");
+	cr_assert_not_null(line, "the sentinel did not rewrite %s:\n%s", path, conf);
+	snprintf(myid, sizeof(myid), "%.*s", (int)strcspn(line, "\n"), line);
+	old = f.nodes[1].pids[1];
+	cr_assert_eq(kill(old, SIGKILL), 0);
+	dead_or_zombie(old);
+	cr_assert_eq(f.pt->restart(f.plat, &f.nodes[1], err), 0, "%s", err);
+	pf_note_pids(&f);
+	cr_expect(f.nodes[1].pids[1] > 0 && f.nodes[1].pids[1] != old);
+	cr_assert(slurp_into(path, conf, sizeof(conf)));
+	cr_expect(strstr(conf, myid) != NULL, "the restart lost '%s':\n%s", myid, conf);
+	pf_down(&f);
+}
+
 /* Without CAP_NET_ADMIN, setup stops before making anything. */
 Test(local, needs_cap_net_admin)
 {
