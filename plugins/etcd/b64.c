@@ -9,7 +9,7 @@
 static const char ALPHABET[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-char *dt_b64_encode(const void *data, size_t n)
+char *etcd_b64_encode(const void *data, size_t n)
 {
 	const unsigned char *in = data;
 	char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
@@ -39,7 +39,7 @@ static int digit(char c)
 	return p ? (int)(p - ALPHABET) : -1;
 }
 
-char *dt_b64_decode(const char *text, size_t *n)
+char *etcd_b64_decode(const char *text, size_t *n)
 {
 	size_t len = strlen(text), used = 0;
 	unsigned v = 0;

@@ -8,11 +8,11 @@
 #include <stddef.h>
 
 /* malloc'd NUL-terminated encoding of n bytes; NULL when out of memory. */
-char *dt_b64_encode(const void *data, size_t n);
+char *etcd_b64_encode(const void *data, size_t n);
 
 /* malloc'd decoding of a NUL-terminated text (a NUL is added after the
  * bytes, *n excludes it); NULL for a text that is not base64.  Padding
  * may be left out. */
-char *dt_b64_decode(const char *text, size_t *n);
+char *etcd_b64_decode(const char *text, size_t *n);
 
 #endif

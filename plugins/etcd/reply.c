@@ -11,8 +11,8 @@
 #include "b64.h"
 #include "reply.h"
 
-json_t *dt_etcd_reply_parse(long code, const char *body, size_t len,
-			    char **error, dt_op_type *outcome)
+json_t *etcd_reply_parse(long code, const char *body, size_t len,
+			 char **error, dt_op_type *outcome)
 {
 	json_t *reply = body != NULL ? json_loadb(body, len, 0, NULL) : NULL;
 
@@ -39,8 +39,8 @@ json_t *dt_etcd_reply_parse(long code, const char *body, size_t len,
 	return reply;
 }
 
-int dt_etcd_reply_range(const json_t *reply, char **value, size_t *vlen,
-			char **rev, char **error)
+int etcd_reply_range(const json_t *reply, char **value, size_t *vlen,
+		     char **rev, char **error)
 {
 	const json_t *kv = json_array_get(json_object_get(reply, "kvs"), 0);
 	const json_t *val, *mr;
@@ -59,7 +59,8 @@ int dt_etcd_reply_range(const json_t *reply, char **value, size_t *vlen,
 	/* The gateway leaves an empty value out. */
 	if (val != NULL && !json_is_string(val))
 		goto not_base64;
-	*value = dt_b64_decode(val != NULL ? json_string_value(val) : "", vlen);
+	*value = etcd_b64_decode(val != NULL ? json_string_value(val) : "",
+				 vlen);
 	if (*value == NULL)
 		goto not_base64;
 	*rev = strdup(json_is_string(mr) ? json_string_value(mr) : "0");
@@ -76,7 +77,7 @@ not_base64:
 	return -1;
 }
 
-bool dt_etcd_reply_succeeded(const json_t *reply)
+bool etcd_reply_succeeded(const json_t *reply)
 {
 	return json_is_true(json_object_get(reply, "succeeded"));
 }
