@@ -176,67 +176,86 @@ Test(bank, consistent_reads_are_valid)
 	dt_history_free(h);
 }
 
+/* One read's balances (JSON text) and the problem it must be reported
+ * with, or NULL when it is fine. */
+typedef struct read_case {
+	const char *balances;
+	const char *problem;
+} read_case;
+
+/* Reads by process 0, one after the other (read k is event 2k + 1),
+ * checked with the workload's options: each bad one listed in order with
+ * its index, balances and problem, the counts and summary to match. */
+static void expect_reads(const char *workload, long long total,
+			 const read_case *reads, size_t n)
+{
+	const char **events = calloc(2 * n, sizeof(*events));
+	char (*text)[256] = calloc(n, sizeof(*text)), summary[128];
+	size_t bad = 0;
+	dt_history *h;
+	json_t *r;
+
+	cr_assert(events != NULL && text != NULL);
+	for (size_t k = 0; k < n; k++) {
+		snprintf(text[k], sizeof(text[k]), "{\"process\":0,\"type\":\"ok\","
+			 "\"f\":\"read\",\"value\":%s}", reads[k].balances);
+		events[2 * k] = "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}";
+		events[2 * k + 1] = text[k];
+		bad += reads[k].problem != NULL;
+	}
+	h = history(events, 2 * n);
+	r = bank_check(h, workload);
+	snprintf(summary, sizeof(summary), "%zu of %zu reads break the invariant "
+		 "(total %lld)", bad, n, total);
+	expect_counts(r, bad == 0, (long long)n, (long long)bad, total,
+		      bad ? summary : NULL, bad);
+	for (size_t k = 0, listed = 0; k < n; k++)
+		if (reads[k].problem != NULL)
+			expect_error(r, listed++, 2 * (long long)k + 1,
+				     reads[k].balances, reads[k].problem);
+	json_decref(r);
+	dt_history_free(h);
+	free(events);
+	free(text);
+}
+
 /* Money destroyed (a debit without its credit) and created (a credit
  * without its debit), as a non-atomic transfer or a torn read shows. */
 Test(bank, a_wrong_total_is_reported)
 {
-	dt_history *h = HISTORY(READ(0, "[10,10]"), READ(0, "[5,10]"),
-				READ(1, "[15,10]"));
-	json_t *r = bank_check(h, two);
+	static const read_case reads[] = {
+		{ "[10,10]", NULL }, { "[5,10]", "wrong total" },
+		{ "[15,10]", "wrong total" },
+	};
 
-	expect_counts(r, false, 3, 2, 20,
-		      "2 of 3 reads break the invariant (total 20)", 2);
-	expect_error(r, 0, 3, "[5,10]", "wrong total");
-	expect_error(r, 1, 5, "[15,10]", "wrong total");
-	json_decref(r);
-	dt_history_free(h);
+	expect_reads(two, 20, reads, 3);
 }
 
 /* An overdraft: the total holds, an account is below zero.  A read that
  * is both short and negative is reported as negative. */
 Test(bank, a_negative_balance_is_reported)
 {
-	dt_history *h = HISTORY(READ(0, "[25,-5]"), READ(0, "[-1,10]"));
-	json_t *r = bank_check(h, two);
+	static const read_case reads[] = {
+		{ "[25,-5]", "negative balance" }, { "[-1,10]", "negative balance" },
+	};
 
-	expect_counts(r, false, 2, 2, 20,
-		      "2 of 2 reads break the invariant (total 20)", 2);
-	expect_error(r, 0, 1, "[25,-5]", "negative balance");
-	expect_error(r, 1, 3, "[-1,10]", "negative balance");
-	json_decref(r);
-	dt_history_free(h);
+	expect_reads(two, 20, reads, 2);
 }
 
 /* Not a list of as many integers as there are accounts: malformed, even
  * when the numbers that are there add up. */
 Test(bank, a_malformed_read_is_reported)
 {
-	static const char *const bad[] = {
-		"null", "20", "{\"0\":10,\"1\":10}", "[]", "[20]", "[10,10,0]",
-		"[10,\"10\"]", "[10.0,10]", "[10,null]", "[[10],10]",
+	static const read_case reads[] = {
+		{ "null", "malformed read" }, { "20", "malformed read" },
+		{ "{\"0\":10,\"1\":10}", "malformed read" }, { "[]", "malformed read" },
+		{ "[20]", "malformed read" }, { "[10,10,0]", "malformed read" },
+		{ "[10,\"10\"]", "malformed read" }, { "[10.0,10]", "malformed read" },
+		{ "[10,null]", "malformed read" }, { "[[10],10]", "malformed read" },
+		{ "[10,10]", NULL },
 	};
-	const size_t n = sizeof(bad) / sizeof(bad[0]);
-	const char *events[2 * (sizeof(bad) / sizeof(bad[0])) + 2];
-	char text[sizeof(bad) / sizeof(bad[0])][128];
-	dt_history *h;
-	json_t *r;
 
-	for (size_t i = 0; i < n; i++) {
-		snprintf(text[i], sizeof(text[i]), "{\"process\":0,\"type\":\"ok\","
-			 "\"f\":\"read\",\"value\":%s}", bad[i]);
-		events[2 * i] = "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}";
-		events[2 * i + 1] = text[i];
-	}
-	events[2 * n] = "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}";
-	events[2 * n + 1] = "{\"process\":0,\"type\":\"ok\",\"f\":\"read\",\"value\":[10,10]}";
-	h = history(events, 2 * n + 2);
-	r = bank_check(h, two);
-	expect_counts(r, false, (long long)n + 1, (long long)n,
-		      20, "10 of 11 reads break the invariant (total 20)", n);
-	for (size_t i = 0; i < n; i++)
-		expect_error(r, i, 2 * (long long)i + 1, bad[i], "malformed read");
-	json_decref(r);
-	dt_history_free(h);
+	expect_reads(two, 20, reads, 11);
 }
 
 /* A history built by a program may leave a read's value NULL (dt_op
@@ -260,18 +279,12 @@ Test(bank, a_read_without_value_is_malformed)
  * the total: 2 * INT64_MAX + 32 is 30 modulo 2^64.  Wrong, not valid. */
 Test(bank, a_sum_that_overflows_is_a_wrong_total)
 {
-	dt_history *h = HISTORY(READ(0, "[9223372036854775807,9223372036854775807,32]"),
-				READ(0, "[-9223372036854775807,-9223372036854775807,30]"));
-	json_t *r = bank_check(h, "{\"accounts\":3,\"balance\":10}");
+	static const read_case reads[] = {
+		{ "[9223372036854775807,9223372036854775807,32]", "wrong total" },
+		{ "[-9223372036854775807,-9223372036854775807,30]", "negative balance" },
+	};
 
-	expect_counts(r, false, 2, 2, 30,
-		      "2 of 2 reads break the invariant (total 30)", 2);
-	expect_error(r, 0, 1, "[9223372036854775807,9223372036854775807,32]",
-		     "wrong total");
-	expect_error(r, 1, 3, "[-9223372036854775807,-9223372036854775807,30]",
-		     "negative balance");
-	json_decref(r);
-	dt_history_free(h);
+	expect_reads("{\"accounts\":3,\"balance\":10}", 30, reads, 2);
 }
 
 /* Only a client's successful reads are evidence: a failed or unknown
@@ -318,15 +331,11 @@ Test(bank, ten_errors_are_listed_all_are_counted)
 /* No workload options: the workload's defaults, 5 accounts of 10000. */
 Test(bank, the_workload_defaults_apply)
 {
-	dt_history *h = HISTORY(READ(0, "[10000,10000,10000,10000,10000]"),
-				READ(0, "[10,10]"));
-	json_t *r = bank_check(h, NULL);
+	static const read_case reads[] = {
+		{ "[10000,10000,10000,10000,10000]", NULL }, { "[10,10]", "malformed read" },
+	};
 
-	expect_counts(r, false, 2, 1, 50000,
-		      "1 of 2 reads break the invariant (total 50000)", 1);
-	expect_error(r, 0, 3, "[10,10]", "malformed read");
-	json_decref(r);
-	dt_history_free(h);
+	expect_reads(NULL, 50000, reads, 2);
 }
 
 Test(bank, bad_workload_options_are_an_error)
