@@ -311,17 +311,15 @@ Test(local, host_forward_drop_policy)
 	(void)err;
 }
 
-/* A file of the state dir (NAME under dir) with the given text. */
-static void write_file(const char *dir, const char *name, const char *text)
+/* Replace a file's content; 0 or -1. */
+static int replace_file(const char *path, const char *text)
 {
-	char path[256];
-	FILE *fp;
+	FILE *fp = fopen(path, "w");
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fp = fopen(path, "w");
-	cr_assert_not_null(fp, "%s", path);
+	if (fp == NULL)
+		return -1;
 	fputs(text, fp);
-	fclose(fp);
+	return fclose(fp);
 }
 
 /* A state file's host rule is undone only when it is exactly the rule
@@ -339,11 +337,12 @@ Test(local, cleanup_runs_only_the_host_rule_dt_writes)
 
 	pf_require_root();
 	cr_assert_not_null(mkdtemp(dir));
-	write_file(dir, "local-hrgood.state", "owner 0 0\n"
-		   "hostrule FORWARD -i dtbr-hrgood -o dtbr-hrgood -m comment "
-		   "--comment dt-hrgood -j ACCEPT\n");
-	write_file(dir, "local-hrbad.state", "owner 0 0\n"
-		   "hostrule FORWARD -j DROP\n");
+	snprintf(path, sizeof(path), "%s/local-hrgood.state", dir);
+	cr_assert_eq(replace_file(path, "owner 0 0\nhostrule FORWARD -i dtbr-hrgood "
+				  "-o dtbr-hrgood -m comment --comment dt-hrgood "
+				  "-j ACCEPT\n"), 0);
+	snprintf(path, sizeof(path), "%s/local-hrbad.state", dir);
+	cr_assert_eq(replace_file(path, "owner 0 0\nhostrule FORWARD -j DROP\n"), 0);
 	snprintf(exe, sizeof(exe), "%s/core/dt-run", build ? build : TEST_BUILDDIR);
 	snprintf(path, sizeof(path), "%s/err", dir);
 	pid = fork();
@@ -376,17 +375,6 @@ Test(local, cleanup_runs_only_the_host_rule_dt_writes)
 	cr_expect_eq(system(exe), 0);
 }
 
-/* Replace a file's content; 0 or -1. */
-static int replace_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	if (fp == NULL)
-		return -1;
-	fputs(text, fp);
-	return fclose(fp);
-}
-
 /* A file's whole content (NUL-terminated) into buf; false without it. */
 static bool slurp_into(const char *path, char *buf, size_t size)
 {
@@ -401,14 +389,23 @@ static bool slurp_into(const char *path, char *buf, size_t size)
 	return true;
 }
 
-/* Wait (5 s at most) until a killed process has died: restart starts
- * only what is not running. */
-static void dead_or_zombie(pid_t pid)
+/* SIGKILL process k of node i and restart the node through the
+ * platform, as the kill nemesis does: a new process runs in its place. */
+static void kill_and_restart(pf *f, size_t i, size_t k)
 {
-	for (int i = 0; i < 500 && pf_proc_state(pid) != 0 && pf_proc_state(pid) != 'Z'; i++)
+	pid_t old = f->nodes[i].pids[k];
+	char err[DT_ERRBUF_SIZE] = "";
+
+	cr_assert_eq(kill(old, SIGKILL), 0);
+	/* restart starts only what is not running: wait for the death */
+	for (int t = 0; t < 500 && pf_proc_state(old) != 0 && pf_proc_state(old) != 'Z'; t++)
 		usleep(10000);
-	cr_assert(pf_proc_state(pid) == 0 || pf_proc_state(pid) == 'Z',
-		  "pid %d outlived SIGKILL", (int)pid);
+	cr_assert(pf_proc_state(old) == 0 || pf_proc_state(old) == 'Z',
+		  "pid %d outlived SIGKILL", (int)old);
+	cr_assert_eq(f->pt->restart(f->plat, &f->nodes[i], err), 0, "%s", err);
+	pf_note_pids(f);
+	cr_expect(f->nodes[i].pids[k] > 0 && f->nodes[i].pids[k] != old,
+		  "n%zu: process %zu was not started again", i + 1, k);
 }
 
 /* How many times text occurs in s. */
@@ -440,8 +437,7 @@ static const char greeter[] =
  * would fail: the text it waits for is gone). */
 Test(local, first_start_steps_run_before_the_first_start_only)
 {
-	char path[512], text[512], want[256], err[DT_ERRBUF_SIZE] = "";
-	pid_t old;
+	char path[512], text[512], want[256];
 	pf f;
 
 	pf_require_root();
@@ -456,12 +452,7 @@ Test(local, first_start_steps_run_before_the_first_start_only)
 	}
 	snprintf(path, sizeof(path), "%s/data/n1/greeting", f.store);
 	cr_assert_eq(replace_file(path, "rewritten by the process\n"), 0);
-	old = f.nodes[0].pids[0];
-	cr_assert_eq(kill(old, SIGKILL), 0);
-	dead_or_zombie(old);
-	cr_assert_eq(f.pt->restart(f.plat, &f.nodes[0], err), 0, "%s", err);
-	pf_note_pids(&f);
-	cr_expect(f.nodes[0].pids[0] > 0 && f.nodes[0].pids[0] != old);
+	kill_and_restart(&f, 0, 0);
 	cr_assert(slurp_into(path, text, sizeof(text)));
 	cr_expect_str_eq(text, "rewritten by the process\n");
 	snprintf(path, sizeof(path), "%s/n1.log", f.store);
@@ -504,11 +495,10 @@ Test(local, a_first_start_wait_that_never_holds_fails_the_run)
  * line, which the chart's template does not have). */
 Test(local, redis_sentinels_start_in_a_store_with_a_space, .timeout = 90)
 {
-	char *chart, path[256], conf[8192], myid[128], err[DT_ERRBUF_SIZE] = "";
+	char *chart, path[256], conf[8192], myid[128];
 	const char *line;
 	FILE *fp;
 	long size;
-	pid_t old;
 	pf f;
 
 	pf_require_root();
@@ -537,12 +527,7 @@ Test(local, redis_sentinels_start_in_a_store_with_a_space, .timeout = 90)
 	line = strstr(conf, "sentinel myid ");
 	cr_assert_not_null(line, "the sentinel did not rewrite %s:\n%s", path, conf);
 	snprintf(myid, sizeof(myid), "%.*s", (int)strcspn(line, "\n"), line);
-	old = f.nodes[1].pids[1];
-	cr_assert_eq(kill(old, SIGKILL), 0);
-	dead_or_zombie(old);
-	cr_assert_eq(f.pt->restart(f.plat, &f.nodes[1], err), 0, "%s", err);
-	pf_note_pids(&f);
-	cr_expect(f.nodes[1].pids[1] > 0 && f.nodes[1].pids[1] != old);
+	kill_and_restart(&f, 1, 1);
 	cr_assert(slurp_into(path, conf, sizeof(conf)));
 	cr_expect(strstr(conf, myid) != NULL, "the restart lost '%s':\n%s", myid, conf);
 	pf_down(&f);
