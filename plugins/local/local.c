@@ -612,7 +612,7 @@ static void print_steps(const dt_node *nd, const lc_proc *pr)
 	for (size_t j = 0; j < pr->nsteps; j++) {
 		const lc_step *st = &pr->steps[j];
 
-		printf("local: %s: before the first %s,", nd->name, pr->spec->name);
+		printf("local: %s: before %s's first start,", nd->name, pr->spec->name);
 		if (st->argv == NULL) {
 			printf(" write");
 			print_arg(st->path);
@@ -642,11 +642,11 @@ static void print_plan(const lc_platform *p)
 		       p->nodes[i].name, p->nodes[i].address, p->nodes[i].netns,
 		       p->x[i].veth, p->x[i].data_dir, p->x[i].log_path);
 		for (size_t k = 0; k < p->x[i].nprocs; k++) {
+			print_steps(&p->nodes[i], &p->x[i].procs[k]);
 			printf("local: %s: run", p->nodes[i].name);
 			for (char **a = p->x[i].procs[k].argv; *a != NULL; a++)
 				print_arg(*a);
 			printf("\n");
-			print_steps(&p->nodes[i], &p->x[i].procs[k]);
 		}
 	}
 	fflush(stdout);
