@@ -1,8 +1,9 @@
 # tests of the checker: verdicts on porcupine's histories, property and
-# brute-force agreement (test_lin), dt-run and dt-check end to end
-# (test_e2e).
+# brute-force agreement (test_lin), the bank invariant on hand-written
+# histories (test_bank), dt-run and dt-check end to end (test_e2e).
 checker_tests = \
 	tests/checker/test_lin \
+	tests/checker/test_bank \
 	tests/checker/test_e2e
 check_PROGRAMS += $(checker_tests)
 TESTS += $(checker_tests)
@@ -15,3 +16,6 @@ tests_checker_test_lin_LDADD = $(TEST_LIBS)
 tests_checker_test_e2e_SOURCES = tests/checker/test_e2e.c
 tests_checker_test_e2e_CFLAGS = $(TEST_CFLAGS)
 tests_checker_test_e2e_LDADD = $(TEST_LIBS)
+tests_checker_test_bank_SOURCES = tests/checker/test_bank.c
+tests_checker_test_bank_CFLAGS = $(TEST_CFLAGS)
+tests_checker_test_bank_LDADD = $(TEST_LIBS)

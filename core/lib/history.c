@@ -574,6 +574,17 @@ bad_f:
 	return dt_fail(err, "\"f\": expected a string");
 }
 
+/* Declared in dt/types.h, for every history (read, imported or built). */
+void dt_history_free(dt_history *h)
+{
+	if (h == NULL)
+		return;
+	for (size_t i = 0; i < h->count; i++)
+		dt_op_clear(&h->ops[i]);
+	free(h->ops);
+	free(h);
+}
+
 static dt_history *dt_history_read_jsonl2(const char *path, bool live, char *err);
 
 /*

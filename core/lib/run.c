@@ -180,11 +180,6 @@ void dt_run_cancel(dt_run *r)
 	atomic_store(&r->cancel, true);
 }
 
-const dt_suite *dt_run_suite(const dt_run *r)
-{
-	return r->suite;
-}
-
 const char *dt_run_dir(const dt_run *r)
 {
 	return r->dir;

@@ -65,7 +65,6 @@ int dt_run_execute(dt_run *run, char *err);
 void dt_run_cancel(dt_run *run);
 void dt_run_free(dt_run *run);
 
-const dt_suite *dt_run_suite(const dt_run *run);
 /* The run's store folder, once execute has made it (else NULL). */
 const char *dt_run_dir(const dt_run *run);
 /* results.json's content after execute, borrowed; NULL before. */

@@ -68,16 +68,6 @@ void dt_op_clear(dt_op *op)
 	memset(op, 0, sizeof(*op));
 }
 
-void dt_history_free(dt_history *h)
-{
-	if (h == NULL)
-		return;
-	for (size_t i = 0; i < h->count; i++)
-		dt_op_clear(&h->ops[i]);
-	free(h->ops);
-	free(h);
-}
-
 /* ---- config accessors ---------------------------------------------------- */
 
 static const json_t *conf_get(const json_t *conf, const char *key)

@@ -112,7 +112,8 @@ json_t *etcd_post(etcd_conn *k, const char *path, json_t *body,
 		return NULL;
 	}
 	curl_easy_getinfo(k->h, CURLINFO_RESPONSE_CODE, &code);
-	reply = dt_etcd_reply_parse(code, k->body.data, k->body.len, &msg, outcome);
+	reply = etcd_reply_parse(code, k->body.data, k->body.len, &msg,
+				 outcome);
 	if (reply == NULL) {
 		*error = dt_strdupf("%s: %s", ep->name, msg ? msg : "out of memory");
 		free(msg);

@@ -37,10 +37,10 @@ static const char *const HISTOGRAMS[] = {
 typedef struct scrape {
 	double scalar[NSCALARS];
 	bool seen[NSCALARS];
-	dt_prom_hist hist[NHISTS];
+	etcd_prom_hist hist[NHISTS];
 } scrape;
 
-static int on_sample(const dt_prom_sample *s, void *arg)
+static int on_sample(const etcd_prom_sample *s, void *arg)
 {
 	scrape *sc = arg;
 
@@ -52,7 +52,7 @@ static int on_sample(const dt_prom_sample *s, void *arg)
 			return 0;
 		}
 	for (size_t i = 0; i < NHISTS; i++)
-		if (dt_prom_hist_add(&sc->hist[i], s))
+		if (etcd_prom_hist_add(&sc->hist[i], s))
 			return 0;
 	return 0;
 }
@@ -67,14 +67,14 @@ static json_t *metrics_from_text(const char *text, size_t len)
 		return out;
 	for (size_t i = 0; i < NHISTS; i++)
 		sc->hist[i].name = HISTOGRAMS[i];
-	dt_prom_parse(text, len, on_sample, sc);
+	etcd_prom_parse(text, len, on_sample, sc);
 	for (size_t i = 0; i < NSCALARS; i++)
 		if (sc->seen[i])
 			json_object_set_new(out, SCALARS[i], json_real(sc->scalar[i]));
 	for (size_t i = 0; i < NHISTS; i++) {
-		const dt_prom_hist *h = &sc->hist[i];
-		double p50 = dt_prom_hist_quantile(h, 0.5);
-		double p99 = dt_prom_hist_quantile(h, 0.99);
+		const etcd_prom_hist *h = &sc->hist[i];
+		double p50 = etcd_prom_hist_quantile(h, 0.5);
+		double p99 = etcd_prom_hist_quantile(h, 0.99);
 		json_t *o;
 
 		if (!h->seen)

@@ -43,7 +43,7 @@ static int range(etcd_conn *k, const char *key, bool serializable, char **value,
 	*rev = NULL;
 	if (r == NULL)
 		return -1;
-	rc = dt_etcd_reply_range(r, value, vlen, rev, error);
+	rc = etcd_reply_range(r, value, vlen, rev, error);
 	json_decref(r);
 	return rc;
 }
@@ -93,7 +93,7 @@ static dt_op_type txn_put(etcd_conn *k, const char *key, json_t *compare,
 			"value", b64(text)), error, &t);
 	if (r == NULL)
 		return t;
-	t = dt_etcd_reply_succeeded(r) ? DT_OP_OK :
+	t = etcd_reply_succeeded(r) ? DT_OP_OK :
 	    dt_op_error(error, DT_OP_FAIL, "mismatch");
 	json_decref(r);
 	return t;

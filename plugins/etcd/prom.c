@@ -137,12 +137,12 @@ static bool take_timestamp(cursor *c)
 
 /* Parse one line (no newline); 1 sample, 0 nothing (comment, blank),
  * -1 malformed, 2 when the callback asked to stop. */
-static int parse_line(const char *line, size_t n, dt_prom_fn fn, void *arg)
+static int parse_line(const char *line, size_t n, etcd_prom_fn fn, void *arg)
 {
 	char buf[PROM_MAX_LINE_TEXT];
 	size_t used = 0;
 	cursor c = { line, line + n };
-	dt_prom_sample s;
+	etcd_prom_sample s;
 
 	memset(&s, 0, sizeof(s));
 	skip_blank(&c);
@@ -160,7 +160,7 @@ static int parse_line(const char *line, size_t n, dt_prom_fn fn, void *arg)
 				c.p++;
 				break;
 			}
-			if (s.nlabels == DT_PROM_MAX_LABELS)
+			if (s.nlabels == ETCD_PROM_MAX_LABELS)
 				return -1;
 			s.label_name[s.nlabels] = take_name(&c, false, buf, &used);
 			if (s.label_name[s.nlabels] == NULL)
@@ -195,7 +195,8 @@ static int parse_line(const char *line, size_t n, dt_prom_fn fn, void *arg)
 	return fn != NULL && fn(&s, arg) != 0 ? 2 : 1;
 }
 
-size_t dt_prom_parse(const char *text, size_t len, dt_prom_fn fn, void *arg)
+size_t etcd_prom_parse(const char *text, size_t len, etcd_prom_fn fn,
+		       void *arg)
 {
 	size_t pos = 0, bad = 0;
 
@@ -217,7 +218,7 @@ size_t dt_prom_parse(const char *text, size_t len, dt_prom_fn fn, void *arg)
 	return bad;
 }
 
-const char *dt_prom_label(const dt_prom_sample *s, const char *name)
+const char *etcd_prom_label(const etcd_prom_sample *s, const char *name)
 {
 	for (size_t i = 0; i < s->nlabels; i++)
 		if (strcmp(s->label_name[i], name) == 0)
@@ -233,7 +234,7 @@ static bool family_is(const char *name, const char *family, const char *suffix)
 	return strncmp(name, family, n) == 0 && strcmp(name + n, suffix) == 0;
 }
 
-bool dt_prom_hist_add(dt_prom_hist *h, const dt_prom_sample *s)
+bool etcd_prom_hist_add(etcd_prom_hist *h, const etcd_prom_sample *s)
 {
 	if (h->name == NULL || isnan(s->value))
 		return false;
@@ -248,7 +249,7 @@ bool dt_prom_hist_add(dt_prom_hist *h, const dt_prom_sample *s)
 		return true;
 	}
 	if (family_is(s->name, h->name, "_bucket")) {
-		const char *les = dt_prom_label(s, "le");
+		const char *les = etcd_prom_label(s, "le");
 		char *end;
 		double le;
 		size_t i;
@@ -263,7 +264,7 @@ bool dt_prom_hist_add(dt_prom_hist *h, const dt_prom_sample *s)
 		if (i < h->nbuckets && h->le[i] == le) {
 			h->count[i] += s->value;
 		} else {
-			if (h->nbuckets == DT_PROM_MAX_BUCKETS)
+			if (h->nbuckets == ETCD_PROM_MAX_BUCKETS)
 				return false;
 			memmove(&h->le[i + 1], &h->le[i], (h->nbuckets - i) * sizeof(double));
 			memmove(&h->count[i + 1], &h->count[i], (h->nbuckets - i) * sizeof(double));
@@ -277,7 +278,7 @@ bool dt_prom_hist_add(dt_prom_hist *h, const dt_prom_sample *s)
 	return false;
 }
 
-double dt_prom_hist_quantile(const dt_prom_hist *h, double q)
+double etcd_prom_hist_quantile(const etcd_prom_hist *h, double q)
 {
 	double total, rank, lower = 0, below = 0;
 

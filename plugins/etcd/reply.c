@@ -12,8 +12,8 @@
 
 #include "reply.h"
 
-json_t *dt_etcd_reply_parse(long code, const char *body, size_t len,
-			    char **error, dt_op_type *outcome)
+json_t *etcd_reply_parse(long code, const char *body, size_t len,
+			 char **error, dt_op_type *outcome)
 {
 	json_t *reply = body != NULL ? json_loadb(body, len, 0, NULL) : NULL;
 
@@ -40,8 +40,8 @@ json_t *dt_etcd_reply_parse(long code, const char *body, size_t len,
 	return reply;
 }
 
-int dt_etcd_reply_range(const json_t *reply, char **value, size_t *vlen,
-			char **rev, char **error)
+int etcd_reply_range(const json_t *reply, char **value, size_t *vlen,
+		     char **rev, char **error)
 {
 	const json_t *kv = json_array_get(json_object_get(reply, "kvs"), 0);
 	const json_t *val, *mr;
@@ -81,7 +81,7 @@ not_base64:
 	return -1;
 }
 
-bool dt_etcd_reply_succeeded(const json_t *reply)
+bool etcd_reply_succeeded(const json_t *reply)
 {
 	return json_is_true(json_object_get(reply, "succeeded"));
 }

@@ -31,8 +31,8 @@
  * the gateway refused the request itself (4xx: nothing was done), else
  * DT_OP_INFO (the request may have been applied).
  */
-json_t *dt_etcd_reply_parse(long code, const char *body, size_t len,
-			    char **error, dt_op_type *outcome);
+json_t *etcd_reply_parse(long code, const char *body, size_t len,
+			 char **error, dt_op_type *outcome);
 
 /*
  * The first key of a range reply.  When there is one: *value gets its
@@ -42,10 +42,10 @@ json_t *dt_etcd_reply_parse(long code, const char *body, size_t len,
  * *error (malloc'd) for a malformed reply (a key that is not an object,
  * a value that is not a base64 string); *value and *rev are then NULL.
  */
-int dt_etcd_reply_range(const json_t *reply, char **value, size_t *vlen,
-			char **rev, char **error);
+int etcd_reply_range(const json_t *reply, char **value, size_t *vlen,
+		     char **rev, char **error);
 
 /* Whether a txn reply says its comparisons held (the success branch ran). */
-bool dt_etcd_reply_succeeded(const json_t *reply);
+bool etcd_reply_succeeded(const json_t *reply);
 
 #endif

@@ -49,7 +49,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	return buf_add(arg, p, size * n) == 0 ? size * n : 0;
 }
 
-char *dt_k8s_escape(const char *in, char *out, size_t size)
+char *k8s_escape(const char *in, char *out, size_t size)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t o = 0;
@@ -81,11 +81,11 @@ static void set_pem(CURL *h, CURLoption blob_opt, CURLoption type_opt,
 	curl_easy_setopt(h, type_opt, "PEM");
 }
 
-static CURL *handle(dt_k8s_api *api, const char *method, const char *path,
+static CURL *handle(k8s_api *api, const char *method, const char *path,
 		    struct curl_slist **hdrs, const char *content_type,
-		    const dt_k8s_cred *cred, char *err)
+		    const k8s_cred *cred, char *err)
 {
-	const dt_k8s_conn *c = api->conn;
+	const k8s_conn *c = api->conn;
 	CURL *h = curl_easy_init();
 	char line[8192];
 	char *url;
@@ -153,7 +153,7 @@ static CURL *handle(dt_k8s_api *api, const char *method, const char *path,
 	return h;
 }
 
-static void trace(dt_k8s_api *api, const char *method, const char *path,
+static void trace(k8s_api *api, const char *method, const char *path,
 		  const json_t *body)
 {
 	char *s = body ? json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -184,17 +184,17 @@ static void status_message(const char *method, const char *path, long code,
 
 /* The exec plugin's credential when the user has one (else *cred is
  * left empty and the kubeconfig's own credentials are used). */
-static int get_cred(dt_k8s_api *api, dt_k8s_cred *cred, char *err)
+static int get_cred(k8s_api *api, k8s_cred *cred, char *err)
 {
 	memset(cred, 0, sizeof(*cred));
 	if (api->conn->exec == NULL)
 		return 0;
-	return dt_k8s_exec_get(api->conn->exec, cred, err);
+	return k8s_exec_get(api->conn->exec, cred, err);
 }
 
-static int request_once(dt_k8s_api *api, const char *method, const char *path,
+static int request_once(k8s_api *api, const char *method, const char *path,
 			const json_t *body, const char *content_type,
-			json_t **resp, const dt_k8s_cred *cred, char *err)
+			json_t **resp, const k8s_cred *cred, char *err)
 {
 	struct curl_slist *hdrs = NULL;
 	char *text = NULL;
@@ -249,11 +249,11 @@ out:
  * expired early: forget it and try once more with a fresh one, as
  * client-go does.
  */
-int dt_k8s_request(dt_k8s_api *api, const char *method, const char *path,
-		   const json_t *body, const char *content_type, json_t **resp,
-		   char *err)
+int k8s_request(k8s_api *api, const char *method, const char *path,
+		const json_t *body, const char *content_type, json_t **resp,
+		char *err)
 {
-	dt_k8s_cred cred;
+	k8s_cred cred;
 	int rc;
 
 	*resp = NULL;
@@ -264,8 +264,8 @@ int dt_k8s_request(dt_k8s_api *api, const char *method, const char *path,
 		return -1;
 	rc = request_once(api, method, path, body, content_type, resp, &cred, err);
 	if (rc == 401 && api->conn->exec != NULL) {
-		dt_k8s_exec_expire(api->conn->exec, cred.generation);
-		dt_k8s_cred_clear(&cred);
+		k8s_exec_expire(api->conn->exec, cred.generation);
+		k8s_cred_clear(&cred);
 		json_decref(*resp);
 		*resp = NULL;
 		if (get_cred(api, &cred, err) != 0)
@@ -273,7 +273,7 @@ int dt_k8s_request(dt_k8s_api *api, const char *method, const char *path,
 		rc = request_once(api, method, path, body, content_type, resp,
 				  &cred, err);
 	}
-	dt_k8s_cred_clear(&cred);
+	k8s_cred_clear(&cred);
 	return rc;
 }
 
@@ -281,7 +281,7 @@ int dt_k8s_request(dt_k8s_api *api, const char *method, const char *path,
 
 typedef struct watch {
 	buf line;
-	dt_k8s_watch_fn fn;
+	k8s_watch_fn fn;
 	void *arg;
 	int result;    /* 1 done, -1 failed, 0 going on */
 	char *err;
@@ -356,8 +356,8 @@ static size_t on_watch(char *p, size_t size, size_t n, void *arg)
 	return total;
 }
 
-static int watch_once(dt_k8s_api *api, const char *path, long timeout_ms,
-		      dt_k8s_watch_fn fn, void *arg, const dt_k8s_cred *cred,
+static int watch_once(k8s_api *api, const char *path, long timeout_ms,
+		      k8s_watch_fn fn, void *arg, const k8s_cred *cred,
 		      long *status, char *err)
 {
 	struct curl_slist *hdrs = NULL;
@@ -398,10 +398,10 @@ static int watch_once(dt_k8s_api *api, const char *path, long timeout_ms,
 	return w.result;
 }
 
-int dt_k8s_watch(dt_k8s_api *api, const char *path, long timeout_ms,
-		 dt_k8s_watch_fn fn, void *arg, char *err)
+int k8s_watch(k8s_api *api, const char *path, long timeout_ms,
+	      k8s_watch_fn fn, void *arg, char *err)
 {
-	dt_k8s_cred cred;
+	k8s_cred cred;
 	long code = 0;
 	int rc;
 
@@ -413,17 +413,17 @@ int dt_k8s_watch(dt_k8s_api *api, const char *path, long timeout_ms,
 	rc = watch_once(api, path, timeout_ms, fn, arg, &cred, &code, err);
 	if (rc < 0 && code == 401 && api->conn->exec != NULL) {
 		/* no event was seen: a 401 answers before the stream */
-		dt_k8s_exec_expire(api->conn->exec, cred.generation);
-		dt_k8s_cred_clear(&cred);
+		k8s_exec_expire(api->conn->exec, cred.generation);
+		k8s_cred_clear(&cred);
 		if (get_cred(api, &cred, err) != 0)
 			return -1;
 		rc = watch_once(api, path, timeout_ms, fn, arg, &cred, &code, err);
 	}
-	dt_k8s_cred_clear(&cred);
+	k8s_cred_clear(&cred);
 	return rc;
 }
 
-bool dt_k8s_pod_ready(const json_t *pod)
+bool k8s_pod_ready(const json_t *pod)
 {
 	const json_t *status = json_object_get(pod, "status");
 	const char *phase = json_string_value(json_object_get(status, "phase"));

@@ -52,7 +52,7 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-void dt_k8s_cred_clear(dt_k8s_cred *c)
+void k8s_cred_clear(k8s_cred *c)
 {
 	free(c->token);
 	free(c->cert);
@@ -60,7 +60,7 @@ void dt_k8s_cred_clear(dt_k8s_cred *c)
 	memset(c, 0, sizeof(*c));
 }
 
-void dt_k8s_exec_free(dt_k8s_exec *x)
+void k8s_exec_free(k8s_exec_plugin *x)
 {
 	size_t i;
 
@@ -78,7 +78,7 @@ void dt_k8s_exec_free(dt_k8s_exec *x)
 	free(x->info);
 	free(x->info_tty);
 	free(x->where);
-	dt_k8s_cred_clear(&x->cred);
+	k8s_cred_clear(&x->cred);
 	pthread_mutex_destroy(&x->lock);
 	free(x);
 }
@@ -149,15 +149,15 @@ out:
 	return s;
 }
 
-dt_k8s_exec *dt_k8s_exec_new(const json_t *exec, const char *command,
-			     const json_t *cluster, const char *ca_file,
-			     const char *where, char *err)
+k8s_exec_plugin *k8s_exec_new(const json_t *exec, const char *command,
+			      const json_t *cluster, const char *ca_file,
+			      const char *where, char *err)
 {
 	const char *version = json_string_value(json_object_get(exec, "apiVersion"));
 	const char *mode = json_string_value(json_object_get(exec, "interactiveMode"));
 	const json_t *args = json_object_get(exec, "args");
 	const char *hint = json_string_value(json_object_get(exec, "installHint"));
-	dt_k8s_exec *x;
+	k8s_exec_plugin *x;
 	size_t i, n = 0;
 	json_t *e;
 
@@ -193,8 +193,8 @@ dt_k8s_exec *dt_k8s_exec_new(const json_t *exec, const char *command,
 	x->where = strdup(where);
 	x->install_hint = hint ? strdup(hint) : NULL;
 	x->mode = mode == NULL || strcmp(mode, "IfAvailable") == 0 ?
-		DT_K8S_EXEC_IF_AVAILABLE : strcmp(mode, "Never") == 0 ?
-		DT_K8S_EXEC_NEVER : DT_K8S_EXEC_ALWAYS;
+		K8S_EXEC_IF_AVAILABLE : strcmp(mode, "Never") == 0 ?
+		K8S_EXEC_NEVER : K8S_EXEC_ALWAYS;
 	x->argv = calloc(json_array_size(args) + 2, sizeof(char *));
 	if (x->argv == NULL)
 		goto oom;
@@ -238,13 +238,13 @@ dt_k8s_exec *dt_k8s_exec_new(const json_t *exec, const char *command,
 oom:
 	dt_fail(err, "out of memory");
 fail:
-	dt_k8s_exec_free(x);
+	k8s_exec_free(x);
 	return NULL;
 }
 
 /* envp for the plugin: ours, minus names `env` or the info set, then
  * those. */
-static char **plugin_env(const dt_k8s_exec *x, const char *info)
+static char **plugin_env(const k8s_exec_plugin *x, const char *info)
 {
 	size_t n = 0, o = 0, i, j;
 	char **envp;
@@ -298,7 +298,8 @@ static int parse_time(const char *s, time_t *out)
 }
 
 /* Parse what the plugin printed into x->cred.  0, or -1 with err. */
-static int take_output(dt_k8s_exec *x, const char *out, size_t len, char *err)
+static int take_output(k8s_exec_plugin *x, const char *out, size_t len,
+		       char *err)
 {
 	json_error_t je;
 	json_t *root = json_loadb(out, len, 0, &je);
@@ -343,7 +344,7 @@ static int take_output(dt_k8s_exec *x, const char *out, size_t len, char *err)
 			"a client certificate", x->where, x->command);
 		goto out;
 	}
-	dt_k8s_cred_clear(&x->cred);
+	k8s_cred_clear(&x->cred);
 	if (exp != NULL && parse_time(exp, &x->cred.expiry) != 0) {
 		dt_fail(err, "%s: exec plugin %s: expirationTimestamp '%s' is not "
 			"RFC 3339", x->where, x->command, exp);
@@ -366,7 +367,7 @@ out:
 
 /* Run the plugin once; stdout into a buffer, stderr to ours.  An
  * interactive run keeps our terminal: stdin, process group, no deadline. */
-static int run_plugin(dt_k8s_exec *x, char *err)
+static int run_plugin(k8s_exec_plugin *x, char *err)
 {
 	bool interactive = false;
 	char **envp = NULL, *out = NULL;
@@ -374,9 +375,9 @@ static int run_plugin(dt_k8s_exec *x, char *err)
 			 .keep_stderr = true };
 	int st, rc = -1;
 
-	if (x->mode != DT_K8S_EXEC_NEVER)
+	if (x->mode != K8S_EXEC_NEVER)
 		interactive = isatty(0);
-	if (x->mode == DT_K8S_EXEC_ALWAYS && !interactive)
+	if (x->mode == K8S_EXEC_ALWAYS && !interactive)
 		return dt_fail(err, "%s: exec plugin %s needs interactiveMode "
 			       "Always, but standard input is not a terminal",
 			       x->where, x->command);
@@ -424,7 +425,7 @@ out:
 	return rc;
 }
 
-int dt_k8s_exec_get(dt_k8s_exec *x, dt_k8s_cred *cred, char *err)
+int k8s_exec_get(k8s_exec_plugin *x, k8s_cred *cred, char *err)
 {
 	int rc = 0;
 
@@ -446,7 +447,7 @@ int dt_k8s_exec_get(dt_k8s_exec *x, dt_k8s_cred *cred, char *err)
 	return rc;
 }
 
-void dt_k8s_exec_expire(dt_k8s_exec *x, unsigned generation)
+void k8s_exec_expire(k8s_exec_plugin *x, unsigned generation)
 {
 	pthread_mutex_lock(&x->lock);
 	/* another thread may have refreshed it already */
@@ -454,7 +455,7 @@ void dt_k8s_exec_expire(dt_k8s_exec *x, unsigned generation)
 		dt_log(DT_LOG_INFO, "k8s: %s: the API refused the credential of "
 		       "exec plugin %s (401): running it again", x->where,
 		       x->command);
-		dt_k8s_cred_clear(&x->cred);
+		k8s_cred_clear(&x->cred);
 	}
 	pthread_mutex_unlock(&x->lock);
 }

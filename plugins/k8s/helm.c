@@ -12,7 +12,7 @@
 
 #include "k8s.h"
 
-void dt_k8s_argv_add(dt_k8s_argv *a, const char *s)
+void k8s_argv_add(k8s_argv *a, const char *s)
 {
 	if (dt_grow(&a->v, &a->cap, a->n + 2, sizeof(*a->v)) != 0)
 		abort();
@@ -23,7 +23,7 @@ void dt_k8s_argv_add(dt_k8s_argv *a, const char *s)
 	a->v[a->n] = NULL;
 }
 
-void dt_k8s_argv_addf(dt_k8s_argv *a, const char *fmt, ...)
+void k8s_argv_addf(k8s_argv *a, const char *fmt, ...)
 {
 	char buf[4096];
 	va_list ap;
@@ -31,10 +31,10 @@ void dt_k8s_argv_addf(dt_k8s_argv *a, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	dt_k8s_argv_add(a, buf);
+	k8s_argv_add(a, buf);
 }
 
-void dt_k8s_argv_free(dt_k8s_argv *a)
+void k8s_argv_free(k8s_argv *a)
 {
 	for (size_t i = 0; i < a->n; i++)
 		free(a->v[i]);
@@ -43,19 +43,19 @@ void dt_k8s_argv_free(dt_k8s_argv *a)
 	memset(a, 0, sizeof(*a));
 }
 
-void dt_k8s_argv_kubeconfig(dt_k8s_argv *a, const char *kubeconfig)
+void k8s_argv_kubeconfig(k8s_argv *a, const char *kubeconfig)
 {
 	if (kubeconfig == NULL)
 		return;
 	if (strchr(kubeconfig, ':') == NULL) {
-		dt_k8s_argv_addf(a, "--kubeconfig=%s", kubeconfig);
+		k8s_argv_addf(a, "--kubeconfig=%s", kubeconfig);
 		return;
 	}
 	free(a->env);
 	a->env = dt_strdupf("KUBECONFIG=%s", kubeconfig);
 }
 
-char **dt_k8s_argv_envp(const dt_k8s_argv *a)
+char **k8s_argv_envp(const k8s_argv *a)
 {
 	extern char **environ;
 	size_t n = 0, o = 0;
@@ -75,7 +75,7 @@ char **dt_k8s_argv_envp(const dt_k8s_argv *a)
 	return envp;
 }
 
-char *dt_k8s_argv_string(const dt_k8s_argv *a)
+char *k8s_argv_string(const k8s_argv *a)
 {
 	size_t len = 1;
 	char *s, *o;
@@ -114,10 +114,10 @@ char *dt_k8s_argv_string(const dt_k8s_argv *a)
 	return s;
 }
 
-int dt_k8s_run(const dt_k8s_argv *a, const char *log_path, double timeout_s,
-	       char *out, size_t outlen, char *err)
+int k8s_run(const k8s_argv *a, const char *log_path, double timeout_s,
+	    char *out, size_t outlen, char *err)
 {
-	char **envp = dt_k8s_argv_envp(a);
+	char **envp = k8s_argv_envp(a);
 	dt_command c = {
 		.argv = (const char *const *)a->v, .envp = envp,
 		.timeout = timeout_s, .out = out, .outlen = outlen,
@@ -130,7 +130,7 @@ int dt_k8s_run(const dt_k8s_argv *a, const char *log_path, double timeout_s,
 	 * a warning, not a reason to leave helm unrun. */
 	if (log_path != NULL) {
 		FILE *f = fopen(log_path, "ae");
-		char *s = dt_k8s_argv_string(a);
+		char *s = k8s_argv_string(a);
 		bool ok = f != NULL;
 
 		if (f != NULL && s != NULL && fprintf(f, "$ %s\n", s) < 0)
@@ -150,7 +150,7 @@ int dt_k8s_run(const dt_k8s_argv *a, const char *log_path, double timeout_s,
 	return st;
 }
 
-void dt_k8s_merge(json_t *dst, const json_t *src)
+void k8s_merge(json_t *dst, const json_t *src)
 {
 	const char *key;
 	json_t *v;
@@ -159,7 +159,7 @@ void dt_k8s_merge(json_t *dst, const json_t *src)
 		json_t *d = json_object_get(dst, key);
 
 		if (json_is_object(d) && json_is_object(v))
-			dt_k8s_merge(d, v);
+			k8s_merge(d, v);
 		else
 			json_object_set_new(dst, key, json_deep_copy(v));
 	}

@@ -27,18 +27,18 @@
 /* ---- cluster access (kubeconfig.c, exec.c) ------------------------------ */
 
 /* A credential from an exec plugin (every string malloc'd). */
-typedef struct dt_k8s_cred {
+typedef struct k8s_cred {
 	char *token;             /* or NULL */
 	char *cert, *key;        /* PEM text, or NULL */
 	size_t cert_len, key_len;
 	time_t expiry;           /* 0: none */
 	unsigned generation;     /* 0: none yet */
-} dt_k8s_cred;
+} k8s_cred;
 
-enum { DT_K8S_EXEC_NEVER, DT_K8S_EXEC_IF_AVAILABLE, DT_K8S_EXEC_ALWAYS };
+enum { K8S_EXEC_NEVER, K8S_EXEC_IF_AVAILABLE, K8S_EXEC_ALWAYS };
 
 /* A kubeconfig user's exec credential plugin and its cached credential. */
-typedef struct dt_k8s_exec {
+typedef struct k8s_exec_plugin {
 	pthread_mutex_t lock;    /* over cred and the plugin's runs */
 	char *api_version;       /* client.authentication.k8s.io/v1(beta1) */
 	char *command;           /* as configured (made absolute if it has a /) */
@@ -49,33 +49,33 @@ typedef struct dt_k8s_exec {
 	char *info, *info_tty;   /* "KUBERNETES_EXEC_INFO=..." (interactive
 				    false, true) */
 	char *where;             /* "FILE: user 'NAME'" for messages */
-	int mode;                /* DT_K8S_EXEC_* (interactiveMode) */
+	int mode;                /* K8S_EXEC_* (interactiveMode) */
 	bool cluster;            /* provideClusterInfo */
-	dt_k8s_cred cred;        /* the cached one */
+	k8s_cred cred;           /* the cached one */
 	unsigned generation;     /* of the last credential */
 	unsigned runs;           /* times the plugin ran and succeeded */
-} dt_k8s_exec;
+} k8s_exec_plugin;
 
 /*
  * From a kubeconfig user's `exec` mapping; command is its command made
  * absolute against the kubeconfig when it has a slash; cluster (the
  * kubeconfig cluster, borrowed) and ca_file feed KUBERNETES_EXEC_INFO
  * with provideClusterInfo.  NULL with err on a bad mapping.  The plugin
- * runs on the first dt_k8s_exec_get.
+ * runs on the first k8s_exec_get.
  */
-dt_k8s_exec *dt_k8s_exec_new(const json_t *exec, const char *command,
-			     const json_t *cluster, const char *ca_file,
-			     const char *where, char *err);
-void dt_k8s_exec_free(dt_k8s_exec *x);
+k8s_exec_plugin *k8s_exec_new(const json_t *exec, const char *command,
+			      const json_t *cluster, const char *ca_file,
+			      const char *where, char *err);
+void k8s_exec_free(k8s_exec_plugin *x);
 /* A copy of the cached credential, running the plugin first when there
  * is none or it expired.  0, or -1 with err (which names the plugin). */
-int dt_k8s_exec_get(dt_k8s_exec *x, dt_k8s_cred *cred, char *err);
+int k8s_exec_get(k8s_exec_plugin *x, k8s_cred *cred, char *err);
 /* The API answered 401 to credential `generation`: forget it (unless
  * another thread already got a newer one). */
-void dt_k8s_exec_expire(dt_k8s_exec *x, unsigned generation);
-void dt_k8s_cred_clear(dt_k8s_cred *c);
+void k8s_exec_expire(k8s_exec_plugin *x, unsigned generation);
+void k8s_cred_clear(k8s_cred *c);
 
-typedef struct dt_k8s_conn {
+typedef struct k8s_conn {
 	char *server;       /* "https://host:port", no trailing slash */
 	char *ca_file;      /* PEM file, or NULL */
 	char *ca_data;      /* PEM text, or NULL */
@@ -89,8 +89,8 @@ typedef struct dt_k8s_conn {
 	char *kubeconfig;   /* the file read, or NULL (in-cluster) */
 	bool insecure;      /* insecure-skip-tls-verify */
 	bool in_cluster;    /* a service account of the pod we run in */
-	dt_k8s_exec *exec;  /* the user's credential plugin, or NULL */
-} dt_k8s_conn;
+	k8s_exec_plugin *exec;  /* the user's credential plugin, or NULL */
+} k8s_conn;
 
 /*
  * Fill conn from a kubeconfig: `path` when not NULL, else the first
@@ -100,22 +100,22 @@ typedef struct dt_k8s_conn {
  * ($DT_K8S_SA_DIR or /var/run/secrets/kubernetes.io/serviceaccount).
  * 0, or -1 with err (which says which file, context or key).
  */
-int dt_k8s_conn_load(dt_k8s_conn *conn, const char *path, const char *context,
-		     char *err);
-int dt_k8s_conn_in_cluster(dt_k8s_conn *conn, char *err);
-void dt_k8s_conn_clear(dt_k8s_conn *conn);
+int k8s_conn_load(k8s_conn *conn, const char *path, const char *context,
+		  char *err);
+int k8s_conn_in_cluster(k8s_conn *conn, char *err);
+void k8s_conn_clear(k8s_conn *conn);
 
 
 /* ---- REST API (api.c) --------------------------------------------------- */
 
-typedef struct dt_k8s_api {
-	const dt_k8s_conn *conn; /* borrowed */
+typedef struct k8s_api {
+	const k8s_conn *conn;    /* borrowed */
 	bool dry_run;            /* print calls, make none */
 	FILE *trace;             /* every call is printed here when not NULL */
 	long timeout_ms;         /* per request (not for watches) */
 	const char *proxy_header; /* "Name: value" sent on .../proxy/... calls
 				     (the dt-agent's token), or NULL */
-} dt_k8s_api;
+} k8s_api;
 
 /*
  * One request.  body may be NULL; content_type NULL means JSON.
@@ -125,9 +125,9 @@ typedef struct dt_k8s_api {
  * or answered something that is not JSON.  In dry-run: prints the call,
  * returns 200 with *resp NULL.
  */
-int dt_k8s_request(dt_k8s_api *api, const char *method, const char *path,
-		   const json_t *body, const char *content_type, json_t **resp,
-		   char *err);
+int k8s_request(k8s_api *api, const char *method, const char *path,
+		const json_t *body, const char *content_type, json_t **resp,
+		char *err);
 
 /*
  * Follow a watch (path must carry watch=1).  fn sees each event's type
@@ -136,16 +136,16 @@ int dt_k8s_request(dt_k8s_api *api, const char *method, const char *path,
  * 1 when fn said done, 0 when the stream ended first (the server's
  * timeoutSeconds, or timeout_ms), -1 on error.
  */
-typedef int (*dt_k8s_watch_fn)(const char *type, const json_t *object,
-			       void *arg, char *err);
-int dt_k8s_watch(dt_k8s_api *api, const char *path, long timeout_ms,
-		 dt_k8s_watch_fn fn, void *arg, char *err);
+typedef int (*k8s_watch_fn)(const char *type, const json_t *object,
+			    void *arg, char *err);
+int k8s_watch(k8s_api *api, const char *path, long timeout_ms,
+	      k8s_watch_fn fn, void *arg, char *err);
 
 /* Percent-encode a query value into buf; returns buf. */
-char *dt_k8s_escape(const char *in, char *buf, size_t size);
+char *k8s_escape(const char *in, char *buf, size_t size);
 
 /* True when a pod object is Running, Ready and not being deleted. */
-bool dt_k8s_pod_ready(const json_t *pod);
+bool k8s_pod_ready(const json_t *pod);
 
 /* ---- manifests (manifest.c) --------------------------------------------- */
 
@@ -154,40 +154,40 @@ bool dt_k8s_pod_ready(const json_t *pod);
  * separated by `---` lines and append each non-empty one to docs (an
  * array).  0, or -1 with err naming the file and line.
  */
-int dt_k8s_manifest_load(const char *location, const char *base_dir,
-			 json_t *docs, char *err);
+int k8s_manifest_load(const char *location, const char *base_dir,
+		      json_t *docs, char *err);
 
 /*
  * The collection path of an object ("/apis/rbac.authorization.k8s.io/v1/
  * namespaces/NS/roles"), from its apiVersion and kind; ns is used for
  * namespaced kinds that do not name one.  0, or -1 with err.
  */
-int dt_k8s_manifest_path(const json_t *obj, const char *ns, char *buf,
-			 size_t size, char *err);
+int k8s_manifest_path(const json_t *obj, const char *ns, char *buf,
+		      size_t size, char *err);
 
 /* ---- helm (helm.c) ------------------------------------------------------- */
 
-typedef struct dt_k8s_argv {
+typedef struct k8s_argv {
 	char **v;
 	size_t n, cap;
 	char *env;      /* "KUBECONFIG=a:b" for the child, or NULL */
-} dt_k8s_argv;
+} k8s_argv;
 
-void dt_k8s_argv_add(dt_k8s_argv *a, const char *s);
-void dt_k8s_argv_addf(dt_k8s_argv *a, const char *fmt, ...)
+void k8s_argv_add(k8s_argv *a, const char *s);
+void k8s_argv_addf(k8s_argv *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void dt_k8s_argv_free(dt_k8s_argv *a);
+void k8s_argv_free(k8s_argv *a);
 /*
  * How helm and kubectl find the kubeconfig: --kubeconfig=FILE for one
  * file (flag is "--kubeconfig"), or for a merged list (which that flag
  * cannot take) KUBECONFIG=LIST in the child's environment.
  */
-void dt_k8s_argv_kubeconfig(dt_k8s_argv *a, const char *kubeconfig);
+void k8s_argv_kubeconfig(k8s_argv *a, const char *kubeconfig);
 /* The environment for execve: ours with a->env set (NULL when a->env
  * is; the array is malloc'd, its strings borrowed). */
-char **dt_k8s_argv_envp(const dt_k8s_argv *a);
+char **k8s_argv_envp(const k8s_argv *a);
 /* "helm install ..." with arguments quoted when they need it. */
-char *dt_k8s_argv_string(const dt_k8s_argv *a);
+char *k8s_argv_string(const k8s_argv *a);
 
 /*
  * Run argv with dt_command_run (no shell), appending its output to
@@ -196,17 +196,17 @@ char *dt_k8s_argv_string(const dt_k8s_argv *a);
  * could not start, gave no answer in timeout_s seconds or was killed by
  * a signal.
  */
-int dt_k8s_run(const dt_k8s_argv *a, const char *log_path, double timeout_s,
-	       char *out, size_t outlen, char *err);
+int k8s_run(const k8s_argv *a, const char *log_path, double timeout_s,
+	    char *out, size_t outlen, char *err);
 
 /* Deep-merge src into dst (objects merge, anything else replaces). */
-void dt_k8s_merge(json_t *dst, const json_t *src);
+void k8s_merge(json_t *dst, const json_t *src);
 
 /* ---- the platform instance (platform.c, pods.c, orders.c) -------------- */
 
-typedef struct dt_k8s {
-	dt_k8s_conn conn;
-	dt_k8s_api api;
+typedef struct k8s_platform {
+	k8s_conn conn;
+	k8s_api api;
 	FILE *api_log;           /* the API trace of a real run */
 	char run_id[64];
 	char ns[64];
@@ -236,39 +236,39 @@ typedef struct dt_k8s {
 	bool lease_running, stopping;
 	json_t *agents;
 	char *agent_header;      /* "X-DT-Agent-Token: ...", or NULL */
-} dt_k8s;
+} k8s_platform;
 
 
 /* platform.c */
 /* Print a command: on stdout in --dry-run, to the log otherwise. */
-void dt_k8s_say(dt_k8s *p, const dt_k8s_argv *a);
+void k8s_say(k8s_platform *p, const k8s_argv *a);
 
 /* pods.c */
-const char *dt_k8s_pod_str(const json_t *pod, const char *a, const char *b);
-void dt_k8s_pods_path(dt_k8s *p, char *buf, size_t size, const char *extra);
-int dt_k8s_pods_cmp(const void *a, const void *b);  /* json_t * by name */
+const char *k8s_pod_str(const json_t *pod, const char *a, const char *b);
+void k8s_pods_path(k8s_platform *p, char *buf, size_t size, const char *extra);
+int k8s_pods_cmp(const void *a, const void *b);     /* json_t * by name */
 /* List and watch the release's pods until ready; *pods gets the ready
  * ones (an array, NULL in --dry-run). */
-int dt_k8s_pods_wait(dt_k8s *p, json_t **pods, char *err);
-void dt_k8s_node_from_pod(dt_k8s *p, dt_node *n, const json_t *pod);
-int dt_k8s_pods_restart(dt_k8s *p, dt_node *n, char *err);
-int dt_k8s_pod_restarts(dt_k8s *p, const dt_node *n, long long *count,
-			json_t **pod, char *err);
-int dt_k8s_wait_container_restart(dt_k8s *p, dt_node *n, char *err);
-int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err);
-void dt_k8s_forward_stop(dt_k8s *p, size_t i);
+int k8s_pods_wait(k8s_platform *p, json_t **pods, char *err);
+void k8s_node_from_pod(k8s_platform *p, dt_node *n, const json_t *pod);
+int k8s_pods_restart(k8s_platform *p, dt_node *n, char *err);
+int k8s_pod_restarts(k8s_platform *p, const dt_node *n, long long *count,
+		     json_t **pod, char *err);
+int k8s_wait_container_restart(k8s_platform *p, dt_node *n, char *err);
+int k8s_forward_start(k8s_platform *p, size_t i, char *err);
+void k8s_forward_stop(k8s_platform *p, size_t i);
 
 /* orders.c */
-int dt_k8s_agent_order(dt_k8s *p, dt_node *n, const char *what, json_t *body,
-		       json_t **resp, char *err);
+int k8s_agent_order(k8s_platform *p, dt_node *n, const char *what, json_t *body,
+		    json_t **resp, char *err);
 /* POST what ("renew", "heal") to every agent ordered so far. */
-void dt_k8s_agent_all(dt_k8s *p, const char *what);
-json_t *dt_k8s_agent_target(const dt_node *n);
+void k8s_agent_all(k8s_platform *p, const char *what);
+json_t *k8s_agent_target(const dt_node *n);
 /* arg, or the pod IP a forwarded loopback address in it stands for,
  * written to buf (see orders.c). */
-#define DT_K8S_IP_ARG_SIZE 96
-const char *dt_k8s_forwarded_ip(dt_k8s *p, const char *arg,
-				char buf[DT_K8S_IP_ARG_SIZE]);
-void dt_k8s_dry_run_nemeses(dt_k8s *p, const json_t *suite);
+#define K8S_IP_ARG_SIZE 96
+const char *k8s_forwarded_ip(k8s_platform *p, const char *arg,
+			     char buf[K8S_IP_ARG_SIZE]);
+void k8s_dry_run_nemeses(k8s_platform *p, const json_t *suite);
 
 #endif /* DT_K8S_H */

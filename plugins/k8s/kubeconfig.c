@@ -19,7 +19,7 @@
 
 #define SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
 
-void dt_k8s_conn_clear(dt_k8s_conn *c)
+void k8s_conn_clear(k8s_conn *c)
 {
 	free(c->server);
 	free(c->ca_file);
@@ -32,7 +32,7 @@ void dt_k8s_conn_clear(dt_k8s_conn *c)
 	free(c->namespace);
 	free(c->context);
 	free(c->kubeconfig);
-	dt_k8s_exec_free(c->exec);
+	k8s_exec_free(c->exec);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -126,7 +126,7 @@ static int take_pem(const dt_doc *doc, const json_t *obj, const char *key,
 	return 0;
 }
 
-static int load_files(dt_k8s_conn *c, const kfiles *k, const char *context,
+static int load_files(k8s_conn *c, const kfiles *k, const char *context,
 		      char *err)
 {
 	const json_t *ctx, *cluster, *user = NULL;
@@ -201,8 +201,8 @@ static int load_files(dt_k8s_conn *c, const kfiles *k, const char *context,
 				(cmd ? strdup(cmd) : NULL);
 
 			snprintf(where, sizeof(where), "%s: user '%s'", file, uname);
-			c->exec = dt_k8s_exec_new(exec, abs, cluster, c->ca_file,
-						  where, err);
+			c->exec = k8s_exec_new(exec, abs, cluster, c->ca_file,
+					       where, err);
 			free(abs);
 			if (c->exec == NULL)
 				return -1;
@@ -233,7 +233,7 @@ static int load_files(dt_k8s_conn *c, const kfiles *k, const char *context,
  * list that do not exist are skipped (as kubectl does) unless must is
  * set; a file that exists but does not parse is an error.
  */
-static int load_list(dt_k8s_conn *c, const char *list, bool must,
+static int load_list(k8s_conn *c, const char *list, bool must,
 		     const char *context, char *err)
 {
 	char e[DT_ERRBUF_SIZE], buf[4096];
@@ -276,11 +276,11 @@ out:
 	for (f = 0; f < k.n; f++)
 		dt_doc_free(k.doc[f]);
 	if (rc < 0)
-		dt_k8s_conn_clear(c);
+		k8s_conn_clear(c);
 	return rc;
 }
 
-int dt_k8s_conn_in_cluster(dt_k8s_conn *c, char *err)
+int k8s_conn_in_cluster(k8s_conn *c, char *err)
 {
 	const char *host = getenv("KUBERNETES_SERVICE_HOST");
 	const char *port = getenv("KUBERNETES_SERVICE_PORT");
@@ -302,7 +302,7 @@ int dt_k8s_conn_in_cluster(dt_k8s_conn *c, char *err)
 	c->token = read_small_file(path, NULL);
 	if (c->token == NULL) {
 		dt_fail(err, "in-cluster: cannot read %s: %s", path, strerror(errno));
-		dt_k8s_conn_clear(c);
+		k8s_conn_clear(c);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/ca.crt", dir);
@@ -315,8 +315,8 @@ int dt_k8s_conn_in_cluster(dt_k8s_conn *c, char *err)
 	return 0;
 }
 
-int dt_k8s_conn_load(dt_k8s_conn *c, const char *path, const char *context,
-		     char *err)
+int k8s_conn_load(k8s_conn *c, const char *path, const char *context,
+		  char *err)
 {
 	const char *env = getenv("KUBECONFIG");
 	char buf[4096];
@@ -339,7 +339,7 @@ int dt_k8s_conn_load(dt_k8s_conn *c, const char *path, const char *context,
 	}
 	if (getenv("KUBERNETES_SERVICE_HOST") != NULL &&
 	    (env == NULL || env[0] == '\0'))
-		return dt_k8s_conn_in_cluster(c, err);
+		return k8s_conn_in_cluster(c, err);
 	if (getenv("HOME") != NULL) {
 		snprintf(buf, sizeof(buf), "%s/.kube/config", getenv("HOME"));
 		if (stat(buf, &st) == 0)

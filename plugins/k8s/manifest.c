@@ -37,8 +37,8 @@ static const struct {
 	{ "Endpoints", "endpoints", false },
 };
 
-int dt_k8s_manifest_path(const json_t *obj, const char *ns, char *out,
-			 size_t size, char *err)
+int k8s_manifest_path(const json_t *obj, const char *ns, char *out,
+		      size_t size, char *err)
 {
 	const char *api = json_string_value(json_object_get(obj, "apiVersion"));
 	const char *kind = json_string_value(json_object_get(obj, "kind"));
@@ -193,8 +193,8 @@ static bool separator(const char *line, size_t n)
 	return i == n || line[i] == '#';
 }
 
-int dt_k8s_manifest_load(const char *location, const char *base_dir,
-			 json_t *docs, char *err)
+int k8s_manifest_load(const char *location, const char *base_dir,
+		      json_t *docs, char *err)
 {
 	char path[4096], e[DT_ERRBUF_SIZE];
 	char *text;

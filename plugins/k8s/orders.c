@@ -21,14 +21,14 @@ static void *lease_main(void *arg);
 
 /* POST an order to the agent on the node of `n`, through the API
  * server's pod proxy. */
-static int agent_order_once(dt_k8s *p, dt_node *n, const char *what,
+static int agent_order_once(k8s_platform *p, dt_node *n, const char *what,
 			    json_t *body, json_t **resp, int *status,
 			    char *err);
 
 /* An order; when the agent pod we knew is gone (404, 503: restarted or
  * rescheduled), find the node's agent again and retry once. */
-int dt_k8s_agent_order(dt_k8s *p, dt_node *n, const char *what, json_t *body,
-		       json_t **resp, char *err)
+int k8s_agent_order(k8s_platform *p, dt_node *n, const char *what, json_t *body,
+		    json_t **resp, char *err)
 {
 	int status = 0;
 
@@ -41,7 +41,7 @@ int dt_k8s_agent_order(dt_k8s *p, dt_node *n, const char *what, json_t *body,
 	return agent_order_once(p, n, what, body, resp, &status, err);
 }
 
-static int agent_order_once(dt_k8s *p, dt_node *n, const char *what,
+static int agent_order_once(k8s_platform *p, dt_node *n, const char *what,
 			    json_t *body, json_t **resp, int *status,
 			    char *err)
 {
@@ -57,10 +57,10 @@ static int agent_order_once(dt_k8s *p, dt_node *n, const char *what,
 	} else if (agent == NULL) {
 		snprintf(fs, sizeof(fs), "spec.nodeName=%s", node ? node : "");
 		snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods?labelSelector=%s",
-			 p->agent_ns, dt_k8s_escape(p->agent_sel, sel, sizeof(sel)));
+			 p->agent_ns, k8s_escape(p->agent_sel, sel, sizeof(sel)));
 		snprintf(path + strlen(path), sizeof(path) - strlen(path),
-			 "&fieldSelector=%s", dt_k8s_escape(fs, sel, sizeof(sel)));
-		st = dt_k8s_request(&p->api, "GET", path, NULL, NULL, &r, err);
+			 "&fieldSelector=%s", k8s_escape(fs, sel, sizeof(sel)));
+		st = k8s_request(&p->api, "GET", path, NULL, NULL, &r, err);
 		if (st != 200) {
 			json_decref(r);
 			return -1;
@@ -70,9 +70,9 @@ static int agent_order_once(dt_k8s *p, dt_node *n, const char *what,
 			json_t *e;
 
 			json_array_foreach(json_object_get(r, "items"), i, e)
-				if (dt_k8s_pod_ready(e)) {
+				if (k8s_pod_ready(e)) {
 					json_object_set_new(n->info, "agent",
-							    json_string(dt_k8s_pod_str(e, "metadata", "name")));
+							    json_string(k8s_pod_str(e, "metadata", "name")));
 					break;
 				}
 		}
@@ -88,7 +88,7 @@ static int agent_order_once(dt_k8s *p, dt_node *n, const char *what,
 	json_object_set_new(body, "lease", json_real(p->lease));
 	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s:%lld/proxy/v1/%s",
 		 p->agent_ns, agent, p->agent_port, what);
-	st = dt_k8s_request(&p->api, "POST", path, body, NULL, resp, err);
+	st = k8s_request(&p->api, "POST", path, body, NULL, resp, err);
 	*status = st;
 	if (st < 200 || st >= 300) {
 		if (st > 0 && *resp != NULL &&
@@ -108,7 +108,7 @@ static int agent_order_once(dt_k8s *p, dt_node *n, const char *what,
 	return 0;
 }
 
-void dt_k8s_agent_all(dt_k8s *p, const char *what)
+void k8s_agent_all(k8s_platform *p, const char *what)
 {
 	json_t *agents;
 	const char *name;
@@ -127,7 +127,7 @@ void dt_k8s_agent_all(dt_k8s *p, const char *what)
 		snprintf(path, sizeof(path),
 			 "/api/v1/namespaces/%s/pods/%s:%lld/proxy/v1/%s",
 			 p->agent_ns, name, p->agent_port, what);
-		st = dt_k8s_request(&p->api, "POST", path, body, NULL, &resp, e);
+		st = k8s_request(&p->api, "POST", path, body, NULL, &resp, e);
 		if (st < 200 || st >= 300)
 			dt_log(DT_LOG_WARN, "k8s: dt-agent %s %s: %s", name, what, e);
 		json_decref(body);
@@ -139,7 +139,7 @@ void dt_k8s_agent_all(dt_k8s *p, const char *what)
 /* Renew every agent's lease at a quarter of its length. */
 static void *lease_main(void *arg)
 {
-	dt_k8s *p = arg;
+	k8s_platform *p = arg;
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->stopping) {
@@ -157,14 +157,14 @@ static void *lease_main(void *arg)
 		if (p->stopping)
 			break;
 		pthread_mutex_unlock(&p->lock);
-		dt_k8s_agent_all(p, "renew");
+		k8s_agent_all(p, "renew");
 		pthread_mutex_lock(&p->lock);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
 }
 
-json_t *dt_k8s_agent_target(const dt_node *n)
+json_t *k8s_agent_target(const dt_node *n)
 {
 	return json_pack("{s:O?, s:O?, s:O?}",
 			 "container", json_object_get(n->info, "containerID"),
@@ -174,7 +174,7 @@ json_t *dt_k8s_agent_target(const dt_node *n)
 
 /* In --dry-run there are no pods, so no nemesis runs: say what each of
  * the suite's nemeses would call. */
-void dt_k8s_dry_run_nemeses(dt_k8s *p, const json_t *suite)
+void k8s_dry_run_nemeses(k8s_platform *p, const json_t *suite)
 {
 	char agent[512], pods[1024], sel[512];
 	size_t i;
@@ -182,7 +182,7 @@ void dt_k8s_dry_run_nemeses(dt_k8s *p, const json_t *suite)
 
 	snprintf(agent, sizeof(agent), "/api/v1/namespaces/%s/pods/AGENT:%lld/proxy/v1",
 		 p->agent_ns, p->agent_port);
-	dt_k8s_pods_path(p, pods, sizeof(pods), "&watch=1");
+	k8s_pods_path(p, pods, sizeof(pods), "&watch=1");
 	json_array_foreach(json_object_get(suite, "nemesis"), i, n) {
 		const char *name = json_is_string(n) ? json_string_value(n) :
 			json_string_value(json_object_get(n, "name"));
@@ -199,7 +199,7 @@ void dt_k8s_dry_run_nemeses(dt_k8s *p, const json_t *suite)
 			       "then API POST %s/%s {owner, lease, target: {container}, "
 			       "%s}, API POST %s/renew every %g s, API POST %s/heal at "
 			       "the end\n", name, p->agent_ns,
-			       dt_k8s_escape(p->agent_sel, sel, sizeof(sel)), agent,
+			       k8s_escape(p->agent_sel, sel, sizeof(sel)), agent,
 			       strcmp(name, "pause") == 0 ? "signal" : "exec",
 			       strcmp(name, "pause") == 0 ? "signal" : "argv", agent,
 			       p->lease / 4, agent);
@@ -213,8 +213,8 @@ void dt_k8s_dry_run_nemeses(dt_k8s *p, const json_t *suite)
  * "127.0.1.2/32", as partition's iptables rules do) is rewritten to the
  * pod IP it stands for.  Returns arg or buf, where it was written.
  */
-const char *dt_k8s_forwarded_ip(dt_k8s *p, const char *arg,
-				char buf[DT_K8S_IP_ARG_SIZE])
+const char *k8s_forwarded_ip(k8s_platform *p, const char *arg,
+			     char buf[K8S_IP_ARG_SIZE])
 {
 	if (!p->forward)
 		return arg;
@@ -227,7 +227,7 @@ const char *dt_k8s_forwarded_ip(dt_k8s *p, const char *arg,
 		if (ip == NULL || strncmp(arg, a, n) != 0 ||
 		    (arg[n] != '\0' && arg[n] != '/'))
 			continue;
-		snprintf(buf, DT_K8S_IP_ARG_SIZE, "%s%s", ip, arg + n);
+		snprintf(buf, K8S_IP_ARG_SIZE, "%s%s", ip, arg + n);
 		return buf;
 	}
 	return arg;

@@ -35,9 +35,9 @@
 #include "k8s.h"
 
 /* Print to stdout in --dry-run, to the log otherwise. */
-void dt_k8s_say(dt_k8s *p, const dt_k8s_argv *a)
+void k8s_say(k8s_platform *p, const k8s_argv *a)
 {
-	char *s = dt_k8s_argv_string(a);
+	char *s = k8s_argv_string(a);
 
 	if (p->dry_run) {
 		printf("%s\n", s ? s : a->v[0]);
@@ -74,7 +74,7 @@ static long long proc_start(pid_t pid)
 	return start;
 }
 
-static void state_write(dt_k8s *p)
+static void state_write(k8s_platform *p)
 {
 	json_t *j;
 	char tmp[4200];
@@ -95,7 +95,7 @@ static void state_write(dt_k8s *p)
 
 /* ---- config ------------------------------------------------------------- */
 
-static int read_config(dt_k8s *p, const dt_platform_env *env, char *err)
+static int read_config(k8s_platform *p, const dt_platform_env *env, char *err)
 {
 	const json_t *c = json_is_object(env->config) ? env->config : NULL;
 	const char *s, *access, *sel;
@@ -227,8 +227,8 @@ found:
 	return strdup(path);
 }
 
-static int apply_manifests(dt_k8s *p, const json_t *chart, const char *key,
-			   char *err)
+static int apply_manifests(k8s_platform *p, const json_t *chart,
+			   const char *key, char *err)
 {
 	const json_t *list = json_object_get(chart, key);
 	char *dir = chart_dir(chart);
@@ -243,7 +243,7 @@ static int apply_manifests(dt_k8s *p, const json_t *chart, const char *key,
 				     key, i);
 			goto out;
 		}
-		if (dt_k8s_manifest_load(json_string_value(e), dir, docs, err) != 0)
+		if (k8s_manifest_load(json_string_value(e), dir, docs, err) != 0)
 			goto out;
 	}
 	json_array_foreach(docs, i, e) {
@@ -251,7 +251,7 @@ static int apply_manifests(dt_k8s *p, const json_t *chart, const char *key,
 		json_t *resp;
 		int st;
 
-		if (dt_k8s_manifest_path(e, p->ns, path, sizeof(path), err) != 0)
+		if (k8s_manifest_path(e, p->ns, path, sizeof(path), err) != 0)
 			goto out;
 		if (p->server_side_apply) {
 			/* PATCH .../NAME with the object itself: JSON is YAML */
@@ -266,11 +266,11 @@ static int apply_manifests(dt_k8s *p, const json_t *chart, const char *key,
 			}
 			snprintf(path + strlen(path), sizeof(path) - strlen(path),
 				 "/%s?fieldManager=dt&force=true",
-				 dt_k8s_escape(name, esc, sizeof(esc)));
-			st = dt_k8s_request(&p->api, "PATCH", path, e,
-					    "application/apply-patch+yaml", &resp, ee);
+				 k8s_escape(name, esc, sizeof(esc)));
+			st = k8s_request(&p->api, "PATCH", path, e,
+					 "application/apply-patch+yaml", &resp, ee);
 		} else {
-			st = dt_k8s_request(&p->api, "POST", path, e, NULL, &resp, ee);
+			st = k8s_request(&p->api, "POST", path, e, NULL, &resp, ee);
 		}
 		json_decref(resp);
 		if (st == 409) {
@@ -291,16 +291,16 @@ out:
 
 /* ---- helm --------------------------------------------------------------- */
 
-static void helm_common(dt_k8s *p, dt_k8s_argv *a, const char *ns)
+static void helm_common(k8s_platform *p, k8s_argv *a, const char *ns)
 {
-	dt_k8s_argv_addf(a, "--namespace=%s", ns);
-	dt_k8s_argv_kubeconfig(a, p->conn.kubeconfig);
+	k8s_argv_addf(a, "--namespace=%s", ns);
+	k8s_argv_kubeconfig(a, p->conn.kubeconfig);
 	if (p->conn.context != NULL)
-		dt_k8s_argv_addf(a, "--kube-context=%s", p->conn.context);
+		k8s_argv_addf(a, "--kube-context=%s", p->conn.context);
 }
 
-static int helm_install(dt_k8s *p, const json_t *chart, const json_t *extra,
-			char *err)
+static int helm_install(k8s_platform *p, const json_t *chart,
+			const json_t *extra, char *err)
 {
 	const json_t *src = json_object_get(chart, "source");
 	const char *name = json_string_value(json_object_get(chart, "name"));
@@ -309,7 +309,7 @@ static int helm_install(dt_k8s *p, const json_t *chart, const json_t *extra,
 	const char *cname = json_string_value(json_object_get(src, "chart"));
 	const json_t *ver = json_object_get(src, "version");
 	char vfile[4096], out[2048], e[DT_ERRBUF_SIZE];
-	dt_k8s_argv a = { 0 };
+	k8s_argv a = { 0 };
 	json_t *values;
 	int st, rc = -1;
 
@@ -320,35 +320,35 @@ static int helm_install(dt_k8s *p, const json_t *chart, const json_t *extra,
 	values = json_is_object(json_object_get(chart, "values")) ?
 		json_deep_copy(json_object_get(chart, "values")) : json_object();
 	if (json_is_object(extra))
-		dt_k8s_merge(values, extra);
+		k8s_merge(values, extra);
 	snprintf(vfile, sizeof(vfile), "%s/values-%s.json", p->store_dir, name);
 	if (!p->dry_run && json_dump_file(values, vfile, JSON_INDENT(2)) != 0) {
 		dt_fail(err, "cannot write %s", vfile);
 		goto out;
 	}
-	dt_k8s_argv_add(&a, p->helm);
-	dt_k8s_argv_add(&a, "install");
-	dt_k8s_argv_add(&a, name);
+	k8s_argv_add(&a, p->helm);
+	k8s_argv_add(&a, "install");
+	k8s_argv_add(&a, name);
 	if (strncmp(loc, "oci://", 6) == 0) {
-		dt_k8s_argv_addf(&a, "%s/%s", loc, cname);
+		k8s_argv_addf(&a, "%s/%s", loc, cname);
 	} else if (type != NULL && (strcmp(type, "local") == 0 ||
 				    strcmp(type, "path") == 0)) {
-		dt_k8s_argv_addf(&a, "%s/%s", loc, cname);
+		k8s_argv_addf(&a, "%s/%s", loc, cname);
 	} else {
-		dt_k8s_argv_add(&a, cname);
-		dt_k8s_argv_addf(&a, "--repo=%s", loc);
+		k8s_argv_add(&a, cname);
+		k8s_argv_addf(&a, "--repo=%s", loc);
 	}
 	if (json_is_string(ver))
-		dt_k8s_argv_addf(&a, "--version=%s", json_string_value(ver));
+		k8s_argv_addf(&a, "--version=%s", json_string_value(ver));
 	else if (json_is_number(ver))
-		dt_k8s_argv_addf(&a, "--version=%g", json_number_value(ver));
+		k8s_argv_addf(&a, "--version=%g", json_number_value(ver));
 	helm_common(p, &a, p->ns);
-	dt_k8s_argv_addf(&a, "--values=%s", vfile);
+	k8s_argv_addf(&a, "--values=%s", vfile);
 	if (!json_is_false(json_object_get(src, "wait"))) {
-		dt_k8s_argv_add(&a, "--wait");
-		dt_k8s_argv_addf(&a, "--timeout=%.0fs", p->ready_timeout);
+		k8s_argv_add(&a, "--wait");
+		k8s_argv_addf(&a, "--timeout=%.0fs", p->ready_timeout);
 	}
-	dt_k8s_say(p, &a);
+	k8s_say(p, &a);
 	if (p->dry_run) {
 		char *v = json_dumps(values, JSON_COMPACT | JSON_SORT_KEYS);
 
@@ -363,7 +363,7 @@ static int helm_install(dt_k8s *p, const json_t *chart, const json_t *extra,
 		char log[4096];
 
 		snprintf(log, sizeof(log), "%s/helm.log", p->store_dir);
-		st = dt_k8s_run(&a, log, p->ready_timeout + 60, out, sizeof(out), e);
+		st = k8s_run(&a, log, p->ready_timeout + 60, out, sizeof(out), e);
 	}
 	if (st != 0) {
 		if (st < 0)
@@ -377,34 +377,34 @@ static int helm_install(dt_k8s *p, const json_t *chart, const json_t *extra,
 	state_write(p);
 	rc = 0;
 out:
-	dt_k8s_argv_free(&a);
+	k8s_argv_free(&a);
 	json_decref(values);
 	return rc;
 }
 
-static void helm_uninstall(dt_k8s *p, const char *helm, const char *name,
+static void helm_uninstall(k8s_platform *p, const char *helm, const char *name,
 			   const char *ns)
 {
 	char e[DT_ERRBUF_SIZE], out[1024], log[4096];
-	dt_k8s_argv a = { 0 };
+	k8s_argv a = { 0 };
 	int st;
 
-	dt_k8s_argv_add(&a, helm);
-	dt_k8s_argv_add(&a, "uninstall");
-	dt_k8s_argv_add(&a, name);
+	k8s_argv_add(&a, helm);
+	k8s_argv_add(&a, "uninstall");
+	k8s_argv_add(&a, name);
 	helm_common(p, &a, ns);
-	dt_k8s_argv_add(&a, "--wait");
-	dt_k8s_say(p, &a);
+	k8s_argv_add(&a, "--wait");
+	k8s_say(p, &a);
 	if (!p->dry_run) {
 		snprintf(log, sizeof(log), "%s/helm.log",
 			 p->store_dir ? p->store_dir : "/tmp");
-		st = dt_k8s_run(&a, p->store_dir ? log : NULL, 300, out,
-				sizeof(out), e);
+		st = k8s_run(&a, p->store_dir ? log : NULL, 300, out,
+			     sizeof(out), e);
 		if (st != 0)
 			dt_log(DT_LOG_WARN, "k8s: helm uninstall %s: %s", name,
 			       st < 0 ? e : out);
 	}
-	dt_k8s_argv_free(&a);
+	k8s_argv_free(&a);
 }
 
 /* A `sub` entry: an inline chart, or the name of charts/NAME.yaml. */
@@ -468,9 +468,9 @@ static json_t *sub_values(const json_t *chart, const json_t *sc,
 		return NULL;
 	v = json_object();
 	if (json_is_object(cv))
-		dt_k8s_merge(v, cv);
+		k8s_merge(v, cv);
 	if (json_is_object(svv))
-		dt_k8s_merge(v, svv);
+		k8s_merge(v, svv);
 	return v;
 }
 
@@ -485,7 +485,7 @@ static void *k8s_setup(const dt_platform_env *env, char *err)
 	const char *kc = NULL, *ctx = NULL;
 	char e[DT_ERRBUF_SIZE], path[4200];
 	json_t *pods = NULL, *resp = NULL;
-	dt_k8s *p = calloc(1, sizeof(*p));
+	k8s_platform *p = calloc(1, sizeof(*p));
 	size_t i;
 	json_t *sub;
 	int st;
@@ -505,7 +505,7 @@ static void *k8s_setup(const dt_platform_env *env, char *err)
 	if (dt_conf_string(c, "kubeconfig", NULL, &kc, err) ||
 	    dt_conf_string(c, "context", NULL, &ctx, err))
 		goto fail;
-	if (dt_k8s_conn_load(&p->conn, kc, ctx, e) != 0) {
+	if (k8s_conn_load(&p->conn, kc, ctx, e) != 0) {
 		if (!p->dry_run) {
 			dt_fail(err, "%s", e);
 			goto fail;
@@ -561,8 +561,8 @@ static void *k8s_setup(const dt_platform_env *env, char *err)
 				       "app.kubernetes.io/managed-by", "dt",
 				       "dt.run-id", p->run_id);
 
-		st = dt_k8s_request(&p->api, "POST", "/api/v1/namespaces", ns, NULL,
-				    &resp, e);
+		st = k8s_request(&p->api, "POST", "/api/v1/namespaces", ns, NULL,
+				 &resp, e);
 		json_decref(ns);
 		json_decref(resp);
 		resp = NULL;
@@ -601,7 +601,7 @@ static void *k8s_setup(const dt_platform_env *env, char *err)
 	if (helm_install(p, chart, json_object_get(env->suite, "values"), err) != 0)
 		goto fail;
 	/* 4. its pods, ready */
-	if (dt_k8s_pods_wait(p, &pods, err) != 0)
+	if (k8s_pods_wait(p, &pods, err) != 0)
 		goto fail;
 	if (pods != NULL && json_array_size(pods) > 0) {
 		json_t **v = calloc(json_array_size(pods), sizeof(*v));
@@ -617,10 +617,10 @@ static void *k8s_setup(const dt_platform_env *env, char *err)
 		}
 		json_array_foreach(pods, i, e2)
 			v[i] = e2;
-		qsort(v, p->nnodes, sizeof(*v), dt_k8s_pods_cmp);
+		qsort(v, p->nnodes, sizeof(*v), k8s_pods_cmp);
 		for (i = 0; i < p->nnodes; i++) {
 			p->nodes[i].index = (int)i;
-			dt_k8s_node_from_pod(p, &p->nodes[i], v[i]);
+			k8s_node_from_pod(p, &p->nodes[i], v[i]);
 		}
 		free(v);
 	}
@@ -633,10 +633,10 @@ static void *k8s_setup(const dt_platform_env *env, char *err)
 		printf("# clients would reach the pods %s\n", p->forward ?
 		       "through kubectl port-forward (127.0.1.N, one per pod)" :
 		       "by pod IP");
-		dt_k8s_dry_run_nemeses(p, env->suite);
+		k8s_dry_run_nemeses(p, env->suite);
 	}
 	for (i = 0; p->forward && i < p->nnodes; i++)
-		if (dt_k8s_forward_start(p, i, err) != 0)
+		if (k8s_forward_start(p, i, err) != 0)
 			goto fail;
 	return p;
 fail:
@@ -654,7 +654,7 @@ fail:
 
 static size_t k8s_nodes(void *data, dt_node **nodes)
 {
-	dt_k8s *p = data;
+	k8s_platform *p = data;
 
 	*nodes = p->nodes;
 	return p->nnodes;
@@ -662,7 +662,7 @@ static size_t k8s_nodes(void *data, dt_node **nodes)
 
 static int k8s_signal(void *data, dt_node *n, int sig, char *err)
 {
-	dt_k8s *p = data;
+	k8s_platform *p = data;
 	json_t *resp = NULL;
 	int st;
 
@@ -676,7 +676,7 @@ static int k8s_signal(void *data, dt_node *n, int sig, char *err)
 		snprintf(path, sizeof(path),
 			 "/api/v1/namespaces/%s/pods/%s?gracePeriodSeconds=0",
 			 p->ns, pod ? pod : n->name);
-		st = dt_k8s_request(&p->api, "DELETE", path, body, NULL, &resp, err);
+		st = k8s_request(&p->api, "DELETE", path, body, NULL, &resp, err);
 		json_decref(body);
 		json_decref(resp);
 		if (st == 404)
@@ -692,15 +692,15 @@ static int k8s_signal(void *data, dt_node *n, int sig, char *err)
 		 * same pod, and restart() waits for that */
 		long long before;
 
-		if (dt_k8s_pod_restarts(p, n, &before, NULL, err) != 0)
+		if (k8s_pod_restarts(p, n, &before, NULL, err) != 0)
 			return -1;
 		json_object_set_new(n->info, "restarts-before", json_integer(before));
 	}
 	{
-		json_t *body = json_pack("{s:o, s:i}", "target", dt_k8s_agent_target(n),
+		json_t *body = json_pack("{s:o, s:i}", "target", k8s_agent_target(n),
 					 "signal", sig);
 
-		st = dt_k8s_agent_order(p, n, "signal", body, &resp, err);
+		st = k8s_agent_order(p, n, "signal", body, &resp, err);
 		json_decref(body);
 		json_decref(resp);
 		return st;
@@ -709,22 +709,22 @@ static int k8s_signal(void *data, dt_node *n, int sig, char *err)
 
 static int k8s_restart(void *data, dt_node *n, char *err)
 {
-	return dt_k8s_pods_restart(data, n, err);
+	return k8s_pods_restart(data, n, err);
 }
 
 static int k8s_exec(void *data, const dt_node *n, const char *const *argv,
 		    char *out, size_t outlen, char *err)
 {
-	dt_k8s *p = data;
+	k8s_platform *p = data;
 	json_t *body, *args = json_array(), *resp;
-	char ip[DT_K8S_IP_ARG_SIZE];
+	char ip[K8S_IP_ARG_SIZE];
 	int st;
 
 	for (size_t i = 0; argv[i] != NULL; i++)
-		json_array_append_new(args, json_string(dt_k8s_forwarded_ip(p, argv[i], ip)));
-	body = json_pack("{s:o, s:o}", "target", dt_k8s_agent_target(n), "argv", args);
-	/* dt_k8s_agent_order caches the agent's name in info: the node is ours */
-	st = dt_k8s_agent_order(p, (dt_node *)n, "exec", body, &resp, err);
+		json_array_append_new(args, json_string(k8s_forwarded_ip(p, argv[i], ip)));
+	body = json_pack("{s:o, s:o}", "target", k8s_agent_target(n), "argv", args);
+	/* k8s_agent_order caches the agent's name in info: the node is ours */
+	st = k8s_agent_order(p, (dt_node *)n, "exec", body, &resp, err);
 	json_decref(body);
 	if (st != 0)
 		return -1;
@@ -736,7 +736,8 @@ static int k8s_exec(void *data, const dt_node *n, const char *const *argv,
 	return st;
 }
 
-static void delete_everything(dt_k8s *p, const char *helm, json_t *releases)
+static void delete_everything(k8s_platform *p, const char *helm,
+			      json_t *releases)
 {
 	char path[1024], e[DT_ERRBUF_SIZE];
 	json_t *resp;
@@ -750,14 +751,14 @@ static void delete_everything(dt_k8s *p, const char *helm, json_t *releases)
 	}
 	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/persistentvolumeclaims",
 		 p->ns);
-	st = dt_k8s_request(&p->api, "DELETE", path, NULL, NULL, &resp, e);
+	st = k8s_request(&p->api, "DELETE", path, NULL, NULL, &resp, e);
 	json_decref(resp);
 	if (st > 0 && (st < 200 || st >= 300) && st != 404)
 		dt_log(DT_LOG_WARN, "k8s: %s", e);
 	if (!p->own_ns)
 		return;
 	snprintf(path, sizeof(path), "/api/v1/namespaces/%s", p->ns);
-	st = dt_k8s_request(&p->api, "DELETE", path, NULL, NULL, &resp, e);
+	st = k8s_request(&p->api, "DELETE", path, NULL, NULL, &resp, e);
 	json_decref(resp);
 	if (st > 0 && (st < 200 || st >= 300) && st != 404)
 		dt_log(DT_LOG_WARN, "k8s: %s", e);
@@ -765,7 +766,7 @@ static void delete_everything(dt_k8s *p, const char *helm, json_t *releases)
 
 static void k8s_teardown(void *data)
 {
-	dt_k8s *p = data;
+	k8s_platform *p = data;
 
 	if (p == NULL)
 		return;
@@ -776,9 +777,9 @@ static void k8s_teardown(void *data)
 	if (p->lease_running)
 		pthread_join(p->lease_thread, NULL);
 	if (json_object_size(p->agents) > 0)
-		dt_k8s_agent_all(p, "heal");
+		k8s_agent_all(p, "heal");
 	for (size_t i = 0; i < p->nnodes; i++)
-		dt_k8s_forward_stop(p, i);
+		k8s_forward_stop(p, i);
 	if (p->keep) {
 		dt_log(DT_LOG_WARN, "k8s: --keep: namespace %s is left as it is; "
 		       "remove it with: helm uninstall -n %s ...; kubectl delete "
@@ -802,7 +803,7 @@ static void k8s_teardown(void *data)
 	json_decref(p->config);
 	if (p->api_log != NULL)
 		fclose(p->api_log);
-	dt_k8s_conn_clear(&p->conn);
+	k8s_conn_clear(&p->conn);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->wake);
 	free(p->agent_header);
@@ -825,7 +826,7 @@ static int k8s_cleanup(const char *state_dir, char *err)
 		char path[4200], e[DT_ERRBUF_SIZE];
 		const char *ns;
 		json_t *st;
-		dt_k8s p = { 0 };
+		k8s_platform p = { 0 };
 
 		if (strncmp(de->d_name, "k8s-", 4) != 0 ||
 		    strstr(de->d_name, ".json") == NULL ||
@@ -844,8 +845,8 @@ static int k8s_cleanup(const char *state_dir, char *err)
 			continue;
 		}
 		if (ns == NULL ||
-		    dt_k8s_conn_load(&p.conn, json_string_value(json_object_get(st, "kubeconfig")),
-				     json_string_value(json_object_get(st, "context")), e) != 0) {
+		    k8s_conn_load(&p.conn, json_string_value(json_object_get(st, "kubeconfig")),
+				  json_string_value(json_object_get(st, "context")), e) != 0) {
 			dt_log(DT_LOG_WARN, "k8s: cleanup %s: %s", path,
 			       ns ? e : "no namespace recorded");
 			json_decref(st);
@@ -857,7 +858,7 @@ static int k8s_cleanup(const char *state_dir, char *err)
 		delete_everything(&p, json_string_value(json_object_get(st, "helm")) ?
 				  json_string_value(json_object_get(st, "helm")) : "helm",
 				  json_object_get(st, "releases"));
-		dt_k8s_conn_clear(&p.conn);
+		k8s_conn_clear(&p.conn);
 		json_decref(st);
 		unlink(path);
 		n++;
@@ -904,7 +905,7 @@ static const dt_option k8s_options[] = {
 	{ .name = NULL }
 };
 
-static const dt_platform_type k8s_platform = {
+static const dt_platform_type k8s_platform_type = {
 	.size = sizeof(dt_platform_type),
 	.info = { .name = "k8s", .version = PACKAGE_VERSION,
 		  .description = "Helm charts on Kubernetes: pods as nodes, "
@@ -922,7 +923,7 @@ static const dt_platform_type k8s_platform = {
 static int k8s_plugin(dt_registry *reg)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	return dt_register_platform(reg, &k8s_platform);
+	return dt_register_platform(reg, &k8s_platform_type);
 }
 
 DT_PLUGIN_DEFINE(k8s_plugin)

@@ -20,13 +20,13 @@
 
 /* ---- pods as nodes ------------------------------------------------------ */
 
-const char *dt_k8s_pod_str(const json_t *pod, const char *a, const char *b)
+const char *k8s_pod_str(const json_t *pod, const char *a, const char *b)
 {
 	return json_string_value(json_object_get(json_object_get(pod, a), b));
 }
 
 /* The container of the pod the nodes stand for, and its status. */
-static const json_t *pod_container(dt_k8s *p, const json_t *pod,
+static const json_t *pod_container(k8s_platform *p, const json_t *pod,
 				   const json_t **status)
 {
 	const json_t *cs = json_object_get(json_object_get(pod, "spec"), "containers");
@@ -56,11 +56,11 @@ static const json_t *pod_container(dt_k8s *p, const json_t *pod,
 	return chosen;
 }
 
-void dt_k8s_node_from_pod(dt_k8s *p, dt_node *n, const json_t *pod)
+void k8s_node_from_pod(k8s_platform *p, dt_node *n, const json_t *pod)
 {
 	const json_t *cstatus, *c = pod_container(p, pod, &cstatus);
-	const char *name = dt_k8s_pod_str(pod, "metadata", "name");
-	const char *ip = dt_k8s_pod_str(pod, "status", "podIP");
+	const char *name = k8s_pod_str(pod, "metadata", "name");
+	const char *ip = k8s_pod_str(pod, "status", "podIP");
 	json_t *ports = json_array();
 	size_t i;
 	json_t *e;
@@ -83,27 +83,27 @@ void dt_k8s_node_from_pod(dt_k8s *p, dt_node *n, const json_t *pod)
 	json_decref(n->info);
 	n->info = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:b}",
 			    "pod", name, "namespace", p->ns,
-			    "uid", dt_k8s_pod_str(pod, "metadata", "uid"),
+			    "uid", k8s_pod_str(pod, "metadata", "uid"),
 			    "container", json_string_value(json_object_get(c, "name")),
 			    "containerID", json_string_value(json_object_get(cstatus,
 									     "containerID")),
-			    "nodeName", dt_k8s_pod_str(pod, "spec", "nodeName"),
+			    "nodeName", k8s_pod_str(pod, "spec", "nodeName"),
 			    "podIP", ip, "ports", ports, "forwarded", p->forward);
 }
 
-void dt_k8s_pods_path(dt_k8s *p, char *buf, size_t size, const char *extra)
+void k8s_pods_path(k8s_platform *p, char *buf, size_t size, const char *extra)
 {
 	char sel[1024];
 
 	snprintf(buf, size, "/api/v1/namespaces/%s/pods?labelSelector=%s%s",
-		 p->ns, dt_k8s_escape(p->selector, sel, sizeof(sel)),
+		 p->ns, k8s_escape(p->selector, sel, sizeof(sel)),
 		 extra ? extra : "");
 }
 
-int dt_k8s_pods_cmp(const void *a, const void *b)
+int k8s_pods_cmp(const void *a, const void *b)
 {
-	return strcmp(dt_k8s_pod_str(*(json_t *const *)a, "metadata", "name"),
-		      dt_k8s_pod_str(*(json_t *const *)b, "metadata", "name"));
+	return strcmp(k8s_pod_str(*(json_t *const *)a, "metadata", "name"),
+		      k8s_pod_str(*(json_t *const *)b, "metadata", "name"));
 }
 
 typedef struct ready_wait {
@@ -118,7 +118,7 @@ static size_t count_ready(const json_t *pods)
 	size_t n = 0;
 
 	json_object_foreach((json_t *)pods, k, v)
-		n += dt_k8s_pod_ready(v);
+		n += k8s_pod_ready(v);
 	return n;
 }
 
@@ -135,7 +135,7 @@ static int on_ready_event(const char *type, const json_t *obj, void *arg,
 			  char *err)
 {
 	ready_wait *w = arg;
-	const char *name = dt_k8s_pod_str(obj, "metadata", "name");
+	const char *name = k8s_pod_str(obj, "metadata", "name");
 
 	(void)err;
 	if (name == NULL)
@@ -148,25 +148,25 @@ static int on_ready_event(const char *type, const json_t *obj, void *arg,
 }
 
 /* Watch the release's pods from the resourceVersion of *list (a pod
- * list, dropped here) for what is left of the wait: dt_k8s_watch's 1,
+ * list, dropped here) for what is left of the wait: k8s_watch's 1,
  * 0 (the stream ended first) or -1. */
-static int pods_watch(dt_k8s *p, json_t **list, double left,
-		      dt_k8s_watch_fn fn, void *arg, char *err)
+static int pods_watch(k8s_platform *p, json_t **list, double left,
+		      k8s_watch_fn fn, void *arg, char *err)
 {
-	const char *rv = dt_k8s_pod_str(*list, "metadata", "resourceVersion");
+	const char *rv = k8s_pod_str(*list, "metadata", "resourceVersion");
 	char path[2048], extra[160];
 
 	snprintf(extra, sizeof(extra), "&watch=1&resourceVersion=%s"
 		 "&timeoutSeconds=%.0f", rv ? rv : "0", left + 1);
-	dt_k8s_pods_path(p, path, sizeof(path), extra);
+	k8s_pods_path(p, path, sizeof(path), extra);
 	json_decref(*list);
 	*list = NULL;
-	return dt_k8s_watch(&p->api, path, (long)(left * 1000) + 2000, fn, arg,
-			    err);
+	return k8s_watch(&p->api, path, (long)(left * 1000) + 2000, fn, arg,
+			 err);
 }
 
 /* List the release's pods, then watch until they are all ready. */
-int dt_k8s_pods_wait(dt_k8s *p, json_t **pods_out, char *err)
+int k8s_pods_wait(k8s_platform *p, json_t **pods_out, char *err)
 {
 	ready_wait w = { .pods = json_object(), .want = p->replicas };
 	dt_deadline deadline;
@@ -181,21 +181,21 @@ int dt_k8s_pods_wait(dt_k8s *p, json_t **pods_out, char *err)
 		json_t *e;
 		double left = dt_deadline_left(&deadline);
 
-		dt_k8s_pods_path(p, path, sizeof(path), NULL);
-		st = dt_k8s_request(&p->api, "GET", path, NULL, NULL, &resp, err);
+		k8s_pods_path(p, path, sizeof(path), NULL);
+		st = k8s_request(&p->api, "GET", path, NULL, NULL, &resp, err);
 		if (st != 200)
 			goto out;
 		if (p->dry_run) {
 			snprintf(extra, sizeof(extra), "&watch=1&resourceVersion=RV"
 				 "&timeoutSeconds=%.0f", p->ready_timeout);
-			dt_k8s_pods_path(p, path, sizeof(path), extra);
-			dt_k8s_watch(&p->api, path, 0, on_ready_event, &w, err);
+			k8s_pods_path(p, path, sizeof(path), extra);
+			k8s_watch(&p->api, path, 0, on_ready_event, &w, err);
 			rc = 0;
 			goto out;
 		}
 		json_object_clear(w.pods);
 		json_array_foreach(json_object_get(resp, "items"), i, e)
-			json_object_set(w.pods, dt_k8s_pod_str(e, "metadata", "name"), e);
+			json_object_set(w.pods, k8s_pod_str(e, "metadata", "name"), e);
 		if (all_ready(&w))
 			break;
 		if (left <= 0) {
@@ -219,7 +219,7 @@ int dt_k8s_pods_wait(dt_k8s *p, json_t **pods_out, char *err)
 		json_t *v;
 
 		json_object_foreach(w.pods, k, v)
-			if (dt_k8s_pod_ready(v))
+			if (k8s_pod_ready(v))
 				json_array_append(arr, v);
 		*pods_out = arr;
 	}
@@ -246,7 +246,7 @@ static bool can_connect(const char *addr, int port)
 	return ok;
 }
 
-void dt_k8s_forward_stop(dt_k8s *p, size_t i)
+void k8s_forward_stop(k8s_platform *p, size_t i)
 {
 	if (p->forwards == NULL || p->forwards[i] <= 0)
 		return;
@@ -255,12 +255,12 @@ void dt_k8s_forward_stop(dt_k8s *p, size_t i)
 	p->forwards[i] = 0;
 }
 
-int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err)
+int k8s_forward_start(k8s_platform *p, size_t i, char *err)
 {
 	dt_node *n = &p->nodes[i];
 	const json_t *ports = json_array_size(p->ports) > 0 ? p->ports :
 		json_object_get(n->info, "ports");
-	dt_k8s_argv a = { 0 };
+	k8s_argv a = { 0 };
 	dt_command cmd = { 0 };
 	char log[4096], e[DT_ERRBUF_SIZE];
 	size_t j;
@@ -272,23 +272,23 @@ int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err)
 	if (json_array_size(ports) == 0)
 		return dt_fail(err, "pod %s: no ports to forward (set "
 			       "platform.ports, or declare containerPort)", n->name);
-	dt_k8s_argv_add(&a, p->kubectl);
-	dt_k8s_argv_add(&a, "port-forward");
-	dt_k8s_argv_addf(&a, "--address=%s", n->address);
-	dt_k8s_argv_addf(&a, "--namespace=%s", p->ns);
-	dt_k8s_argv_kubeconfig(&a, p->conn.kubeconfig);
+	k8s_argv_add(&a, p->kubectl);
+	k8s_argv_add(&a, "port-forward");
+	k8s_argv_addf(&a, "--address=%s", n->address);
+	k8s_argv_addf(&a, "--namespace=%s", p->ns);
+	k8s_argv_kubeconfig(&a, p->conn.kubeconfig);
 	if (p->conn.context != NULL)
-		dt_k8s_argv_addf(&a, "--context=%s", p->conn.context);
-	dt_k8s_argv_addf(&a, "pod/%s", json_string_value(json_object_get(n->info, "pod")));
+		k8s_argv_addf(&a, "--context=%s", p->conn.context);
+	k8s_argv_addf(&a, "pod/%s", json_string_value(json_object_get(n->info, "pod")));
 	json_array_foreach(ports, j, port)
-		dt_k8s_argv_addf(&a, "%lld", (long long)json_integer_value(port));
-	dt_k8s_say(p, &a);
+		k8s_argv_addf(&a, "%lld", (long long)json_integer_value(port));
+	k8s_say(p, &a);
 	if (p->dry_run) {
-		dt_k8s_argv_free(&a);
+		k8s_argv_free(&a);
 		return 0;
 	}
 	snprintf(log, sizeof(log), "%s/port-forward-%s.log", p->store_dir, n->name);
-	envp = dt_k8s_argv_envp(&a);
+	envp = k8s_argv_envp(&a);
 	/* In its own session, so that a terminal's ^C stops only DT, which
 	 * then stops the forwards itself. */
 	cmd.argv = (const char *const *)a.v;
@@ -296,7 +296,7 @@ int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err)
 	cmd.log_path = log;
 	pid = dt_command_spawn(&cmd, e);
 	free(envp);
-	dt_k8s_argv_free(&a);
+	k8s_argv_free(&a);
 	if (pid < 0)
 		return dt_fail(err, "port-forward to %s: %s", n->name, e);
 	p->forwards[i] = pid;
@@ -308,7 +308,7 @@ int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err)
 				       n->name, log);
 		}
 		if (dt_deadline_expired(&deadline)) {
-			dt_k8s_forward_stop(p, i);
+			k8s_forward_stop(p, i);
 			return dt_fail(err, "kubectl port-forward to %s: nothing "
 				       "listens on %s after 30 s (see %s)", n->name,
 				       n->address, log);
@@ -320,8 +320,8 @@ int dt_k8s_forward_start(dt_k8s *p, size_t i, char *err)
 
 /* The restart count of the node's container, from its pod now; *pod
  * gets the pod when not NULL.  In --dry-run: 0. */
-int dt_k8s_pod_restarts(dt_k8s *p, const dt_node *n, long long *count,
-			json_t **pod, char *err)
+int k8s_pod_restarts(k8s_platform *p, const dt_node *n, long long *count,
+		     json_t **pod, char *err)
 {
 	const char *name = json_string_value(json_object_get(n->info, "pod"));
 	const json_t *cstatus;
@@ -334,7 +334,7 @@ int dt_k8s_pod_restarts(dt_k8s *p, const dt_node *n, long long *count,
 		*pod = NULL;
 	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s", p->ns,
 		 name ? name : n->name);
-	st = dt_k8s_request(&p->api, "GET", path, NULL, NULL, &resp, err);
+	st = k8s_request(&p->api, "GET", path, NULL, NULL, &resp, err);
 	if (st != 200)
 		return -1;
 	if (resp != NULL) {
@@ -350,7 +350,7 @@ int dt_k8s_pod_restarts(dt_k8s *p, const dt_node *n, long long *count,
 
 /* After a signal that ended the container: wait until the kubelet has
  * started it again (a higher restart count) and the pod is ready. */
-int dt_k8s_wait_container_restart(dt_k8s *p, dt_node *n, char *err)
+int k8s_wait_container_restart(k8s_platform *p, dt_node *n, char *err)
 {
 	long long before = json_integer_value(json_object_get(n->info,
 							      "restarts-before"));
@@ -361,19 +361,19 @@ int dt_k8s_wait_container_restart(dt_k8s *p, dt_node *n, char *err)
 		long long count;
 		json_t *pod;
 
-		if (dt_k8s_pod_restarts(p, n, &count, &pod, err) != 0)
+		if (k8s_pod_restarts(p, n, &count, &pod, err) != 0)
 			return -1;
 		if (p->dry_run)
 			return 0;
-		if (count > before && dt_k8s_pod_ready(pod)) {
+		if (count > before && k8s_pod_ready(pod)) {
 			size_t idx = (size_t)(n - p->nodes);
 
-			dt_k8s_forward_stop(p, idx);
-			dt_k8s_node_from_pod(p, n, pod);
+			k8s_forward_stop(p, idx);
+			k8s_node_from_pod(p, n, pod);
 			json_decref(pod);
 			dt_log(DT_LOG_INFO, "k8s: %s: container restarted (%lld "
 			       "restarts), ready", n->name, count);
-			return p->forward ? dt_k8s_forward_start(p, idx, err) : 0;
+			return p->forward ? k8s_forward_start(p, idx, err) : 0;
 		}
 		json_decref(pod);
 		if (dt_deadline_expired(&deadline))
@@ -385,13 +385,13 @@ int dt_k8s_wait_container_restart(dt_k8s *p, dt_node *n, char *err)
 }
 
 typedef struct replace_wait {
-	dt_k8s *p;
+	k8s_platform *p;
 	const dt_node *node;
 	const char *old_uid;
 	json_t *found;    /* the replacement pod */
 } replace_wait;
 
-static bool uid_taken(dt_k8s *p, const dt_node *self, const char *uid)
+static bool uid_taken(k8s_platform *p, const dt_node *self, const char *uid)
 {
 	for (size_t i = 0; i < p->nnodes; i++) {
 		const char *u = json_string_value(json_object_get(p->nodes[i].info, "uid"));
@@ -406,10 +406,10 @@ static bool uid_taken(dt_k8s *p, const dt_node *self, const char *uid)
  * same name (a StatefulSet) is preferred. */
 static bool replacement(replace_wait *w, const json_t *pod)
 {
-	const char *uid = dt_k8s_pod_str(pod, "metadata", "uid");
+	const char *uid = k8s_pod_str(pod, "metadata", "uid");
 
 	if (uid == NULL || strcmp(uid, w->old_uid) == 0 ||
-	    uid_taken(w->p, w->node, uid) || !dt_k8s_pod_ready(pod))
+	    uid_taken(w->p, w->node, uid) || !k8s_pod_ready(pod))
 		return false;
 	json_decref(w->found);
 	w->found = json_incref((json_t *)pod);
@@ -427,7 +427,7 @@ static int on_replace_event(const char *type, const json_t *obj, void *arg,
 
 /* restart(): after a pod delete, wait for its replacement to be ready
  * (a pod of the same name preferred) and make the node that pod. */
-int dt_k8s_pods_restart(dt_k8s *p, dt_node *n, char *err)
+int k8s_pods_restart(k8s_platform *p, dt_node *n, char *err)
 {
 	const char *old = json_string_value(json_object_get(n->info, "killed-uid"));
 	replace_wait w = { .p = p, .node = n };
@@ -437,7 +437,7 @@ int dt_k8s_pods_restart(dt_k8s *p, dt_node *n, char *err)
 	int rc = -1;
 
 	if (old == NULL && json_object_get(n->info, "restarts-before") != NULL)
-		return dt_k8s_wait_container_restart(p, n, err);
+		return k8s_wait_container_restart(p, n, err);
 	if (old == NULL)
 		return 0; /* not killed by us: nothing to start */
 	w.old_uid = old;
@@ -452,8 +452,8 @@ int dt_k8s_pods_restart(dt_k8s *p, dt_node *n, char *err)
 				n->name, p->ready_timeout);
 			goto out;
 		}
-		dt_k8s_pods_path(p, path, sizeof(path), NULL);
-		if (dt_k8s_request(&p->api, "GET", path, NULL, NULL, &resp, err) != 200)
+		k8s_pods_path(p, path, sizeof(path), NULL);
+		if (k8s_request(&p->api, "GET", path, NULL, NULL, &resp, err) != 200)
 			goto out;
 		if (p->dry_run) {
 			rc = 0;
@@ -461,7 +461,7 @@ int dt_k8s_pods_restart(dt_k8s *p, dt_node *n, char *err)
 		}
 		json_array_foreach(json_object_get(resp, "items"), i, e)
 			if (replacement(&w, e) &&
-			    strcmp(dt_k8s_pod_str(e, "metadata", "name"), n->name) == 0)
+			    strcmp(k8s_pod_str(e, "metadata", "name"), n->name) == 0)
 				break;
 		if (w.found != NULL)
 			break;
@@ -471,11 +471,11 @@ int dt_k8s_pods_restart(dt_k8s *p, dt_node *n, char *err)
 	{
 		size_t idx = (size_t)(n - p->nodes);
 
-		dt_k8s_forward_stop(p, idx);
-		dt_k8s_node_from_pod(p, n, w.found);
+		k8s_forward_stop(p, idx);
+		k8s_node_from_pod(p, n, w.found);
 		dt_log(DT_LOG_INFO, "k8s: %s replaced (uid %s), ready at %s",
-		       n->name, dt_k8s_pod_str(w.found, "metadata", "uid"), n->address);
-		if (p->forward && dt_k8s_forward_start(p, idx, err) != 0)
+		       n->name, k8s_pod_str(w.found, "metadata", "uid"), n->address);
+		if (p->forward && k8s_forward_start(p, idx, err) != 0)
 			goto out;
 	}
 	rc = 0;

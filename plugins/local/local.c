@@ -78,7 +78,8 @@ static int subnet_taken(const lc_platform *p, bool *taken, char *what,
 	*taken = false;
 	if (p->dry_run)
 		return 0;
-	if (lc_runf(NULL, out, sizeof(out), err, "ip -4 route show table all") != 0)
+	if (LC_RUN(NULL, out, sizeof(out), err, "ip", "-4", "route", "show",
+		   "table", "all") != 0)
 		return dt_fail(err, "ip -4 route: %s", out);
 	for (char *line = strtok_r(out, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -225,14 +226,88 @@ static bool reap_killed(lc_platform *p, size_t i, size_t k)
 	return true;
 }
 
+/* A line in the node's log, as start_proc writes one. */
+static void log_note(const lc_platform *p, size_t i, const char *what,
+		     const char *proc, const char *detail)
+{
+	FILE *log = fopen(p->x[i].log_path, "ae");
+
+	if (log != NULL) {
+		fprintf(log, "--- dt: %s %s: %s\n", what, proc, detail);
+		fclose(log);
+	}
+}
+
+/* Run a wait step until its command exits 0 with the output it needs,
+ * or its time is up. */
+static int wait_step(lc_platform *p, size_t i, const lc_proc *pr,
+		     const lc_step *st, char *err)
+{
+	dt_node *nd = &p->nodes[i];
+	char out[16384];
+	char e[DT_ERRBUF_SIZE];
+	dt_deadline d;
+	double nap = 0.005;
+
+	log_note(p, i, "before", pr->spec->name, st->argv[0]);
+	dt_deadline_set(&d, st->timeout);
+	for (;;) {
+		out[0] = '\0';
+		if (lc_run(nd->netns, (const char *const *)st->argv, 5, out,
+			   sizeof(out), e) == 0 &&
+		    (st->output == NULL || strstr(out, st->output) != NULL))
+			return 0;
+		if (dt_deadline_expired(&d))
+			break;
+		if (p->cancelled != NULL && p->cancelled(p->cancelled_arg))
+			return dt_fail(err, "node %s: cancelled while waiting "
+				       "before %s's first start", nd->name,
+				       pr->spec->name);
+		dt_sleep(nap);
+		nap = nap * 2 > 0.1 ? 0.1 : nap * 2;
+	}
+	return dt_fail(err, "node %s: %s: first-start wait for %s%s%s%s not met "
+		       "after %g s; its last output: %.300s", nd->name,
+		       pr->spec->name, st->argv[0], st->output ? " (expect '" : "",
+		       st->output ? st->output : "", st->output ? "')" : "",
+		       st->timeout, out[0] ? out : e);
+}
+
+/* Before a process's first start in the run: its first-start steps, in
+ * order (a restart keeps what the process made of them since). */
+static int first_start(lc_platform *p, size_t i, size_t k, char *err)
+{
+	lc_proc *pr = &p->x[i].procs[k];
+	char e[DT_ERRBUF_SIZE];
+
+	for (size_t j = 0; j < pr->nsteps; j++) {
+		const lc_step *st = &pr->steps[j];
+
+		if (st->argv != NULL) {
+			if (wait_step(p, i, pr, st, err) != 0)
+				return -1;
+			continue;
+		}
+		log_note(p, i, "before", pr->spec->name, st->path);
+		if (lc_write_file(st->path, st->content, e) != 0)
+			return dt_fail(err, "node %s: %s: first-start file: %s",
+				       p->nodes[i].name, pr->spec->name, e);
+	}
+	return 0;
+}
+
 static int start_proc(lc_platform *p, size_t i, size_t k, char *err)
 {
 	lc_node *x = &p->x[i];
 	lc_proc *pr = &x->procs[k];
 	dt_node *nd = &p->nodes[i];
-	FILE *log = fopen(x->log_path, "ae");
+	FILE *log;
 	char e[DT_ERRBUF_SIZE];
 
+	if (!pr->started && first_start(p, i, k, err) != 0)
+		return -1;
+	pr->started = true;
+	log = fopen(x->log_path, "ae");
 	if (log != NULL) {
 		fprintf(log, "--- dt: starting %s on %s:", pr->spec->name, nd->name);
 		for (char **a = pr->argv; *a != NULL; a++)
@@ -482,7 +557,7 @@ static void local_destroy(void *data)
  */
 static int allow_forward(lc_platform *p, char *err)
 {
-	char buf[8] = "", out[4096] = "", rule[256], e[DT_ERRBUF_SIZE];
+	char buf[8] = "", out[4096] = "", e[DT_ERRBUF_SIZE] = "";
 	FILE *f = fopen("/proc/sys/net/bridge/bridge-nf-call-iptables", "re");
 
 	if (f != NULL) {
@@ -492,26 +567,32 @@ static int allow_forward(lc_platform *p, char *err)
 	}
 	if (buf[0] != '1')
 		return 0;
-	if (lc_runf(NULL, out, sizeof(out), e, "iptables -w -S FORWARD") != 0 ||
+	if (LC_RUN(NULL, out, sizeof(out), e, "iptables", "-w", "-S", "FORWARD") != 0 ||
 	    strstr(out, "-P FORWARD ACCEPT") != NULL)
 		return 0;
-	snprintf(rule, sizeof(rule), "FORWARD -i %s -o %s -m comment --comment "
-		 "dt-%s -j ACCEPT", p->bridge, p->bridge, p->run_id);
-	if (lc_state_add(&p->state, "hostrule %s", rule) != 0)
+	if (lc_state_add(&p->state, "hostrule " LC_HOSTRULE, p->bridge, p->bridge,
+			 p->run_id) != 0)
 		return dt_fail(err, "state file %s: %s", p->state.path,
 			       strerror(errno));
-	if (lc_runf(NULL, out, sizeof(out), e, "iptables -w -I %s", rule) != 0)
+	if (lc_hostrule("-I", p->bridge, p->run_id, out, sizeof(out), e) != 0)
 		return dt_fail(err, "the host drops forwarded packets and "
-			       "iptables -I %s failed: %s", rule, e[0] ? e : out);
+			       "iptables -I " LC_HOSTRULE " failed: %s", p->bridge,
+			       p->bridge, p->run_id, e[0] ? e : out);
 	dt_log(DT_LOG_INFO, "local: host FORWARD policy is not ACCEPT: "
-	       "added %s", rule);
+	       "added " LC_HOSTRULE, p->bridge, p->bridge, p->run_id);
 	return 0;
+}
+
+/* ADDRESS/PREFIX, one argument of ip addr add. */
+static void with_prefix(const char *address, int prefix, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%d", address, prefix);
 }
 
 /* Make the bridge, and per node its namespace, veth pair and address. */
 static int make_network(lc_platform *p, char *err)
 {
-	char br_addr[32], e[DT_ERRBUF_SIZE], out[1024];
+	char br_addr[32], cidr[80], e[DT_ERRBUF_SIZE], out[1024];
 	const char *ns;
 
 	fmt_addr(p->net + 1, br_addr, sizeof(br_addr));
@@ -523,7 +604,7 @@ static int make_network(lc_platform *p, char *err)
 	} while (0)
 #define RUN(netns, ...)                                                        \
 	do {                                                                   \
-		if (lc_runf(netns, out, sizeof(out), e, __VA_ARGS__) != 0)    \
+		if (LC_RUN(netns, out, sizeof(out), e, __VA_ARGS__) != 0)     \
 			return dt_fail(err, "%s", e[0] ? e : out);             \
 		e[0] = '\0';                                                   \
 	} while (0)
@@ -531,10 +612,11 @@ static int make_network(lc_platform *p, char *err)
 	/* One line for the whole data folder of the run's store. */
 	NOTE("datadir %s/data", p->store_dir);
 	NOTE("bridge %s", p->bridge);
-	RUN(NULL, "ip link add %s type bridge", p->bridge);
-	RUN(NULL, "ip addr add %s/%d dev %s", br_addr, p->prefix, p->bridge);
+	RUN(NULL, "ip", "link", "add", p->bridge, "type", "bridge");
+	with_prefix(br_addr, p->prefix, cidr, sizeof(cidr));
+	RUN(NULL, "ip", "addr", "add", cidr, "dev", p->bridge);
 	subnet_unlock(p); /* the subnet now shows in the routes */
-	RUN(NULL, "ip link set %s up", p->bridge);
+	RUN(NULL, "ip", "link", "set", p->bridge, "up");
 	if (allow_forward(p, err) != 0)
 		return -1;
 	for (size_t i = 0; i < p->n; i++) {
@@ -542,20 +624,20 @@ static int make_network(lc_platform *p, char *err)
 
 		ns = nd->netns;
 		NOTE("netns %s", ns);
-		RUN(NULL, "ip netns add %s", ns);
+		RUN(NULL, "ip", "netns", "add", ns);
 		NOTE("veth %s", p->x[i].veth);
-		RUN(NULL, "ip link add %s type veth peer name %s netns %s",
-		    p->x[i].veth, nd->ifname, ns);
-		RUN(NULL, "ip link set %s master %s up", p->x[i].veth, p->bridge);
-		RUN(ns, "ip addr add %s/%d dev %s", nd->address, p->prefix,
-		    nd->ifname);
-		RUN(ns, "ip link set %s up", nd->ifname);
-		RUN(ns, "ip link set lo up");
+		RUN(NULL, "ip", "link", "add", p->x[i].veth, "type", "veth",
+		    "peer", "name", nd->ifname, "netns", ns);
+		RUN(NULL, "ip", "link", "set", p->x[i].veth, "master", p->bridge, "up");
+		with_prefix(nd->address, p->prefix, cidr, sizeof(cidr));
+		RUN(ns, "ip", "addr", "add", cidr, "dev", nd->ifname);
+		RUN(ns, "ip", "link", "set", nd->ifname, "up");
+		RUN(ns, "ip", "link", "set", "lo", "up");
 		/* IPv4 only: the partition nemesis cuts IPv4 addresses, and
 		 * link-local IPv6 between nodes would slip past it. */
-		if (lc_runf(ns, out, sizeof(out), e, "sysctl -q -w "
-			    "net.ipv6.conf.all.disable_ipv6=1 "
-			    "net.ipv6.conf.default.disable_ipv6=1") != 0)
+		if (LC_RUN(ns, out, sizeof(out), e, "sysctl", "-q", "-w",
+			   "net.ipv6.conf.all.disable_ipv6=1",
+			   "net.ipv6.conf.default.disable_ipv6=1") != 0)
 			dt_log(DT_LOG_DEBUG, "local: %s: IPv6 stays on: %s", ns,
 			       e[0] ? e : out);
 		e[0] = '\0';
@@ -565,6 +647,38 @@ static int make_network(lc_platform *p, char *err)
 #undef RUN
 #undef NOTE
 	return 0;
+}
+
+/* Print one argument, quoted when a reader would misread it. */
+static void print_arg(const char *a)
+{
+	if (a[0] == '\0' || strpbrk(a, " \t'\"") != NULL)
+		printf(" '%s'", a);
+	else
+		printf(" %s", a);
+}
+
+static void print_steps(const dt_node *nd, const lc_proc *pr)
+{
+	for (size_t j = 0; j < pr->nsteps; j++) {
+		const lc_step *st = &pr->steps[j];
+
+		printf("local: %s: before %s's first start,", nd->name, pr->spec->name);
+		if (st->argv == NULL) {
+			printf(" write");
+			print_arg(st->path);
+			printf(" (%zu bytes)\n", strlen(st->content));
+			continue;
+		}
+		printf(" wait (%g s) for", st->timeout);
+		for (char **a = st->argv; *a != NULL; a++)
+			print_arg(*a);
+		if (st->output != NULL) {
+			printf(" to print");
+			print_arg(st->output);
+		}
+		printf("\n");
+	}
 }
 
 static void print_plan(const lc_platform *p)
@@ -580,14 +694,10 @@ static void print_plan(const lc_platform *p)
 		       p->x[i].veth, p->x[i].data_dir, p->x[i].log_path);
 		lc_disk_print(p, i);
 		for (size_t k = 0; k < p->x[i].nprocs; k++) {
+			print_steps(&p->nodes[i], &p->x[i].procs[k]);
 			printf("local: %s: run", p->nodes[i].name);
-			for (char **a = p->x[i].procs[k].argv; *a != NULL; a++) {
-				/* Quote what a reader would misread. */
-				if ((*a)[0] == '\0' || strpbrk(*a, " \t'\"") != NULL)
-					printf(" '%s'", *a);
-				else
-					printf(" %s", *a);
-			}
+			for (char **a = p->x[i].procs[k].argv; *a != NULL; a++)
+				print_arg(*a);
 			printf("\n");
 		}
 	}

@@ -38,11 +38,13 @@
 int lc_run(const char *netns, const char *const *argv, double timeout,
 	   char *out, size_t outlen, char *err);
 
-/* lc_run with a printf-built argument list: spaces split words, so only
- * for names and numbers made by the platform itself, never for user
- * text.  Returns the exit status or -1. */
-int lc_runf(const char *netns, char *out, size_t outlen, char *err,
-	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* lc_run of the words given, with the 30 s timeout:
+ *   LC_RUN(netns, out, outlen, err, "ip", "link", "set", name, "up")
+ * Each argument is one argv element as it is (no formatting, no
+ * splitting).  Returns the exit status or -1. */
+#define LC_RUN(netns, out, outlen, err, ...) \
+	lc_run((netns), (const char *const[]){ __VA_ARGS__, NULL }, 30, \
+	       (out), (outlen), (err))
 
 /* Start argv in the background in netns: its own session (so a terminal's
  * ^C reaches only dt-run), working directory cwd, stdin /dev/null,
@@ -78,6 +80,10 @@ int lc_enter_userns(char *err);
 /* mkdir -p, mode 0755 (0700 for the last component when private). */
 int lc_mkdirs(const char *path, bool private_dir, char *err);
 
+/* Write text to path as a new file (mode 0644), whole or not at all:
+ * written beside it, then renamed.  0, or -1 with err naming the path. */
+int lc_write_file(const char *path, const char *text, char *err);
+
 /* rm -rf; 0, or -1 with err. */
 int lc_rmtree(const char *path, char *err);
 
@@ -112,6 +118,21 @@ int lc_state_add(lc_state *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void lc_state_close(lc_state *st);
 
+/* The one host rule a run may add (when the host drops forwarded
+ * packets): its bridge may forward to itself.  As text (a printf format
+ * of bridge, bridge, run id), as the state file records it:
+ *   hostrule FORWARD -i BR -o BR -m comment --comment dt-ID -j ACCEPT */
+#define LC_HOSTRULE "FORWARD -i %s -o %s -m comment --comment dt-%s -j ACCEPT"
+
+/* iptables -w OP (-I, -C or -D) with that rule; the exit status, or -1
+ * with err. */
+int lc_hostrule(const char *op, const char *bridge, const char *id,
+		char *out, size_t outlen, char *err);
+
+/* The bridge and run id of a recorded rule; -1 when the text is not
+ * exactly that rule. */
+int lc_hostrule_parse(const char *rule, char bridge[16], char id[16]);
+
 /* Undo everything a state file lists (processes, namespaces, veths,
  * bridge, data directories unless kept), then remove the file.  Only a
  * file of this user's that no one else may write is read: another is
@@ -144,13 +165,25 @@ typedef struct lc_spec {        /* one process of the recipe */
 	lc_ready ready_rest;        /* ready, with ready.rest over it */
 	double timeout;             /* seconds */
 	double stop_timeout;        /* SIGTERM to SIGKILL, seconds */
+	const json_t *first_start;  /* its first-start steps, or NULL */
 } lc_spec;
+
+typedef struct lc_step {        /* one first-start step, expanded */
+	char *path;                 /* file: where (under the data dir) */
+	char *content;              /* file: what */
+	char **argv;                /* wait: the command, or NULL */
+	char *output;               /* wait: text its output must hold, or NULL */
+	double timeout;             /* wait: seconds */
+} lc_step;
 
 typedef struct lc_proc {        /* one process of one node */
 	const lc_spec *spec;
 	const lc_ready *ready;      /* its spec's first or rest */
 	char **argv;                /* expanded, NULL-terminated, owned */
 	char **ready_argv;          /* expanded, or NULL */
+	lc_step *steps;             /* before its first start, owned */
+	size_t nsteps;
+	bool started;               /* it has been started in this run */
 	pid_t pid;                  /* 0 when not running */
 	unsigned long long start;   /* its start time (lc_proc_start) */
 } lc_proc;

@@ -13,10 +13,13 @@
  *         rest: [...]                    appended on every other node
  *         when: sentinel                 only when that option is true
  *         ready: {tcp: 6379, timeout: 20}   or {command: [...]}
+ *         first-start:                   before its first start in the run
+ *           - wait: {command: [...], output: "TEXT", timeout: 20}
+ *           - file: {path: NAME, content: "TEMPLATE"}   in the data dir
  *
  * Placeholders: {name} {index} {address} {data_dir} {primary} {peers}
- * {nodes} {option:NAME}.  Anything else between braces is a config
- * error naming the file, line and key.
+ * {nodes} {replicas} {option:NAME}.  Anything else between braces is a
+ * config error naming the file, line and key.
  */
 #include <math.h>
 #include <stdio.h>
@@ -70,6 +73,34 @@ static const dt_option ready_options[] = {
 	{ .name = NULL }
 };
 
+static const dt_option file_step_options[] = {
+	{ .name = "path", .type = DT_OPT_STRING, .flags = DT_OPT_REQUIRED,
+	  .doc = "a file name in the node's data directory, with placeholders" },
+	{ .name = "content", .type = DT_OPT_STRING, .flags = DT_OPT_REQUIRED,
+	  .doc = "what the file holds, with placeholders" },
+	{ .name = NULL }
+};
+
+static const dt_option wait_step_options[] = {
+	{ .name = "command", .type = DT_OPT_LIST, .min = 1, .max = 1000,
+	  .flags = DT_OPT_REQUIRED,
+	  .doc = "run in the node's network (no shell) until it exits 0 and "
+		 "prints expect" },
+	{ .name = "expect", .type = DT_OPT_STRING,
+	  .doc = "a text its output must hold, with placeholders" },
+	{ .name = "timeout", .type = DT_OPT_DURATION, .def = "20s", .min = 0.001,
+	  .max = 86400, .doc = "how long to wait before the start fails" },
+	{ .name = NULL }
+};
+
+static const dt_option step_options[] = {
+	{ .name = "file", .type = DT_OPT_OBJECT, .fields = file_step_options,
+	  .doc = "write a file in the node's data directory" },
+	{ .name = "wait", .type = DT_OPT_OBJECT, .fields = wait_step_options,
+	  .doc = "wait until a command prints what is expected" },
+	{ .name = NULL }
+};
+
 static const dt_option process_options[] = {
 	{ .name = "name", .type = DT_OPT_STRING, .flags = DT_OPT_REQUIRED,
 	  .doc = "the process (its log lines, messages)" },
@@ -85,6 +116,9 @@ static const dt_option process_options[] = {
 	  .flags = DT_OPT_REQUIRED, .doc = "how to know it is ready: tcp or command" },
 	{ .name = "stop-timeout", .type = DT_OPT_DURATION, .def = "5s", .min = 0,
 	  .max = 600, .doc = "how long a SIGTERM is given before SIGKILL at teardown" },
+	{ .name = "first-start", .type = DT_OPT_LIST, .item = DT_OPT_OBJECT,
+	  .fields = step_options, .min = 1, .max = 100,
+	  .doc = "steps before its first start in the run: file: or wait:" },
 	{ .name = NULL }
 };
 
@@ -183,6 +217,8 @@ static char *expand(const lc_platform *p, size_t i, const char *tmpl,
 			snprintf(val, sizeof(val), "%s", p->x[i].data_dir);
 		} else if (strcmp(name, "nodes") == 0) {
 			snprintf(val, sizeof(val), "%zu", p->n);
+		} else if (strcmp(name, "replicas") == 0) {
+			snprintf(val, sizeof(val), "%zu", p->n > 0 ? p->n - 1 : 0);
 		} else if (strcmp(name, "peers") == 0 && peers != NULL) {
 			/* any length: a large cluster's list outgrows val */
 			dt_buf_puts(&b, peers);
@@ -201,7 +237,7 @@ static char *expand(const lc_platform *p, size_t i, const char *tmpl,
 			dt_conf_fail(conf, key, err, "unknown placeholder {%s} in "
 				     "'%s' (known: {name} {index} {address} "
 				     "{data_dir} {primary} {peers} {nodes} "
-				     "{option:NAME})", name, tmpl);
+				     "{replicas} {option:NAME})", name, tmpl);
 			goto fail;
 		}
 		dt_buf_puts(&b, val);
@@ -312,6 +348,91 @@ static int check_array(const json_t *conf, const char *key, bool required,
 	return 0;
 }
 
+/* Every key of obj is one of `known` (NULL-terminated). */
+static int only_keys(const json_t *obj, const char *const *known, const char *list,
+		     char *err)
+{
+	const char *k;
+	const json_t *v;
+
+	json_object_foreach((json_t *)obj, k, v) {
+		const char *const *n = known;
+
+		while (*n != NULL && strcmp(*n, k) != 0)
+			n++;
+		if (*n == NULL)
+			return dt_conf_fail(obj, k, err, "unknown key (expected %s)",
+					    list);
+	}
+	return 0;
+}
+
+static int check_string(const json_t *conf, const char *key, bool required,
+			char *err)
+{
+	const json_t *v = json_object_get(conf, key);
+
+	if (v == NULL && !required)
+		return 0;
+	if (!json_is_string(v))
+		return dt_conf_fail(conf, key, err, "expected a string");
+	return 0;
+}
+
+/*
+ * first-start: a list of steps, each a mapping with one key:
+ *   file: {path, content}           path: a file name in the data directory
+ *   wait: {command, expect, timeout}
+ */
+static int check_first_start(const json_t *proc, char *err)
+{
+	static const char *const step_keys[] = { "file", "wait", NULL };
+	static const char *const file_keys[] = { "path", "content", NULL };
+	static const char *const wait_keys[] = { "command", "expect", "timeout", NULL };
+	const json_t *steps = json_object_get(proc, "first-start"), *step;
+	size_t i;
+
+	if (steps == NULL)
+		return 0;
+	if (!json_is_array(steps) || json_array_size(steps) == 0)
+		return dt_conf_fail(proc, "first-start", err, "expected a list of "
+				    "steps (file: {...} or wait: {...})");
+	json_array_foreach(steps, i, step) {
+		const json_t *file = json_object_get(step, "file");
+		const json_t *wait = json_object_get(step, "wait");
+
+		if (!json_is_object(step))
+			return dt_conf_fail(steps, NULL, err, "step %zu: expected "
+					    "a mapping (file: {...} or wait: {...})", i);
+		if (only_keys(step, step_keys, "file or wait", err) != 0)
+			return -1;
+		if (json_object_size(step) != 1)
+			return dt_conf_fail(steps, NULL, err, "step %zu: expected "
+					    "exactly one of file: {...} and wait: {...}", i);
+		if (file != NULL) {
+			if (!json_is_object(file))
+				return dt_conf_fail(step, "file", err, "expected a "
+						    "mapping: {path: NAME, content: TEXT}");
+			if (only_keys(file, file_keys, "path and content", err) != 0 ||
+			    check_string(file, "path", true, err) != 0 ||
+			    check_string(file, "content", true, err) != 0)
+				return -1;
+			continue;
+		}
+		if (!json_is_object(wait))
+			return dt_conf_fail(step, "wait", err, "expected a mapping: "
+					    "{command: [...], expect: TEXT, timeout: SECONDS}");
+		if (only_keys(wait, wait_keys, "command, expect and timeout", err) != 0 ||
+		    check_array(wait, "command", true, err) != 0 ||
+		    check_string(wait, "expect", false, err) != 0)
+			return -1;
+		if (parse_seconds(json_object_get(wait, "timeout")) <= 0)
+			return dt_conf_fail(wait, "timeout", err, "expected seconds "
+					    "(20, \"20s\", \"500ms\")");
+	}
+	return 0;
+}
+
 long long lc_recipe_nodes(const json_t *chart, char *err)
 {
 	const json_t *local = json_object_get(chart, "local");
@@ -410,8 +531,10 @@ int lc_recipe_load(lc_platform *p, const json_t *chart, const json_t *config,
 			return dt_conf_fail(v, NULL, err, "each process needs a name");
 		if (check_array(v, "command", true, err) != 0 ||
 		    check_array(v, "first", false, err) != 0 ||
-		    check_array(v, "rest", false, err) != 0)
+		    check_array(v, "rest", false, err) != 0 ||
+		    check_first_start(v, err) != 0)
 			return -1;
+		sp->first_start = json_object_get(v, "first-start");
 		sp->enabled = true;
 		if (when != NULL) {
 			const json_t *o;
@@ -454,6 +577,68 @@ int lc_recipe_load(lc_platform *p, const json_t *chart, const json_t *config,
 		if (sp->timeout <= 0)
 			return dt_conf_fail(ready, "timeout", err, "expected "
 					    "seconds (20, \"20s\", \"500ms\")");
+	}
+	return 0;
+}
+
+/* A file step's path, expanded: a file name (no '/', not . or ..) in
+ * the node's data directory, joined to it.  NULL with err. */
+static char *step_path(const lc_platform *p, size_t i, const json_t *file,
+		       const char *peers, char *err)
+{
+	char *name = expand(p, i, json_string_value(json_object_get(file, "path")),
+			    peers, file, "path", err);
+	char *full = NULL;
+
+	if (name == NULL)
+		return NULL;
+	if (name[0] == '\0' || strchr(name, '/') != NULL || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0)
+		dt_conf_fail(file, "path", err, "'%s': expected a file name (the "
+			     "file goes in the node's data directory)", name);
+	else if ((full = dt_strdupf("%s/%s", p->x[i].data_dir, name)) == NULL)
+		dt_fail(err, "out of memory");
+	free(name);
+	return full;
+}
+
+/* The first-start steps of spec sp for node i, into pr. */
+static int expand_steps(const lc_platform *p, size_t i, const lc_spec *sp,
+			lc_proc *pr, const char *peers, char *err)
+{
+	static const char *const wait_keys[] = { "command", NULL };
+	const json_t *step;
+	size_t j;
+
+	if (sp->first_start == NULL)
+		return 0;
+	pr->steps = calloc(json_array_size(sp->first_start), sizeof(*pr->steps));
+	if (pr->steps == NULL)
+		return dt_fail(err, "out of memory");
+	json_array_foreach(sp->first_start, j, step) {
+		const json_t *file = json_object_get(step, "file");
+		const json_t *wait = json_object_get(step, "wait");
+		lc_step *st = &pr->steps[pr->nsteps++];
+
+		if (file != NULL) {
+			st->path = step_path(p, i, file, peers, err);
+			st->content = st->path == NULL ? NULL :
+				expand(p, i, json_string_value(json_object_get(file, "content")),
+				       peers, file, "content", err);
+			if (st->content == NULL)
+				return -1;
+			continue;
+		}
+		st->argv = expand_argv(p, i, wait, wait_keys, peers, err);
+		if (st->argv == NULL)
+			return -1;
+		if (json_object_get(wait, "expect") != NULL) {
+			st->output = expand(p, i, json_string_value(json_object_get(wait, "expect")),
+					    peers, wait, "expect", err);
+			if (st->output == NULL)
+				return -1;
+		}
+		st->timeout = parse_seconds(json_object_get(wait, "timeout"));
 	}
 	return 0;
 }
@@ -506,6 +691,8 @@ int lc_recipe_expand(lc_platform *p, char *err)
 				if (pr->ready_argv == NULL)
 					goto out;
 			}
+			if (expand_steps(p, i, sp, pr, (char *)peers.data, err) != 0)
+				goto out;
 		}
 	}
 	rc = 0;
@@ -518,10 +705,21 @@ void lc_recipe_free_argv(lc_platform *p)
 {
 	for (size_t i = 0; p->x != NULL && i < p->n; i++) {
 		for (size_t k = 0; k < p->x[i].nprocs; k++) {
-			free_argv(p->x[i].procs[k].argv);
-			free_argv(p->x[i].procs[k].ready_argv);
-			p->x[i].procs[k].argv = NULL;
-			p->x[i].procs[k].ready_argv = NULL;
+			lc_proc *pr = &p->x[i].procs[k];
+
+			free_argv(pr->argv);
+			free_argv(pr->ready_argv);
+			pr->argv = NULL;
+			pr->ready_argv = NULL;
+			for (size_t j = 0; j < pr->nsteps; j++) {
+				free(pr->steps[j].path);
+				free(pr->steps[j].content);
+				free_argv(pr->steps[j].argv);
+				free(pr->steps[j].output);
+			}
+			free(pr->steps);
+			pr->steps = NULL;
+			pr->nsteps = 0;
 		}
 		p->x[i].nprocs = 0;
 	}

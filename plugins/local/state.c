@@ -112,7 +112,7 @@ static void kill_netns_pids(const char *netns)
 	char out[8192], e[DT_ERRBUF_SIZE];
 	char *save = NULL;
 
-	if (lc_runf(NULL, out, sizeof(out), e, "ip netns pids %s", netns) != 0)
+	if (LC_RUN(NULL, out, sizeof(out), e, "ip", "netns", "pids", netns) != 0)
 		return;
 	for (char *w = strtok_r(out, " \n", &save); w != NULL;
 	     w = strtok_r(NULL, " \n", &save)) {
@@ -154,6 +154,34 @@ static bool run_data_dir(const char *store, const char *dir)
 	return store != NULL && strncmp(dir, store, n) == 0 &&
 	       strcmp(dir + n, "/data") == 0 && own_real_dir(store) &&
 	       own_real_dir(dir);
+}
+
+int lc_hostrule(const char *op, const char *bridge, const char *id,
+		char *out, size_t outlen, char *err)
+{
+	char comment[32];
+
+	snprintf(comment, sizeof(comment), "dt-%s", id);
+	return LC_RUN(NULL, out, outlen, err, "iptables", "-w", op, "FORWARD",
+		      "-i", bridge, "-o", bridge, "-m", "comment", "--comment",
+		      comment, "-j", "ACCEPT");
+}
+
+int lc_hostrule_parse(const char *rule, char bridge[16], char id[16])
+{
+	char in[16], outif[16], again[128];
+	int end = -1;
+
+	if (sscanf(rule, "FORWARD -i %15s -o %15s -m comment --comment dt-%15s "
+		   "-j ACCEPT%n", in, outif, id, &end) != 3 ||
+	    end != (int)strlen(rule) || strcmp(in, outif) != 0)
+		return -1;
+	/* the one spelling DT writes, spaces and all */
+	snprintf(again, sizeof(again), LC_HOSTRULE, in, in, id);
+	if (strcmp(again, rule) != 0)
+		return -1;
+	memcpy(bridge, in, sizeof(in));
+	return 0;
 }
 
 int lc_state_undo(const char *path, char *err)
@@ -227,7 +255,7 @@ int lc_state_undo(const char *path, char *err)
 		if (strncmp(it, "netns ", 6) == 0) {
 			snprintf(sys, sizeof(sys), "/run/netns/%s", it + 6);
 			if (lc_exists(sys) &&
-			    lc_runf(NULL, NULL, 0, e, "ip netns del %s", it + 6) != 0 &&
+			    LC_RUN(NULL, NULL, 0, e, "ip", "netns", "del", it + 6) != 0 &&
 			    lc_exists(sys)) {
 				dt_fail(err, "could not delete network namespace %s",
 					it + 6);
@@ -240,20 +268,26 @@ int lc_state_undo(const char *path, char *err)
 			/* if_nametoindex asks this network namespace; /sys
 			 * may show another one. */
 			if (if_nametoindex(name) != 0 &&
-			    lc_runf(NULL, NULL, 0, e, "ip link del %s", name) != 0 &&
+			    LC_RUN(NULL, NULL, 0, e, "ip", "link", "del", name) != 0 &&
 			    if_nametoindex(name) != 0) {
 				dt_fail(err, "could not delete interface %s", name);
 				failed++;
 			}
 		} else if (strncmp(it, "hostrule ", 9) == 0) {
-			char chk[4200];
+			char bridge[16], id[16];
 
-			/* Delete it while it is there (it may never have been
-			 * added if the run crashed right after this line). */
-			snprintf(chk, sizeof(chk), "iptables -w -C %s", it + 9);
-			while (lc_runf(NULL, NULL, 0, e, "%s", chk) == 0) {
-				if (lc_runf(NULL, NULL, 0, e, "iptables -w -D %s",
-					    it + 9) != 0) {
+			/* Only the one rule DT adds, rebuilt from its
+			 * names: nothing else in the file becomes iptables
+			 * arguments.  Deleted while it is there (it may
+			 * never have been added if the run crashed right
+			 * after this line). */
+			if (lc_hostrule_parse(it + 9, bridge, id) != 0) {
+				dt_fail(err, "not a rule DT adds: %s", it + 9);
+				failed++;
+				continue;
+			}
+			while (lc_hostrule("-C", bridge, id, NULL, 0, e) == 0) {
+				if (lc_hostrule("-D", bridge, id, NULL, 0, e) != 0) {
 					dt_fail(err, "could not delete host rule %s",
 						it + 9);
 					failed++;

@@ -11,7 +11,6 @@
 #include <ftw.h>
 #include <limits.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,25 +37,6 @@ int lc_run(const char *netns, const char *const *argv, double timeout,
 	};
 
 	return dt_command_run(&c, err);
-}
-
-int lc_runf(const char *netns, char *out, size_t outlen, char *err,
-	    const char *fmt, ...)
-{
-	char line[1024];
-	const char *argv[64];
-	size_t n = 0;
-	char *save = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	for (char *w = strtok_r(line, " ", &save); w != NULL && n < 63;
-	     w = strtok_r(NULL, " ", &save))
-		argv[n++] = w;
-	argv[n] = NULL;
-	return lc_run(netns, argv, 30, out, outlen, err);
 }
 
 pid_t lc_spawn(const char *netns, char *const *argv, const char *cwd,
@@ -219,6 +199,46 @@ void lc_tail(const char *path, char *buf, size_t size)
 	r = read(fd, buf, size - 1);
 	close(fd);
 	buf[r > 0 ? r : 0] = '\0';
+}
+
+int lc_write_file(const char *path, const char *text, char *err)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(text), done = 0;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.dt-new", path) >= (int)sizeof(tmp))
+		return dt_fail(err, "%s: name too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return dt_fail(err, "%s: %s", tmp, strerror(errno));
+	while (done < len) {
+		ssize_t w = write(fd, text + done, len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			dt_fail(err, "%s: %s", tmp, w < 0 ? strerror(errno) : "short write");
+			goto fail;
+		}
+		done += (size_t)w;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		dt_fail(err, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (rename(tmp, path) != 0) {
+		dt_fail(err, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
 }
 
 static int write_file(const char *path, const char *text)

@@ -12,7 +12,7 @@
  * such lines, but the input may be anything). */
 #define INFO_MAX_TEXT 1024
 
-json_t *dt_redis_info_value(const char *s, size_t len)
+json_t *redis_info_value(const char *s, size_t len)
 {
 	char buf[INFO_MAX_TEXT + 1];
 	char *end;
@@ -41,7 +41,7 @@ json_t *dt_redis_info_value(const char *s, size_t len)
 	return json_stringn(buf, len);
 }
 
-json_t *dt_redis_info_parse(const char *text, size_t len)
+json_t *redis_info_parse(const char *text, size_t len)
 {
 	json_t *out = json_object();
 	size_t pos = 0;
@@ -70,7 +70,7 @@ json_t *dt_redis_info_parse(const char *text, size_t len)
 			continue;
 		memcpy(name, line, nlen);
 		name[nlen] = '\0';
-		v = dt_redis_info_value(colon + 1, n - nlen - 1);
+		v = redis_info_value(colon + 1, n - nlen - 1);
 		if (v == NULL)
 			continue; /* not UTF-8 */
 		if (json_object_set_new(out, name, v) != 0)

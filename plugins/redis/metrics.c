@@ -44,7 +44,7 @@ static json_t *node_metrics(void *data, size_t i)
 		freeReplyObject(r);
 		goto down;
 	}
-	info = dt_redis_info_parse(r->str, r->len);
+	info = redis_info_parse(r->str, r->len);
 	freeReplyObject(r);
 	out = json_pack("{sb}", "up", 1);
 	for (size_t f = 0; info != NULL && INFO_FIELDS[f] != NULL; f++) {

@@ -1,7 +1,9 @@
 /*
  * The scheduler, with a client, workload and nemesis defined here:
  * weights honoured, the rate held, the final heal always made, an info
- * op retiring its process, targets chosen as configured.
+ * op retiring its process, targets chosen as configured; and with the
+ * mem client and bank workload from the build tree, the same seed
+ * making the same choices.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -12,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "registry.h"
 #include "scheduler.h"
 
 /* ---- a client that answers at once; every Nth op is info ---- */
@@ -61,9 +64,12 @@ static void *n_create(const dt_nemesis_env *env, char *err) { (void)env; (void)e
 static void n_destroy(void *n) { (void)n; }
 static int n_start(void *n, const size_t *t, size_t nt, dt_rng *rng, json_t **what, char *err)
 {
-	(void)n; (void)t; (void)rng; (void)err;
+	(void)n; (void)t; (void)err;
 	atomic_fetch_add(&starts, 1);
-	*what = json_pack("{si}", "targets", (int)nt);
+	/* a draw from the scheduler's generator, so that a test can see the
+	 * nemesis is given the same one under the same seed */
+	*what = json_pack("{sisI}", "targets", (int)nt,
+			  "draw", (json_int_t)dt_rng_below(rng, 1000000));
 	return 0;
 }
 static int n_heal(void *n, json_t **what, char *err)
@@ -103,19 +109,43 @@ static void teardown(void)
 
 TestSuite(scheduler, .init = setup, .fini = teardown);
 
-static dt_history *run_for(dt_sched_config *cfg, double seconds)
+/* Run the scheduler until `invokes` operations have been invoked or
+ * `seconds` have passed, whichever comes first (0 invokes: the time
+ * only); the history it wrote.  The test's client and workload unless
+ * cfg names others. */
+static dt_history *run_until(dt_sched_config *cfg, size_t invokes, double seconds)
 {
 	char err[DT_ERRBUF_SIZE] = "";
-	struct timespec ts = { (time_t)seconds, (long)((seconds - floor(seconds)) * 1e9) };
+	struct timespec start, now, tick = { 0, 10 * 1000 * 1000 };
 	dt_sched *s;
 	dt_history *h;
 
-	cfg->client = &client;
-	cfg->workload = &workload;
+	if (hw == NULL)
+		hw = dt_history_writer_open(path, err);
+	cr_assert_not_null(hw, "%s", err);
+	if (cfg->client == NULL)
+		cfg->client = &client;
+	if (cfg->workload == NULL)
+		cfg->workload = &workload;
 	cfg->history = hw;
 	s = dt_sched_start(cfg, err);
 	cr_assert_not_null(s, "%s", err);
-	nanosleep(&ts, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		uint64_t counts[4];
+		struct timespec left = tick;
+		double elapsed;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		elapsed = (double)(now.tv_sec - start.tv_sec) +
+			  (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+		dt_history_counts(hw, counts);
+		if (elapsed >= seconds || (invokes > 0 && counts[DT_OP_INVOKE] >= invokes))
+			break;
+		if (seconds - elapsed < 0.01)
+			left.tv_nsec = (long)((seconds - elapsed) * 1e9);
+		nanosleep(&left, NULL);
+	}
 	dt_sched_stop(s);
 	cr_assert_eq(dt_history_writer_close(hw, err), 0, "%s", err);
 	hw = NULL;
@@ -124,32 +154,60 @@ static dt_history *run_for(dt_sched_config *cfg, double seconds)
 	return h;
 }
 
+static dt_history *run_for(dt_sched_config *cfg, double seconds)
+{
+	return run_until(cfg, 0, seconds);
+}
+
+/*
+ * b has weight 3 of 4.  The share of b among the first N invokes is
+ * within t of 0.75 except with probability at most 2 exp(-2 N t^2)
+ * (Hoeffding: each choice is a draw of its own).  N = 5000, t = 0.05:
+ * 2 exp(-25) = 2.8e-11, below 1e-9, so a correct scheduler does not
+ * fail here by chance; a wrong one does (equal weights give 0.5, weights
+ * swapped 0.25, the first op always 0).
+ */
+#define WEIGHT_SAMPLE 5000
+#define WEIGHT_TOLERANCE 0.05
+
 Test(scheduler, weights_are_honoured)
 {
 	dt_sched_config cfg = { .concurrency = 2, .seed = 1 };
-	dt_history *h = run_for(&cfg, 0.3);
+	dt_history *h = run_until(&cfg, WEIGHT_SAMPLE, 20);
 	size_t a = 0, b = 0;
 	double share;
 
-	for (size_t i = 0; i < h->count; i++)
-		if (h->ops[i].type == DT_OP_INVOKE)
-			strcmp(h->ops[i].f, "a") == 0 ? a++ : b++;
-	cr_assert_gt(a + b, 2000, "only %zu ops", a + b);
-	/* b has weight 3 of 4: within 5 standard deviations of 0.75 */
+	for (size_t i = 0; i < h->count && a + b < WEIGHT_SAMPLE; i++) {
+		if (h->ops[i].type != DT_OP_INVOKE)
+			continue;
+		if (strcmp(h->ops[i].f, "a") == 0)
+			a++;
+		else if (strcmp(h->ops[i].f, "b") == 0)
+			b++;
+		else
+			cr_assert_fail("op %zu: no operation '%s'", i, h->ops[i].f);
+	}
+	cr_assert_eq(a + b, WEIGHT_SAMPLE, "only %zu ops in 20 s", a + b);
 	share = (double)b / (double)(a + b);
-	cr_assert_lt(fabs(share - 0.75), 5 * sqrt(0.75 * 0.25 / (double)(a + b)),
+	cr_assert_lt(fabs(share - 0.75), WEIGHT_TOLERANCE,
 		     "share of b: %f over %zu ops", share, a + b);
 	dt_history_free(h);
 }
 
+/* Weights given: b (0) is never chosen, over enough invokes that a
+ * scheduler ignoring the override would have chosen it (0.75 each). */
 Test(scheduler, suite_weights_override_and_zero_removes)
 {
 	json_t *weights = json_pack("{sisi}", "a", 1, "b", 0);
 	dt_sched_config cfg = { .concurrency = 2, .seed = 1, .weights = weights };
-	dt_history *h = run_for(&cfg, 0.1);
+	dt_history *h = run_until(&cfg, 1000, 20);
+	size_t invokes = 0;
 
-	for (size_t i = 0; i < h->count; i++)
+	for (size_t i = 0; i < h->count; i++) {
 		cr_assert_str_eq(h->ops[i].f, "a");
+		invokes += h->ops[i].type == DT_OP_INVOKE;
+	}
+	cr_assert_geq(invokes, 1000, "only %zu ops in 20 s", invokes);
 	dt_history_free(h);
 	json_decref(weights);
 }
@@ -297,12 +355,132 @@ Test(scheduler, targets)
 	json_decref(nc.target_names);
 }
 
-Test(scheduler, same_seed_same_choices)
-{
-	dt_rng a, b;
+/* ---- the same seed, the same choices: mem and bank, no system ---- */
 
-	dt_rng_seed(&a, 42);
-	dt_rng_seed(&b, 42);
-	for (int i = 0; i < 1000; i++)
-		cr_assert_eq(dt_rng_next(&a), dt_rng_next(&b));
+#define SEED_WORKERS 3
+
+/* What one run chose: per worker, the [f, value] of each invoke in
+ * order; and each nemesis start (its targets and the draw the nemesis
+ * made from the generator it was given). */
+typedef struct choices {
+	json_t *worker[SEED_WORKERS];
+	json_t *starts;
+} choices;
+
+/* Run the mem client under the bank workload (both loaded from the build
+ * tree) and the counting nemesis with probability 0.5 over five named
+ * nodes (names only: mem needs no system) for 0.3 s; what it chose.
+ * Which ops and values a worker draws, and which chances the nemesis
+ * takes, come from the seed alone; how many there are in 0.3 s is the
+ * machine's, so runs are compared on their common length. */
+static void run_mem_bank(uint64_t seed, choices *out)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	dt_registry *reg = dt_registry_new(NULL);
+	const dt_component *cc = dt_registry_get(reg, DT_KIND_CLIENT, "mem", err);
+	const dt_component *wc = dt_registry_get(reg, DT_KIND_WORKLOAD, "bank", err);
+	json_t *wl = json_pack("{sisisi}", "accounts", 5, "balance", 100,
+			       "max-transfer", 50);
+	dt_client_env env = { .workload = "bank", .workload_config = wl, .timeout = 1 };
+	dt_node nodes[5];
+	dt_nemesis_conf nc = { .name = "count", .probability = 0.5, .interval = 0.01,
+			       .duration = 0.005, .target = DT_TARGET_RANDOM_MAX_PERCENT,
+			       .target_value = 60 };
+	dt_sched_nemesis sn = { .conf = &nc, .type = &nemesis, .data = &starts };
+	dt_sched_config cfg = { .concurrency = SEED_WORKERS, .seed = seed, .rate = 2000,
+				.nemeses = &sn, .nnemeses = 1, .nodes = nodes, .nnodes = 5 };
+	const dt_client_type *ct;
+	const dt_workload_type *wt;
+	dt_history *h;
+
+	cr_assert_not_null(cc, "%s", err);
+	cr_assert_not_null(wc, "%s", err);
+	ct = cc->type;
+	wt = wc->type;
+	memset(nodes, 0, sizeof(nodes));
+	for (int i = 0; i < 5; i++)
+		snprintf(nodes[i].name, sizeof(nodes[i].name), "n%d", i + 1);
+	cfg.client = ct;
+	cfg.workload = wt;
+	cfg.client_data = ct->create(&env, err);
+	cr_assert_not_null(cfg.client_data, "%s", err);
+	cr_assert_eq(ct->prepare(cfg.client_data, err), 0, "%s", err);
+	cfg.workload_data = wt->create(wl, err);
+	cr_assert_not_null(cfg.workload_data, "%s", err);
+	h = run_for(&cfg, 0.3);
+	for (int w = 0; w < SEED_WORKERS; w++)
+		out->worker[w] = json_array();
+	out->starts = json_array();
+	for (size_t i = 0; i < h->count; i++) {
+		const dt_op *op = &h->ops[i];
+
+		if (op->process == DT_PROCESS_NEMESIS) {
+			if (op->type == DT_OP_INFO && strcmp(op->f, "start") == 0)
+				json_array_append(out->starts, op->value);
+			continue;
+		}
+		/* mem never answers info: no process is retired */
+		cr_assert_lt(op->process, SEED_WORKERS);
+		if (op->type == DT_OP_INVOKE)
+			json_array_append_new(out->worker[op->process],
+					      json_pack("[sO]", op->f, op->value));
+	}
+	dt_history_free(h);
+	wt->destroy(cfg.workload_data);
+	ct->destroy(cfg.client_data);
+	json_decref(wl);
+	dt_registry_free(reg);
+}
+
+static void choices_free(choices *c)
+{
+	for (int w = 0; w < SEED_WORKERS; w++)
+		json_decref(c->worker[w]);
+	json_decref(c->starts);
+}
+
+/* How many leading entries x and y share. */
+static size_t common_prefix(const json_t *x, const json_t *y)
+{
+	size_t n = 0;
+
+	while (n < json_array_size(x) && n < json_array_size(y) &&
+	       json_equal(json_array_get(x, n), json_array_get(y, n)))
+		n++;
+	return n;
+}
+
+/* x and y agree as far as both go, and go at least `min` far. */
+static void expect_same(const json_t *x, const json_t *y, size_t min, const char *what)
+{
+	size_t nx = json_array_size(x), ny = json_array_size(y);
+	size_t n = common_prefix(x, y);
+
+	cr_expect_eq(n, nx < ny ? nx : ny, "%s: entry %zu differs (of %zu and %zu)",
+		     what, n, nx, ny);
+	cr_expect_geq(nx < ny ? nx : ny, min, "%s: only %zu and %zu", what, nx, ny);
+}
+
+Test(scheduler, same_seed_same_choices, .timeout = 30)
+{
+	choices a, b, c;
+	char what[32];
+
+	run_mem_bank(42, &a);
+	run_mem_bank(42, &b);
+	run_mem_bank(43, &c);
+	for (int w = 0; w < SEED_WORKERS; w++) {
+		snprintf(what, sizeof(what), "worker %d", w);
+		expect_same(a.worker[w], b.worker[w], 50, what);
+		/* another seed: other ops and values from the first ones
+		 * (20 equal by chance: below 2^-20, reads alone) */
+		cr_expect_lt(common_prefix(a.worker[w], c.worker[w]), 20,
+			     "%s: seeds 42 and 43 chose the same", what);
+	}
+	expect_same(a.starts, b.starts, 3, "nemesis starts");
+	cr_expect_lt(common_prefix(a.starts, c.starts), 3,
+		     "nemesis: seeds 42 and 43 chose the same");
+	choices_free(&a);
+	choices_free(&b);
+	choices_free(&c);
 }

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dt_op_type outcome = DT_OP_INVOKE;
 	json_t *r;
 
-	r = dt_etcd_reply_parse(code, body, size > 1 ? size - 1 : 0, &error, &outcome);
+	r = etcd_reply_parse(code, body, size > 1 ? size - 1 : 0, &error, &outcome);
 	if (r == NULL) {
 		FUZZ_ASSERT(error != NULL);
 		FUZZ_ASSERT(outcome == DT_OP_FAIL || outcome == DT_OP_INFO);
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_ASSERT(code == 200 && json_is_object(r) && error == NULL);
 	FUZZ_ASSERT(outcome == DT_OP_OK);
-	if (dt_etcd_reply_range(r, &value, &vlen, &rev, &error) == 0) {
+	if (etcd_reply_range(r, &value, &vlen, &rev, &error) == 0) {
 		FUZZ_ASSERT((value == NULL) == (rev == NULL));
 		if (value != NULL)
 			FUZZ_ASSERT(value[vlen] == '\0');
@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(value);
 	free(rev);
-	(void)dt_etcd_reply_succeeded(r);
+	(void)etcd_reply_succeeded(r);
 	json_decref(r);
 	return 0;
 }

@@ -12,17 +12,17 @@
 
 typedef struct seen {
 	size_t samples;
-	dt_prom_hist hist;
+	etcd_prom_hist hist;
 } seen;
 
-static int on_sample(const dt_prom_sample *s, void *arg)
+static int on_sample(const etcd_prom_sample *s, void *arg)
 {
 	seen *st = arg;
 
-	FUZZ_ASSERT(s->name != NULL && s->nlabels <= DT_PROM_MAX_LABELS);
+	FUZZ_ASSERT(s->name != NULL && s->nlabels <= ETCD_PROM_MAX_LABELS);
 	for (size_t i = 0; i < s->nlabels; i++) {
 		FUZZ_ASSERT(s->label_name[i] != NULL && s->label_value[i] != NULL);
-		FUZZ_ASSERT(dt_prom_label(s, s->label_name[i]) != NULL);
+		FUZZ_ASSERT(etcd_prom_label(s, s->label_name[i]) != NULL);
 	}
 	/* the first family with buckets is the histogram looked at */
 	if (st->hist.name == NULL) {
@@ -36,7 +36,7 @@ static int on_sample(const dt_prom_sample *s, void *arg)
 		}
 	}
 	if (st->hist.name != NULL)
-		dt_prom_hist_add(&st->hist, s);
+		etcd_prom_hist_add(&st->hist, s);
 	st->samples++;
 	return 0;
 }
@@ -47,14 +47,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t bad;
 
 	memset(&st, 0, sizeof(st));
-	bad = dt_prom_parse((const char *)data, size, on_sample, &st);
+	bad = etcd_prom_parse((const char *)data, size, on_sample, &st);
 	FUZZ_ASSERT(bad <= size + 1);
 	if (st.hist.name != NULL) {
 		double qs[] = { 0.01, 0.5, 0.99, 0.999 };
 
-		FUZZ_ASSERT(st.hist.nbuckets <= DT_PROM_MAX_BUCKETS);
+		FUZZ_ASSERT(st.hist.nbuckets <= ETCD_PROM_MAX_BUCKETS);
 		for (size_t i = 0; i < 4; i++)
-			(void)dt_prom_hist_quantile(&st.hist, qs[i]);
+			(void)etcd_prom_hist_quantile(&st.hist, qs[i]);
 	}
 	return 0;
 }

@@ -12,7 +12,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	json_t *o = dt_redis_info_parse((const char *)data, size);
+	json_t *o = redis_info_parse((const char *)data, size);
 	const char *k;
 	json_t *v;
 	char *text;
@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(text != NULL);
 	free(text);
 	json_decref(o);
-	v = dt_redis_info_value((const char *)data, size);
+	v = redis_info_value((const char *)data, size);
 	json_decref(v);
 	return 0;
 }

@@ -80,12 +80,12 @@ TestSuite(kubeconfig, .init = setup_dir, .fini = teardown_dir);
 Test(kubeconfig, current_context_with_inline_credentials)
 {
 	char path[128], err[DT_ERRBUF_SIZE];
-	dt_k8s_conn c;
+	k8s_conn c;
 
 	snprintf(path, sizeof(path), "%s/config", dir);
 	write_file(path, kubeconfig_text);
 	setenv("KUBECONFIG", path, 1);
-	cr_assert_eq(dt_k8s_conn_load(&c, NULL, NULL, err), 0, "%s", err);
+	cr_assert_eq(k8s_conn_load(&c, NULL, NULL, err), 0, "%s", err);
 	cr_expect_str_eq(c.server, "https://127.0.0.1:6443");
 	cr_expect_str_eq(c.context, "kind-dt");
 	cr_expect_str_eq(c.namespace, "default");
@@ -97,49 +97,49 @@ Test(kubeconfig, current_context_with_inline_credentials)
 	cr_expect_not_null(c.key_data);
 	cr_expect_null(c.token);
 	cr_expect(!c.in_cluster);
-	dt_k8s_conn_clear(&c);
+	k8s_conn_clear(&c);
 }
 
 Test(kubeconfig, other_context_files_relative_to_the_config)
 {
 	char path[128], tok[160], err[DT_ERRBUF_SIZE], want[160];
-	dt_k8s_conn c;
+	k8s_conn c;
 
 	snprintf(path, sizeof(path), "%s/config", dir);
 	write_file(path, kubeconfig_text);
 	snprintf(tok, sizeof(tok), "%s/token", dir);
 	write_file(tok, "s3cr3t-token\n");
-	cr_assert_eq(dt_k8s_conn_load(&c, path, "prod", err), 0, "%s", err);
+	cr_assert_eq(k8s_conn_load(&c, path, "prod", err), 0, "%s", err);
 	cr_expect_str_eq(c.server, "https://prod.example.org");
 	cr_expect_str_eq(c.namespace, "chaos");
 	cr_expect_str_eq(c.token, "s3cr3t-token");
 	snprintf(want, sizeof(want), "%s/certs/ca.crt", dir);
 	cr_expect_str_eq(c.ca_file, want);
-	dt_k8s_conn_clear(&c);
+	k8s_conn_clear(&c);
 }
 
 Test(kubeconfig, errors_name_the_file_and_context)
 {
 	char path[128], err[DT_ERRBUF_SIZE];
-	dt_k8s_conn c;
+	k8s_conn c;
 
 	snprintf(path, sizeof(path), "%s/config", dir);
 	write_file(path, kubeconfig_text);
-	cr_expect_eq(dt_k8s_conn_load(&c, path, "staging", err), -1);
+	cr_expect_eq(k8s_conn_load(&c, path, "staging", err), -1);
 	cr_expect(strstr(err, "no context named 'staging'") != NULL, "%s", err);
 	cr_expect(strstr(err, path) != NULL, "%s", err);
 	write_file(path, "current-context: a\ncontexts:\n- name: a\n  context: "
 		   "{cluster: gone, user: u}\n");
-	cr_expect_eq(dt_k8s_conn_load(&c, path, NULL, err), -1);
+	cr_expect_eq(k8s_conn_load(&c, path, NULL, err), -1);
 	cr_expect(strstr(err, "no cluster 'gone'") != NULL, "%s", err);
-	cr_expect_eq(dt_k8s_conn_load(&c, "/nonexistent/kubeconfig", NULL, err), -1);
+	cr_expect_eq(k8s_conn_load(&c, "/nonexistent/kubeconfig", NULL, err), -1);
 	cr_expect(strstr(err, "/nonexistent/kubeconfig") != NULL, "%s", err);
 }
 
 Test(kubeconfig, in_cluster_service_account)
 {
 	char p[128], err[DT_ERRBUF_SIZE];
-	dt_k8s_conn c;
+	k8s_conn c;
 
 	snprintf(p, sizeof(p), "%s/token", dir);
 	write_file(p, "eyJhbGciOiJSUzI1NiJ9.sa\n");
@@ -150,21 +150,21 @@ Test(kubeconfig, in_cluster_service_account)
 	setenv("KUBERNETES_SERVICE_PORT", "443", 1);
 	unsetenv("KUBECONFIG");
 	setenv("HOME", dir, 1);
-	cr_assert_eq(dt_k8s_conn_load(&c, NULL, NULL, err), 0, "%s", err);
+	cr_assert_eq(k8s_conn_load(&c, NULL, NULL, err), 0, "%s", err);
 	cr_expect(c.in_cluster);
 	cr_expect_str_eq(c.server, "https://10.96.0.1:443");
 	cr_expect_str_eq(c.token, "eyJhbGciOiJSUzI1NiJ9.sa");
 	cr_expect_str_eq(c.namespace, "dt-driver");
 	snprintf(p, sizeof(p), "%s/ca.crt", dir);
 	cr_expect_str_eq(c.ca_file, p);
-	dt_k8s_conn_clear(&c);
+	k8s_conn_clear(&c);
 }
 
 /* ---- REST against the mock server ---------------------------------------- */
 
 static mock_api *mock;
-static dt_k8s_conn conn;
-static dt_k8s_api api;
+static k8s_conn conn;
+static k8s_api api;
 
 static void setup_mock(void)
 {
@@ -176,13 +176,13 @@ static void setup_mock(void)
 	memset(&conn, 0, sizeof(conn));
 	conn.server = strdup(server);
 	conn.token = strdup("t0ken");
-	api = (dt_k8s_api){ .conn = &conn };
+	api = (k8s_api){ .conn = &conn };
 }
 
 static void teardown_mock(void)
 {
 	mock_stop(mock);
-	dt_k8s_conn_clear(&conn);
+	k8s_conn_clear(&conn);
 }
 
 TestSuite(rest, .init = setup_mock, .fini = teardown_mock);
@@ -198,20 +198,20 @@ Test(rest, create_conflict_forbidden)
 	mock_route(mock, "POST", "/api/v1/namespaces", false, 409, "namespace-exists.json");
 	mock_route(mock, "POST", "/api/v1/namespaces", false, 403, "namespace-forbidden.json");
 
-	cr_assert_eq(dt_k8s_request(&api, "POST", "/api/v1/namespaces", body, NULL,
-				    &resp, err), 201, "%s", err);
+	cr_assert_eq(k8s_request(&api, "POST", "/api/v1/namespaces", body, NULL,
+				 &resp, err), 201, "%s", err);
 	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(resp,
 		"status"), "phase")), "Active");
 	json_decref(resp);
 
-	cr_expect_eq(dt_k8s_request(&api, "POST", "/api/v1/namespaces", body, NULL,
-				    &resp, err), 409);
+	cr_expect_eq(k8s_request(&api, "POST", "/api/v1/namespaces", body, NULL,
+				 &resp, err), 409);
 	cr_expect(strstr(err, "409 AlreadyExists: namespaces \"dt-test\" already exists")
 		  != NULL, "%s", err);
 	json_decref(resp);
 
-	cr_expect_eq(dt_k8s_request(&api, "POST", "/api/v1/namespaces", body, NULL,
-				    &resp, err), 403);
+	cr_expect_eq(k8s_request(&api, "POST", "/api/v1/namespaces", body, NULL,
+				 &resp, err), 403);
 	cr_expect(strstr(err, "403 Forbidden: namespaces is forbidden: User "
 			 "\"system:serviceaccount:ci:dt\" cannot create") != NULL,
 		  "%s", err);
@@ -231,14 +231,14 @@ Test(rest, unreachable_and_not_found)
 	char err[DT_ERRBUF_SIZE];
 	json_t *resp;
 
-	cr_expect_eq(dt_k8s_request(&api, "GET", "/api/v1/namespaces/x/pods/y",
-				    NULL, NULL, &resp, err), 404);
+	cr_expect_eq(k8s_request(&api, "GET", "/api/v1/namespaces/x/pods/y",
+				 NULL, NULL, &resp, err), 404);
 	cr_expect(strstr(err, "404 NotFound") != NULL, "%s", err);
 	json_decref(resp);
 	free(conn.server);
 	conn.server = strdup("http://127.0.0.1:1");
-	cr_expect_eq(dt_k8s_request(&api, "GET", "/version", NULL, NULL, &resp,
-				    err), -1);
+	cr_expect_eq(k8s_request(&api, "GET", "/version", NULL, NULL, &resp,
+				 err), -1);
 	cr_expect(strstr(err, "http://127.0.0.1:1/version") != NULL, "%s", err);
 }
 
@@ -256,7 +256,7 @@ static int on_event(const char *type, const json_t *pod, void *arg, char *err)
 	snprintf(s->last, sizeof(s->last), "%s %s", type,
 		 json_string_value(json_object_get(json_object_get(pod, "metadata"),
 						   "resourceVersion")));
-	return dt_k8s_pod_ready(pod) ? 1 : 0;
+	return k8s_pod_ready(pod) ? 1 : 0;
 }
 
 Test(rest, watch_until_ready)
@@ -270,17 +270,17 @@ Test(rest, watch_until_ready)
 		   "pods-starting.json");
 	mock_route(mock, "GET", "/api/v1/namespaces/dt-test/pods", true, 200,
 		   "pods-watch-ready.jsonl");
-	cr_assert_eq(dt_k8s_request(&api, "GET", "/api/v1/namespaces/dt-test/pods"
-				    "?labelSelector=app.kubernetes.io%2Finstance%3Dk8s-test",
-				    NULL, NULL, &resp, err), 200, "%s", err);
+	cr_assert_eq(k8s_request(&api, "GET", "/api/v1/namespaces/dt-test/pods"
+				 "?labelSelector=app.kubernetes.io%2Finstance%3Dk8s-test",
+				 NULL, NULL, &resp, err), 200, "%s", err);
 	list = json_object_get(resp, "items");
 	json_array_foreach(list, i, e)
-		ready += dt_k8s_pod_ready(e);
+		ready += k8s_pod_ready(e);
 	cr_expect_eq(json_array_size(list), 3);
 	cr_expect_eq(ready, 2, "kv-2 is still ContainerCreating");
 	json_decref(resp);
-	cr_expect_eq(dt_k8s_watch(&api, "/api/v1/namespaces/dt-test/pods?watch=1"
-				  "&resourceVersion=1350", 5000, on_event, &s, err),
+	cr_expect_eq(k8s_watch(&api, "/api/v1/namespaces/dt-test/pods?watch=1"
+			       "&resourceVersion=1350", 5000, on_event, &s, err),
 		     1, "%s", err);
 	cr_expect_eq(s.events, 2);
 	cr_expect_str_eq(s.last, "MODIFIED 1360");
@@ -297,11 +297,11 @@ Test(rest, watch_that_ends_first)
 	mock_route(mock, "GET", "/api/v1/namespaces/dt-test/pods", true, 403,
 		   "namespace-forbidden.json");
 	/* a callback that never says done sees both events, then the end */
-	cr_expect_eq(dt_k8s_watch(&api, "/api/v1/namespaces/dt-test/pods?watch=1",
-				  5000, (dt_k8s_watch_fn)on_event, &s, err), 1);
+	cr_expect_eq(k8s_watch(&api, "/api/v1/namespaces/dt-test/pods?watch=1",
+			       5000, (k8s_watch_fn)on_event, &s, err), 1);
 	s.events = 0;
-	cr_expect_eq(dt_k8s_watch(&api, "/api/v1/namespaces/dt-test/pods?watch=1",
-				  5000, on_event, &s, err), -1);
+	cr_expect_eq(k8s_watch(&api, "/api/v1/namespaces/dt-test/pods?watch=1",
+			       5000, on_event, &s, err), -1);
 	cr_expect(strstr(err, "403 Forbidden") != NULL, "%s", err);
 }
 
@@ -322,12 +322,12 @@ Test(manifest, multi_document_rbac)
 
 	snprintf(src, sizeof(src), "%s/tests/k8s/manifests",
 		 getenv("DT_SRCDIR") ? getenv("DT_SRCDIR") : TEST_SRCDIR);
-	cr_assert_eq(dt_k8s_manifest_load("rbac.yaml", src, docs, err), 0, "%s", err);
-	cr_assert_eq(dt_k8s_manifest_load("crd.yaml", src, docs, err), 0, "%s", err);
+	cr_assert_eq(k8s_manifest_load("rbac.yaml", src, docs, err), 0, "%s", err);
+	cr_assert_eq(k8s_manifest_load("crd.yaml", src, docs, err), 0, "%s", err);
 	cr_assert_eq(json_array_size(docs), 4);
 	for (size_t i = 0; i < 4; i++) {
-		cr_assert_eq(dt_k8s_manifest_path(json_array_get(docs, i), "ns1", path,
-						  sizeof(path), err), 0, "%s", err);
+		cr_assert_eq(k8s_manifest_path(json_array_get(docs, i), "ns1", path,
+					       sizeof(path), err), 0, "%s", err);
 		cr_expect_str_eq(path, want[i]);
 	}
 	json_decref(docs);
@@ -341,18 +341,18 @@ Test(manifest, errors_keep_their_line)
 	snprintf(p, sizeof(p), "%s/bad.yaml", dir);
 	write_file(p, "apiVersion: v1\nkind: ConfigMap\n---\n# two\napiVersion: v1\n"
 		   "kind: [unclosed\n");
-	cr_expect_eq(dt_k8s_manifest_load(p, NULL, docs, err), -1);
+	cr_expect_eq(k8s_manifest_load(p, NULL, docs, err), -1);
 	cr_expect(strstr(err, "bad.yaml:6:") != NULL || strstr(err, "bad.yaml:7:") != NULL,
 		  "%s", err);
 	write_file(p, "kind: List\napiVersion: v1\nitems:\n- {apiVersion: v1, kind: "
 		   "ConfigMap, metadata: {name: a, namespace: other}}\n- {apiVersion: "
 		   "policy/v1, kind: PodDisruptionBudget, metadata: {name: b}}\n");
 	json_array_clear(docs);
-	cr_assert_eq(dt_k8s_manifest_load(p, NULL, docs, err), 0, "%s", err);
+	cr_assert_eq(k8s_manifest_load(p, NULL, docs, err), 0, "%s", err);
 	cr_assert_eq(json_array_size(docs), 2);
-	dt_k8s_manifest_path(json_array_get(docs, 0), "ns1", p, sizeof(p), err);
+	k8s_manifest_path(json_array_get(docs, 0), "ns1", p, sizeof(p), err);
 	cr_expect_str_eq(p, "/api/v1/namespaces/other/configmaps");
-	dt_k8s_manifest_path(json_array_get(docs, 1), "ns1", p, sizeof(p), err);
+	k8s_manifest_path(json_array_get(docs, 1), "ns1", p, sizeof(p), err);
 	cr_expect_str_eq(p, "/apis/policy/v1/namespaces/ns1/poddisruptionbudgets");
 	json_decref(docs);
 }
@@ -366,12 +366,12 @@ Test(manifest, shipped_agent_and_driver_manifests)
 
 	snprintf(src, sizeof(src), "%s/plugins/k8s/manifests",
 		 getenv("DT_SRCDIR") ? getenv("DT_SRCDIR") : TEST_SRCDIR);
-	cr_assert_eq(dt_k8s_manifest_load("dt-agent.yaml", src, docs, err), 0, "%s", err);
+	cr_assert_eq(k8s_manifest_load("dt-agent.yaml", src, docs, err), 0, "%s", err);
 	cr_assert_eq(json_array_size(docs), 3);
 	json_array_foreach(docs, i, e)
 		kinds[i] = json_string_value(json_object_get(e, "kind"));
 	cr_expect_str_eq(kinds[2], "DaemonSet");
-	dt_k8s_manifest_path(json_array_get(docs, 2), "default", path, sizeof(path), err);
+	k8s_manifest_path(json_array_get(docs, 2), "default", path, sizeof(path), err);
 	cr_expect_str_eq(path, "/apis/apps/v1/namespaces/dt-system/daemonsets");
 	{
 		const json_t *spec = json_object_get(json_object_get(json_object_get(
@@ -380,9 +380,9 @@ Test(manifest, shipped_agent_and_driver_manifests)
 		cr_expect(json_is_true(json_object_get(spec, "hostPID")));
 	}
 	json_array_clear(docs);
-	cr_assert_eq(dt_k8s_manifest_load("dt-driver-rbac.yaml", src, docs, err), 0, "%s", err);
+	cr_assert_eq(k8s_manifest_load("dt-driver-rbac.yaml", src, docs, err), 0, "%s", err);
 	cr_assert_eq(json_array_size(docs), 5);
-	dt_k8s_manifest_path(json_array_get(docs, 2), "default", path, sizeof(path), err);
+	k8s_manifest_path(json_array_get(docs, 2), "default", path, sizeof(path), err);
 	cr_expect_str_eq(path, "/apis/rbac.authorization.k8s.io/v1/clusterroles");
 	json_decref(docs);
 }
@@ -421,8 +421,8 @@ Test(tls, ca_and_client_certificate_from_kubeconfig)
 	char cmd[2048], path[256], err[DT_ERRBUF_SIZE];
 	char *cert, *key, *ca, *ca64, *cc64, *ck64, *other64;
 	mock_api *m;
-	dt_k8s_conn c;
-	dt_k8s_api a;
+	k8s_conn c;
+	k8s_api a;
 	json_t *resp;
 	FILE *f;
 	int st;
@@ -474,23 +474,23 @@ Test(tls, ca_and_client_certificate_from_kubeconfig)
 		cc64, ck64);
 	fclose(f);
 
-	cr_assert_eq(dt_k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
-	a = (dt_k8s_api){ .conn = &c };
-	st = dt_k8s_request(&a, "GET", "/api/v1/namespaces/dt-test/pods", NULL, NULL,
-			    &resp, err);
+	cr_assert_eq(k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
+	a = (k8s_api){ .conn = &c };
+	st = k8s_request(&a, "GET", "/api/v1/namespaces/dt-test/pods", NULL, NULL,
+			 &resp, err);
 	cr_expect_eq(st, 200, "%s", err);
 	cr_expect_eq(json_array_size(json_object_get(resp, "items")), 3);
 	json_decref(resp);
-	dt_k8s_conn_clear(&c);
+	k8s_conn_clear(&c);
 
 	/* a server the kubeconfig's CA did not sign is refused */
-	cr_assert_eq(dt_k8s_conn_load(&c, path, "bad", err), 0, "%s", err);
+	cr_assert_eq(k8s_conn_load(&c, path, "bad", err), 0, "%s", err);
 	a.conn = &c;
-	cr_expect_eq(dt_k8s_request(&a, "GET", "/api/v1/namespaces/dt-test/pods", NULL,
-				    NULL, &resp, err), -1);
+	cr_expect_eq(k8s_request(&a, "GET", "/api/v1/namespaces/dt-test/pods", NULL,
+				 NULL, &resp, err), -1);
 	cr_expect(strstr(err, "SSL") != NULL || strstr(err, "certificate") != NULL,
 		  "%s", err);
-	dt_k8s_conn_clear(&c);
+	k8s_conn_clear(&c);
 
 	/* the client certificate is really offered: a key that is not its
 	 * own makes the handshake fail */
@@ -505,11 +505,11 @@ Test(tls, ca_and_client_certificate_from_kubeconfig)
 		"users:\n- {name: u, user: {client-certificate-data: %s, "
 		"client-key-data: %s}}\n", mock_port(m), ca64, cc64, ck64);
 	fclose(f);
-	cr_assert_eq(dt_k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
+	cr_assert_eq(k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
 	a.conn = &c;
-	cr_expect_eq(dt_k8s_request(&a, "GET", "/api/v1/namespaces/dt-test/pods", NULL,
-				    NULL, &resp, err), -1, "a mismatched key was accepted");
-	dt_k8s_conn_clear(&c);
+	cr_expect_eq(k8s_request(&a, "GET", "/api/v1/namespaces/dt-test/pods", NULL,
+				 NULL, &resp, err), -1, "a mismatched key was accepted");
+	k8s_conn_clear(&c);
 
 	/* the same from an exec credential plugin (PEM text in
 	 * status.clientCertificateData and clientKeyData) */
@@ -541,16 +541,16 @@ Test(tls, ca_and_client_certificate_from_kubeconfig)
 			mock_port(m), ca64, getenv("DT_SRCDIR") ? getenv("DT_SRCDIR") :
 			TEST_SRCDIR, cred);
 		fclose(f);
-		cr_assert_eq(dt_k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
+		cr_assert_eq(k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
 		a.conn = &c;
-		st = dt_k8s_request(&a, "GET", "/api/v1/namespaces/dt-test/pods",
-				    NULL, NULL, &resp, err);
+		st = k8s_request(&a, "GET", "/api/v1/namespaces/dt-test/pods",
+				 NULL, NULL, &resp, err);
 		if (good)
 			cr_expect_eq(st, 200, "exec client certificate: %s", err);
 		else
 			cr_expect_eq(st, -1, "a mismatched exec key was accepted");
 		json_decref(resp);
-		dt_k8s_conn_clear(&c);
+		k8s_conn_clear(&c);
 	}
 	mock_stop(m);
 	free(cert);

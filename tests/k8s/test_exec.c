@@ -154,8 +154,8 @@ static json_t *exec_info(int n)
 Test(exec, token_is_cached_and_a_401_runs_the_plugin_again)
 {
 	char path[256], server[64], err[DT_ERRBUF_SIZE], *rec;
-	dt_k8s_conn c;
-	dt_k8s_api api;
+	k8s_conn c;
+	k8s_api api;
 	json_t *resp, *reqs, *info;
 
 	kubeconfig("dt-test-credential", "exec-credential-v1.json",
@@ -169,13 +169,13 @@ Test(exec, token_is_cached_and_a_401_runs_the_plugin_again)
 		   "unauthorized.json");
 	mock_route(mock, "GET", "/api/v1/namespaces/dt-test", false, 200,
 		   "namespace-created.json");
-	cr_assert_eq(dt_k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
+	cr_assert_eq(k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
 	cr_assert_not_null(c.exec);
 	cr_expect_eq(runs(), 0, "the plugin runs on the first call, not before");
-	api = (dt_k8s_api){ .conn = &c };
+	api = (k8s_api){ .conn = &c };
 	for (int i = 0; i < 3; i++) {
-		cr_assert_eq(dt_k8s_request(&api, "GET", "/api/v1/namespaces/dt-test",
-					    NULL, NULL, &resp, err), 200,
+		cr_assert_eq(k8s_request(&api, "GET", "/api/v1/namespaces/dt-test",
+					 NULL, NULL, &resp, err), 200,
 			     "call %d: %s", i, err);
 		json_decref(resp);
 	}
@@ -216,7 +216,7 @@ Test(exec, token_is_cached_and_a_401_runs_the_plugin_again)
 			json_object_get(cl, "config"), "audience")), "dt");
 	}
 	json_decref(info);
-	dt_k8s_conn_clear(&c);
+	k8s_conn_clear(&c);
 }
 
 static int count(const char *type, const json_t *o, void *arg, char *e)
@@ -229,8 +229,8 @@ static int count(const char *type, const json_t *o, void *arg, char *e)
 Test(exec, an_expired_credential_and_a_401_on_a_watch_run_it_again)
 {
 	char path[256], err[DT_ERRBUF_SIZE];
-	dt_k8s_conn c;
-	dt_k8s_api api;
+	k8s_conn c;
+	k8s_api api;
 	json_t *resp, *reqs;
 	int seen = 0;
 
@@ -244,16 +244,16 @@ Test(exec, an_expired_credential_and_a_401_on_a_watch_run_it_again)
 		   "unauthorized.json");
 	mock_route(mock, "GET", "/api/v1/namespaces/dt-test/pods", true, 200,
 		   "pods-watch-ready.jsonl");
-	cr_assert_eq(dt_k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
-	api = (dt_k8s_api){ .conn = &c };
+	cr_assert_eq(k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
+	api = (k8s_api){ .conn = &c };
 	for (int i = 0; i < 2; i++) {
-		cr_assert_eq(dt_k8s_request(&api, "GET", "/api/v1/namespaces/dt-test",
-					    NULL, NULL, &resp, err), 200, "%s", err);
+		cr_assert_eq(k8s_request(&api, "GET", "/api/v1/namespaces/dt-test",
+					 NULL, NULL, &resp, err), 200, "%s", err);
 		json_decref(resp);
 	}
 	cr_expect_eq(runs(), 2, "an expired credential is not used again");
-	cr_assert_geq(dt_k8s_watch(&api, "/api/v1/namespaces/dt-test/pods?watch=1",
-				   5000, count, &seen, err), 0, "%s", err);
+	cr_assert_geq(k8s_watch(&api, "/api/v1/namespaces/dt-test/pods?watch=1",
+				5000, count, &seen, err), 0, "%s", err);
 	cr_expect_gt(seen, 0, "the watch after the refresh saw no event");
 	/* run 3 for the (expired) watch; its 401 made run 4 */
 	cr_expect_eq(runs(), 4);
@@ -271,15 +271,15 @@ Test(exec, an_expired_credential_and_a_401_on_a_watch_run_it_again)
 							"interactive")));
 		json_decref(info);
 	}
-	dt_k8s_conn_clear(&c);
+	k8s_conn_clear(&c);
 }
 
 Test(exec, v1beta1_and_a_client_certificate)
 {
 	char path[256], resp_path[256], err[DT_ERRBUF_SIZE], text[1024];
-	dt_k8s_conn c;
-	dt_k8s_cred cred;
-	dt_k8s_api api;
+	k8s_conn c;
+	k8s_cred cred;
+	k8s_api api;
 	json_t *resp, *reqs;
 
 	/* v1beta1 needs no interactiveMode; the credential printed has no
@@ -288,18 +288,18 @@ Test(exec, v1beta1_and_a_client_certificate)
 		   "      apiVersion: client.authentication.k8s.io/v1beta1\n",
 		   path, sizeof(path));
 	mock_route(mock, "GET", "/version", false, 200, "namespace-created.json");
-	cr_assert_eq(dt_k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
-	api = (dt_k8s_api){ .conn = &c };
+	cr_assert_eq(k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
+	api = (k8s_api){ .conn = &c };
 	for (int i = 0; i < 2; i++) {
-		cr_assert_eq(dt_k8s_request(&api, "GET", "/version", NULL, NULL,
-					    &resp, err), 200, "%s", err);
+		cr_assert_eq(k8s_request(&api, "GET", "/version", NULL, NULL,
+					 &resp, err), 200, "%s", err);
 		json_decref(resp);
 	}
 	cr_expect_eq(runs(), 1);
 	reqs = mock_requests(mock);
 	cr_expect_str_eq(auth_of(reqs, 1), "Bearer k8s-aws-v1.aHR0cHM6Ly9zdHMuZXUtd2VzdC0xLmFtYXpvbmF3cy5jb20v-1");
 	json_decref(reqs);
-	dt_k8s_conn_clear(&c);
+	k8s_conn_clear(&c);
 
 	/* a certificate and key instead of a token (PEM text, not base64) */
 	snprintf(resp_path, sizeof(resp_path), "%s/cert.json", dir);
@@ -325,8 +325,8 @@ Test(exec, v1beta1_and_a_client_certificate)
 		fclose(f);
 		free(k);
 	}
-	cr_assert_eq(dt_k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
-	cr_assert_eq(dt_k8s_exec_get(c.exec, &cred, err), 0, "%s", err);
+	cr_assert_eq(k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
+	cr_assert_eq(k8s_exec_get(c.exec, &cred, err), 0, "%s", err);
 	cr_expect_null(cred.token);
 	cr_assert_not_null(cred.cert);
 	cr_expect(strncmp(cred.cert, "-----BEGIN CERTIFICATE-----\nMIIB\n", 33) == 0);
@@ -334,28 +334,28 @@ Test(exec, v1beta1_and_a_client_certificate)
 	cr_assert_not_null(cred.key);
 	cr_expect(strstr(cred.key, "PRIVATE KEY") != NULL);
 	cr_expect_eq(cred.expiry, (time_t)4070908800, "RFC 3339 with Z and a fraction");
-	dt_k8s_cred_clear(&cred);
-	dt_k8s_conn_clear(&c);
+	k8s_cred_clear(&cred);
+	k8s_conn_clear(&c);
 }
 
-/* dt_k8s_conn_load of the kubeconfig, then one call; err gets why it
+/* k8s_conn_load of the kubeconfig, then one call; err gets why it
  * failed.  The call's status, or -1. */
 static int try(const char *command, const char *response, const char *exec,
 	       char *err)
 {
 	char path[256];
-	dt_k8s_conn c;
-	dt_k8s_api api;
+	k8s_conn c;
+	k8s_api api;
 	json_t *resp;
 	int rc;
 
 	kubeconfig(command, response, exec, path, sizeof(path));
-	if (dt_k8s_conn_load(&c, path, NULL, err) != 0)
+	if (k8s_conn_load(&c, path, NULL, err) != 0)
 		return -2;
-	api = (dt_k8s_api){ .conn = &c };
-	rc = dt_k8s_request(&api, "GET", "/version", NULL, NULL, &resp, err);
+	api = (k8s_api){ .conn = &c };
+	rc = k8s_request(&api, "GET", "/version", NULL, NULL, &resp, err);
 	json_decref(resp);
-	dt_k8s_conn_clear(&c);
+	k8s_conn_clear(&c);
 	return rc;
 }
 
@@ -415,7 +415,7 @@ Test(exec, errors_say_what_is_wrong)
 Test(exec, a_command_with_a_slash_is_relative_to_the_kubeconfig)
 {
 	char path[256], cmd[512], err[DT_ERRBUF_SIZE];
-	dt_k8s_conn c;
+	k8s_conn c;
 
 	snprintf(path, sizeof(path), "%s/bin", dir);
 	cr_assert_eq(mkdir(path, 0755), 0);
@@ -430,10 +430,10 @@ Test(exec, a_command_with_a_slash_is_relative_to_the_kubeconfig)
 	kubeconfig("bin/plugin", "exec-credential-v1.json",
 		   "      apiVersion: client.authentication.k8s.io/v1\n"
 		   "      interactiveMode: Never\n", path, sizeof(path));
-	cr_assert_eq(dt_k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
+	cr_assert_eq(k8s_conn_load(&c, path, NULL, err), 0, "%s", err);
 	snprintf(cmd, sizeof(cmd), "%s/bin/plugin", dir);
 	cr_expect_str_eq(c.exec->command, cmd);
-	dt_k8s_conn_clear(&c);
+	k8s_conn_clear(&c);
 }
 
 /* ---- $KUBECONFIG lists --------------------------------------------------- */
@@ -442,7 +442,7 @@ Test(merge, first_file_to_set_a_key_wins)
 {
 	char a[128], b[128], missing[128], list[512], err[DT_ERRBUF_SIZE];
 	char want[256];
-	dt_k8s_conn c;
+	k8s_conn c;
 
 	snprintf(a, sizeof(a), "%s/a", dir);
 	snprintf(b, sizeof(b), "%s/sub/b", dir);
@@ -467,40 +467,40 @@ Test(merge, first_file_to_set_a_key_wins)
 		   "users:\n- name: me\n  user: {token: from-b}\n");
 	snprintf(list, sizeof(list), "%s:%s:%s", missing, a, b);
 	setenv("KUBECONFIG", list, 1);
-	cr_assert_eq(dt_k8s_conn_load(&c, NULL, NULL, err), 0, "%s", err);
+	cr_assert_eq(k8s_conn_load(&c, NULL, NULL, err), 0, "%s", err);
 	cr_expect_str_eq(c.context, "prod");
 	cr_expect_str_eq(c.server, "https://a.example.org");
 	cr_expect_str_eq(c.token, "from-a");
 	cr_expect_str_eq(c.namespace, "chaos");
 	snprintf(want, sizeof(want), "%s:%s", a, b);
 	cr_expect_str_eq(c.kubeconfig, want, "the files merged, for the state file");
-	dt_k8s_conn_clear(&c);
+	k8s_conn_clear(&c);
 
-	cr_assert_eq(dt_k8s_conn_load(&c, NULL, "staging", err), 0, "%s", err);
+	cr_assert_eq(k8s_conn_load(&c, NULL, "staging", err), 0, "%s", err);
 	cr_expect_str_eq(c.server, "https://s.example.org");
 	snprintf(want, sizeof(want), "%s/sub/ca.crt", dir);
 	cr_expect_str_eq(c.ca_file, want);
-	dt_k8s_conn_clear(&c);
+	k8s_conn_clear(&c);
 
 	/* the list as the state file keeps it loads the same way */
 	snprintf(list, sizeof(list), "%s:%s", a, b);
-	cr_assert_eq(dt_k8s_conn_load(&c, list, NULL, err), 0, "%s", err);
+	cr_assert_eq(k8s_conn_load(&c, list, NULL, err), 0, "%s", err);
 	cr_expect_str_eq(c.server, "https://a.example.org");
-	dt_k8s_conn_clear(&c);
+	k8s_conn_clear(&c);
 
 	/* the current-context of the first file that sets one */
 	write_file(a,
 		   "apiVersion: v1\nkind: Config\ncurrent-context: staging\n"
 		   "users:\n- name: me\n  user: {token: from-a}\n");
-	cr_assert_eq(dt_k8s_conn_load(&c, NULL, NULL, err), 0, "%s", err);
+	cr_assert_eq(k8s_conn_load(&c, NULL, NULL, err), 0, "%s", err);
 	cr_expect_str_eq(c.context, "staging");
-	dt_k8s_conn_clear(&c);
+	k8s_conn_clear(&c);
 
 	/* errors: no such context in any file; a file that does not parse */
-	cr_expect_eq(dt_k8s_conn_load(&c, NULL, "nowhere", err), -1);
+	cr_expect_eq(k8s_conn_load(&c, NULL, "nowhere", err), -1);
 	cr_expect(strstr(err, "(merged): no context named 'nowhere'") != NULL, "%s", err);
 	write_file(b, "clusters: [\n");
-	cr_expect_eq(dt_k8s_conn_load(&c, NULL, NULL, err), -1);
+	cr_expect_eq(k8s_conn_load(&c, NULL, NULL, err), -1);
 	cr_expect(strstr(err, "sub/b") != NULL, "%s", err);
 	unsetenv("KUBECONFIG");
 }
@@ -510,22 +510,22 @@ Test(merge, first_file_to_set_a_key_wins)
 Test(merge, helm_gets_the_list_in_its_environment)
 {
 	char log[128], envlog[128], out[256], err[DT_ERRBUF_SIZE], *s;
-	dt_k8s_argv a = { 0 };
+	k8s_argv a = { 0 };
 
 	snprintf(log, sizeof(log), "%s/helm.log", dir);
 	snprintf(envlog, sizeof(envlog), "%s/helm.env", dir);
 	setenv("DT_K8S_HELM_LOG", log, 1);
 	setenv("DT_K8S_HELM_ENV", envlog, 1);
 	setenv("KUBECONFIG", "/elsewhere", 1);
-	dt_k8s_argv_add(&a, "helm");
-	dt_k8s_argv_add(&a, "uninstall");
-	dt_k8s_argv_kubeconfig(&a, "/k/a:/k/b");
-	dt_k8s_argv_add(&a, "--kube-context=prod");
-	s = dt_k8s_argv_string(&a);
+	k8s_argv_add(&a, "helm");
+	k8s_argv_add(&a, "uninstall");
+	k8s_argv_kubeconfig(&a, "/k/a:/k/b");
+	k8s_argv_add(&a, "--kube-context=prod");
+	s = k8s_argv_string(&a);
 	cr_expect_str_eq(s, "KUBECONFIG=/k/a:/k/b helm uninstall --kube-context=prod");
 	free(s);
-	cr_assert_eq(dt_k8s_run(&a, NULL, 10, out, sizeof(out), err), 0, "%s", err);
-	dt_k8s_argv_free(&a);
+	cr_assert_eq(k8s_run(&a, NULL, 10, out, sizeof(out), err), 0, "%s", err);
+	k8s_argv_free(&a);
 	s = slurp(envlog);
 	cr_expect_str_eq(s, "KUBECONFIG=/k/a:/k/b\n");
 	free(s);
@@ -534,10 +534,10 @@ Test(merge, helm_gets_the_list_in_its_environment)
 	free(s);
 
 	/* one file: the flag, and the environment left alone */
-	dt_k8s_argv_add(&a, "helm");
-	dt_k8s_argv_kubeconfig(&a, "/k/a");
-	cr_assert_eq(dt_k8s_run(&a, NULL, 10, out, sizeof(out), err), 0, "%s", err);
-	dt_k8s_argv_free(&a);
+	k8s_argv_add(&a, "helm");
+	k8s_argv_kubeconfig(&a, "/k/a");
+	cr_assert_eq(k8s_run(&a, NULL, 10, out, sizeof(out), err), 0, "%s", err);
+	k8s_argv_free(&a);
 	s = slurp(envlog);
 	cr_expect_str_eq(s, "KUBECONFIG=/k/a:/k/b\nKUBECONFIG=/elsewhere\n");
 	free(s);

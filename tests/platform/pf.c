@@ -55,7 +55,9 @@ void *pf_try_up(pf *f, const char *chart_yaml, const char *config_yaml,
 
 	memset(f, 0, sizeof(*f));
 	make_id(f->run_id, sizeof(f->run_id));
-	snprintf(f->store, sizeof(f->store), "/tmp/dt-pf-%s", f->run_id);
+	/* A space in every store: a chart's argv, files and first-start
+	 * steps must keep a path one argument, as no shell ever splits it. */
+	snprintf(f->store, sizeof(f->store), "/tmp/dt-pf st-%s", f->run_id);
 	cr_assert_eq(mkdir(f->store, 0755), 0);
 	snprintf(f->state_dir, sizeof(f->state_dir), "%s",
 		 sd != NULL && sd[0] == '/' ? sd : "/tmp/dt-pf-state");

@@ -216,19 +216,19 @@ Test(disk, disk_error_strikes_inside_the_node_and_heals)
 	cr_expect_str_eq(json_string_value(json_object_get(rule, "kind")), "error");
 	cr_expect_str_eq(json_string_value(json_object_get(rule, "path")), "x*");
 	json_decref(what);
-	snprintf(script, sizeof(script), "echo data > %s/x1", data_dir(&f, 0));
+	snprintf(script, sizeof(script), "echo data > '%s/x1'", data_dir(&f, 0));
 	cr_expect_neq(node_sh(&f, script, out, sizeof(out)), 0, "write to x1 "
 		      "succeeded under the rule");
 	cr_expect(strstr(out, "I/O error") != NULL ||
 		  strstr(out, "Input/output error") != NULL, "%s", out);
-	snprintf(script, sizeof(script), "echo data > %s/y1", data_dir(&f, 0));
+	snprintf(script, sizeof(script), "echo data > '%s/y1'", data_dir(&f, 0));
 	cr_expect_eq(node_sh(&f, script, out, sizeof(out)), 0, "%s", out);
 	/* Node 2 has no rule. */
 	{
 		const char *argv[] = { "sh", "-c", NULL, NULL };
 		char s2[4300];
 
-		snprintf(s2, sizeof(s2), "echo data > %s/x1", data_dir(&f, 1));
+		snprintf(s2, sizeof(s2), "echo data > '%s/x1'", data_dir(&f, 1));
 		argv[2] = s2;
 		cr_expect_eq(pf_exec(&f, 1, argv, out, sizeof(out)), 0, "%s", out);
 	}
@@ -237,7 +237,7 @@ Test(disk, disk_error_strikes_inside_the_node_and_heals)
 	rule = json_object_get(json_array_get(json_object_get(what, "cleared"), 0), "rule");
 	cr_expect_geq(json_integer_value(json_object_get(rule, "struck")), 1);
 	json_decref(what);
-	snprintf(script, sizeof(script), "echo data > %s/x2", data_dir(&f, 0));
+	snprintf(script, sizeof(script), "echo data > '%s/x2'", data_dir(&f, 0));
 	cr_expect_eq(node_sh(&f, script, out, sizeof(out)), 0, "%s", out);
 	nt->destroy(nem);
 	dt_doc_free(doc);
@@ -261,7 +261,7 @@ Test(disk, corrupt_kills_damages_exactly_and_restarts)
 	pf f;
 
 	pf_up(&f, sleeper, "");
-	snprintf(script, sizeof(script), "head -c 8192 /dev/zero > %s/db && sync",
+	snprintf(script, sizeof(script), "head -c 8192 /dev/zero > '%s/db' && sync",
 		 data_dir(&f, 0));
 	cr_assert_eq(node_sh(&f, script, out, sizeof(out)), 0, "%s", out);
 	before = f.nodes[0].pids[0];

@@ -311,6 +311,228 @@ Test(local, host_forward_drop_policy)
 	(void)err;
 }
 
+/* Replace a file's content; 0 or -1. */
+static int replace_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp == NULL)
+		return -1;
+	fputs(text, fp);
+	return fclose(fp);
+}
+
+/* A state file's host rule is undone only when it is exactly the rule
+ * DT adds, rebuilt from its bridge and run id: other text (a damaged or
+ * forged line) is refused by name and never becomes iptables arguments,
+ * and its file is kept.  `dt-run cleanup` runs in a network namespace of
+ * its own, so that no host rule could be touched whatever it did. */
+Test(local, cleanup_runs_only_the_host_rule_dt_writes)
+{
+	const char *build = getenv("DT_BUILDDIR");
+	char dir[] = "/tmp/dt-pf-hr-XXXXXX", exe[512], path[300], out[4096] = "";
+	int status;
+	pid_t pid;
+	FILE *fp;
+
+	pf_require_root();
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/local-hrgood.state", dir);
+	cr_assert_eq(replace_file(path, "owner 0 0\nhostrule FORWARD -i dtbr-hrgood "
+				  "-o dtbr-hrgood -m comment --comment dt-hrgood "
+				  "-j ACCEPT\n"), 0);
+	snprintf(path, sizeof(path), "%s/local-hrbad.state", dir);
+	cr_assert_eq(replace_file(path, "owner 0 0\nhostrule FORWARD -j DROP\n"), 0);
+	snprintf(exe, sizeof(exe), "%s/core/dt-run", build ? build : TEST_BUILDDIR);
+	snprintf(path, sizeof(path), "%s/err", dir);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNET) != 0)
+			_exit(124);
+		setenv("DT_STATE_DIR", dir, 1);
+		if (freopen("/dev/null", "w", stdout) == NULL ||
+		    freopen(path, "w", stderr) == NULL)
+			_exit(126);
+		execl(exe, exe, "cleanup", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	fp = fopen(path, "r");
+	cr_assert_not_null(fp);
+	out[fread(out, 1, sizeof(out) - 1, fp)] = '\0';
+	fclose(fp);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 5, "status %d: %s",
+		  status, out);
+	cr_expect(strstr(out, "local-hrbad.state: not a rule DT adds: "
+			 "FORWARD -j DROP") != NULL, "%s", out);
+	cr_expect(strstr(out, "hrgood") == NULL, "%s", out);
+	snprintf(path, sizeof(path), "%s/local-hrgood.state", dir);
+	cr_expect_neq(access(path, F_OK), 0, "the rule DT writes was not undone");
+	snprintf(path, sizeof(path), "%s/local-hrbad.state", dir);
+	cr_expect_eq(access(path, F_OK), 0, "a refused state file was removed");
+	snprintf(exe, sizeof(exe), "rm -rf '%s'", dir);
+	cr_expect_eq(system(exe), 0);
+}
+
+/* A file's whole content (NUL-terminated) into buf; false without it. */
+static bool slurp_into(const char *path, char *buf, size_t size)
+{
+	FILE *fp = fopen(path, "r");
+	size_t n;
+
+	if (fp == NULL)
+		return false;
+	n = fread(buf, 1, size - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return true;
+}
+
+/* SIGKILL process k of node i and restart the node through the
+ * platform, as the kill nemesis does: a new process runs in its place. */
+static void kill_and_restart(pf *f, size_t i, size_t k)
+{
+	pid_t old = f->nodes[i].pids[k];
+	char err[DT_ERRBUF_SIZE] = "";
+
+	cr_assert_eq(kill(old, SIGKILL), 0);
+	/* restart starts only what is not running: wait for the death */
+	for (int t = 0; t < 500 && pf_proc_state(old) != 0 && pf_proc_state(old) != 'Z'; t++)
+		usleep(10000);
+	cr_assert(pf_proc_state(old) == 0 || pf_proc_state(old) == 'Z',
+		  "pid %d outlived SIGKILL", (int)old);
+	cr_assert_eq(f->pt->restart(f->plat, &f->nodes[i], err), 0, "%s", err);
+	pf_note_pids(f);
+	cr_expect(f->nodes[i].pids[k] > 0 && f->nodes[i].pids[k] != old,
+		  "n%zu: process %zu was not started again", i + 1, k);
+}
+
+/* How many times text occurs in s. */
+static int occurrences(const char *s, const char *text)
+{
+	int n = 0;
+
+	for (const char *p = strstr(s, text); p != NULL; p = strstr(p + 1, text))
+		n++;
+	return n;
+}
+
+static const char greeter[] =
+	"local:\n"
+	"  nodes: 2\n"
+	"  processes:\n"
+	"    - name: greeter\n"
+	"      first-start:\n"
+	"        - file: {path: greeting, content: \"hello from {name} at {address}\\n\"}\n"
+	"        - wait: {command: [cat, \"{data_dir}/greeting\"], expect: \"from {name}\"}\n"
+	"      command: [socat, \"TCP-LISTEN:7000,bind={address},fork,reuseaddr\",\n"
+	"                \"OPEN:{data_dir}/greeting\"]\n"
+	"      ready: {tcp: 7000, timeout: 10}\n";
+
+/* first-start: before the first start, the file is written in the data
+ * directory (the store's path has a space: pf's) and the wait sees it;
+ * a restart (the kill nemesis's heal) takes neither step again, so what
+ * the process made of the file since stays (were the wait run again, it
+ * would fail: the text it waits for is gone). */
+Test(local, first_start_steps_run_before_the_first_start_only)
+{
+	char path[512], text[512], want[256];
+	pf f;
+
+	pf_require_root();
+	pf_up(&f, greeter, "");
+	cr_assert_not_null(strchr(f.store, ' '), "%s", f.store);
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/data/%s/greeting", f.store, f.nodes[i].name);
+		cr_assert(slurp_into(path, text, sizeof(text)), "no %s", path);
+		snprintf(want, sizeof(want), "hello from %s at %s\n", f.nodes[i].name,
+			 f.nodes[i].address);
+		cr_expect_str_eq(text, want);
+	}
+	snprintf(path, sizeof(path), "%s/data/n1/greeting", f.store);
+	cr_assert_eq(replace_file(path, "rewritten by the process\n"), 0);
+	kill_and_restart(&f, 0, 0);
+	cr_assert(slurp_into(path, text, sizeof(text)));
+	cr_expect_str_eq(text, "rewritten by the process\n");
+	snprintf(path, sizeof(path), "%s/n1.log", f.store);
+	cr_assert(slurp_into(path, text, sizeof(text)));
+	cr_expect_eq(occurrences(text, "--- dt: before greeter: "), 2, "%s", text);
+	cr_expect_eq(occurrences(text, "--- dt: starting greeter"), 2, "%s", text);
+	pf_down(&f);
+}
+
+/* A wait whose output never comes fails the start after its timeout,
+ * naming the node, the process and what it waited for, with the last
+ * output; nothing is left. */
+Test(local, a_first_start_wait_that_never_holds_fails_the_run)
+{
+	static const char chart[] =
+		"local:\n"
+		"  nodes: 1\n"
+		"  processes:\n"
+		"    - name: srv\n"
+		"      first-start:\n"
+		"        - wait: {command: [echo, not yet], expect: ready, timeout: 0.3}\n"
+		"      command: [sleep, \"30\"]\n"
+		"      ready: {tcp: 7000}\n";
+	char err[DT_ERRBUF_SIZE] = "";
+	pf f;
+
+	pf_require_root();
+	cr_assert_null(pf_try_up(&f, chart, "", false, err));
+	cr_expect_str_eq(err, "node n1: srv: first-start wait for echo (expect "
+			 "'ready') not met after 0.3 s; its last output: not yet\n");
+	pf_assert_clean(f.run_id, f.state_dir, NULL, 0);
+	pf_down(&f);
+}
+
+/* The redis chart's sentinels (charts/redis.yaml, sentinel: true) in a
+ * store whose path has a space: no shell, so the path stays one
+ * argument.  Each sentinel's first start waited for the replicas and
+ * wrote its config; each monitors the primary with both replicas; a
+ * sentinel killed and restarted keeps the config it rewrote (its myid
+ * line, which the chart's template does not have). */
+Test(local, redis_sentinels_start_in_a_store_with_a_space, .timeout = 90)
+{
+	char *chart, path[256], conf[8192], myid[128];
+	const char *line;
+	FILE *fp;
+	long size;
+	pf f;
+
+	pf_require_root();
+	fp = fopen(TEST_SRCDIR "/charts/redis.yaml", "r");
+	cr_assert_not_null(fp);
+	fseek(fp, 0, SEEK_END);
+	size = ftell(fp);
+	rewind(fp);
+	chart = calloc(1, (size_t)size + 1);
+	cr_assert_eq(fread(chart, 1, (size_t)size, fp), (size_t)size);
+	fclose(fp);
+	pf_up(&f, chart, "options: {sentinel: true}\n");
+	free(chart);
+	cr_assert_not_null(strchr(f.store, ' '), "%s", f.store);
+	for (size_t i = 0; i < 3; i++) {
+		const char *argv[] = { "redis-cli", "-h", f.nodes[i].address, "-p", "26379",
+				       "sentinel", "master", "dt", NULL };
+		char out[4096] = "";
+
+		cr_expect_eq(pf_exec(&f, i, argv, out, sizeof(out)), 0, "%s", out);
+		cr_expect(strstr(out, f.nodes[0].address) != NULL, "n%zu: %s", i + 1, out);
+		cr_expect(strstr(out, "num-slaves\n2\n") != NULL, "n%zu: %s", i + 1, out);
+	}
+	snprintf(path, sizeof(path), "%s/data/n2/sentinel.conf", f.store);
+	cr_assert(slurp_into(path, conf, sizeof(conf)), "no %s", path);
+	line = strstr(conf, "sentinel myid ");
+	cr_assert_not_null(line, "the sentinel did not rewrite %s:\n%s", path, conf);
+	snprintf(myid, sizeof(myid), "%.*s", (int)strcspn(line, "\n"), line);
+	kill_and_restart(&f, 1, 1);
+	cr_assert(slurp_into(path, conf, sizeof(conf)));
+	cr_expect(strstr(conf, myid) != NULL, "the restart lost '%s':\n%s", myid, conf);
+	pf_down(&f);
+}
+
 /* Without CAP_NET_ADMIN, setup stops before making anything. */
 Test(local, needs_cap_net_admin)
 {

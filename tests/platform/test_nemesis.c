@@ -367,8 +367,10 @@ Test(nemesis, throttle_rate_measured)
 	rate = (double)bytes * 8 / slow_s / 1e6;
 	cr_log_info("throttle: 1.5 MB unthrottled %.3f s, at 8mbit %.3f s "
 		    "(%.2f Mbit/s)", free_s, slow_s, rate);
-	/* Within 20% of the configured rate (TCP headers count in tbf). */
-	cr_expect(rate > 8 * 0.8 && rate < 8 * 1.2, "throttled rate %.2f Mbit/s, "
+	/* At most 20% over the configured rate (TCP headers count in tbf),
+	 * and not far below it: a loaded machine (make -j2 check) has been
+	 * seen at 6.4 Mbit/s, a wrong burst or unit gives a fraction. */
+	cr_expect(rate > 8 * 0.6 && rate < 8 * 1.2, "throttled rate %.2f Mbit/s, "
 		  "configured 8", rate);
 	cr_assert_eq(t->heal(nem, &what, err), 0, "%s", err);
 	json_decref(what);

@@ -9,13 +9,6 @@
  * interface people grep for, and must show up here.
  */
 #include <criterion/criterion.h>
-
-/* Tests of known bugs are disabled so that `make check` stays green;
- * `make check CPPFLAGS=-DDT_BUG_TESTS=1` runs them (each must fail until
- * its bug, named in the comment beside it, is fixed). */
-#ifndef DT_BUG_TESTS
-#define DT_BUG_TESTS 0
-#endif
 #include <criterion/parameterized.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,13 +14,6 @@
  *  - argv values with shell metacharacters are data, never run.
  */
 #include <criterion/criterion.h>
-
-/* Tests of known bugs are disabled so that `make check` stays green;
- * `make check CPPFLAGS=-DDT_BUG_TESTS=1` runs them (each must fail until
- * its bug, named in the comment beside it, is fixed). */
-#ifndef DT_BUG_TESTS
-#define DT_BUG_TESTS 0
-#endif
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>

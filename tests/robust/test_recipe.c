@@ -6,13 +6,6 @@
  * element each, as written (no shell ever sees them).
  */
 #include <criterion/criterion.h>
-
-/* Tests of known bugs are disabled so that `make check` stays green;
- * `make check CPPFLAGS=-DDT_BUG_TESTS=1` runs them (each must fail until
- * its bug, named in the comment beside it, is fixed). */
-#ifndef DT_BUG_TESTS
-#define DT_BUG_TESTS 0
-#endif
 #include <criterion/parameterized.h>
 #include <math.h>
 #include <stdio.h>
@@ -66,6 +59,10 @@ static void release(setup *s)
 	"  processes:\n    - name: srv\n      command: " cmd "\n" \
 	"      ready: {tcp: 7000}\n"
 
+/* A process with first-start steps (YAML flow text), on line 7. */
+#define STEPS(steps) "local:\n  nodes: 2\n  processes:\n    - name: srv\n" \
+	"      command: [srv]\n      ready: {tcp: 7000}\n      first-start: " steps "\n"
+
 struct bad_recipe {
 	const char *yaml;
 	const char *error;
@@ -75,7 +72,7 @@ static struct bad_recipe bad_recipes[] = {
 	{ PROC("[srv, \"{nope}\"]"),
 	  "c.yaml:6:7: local.processes[0].command: unknown placeholder {nope} in "
 	  "'{nope}' (known: {name} {index} {address} {data_dir} {primary} {peers} "
-	  "{nodes} {option:NAME})" },
+	  "{nodes} {replicas} {option:NAME})" },
 	{ PROC("[srv, \"--x={name\"]"),
 	  "c.yaml:6:7: local.processes[0].command: unclosed placeholder in '--x={name'" },
 	{ PROC("[srv, \"{option:missing}\"]"),
@@ -97,6 +94,38 @@ static struct bad_recipe bad_recipes[] = {
 	  "c.yaml:6:23: local.processes[0].ready.timeout: expected seconds (20, \"20s\", \"500ms\")" },
 	{ "local:\n  nodes: 2\n  port: -1\n  processes: []\n",
 	  "c.yaml:3:3: local.port: expected an integer between 0 and 65535, not -1" },
+	{ STEPS("yes"),
+	  "c.yaml:7:7: local.processes[0].first-start: expected a list of steps (file: {...} or wait: {...})" },
+	{ STEPS("[]"),
+	  "c.yaml:7:7: local.processes[0].first-start: expected a list of steps (file: {...} or wait: {...})" },
+	{ STEPS("[{run: [x]}]"),
+	  "c.yaml:7:22: local.processes[0].first-start[0].run: unknown key (expected file or wait)" },
+	{ STEPS("[x]"),
+	  "c.yaml:7:7: local.processes[0].first-start: step 0: expected a mapping (file: {...} or wait: {...})" },
+	{ STEPS("[{file: {path: a, content: b}, wait: {command: [x]}}]"),
+	  "c.yaml:7:7: local.processes[0].first-start: step 0: expected exactly one of file: {...} and wait: {...}" },
+	{ STEPS("[{file: x}]"),
+	  "c.yaml:7:22: local.processes[0].first-start[0].file: expected a mapping: {path: NAME, content: TEXT}" },
+	{ STEPS("[{file: {path: a}}]"),
+	  "c.yaml:7:22: local.processes[0].first-start[0].file.content: expected a string" },
+	{ STEPS("[{file: {path: a, content: b, mode: 1}}]"),
+	  "c.yaml:7:50: local.processes[0].first-start[0].file.mode: unknown key (expected path and content)" },
+	{ STEPS("[{file: {path: ../x, content: b}}]"),
+	  "c.yaml:7:29: local.processes[0].first-start[0].file.path: '../x': expected a file name (the file goes in the node's data directory)" },
+	{ STEPS("[{file: {path: \"{data_dir}/x\", content: b}}]"),
+	  "c.yaml:7:29: local.processes[0].first-start[0].file.path: '/data/n1/x': expected a file name (the file goes in the node's data directory)" },
+	{ STEPS("[{file: {path: a, content: \"x {nope}\"}}]"),
+	  "c.yaml:7:38: local.processes[0].first-start[0].file.content: unknown placeholder {nope} in 'x {nope}' (known: {name} {index} {address} {data_dir} {primary} {peers} {nodes} {replicas} {option:NAME})" },
+	{ STEPS("[{wait: {expect: x}}]"),
+	  "c.yaml:7:22: local.processes[0].first-start[0].wait.command: expected a list of arguments" },
+	{ STEPS("[{wait: {command: [x], timeout: 0}}]"),
+	  "c.yaml:7:43: local.processes[0].first-start[0].wait.timeout: expected seconds (20, \"20s\", \"500ms\")" },
+	{ STEPS("[{wait: {command: [x], expect: 3}}]"),
+	  "c.yaml:7:43: local.processes[0].first-start[0].wait.expect: expected a string" },
+	{ STEPS("[{wait: {command: [x], until: 3}}]"),
+	  "c.yaml:7:43: local.processes[0].first-start[0].wait.until: unknown key (expected command, expect and timeout)" },
+	{ STEPS("[{wait: {command: [\"{nope}\"]}}]"),
+	  "c.yaml:7:29: local.processes[0].first-start[0].wait.command: unknown placeholder {nope} in '{nope}' (known: {name} {index} {address} {data_dir} {primary} {peers} {nodes} {replicas} {option:NAME})" },
 };
 
 static void free_params(struct criterion_test_params *p)
@@ -141,6 +170,36 @@ Test(recipe, shell_metacharacters_stay_one_argument_each)
 	cr_assert_str_eq(argv[4], "a b|c&&d>e");
 	cr_assert_str_eq(argv[5], "3");
 	cr_assert_null(argv[6]);
+	release(&s);
+}
+
+/* first-start steps are expanded for each node like argvs: the file in
+ * the node's data directory, its content and the wait's command and
+ * output with their placeholders, the wait's timeout 20 s by default. */
+Test(recipe, first_start_steps_are_expanded_per_node)
+{
+	setup s;
+	const char *got = expand_chart(&s, STEPS("[{wait: {command: [cli, \"{primary}\"], "
+						  "expect: \"slaves:{replicas}\"}}, "
+						  "{file: {path: \"{name}.conf\", "
+						  "content: \"bind {address}\\nname $(id) {name}\\n\"}}]"),
+				       2, NULL);
+	const lc_proc *pr;
+
+	cr_assert_str_eq(got, "");
+	pr = &s.p.x[1].procs[0];
+	cr_assert_eq(pr->nsteps, 2);
+	cr_assert_str_eq(pr->steps[0].argv[0], "cli");
+	cr_assert_str_eq(pr->steps[0].argv[1], "10.200.0.2");
+	cr_assert_null(pr->steps[0].argv[2]);
+	cr_assert_str_eq(pr->steps[0].output, "slaves:1");
+	cr_assert_eq(pr->steps[0].timeout, 20);
+	cr_assert_null(pr->steps[0].path);
+	cr_assert_str_eq(pr->steps[1].path, "/data/n2/n2.conf");
+	cr_assert_str_eq(pr->steps[1].content, "bind 10.200.0.3\nname $(id) n2\n");
+	cr_assert_null(pr->steps[1].argv);
+	cr_assert_eq(s.p.x[0].procs[0].nsteps, 2);
+	cr_assert_str_eq(s.p.x[0].procs[0].steps[1].path, "/data/n1/n1.conf");
 	release(&s);
 }
 

@@ -15,7 +15,7 @@ typedef struct seen {
 	char labels[16][128];
 } seen;
 
-static int collect(const dt_prom_sample *s, void *arg)
+static int collect(const etcd_prom_sample *s, void *arg)
 {
 	seen *x = arg;
 
@@ -49,7 +49,7 @@ Test(prom, samples)
 		"neg -Inf";
 	seen x = { 0 };
 
-	cr_assert_eq(dt_prom_parse(t, strlen(t), collect, &x), 0);
+	cr_assert_eq(etcd_prom_parse(t, strlen(t), collect, &x), 0);
 	cr_assert_eq(x.n, 7);
 	cr_assert_str_eq(x.names[0], "etcd_server_has_leader");
 	cr_assert_float_eq(x.values[0], 1, 0);
@@ -81,7 +81,7 @@ Test(prom, malformed_lines_are_counted_and_skipped)
 		"good 5\n";
 	seen x = { 0 };
 
-	cr_assert_eq(dt_prom_parse(t, strlen(t), collect, &x), 10);
+	cr_assert_eq(etcd_prom_parse(t, strlen(t), collect, &x), 10);
 	cr_assert_eq(x.n, 1);
 	cr_assert_str_eq(x.names[0], "good");
 }
@@ -96,16 +96,16 @@ Test(prom, too_many_labels_and_long_lines)
 	for (int i = 0; i < 20; i++)
 		u += (size_t)snprintf(line + u, sizeof(line) - u, "l%d=\"v\",", i);
 	u += (size_t)snprintf(line + u, sizeof(line) - u, "} 1\n");
-	cr_assert_eq(dt_prom_parse(line, u, collect, &x), 1, "more than 16 labels");
+	cr_assert_eq(etcd_prom_parse(line, u, collect, &x), 1, "more than 16 labels");
 	memset(line, 'a', 6000);
 	memcpy(line + 6000, " 1", 2);
-	cr_assert_eq(dt_prom_parse(line, 6002, collect, &x), 1, "a name too long");
+	cr_assert_eq(etcd_prom_parse(line, 6002, collect, &x), 1, "a name too long");
 	cr_assert_eq(x.n, 0);
 }
 
-static int hist_add(const dt_prom_sample *s, void *arg)
+static int hist_add(const etcd_prom_sample *s, void *arg)
 {
-	dt_prom_hist_add(arg, s);
+	etcd_prom_hist_add(arg, s);
 	return 0;
 }
 
@@ -120,22 +120,22 @@ Test(prom, histogram_quantiles)
 		"lat_sum{op=\"get\"} 12.5\n"
 		"lat_count{op=\"get\"} 100\n"
 		"latency_other 3\n";
-	dt_prom_hist h = { .name = "lat" };
+	etcd_prom_hist h = { .name = "lat" };
 
-	dt_prom_parse(t, strlen(t), hist_add, &h);
+	etcd_prom_parse(t, strlen(t), hist_add, &h);
 	cr_assert(h.seen);
 	cr_assert_eq(h.nbuckets, 4);
 	cr_assert_float_eq(h.total, 100, 0);
 	cr_assert_float_eq(h.sum, 12.5, 1e-12);
-	cr_assert_float_eq(dt_prom_hist_quantile(&h, 0.5), 0.1, 1e-9);
-	cr_assert_float_eq(dt_prom_hist_quantile(&h, 0.7), 0.15, 1e-9);
-	cr_assert_float_eq(dt_prom_hist_quantile(&h, 0.95), 0.3, 1e-9);
-	cr_assert_float_eq(dt_prom_hist_quantile(&h, 0.25), 0.05, 1e-9);
+	cr_assert_float_eq(etcd_prom_hist_quantile(&h, 0.5), 0.1, 1e-9);
+	cr_assert_float_eq(etcd_prom_hist_quantile(&h, 0.7), 0.15, 1e-9);
+	cr_assert_float_eq(etcd_prom_hist_quantile(&h, 0.95), 0.3, 1e-9);
+	cr_assert_float_eq(etcd_prom_hist_quantile(&h, 0.25), 0.05, 1e-9);
 }
 
 Test(prom, empty_histogram)
 {
-	dt_prom_hist h = { .name = "x" };
+	etcd_prom_hist h = { .name = "x" };
 
-	cr_assert(isnan(dt_prom_hist_quantile(&h, 0.5)));
+	cr_assert(isnan(etcd_prom_hist_quantile(&h, 0.5)));
 }

@@ -14,7 +14,7 @@ static json_t *ok(const char *body)
 {
 	char *error = NULL;
 	dt_op_type t = DT_OP_INVOKE;
-	json_t *r = dt_etcd_reply_parse(200, body, strlen(body), &error, &t);
+	json_t *r = etcd_reply_parse(200, body, strlen(body), &error, &t);
 
 	cr_assert_not_null(r, "%s: refused: %s", body, error);
 	cr_assert_null(error);
@@ -27,7 +27,7 @@ static void refused(long code, const char *body, const char *want, dt_op_type ou
 {
 	char *error = NULL;
 	dt_op_type t = DT_OP_INVOKE;
-	json_t *r = dt_etcd_reply_parse(code, body, body ? strlen(body) : 0, &error, &t);
+	json_t *r = etcd_reply_parse(code, body, body ? strlen(body) : 0, &error, &t);
 
 	cr_assert_null(r, "%ld %s: accepted", code, body);
 	cr_assert_str_eq(error, want, "%ld %s", code, body);
@@ -59,7 +59,7 @@ Test(etcd_reply, a_body_need_not_be_terminated)
 	const char text[] = "{\"header\":{}}garbage";
 	char *error = NULL;
 	dt_op_type t;
-	json_t *r = dt_etcd_reply_parse(200, text, 13, &error, &t);
+	json_t *r = etcd_reply_parse(200, text, 13, &error, &t);
 
 	cr_assert_not_null(r, "%s", error);
 	json_decref(r);
@@ -74,7 +74,7 @@ Test(etcd_reply, range_of_a_key)
 	char *value, *rev, *error = NULL;
 	size_t n;
 
-	cr_assert_eq(dt_etcd_reply_range(r, &value, &n, &rev, &error), 0, "%s", error);
+	cr_assert_eq(etcd_reply_range(r, &value, &n, &rev, &error), 0, "%s", error);
 	cr_assert_eq(n, 5);
 	cr_assert_str_eq(value, "[1,2]");
 	cr_assert_str_eq(rev, "5");
@@ -91,18 +91,18 @@ Test(etcd_reply, range_of_a_missing_key_and_of_an_empty_value)
 	char *value, *rev, *error = NULL;
 	size_t n = 99;
 
-	cr_assert_eq(dt_etcd_reply_range(miss, &value, &n, &rev, &error), 0);
+	cr_assert_eq(etcd_reply_range(miss, &value, &n, &rev, &error), 0);
 	cr_assert_null(value);
 	cr_assert_null(rev);
 	cr_assert_eq(n, 0);
 	/* the gateway leaves an empty value out */
-	cr_assert_eq(dt_etcd_reply_range(empty, &value, &n, &rev, &error), 0);
+	cr_assert_eq(etcd_reply_range(empty, &value, &n, &rev, &error), 0);
 	cr_assert_str_eq(value, "");
 	cr_assert_eq(n, 0);
 	cr_assert_str_eq(rev, "7");
 	free(value);
 	free(rev);
-	cr_assert_eq(dt_etcd_reply_range(norev, &value, &n, &rev, &error), 0);
+	cr_assert_eq(etcd_reply_range(norev, &value, &n, &rev, &error), 0);
 	cr_assert_str_eq(value, "a");
 	cr_assert_str_eq(rev, "0");
 	free(value);
@@ -118,7 +118,7 @@ Test(etcd_reply, a_binary_value_keeps_its_length)
 	char *value, *rev, *error = NULL;
 	size_t n;
 
-	cr_assert_eq(dt_etcd_reply_range(r, &value, &n, &rev, &error), 0);
+	cr_assert_eq(etcd_reply_range(r, &value, &n, &rev, &error), 0);
 	cr_assert_eq(n, 3);
 	cr_assert_eq(memcmp(value, "a\0b", 4), 0);
 	free(value);
@@ -143,7 +143,7 @@ Test(etcd_reply, malformed_ranges_are_errors_not_crashes)
 		char *value = (char *)1, *rev = (char *)1, *error = NULL;
 		size_t n;
 
-		cr_assert_eq(dt_etcd_reply_range(r, &value, &n, &rev, &error), -1,
+		cr_assert_eq(etcd_reply_range(r, &value, &n, &rev, &error), -1,
 			     "%s: accepted", cases[i].body);
 		cr_assert_str_eq(error, cases[i].error, "%s", cases[i].body);
 		cr_assert_null(value);
@@ -163,12 +163,12 @@ Test(etcd_reply, odd_but_harmless_ranges)
 
 	for (size_t i = 0; i < 3; i++) {
 		r = ok(miss[i]);
-		cr_assert_eq(dt_etcd_reply_range(r, &value, &n, &rev, &error), 0, "%s", miss[i]);
+		cr_assert_eq(etcd_reply_range(r, &value, &n, &rev, &error), 0, "%s", miss[i]);
 		cr_assert_null(value, "%s", miss[i]);
 		json_decref(r);
 	}
 	r = ok("{\"kvs\":[{\"value\":\"\",\"mod_revision\":12}]}");
-	cr_assert_eq(dt_etcd_reply_range(r, &value, &n, &rev, &error), 0);
+	cr_assert_eq(etcd_reply_range(r, &value, &n, &rev, &error), 0);
 	cr_assert_str_eq(rev, "0");
 	free(value);
 	free(rev);
@@ -188,7 +188,7 @@ Test(etcd_reply, txn_succeeded_only_when_true)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		json_t *r = ok(cases[i].body);
 
-		cr_assert_eq(dt_etcd_reply_succeeded(r), cases[i].want, "%s", cases[i].body);
+		cr_assert_eq(etcd_reply_succeeded(r), cases[i].want, "%s", cases[i].body);
 		json_decref(r);
 	}
 }

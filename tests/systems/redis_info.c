@@ -24,7 +24,7 @@ static const char SAMPLE[] =
 
 Test(redis_info, sample)
 {
-	json_t *o = dt_redis_info_parse(SAMPLE, strlen(SAMPLE));
+	json_t *o = redis_info_parse(SAMPLE, strlen(SAMPLE));
 
 	cr_assert_not_null(o);
 	cr_assert_str_eq(json_string_value(json_object_get(o, "role")), "master");
@@ -44,7 +44,7 @@ Test(redis_info, sample)
 Test(redis_info, plain_newlines_and_no_final_newline)
 {
 	const char *t = "a:1\nb:x\nc:-7";
-	json_t *o = dt_redis_info_parse(t, strlen(t));
+	json_t *o = redis_info_parse(t, strlen(t));
 
 	cr_assert_eq(json_integer_value(json_object_get(o, "a")), 1);
 	cr_assert_str_eq(json_string_value(json_object_get(o, "b")), "x");
@@ -57,7 +57,7 @@ Test(redis_info, odd_lines_are_skipped)
 	const char t[] = "no colon here\r\n:novalue\r\nempty:\r\n# x:y\r\n"
 			 "big:99999999999999999999999\r\nnan:nan\r\nk:v:w\r\n"
 			 "n\0ul:1\r\nv:a\0b\r\nbad:\xff\xfe\r\nok:1";
-	json_t *o = dt_redis_info_parse(t, sizeof(t) - 1);
+	json_t *o = redis_info_parse(t, sizeof(t) - 1);
 
 	cr_assert_not_null(o);
 	cr_assert_str_eq(json_string_value(json_object_get(o, "empty")), "");
@@ -73,14 +73,14 @@ Test(redis_info, odd_lines_are_skipped)
 
 Test(redis_info, empty_and_long)
 {
-	json_t *o = dt_redis_info_parse("", 0);
+	json_t *o = redis_info_parse("", 0);
 	char *big = malloc(100000);
 
 	cr_assert_eq(json_object_size(o), 0);
 	json_decref(o);
 	memset(big, 'x', 100000);
 	big[10] = ':';
-	o = dt_redis_info_parse(big, 100000);
+	o = redis_info_parse(big, 100000);
 	cr_assert_eq(strlen(json_string_value(json_object_get(o, "xxxxxxxxxx"))), 1024,
 		     "long values are cut");
 	json_decref(o);
