@@ -21,6 +21,7 @@ core_libdt_engine_la_SOURCES = \
 	core/lib/log.c core/lib/log.h \
 	core/lib/map.c \
 	core/lib/metrics.c core/lib/metrics.h \
+	core/lib/minimize.c core/lib/minimize.h \
 	core/lib/options.c core/lib/options_doc.h \
 	core/lib/owned.c core/lib/owned.h \
 	core/lib/paths.c core/lib/paths.h \

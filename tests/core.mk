@@ -60,13 +60,17 @@ core_tests = \
 	tests/core/test_run \
 	tests/core/test_util \
 	tests/core/test_abi \
-	tests/core/test_timeline
+	tests/core/test_timeline \
+	tests/core/test_minimize
 check_PROGRAMS += $(core_tests)
 TESTS += $(core_tests) tests/core/test_boundary.sh
 dist_noinst_SCRIPTS += tests/core/test_boundary.sh
 tests_core_test_timeline_SOURCES = tests/core/test_timeline.c
 tests_core_test_timeline_CFLAGS = $(TEST_CFLAGS)
 tests_core_test_timeline_LDADD = $(TEST_LIBS)
+tests_core_test_minimize_SOURCES = tests/core/test_minimize.c
+tests_core_test_minimize_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_minimize_LDADD = $(TEST_LIBS)
 tests_core_test_abi_SOURCES = tests/core/test_abi.c
 tests_core_test_abi_CFLAGS = $(TEST_CFLAGS)
 tests_core_test_abi_LDADD = $(TEST_LIBS)

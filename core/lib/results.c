@@ -16,6 +16,7 @@
 
 #include "history.h"
 #include "log.h"
+#include "minimize.h"
 #include "run.h"
 #include "store.h"
 #include "timeline.h"
@@ -47,26 +48,85 @@ int dt_verdict_code(const json_t *valid)
 	return DT_EXIT_UNKNOWN;
 }
 
+/* The checker environment of the suite's checker i. */
+static dt_checker_env checker_env(dt_registry *reg, const dt_suite *s, size_t i,
+				  const char *store_dir)
+{
+	const dt_workload_type *wl = s->workload_type;
+
+	return (dt_checker_env){
+		.config = s->checkers[i].config,
+		.workload = s->workload,
+		.workload_config = s->workload_config,
+		.default_model = s->checkers[i].model ? s->checkers[i].model :
+				 wl ? wl->model : NULL,
+		.registry = reg,
+		.store_dir = store_dir,
+		.timeout = dt_opt_number(s->checkers[i].config, "timeout"),
+	};
+}
+
+/*
+ * The first checker that found the history invalid gets the shortest
+ * failing part of the history (within its `minimize` budget; 0: none)
+ * unless it made its own: the report goes in its result as "minimal",
+ * the history in minimal.jsonl (its "minimal-file"), and results
+ * "minimal" says which checker's it is.
+ */
+static void minimal(dt_registry *reg, const dt_suite *s, size_t i,
+		    json_t *res, const dt_history *h, const char *store_dir,
+		    json_t *results)
+{
+	const dt_checker_type *ct = s->checkers[i].type;
+	double budget = dt_opt_number(s->checkers[i].config, "minimize");
+	dt_checker_env env = checker_env(reg, s, i, store_dir);
+	char err[DT_ERRBUF_SIZE] = "";
+	dt_history *mh = NULL;
+	json_t *rep;
+
+	/* a checker that made its own (linearizable's certificate) says so */
+	if (budget <= 0 || json_object_get(res, "minimal-file") != NULL)
+		return;
+	rep = dt_minimize(ct, &env, res, h, budget, &mh, err);
+	if (rep == NULL) {
+		dt_log(DT_LOG_WARN, "checker %s: no minimal history: %s",
+		       s->checkers[i].name, err);
+		return;
+	}
+	if (store_dir != NULL && mh != NULL &&
+	    dt_minimal_write(store_dir, "minimal.jsonl", mh, err) == 0)
+		json_object_set_new(res, "minimal-file", json_string("minimal.jsonl"));
+	else if (store_dir != NULL)
+		dt_log(DT_LOG_WARN, "checker %s: %s", s->checkers[i].name,
+		       err[0] ? err : "minimal history: out of memory");
+	dt_log(DT_LOG_INFO, "checker %s: shortest failing history: %lld of %lld "
+	       "operations (%lld checks, %.1f s%s)", s->checkers[i].name,
+	       (long long)json_integer_value(json_object_get(rep, "operations")),
+	       (long long)json_integer_value(json_object_get(rep, "from")),
+	       (long long)json_integer_value(json_object_get(rep, "checks")),
+	       json_real_value(json_object_get(rep, "seconds")),
+	       json_is_true(json_object_get(rep, "complete")) ? "" :
+	       ", budget spent: not the shortest");
+	json_object_set_new(results, "minimal", json_pack("{s:s, s:O, s:O}",
+			    "checker", s->checkers[i].name, "operations",
+			    json_object_get(rep, "operations"), "from",
+			    json_object_get(rep, "from")));
+	json_object_set_new(res, "minimal", rep);
+	dt_minimal_free(mh);
+}
+
 json_t *dt_run_checkers(dt_registry *reg, const dt_suite *s,
 			const dt_history *h, const char *store_dir)
 {
 	json_t *results = json_object();
 	json_t *per = json_object();
 	bool any_false = false, any_unknown = false;
-	const dt_workload_type *wl = s->workload_type;
+	json_t *first_bad = NULL;   /* the first invalid verdict */
+	size_t first_bad_i = 0;
 
 	for (size_t i = 0; i < s->ncheckers; i++) {
 		const dt_checker_type *ct = s->checkers[i].type;
-		dt_checker_env env = {
-			.config = s->checkers[i].config,
-			.workload = s->workload,
-			.workload_config = s->workload_config,
-			.default_model = s->checkers[i].model ? s->checkers[i].model :
-					 wl ? wl->model : NULL,
-			.registry = reg,
-			.store_dir = store_dir,
-			.timeout = dt_opt_number(s->checkers[i].config, "timeout"),
-		};
+		dt_checker_env env = checker_env(reg, s, i, store_dir);
 		char err[DT_ERRBUF_SIZE] = "";
 		json_t *res = NULL;
 		struct timespec t0, t1;
@@ -86,6 +146,10 @@ json_t *dt_run_checkers(dt_registry *reg, const dt_suite *s,
 		{
 			json_t *v = json_object_get(res, "valid");
 
+			if (json_is_false(v) && !any_false && ct != NULL) {
+				first_bad = res;
+				first_bad_i = i;
+			}
 			if (json_is_false(v))
 				any_false = true;
 			else if (!json_is_true(v))
@@ -101,6 +165,8 @@ json_t *dt_run_checkers(dt_registry *reg, const dt_suite *s,
 			json_object_set_new(per, s->checkers[i].name, res);
 		}
 	}
+	if (first_bad != NULL)
+		minimal(reg, s, first_bad_i, first_bad, h, store_dir, results);
 	json_object_set_new(results, "valid", any_false ? json_false() :
 			    any_unknown || s->ncheckers == 0 ? json_string("unknown") :
 			    json_true());

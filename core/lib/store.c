@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dt/buf.h>
+
 #include "store.h"
 
 int dt_mkdirs(const char *path)
@@ -116,25 +118,18 @@ char *dt_store_make_run_dir(const char *root, const char *exact_dir,
 	return absolute(dir);
 }
 
-int dt_store_write_json(const char *dir, const char *name, const json_t *j,
-			char *err)
+int dt_store_write_file(const char *dir, const char *name, const char *text,
+			size_t len, char *err)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 16];
+	size_t done = 0;
 	int fd;
-	char *text;
-	size_t len, done = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (text == NULL)
-		return dt_fail(err, "%s: out of memory", path);
-	len = strlen(text);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		free(text);
+	if (fd < 0)
 		return dt_fail(err, "%s: %s", tmp, strerror(errno));
-	}
 	while (done < len) {
 		ssize_t n = write(fd, text + done, len - done);
 
@@ -144,8 +139,7 @@ int dt_store_write_json(const char *dir, const char *name, const json_t *j,
 			break;
 		done += (size_t)n;
 	}
-	free(text);
-	if (done < len || write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
+	if (done < len || fsync(fd) != 0) {
 		int e = errno;
 
 		close(fd);
@@ -160,6 +154,24 @@ int dt_store_write_json(const char *dir, const char *name, const json_t *j,
 		return dt_fail(err, "%s: %s", path, strerror(e));
 	}
 	return 0;
+}
+
+int dt_store_write_json(const char *dir, const char *name, const json_t *j,
+			char *err)
+{
+	dt_buf b = { 0 };
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc;
+
+	if (text == NULL || dt_buf_printf(&b, "%s\n", text) != 0) {
+		free(text);
+		dt_buf_free(&b);
+		return dt_fail(err, "%s/%s: out of memory", dir, name);
+	}
+	free(text);
+	rc = dt_store_write_file(dir, name, (const char *)b.data, b.len, err);
+	dt_buf_free(&b);
+	return rc;
 }
 
 /* ---- runs in progress ------------------------------------------------------ */

@@ -17,6 +17,8 @@ char *dt_store_make_run_dir(const char *root, const char *exact_dir,
  * sees the old file or the whole new one, never half of it. */
 int dt_store_write_json(const char *dir, const char *name, const json_t *j,
 			char *err);
+int dt_store_write_file(const char *dir, const char *name, const char *text,
+			size_t len, char *err);
 
 /* dt_mkdirs is public (dt/types.h). */
 

@@ -141,6 +141,9 @@ const dt_option *const dt_core_options[DT_KIND_COUNT] = {
 		  .doc = "the checker" },
 		{ .name = "timeout", .type = DT_OPT_DURATION, .min = 0, .max = 7 * 86400,
 		  .doc = "the checker's time budget (past it: unknown); none by default" },
+		{ .name = "minimize", .type = DT_OPT_DURATION, .def = "20s", .min = 0,
+		  .max = 86400, .doc = "time to find the minimal failing history of an "
+		  "invalid verdict (minimal.jsonl; 0: none)" },
 		{ .name = NULL } },
 	[DT_KIND_MODEL] = NULL,
 };

@@ -134,6 +134,27 @@ static char *op_text(const dt_history *h, const slot *s)
 	return t;
 }
 
+/* The shortest failing prefix the core found (results "minimal", the
+ * checker's "minimal" report), as the line the page draws; NULL when
+ * there is none (a valid run, or a checker that made its own). */
+static json_t *cut_json(const json_t *results)
+{
+	const json_t *which = json_object_get(results, "minimal");
+	const char *name = json_string_value(json_object_get(which, "checker"));
+	const json_t *rep = name ? json_object_get(json_object_get(json_object_get(
+				  results, "checkers"), name), "minimal") : NULL;
+	const json_t *until = json_object_get(rep, "until");
+	char text[200];
+
+	if (!json_is_number(until))
+		return NULL;
+	snprintf(text, sizeof(text), "%s fails by %.3f s: its first %lld of %lld "
+		 "operations (minimal.jsonl)", name, json_number_value(until),
+		 (long long)json_integer_value(json_object_get(rep, "operations")),
+		 (long long)json_integer_value(json_object_get(rep, "from")));
+	return json_pack("{s:f, s:s}", "at", json_number_value(until), "text", text);
+}
+
 /* Nemesis intervals and node marks from the nemesis events. */
 static void nemesis_json(const dt_history *h, json_t *bands, json_t *marks)
 {
@@ -361,7 +382,7 @@ json_t *dt_timeline_data(const dt_history *h, const json_t *results,
 			name_id(&nodes, json_string_value(json_object_get(m, "node")));
 	}
 	d = json_pack("{s:s?, s:f, s:f, s:I, s:I, s:b, s:I, s:o, s:o, s:o, s:o, s:o, s:o, "
-		      "s:o, s:o, s:o, s:o, s:o, s:o, s:O?}",
+		      "s:o, s:o, s:o, s:o, s:o, s:o, s:O?, s:o?}",
 		      "suite", json_string_value(json_object_get(suite, "name")),
 		      "duration", duration, "longest", longest,
 		      "lanes", (json_int_t)lanes, "total", (json_int_t)total,
@@ -373,7 +394,8 @@ json_t *dt_timeline_data(const dt_history *h, const json_t *results,
 		      "index", b64_json(ix, nslots * sizeof(*ix)),
 		      "nemesis", bands, "marks", marks, "highlight", highlight,
 		      "details", details, "edges", edges, "anomalies", anomalies,
-		      "verdict", json_object_get(results, "valid"));
+		      "verdict", json_object_get(results, "valid"),
+		      "cut", cut_json(results));
 	bands = marks = highlight = details = edges = anomalies = NULL;
 out:
 	json_decref(bands);

@@ -115,6 +115,25 @@ Test(e2e, mem_register_stale_reads_are_caught, .init = setup, .fini = teardown,
 	cr_expect_eq(run("grep -q '<svg' '%s'", html), 0, "no picture in %s", html);
 	cr_expect_neq(run("grep -v xmlns '%s' | grep -q 'https*://'", html), 0,
 		      "%s refers to the network", html);
+	/* the failing part of the history, checked on its own, fails too,
+	 * and it is shorter than the history */
+	{
+		const char *mf = json_string_value(json_object_get(l, "minimal-file"));
+		char path[1024], hist[1024];
+
+		cr_assert_not_null(mf, "no minimal-file in the result");
+		snprintf(hist, sizeof(hist), "%s/store/mem-register/latest/history.jsonl",
+			 tmp);
+		if (mf[0] == '/')
+			snprintf(path, sizeof(path), "%s", mf);
+		else
+			snprintf(path, sizeof(path), "%s/store/mem-register/latest/%s",
+				 tmp, mf);
+		cr_expect_eq(run(DT_CHECK " -q -m cas-register '%s'", path), 1,
+			     "%s is not invalid on its own", path);
+		cr_expect_eq(run("test $(wc -l < '%s') -lt $(wc -l < '%s')", path,
+				 hist), 0, "%s is not shorter than the history", path);
+	}
 	json_decref(r);
 }
 
