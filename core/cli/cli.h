@@ -1,10 +1,30 @@
 /*
- * cli.h: the parts of dt-run in files of their own.
+ * cli.h: the parts of dt-run, a file each (dt_run.c: the options, the
+ * commands' table and the runs).
  */
 #ifndef DT_CLI_H
 #define DT_CLI_H
 
 #include "run.h"
+
+/* signals.c: SIGINT/SIGTERM cancel the run set here (and stop a
+ * --repeat series); a crash names the plugin and the run's folder. */
+void cli_install_signal_handlers(void);
+void cli_set_run(dt_run *r);
+bool cli_stop_requested(void);
+
+/* list.c: dt-run list suites|charts|plugins; "dt-run: warning: MSG". */
+int cli_list(char **args, int n, const dt_run_opts *o);
+void cli_warn_line(const char *msg, void *arg);
+
+/* cleanup.c: dt-run cleanup; 0, or 5 when something could not be. */
+int cli_cleanup(const char *plugin_path);
+
+/* check.c: dt-run check DIR...: the worst verdict's status (invalid over
+ * unknown over valid), 4 when a folder cannot be checked; and a run's
+ * verdict, counts and checker summaries as dt-run prints them. */
+int cli_recheck(char **dirs, int n, const char *plugin_path);
+void cli_print_results(const char *dir, int status, const json_t *res);
 
 /* "dt-run: MESSAGE" and a hint on stderr; returns DT_EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
