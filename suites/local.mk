@@ -4,6 +4,8 @@ dist_suites_DATA += \
 	suites/etcd-power-loss.yaml \
 	suites/etcd-serializable.yaml \
 	suites/mem-bank.yaml \
+	suites/mem-list-append.yaml \
+	suites/mem-rw-register.yaml \
 	suites/mem-register.yaml \
 	suites/redis.yaml \
 	suites/redis-power-loss.yaml \

@@ -11,6 +11,13 @@
  * transfer sometimes answers ok without taking effect.  `latency` (a
  * duration) makes each operation take a random time up to it, so that
  * operations overlap as they do against a real system.
+ *
+ * With the list-append and rw-register workloads it runs transactions
+ * (txn.c): serializable, or, with a bug, each struck transaction runs
+ * read committed, under snapshot isolation, losing updates, publishing
+ * its writes and then aborting (dirty-reads), reading an old snapshot
+ * (stale-reads, read-only ones) or answering ok without committing
+ * (lost-writes).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -20,17 +27,27 @@
 
 #include <dt/plugin.h>
 
+#include "mem.h"
+
 #define MEM_MAX_KEYS 100000
 
 /* The order of mem_bugs: the values of the `bug` option. */
-typedef enum { BUG_NONE, BUG_STALE_READS, BUG_LOST_WRITES } mem_bug;
+typedef enum {
+	BUG_NONE, BUG_STALE_READS, BUG_LOST_WRITES, BUG_READ_COMMITTED,
+	BUG_SNAPSHOT, BUG_LOST_UPDATES, BUG_DIRTY_READS
+} mem_bug;
 
-static const char *const mem_bugs[] = { "none", "stale-reads", "lost-writes", NULL };
+static const char *const mem_bugs[] = {
+	"none", "stale-reads", "lost-writes", "read-committed",
+	"snapshot-isolation", "lost-updates", "dirty-reads", NULL
+};
 
 static const dt_option mem_options[] = {
 	{ .name = "bug", .type = DT_OPT_ENUM, .def = "none", .values = mem_bugs,
 	  .doc = "stale-reads: a read may return the value before the last write; "
-		 "lost-writes: a write may answer ok without taking effect" },
+		 "lost-writes: a write may answer ok without taking effect; for "
+		 "transactions also read-committed, snapshot-isolation (write "
+		 "skew), lost-updates, dirty-reads (writes seen, then aborted)" },
 	{ .name = "bug-probability", .type = DT_OPT_NUMBER, .def = "0.1", .min = 0,
 	  .max = 1, .doc = "how often the bug strikes, per operation" },
 	{ .name = "latency", .type = DT_OPT_DURATION, .def = "0s", .min = 0, .max = 10,
@@ -59,6 +76,7 @@ typedef struct mem_store {
 	long long accounts, balance;
 	json_int_t *balances, *prev_balances;
 	dt_map *keys;    /* name -> mem_key, owned */
+	mem_txns *txns;  /* list-append, rw-register: owned, else NULL */
 	uint64_t seed;
 } mem_store;
 
@@ -74,6 +92,7 @@ static void mem_destroy(void *data)
 	free(s->balances);
 	free(s->prev_balances);
 	dt_map_free(s->keys, free);
+	mem_txns_free(s->txns);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -101,6 +120,14 @@ static void *mem_create(const dt_client_env *env, char *err)
 		s->balances = calloc((size_t)s->accounts, sizeof(json_int_t));
 		s->prev_balances = calloc((size_t)s->accounts, sizeof(json_int_t));
 		if (s->balances == NULL || s->prev_balances == NULL) {
+			dt_fail(err, "out of memory");
+			goto fail;
+		}
+	}
+	if (env->workload != NULL && (strcmp(env->workload, "list-append") == 0 ||
+				      strcmp(env->workload, "rw-register") == 0)) {
+		s->txns = mem_txns_new(strcmp(env->workload, "list-append") == 0);
+		if (s->txns == NULL) {
 			dt_fail(err, "out of memory");
 			goto fail;
 		}
@@ -254,6 +281,26 @@ static dt_op_type register_invoke(mem_conn *c, const char *f, const json_t *valu
 	return dt_op_error(&r->error, DT_OP_FAIL, "unknown operation");
 }
 
+static void pause_arg(void *arg)
+{
+	pause_a_little(arg);
+}
+
+/* The mode of the next transaction: its bug when the bug strikes. */
+static mem_txn_mode txn_mode(mem_conn *c)
+{
+	static const mem_txn_mode modes[] = {
+		[BUG_NONE] = MEM_TXN_SERIAL, [BUG_STALE_READS] = MEM_TXN_STALE,
+		[BUG_LOST_WRITES] = MEM_TXN_LOST_WRITE,
+		[BUG_READ_COMMITTED] = MEM_TXN_READ_COMMITTED,
+		[BUG_SNAPSHOT] = MEM_TXN_SNAPSHOT,
+		[BUG_LOST_UPDATES] = MEM_TXN_LOST_UPDATE,
+		[BUG_DIRTY_READS] = MEM_TXN_DIRTY,
+	};
+
+	return bug_hits(c, c->store->bug) ? modes[c->store->bug] : MEM_TXN_SERIAL;
+}
+
 static dt_op_type mem_invoke(void *data, const char *f, const json_t *value,
 			     dt_reply *r)
 {
@@ -261,6 +308,12 @@ static dt_op_type mem_invoke(void *data, const char *f, const json_t *value,
 	dt_op_type t;
 
 	pause_a_little(c);
+	if (c->store->txns != NULL && strcmp(f, "txn") == 0) {
+		t = mem_txns_run(c->store->txns, &c->store->lock, txn_mode(c),
+				 pause_arg, c, &c->rng, value, r);
+		pause_a_little(c);
+		return t;
+	}
 	pthread_mutex_lock(&c->store->lock);
 	if (c->store->bank)
 		t = bank_invoke(c, f, value, r);
@@ -276,13 +329,14 @@ static void mem_disconnect(void *data)
 	free(data);
 }
 
-static const char *const mem_ops[] = { "read", "write", "cas", "transfer", NULL };
+static const char *const mem_ops[] = { "read", "write", "cas", "transfer", "txn",
+					NULL };
 
 static const dt_client_type mem_client = {
 	.size = sizeof(dt_client_type),
 	.info = { .name = "mem", .version = "1.0",
-		  .description = "in-process reference store (register, bank), "
-				 "with optional bugs",
+		  .description = "in-process reference store (register, bank, "
+				 "transactions), with optional bugs",
 		  .options = mem_options },
 	.operations = mem_ops,
 	.create = mem_create,
