@@ -5,7 +5,7 @@ checker_tests = \
 	tests/checker/test_lin \
 	tests/checker/test_bank \
 	tests/checker/test_e2e
-checker_tests += tests/checker/test_isolation
+checker_tests += tests/checker/test_isolation tests/checker/test_isolation_mem
 check_PROGRAMS += $(checker_tests)
 TESTS += $(checker_tests)
 
@@ -23,3 +23,6 @@ tests_checker_test_bank_LDADD = $(TEST_LIBS)
 tests_checker_test_isolation_SOURCES = tests/checker/test_isolation.c
 tests_checker_test_isolation_CFLAGS = $(TEST_CFLAGS)
 tests_checker_test_isolation_LDADD = $(TEST_LIBS)
+tests_checker_test_isolation_mem_SOURCES = tests/checker/test_isolation_mem.c
+tests_checker_test_isolation_mem_CFLAGS = $(TEST_CFLAGS)
+tests_checker_test_isolation_mem_LDADD = $(TEST_LIBS)

@@ -14,6 +14,7 @@
 
 FUZZ_NAMES = yaml suite history_line history_jsonl edn history_import \
 	linearizable prom redis_info etcd_reply faultfs_proto
+FUZZ_NAMES += isolation
 if BUILD_DTD
 FUZZ_NAMES += dtd_api dtd_host dtd_data
 endif
@@ -28,6 +29,10 @@ check_PROGRAMS += tests/fuzz/replay_yaml tests/fuzz/replay_suite \
 	tests/fuzz/replay_linearizable tests/fuzz/replay_prom \
 	tests/fuzz/replay_redis_info tests/fuzz/replay_etcd_reply \
 	tests/fuzz/replay_faultfs_proto
+check_PROGRAMS += tests/fuzz/replay_isolation
+tests_fuzz_replay_isolation_SOURCES = tests/fuzz/fuzz_isolation.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_isolation_LDADD = $(FUZZ_LIBS)
+EXTRA_tests_fuzz_replay_isolation_DEPENDENCIES = plugins/isolation/dt_isolation.la
 # dtd's API needs sqlite3, which a build without dtd may lack
 if BUILD_DTD
 check_PROGRAMS += tests/fuzz/replay_dtd_api tests/fuzz/replay_dtd_host \
@@ -97,6 +102,10 @@ noinst_PROGRAMS += tests/fuzz/fuzz_yaml tests/fuzz/fuzz_suite \
 	tests/fuzz/fuzz_edn tests/fuzz/fuzz_history_import \
 	tests/fuzz/fuzz_linearizable tests/fuzz/fuzz_prom tests/fuzz/fuzz_redis_info \
 	tests/fuzz/fuzz_etcd_reply tests/fuzz/fuzz_faultfs_proto
+noinst_PROGRAMS += tests/fuzz/fuzz_isolation
+tests_fuzz_fuzz_isolation_SOURCES = tests/fuzz/fuzz_isolation.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_isolation_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_isolation_LDADD = $(FUZZ_LIBS)
 if BUILD_DTD
 noinst_PROGRAMS += tests/fuzz/fuzz_dtd_api tests/fuzz/fuzz_dtd_host tests/fuzz/fuzz_dtd_data
 endif

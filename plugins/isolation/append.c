@@ -30,7 +30,7 @@ struct iso_append {
 	uint32_t *vo_len;
 	uint32_t *vo_txn;  /* the txn of that read */
 	int32_t *amin, *gmin, *dmin; /* first aborted, garbage, duplicate pos */
-	iso_writers lost;  /* (key, read length) -> first txn to read then append */
+	iso_writers lost;  /* (key, version read) -> first txn to read then append */
 };
 
 #define NONE UINT32_MAX
@@ -309,6 +309,45 @@ static bool appends_after(const iso_history *h, const iso_txn *x, uint32_t j)
 	return false;
 }
 
+/* The version a read saw, as a number: its length and elements hashed
+ * (FNV-1a), so that equal lists, and only they (up to 2^-64), meet. */
+static int64_t version_id(const iso_history *h, const iso_mop *m)
+{
+	uint64_t x = 1469598103934665603ull ^ m->len;
+
+	for (uint32_t i = 0; i < m->len; i++) {
+		x ^= (uint64_t)h->pool[m->off + i];
+		x *= 1099511628211ull;
+	}
+	return (int64_t)x;
+}
+
+static int lost_update(iso_append *a, iso_report *r, uint32_t t, const iso_mop *m)
+{
+	const iso_history *h = a->h;
+	bool made;
+	iso_writer *s = iso_writers_put(&a->lost, m->key, version_id(h, m), &made);
+	dt_buf b = { 0 };
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	if (made) {
+		s->txn = t;
+		return 0;
+	}
+	if (s->txn == t || s->pos >= 0)
+		return 0;
+	s->pos = 0; /* reported once a version */
+	dt_buf_printf(&b, "key %s: T%lld and T%lld both read ", h->keys[m->key],
+		      (long long)iso_txn_name(h, s->txn), (long long)iso_txn_name(h, t));
+	list_text(&b, h->pool + m->off, m->len);
+	dt_buf_puts(&b, " and both appended to it");
+	rc = iso_report_add(r, "lost-update", pair_example(a, s->txn, t, (char *)b.data));
+	dt_buf_free(&b);
+	return rc;
+}
+
 typedef struct key_txn {
 	uint32_t key, txn;
 } key_txn;
@@ -385,6 +424,10 @@ static int reads(iso_append *a, iso_graph *g, iso_report *r, key_txn **full,
 					return -1;
 			}
 			ext = external(h, x, j);
+			/* lost update: two read the same version (the same list,
+			 * whether or not it fits the longest) and both append */
+			if (ext && appends_after(h, x, j) && lost_update(a, r, t, m) != 0)
+				return -1;
 			if (!ext || !compatible)
 				continue;
 			w = n ? writer(a, k, L[n - 1]) : NULL;
@@ -412,31 +455,6 @@ static int reads(iso_append *a, iso_graph *g, iso_report *r, key_txn **full,
 					return -1;
 			} else if (push_kt(full, nfull, &cap, k, t) != 0) {
 				return -1;
-			}
-			/* lost update: two read the same version, both append */
-			if (appends_after(h, x, j)) {
-				bool made;
-				iso_writer *s = iso_writers_put(&a->lost, k, n, &made);
-
-				if (s == NULL)
-					return -1;
-				if (made) {
-					s->txn = t;
-				} else if (s->txn != t) {
-					char text[256];
-
-					snprintf(text, sizeof(text), "key %s: T%lld and "
-						 "T%lld both read the version of %u "
-						 "elements and both appended to it",
-						 h->keys[k],
-						 (long long)iso_txn_name(h, s->txn),
-						 (long long)iso_txn_name(h, t), n);
-					if (s->pos < 0 &&
-					    iso_report_add(r, "lost-update",
-						pair_example(a, s->txn, t, text)) != 0)
-						return -1;
-					s->pos = 0; /* reported once a version */
-				}
 			}
 		}
 	}

@@ -101,13 +101,15 @@ static json_t *at(const tkey *k, uint64_t ts)
 	return NULL;
 }
 
-static int publish(mem_txns *s, tkey *k, json_t *val)
+/* A new version of k at ts (one timestamp a commit: a snapshot never
+ * sees half of one). */
+static int publish(tkey *k, uint64_t ts, json_t *val)
 {
 	if (dt_grow(&k->v, &k->cap, k->n + 1, sizeof(version)) != 0) {
 		json_decref(val);
 		return -1;
 	}
-	k->v[k->n].ts = ++s->clock;
+	k->v[k->n].ts = ts;
 	k->v[k->n].val = val;
 	k->n++;
 	return 0;
@@ -160,6 +162,8 @@ static touched *touch(touched *t, size_t *nt, mem_txns *s, const char *name,
 static dt_op_type commit(mem_txns *s, touched *t, size_t nt, mem_txn_mode mode,
 			 uint64_t snap, dt_reply *r, json_t **undo)
 {
+	uint64_t ts;
+
 	if (mode == MEM_TXN_SNAPSHOT)
 		for (size_t i = 0; i < nt; i++)
 			if ((t[i].delta || t[i].reg) && t[i].k->n > 0 &&
@@ -168,6 +172,7 @@ static dt_op_type commit(mem_txns *s, touched *t, size_t nt, mem_txn_mode mode,
 						   "on key %s", t[i].name);
 	if (mode == MEM_TXN_LOST_WRITE)
 		return DT_OP_OK;
+	ts = ++s->clock;
 	for (size_t i = 0; i < nt; i++) {
 		json_t *val, *latest = at(t[i].k, UINT64_MAX);
 
@@ -181,7 +186,7 @@ static dt_op_type commit(mem_txns *s, touched *t, size_t nt, mem_txn_mode mode,
 		if (undo != NULL)
 			json_array_append_new(*undo, json_pack("{ssO?}", "key",
 				t[i].name, "before", latest));
-		if (publish(s, t[i].k, val) != 0)
+		if (publish(t[i].k, ts, val) != 0)
 			return dt_op_error(&r->error, DT_OP_FAIL, "out of memory");
 	}
 	return DT_OP_OK;
@@ -193,6 +198,7 @@ static void roll_back(mem_txns *s, json_t *undo, touched *t, size_t nt)
 {
 	size_t i;
 	json_t *u;
+	uint64_t ts = ++s->clock;
 
 	json_array_foreach(undo, i, u) {
 		const char *name = json_string_value(json_object_get(u, "key"));
@@ -224,7 +230,7 @@ static void roll_back(mem_txns *s, json_t *undo, touched *t, size_t nt)
 					json_array_append(val, e);
 			}
 		}
-		publish(s, k, val);
+		publish(k, ts, val);
 	}
 }
 
