@@ -206,7 +206,7 @@ static size_t bfs(sc *c, uint32_t a, uint32_t b, uint8_t mask, bool product,
 		return 0;
 	for (uint32_t p = b; p != NONE; p = c->par[p])
 		n++;
-	if (n > max)
+	if (n > max || path == NULL)
 		return n;
 	for (uint32_t p = b, i = (uint32_t)n; p != NONE; p = c->par[p])
 		path[--i] = p;
@@ -285,23 +285,49 @@ static json_t *cycle_json(sc *c, const uint32_t *nodes, const uint8_t *types, si
 /* A candidate: the closing edge u -> v (of type close) plus the shortest
  * path v .. u.  Keeps the shortest in best (n nodes). */
 typedef struct best {
-	uint32_t nodes[64];
-	uint8_t types[64];
+	uint32_t *nodes;   /* malloc'd, n of them */
+	uint8_t *types;
 	size_t n;
 } best;
+
+static void best_free(best *b)
+{
+	free(b->nodes);
+	free(b->types);
+	b->nodes = NULL;
+	b->types = NULL;
+	b->n = 0;
+}
 
 static void try_close(sc *c, uint32_t u, uint32_t v, uint8_t close, uint8_t mask,
 		      bool product, uint32_t s, uint8_t allowed, best *b)
 {
-	uint32_t path[64];
+	uint32_t *path;
 	size_t n;
 
 	if (product)
-		n = bfs(c, v << 1 | 1, u << 1, mask, true, s, path, 64);
+		n = bfs(c, v << 1 | 1, u << 1, mask, true, s, NULL, 0);
 	else
-		n = bfs(c, v, u, mask, false, s, path, 64);
-	if (n == 0 || n > 63 || (b->n > 0 && n >= b->n))
+		n = bfs(c, v, u, mask, false, s, NULL, 0);
+	if (n == 0 || (b->n > 0 && n >= b->n))
 		return;
+	path = malloc(n * sizeof(uint32_t));
+	if (path == NULL)
+		return;
+	/* the same search again, now keeping the path (a BFS is cheap next
+	 * to the rest, and this runs for a few candidates only) */
+	if (product)
+		bfs(c, v << 1 | 1, u << 1, mask, true, s, path, n);
+	else
+		bfs(c, v, u, mask, false, s, path, n);
+	best_free(b);
+	b->nodes = malloc(n * sizeof(uint32_t));
+	b->types = malloc(n);
+	if (b->nodes == NULL || b->types == NULL) {
+		best_free(b);
+		free(path);
+		return;
+	}
 	/* the cycle u -> v -> ... -> u, as nodes u, v, ..., and types */
 	b->n = n;
 	b->nodes[0] = u;
@@ -315,6 +341,7 @@ static void try_close(sc *c, uint32_t u, uint32_t v, uint8_t close, uint8_t mask
 		b->types[i + 1] = product ? ((path[i + 1] & 1) ? E_RW : pick(t, allowed & ~E_RW)) :
 				  pick(t, allowed);
 	}
+	free(path);
 }
 
 static int emit(sc *c, const char *type, int level, best *b)
@@ -376,9 +403,11 @@ static int by_scc(sc *c, const uint32_t *nodes, size_t nn, uint32_t s, uint8_t m
 			try_close(c, u, v, need ? need : pick(t, mask), mask, false, s,
 				  mask, &b);
 			if (emit(c, type, level, &b) != 0) {
+				best_free(&b);
 				free(done);
 				return -1;
 			}
+			best_free(&b);
 			break;
 		}
 	}
@@ -483,6 +512,7 @@ static int single(sc *c, const uint32_t *nodes, size_t nn, uint32_t s, uint8_t m
 	}
 	rc = 0;
 out:
+	best_free(&b);
 	free(reach);
 	free(order);
 	free(first);
@@ -514,8 +544,11 @@ static int nonadjacent(sc *c, const uint32_t *nodes, size_t nn, uint32_t s,
 	if (count == 0)
 		return 0;
 	*found = true;
-	if (emit(c, "G-nonadjacent", level, &b) != 0)
+	if (emit(c, "G-nonadjacent", level, &b) != 0) {
+		best_free(&b);
 		return -1;
+	}
+	best_free(&b);
 	{
 		char name[48];
 
