@@ -2,9 +2,13 @@
  * timeline.c: timeline.html of a run folder (see timeline.h): the page
  * core/lib/timeline.html, compiled in, with the run's data in it.
  *
- * The data stays small whatever the history: each operation is 12 bytes
- * (start and end as 32-bit floats, lane, operation, outcome and node in
- * 32 bits, and its history line in 32 more), base64 in the page; only
+ * The data stays small whatever the history: each operation is five
+ * unsigned LEB128 varints (about 8 bytes): its start after the previous
+ * one's and its length, in microseconds (operations are in order of
+ * start), its lane, its outcome, node and operation name packed as
+ * outcome | node << 2 | name << 8, and its history line after the
+ * previous one's (zigzag: it may go back in an imported history);
+ * base64 in the page (D.packed), which unpacks them.  Only
  * the operations an anomaly involves carry their values.  A history of
  * more than TIMELINE_MAX_OPS operations shows its first ones, and says so.
  */
@@ -16,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dt/buf.h>
 #include <dt/plugin.h>
 
 #include "store.h"
@@ -25,8 +30,8 @@
 #define TIMELINE_MAX_OPS 2000000u
 
 typedef struct slot {
-	float start, end;
-	uint32_t meta;
+	int64_t start, end;   /* nanoseconds; end -1 until it completes */
+	uint32_t meta;        /* lane | name << 16 | outcome << 24 | node + 1 << 26 */
 	uint32_t index;       /* the invoke's history index */
 	size_t ret;           /* the completion's history index, or SIZE_MAX */
 } slot;
@@ -111,11 +116,61 @@ static const json_t *op_key(const dt_op *op)
 	return json_is_object(op->value) ? json_object_get(op->value, "key") : NULL;
 }
 
+static int put_varint(dt_buf *b, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+
+	do {
+		tmp[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v != 0)
+			tmp[n] |= 0x80;
+		n++;
+	} while (v != 0);
+	return dt_buf_put(b, tmp, n);
+}
+
+/* A signed step as an unsigned varint: 0, -1, 1, -2... as 0, 1, 2, 3...
+ * (an imported history's lines need not be in the order of their times). */
+static uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+/* The slots (in order of start) as the page's varints (see the top). */
+static int pack_slots(const slot *slots, size_t n, dt_buf *out)
+{
+	int64_t prev_start = 0, prev_index = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const slot *s = &slots[i];
+		uint32_t m = s->meta;
+		uint64_t tail = ((m >> 24) & 3) | (uint64_t)(m >> 26) << 2 |
+				(uint64_t)((m >> 16) & 0xff) << 8;
+		int64_t dstart = (s->start - prev_start) / 1000;
+		int64_t len = (s->end - s->start) / 1000;
+
+		/* starts are in order; the micro-seconds of each are taken
+		 * from the last one's rounded value, so that no error adds up */
+		if (put_varint(out, (uint64_t)(dstart > 0 ? dstart : 0)) != 0 ||
+		    put_varint(out, (uint64_t)(len > 0 ? len : 0)) != 0 ||
+		    put_varint(out, m & 0xffff) != 0 || put_varint(out, tail) != 0 ||
+		    put_varint(out, zigzag((int64_t)s->index - prev_index)) != 0)
+			return -1;
+		prev_start += (dstart > 0 ? dstart : 0) * 1000;
+		prev_index = s->index;
+	}
+	return 0;
+}
+
 static int cmp_slot(const void *a, const void *b)
 {
 	const slot *x = a, *y = b;
 
-	return (x->start > y->start) - (x->start < y->start);
+	if (x->start != y->start)
+		return (x->start > y->start) - (x->start < y->start);
+	return (x->index > y->index) - (x->index < y->index);
 }
 
 static char *op_text(const dt_history *h, const slot *s)
@@ -215,11 +270,11 @@ json_t *dt_timeline_data(const dt_history *h, const json_t *results,
 	names fs = { .n = 0 }, nodes = { .n = 0 };
 	dt_map *hot = dt_map_new(), *slot_of = dt_map_new();
 	double duration = 0, longest = 0;
+	int64_t last = 0;     /* the last event's time */
 	json_t *d = NULL, *bands = json_array(), *marks = json_array();
 	json_t *highlight = json_array(), *details = json_array(), *edges = json_array();
 	json_t *anomalies = json_array();
-	float *st = NULL, *en = NULL;
-	uint32_t *me = NULL, *ix = NULL;
+	dt_buf packed = { 0 };
 
 	if (hot == NULL || slot_of == NULL)
 		goto out;
@@ -230,8 +285,8 @@ json_t *dt_timeline_data(const dt_history *h, const json_t *results,
 	for (size_t i = 0; i < h->count; i++) {
 		const dt_op *op = &h->ops[i];
 
-		if ((double)op->time / 1e9 > duration)
-			duration = (double)op->time / 1e9;
+		if (op->time > last)
+			last = op->time;
 		if (op->process == DT_PROCESS_NEMESIS || op->process < 0)
 			continue;
 		if ((size_t)op->process >= nopen) {
@@ -247,7 +302,7 @@ json_t *dt_timeline_data(const dt_history *h, const json_t *results,
 			if (dt_grow(&slots, &cap, nslots + 1, sizeof(*slots)) != 0)
 				goto out;
 			slots[nslots] = (slot){
-				.start = (float)((double)op->time / 1e9), .end = -1,
+				.start = op->time, .end = -1,
 				.meta = (uint32_t)((uint64_t)op->process % (uint64_t)lanes) |
 					name_id(&fs, op->f) << 16 | 2u << 24,
 				.index = (uint32_t)i, .ret = SIZE_MAX,
@@ -258,17 +313,18 @@ json_t *dt_timeline_data(const dt_history *h, const json_t *results,
 			unsigned o = op->type == DT_OP_OK ? 0 : op->type == DT_OP_FAIL ? 1 : 2;
 			unsigned nd = op->node ? name_id(&nodes, op->node) + 1 : 0;
 
-			s->end = (float)((double)op->time / 1e9);
+			s->end = op->time;
 			s->ret = i;
 			s->meta = (s->meta & 0x00ffffffu) | o << 24 | (nd > 63 ? 0 : nd) << 26;
 			open[op->process] = 0;
 		}
 	}
+	duration = (double)last / 1e9;
 	for (size_t i = 0; i < nslots; i++) {
 		if (slots[i].end < 0)
-			slots[i].end = (float)duration; /* never completed */
-		if (slots[i].end - slots[i].start > longest)
-			longest = slots[i].end - slots[i].start;
+			slots[i].end = last;   /* never completed */
+		if ((double)(slots[i].end - slots[i].start) / 1e9 > longest)
+			longest = (double)(slots[i].end - slots[i].start) / 1e9;
 	}
 	qsort(slots, nslots, sizeof(*slots), cmp_slot);
 	for (size_t i = 0; i < nslots; i++) {
@@ -304,10 +360,10 @@ json_t *dt_timeline_data(const dt_history *h, const json_t *results,
 				if (sl == 0)
 					continue;
 				dt_map_put(hot, &sl, sizeof(sl), (void *)1);
-				if (slots[sl - 1].start < from)
-					from = slots[sl - 1].start;
-				if (slots[sl - 1].end > to)
-					to = slots[sl - 1].end;
+				if ((double)slots[sl - 1].start / 1e9 < from)
+					from = (double)slots[sl - 1].start / 1e9;
+				if ((double)slots[sl - 1].end / 1e9 > to)
+					to = (double)slots[sl - 1].end / 1e9;
 			}
 			dt_map_free(mine, NULL);
 			if (from <= to) {
@@ -360,18 +416,8 @@ json_t *dt_timeline_data(const dt_history *h, const json_t *results,
 		}
 	}
 
-	st = malloc((nslots ? nslots : 1) * sizeof(*st));
-	en = malloc((nslots ? nslots : 1) * sizeof(*en));
-	me = malloc((nslots ? nslots : 1) * sizeof(*me));
-	ix = malloc((nslots ? nslots : 1) * sizeof(*ix));
-	if (st == NULL || en == NULL || me == NULL || ix == NULL)
+	if (pack_slots(slots, nslots, &packed) != 0)
 		goto out;
-	for (size_t i = 0; i < nslots; i++) {
-		st[i] = slots[i].start;
-		en[i] = slots[i].end;
-		me[i] = slots[i].meta;
-		ix[i] = slots[i].index;
-	}
 	nemesis_json(h, bands, marks);
 	/* node names the nemeses name too */
 	{
@@ -381,17 +427,14 @@ json_t *dt_timeline_data(const dt_history *h, const json_t *results,
 		json_array_foreach(marks, i, m)
 			name_id(&nodes, json_string_value(json_object_get(m, "node")));
 	}
-	d = json_pack("{s:s?, s:f, s:f, s:I, s:I, s:b, s:I, s:o, s:o, s:o, s:o, s:o, s:o, "
+	d = json_pack("{s:s?, s:f, s:f, s:I, s:I, s:b, s:I, s:o, s:o, s:o, "
 		      "s:o, s:o, s:o, s:o, s:o, s:o, s:O?, s:o?}",
 		      "suite", json_string_value(json_object_get(suite, "name")),
 		      "duration", duration, "longest", longest,
 		      "lanes", (json_int_t)lanes, "total", (json_int_t)total,
 		      "truncated", total > nslots, "ops", (json_int_t)nslots,
 		      "fs", names_json(&fs), "nodes", names_json(&nodes),
-		      "start", b64_json(st, nslots * sizeof(*st)),
-		      "end", b64_json(en, nslots * sizeof(*en)),
-		      "meta", b64_json(me, nslots * sizeof(*me)),
-		      "index", b64_json(ix, nslots * sizeof(*ix)),
+		      "packed", b64_json(packed.data, packed.len),
 		      "nemesis", bands, "marks", marks, "highlight", highlight,
 		      "details", details, "edges", edges, "anomalies", anomalies,
 		      "verdict", json_object_get(results, "valid"),
@@ -404,10 +447,7 @@ out:
 	json_decref(details);
 	json_decref(edges);
 	json_decref(anomalies);
-	free(st);
-	free(en);
-	free(me);
-	free(ix);
+	dt_buf_free(&packed);
 	free(slots);
 	free(open);
 	dt_map_free(hot, NULL);
