@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt-check: check recorded histories for linearizability without a run.
  * Reads DT's history.jsonl, porcupine's etcd and kv logs or Jepsen's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * history_import.c: porcupine's and Jepsen's history formats into
  * dt_history (see history_import.h).

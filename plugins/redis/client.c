@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * client.c: the client of redis-server, on hiredis: its configuration,
  * its callbacks, and the plugin's entry point.

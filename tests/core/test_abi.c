@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The public structs' layout, pinned.  "Bumped whenever a struct changes
  * shape" is checked here, not remembered: a failure means a change to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The redis and etcd suites end to end: dt-run brings the chart up on the
  * local platform (root: namespaces, iptables), runs the workload under
