@@ -138,14 +138,17 @@ int main(int argc, char **argv)
 		const char *v;
 		dt_history *h;
 
-		sscanf(getenv("BENCH_GEN"), "%d,%zu,%d,%d,%lf,%d,%llu", &m, &go.ops,
-		       &pr, &k, &go.unknown, &sp, &seed);
+		sscanf(getenv("BENCH_GEN"), "%d,%zu,%d,%d,%lf,%d,%llu,%lf,%d", &m, &go.ops,
+		       &pr, &k, &go.unknown, &sp, &seed, &go.hot, &go.bad);
 		go.model = (gen_model)m;
 		go.processes = pr;
 		go.keys = k;
 		go.spread = sp;
 		go.seed = seed;
 		h = gen_history(&go);
+		if (getenv("BENCH_WRITE") &&
+		    gen_write_porcupine(h, go.model, getenv("BENCH_WRITE")) != 0)
+			perror(getenv("BENCH_WRITE"));
 		v = check(h, names[m], &s, &mem);
 		printf("%s: %s in %.3f s, memory %.1f MiB\n", names[m], v, s,
 		       (double)mem / 1048576);

@@ -580,7 +580,7 @@ static const char *verdict_name(lz_verdict v)
 {
 	static const char *const names[] = { "linearizable", "not linearizable",
 		"time budget spent", "memory bound reached", "stopped",
-		"out of memory", "error" };
+		"out of memory", "error", "deferred" };
 
 	return names[v];
 }
