@@ -6,6 +6,7 @@ checker_tests = \
 	tests/checker/test_bank \
 	tests/checker/test_e2e
 checker_tests += tests/checker/test_hardkey
+checker_tests += tests/checker/test_import
 check_PROGRAMS += $(checker_tests)
 TESTS += $(checker_tests)
 
@@ -25,3 +26,7 @@ tests_checker_test_hardkey_SOURCES = tests/checker/test_hardkey.c \
 	bench/checker/gen.c bench/checker/gen.h
 tests_checker_test_hardkey_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/bench/checker
 tests_checker_test_hardkey_LDADD = $(TEST_LIBS)
+tests_checker_test_import_SOURCES = tests/checker/test_import.c \
+	tests/checker/common.c tests/checker/common.h
+tests_checker_test_import_CFLAGS = $(TEST_CFLAGS)
+tests_checker_test_import_LDADD = $(TEST_LIBS)
