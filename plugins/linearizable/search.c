@@ -592,6 +592,32 @@ static size_t ws_bytes(const lz_ws *w)
 	       w->stack_cap * sizeof(frame) + w->best_cap * 4 + w->bits_cap * 8;
 }
 
+/* A workspace the memory bound counts only while a search runs: a big
+ * one is given back when its search ends, so that what a thread keeps
+ * between partitions does not go uncounted while another thread's
+ * search takes the bound (RSS went past it). */
+#define WS_KEEP_BYTES (64u << 20)
+
+static void ws_trim(lz_ws *w)
+{
+	search *s = &w->s;
+
+	if (ws_bytes(w) <= WS_KEEP_BYTES)
+		return;
+	free(s->sbytes);
+	free(s->sref);
+	free(s->stab);
+	free(s->kbytes);
+	free(s->ctab);
+	free(s->key);
+	s->sbytes = s->kbytes = s->key = NULL;
+	s->sref = NULL;
+	s->stab = NULL;
+	s->ctab = NULL;
+	s->sbcap = s->scap = s->stabcap = s->kbcap = s->ctabcap = s->keycap = 0;
+	s->sblen = s->kblen = s->nstates = s->ncache = 0;
+}
+
 void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 {
 	search s = w->s;
@@ -869,6 +895,7 @@ done:
 	atomic_fetch_sub(&ctx->mem_used, s.mem);
 	w->buf = buf;
 	w->s = s;
+	ws_trim(w);
 }
 
 /* ---- partitions in parallel ------------------------------------------------ */
@@ -1044,7 +1071,7 @@ void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts)
 	}
 	for (size_t i = 0; i < nparts; i++)
 		pl.order[i] = i;
-	/* biggest first, so that the last to finish is a small one */
+	/* biggest first (then reversed for the first round) */
 	if (pl.order == few) {
 		/* a few: a stable insertion sort, as qsort's merge sort is */
 		for (size_t i = 1; i < nparts; i++) {
@@ -1065,6 +1092,15 @@ void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts)
 	 * with eight times more.  A search started again from scratch costs
 	 * at most a seventh more than one search with no budget. */
 	ctx->budget = nparts > 1 ? LZ_FIRST_BUDGET : 0;
+	/* The first round smallest first: an easy violation is found before
+	 * a big partition spends its budget; the rounds after it biggest
+	 * first, so that the last to finish on a thread is a small one. */
+	for (size_t i = 0; i < nparts / 2; i++) {
+		size_t t = pl.order[i];
+
+		pl.order[i] = pl.order[nparts - 1 - i];
+		pl.order[nparts - 1 - i] = t;
+	}
 	for (int round = 0; nparts > 0; round++) {
 		size_t left = 0;
 
@@ -1082,6 +1118,13 @@ void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts)
 				parts[pl.order[i]].verdict = LZ_STOPPED;
 			break;
 		}
+		if (round == 0)
+			for (size_t i = 0; i < left / 2; i++) {
+				size_t t = pl.order[i];
+
+				pl.order[i] = pl.order[left - 1 - i];
+				pl.order[left - 1 - i] = t;
+			}
 		pl.nparts = left;
 		total = 0;
 		for (size_t i = 0; i < left; i++)
