@@ -201,6 +201,19 @@ int bench_classes(sbs_env *env, const char *data, const bench_sizes *sz)
 		rc |= run_class(env, "hard single-key cas-register, 16-42 processes",
 				"edn", "cas-register", DT_HFMT_EDN, sz->hard_timeout,
 				1, 1, &l, true);
+		/* 50 clients on two keys, k0's last get impossible: a search
+		 * must go through every order of k0 to prove it */
+		for (int i = 0; i < 2; i++) {
+			gen_opts o = { .model = GEN_KV, .ops = i ? 6000 : 4000,
+				       .processes = 50, .keys = 2, .values = 4,
+				       .spread = 50, .seed = i ? 12 : 11, .hot = 0.5,
+				       .bad = i ? 1 : 2 };
+
+			snprintf(name, sizeof(name), "hard-kv-%d.txt", i);
+			rc |= gen_file(dir, name, &o, &l);
+		}
+		rc |= run_class(env, "hard kv, 50 clients, 2 keys, a late violation",
+				"kv", "kv", DT_HFMT_KV, sz->hard_timeout, 1, 1, &l, true);
 	}
 	{
 		gen_opts o = { .model = GEN_CAS_REGISTER, .ops = (size_t)sz->scale_ops,
