@@ -767,6 +767,8 @@ static const dt_checker_type linearizable_checker = {
 				 "Lowe search, per partition, in parallel)",
 		  .options = lin_options },
 	.check = lin_check,
+	/* linearizability is local, and the models' reads change no state */
+	.minimize = DT_MINIMIZE_PER_KEY | DT_MINIMIZE_READS,
 };
 
 static int lin_plugin(dt_registry *reg)
