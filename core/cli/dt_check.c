@@ -29,7 +29,7 @@ static const char usage[] =
 "  -f, --format F          auto (default), jsonl, etcd, kv, edn\n"
 "  -t, --timeout S         seconds per file; past them the verdict is unknown\n"
 "      --memory-limit MB   memory bound of the search (default: half the\n"
-"                          machine's memory, at most 4096)\n"
+"                          machine's memory)\n"
 "      --threads N         partitions checked at once (default: one a core)\n"
 "      --html FILE         write the visualization of a violation to FILE\n"
 "                          (F-N.html for the Nth of several files)\n"
