@@ -140,6 +140,9 @@ const dt_option lc_chart_options[] = {
 		 "disk faults)" },
 	{ .name = "faultfs", .type = DT_OPT_OBJECT, .fields = lc_faultfs_options,
 	  .doc = "dt-faultfs's settings with disk: faulty" },
+	{ .name = "clock", .type = DT_OPT_ENUM, .def = "real", .values = lc_clock_types,
+	  .doc = "fake: each node's processes under DT's clock shim "
+		 "(libdtclock.so), whose clock the clock nemeses change" },
 	{ .name = NULL }
 };
 
