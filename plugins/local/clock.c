@@ -37,7 +37,6 @@
 
 #define SHIM_NAME "libdtclock.so"
 
-const char *const lc_clock_types[] = { "real", "fake", NULL };
 
 /* Where the shim is: $DT_CLOCK_SHIM; the build tree's when this plugin
  * runs from it; the plugin folder. */

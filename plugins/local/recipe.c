@@ -30,6 +30,7 @@
 
 /* disk: faulty and its dt-faultfs settings (disk.c mounts it). */
 const char *const lc_disk_types[] = { "plain", "faulty", NULL };
+const char *const lc_clock_types[] = { "real", "fake", NULL };
 static const char *const dirs_models[] = { "ext4", "strict", NULL };
 
 const dt_option lc_faultfs_options[] = {
