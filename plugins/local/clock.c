@@ -22,7 +22,6 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "reach.h"
 #include "local.h"
 #include "page.h"
 
@@ -81,25 +81,17 @@ static int resolve(const char *argv0, char *buf, size_t size)
 	return -1;
 }
 
-/*
- * Why the shim cannot reach the program at path, or NULL when it can (or
- * the file is no 64-bit ELF, a script, whose interpreter the maps check
- * after the start covers).  Reads the ELF headers: no PT_INTERP is a
- * static program; a .note.go.buildid, .go.buildinfo or .gopclntab
- * section is Go's.
- */
+/* Why the shim cannot reach the program at path (reach.c), or NULL. */
 const char *lc_clock_unreachable(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *why;
 	struct stat st;
-	const unsigned char *m;
-	const Elf64_Ehdr *eh;
-	const char *why = NULL;
-	bool interp = false;
+	void *m;
 
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+	if (fstat(fd, &st) != 0 || st.st_size <= 0) {
 		close(fd);
 		return NULL;
 	}
@@ -107,44 +99,8 @@ const char *lc_clock_unreachable(const char *path)
 	close(fd);
 	if (m == MAP_FAILED)
 		return NULL;
-	eh = (const Elf64_Ehdr *)m;
-	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64)
-		goto done;
-	for (size_t i = 0; i < eh->e_phnum; i++) {
-		size_t at = eh->e_phoff + i * eh->e_phentsize;
-
-		if (at + sizeof(Elf64_Phdr) > (size_t)st.st_size)
-			break;
-		if (((const Elf64_Phdr *)(m + at))->p_type == PT_INTERP)
-			interp = true;
-	}
-	if (!interp) {
-		why = "is statically linked: LD_PRELOAD does not reach it";
-		goto done;
-	}
-	if (eh->e_shstrndx < eh->e_shnum &&
-	    eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) <= (size_t)st.st_size) {
-		const Elf64_Shdr *sh = (const Elf64_Shdr *)(m + eh->e_shoff);
-		const Elf64_Shdr *names = &sh[eh->e_shstrndx];
-
-		for (size_t i = 0; i < eh->e_shnum && why == NULL; i++) {
-			size_t at = names->sh_offset + sh[i].sh_name;
-			const char *n = (const char *)m + at;
-
-			if (at + 16 > (size_t)st.st_size)
-				continue;
-			if (strncmp(n, ".note.go.buildid", 17) == 0 ||
-			    strncmp(n, ".go.buildinfo", 14) == 0 ||
-			    strncmp(n, ".gopclntab", 11) == 0)
-				why = "is a Go program: Go's runtime reads the clock "
-				      "through the vDSO itself, never libc's "
-				      "clock_gettime, so DT's clock shim (LD_PRELOAD) "
-				      "cannot change its time";
-		}
-	}
-done:
-	munmap((void *)m, (size_t)st.st_size);
+	why = lc_elf_unreachable(m, (size_t)st.st_size);
+	munmap(m, (size_t)st.st_size);
 	return why;
 }
 

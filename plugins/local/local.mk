@@ -9,6 +9,7 @@ plugins_local_dt_local_la_SOURCES = \
 	plugins/local/sys.c \
 	plugins/local/disk.c \
 	plugins/local/clock.c \
+	plugins/local/reach.c plugins/local/reach.h \
 	$(faultfs_client_sources)
 plugins_local_dt_local_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/faultfs \
 	-I$(top_srcdir)/clock \
