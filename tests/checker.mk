@@ -4,6 +4,7 @@
 checker_tests = \
 	tests/checker/test_lin \
 	tests/checker/test_bank \
+	tests/checker/test_mutex \
 	tests/checker/test_e2e
 checker_tests += tests/checker/test_hardkey
 checker_tests += tests/checker/test_import
@@ -37,3 +38,6 @@ tests_checker_test_certify_SOURCES = tests/checker/test_certify.c \
 	bench/checker/gen.c bench/checker/gen.h
 tests_checker_test_certify_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/bench/checker
 tests_checker_test_certify_LDADD = $(TEST_LIBS)
+tests_checker_test_mutex_SOURCES = tests/checker/test_mutex.c
+tests_checker_test_mutex_CFLAGS = $(TEST_CFLAGS)
+tests_checker_test_mutex_LDADD = $(TEST_LIBS)
