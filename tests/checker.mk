@@ -4,8 +4,12 @@
 checker_tests = \
 	tests/checker/test_lin \
 	tests/checker/test_bank \
+	tests/checker/test_mutex \
 	tests/checker/test_e2e
 checker_tests += tests/checker/test_isolation tests/checker/test_isolation_mem
+checker_tests += tests/checker/test_hardkey
+checker_tests += tests/checker/test_import
+checker_tests += tests/checker/test_certify
 check_PROGRAMS += $(checker_tests)
 TESTS += $(checker_tests)
 
@@ -26,3 +30,21 @@ tests_checker_test_isolation_LDADD = $(TEST_LIBS)
 tests_checker_test_isolation_mem_SOURCES = tests/checker/test_isolation_mem.c
 tests_checker_test_isolation_mem_CFLAGS = $(TEST_CFLAGS)
 tests_checker_test_isolation_mem_LDADD = $(TEST_LIBS)
+tests_checker_test_hardkey_SOURCES = tests/checker/test_hardkey.c \
+	tests/checker/common.c tests/checker/common.h \
+	bench/checker/gen.c bench/checker/gen.h
+tests_checker_test_hardkey_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/bench/checker
+tests_checker_test_hardkey_LDADD = $(TEST_LIBS)
+tests_checker_test_import_SOURCES = tests/checker/test_import.c \
+	tests/checker/common.c tests/checker/common.h
+tests_checker_test_import_CFLAGS = $(TEST_CFLAGS)
+tests_checker_test_import_LDADD = $(TEST_LIBS)
+tests_checker_test_certify_SOURCES = tests/checker/test_certify.c \
+	tests/checker/certify.c tests/checker/certify.h \
+	tests/checker/common.c tests/checker/common.h \
+	bench/checker/gen.c bench/checker/gen.h
+tests_checker_test_certify_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/bench/checker
+tests_checker_test_certify_LDADD = $(TEST_LIBS)
+tests_checker_test_mutex_SOURCES = tests/checker/test_mutex.c
+tests_checker_test_mutex_CFLAGS = $(TEST_CFLAGS)
+tests_checker_test_mutex_LDADD = $(TEST_LIBS)
