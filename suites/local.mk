@@ -9,4 +9,6 @@ dist_suites_DATA += \
 	suites/redis-power-loss.yaml \
 	suites/redis-register.yaml \
 	suites/redis-replica-reads.yaml \
-	suites/redis-sentinel.yaml
+	suites/redis-sentinel.yaml \
+	suites/redis-exec.yaml \
+	suites/redis-exec-stale.yaml
