@@ -54,3 +54,12 @@ tests_systems_suites_LDADD = $(TEST_LIBS)
 TESTS += tests/systems/suites
 endif
 endif
+
+# the exec client against real programs (python3) and its reply parser
+check_PROGRAMS += tests/systems/exec_client
+tests_systems_exec_client_SOURCES = tests/systems/exec_client.c $(SYSTEMS_TEST_SOURCES)
+tests_systems_exec_client_CFLAGS = $(SYSTEMS_TEST_CFLAGS)
+tests_systems_exec_client_LDADD = $(SYSTEMS_TEST_LIBS)
+EXTRA_tests_systems_exec_client_DEPENDENCIES = plugins/exec/dt_exec.la
+EXTRA_DIST += tests/systems/exec_misbehave.py
+TESTS += tests/systems/exec_client
