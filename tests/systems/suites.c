@@ -74,6 +74,10 @@ static int dt_run(const char *suite, const char *time_limit)
 	snprintf(bin, sizeof(bin), "%s/core/dt-run", builddir());
 	pid = fork();
 	if (pid == 0) {
+		/* the exec suites name their client program by its path in
+		 * the source tree */
+		if (chdir(TEST_SRCDIR) != 0)
+			_exit(126);
 		execl(bin, bin, "--suite", suite, "--store", store, "--time-limit",
 		      time_limit, "-q", (char *)NULL);
 		_exit(127);
@@ -365,6 +369,37 @@ Test(suites, redis_sentinel_fails_over)
 		     "at %.1f s: the client did not follow the failover", who,
 		     promoted);
 	nothing_left("redis-sentinel");
+}
+
+/* A line of the run's dt.log contains text. */
+static bool log_has(const char *suite, const char *text)
+{
+	char path[1024], line[4096];
+	bool found = false;
+	FILE *f;
+
+	run_file(suite, "dt.log", path, sizeof(path));
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "no %s", path);
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, text) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* The Python example client (examples/exec-client/register.py) through
+ * the exec client: valid on redis, and its stderr in dt.log. */
+Test(suites, redis_exec_valid)
+{
+	expect("redis-exec", "10", 0);
+	cr_expect(log_has("redis-exec", "exec worker 0: register.py: closed"),
+		  "the program's stderr is not in dt.log");
+}
+
+/* The same with the example's planted bug (a read cache): invalid. */
+Test(suites, redis_exec_stale_cache)
+{
+	expect("redis-exec-stale", "10", 1);
 }
 
 int main(int argc, char *argv[])
