@@ -11,4 +11,6 @@ dist_suites_DATA += \
 	suites/redis-replica-reads.yaml \
 	suites/redis-sentinel.yaml \
 	suites/redis-exec.yaml \
-	suites/redis-exec-stale.yaml
+	suites/redis-exec-stale.yaml \
+	suites/etcd-http.yaml \
+	suites/etcd-http-serializable.yaml
