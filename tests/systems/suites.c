@@ -402,6 +402,20 @@ Test(suites, redis_exec_stale_cache)
 	expect("redis-exec-stale", "10", 1);
 }
 
+/* etcd through the http client, declared in the suite only: valid
+ * under kill and partition, and the stale reads of serializable reads
+ * caught, as with the C client (etcd_register_valid,
+ * etcd_serializable_stale). */
+Test(suites, etcd_http_valid)
+{
+	expect("etcd-http", "15", 0);
+}
+
+Test(suites, etcd_http_serializable_stale)
+{
+	expect("etcd-http-serializable", "14", 1);
+}
+
 int main(int argc, char *argv[])
 {
 	struct criterion_test_set *tests = criterion_initialize();
