@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench-exec.sh: what the exec client's protocol costs an operation.
 # The register workload on no system at all, unthrottled, for SECONDS
 # (default 5) with 2, 8 and 32 workers, through:

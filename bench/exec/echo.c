@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * echo.c: the fastest exec client there can be, for bench-exec: it
  * answers every request ok at once (reading only its id), so that its

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench-http.sh: the http client (suites declared in YAML only) side by
 # side with the C etcd client on the same chart, workload, nemeses and
 # checker: the verdicts of RUNS runs of each suite (default 5) of

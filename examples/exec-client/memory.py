@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The smallest DT exec client (dt-exec-client(7)'s EXAMPLE): registers
 in the program's own memory, so each worker has its own store.  It shows
 the protocol, not a system; bench-exec uses it to measure what the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """A DT exec client for redis, in Python with nothing but its standard
 library: the register workload (read, write, cas) over redis's RESP
 protocol, spoken here in a few lines.  See dt-exec-client(7).

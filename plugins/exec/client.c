@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * client.c: the exec client: a program in any language, one process per
  * worker, speaking JSON lines on its stdin and stdout (dt-exec-client(7)):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * exec.h: what the files of the exec client share: the client (one per
  * run), a program (one per worker, one for setup, one for metrics) and

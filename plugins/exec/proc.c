@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * proc.c: one program of the exec client on three pipes.  A request is
  * one line of JSON written to its stdin, its reply one line read from

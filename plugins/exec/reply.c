@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reply.c: the exec client's reply parser (see reply.h).  Every way a
  * line can be wrong has its own sentence, with the line quoted, so that

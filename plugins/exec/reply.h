@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reply.h: the exec client's reply parser: one line a program wrote on
  * its stdout, checked against the request it answers.  Pure (no I/O, no

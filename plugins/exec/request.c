@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * request.c: the JSON of the exec protocol's requests (see
  * dt-exec-client(7)), and the shape of the value an ok reply records.

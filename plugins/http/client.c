@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * client.c: the http client: a system that speaks HTTP tested with no
  * code at all, each operation of the workload a request template and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http.h: what the files of the http client share: an operation's
  * request template and reply rules as parsed from the suite, the client

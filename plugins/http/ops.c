@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ops.c: an operation's section of the http client into its request
  * template and reply rules, every mistake named by its key:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reply.c: the http client's replies into outcomes: the first rule whose
  * statuses and condition take the reply decides ok, fail or info, and an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * template.c: the http client's request templates: a path, a header or
  * a body with {key}, {value|json|base64} and the like in it.  A brace

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * transport.c: the http client's requests with libcurl: one easy handle
  * a worker (so its connection is kept alive), the op's template rendered

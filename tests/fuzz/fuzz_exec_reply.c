@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_exec_reply.c: the exec client's reply parser (plugins/exec/reply.c,
  * compiled in), on what a client program may write on its stdout.  The

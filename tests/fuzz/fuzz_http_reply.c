@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_http_reply.c: the http client's parsers of what a server or a
  * suite gives it (plugins/http/reply.c and template.c, compiled in).

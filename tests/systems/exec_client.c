@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The exec client against real programs (tests/systems/exec_misbehave.py,
  * Python): the requests it sends, the replies it takes, and every way a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """A client program for the exec client's tests: each operation name is
 one way to behave, well or badly (tests/systems/exec_client.c).  With
 --refuse it refuses to open; with --mute it never answers open."""

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The http client against a real etcd (its v3 JSON gateway on
  * 127.0.0.1), configured as suites/etcd-http.yaml is: the register's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The http client's parts without a server (plugins/http/template.c,
  * reply.c and ops.c compiled in): templates and their filters, JSON
