@@ -4,6 +4,7 @@
 checker_tests = \
 	tests/checker/test_lin \
 	tests/checker/test_bank \
+	tests/checker/test_setfull \
 	tests/checker/test_e2e
 check_PROGRAMS += $(checker_tests)
 TESTS += $(checker_tests)
@@ -19,3 +20,6 @@ tests_checker_test_e2e_LDADD = $(TEST_LIBS)
 tests_checker_test_bank_SOURCES = tests/checker/test_bank.c
 tests_checker_test_bank_CFLAGS = $(TEST_CFLAGS)
 tests_checker_test_bank_LDADD = $(TEST_LIBS)
+tests_checker_test_setfull_SOURCES = tests/checker/test_setfull.c
+tests_checker_test_setfull_CFLAGS = $(TEST_CFLAGS)
+tests_checker_test_setfull_LDADD = $(TEST_LIBS)

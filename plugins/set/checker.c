@@ -380,6 +380,8 @@ static json_t *verdicts(const sf *c, bool stale_invalid, counts *n)
 			if (!seen) {
 				n->never_read++;
 				list_add(never, c->report, c, e);
+			} else {
+				n->ok++; /* shown by the last read itself */
 			}
 			continue;
 		}
