@@ -389,7 +389,7 @@ size_t dt_sched_role_targets(const dt_nemesis_conf *conf, const dt_node *nodes,
 		else
 			others[no++] = i;
 	}
-	if (np > 0) {
+	if (np > 0 || conf->target == DT_TARGET_REPLICAS) {
 		switch (conf->target) {
 		case DT_TARGET_PRIMARY:
 			for (size_t i = 0; i < np; i++)

@@ -702,6 +702,9 @@ static int add_nemesis(dt_suite *s, const char *item, char *err)
 	doc = dt_doc_parse(name, text, len, err);
 	if (doc == NULL)
 		goto out;
+	/* Lines and columns of the text made here mean nothing to the
+	 * user: errors name the argument and the key alone. */
+	json_object_clear(doc->marks);
 	if (!json_is_object(doc->root) || !json_is_string(json_object_get(doc->root, "name"))) {
 		dt_fail(err, "%s: expected NAME:MODE:ROLE:KEY=VALUE...", name);
 		goto out;
