@@ -303,9 +303,18 @@ static int dry_run(dt_run *r, char *err)
 	printf("  platform  %s\n", r->platform ? s->platform : "none (the chart has no nodes)");
 	printf("  client    %s\n  workload  %s\n", s->client, s->workload);
 	for (size_t i = 0; i < s->nnemeses; i++)
-		printf("  nemesis   %s: probability %.2f every %.1f s for %.1f s\n",
+		printf("  nemesis   %s: probability %.2f every %.1f s for %.1f s%s%s\n",
 		       s->nemeses[i].name, s->nemeses[i].probability,
-		       s->nemeses[i].interval, s->nemeses[i].duration);
+		       s->nemeses[i].interval, s->nemeses[i].duration,
+		       DT_TARGET_IS_ROLE(s->nemeses[i].target) ? ", aimed at the " : "",
+		       DT_TARGET_IS_ROLE(s->nemeses[i].target) ?
+		       dt_target_mode_name(s->nemeses[i].target) : "");
+	if (s->recovery > 0)
+		printf("  recovery  %.1f s after the heal%s\n", s->recovery,
+		       s->recovery_workload ? ", the workload running" : "");
+	if (s->final_reads && r->workload->final_reads != NULL)
+		printf("  final     the workload's final reads (each retried up to %.0f s)\n",
+		       s->final_timeout);
 	for (size_t i = 0; i < s->ncheckers; i++)
 		printf("  checker   %s\n", s->checkers[i].name);
 	fflush(stdout);
