@@ -40,7 +40,7 @@ c = res["checkers"].get("set-full", {})
 between = c.get("lost-acknowledged-between")
 failover = sum("+switch-master" in l for f in glob.glob(d + "/n*.log") for l in open(f, errors="replace"))
 final = [json.loads(l) for l in open(d + "/history.jsonl") if '"final":true' in l and '"type":"ok"' in l]
-print("seed %s: %-7s %5.1f s  acknowledged %5d  lost %5d%s  failovers logged %d  final read on %s"
+print("seed %s: %-7s %5.1f s  acknowledged %5d  lost %5d%s  sentinels that logged +switch-master %d  final read on %s"
       % (seed, verdict, t1 - t0, c.get("acknowledged-count", 0), c.get("lost-acknowledged-count", 0),
          "  (acknowledged %.1f-%.1f s)" % tuple(between) if between else "",
          failover, final[-1].get("node") if final else "-"))
