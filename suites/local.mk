@@ -12,3 +12,4 @@ dist_suites_DATA += \
 	suites/redis-sentinel.yaml
 dist_suites_DATA += suites/mem-set.yaml
 dist_suites_DATA += suites/redis-sentinel-partition.yaml
+dist_suites_DATA += suites/redis-no-persistence.yaml

@@ -647,19 +647,18 @@ static void phase_after(dt_run *r, run_parts *rp)
 		rp->sched = NULL;
 		return;
 	}
+	/* The scheduler stays until the end: the nemesis thread, idle,
+	 * is the parent of the processes its heals restarted. */
 	dt_sched_stop_nemeses(rp->sched);
-	if (!s->recovery_workload) {
-		dt_sched_finish(rp->sched, &rp->next_process);
-		rp->sched = NULL;
-	}
+	if (!s->recovery_workload)
+		dt_sched_stop_workers(rp->sched, &rp->next_process);
 	if (s->recovery > 0) {
 		phase_enter(r, rp, PH_RECOVERY);
 		dt_log(DT_LOG_INFO, "recovery: %.1f s with every fault healed%s",
 		       s->recovery, s->recovery_workload ? ", the workload running" : "");
 		wait_recovery(r, rp);
 	}
-	dt_sched_finish(rp->sched, rp->sched != NULL ? &rp->next_process : NULL);
-	rp->sched = NULL;
+	dt_sched_stop_workers(rp->sched, &rp->next_process);
 	if (s->final_reads && r->workload->final_reads != NULL &&
 	    !atomic_load(&r->cancel)) {
 		size_t missed;
@@ -669,6 +668,8 @@ static void phase_after(dt_run *r, run_parts *rp)
 		dt_log(DT_LOG_INFO, "final reads done%s", missed ? " (some did not "
 		       "succeed: the checkers judge without them)" : "");
 	}
+	dt_sched_finish(rp->sched, NULL);
+	rp->sched = NULL;
 }
 
 /* The workers and nemeses until the time limit or a cancel. */

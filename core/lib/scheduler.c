@@ -42,6 +42,9 @@ struct dt_sched {
 	dt_log_sink *nemesis_log; /* a reference for the nemesis thread */
 	atomic_bool stop;
 	atomic_bool nemesis_stop; /* the faults are over, workers may go on */
+	atomic_bool healed;       /* the nemesis thread has healed them all */
+	atomic_bool workers_stop; /* the workers are over, the faults may not be */
+	bool workers_joined;
 	weighted_op *ops;
 	size_t nops;
 	double total_weight;
@@ -87,14 +90,21 @@ static bool nemesis_over(dt_sched *s)
 	return atomic_load(&s->stop) || atomic_load(&s->nemesis_stop);
 }
 
+/* Whether the workers must end. */
+static bool workers_over(dt_sched *s)
+{
+	return atomic_load(&s->stop) || atomic_load(&s->workers_stop);
+}
+
 /* Sleep until t (CLOCK_MONOTONIC) or stop (or, for the nemesis thread,
- * the end of the faults), in slices of at most 50ms. */
+ * the end of the faults; for a worker, the end of the workers), in
+ * slices of at most 50ms. */
 static void sleep_until_or(dt_sched *s, const struct timespec *t, bool nemesis)
 {
 	for (;;) {
 		struct timespec now, slice;
 
-		if (nemesis ? nemesis_over(s) : atomic_load(&s->stop))
+		if (nemesis ? nemesis_over(s) : workers_over(s))
 			return;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (ts_cmp(&now, t) >= 0)
@@ -164,7 +174,7 @@ static void *connect_retrying(dt_sched *s, int index)
 	char err[DT_ERRBUF_SIZE];
 	bool said = false;
 
-	while (!atomic_load(&s->stop)) {
+	while (!workers_over(s)) {
 		void *conn;
 		struct timespec t;
 
@@ -224,7 +234,7 @@ static void *worker_main(void *arg)
 	dt_log_thread_set(w->log);
 	dt_rng_seed(&rng, s->cfg.seed * 1000003 + (uint64_t)w->index + 1);
 	conn = connect_retrying(s, w->index);
-	while (conn != NULL && !atomic_load(&s->stop)) {
+	while (conn != NULL && !workers_over(s)) {
 		const char *f;
 		json_t *value;
 		dt_reply reply = { 0 };
@@ -234,7 +244,7 @@ static void *worker_main(void *arg)
 		f = choose_op(s, &rng);
 		value = s->cfg.workload->generate(s->cfg.workload_data, f, &rng);
 		wait_turn(s);
-		if (atomic_load(&s->stop)) {
+		if (workers_over(s)) {
 			json_decref(value);
 			break;
 		}
@@ -664,10 +674,20 @@ static void *nemesis_main(void *arg)
 		}
 		sleep_until_or(s, &wake, true);
 	}
-	/* The run is over: heal everything still active. */
+	/* The faults are over: heal everything still active. */
 	for (size_t i = 0; i < s->cfg.nnemeses; i++)
 		if (s->nstate[i].active)
 			nemesis_heal(s, &s->nstate[i]);
+	atomic_store(&s->healed, true);
+	/* The processes a heal restarted were forked by this thread, and
+	 * die with it (PR_SET_PDEATHSIG follows the thread, not the
+	 * process): it lives on, idle, until the run's end, so that the
+	 * recovery and the final reads find them running. */
+	while (!atomic_load(&s->stop)) {
+		struct timespec t = { 0, 50 * 1000000 };
+
+		nanosleep(&t, NULL);
+	}
 	dt_log_thread_set(NULL);
 	alt_stack_off(alt);
 	return NULL;
@@ -737,6 +757,8 @@ dt_sched *dt_sched_start(const dt_sched_config *cfg, char *err)
 	s->cfg = *cfg;
 	atomic_init(&s->stop, false);
 	atomic_init(&s->nemesis_stop, false);
+	atomic_init(&s->healed, false);
+	atomic_init(&s->workers_stop, false);
 	pthread_mutex_init(&s->rate_lock, NULL);
 	pthread_mutex_init(&s->nemesis_lock, NULL);
 	dt_rng_seed(&s->nemesis_rng, cfg->seed ^ 0x6e656d65736973ULL);
@@ -800,8 +822,39 @@ void dt_sched_stop_nemeses(dt_sched *s)
 	if (s == NULL || !s->nemesis_started)
 		return;
 	atomic_store(&s->nemesis_stop, true);
-	pthread_join(s->nemesis_thread, NULL);
-	s->nemesis_started = false;
+	while (!atomic_load(&s->healed)) {
+		struct timespec t = { 0, 10 * 1000000 };
+
+		nanosleep(&t, NULL);
+	}
+}
+
+/* Join the workers (once); *next gets a process number none used. */
+static void join_workers(dt_sched *s, int64_t *next_process)
+{
+	int64_t next = 0;
+
+	if (!s->workers_joined) {
+		for (long long i = 0; i < s->cfg.concurrency; i++)
+			if (s->workers[i].started)
+				pthread_join(s->workers[i].thread, NULL);
+		s->workers_joined = true;
+	}
+	for (long long i = 0; i < s->cfg.concurrency; i++)
+		if (s->workers[i].started && s->workers[i].process + 1 > next)
+			next = s->workers[i].process + 1;
+	if (next < s->cfg.concurrency)
+		next = s->cfg.concurrency;
+	if (next_process != NULL)
+		*next_process = next;
+}
+
+void dt_sched_stop_workers(dt_sched *s, int64_t *next_process)
+{
+	if (s == NULL)
+		return;
+	atomic_store(&s->workers_stop, true);
+	join_workers(s, next_process);
 }
 
 void dt_sched_stop(dt_sched *s)
@@ -811,21 +864,10 @@ void dt_sched_stop(dt_sched *s)
 
 void dt_sched_finish(dt_sched *s, int64_t *next_process)
 {
-	int64_t next = 0;
-
 	if (s == NULL)
 		return;
 	atomic_store(&s->stop, true);
-	for (long long i = 0; i < s->cfg.concurrency; i++)
-		if (s->workers[i].started) {
-			pthread_join(s->workers[i].thread, NULL);
-			if (s->workers[i].process + 1 > next)
-				next = s->workers[i].process + 1;
-		}
-	if (next < s->cfg.concurrency)
-		next = s->cfg.concurrency;
-	if (next_process != NULL)
-		*next_process = next;
+	join_workers(s, next_process);
 	if (s->nemesis_started)
 		pthread_join(s->nemesis_thread, NULL);
 	free(s->ops);

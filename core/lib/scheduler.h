@@ -70,8 +70,14 @@ dt_sched *dt_sched_start(const dt_sched_config *cfg, char *err);
 void dt_sched_stop(dt_sched *s);
 
 /* End the faults alone: the nemesis thread heals every active nemesis
- * and ends; the workers go on (a recovery with the workload running). */
+ * (returns once it has) and idles until dt_sched_stop, keeping alive the
+ * processes its heals started; the workers go on (a recovery with the
+ * workload running). */
 void dt_sched_stop_nemeses(dt_sched *s);
+
+/* End the workers alone (they finish their operation); *next_process
+ * (may be NULL) gets a process number no worker has used. */
+void dt_sched_stop_workers(dt_sched *s, int64_t *next_process);
 
 /* dt_sched_stop, and *next_process (may be NULL) gets a process number
  * no worker has used (for the final reads). */

@@ -467,6 +467,54 @@ Test(suites, redis_sentinel_fails_over)
 	nothing_left("redis-sentinel");
 }
 
+/*
+ * Persistence off: the primary (as INFO replication says when the kill
+ * starts) comes back empty and its replicas resync from it, so exactly
+ * the adds acknowledged before the kill are lost, every one of them.
+ */
+Test(suites, redis_no_persistence_loses_everything_before_the_kill)
+{
+	int rc = dt_run("redis-no-persistence", "12");
+	json_t *r = results("redis-no-persistence");
+	json_t *sf = json_object_get(json_object_get(r, "checkers"), "set-full");
+	char path[1024], line[1 << 16];
+	double kill = -1;
+	long long acked_before = 0, acked_after = 0;
+	FILE *f;
+
+	cr_assert_eq(rc, 1, "redis-no-persistence: exit %d", rc);
+	cr_expect_eq(aimed_at_primary("redis-no-persistence", "kill"), 1);
+	run_file("redis-no-persistence", "history.jsonl", path, sizeof(path));
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		json_t *o = json_loads(line, 0, NULL);
+		const char *proc = json_string_value(json_object_get(o, "process"));
+		const char *fn = json_string_value(json_object_get(o, "f"));
+		const char *type = json_string_value(json_object_get(o, "type"));
+		double t = json_number_value(json_object_get(o, "time")) / 1e9;
+
+		if (proc != NULL && fn != NULL && strcmp(fn, "start") == 0 && kill < 0)
+			kill = t;
+		else if (proc == NULL && fn != NULL && type != NULL &&
+			 strcmp(fn, "add") == 0 && strcmp(type, "ok") == 0)
+			*(kill < 0 ? &acked_before : &acked_after) += 1;
+		json_decref(o);
+	}
+	fclose(f);
+	cr_assert_geq(kill, 0, "no kill");
+	cr_expect_gt(acked_before, 0);
+	cr_expect_gt(acked_after, 0, "no add acknowledged after the restart");
+	cr_expect_eq(json_integer_value(json_object_get(sf, "lost-acknowledged-count")),
+		     acked_before, "lost %lld, acknowledged before the kill %lld",
+		     (long long)json_integer_value(json_object_get(sf,
+		     "lost-acknowledged-count")), acked_before);
+	cr_expect_eq(json_integer_value(json_object_get(sf, "ok-count")), acked_after);
+	cr_expect(json_is_true(json_object_get(json_object_get(sf, "last-read"), "final")));
+	json_decref(r);
+	nothing_left("redis-no-persistence");
+}
+
 int main(int argc, char *argv[])
 {
 	struct criterion_test_set *tests = criterion_initialize();
