@@ -11,3 +11,6 @@ dist_suites_DATA += \
 	suites/redis-register.yaml \
 	suites/redis-replica-reads.yaml \
 	suites/redis-sentinel.yaml
+dist_suites_DATA += suites/mem-set.yaml
+dist_suites_DATA += suites/redis-sentinel-partition.yaml
+dist_suites_DATA += suites/redis-no-persistence.yaml

@@ -5,6 +5,7 @@ checker_tests = \
 	tests/checker/test_lin \
 	tests/checker/test_bank \
 	tests/checker/test_mutex \
+	tests/checker/test_setfull \
 	tests/checker/test_e2e
 checker_tests += tests/checker/test_hardkey
 checker_tests += tests/checker/test_import
@@ -41,3 +42,6 @@ tests_checker_test_certify_LDADD = $(TEST_LIBS)
 tests_checker_test_mutex_SOURCES = tests/checker/test_mutex.c
 tests_checker_test_mutex_CFLAGS = $(TEST_CFLAGS)
 tests_checker_test_mutex_LDADD = $(TEST_LIBS)
+tests_checker_test_setfull_SOURCES = tests/checker/test_setfull.c
+tests_checker_test_setfull_CFLAGS = $(TEST_CFLAGS)
+tests_checker_test_setfull_LDADD = $(TEST_LIBS)

@@ -14,6 +14,7 @@
 
 FUZZ_NAMES = yaml suite history_line history_jsonl edn history_import \
 	linearizable prom redis_info etcd_reply faultfs_proto elf_reach
+FUZZ_NAMES += nemesis_arg
 if BUILD_DTD
 FUZZ_NAMES += dtd_api dtd_host dtd_data
 endif
@@ -28,6 +29,9 @@ check_PROGRAMS += tests/fuzz/replay_yaml tests/fuzz/replay_suite \
 	tests/fuzz/replay_linearizable tests/fuzz/replay_prom \
 	tests/fuzz/replay_redis_info tests/fuzz/replay_etcd_reply \
 	tests/fuzz/replay_faultfs_proto tests/fuzz/replay_elf_reach
+check_PROGRAMS += tests/fuzz/replay_nemesis_arg
+tests_fuzz_replay_nemesis_arg_SOURCES = tests/fuzz/fuzz_nemesis_arg.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_nemesis_arg_LDADD = $(FUZZ_LIBS)
 # dtd's API needs sqlite3, which a build without dtd may lack
 if BUILD_DTD
 check_PROGRAMS += tests/fuzz/replay_dtd_api tests/fuzz/replay_dtd_host \
@@ -98,6 +102,10 @@ EXTRA_DIST += tests/fuzz/replay-corpus tests/fuzz/run-fuzz tests/fuzz/corpus \
 	tests/fuzz/regress
 
 if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_nemesis_arg
+tests_fuzz_fuzz_nemesis_arg_SOURCES = tests/fuzz/fuzz_nemesis_arg.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_nemesis_arg_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_nemesis_arg_LDADD = $(FUZZ_LIBS)
 noinst_PROGRAMS += tests/fuzz/fuzz_yaml tests/fuzz/fuzz_suite \
 	tests/fuzz/fuzz_history_line tests/fuzz/fuzz_history_jsonl \
 	tests/fuzz/fuzz_edn tests/fuzz/fuzz_history_import \
