@@ -100,9 +100,13 @@ static void report(wc_ctx *c, int t, const wc_session *s, json_t *detail)
 
 static json_t *event_json(const wc_event *e)
 {
-	return json_pack("{sIssss*}", "revision", (json_int_t)e->rev,
-			 "type", e->type == WC_PUT ? "put" : "delete",
-			 "key", e->key ? e->key : "?", "value", e->value);
+	json_t *j = json_pack("{sIssss}", "revision", (json_int_t)e->rev,
+			      "type", e->type == WC_PUT ? "put" : "delete",
+			      "key", e->key ? e->key : "?");
+
+	if (j != NULL && e->value != NULL)
+		json_object_set_new(j, "value", json_string(e->value));
+	return j;
 }
 
 static int parse_event(const json_t *j, size_t response, wc_event *e)
@@ -317,7 +321,7 @@ static void check_session(wc_ctx *c, wc_session *s)
 		else if (slot != NULL)
 			*slot = (void *)e;
 		if (s->start > 0 && e->rev < s->start)
-			report(c, A_RESUME, s, json_pack("{sos}", "event", event_json(e),
+			report(c, A_RESUME, s, json_pack("{soss}", "event", event_json(e),
 				"problem", "before the revision the watch started at"));
 	}
 	{
