@@ -233,7 +233,9 @@ json_t *etcd_reply_event(const json_t *ev, char **error)
 	json_object_set_new(out, "type", json_string(t));
 	json_object_set(out, "rev", json_object_get(out, "mod"));
 	json_object_del(out, "mod");
-	if (prev != NULL) {
+	/* the previous key-value of a delete says which lease it had (a
+	 * revoke's); a put's is left out: it only repeats history */
+	if (prev != NULL && strcmp(t, "delete") == 0) {
 		json_t *p = etcd_reply_kv(prev, error);
 
 		if (p == NULL) {

@@ -76,7 +76,8 @@ json_t *etcd_reply_kvs(const json_t *reply, char **error);
  * One event of a watch response ({"type": "DELETE", "kv": {...},
  * "prev_kv": {...}}; the gateway leaves out type PUT) in DT's form:
  * {"type": "put"|"delete", "key", "value", "rev" (its mod revision),
- * "create", "version", "lease", "prev": {...} when it has one}, or NULL
+ * "create", "version", "lease", and for a delete "prev": {...} when it
+ * has one}, or NULL
  * with *error.
  */
 json_t *etcd_reply_event(const json_t *ev, char **error);

@@ -3,12 +3,13 @@
  * /v3/watch, one JSON message a line), recorded whole as the value of
  * one "watch" operation for the watch checker.
  *
- * invoke {"key":K, "prefix":B, "from":"resume"|"current"|"past",
+ * invoke {"key":K, "prefix":B, "from":"resume"|"current"|"past"|"future",
  *         "offset":N, "for":S}
  *   from resume: where this connection's last session left off (after
  *   its last event or progress notification, or at the compaction that
  *   cancelled it); the current revision when it has none.  past: N
- *   revisions before the highest this connection has seen.  The session
+ *   revisions before the highest this connection has seen; future: N
+ *   after it (a watch waiting for revisions to come).  The session
  *   lasts S seconds (not the op timeout: a watch is meant to stay open),
  *   or until etcd cancels it or the connection breaks.
  *
@@ -154,6 +155,8 @@ static long long start_of(etcd_conn *k, const json_t *arg)
 		return k->resume;
 	if (from != NULL && strcmp(from, "past") == 0 && k->last_rev > 0)
 		return k->last_rev - offset > 1 ? k->last_rev - offset : 1;
+	if (from != NULL && strcmp(from, "future") == 0 && k->last_rev > 0)
+		return k->last_rev + 1 + offset;
 	return 0;
 }
 

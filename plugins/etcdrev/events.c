@@ -148,7 +148,7 @@ void wc_writes_free(wc_writes *w)
 	memset(w, 0, sizeof(*w));
 }
 
-const wc_write *wc_writes_at(const wc_writes *w, int64_t rev)
+const wc_write *wc_writes_at(const wc_writes *w, int64_t rev, size_t *n)
 {
 	size_t lo = 0, hi = w->nknown;
 
@@ -160,7 +160,10 @@ const wc_write *wc_writes_at(const wc_writes *w, int64_t rev)
 		else
 			hi = mid;
 	}
-	return lo < w->nknown && w->all[lo].rev == rev ? &w->all[lo] : NULL;
+	*n = 0;
+	while (lo + *n < w->nknown && w->all[lo + *n].rev == rev)
+		(*n)++;
+	return *n ? &w->all[lo] : NULL;
 }
 
 static bool str_eq(const char *a, const char *b)

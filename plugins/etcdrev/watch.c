@@ -267,13 +267,15 @@ static void check_invented(wc_ctx *c)
 	for (size_t i = 0; i < c->nall; i++) {
 		const wc_event *e = c->all[i];
 		const wc_write *w;
+		size_t nw;
 		bool ok = false;
 
 		if (e->response == (size_t)-1)
 			continue; /* made from a write */
-		w = wc_writes_at(&c->writes, e->rev);
+		w = wc_writes_at(&c->writes, e->rev, &nw);
 		if (w != NULL) {
-			ok = wc_write_explains(w, e);
+			for (size_t k = 0; k < nw && !ok; k++)
+				ok = wc_write_explains(&w[k], e);
 		} else {
 			for (size_t k = c->writes.nknown; k < c->writes.n && !ok; k++)
 				ok = wc_write_explains(&c->writes.all[k], e);

@@ -41,8 +41,10 @@ typedef struct wc_event {
 /* 0, or -1 with err (out of memory). */
 int wc_writes_build(const dt_history *h, wc_writes *w, char *err);
 void wc_writes_free(wc_writes *w);
-/* The acknowledged write of revision rev, or NULL. */
-const wc_write *wc_writes_at(const wc_writes *w, int64_t rev);
+/* The acknowledged writes that reported revision rev (*n of them in a
+ * row: a revoke that deleted nothing reports the revision it found,
+ * another write's), or NULL. */
+const wc_write *wc_writes_at(const wc_writes *w, int64_t rev, size_t *n);
 /* Could write w have made event e (type, key, value)? */
 bool wc_write_explains(const wc_write *w, const wc_event *e);
 

@@ -87,7 +87,7 @@ static json_t *generate(void *data, const char *f, dt_rng *rng)
 {
 	static const char *const cmps[] = { "value", "version", "create", "mod" };
 	static const char *const froms[] = { "resume", "resume", "resume",
-					     "current", "past" };
+					     "current", "past", "future" };
 	er_workload *w = data;
 	json_t *v = json_object();
 
@@ -106,7 +106,7 @@ static json_t *generate(void *data, const char *f, dt_rng *rng)
 		json_object_set_new(v, "key", prefix ? json_string(w->prefix) :
 				    key_of(w, rng));
 		json_object_set_new(v, "prefix", json_boolean(prefix));
-		json_object_set_new(v, "from", json_string(froms[dt_rng_below(rng, 5)]));
+		json_object_set_new(v, "from", json_string(froms[dt_rng_below(rng, 6)]));
 		json_object_set_new(v, "offset", json_integer(
 			(json_int_t)dt_rng_below(rng, (uint64_t)w->behind + 1)));
 		json_object_set_new(v, "for", json_real(w->watch_time));
