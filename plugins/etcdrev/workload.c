@@ -22,7 +22,7 @@
 #include "etcdrev.h"
 
 typedef struct er_workload {
-	long long keys, values, leases, ttl, behind;
+	long long keys, values, leases, ttl, behind, offset;
 	double lease_puts, watch_time;
 	const char *prefix;
 	bool watch;
@@ -45,6 +45,7 @@ static void *create(const json_t *config, bool watch, char *err)
 	w->prefix = dt_opt_string(config, "prefix");
 	if (watch) {
 		w->behind = dt_opt_int(config, "compact-behind");
+		w->offset = dt_opt_int(config, "watch-offset");
 		w->watch_time = dt_opt_number(config, "watch-time");
 	}
 	return w;
@@ -108,7 +109,7 @@ static json_t *generate(void *data, const char *f, dt_rng *rng)
 		json_object_set_new(v, "prefix", json_boolean(prefix));
 		json_object_set_new(v, "from", json_string(froms[dt_rng_below(rng, 6)]));
 		json_object_set_new(v, "offset", json_integer(
-			(json_int_t)dt_rng_below(rng, (uint64_t)w->behind + 1)));
+			(json_int_t)dt_rng_below(rng, (uint64_t)w->offset + 1)));
 		json_object_set_new(v, "for", json_real(w->watch_time));
 	} else if (strcmp(f, "range") == 0) {
 		json_object_set_new(v, "key", json_string(w->prefix));
@@ -174,7 +175,10 @@ static const dt_option watch_options[] = {
 	  .max = 3600, .doc = "seconds a watch session stays open" },
 	{ .name = "compact-behind", .type = DT_OPT_INT, .def = "50", .min = 0,
 	  .max = 1e9, .doc = "compact to this many revisions before the "
-	  "highest the client saw; also how far back a watch from the past starts" },
+	  "highest the client saw" },
+	{ .name = "watch-offset", .type = DT_OPT_INT, .def = "100", .min = 0,
+	  .max = 1e9, .doc = "a watch from the past or the future starts up to "
+	  "this many revisions before (after) the highest the client saw" },
 	{ .name = NULL }
 };
 
