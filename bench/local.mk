@@ -14,3 +14,4 @@ include bench/faultfs.mk
 include bench/clock.mk
 include bench/exec.mk
 include bench/http.mk
+include bench/etcd.mk

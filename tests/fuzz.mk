@@ -15,6 +15,7 @@
 FUZZ_NAMES = yaml suite history_line history_jsonl edn history_import \
 	linearizable prom redis_info etcd_reply faultfs_proto elf_reach
 FUZZ_NAMES += nemesis_arg
+FUZZ_NAMES += etcd_watch
 if BUILD_DTD
 FUZZ_NAMES += dtd_api dtd_host dtd_data
 endif
@@ -32,6 +33,7 @@ check_PROGRAMS += tests/fuzz/replay_yaml tests/fuzz/replay_suite \
 check_PROGRAMS += tests/fuzz/replay_nemesis_arg
 tests_fuzz_replay_nemesis_arg_SOURCES = tests/fuzz/fuzz_nemesis_arg.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_nemesis_arg_LDADD = $(FUZZ_LIBS)
+check_PROGRAMS += tests/fuzz/replay_etcd_watch
 # dtd's API needs sqlite3, which a build without dtd may lack
 if BUILD_DTD
 check_PROGRAMS += tests/fuzz/replay_dtd_api tests/fuzz/replay_dtd_host \
@@ -54,6 +56,11 @@ tests_fuzz_replay_linearizable_SOURCES = tests/fuzz/fuzz_linearizable.c tests/fu
 tests_fuzz_replay_linearizable_LDADD = $(FUZZ_LIBS)
 EXTRA_tests_fuzz_replay_linearizable_DEPENDENCIES = plugins/linearizable/dt_linearizable.la \
 	plugins/models/dt_models.la
+# the watch checker and the etcd model, loaded from the build tree
+tests_fuzz_replay_etcd_watch_SOURCES = tests/fuzz/fuzz_etcd_watch.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_etcd_watch_LDADD = $(FUZZ_LIBS)
+EXTRA_tests_fuzz_replay_etcd_watch_DEPENDENCIES = plugins/linearizable/dt_linearizable.la \
+	plugins/etcdrev/dt_etcdrev.la
 # the parsers of the etcd and redis clients, compiled in
 tests_fuzz_replay_prom_SOURCES = tests/fuzz/fuzz_prom.c plugins/etcd/prom.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_prom_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/etcd
@@ -111,6 +118,7 @@ noinst_PROGRAMS += tests/fuzz/fuzz_yaml tests/fuzz/fuzz_suite \
 	tests/fuzz/fuzz_edn tests/fuzz/fuzz_history_import \
 	tests/fuzz/fuzz_linearizable tests/fuzz/fuzz_prom tests/fuzz/fuzz_redis_info \
 	tests/fuzz/fuzz_etcd_reply tests/fuzz/fuzz_faultfs_proto tests/fuzz/fuzz_elf_reach
+noinst_PROGRAMS += tests/fuzz/fuzz_etcd_watch
 if BUILD_DTD
 noinst_PROGRAMS += tests/fuzz/fuzz_dtd_api tests/fuzz/fuzz_dtd_host tests/fuzz/fuzz_dtd_data
 endif
@@ -135,6 +143,9 @@ tests_fuzz_fuzz_history_import_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_linearizable_SOURCES = tests/fuzz/fuzz_linearizable.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_linearizable_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_linearizable_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_etcd_watch_SOURCES = tests/fuzz/fuzz_etcd_watch.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_etcd_watch_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_etcd_watch_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_prom_SOURCES = tests/fuzz/fuzz_prom.c plugins/etcd/prom.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_prom_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/etcd
 tests_fuzz_fuzz_prom_LDFLAGS = $(FUZZ_LINK_FLAGS)

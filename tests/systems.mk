@@ -40,6 +40,13 @@ tests_systems_etcd_reply_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/plugins/etcd
 tests_systems_etcd_reply_LDADD = $(TEST_LIBS)
 
 TESTS += tests/systems/etcd_parsers tests/systems/etcd_reply tests/systems/etcd_client
+
+# the revisions and watch workloads against a real etcd
+check_PROGRAMS += tests/systems/etcd_revisions
+tests_systems_etcd_revisions_SOURCES = tests/systems/etcd_revisions.c $(SYSTEMS_TEST_SOURCES)
+tests_systems_etcd_revisions_CFLAGS = $(SYSTEMS_TEST_CFLAGS)
+tests_systems_etcd_revisions_LDADD = $(SYSTEMS_TEST_LIBS) -lpthread
+TESTS += tests/systems/etcd_revisions
 endif
 
 # The suites end to end (root and the local platform; skipped otherwise):
