@@ -13,3 +13,6 @@ bench-dtd: all
 include bench/faultfs.mk
 include bench/isolation.mk
 include bench/clock.mk
+include bench/exec.mk
+include bench/http.mk
+include bench/etcd.mk
