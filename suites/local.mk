@@ -6,6 +6,8 @@ dist_suites_DATA += \
 	suites/etcd-serializable.yaml \
 	suites/etcd-watch.yaml \
 	suites/mem-bank.yaml \
+	suites/mem-list-append.yaml \
+	suites/mem-rw-register.yaml \
 	suites/mem-register.yaml \
 	suites/redis.yaml \
 	suites/redis-power-loss.yaml \

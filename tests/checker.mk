@@ -9,6 +9,7 @@ checker_tests = \
 	tests/checker/test_mutex \
 	tests/checker/test_setfull \
 	tests/checker/test_e2e
+checker_tests += tests/checker/test_isolation tests/checker/test_isolation_mem
 checker_tests += tests/checker/test_hardkey
 checker_tests += tests/checker/test_import
 checker_tests += tests/checker/test_certify
@@ -27,6 +28,12 @@ tests_checker_test_e2e_LDADD = $(TEST_LIBS)
 tests_checker_test_bank_SOURCES = tests/checker/test_bank.c
 tests_checker_test_bank_CFLAGS = $(TEST_CFLAGS)
 tests_checker_test_bank_LDADD = $(TEST_LIBS)
+tests_checker_test_isolation_SOURCES = tests/checker/test_isolation.c
+tests_checker_test_isolation_CFLAGS = $(TEST_CFLAGS)
+tests_checker_test_isolation_LDADD = $(TEST_LIBS)
+tests_checker_test_isolation_mem_SOURCES = tests/checker/test_isolation_mem.c
+tests_checker_test_isolation_mem_CFLAGS = $(TEST_CFLAGS)
+tests_checker_test_isolation_mem_LDADD = $(TEST_LIBS)
 tests_checker_test_hardkey_SOURCES = tests/checker/test_hardkey.c \
 	tests/checker/common.c tests/checker/common.h \
 	bench/checker/gen.c bench/checker/gen.h

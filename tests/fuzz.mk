@@ -14,6 +14,7 @@
 
 FUZZ_NAMES = yaml suite history_line history_jsonl edn history_import \
 	linearizable prom redis_info etcd_reply faultfs_proto elf_reach
+FUZZ_NAMES += isolation
 FUZZ_NAMES += nemesis_arg
 FUZZ_NAMES += etcd_watch
 if BUILD_DTD
@@ -30,6 +31,10 @@ check_PROGRAMS += tests/fuzz/replay_yaml tests/fuzz/replay_suite \
 	tests/fuzz/replay_linearizable tests/fuzz/replay_prom \
 	tests/fuzz/replay_redis_info tests/fuzz/replay_etcd_reply \
 	tests/fuzz/replay_faultfs_proto tests/fuzz/replay_elf_reach
+check_PROGRAMS += tests/fuzz/replay_isolation
+tests_fuzz_replay_isolation_SOURCES = tests/fuzz/fuzz_isolation.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_isolation_LDADD = $(FUZZ_LIBS)
+EXTRA_tests_fuzz_replay_isolation_DEPENDENCIES = plugins/isolation/dt_isolation.la
 check_PROGRAMS += tests/fuzz/replay_nemesis_arg
 tests_fuzz_replay_nemesis_arg_SOURCES = tests/fuzz/fuzz_nemesis_arg.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_nemesis_arg_LDADD = $(FUZZ_LIBS)
@@ -118,6 +123,10 @@ noinst_PROGRAMS += tests/fuzz/fuzz_yaml tests/fuzz/fuzz_suite \
 	tests/fuzz/fuzz_edn tests/fuzz/fuzz_history_import \
 	tests/fuzz/fuzz_linearizable tests/fuzz/fuzz_prom tests/fuzz/fuzz_redis_info \
 	tests/fuzz/fuzz_etcd_reply tests/fuzz/fuzz_faultfs_proto tests/fuzz/fuzz_elf_reach
+noinst_PROGRAMS += tests/fuzz/fuzz_isolation
+tests_fuzz_fuzz_isolation_SOURCES = tests/fuzz/fuzz_isolation.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_isolation_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_isolation_LDADD = $(FUZZ_LIBS)
 noinst_PROGRAMS += tests/fuzz/fuzz_etcd_watch
 if BUILD_DTD
 noinst_PROGRAMS += tests/fuzz/fuzz_dtd_api tests/fuzz/fuzz_dtd_host tests/fuzz/fuzz_dtd_data
