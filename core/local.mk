@@ -91,3 +91,5 @@ core_dt_run_SOURCES = core/cli/dt_run.c core/cli/check.c core/cli/cleanup.c \
 	core/cli/cli.h
 core_dt_run_LDADD = $(ENGINE_LIBS)
 core_dt_run_LDFLAGS = $(ENGINE_LDFLAGS)
+# Campaigns (dt-run campaign, dtd's /api/campaigns).
+core_libdt_engine_la_SOURCES += core/lib/campaign.c core/lib/campaign.h

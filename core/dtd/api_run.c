@@ -72,6 +72,13 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
+void dtd_remove_tree(const char *dir)
+{
+	/* The real path: no link on the way; FTW_PHYS: none followed
+	 * inside; FTW_MOUNT: no other file system entered. */
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
 void dtd_api_delete(dtd_ctx *ctx, int64_t id, json_t *run, dtd_reply *out)
 {
 	const char *status = json_string_value(json_object_get(run, "status"));
@@ -85,9 +92,7 @@ void dtd_api_delete(dtd_ctx *ctx, int64_t id, json_t *run, dtd_reply *out)
 		return;
 	}
 	if (folder(ctx, run, dir, sizeof(dir), &none, out)) {
-		/* The real path: no link on the way; FTW_PHYS: none followed
-		 * inside; FTW_MOUNT: no other file system entered. */
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		dtd_remove_tree(dir);
 	} else if (!none && out->status != 410) {
 		return; /* outside the store: neither removed nor forgotten */
 	}
