@@ -47,6 +47,13 @@ static bool folder(dtd_ctx *ctx, const json_t *run, char *dir, size_t size,
 	int e;
 
 	*none = false;
+	if (!json_is_null(json_object_get(run, "pruned")) &&
+	    json_object_get(run, "pruned") != NULL) {
+		dtd_reply_error(out, 410, "store", "the run was pruned (retention): "
+				"its folder is gone, its index row (verdict, "
+				"figures) is kept");
+		return false;
+	}
 	if (path != NULL && dtd_run_dir(ctx->cfg->store, path, dir, size) == 0)
 		return true;
 	e = errno;

@@ -96,8 +96,8 @@ static int64_t store(dtd_ctx *ctx, int64_t id, const json_t *sched)
 	if (id == 0)
 		n = dtd_db_exec(ctx->db, &rowid, "INSERT INTO schedules(name, suite, "
 				"params, kind, every, at, jitter, missed, paused, "
-				"start, slot, next, created) VALUES(?, ?, ?, ?, ?, ?, "
-				"?, ?, ?, ?, ?, ?, ?)", "ttttrtrtirrrr",
+				"start, slot, next, created) VALUES(?, ?, ?, ?, "
+				"nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?)", "ttttrtrtirrrr",
 				json_string_value(json_object_get(s, "name")),
 				json_string_value(json_object_get(s, "suite")), params,
 				json_string_value(json_object_get(s, "kind")),
@@ -110,7 +110,7 @@ static int64_t store(dtd_ctx *ctx, int64_t id, const json_t *sched)
 				next, now);
 	else
 		n = dtd_db_exec(ctx->db, NULL, "UPDATE schedules SET name=?, suite=?, "
-				"params=?, kind=?, every=?, at=?, jitter=?, missed=?, "
+				"params=?, kind=?, every=nullif(?, 0), at=?, jitter=?, missed=?, "
 				"paused=?, start=?, slot=?, next=?, last_error=NULL "
 				"WHERE id=?", "ttttrtrtirrri",
 				json_string_value(json_object_get(s, "name")),

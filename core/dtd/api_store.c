@@ -176,8 +176,8 @@ static json_t *store_figures(dtd_ctx *ctx)
 {
 	json_t *rows = dtd_db_rows(ctx->db, "SELECT count(*) AS runs, "
 				   "sum(pruned IS NOT NULL) AS pruned, "
-				   "total(CASE WHEN pruned IS NULL THEN bytes END) AS "
-				   "bytes FROM runs", "");
+				   "CAST(total(CASE WHEN pruned IS NULL THEN bytes END) AS "
+				   "INTEGER) AS bytes FROM runs", "");
 	json_t *o = json_incref(json_array_get(rows, 0));
 
 	json_decref(rows);

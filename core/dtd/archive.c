@@ -193,7 +193,7 @@ int dtd_import(const dtd_config *cfg, char *const *archives, int n, char *err)
 {
 	char path[PATH_MAX];
 	dtd_db *db;
-	int status = 0;
+	int status = 0, failed = 0;
 
 	snprintf(path, sizeof(path), "%s/dtd.db", cfg->state_dir);
 	db = dtd_db_open(path, err);
@@ -206,11 +206,15 @@ int dtd_import(const dtd_config *cfg, char *const *archives, int n, char *err)
 		if (id > 0) {
 			printf("dtd: %s: run %lld\n", archives[i], (long long)id);
 		} else {
-			fprintf(stderr, "dtd: %s\n", e);
+			if (n > 1)
+				fprintf(stderr, "dtd: %s\n", e);
 			snprintf(err, DT_ERRBUF_SIZE, "%s", e);
+			failed++;
 			status = DT_EXIT_INFRA;
 		}
 	}
 	dtd_db_close(db);
+	if (n > 1 && failed > 0)
+		snprintf(err, DT_ERRBUF_SIZE, "%d of %d archives not imported", failed, n);
 	return status;
 }
