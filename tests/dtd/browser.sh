@@ -144,5 +144,5 @@ if [ $rc -ne 0 ]; then
 	echo "--- dtd's log"
 	cat "$tmp/err"
 fi
-[ $rc -eq 0 ] && echo "screenshots: $out/dtd-run.png $out/dtd-runs.png $out/dtd-run-live.png${bad:+ $out/dtd-run-invalid.png}${nodes:+ $out/dtd-run-nodes.png}"
+[ $rc -eq 0 ] && echo "screenshots: $out/dtd-run.png $out/dtd-runs.png $out/dtd-run-live.png $out/dtd-schedules.png $out/dtd-campaign.png $out/dtd-trend.png $out/dtd-compare.png${bad:+ $out/dtd-run-invalid.png}${nodes:+ $out/dtd-run-nodes.png}"
 exit $rc
