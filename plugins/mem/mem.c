@@ -12,6 +12,8 @@
  * duration) makes each operation take a random time up to it, so that
  * operations overlap as they do against a real system.
  */
+#include "config.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,6 +278,13 @@ static void mem_disconnect(void *data)
 	free(data);
 }
 
+/* dt_client_type.version: the in-process store is DT's own. */
+static char *mem_version(void *data)
+{
+	(void)data;
+	return dt_strdupf("dt-mem %s", PACKAGE_VERSION);
+}
+
 static const char *const mem_ops[] = { "read", "write", "cas", "transfer", NULL };
 
 static const dt_client_type mem_client = {
@@ -291,6 +300,7 @@ static const dt_client_type mem_client = {
 	.invoke = mem_invoke,
 	.disconnect = mem_disconnect,
 	.destroy = mem_destroy,
+	.version = mem_version,
 };
 
 static int mem_plugin(dt_registry *reg)

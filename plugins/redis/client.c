@@ -255,6 +255,7 @@ static const dt_client_type redis_client_type = {
 	.disconnect = redis_disconnect,
 	.destroy = redis_destroy,
 	.metrics = redis_metrics,
+	.version = redis_version,
 };
 
 static int redis_plugin(dt_registry *reg)

@@ -99,5 +99,7 @@ dt_op_type redis_bank_read(redis_conn *k, json_t **result, char **error);
 dt_op_type redis_bank_transfer(redis_conn *k, const json_t *value, char **error);
 int redis_setup(void *data, char *err);
 json_t *redis_metrics(void *data);
+/* dt_client_type.version: INFO server's redis_version of the nodes. */
+char *redis_version(void *data);
 
 #endif /* DT_REDIS_H */

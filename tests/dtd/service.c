@@ -353,6 +353,11 @@ Test(dtd_service, trends_and_compare)
 		cr_expect_geq(p50, 0.9, "p50 %g ms", p50);
 		cr_expect_geq(p99, p50);
 		cr_expect_str_eq(json_string_value(json_object_get(r, "nemesis")), "");
+		/* the client's version() of the system: the mem store is DT's */
+		cr_expect(json_is_string(json_object_get(r, "version")) &&
+			  strncmp(json_string_value(json_object_get(r, "version")),
+				  "dt-mem ", 7) == 0, "version %s",
+			  json_string_value(json_object_get(r, "version")));
 	}
 	cr_expect_lt(id_of(json_array_get(runs, 0)), id_of(json_array_get(runs, 1)),
 		     "a trend goes oldest first");

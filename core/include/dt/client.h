@@ -85,6 +85,13 @@ typedef struct dt_client_type {
 	 * node name (a new reference the core takes over); NULL when nothing
 	 * could be read.  Called once a second on the metrics thread. */
 	json_t *(*metrics)(void *client);
+
+	/* Optional: the version of the system under test as its servers
+	 * report it ("7.0.15"; "3.5.9" from etcd's /version), malloc'd, or
+	 * NULL when it cannot be read.  Called once on the main thread
+	 * after prepare; results.json keeps it as "server-version" and
+	 * dtd's trends show it per run. */
+	char *(*version)(void *client);
 } dt_client_type;
 
 #endif /* DT_CLIENT_H */
