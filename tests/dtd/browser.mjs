@@ -224,6 +224,11 @@ async function nodesRun(page) {
   const state = await verdict(page);
   check(state === 'valid', `the run with nodes is valid (${state})`);
   check((await page.textContent('h1 .badge')).includes('VALID'), 'its verdict is shown as a word');
+  // The client asked the servers their version (INFO server): the
+  // redis-server browser.sh found, as its --version says.
+  const ran = await (await page.request.get(`${base}/api/runs/${id}`)).json();
+  check(process.env.DTD_REDIS_VERSION && ran.version === process.env.DTD_REDIS_VERSION,
+    `the run records the servers' version ${ran.version} (redis-server --version: ${process.env.DTD_REDIS_VERSION})`);
 
   // Two renders at once (a hash change while a resize redraws): one view.
   await page.evaluate(() => { for (let i = 0; i < 2; i++) window.dispatchEvent(new HashChangeEvent('hashchange')); });

@@ -85,6 +85,8 @@ elif ! curl -s "http://127.0.0.1:$port/api/plugins" | grep -q '"kind":"client","
 	echo "SKIP part: the redis client is not built: no run with nodes"
 else
 	nodes=--nodes=dtd-redis-nodes
+	DTD_REDIS_VERSION=$(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p')
+	export DTD_REDIS_VERSION
 fi
 
 # chromium writes under $HOME (dconf, caches): give it the temporary one.
