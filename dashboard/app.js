@@ -190,7 +190,7 @@ function drawChart(box, title, xs, series, opts = {}) {
     series: [{ label: opts.xlabel ? 'x' : 'time', value: opts.xvalue || ((u, v) => v === null ? '–' : fmtDuration(v)) }].concat(series.map((s) => ({
       // opts.dots: points where samples are sparse (uPlot's default), so
       // a lone sample between gaps (a node down before and after) shows.
-      label: s.label, stroke: s.color, width: s.width || 2, dash: s.dash,
+      label: s.label, stroke: s.color, width: s.width || 2, dash: s.dash, spanGaps: !!opts.spanGaps,
       points: opts.dots ? { size: 5, fill: s.color } : { show: false },
       paths: opts.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
       value: (u, v) => v === null ? '–' : (opts.fmt || ((x) => x))(v),

@@ -333,9 +333,9 @@ async function viewCompare(parts, params) {
   const ll = align([pa.map((p) => [p[0], p[2]]), pb.map((p) => [p[0], p[2]])]);
   const nem = [].concat((ma && ma.nemesis) || [], (mb && mb.nemesis) || []);
   drawChart(tput, 'throughput (all operations)', al.xs, [{ label: 'A #' + cmp.a.id, color: PALETTE[0], data: al.ys[0] },
-    { label: 'B #' + cmp.b.id, color: PALETTE[1], data: al.ys[1], dash: [6, 4] }], { unit: 'ops/s', nemesis: nem, fmt: (v) => fmtCount(Math.round(v)) });
+    { label: 'B #' + cmp.b.id, color: PALETTE[1], data: al.ys[1], dash: [6, 4] }], { unit: 'ops/s', nemesis: nem, fmt: (v) => fmtCount(Math.round(v)), spanGaps: true, stepped: true });
   drawChart(lat, 'latency p99 (the worst operation’s)', ll.xs, [{ label: 'A #' + cmp.a.id, color: PALETTE[0], data: ll.ys[0] },
-    { label: 'B #' + cmp.b.id, color: PALETTE[1], data: ll.ys[1], dash: [6, 4] }], { unit: 'ms', nemesis: nem, fmt: fmtMs });
+    { label: 'B #' + cmp.b.id, color: PALETTE[1], data: ll.ys[1], dash: [6, 4] }], { unit: 'ms', nemesis: nem, fmt: fmtMs, spanGaps: true, stepped: true });
   const diffCard = el('div', { class: 'card', id: 'suite-diff' }, el('h2', {}, 'The suites as resolved (suite.json)'));
   if (!cmp.suite_diff) diffCard.append(el('div', { class: 'empty' }, 'a run’s folder is gone (pruned or deleted): no diff'));
   else {

@@ -208,6 +208,17 @@ async function serviceViews(page) {
   check(await page.$('#compare-table td[data-side=a] .badge.valid') !== null &&
     await page.$('#compare-table td[data-side=b] .badge.invalid') !== null, 'compare shows both verdicts');
   check(await page.$$eval('#suite-diff pre.diff .add', (l) => l.length) > 3, 'compare shows the suites\' diff');
+  // Both runs on the one axis: A in blue, B in orange (PALETTE[0], [1]).
+  const cp = await plotPixels(page, '#compare-throughput');
+  let blue = 0, orange = 0;
+  for (let y = cp.top; y < cp.top + cp.height; y++)
+    for (let x = cp.left; x < cp.left + cp.width; x++) {
+      const i = 4 * (y * cp.cw + x), [r, g, b] = cp.data.slice(i, i + 3);
+      if (cp.data[i + 3] < 200) continue;
+      if (b > 150 && r < 80) blue++;
+      if (r > 190 && g > 90 && g < 160 && b < 60) orange++;
+    }
+  check(blue > 100 && orange > 100, `compare draws both runs' throughput (${blue} blue, ${orange} orange pixels)`);
   await page.screenshot({ path: join(outDir, 'dtd-compare.png'), fullPage: true });
 }
 
