@@ -11,6 +11,7 @@ bench-dtd: all
 	DT_BUILDDIR='$(abs_top_builddir)' DT_SRCDIR='$(abs_top_srcdir)' \
 		$(SHELL) $(top_srcdir)/bench/dtd/bench-metrics.sh $(BENCH_DTD_FLAGS)
 include bench/faultfs.mk
+include bench/clock.mk
 # dtd's RSS over a 30-minute soak schedule of mem runs (issue 21).
 # BENCH_DTD_SOAK_FLAGS: MINUTES SUITE TIME_LIMIT.
 EXTRA_DIST += bench/dtd/bench-soak.sh
