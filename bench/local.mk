@@ -12,6 +12,8 @@ bench-dtd: all
 		$(SHELL) $(top_srcdir)/bench/dtd/bench-metrics.sh $(BENCH_DTD_FLAGS)
 include bench/faultfs.mk
 include bench/clock.mk
+include bench/exec.mk
+include bench/http.mk
 # dtd's RSS over a 30-minute soak schedule of mem runs (issue 21).
 # BENCH_DTD_SOAK_FLAGS: MINUTES SUITE TIME_LIMIT.
 EXTRA_DIST += bench/dtd/bench-soak.sh

@@ -183,6 +183,41 @@ fuzz fuzz-ci:
 	@echo "make $@: configure with --enable-fuzzing CC=clang first" >&2; exit 1
 endif
 .PHONY: fuzz fuzz-ci
+
+# the exec client's reply parser, compiled in
+FUZZ_NAMES += exec_reply
+FUZZ_EXEC_REPLY_SOURCES = tests/fuzz/fuzz_exec_reply.c plugins/exec/reply.c \
+	plugins/exec/reply.h $(FUZZ_COMMON)
+check_PROGRAMS += tests/fuzz/replay_exec_reply
+tests_fuzz_replay_exec_reply_SOURCES = $(FUZZ_EXEC_REPLY_SOURCES) tests/fuzz/replay.c
+tests_fuzz_replay_exec_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/exec
+tests_fuzz_replay_exec_reply_LDADD = $(FUZZ_LIBS)
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_exec_reply
+tests_fuzz_fuzz_exec_reply_SOURCES = $(FUZZ_EXEC_REPLY_SOURCES)
+tests_fuzz_fuzz_exec_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/exec
+tests_fuzz_fuzz_exec_reply_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_exec_reply_LDADD = $(FUZZ_LIBS)
+endif
+
+# the http client's reply mapping, templates and JSON pointers, compiled in
+if BUILD_HTTP
+FUZZ_NAMES += http_reply
+FUZZ_HTTP_REPLY_SOURCES = tests/fuzz/fuzz_http_reply.c plugins/http/reply.c \
+	plugins/http/template.c plugins/http/http.h $(FUZZ_COMMON)
+check_PROGRAMS += tests/fuzz/replay_http_reply
+tests_fuzz_replay_http_reply_SOURCES = $(FUZZ_HTTP_REPLY_SOURCES) tests/fuzz/replay.c
+tests_fuzz_replay_http_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/http
+tests_fuzz_replay_http_reply_LDADD = $(FUZZ_LIBS)
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_http_reply
+tests_fuzz_fuzz_http_reply_SOURCES = $(FUZZ_HTTP_REPLY_SOURCES)
+tests_fuzz_fuzz_http_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/http
+tests_fuzz_fuzz_http_reply_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_http_reply_LDADD = $(FUZZ_LIBS)
+endif
+endif
+
 # campaign files (dt-run campaign, dtd's POST /api/campaigns)
 FUZZ_NAMES += campaign
 check_PROGRAMS += tests/fuzz/replay_campaign
