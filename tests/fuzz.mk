@@ -92,9 +92,12 @@ tests_fuzz_replay_elf_reach_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/lo
 tests_fuzz_replay_elf_reach_LDADD = $(FUZZ_LIBS)
 # dtd's API without HTTP: its sources compiled in
 FUZZ_DTD_SOURCES = core/dtd/api.c core/dtd/api_run.c core/dtd/data.c core/dtd/db.c \
-	core/dtd/config.c core/dtd/files.c core/dtd/runner.c
-FUZZ_DTD_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
-FUZZ_DTD_LIBS = $(FUZZ_LIBS) $(SQLITE_LIBS) $(PTHREAD_LIBS) -lm
+	core/dtd/config.c core/dtd/files.c core/dtd/runner.c \
+	core/dtd/api_campaign.c core/dtd/api_schedule.c core/dtd/api_store.c \
+	core/dtd/archive.c core/dtd/figures.c core/dtd/notify.c \
+	core/dtd/retention.c core/dtd/schedule.c core/dtd/service.c core/dtd/rebuild.c
+FUZZ_DTD_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS)
+FUZZ_DTD_LIBS = $(FUZZ_LIBS) $(SQLITE_LIBS) $(CURL_LIBS) $(PTHREAD_LIBS) -lm
 tests_fuzz_replay_dtd_api_SOURCES = tests/fuzz/fuzz_dtd_api.c $(FUZZ_DTD_SOURCES) tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_dtd_api_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/dtd
 tests_fuzz_replay_dtd_api_CFLAGS = $(FUZZ_DTD_CFLAGS)
@@ -233,4 +236,16 @@ tests_fuzz_fuzz_http_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/htt
 tests_fuzz_fuzz_http_reply_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_http_reply_LDADD = $(FUZZ_LIBS)
 endif
+endif
+
+# campaign files (dt-run campaign, dtd's POST /api/campaigns)
+FUZZ_NAMES += campaign
+check_PROGRAMS += tests/fuzz/replay_campaign
+tests_fuzz_replay_campaign_SOURCES = tests/fuzz/fuzz_campaign.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_campaign_LDADD = $(FUZZ_LIBS)
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_campaign
+tests_fuzz_fuzz_campaign_SOURCES = tests/fuzz/fuzz_campaign.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_campaign_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_campaign_LDADD = $(FUZZ_LIBS)
 endif

@@ -22,6 +22,8 @@
  * (stale-reads, read-only ones) or answering ok without committing
  * (lost-writes).
  */
+#include "config.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,6 +369,13 @@ static void mem_disconnect(void *data)
 	free(data);
 }
 
+/* dt_client_type.version: the in-process store is DT's own. */
+static char *mem_version(void *data)
+{
+	(void)data;
+	return dt_strdupf("dt-mem %s", PACKAGE_VERSION);
+}
+
 static const char *const mem_ops[] = { "read", "write", "cas", "transfer", "add",
 					"txn", NULL };
 
@@ -383,6 +392,7 @@ static const dt_client_type mem_client = {
 	.invoke = mem_invoke,
 	.disconnect = mem_disconnect,
 	.destroy = mem_destroy,
+	.version = mem_version,
 };
 
 static int mem_plugin(dt_registry *reg)
