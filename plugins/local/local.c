@@ -303,6 +303,9 @@ static int start_proc(lc_platform *p, size_t i, size_t k, char *err)
 	dt_node *nd = &p->nodes[i];
 	FILE *log;
 	char e[DT_ERRBUF_SIZE];
+	/* A bootstrap (node 0's first start) only once: a restart joins. */
+	char **argv = !pr->started && pr->boot_argv != NULL ? pr->boot_argv :
+		      pr->argv;
 
 	if (!pr->started && first_start(p, i, k, err) != 0)
 		return -1;
@@ -310,12 +313,12 @@ static int start_proc(lc_platform *p, size_t i, size_t k, char *err)
 	log = fopen(x->log_path, "ae");
 	if (log != NULL) {
 		fprintf(log, "--- dt: starting %s on %s:", pr->spec->name, nd->name);
-		for (char **a = pr->argv; *a != NULL; a++)
+		for (char **a = argv; *a != NULL; a++)
 			fprintf(log, " %s", *a);
 		fprintf(log, "\n");
 		fclose(log);
 	}
-	pr->pid = lc_spawn(nd->netns, pr->argv, x->data_dir, x->log_path, e);
+	pr->pid = lc_spawn(nd->netns, argv, x->data_dir, x->log_path, e);
 	if (pr->pid < 0) {
 		pr->pid = 0;
 		return dt_fail(err, "node %s: %s: %s", nd->name, pr->spec->name, e);
@@ -694,9 +697,17 @@ static void print_plan(const lc_platform *p)
 		       p->x[i].veth, p->x[i].data_dir, p->x[i].log_path);
 		lc_disk_print(p, i);
 		for (size_t k = 0; k < p->x[i].nprocs; k++) {
-			print_steps(&p->nodes[i], &p->x[i].procs[k]);
+			const lc_proc *pr = &p->x[i].procs[k];
+
+			print_steps(&p->nodes[i], pr);
+			if (pr->boot_argv != NULL) {
+				printf("local: %s: first start", p->nodes[i].name);
+				for (char **a = pr->boot_argv; *a != NULL; a++)
+					print_arg(*a);
+				printf("\n");
+			}
 			printf("local: %s: run", p->nodes[i].name);
-			for (char **a = p->x[i].procs[k].argv; *a != NULL; a++)
+			for (char **a = pr->argv; *a != NULL; a++)
 				print_arg(*a);
 			printf("\n");
 		}

@@ -180,6 +180,8 @@ typedef struct lc_proc {        /* one process of one node */
 	const lc_spec *spec;
 	const lc_ready *ready;      /* its spec's first or rest */
 	char **argv;                /* expanded, NULL-terminated, owned */
+	char **boot_argv;           /* node 0's first start with the spec's
+				       bootstrap: arguments, or NULL (owned) */
 	char **ready_argv;          /* expanded, or NULL */
 	lc_step *steps;             /* before its first start, owned */
 	size_t nsteps;
