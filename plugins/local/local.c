@@ -253,8 +253,8 @@ static int wait_step(lc_platform *p, size_t i, const lc_proc *pr,
 	dt_deadline_set(&d, st->timeout);
 	for (;;) {
 		out[0] = '\0';
-		if (lc_run(nd->netns, (const char *const *)st->argv, 5, out,
-			   sizeof(out), e) == 0 &&
+		if (lc_run(nd->netns, (const char *const *)st->argv, st->attempt,
+			   out, sizeof(out), e) == 0 &&
 		    (st->output == NULL || strstr(out, st->output) != NULL))
 			return 0;
 		if (dt_deadline_expired(&d))

@@ -174,6 +174,7 @@ typedef struct lc_step {        /* one first-start step, expanded */
 	char **argv;                /* wait: the command, or NULL */
 	char *output;               /* wait: text its output must hold, or NULL */
 	double timeout;             /* wait: seconds */
+	double attempt;             /* wait: seconds one run may take */
 } lc_step;
 
 typedef struct lc_proc {        /* one process of one node */

@@ -21,6 +21,9 @@
  *           - file: {path: NAME, content: "TEMPLATE"}   in the data dir
  *           - wait: {command: [...], on: first}   on: all (default),
  *                                        first (node index 0) or rest
+ *           - wait: {command: [initdb, ...], attempt-timeout: 60s}
+ *                                        one run's bound (5 s): then
+ *                                        killed and run again
  *
  * Placeholders: {name} {index} {address} {data_dir} {primary} {peers}
  * {nodes} {replicas} {option:NAME}.  Anything else between braces is a
@@ -105,6 +108,11 @@ static const dt_option wait_step_options[] = {
 	  .doc = "a text its output must hold, with placeholders" },
 	{ .name = "timeout", .type = DT_OPT_DURATION, .def = "20s", .min = 0.001,
 	  .max = 86400, .doc = "how long to wait before the start fails" },
+	{ .name = "attempt-timeout", .type = DT_OPT_DURATION, .def = "5s",
+	  .min = 0.001, .max = 86400,
+	  .doc = "how long one run of the command may take before it is killed "
+		 "and run again (a command that makes something, initdb, "
+		 "should have the whole timeout: a killed one leaves half)" },
 	{ .name = NULL }
 };
 
@@ -430,7 +438,7 @@ static int check_first_start(const json_t *proc, char *err)
 	static const char *const step_keys[] = { "file", "wait", NULL };
 	static const char *const file_keys[] = { "path", "content", "on", NULL };
 	static const char *const wait_keys[] = { "command", "expect", "timeout",
-						 "on", NULL };
+						 "attempt-timeout", "on", NULL };
 	const json_t *steps = json_object_get(proc, "first-start"), *step;
 	size_t i;
 
@@ -465,8 +473,8 @@ static int check_first_start(const json_t *proc, char *err)
 		if (!json_is_object(wait))
 			return dt_conf_fail(step, "wait", err, "expected a mapping: "
 					    "{command: [...], expect: TEXT, timeout: SECONDS}");
-		if (only_keys(wait, wait_keys, "command, expect, timeout and on",
-			      err) != 0 ||
+		if (only_keys(wait, wait_keys, "command, expect, timeout, "
+			      "attempt-timeout and on", err) != 0 ||
 		    check_array(wait, "command", true, err) != 0 ||
 		    check_string(wait, "expect", false, err) != 0 ||
 		    check_step_on(wait, err) != 0)
@@ -474,6 +482,9 @@ static int check_first_start(const json_t *proc, char *err)
 		if (parse_seconds(json_object_get(wait, "timeout")) <= 0)
 			return dt_conf_fail(wait, "timeout", err, "expected seconds "
 					    "(20, \"20s\", \"500ms\")");
+		if (parse_seconds(json_object_get(wait, "attempt-timeout")) <= 0)
+			return dt_conf_fail(wait, "attempt-timeout", err, "expected "
+					    "seconds (5, \"5s\", \"500ms\")");
 	}
 	return 0;
 }
@@ -688,6 +699,8 @@ static int expand_steps(const lc_platform *p, size_t i, const lc_spec *sp,
 				return -1;
 		}
 		st->timeout = parse_seconds(json_object_get(wait, "timeout"));
+		st->attempt = json_object_get(wait, "attempt-timeout") != NULL ?
+			      parse_seconds(json_object_get(wait, "attempt-timeout")) : 5;
 	}
 	return 0;
 }

@@ -4,7 +4,7 @@
  *
  *   client:
  *     name: postgres
- *     isolation: serializable    # read-committed, repeatable-read,
+ *     isolation: read-committed  # (the server's default), repeatable-read,
  *                                # serializable: every transaction's
  *     read-from: primary         # primary, replica (spread over the
  *                                # workers) or a node name: register
@@ -207,9 +207,10 @@ static const char *const pg_ops[] = {
 };
 
 static const dt_option pg_options[] = {
-	{ .name = "isolation", .type = DT_OPT_ENUM, .def = "serializable",
+	{ .name = "isolation", .type = DT_OPT_ENUM, .def = "read-committed",
 	  .values = isolation_names,
-	  .doc = "every transaction's isolation level (BEGIN ISOLATION LEVEL); "
+	  .doc = "every transaction's isolation level (BEGIN ISOLATION LEVEL; the "
+		 "default is the server's own); "
 		 "read-only ones on a replica run at repeatable-read at most" },
 	{ .name = "read-from", .type = DT_OPT_STRING, .def = "primary",
 	  .doc = "where reads and read-only transactions go: primary, replica "
