@@ -10,6 +10,9 @@
  *     connect-to: spread          # spread (worker i on node i % n: every
  *                                 # Galera node takes writes), first, or
  *                                 # a node's name
+ *     transfer: update            # bank: update (balance = balance - N)
+ *                                 # or read-write (SELECT, then SET the
+ *                                 # balance computed: lost updates show)
  *     user: root
  *     database: dt
  *     endpoints: [HOST:PORT]      # when the chart has no nodes
@@ -39,6 +42,8 @@ static void my_destroy(void *data)
 	free(c->eps);
 	free(c);
 }
+
+static const char *const transfer_modes[] = { "update", "read-write", NULL };
 
 static const char *const isolation_names[] = {
 	"read-committed", "repeatable-read", "serializable", NULL
@@ -83,6 +88,7 @@ static void *my_create(const dt_client_env *env, char *err)
 				  &c->neps, err);
 	if (c->eps == NULL)
 		goto fail;
+	c->read_write = strcmp(dt_opt_string(env->config, "transfer"), "read-write") == 0;
 	c->user = dt_opt_string(env->config, "user");
 	c->dbname = dt_opt_string(env->config, "database");
 	iso = dt_opt_string(env->config, "isolation");
@@ -184,6 +190,11 @@ static const dt_option my_options[] = {
 		 "ISOLATION LEVEL; the default is the server's own)" },
 	{ .name = "connect-to", .type = DT_OPT_STRING, .def = "spread",
 	  .doc = "spread (worker i on node i mod n), first, or a node's name" },
+	{ .name = "transfer", .type = DT_OPT_ENUM, .def = "update",
+	  .values = transfer_modes,
+	  .doc = "bank transfers: update (balance = balance - amount, in the "
+		 "statement) or read-write (SELECT the balances, then write what "
+		 "the client computed: a lost update creates or destroys money)" },
 	{ .name = "user", .type = DT_OPT_STRING, .def = "root",
 	  .doc = "the user to connect as (the charts skip the grant tables)" },
 	{ .name = "database", .type = DT_OPT_STRING, .def = "dt",

@@ -41,6 +41,8 @@ typedef struct my_client {
 	my_isolation isolation;
 	bool txn_lists;            /* txn reads are lists (list-append) */
 	long long accounts, balance;
+	bool read_write;           /* bank transfers read, then write the
+				      balances the client computed */
 	const char *user, *dbname; /* borrowed from the config */
 	MYSQL **metrics_conn;      /* one per endpoint, metrics thread only */
 } my_client;

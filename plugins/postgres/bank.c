@@ -7,6 +7,13 @@
  *             rolled back), UPDATE the destination, COMMIT
  * The debit is conditional in the same statement, so no level lets a
  * balance go negative; a serialization failure or deadlock is a fail.
+ *
+ * transfer: read-write instead SELECTs both balances and then SETs the
+ * values the client computed, as an application would: at READ
+ * COMMITTED two transfers from one account may both read its old
+ * balance, and the second write loses the first (P4, lost update: money
+ * created or destroyed, which the bank checker sees); REPEATABLE READ
+ * and SERIALIZABLE abort the second (40001).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +60,69 @@ static long update(pg_conn *k, const char *sql, const char *const *params,
 	return rows;
 }
 
+/* SELECT the balance of account id inside the transfer: 0 with *bal,
+ * or -1 (rolled back, *error says why). */
+static int select_balance(pg_conn *k, const char *id, long long *bal,
+			  char **error)
+{
+	const char *params[1] = { id };
+	PGresult *r;
+
+	if (pg_exec(k, false, "SELECT balance FROM dt_bank WHERE id = $1", 1,
+		    params, &r, error) != PG_DONE) {
+		pg_rollback(k, false);
+		return -1;
+	}
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		pg_rollback(k, false);
+		dt_op_error(error, DT_OP_FAIL, "no account %s", id);
+		return -1;
+	}
+	*bal = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return 0;
+}
+
+/* UPDATE one balance to a value: 0, or -1 (rolled back). */
+static int set_balance(pg_conn *k, const char *const *params, char **error)
+{
+	long rows = update(k, "UPDATE dt_bank SET balance = $2 WHERE id = $1",
+			   params, error);
+
+	if (rows == 1)
+		return 0;
+	if (rows == 0) {
+		pg_rollback(k, false);
+		dt_op_error(error, DT_OP_FAIL, "no account %s", params[0]);
+	}
+	return -1;
+}
+
+/* transfer: read-write: read both balances, write both computed. */
+static dt_op_type read_write(pg_conn *k, char *f, char *t, long long amount,
+			     char **error)
+{
+	long long fb, tb;
+	char v[24];
+	const char *set_from[2] = { f, v }, *set_to[2] = { t, v };
+
+	if (select_balance(k, f, &fb, error) != 0 ||
+	    select_balance(k, t, &tb, error) != 0)
+		return DT_OP_FAIL;
+	if (fb < amount) {
+		pg_rollback(k, false);
+		return dt_op_error(error, DT_OP_FAIL, "insufficient funds");
+	}
+	snprintf(v, sizeof(v), "%lld", fb - amount);
+	if (set_balance(k, set_from, error) != 0)
+		return DT_OP_FAIL;
+	snprintf(v, sizeof(v), "%lld", tb + amount);
+	if (set_balance(k, set_to, error) != 0)
+		return DT_OP_FAIL;
+	return pg_commit(k, false, error);
+}
+
 dt_op_type pg_bank_transfer(pg_conn *k, const json_t *value, char **error)
 {
 	long long from = json_integer_value(json_object_get(value, "from"));
@@ -72,6 +142,8 @@ dt_op_type pg_bank_transfer(pg_conn *k, const json_t *value, char **error)
 	 * a fail (a lost connection rolls the transaction back). */
 	if (pg_begin(k, false, false, error) != PG_DONE)
 		return DT_OP_FAIL;
+	if (k->c->read_write)
+		return read_write(k, f, t, amount, error);
 	rows = update(k, "UPDATE dt_bank SET balance = balance - $2 WHERE id = $1 "
 		      "AND balance >= $2", debit, error);
 	if (rows < 0)

@@ -11,6 +11,9 @@
  *                                # reads, bank reads and read-only
  *                                # transactions go there
  *     primary: n1                # the primary's node (default: the first)
+ *     transfer: update           # bank: update (balance = balance - N)
+ *                                # or read-write (SELECT, then SET the
+ *                                # balance computed: lost updates show)
  *     user: postgres
  *     database: postgres
  *     endpoints: [HOST:PORT]     # when the chart has no nodes
@@ -42,6 +45,8 @@ static void pg_destroy(void *data)
 	free(c->eps);
 	free(c);
 }
+
+static const char *const transfer_modes[] = { "update", "read-write", NULL };
 
 static const char *const isolation_names[] = {
 	"read-committed", "repeatable-read", "serializable", NULL
@@ -107,6 +112,7 @@ static void *pg_create(const dt_client_env *env, char *err)
 				  &c->neps, err);
 	if (c->eps == NULL)
 		goto fail;
+	c->read_write = strcmp(dt_opt_string(env->config, "transfer"), "read-write") == 0;
 	c->user = dt_opt_string(env->config, "user");
 	c->dbname = dt_opt_string(env->config, "database");
 	iso = dt_opt_string(env->config, "isolation");
@@ -217,6 +223,11 @@ static const dt_option pg_options[] = {
 		 "(spread over the workers) or a node's name" },
 	{ .name = "primary", .type = DT_OPT_STRING,
 	  .doc = "the primary's node name (default: the first node)" },
+	{ .name = "transfer", .type = DT_OPT_ENUM, .def = "update",
+	  .values = transfer_modes,
+	  .doc = "bank transfers: update (balance = balance - amount, in the "
+		 "statement) or read-write (SELECT the balances, then write what "
+		 "the client computed: a lost update creates or destroys money)" },
 	{ .name = "user", .type = DT_OPT_STRING, .def = "postgres",
 	  .doc = "the role to connect as (the chart trusts the run's subnet)" },
 	{ .name = "database", .type = DT_OPT_STRING, .def = "postgres",

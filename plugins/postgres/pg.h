@@ -45,6 +45,8 @@ typedef struct pg_client {
 	bool txn_lists;            /* txn reads are lists (list-append), not
 				      registers (rw-register) */
 	long long accounts, balance;
+	bool read_write;           /* bank transfers read, then write the
+				      balances the client computed */
 	const char *user, *dbname; /* borrowed from the config */
 	PGconn **metrics_conn;     /* one per endpoint, metrics thread only */
 } pg_client;
