@@ -1,4 +1,7 @@
 dist_charts_DATA += \
 	charts/etcd.yaml \
+	charts/mariadb.yaml \
+	charts/mariadb-galera.yaml \
+	charts/postgres.yaml \
 	charts/mem.yaml \
 	charts/redis.yaml

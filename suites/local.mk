@@ -3,8 +3,17 @@ dist_suites_DATA += \
 	suites/etcd-kv.yaml \
 	suites/etcd-power-loss.yaml \
 	suites/etcd-serializable.yaml \
+	suites/galera.yaml \
+	suites/galera-register.yaml \
+	suites/galera-register-sync-wait.yaml \
+	suites/mariadb-rr.yaml \
+	suites/mariadb-serializable.yaml \
 	suites/mem-bank.yaml \
 	suites/mem-register.yaml \
+	suites/postgres-read-committed.yaml \
+	suites/postgres-register.yaml \
+	suites/postgres-replica-reads.yaml \
+	suites/postgres-serializable.yaml \
 	suites/redis.yaml \
 	suites/redis-power-loss.yaml \
 	suites/redis-register.yaml \

@@ -54,3 +54,17 @@ tests_systems_suites_LDADD = $(TEST_LIBS)
 TESTS += tests/systems/suites
 endif
 endif
+
+# the postgres and mariadb clients against real servers (root: the
+# servers run as their system users)
+if BUILD_POSTGRES
+if BUILD_MARIADB
+check_PROGRAMS += tests/systems/sql_client
+tests_systems_sql_client_SOURCES = tests/systems/sql_client.c \
+	tests/systems/sql_servers.c tests/systems/sql_servers.h \
+	$(SYSTEMS_TEST_SOURCES)
+tests_systems_sql_client_CFLAGS = $(SYSTEMS_TEST_CFLAGS)
+tests_systems_sql_client_LDADD = $(SYSTEMS_TEST_LIBS)
+TESTS += tests/systems/sql_client
+endif
+endif

@@ -487,14 +487,19 @@ static void stop_node(lc_platform *p, size_t i)
 	} while (left && !dt_deadline_expired(&d));
 	for (size_t k = 0; left && k < p->x[i].nprocs; k++) {
 		lc_proc *pr = &p->x[i].procs[k];
+		pid_t kids[LC_MAX_DESCENDANTS];
+		size_t nkids;
 
 		if (pr->pid <= 0)
 			continue;
 		dt_log(DT_LOG_WARN, "local: %s: %s ignored SIGTERM for %g s: "
 		       "SIGKILL", p->nodes[i].name, pr->spec->name,
 		       pr->spec->stop_timeout);
+		nkids = lc_descendants(pr->pid, kids, LC_MAX_DESCENDANTS);
 		kill(-pr->pid, SIGKILL);
 		kill(pr->pid, SIGKILL);
+		for (size_t j = 0; j < nkids; j++)
+			kill(kids[j], SIGKILL);
 		if (!reap_killed(p, i, k))
 			dt_log(DT_LOG_ERROR, "local: %s: pid %d survives SIGKILL "
 			       "(left for the state file's undo)", p->nodes[i].name,
@@ -942,13 +947,21 @@ static int local_signal(void *data, dt_node *node, int sig, char *err)
 		return dt_fail(err, "not a node of this platform");
 	for (size_t k = 0; k < p->x[i].nprocs; k++) {
 		lc_proc *pr = &p->x[i].procs[k];
+		pid_t kids[LC_MAX_DESCENDANTS];
+		size_t nkids;
 
 		if (pr->pid <= 0)
 			continue;
-		/* The whole process group: a server's own children too. */
+		/* The whole process group: a server's own children too, and
+		 * its descendants in sessions of their own (a postgres
+		 * backend), found before the signal (a killed parent's
+		 * children go to init). */
+		nkids = lc_descendants(pr->pid, kids, LC_MAX_DESCENDANTS);
 		if (kill(-pr->pid, sig) != 0 && kill(pr->pid, sig) != 0)
 			return dt_fail(err, "node %s: kill %d: %s", node->name,
 				       (int)pr->pid, strerror(errno));
+		for (size_t j = 0; j < nkids; j++)
+			kill(kids[j], sig);
 		if (sig == SIGKILL && !reap_killed(p, i, k))
 			return dt_fail(err, "node %s: pid %d survives SIGKILL for "
 				       "10 s", node->name, (int)pr->pid);

@@ -39,6 +39,7 @@ static int wait_for(MYSQL *m, int status, const dt_deadline *d)
 	for (;;) {
 		struct pollfd pf = { .fd = mysql_get_socket(m) };
 		int ms = left_ms(d), n, out = 0;
+		bool theirs = false;    /* libmariadb's timeout is the nearer */
 
 		if (ms == 0)
 			return -1;
@@ -49,16 +50,24 @@ static int wait_for(MYSQL *m, int status, const dt_deadline *d)
 		if (status & MYSQL_WAIT_EXCEPT)
 			pf.events |= POLLPRI;
 		if ((status & MYSQL_WAIT_TIMEOUT) &&
-		    mysql_get_timeout_value_ms(m) < (unsigned int)ms)
+		    mysql_get_timeout_value_ms(m) < (unsigned int)ms) {
 			ms = (int)mysql_get_timeout_value_ms(m);
+			theirs = true;
+		}
 		n = poll(&pf, 1, ms);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -1;
-		if (n == 0)
-			return (status & MYSQL_WAIT_TIMEOUT) ? MYSQL_WAIT_TIMEOUT :
-			       (dt_deadline_expired(d) ? -1 : 0);
+		if (n == 0) {
+			/* Ours (poll may wake a hair before the deadline:
+			 * that is ours too, never libmariadb's), or its own. */
+			if (theirs)
+				return MYSQL_WAIT_TIMEOUT;
+			if (dt_deadline_expired(d) || left_ms(d) <= 1)
+				return -1;
+			continue;
+		}
 		if (pf.revents & (POLLIN | POLLHUP | POLLERR))
 			out |= MYSQL_WAIT_READ;
 		if (pf.revents & POLLOUT)
