@@ -68,3 +68,14 @@ tests_systems_sql_client_LDADD = $(SYSTEMS_TEST_LIBS)
 TESTS += tests/systems/sql_client
 endif
 endif
+
+# the SQL suites end to end (root, local platform)
+if BUILD_POSTGRES
+if BUILD_MARIADB
+check_PROGRAMS += tests/systems/sql_suites
+tests_systems_sql_suites_SOURCES = tests/systems/sql_suites.c
+tests_systems_sql_suites_CFLAGS = $(TEST_CFLAGS)
+tests_systems_sql_suites_LDADD = $(TEST_LIBS)
+TESTS += tests/systems/sql_suites
+endif
+endif

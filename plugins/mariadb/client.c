@@ -91,6 +91,7 @@ static void *my_create(const dt_client_env *env, char *err)
 	c->read_write = strcmp(dt_opt_string(env->config, "transfer"), "read-write") == 0;
 	c->user = dt_opt_string(env->config, "user");
 	c->dbname = dt_opt_string(env->config, "database");
+	c->password = dt_opt_string(env->config, "password");
 	iso = dt_opt_string(env->config, "isolation");
 	for (size_t n = 0; isolation_names[n] != NULL; n++)
 		if (strcmp(iso, isolation_names[n]) == 0)
@@ -197,6 +198,9 @@ static const dt_option my_options[] = {
 		 "the client computed: a lost update creates or destroys money)" },
 	{ .name = "user", .type = DT_OPT_STRING, .def = "root",
 	  .doc = "the user to connect as (the charts skip the grant tables)" },
+	{ .name = "password", .type = DT_OPT_STRING,
+	  .doc = "the user's password (none locally: the charts skip the grant "
+		 "tables; the k8s chart's values set one)" },
 	{ .name = "database", .type = DT_OPT_STRING, .def = "dt",
 	  .doc = "the database holding DT's tables (made by the set-up)" },
 	{ .name = "endpoints", .type = DT_OPT_LIST, .item = DT_OPT_STRING,

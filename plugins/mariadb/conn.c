@@ -101,7 +101,7 @@ MYSQL *my_connect_ep(const my_client *c, const dt_endpoint *ep, const char *db,
 	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &secs);
 	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &secs);
 	mysql_options(m, MYSQL_OPT_NONBLOCK, 0);
-	status = mysql_real_connect_start(&ret, m, ep->host, c->user, NULL, db,
+	status = mysql_real_connect_start(&ret, m, ep->host, c->user, c->password, db,
 					  (unsigned int)ep->port, NULL,
 					  CLIENT_FOUND_ROWS);
 	while (status != 0) {

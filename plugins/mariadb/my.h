@@ -44,6 +44,7 @@ typedef struct my_client {
 	bool read_write;           /* bank transfers read, then write the
 				      balances the client computed */
 	const char *user, *dbname; /* borrowed from the config */
+	const char *password;      /* borrowed, or NULL */
 	MYSQL **metrics_conn;      /* one per endpoint, metrics thread only */
 } my_client;
 

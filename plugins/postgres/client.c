@@ -115,6 +115,7 @@ static void *pg_create(const dt_client_env *env, char *err)
 	c->read_write = strcmp(dt_opt_string(env->config, "transfer"), "read-write") == 0;
 	c->user = dt_opt_string(env->config, "user");
 	c->dbname = dt_opt_string(env->config, "database");
+	c->password = dt_opt_string(env->config, "password");
 	iso = dt_opt_string(env->config, "isolation");
 	for (size_t n = 0; isolation_names[n] != NULL; n++)
 		if (strcmp(iso, isolation_names[n]) == 0)
@@ -230,6 +231,9 @@ static const dt_option pg_options[] = {
 		 "the client computed: a lost update creates or destroys money)" },
 	{ .name = "user", .type = DT_OPT_STRING, .def = "postgres",
 	  .doc = "the role to connect as (the chart trusts the run's subnet)" },
+	{ .name = "password", .type = DT_OPT_STRING,
+	  .doc = "the role's password (none locally: the chart trusts the "
+		 "run's subnet; the k8s chart's values set one)" },
 	{ .name = "database", .type = DT_OPT_STRING, .def = "postgres",
 	  .doc = "the database holding DT's tables" },
 	{ .name = "endpoints", .type = DT_OPT_LIST, .item = DT_OPT_STRING,

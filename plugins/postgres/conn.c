@@ -76,9 +76,10 @@ PGconn *pg_connect_ep(const pg_client *c, const dt_endpoint *ep,
 {
 	char port[16], timeout[16];
 	const char *keys[] = { "host", "port", "user", "dbname",
-			       "application_name", "connect_timeout", NULL };
+			       "application_name", "connect_timeout", "password",
+			       NULL };
 	const char *vals[] = { ep->host, port, c->user, c->dbname, "dt",
-			       timeout, NULL };
+			       timeout, c->password, NULL };
 	PGconn *conn;
 
 	snprintf(port, sizeof(port), "%d", ep->port);

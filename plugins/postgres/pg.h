@@ -48,6 +48,7 @@ typedef struct pg_client {
 	bool read_write;           /* bank transfers read, then write the
 				      balances the client computed */
 	const char *user, *dbname; /* borrowed from the config */
+	const char *password;      /* borrowed, or NULL */
 	PGconn **metrics_conn;     /* one per endpoint, metrics thread only */
 } pg_client;
 
