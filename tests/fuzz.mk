@@ -13,7 +13,7 @@
 # the regressions through it (under ASan or valgrind as the build is).
 
 FUZZ_NAMES = yaml suite history_line history_jsonl edn history_import \
-	linearizable prom redis_info etcd_reply faultfs_proto
+	linearizable prom redis_info etcd_reply faultfs_proto sql_list
 if BUILD_DTD
 FUZZ_NAMES += dtd_api dtd_host dtd_data
 endif
@@ -28,6 +28,12 @@ check_PROGRAMS += tests/fuzz/replay_yaml tests/fuzz/replay_suite \
 	tests/fuzz/replay_linearizable tests/fuzz/replay_prom \
 	tests/fuzz/replay_redis_info tests/fuzz/replay_etcd_reply \
 	tests/fuzz/replay_faultfs_proto
+check_PROGRAMS += tests/fuzz/replay_sql_list
+# the SQL clients' list-append row parser, compiled in
+tests_fuzz_replay_sql_list_SOURCES = tests/fuzz/fuzz_sql_list.c plugins/postgres/list.c \
+	tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_sql_list_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/postgres
+tests_fuzz_replay_sql_list_LDADD = $(FUZZ_LIBS)
 # dtd's API needs sqlite3, which a build without dtd may lack
 if BUILD_DTD
 check_PROGRAMS += tests/fuzz/replay_dtd_api tests/fuzz/replay_dtd_host \
@@ -97,6 +103,11 @@ noinst_PROGRAMS += tests/fuzz/fuzz_yaml tests/fuzz/fuzz_suite \
 	tests/fuzz/fuzz_edn tests/fuzz/fuzz_history_import \
 	tests/fuzz/fuzz_linearizable tests/fuzz/fuzz_prom tests/fuzz/fuzz_redis_info \
 	tests/fuzz/fuzz_etcd_reply tests/fuzz/fuzz_faultfs_proto
+noinst_PROGRAMS += tests/fuzz/fuzz_sql_list
+tests_fuzz_fuzz_sql_list_SOURCES = tests/fuzz/fuzz_sql_list.c plugins/postgres/list.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_sql_list_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/postgres
+tests_fuzz_fuzz_sql_list_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_sql_list_LDADD = $(FUZZ_LIBS)
 if BUILD_DTD
 noinst_PROGRAMS += tests/fuzz/fuzz_dtd_api tests/fuzz/fuzz_dtd_host tests/fuzz/fuzz_dtd_data
 endif

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "list.h"
 #include "my.h"
 
 typedef enum { MOP_APPEND, MOP_READ, MOP_WRITE } mop_kind;
@@ -46,20 +47,6 @@ static int mop_check(const json_t *m, size_t i, char **error)
 	dt_op_error(error, DT_OP_FAIL, "micro-op %zu: no micro-op '%s' (append, r, w)",
 		    i, f);
 	return -1;
-}
-
-static json_t *parse_list(const char *s, size_t len)
-{
-	json_t *list = json_array();
-	size_t start = 0;
-
-	for (size_t i = 0; len > 0 && i <= len; i++) {
-		if (i < len && s[i] != ',')
-			continue;
-		json_array_append_new(list, dt_value_parse(s + start, i - start, false));
-		start = i + 1;
-	}
-	return list;
 }
 
 /* The statement of micro-op m, malloc'd; NULL with *error. */
@@ -113,7 +100,7 @@ static int mop_run(my_conn *k, int kind, const json_t *m, json_t **read,
 		if (row == NULL || row[0] == NULL)
 			*read = k->c->txn_lists ? json_array() : json_null();
 		else if (k->c->txn_lists)
-			*read = parse_list(row[0], mysql_fetch_lengths(r)[0]);
+			*read = sql_list_parse(row[0], mysql_fetch_lengths(r)[0]);
 		else
 			*read = dt_value_parse(row[0], mysql_fetch_lengths(r)[0], false);
 	}

@@ -7,6 +7,7 @@ plugins_postgres_dt_postgres_la_SOURCES = \
 	plugins/postgres/bank.c \
 	plugins/postgres/client.c \
 	plugins/postgres/conn.c \
+	plugins/postgres/list.c plugins/postgres/list.h \
 	plugins/postgres/metrics.c \
 	plugins/postgres/ops.c \
 	plugins/postgres/setup.c \

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "list.h"
 #include "pg.h"
 
 typedef enum { MOP_APPEND, MOP_READ, MOP_WRITE } mop_kind;
@@ -49,21 +50,6 @@ static int mop_check(const json_t *m, size_t i, char **error)
 	dt_op_error(error, DT_OP_FAIL, "micro-op %zu: no micro-op '%s' (append, r, w)",
 		    i, f);
 	return -1;
-}
-
-/* A list-append row "1,2,3" as [1, 2, 3]. */
-static json_t *parse_list(const char *s, size_t len)
-{
-	json_t *list = json_array();
-	size_t start = 0;
-
-	for (size_t i = 0; len > 0 && i <= len; i++) {
-		if (i < len && s[i] != ',')
-			continue;
-		json_array_append_new(list, dt_value_parse(s + start, i - start, false));
-		start = i + 1;
-	}
-	return list;
 }
 
 /* Run micro-op m (kind kind) inside the transaction; a read's value
@@ -107,7 +93,7 @@ static int mop_run(pg_conn *k, bool reader, int kind, const json_t *m,
 		if (PQntuples(r) == 0)
 			*read = lists ? json_array() : json_null();
 		else if (lists)
-			*read = parse_list(PQgetvalue(r, 0, 0),
+			*read = sql_list_parse(PQgetvalue(r, 0, 0),
 					   (size_t)PQgetlength(r, 0, 0));
 		else
 			*read = dt_value_parse(PQgetvalue(r, 0, 0),
