@@ -12,3 +12,4 @@ bench-dtd: all
 		$(SHELL) $(top_srcdir)/bench/dtd/bench-metrics.sh $(BENCH_DTD_FLAGS)
 include bench/faultfs.mk
 include bench/sql.mk
+include bench/clock.mk

@@ -16,6 +16,10 @@ dist_suites_DATA += \
 	suites/postgres-serializable.yaml \
 	suites/redis.yaml \
 	suites/redis-power-loss.yaml \
+	suites/redis-lock-clock.yaml \
 	suites/redis-register.yaml \
 	suites/redis-replica-reads.yaml \
 	suites/redis-sentinel.yaml
+dist_suites_DATA += suites/mem-set.yaml
+dist_suites_DATA += suites/redis-sentinel-partition.yaml
+dist_suites_DATA += suites/redis-no-persistence.yaml

@@ -13,7 +13,9 @@
 # the regressions through it (under ASan or valgrind as the build is).
 
 FUZZ_NAMES = yaml suite history_line history_jsonl edn history_import \
-	linearizable prom redis_info etcd_reply faultfs_proto sql_list
+	linearizable prom redis_info etcd_reply faultfs_proto elf_reach
+FUZZ_NAMES += nemesis_arg
+FUZZ_NAMES += sql_list
 if BUILD_DTD
 FUZZ_NAMES += dtd_api dtd_host dtd_data
 endif
@@ -27,7 +29,10 @@ check_PROGRAMS += tests/fuzz/replay_yaml tests/fuzz/replay_suite \
 	tests/fuzz/replay_edn tests/fuzz/replay_history_import \
 	tests/fuzz/replay_linearizable tests/fuzz/replay_prom \
 	tests/fuzz/replay_redis_info tests/fuzz/replay_etcd_reply \
-	tests/fuzz/replay_faultfs_proto
+	tests/fuzz/replay_faultfs_proto tests/fuzz/replay_elf_reach
+check_PROGRAMS += tests/fuzz/replay_nemesis_arg
+tests_fuzz_replay_nemesis_arg_SOURCES = tests/fuzz/fuzz_nemesis_arg.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_nemesis_arg_LDADD = $(FUZZ_LIBS)
 check_PROGRAMS += tests/fuzz/replay_sql_list
 # the SQL clients' list-append row parser, compiled in
 tests_fuzz_replay_sql_list_SOURCES = tests/fuzz/fuzz_sql_list.c plugins/postgres/list.c \
@@ -74,6 +79,12 @@ FUZZ_FAULTFS_SOURCES = tests/fuzz/fuzz_faultfs_proto.c faultfs/proto.c \
 tests_fuzz_replay_faultfs_proto_SOURCES = $(FUZZ_FAULTFS_SOURCES) tests/fuzz/replay.c
 tests_fuzz_replay_faultfs_proto_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/faultfs
 tests_fuzz_replay_faultfs_proto_LDADD = $(FUZZ_LIBS)
+# the ELF reader of clock: fake (plugins/local/reach.c) compiled in
+FUZZ_ELF_SOURCES = tests/fuzz/fuzz_elf_reach.c plugins/local/reach.c \
+	plugins/local/reach.h $(FUZZ_COMMON)
+tests_fuzz_replay_elf_reach_SOURCES = $(FUZZ_ELF_SOURCES) tests/fuzz/replay.c
+tests_fuzz_replay_elf_reach_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/local
+tests_fuzz_replay_elf_reach_LDADD = $(FUZZ_LIBS)
 # dtd's API without HTTP: its sources compiled in
 FUZZ_DTD_SOURCES = core/dtd/api.c core/dtd/api_run.c core/dtd/data.c core/dtd/db.c \
 	core/dtd/config.c core/dtd/files.c core/dtd/runner.c
@@ -98,11 +109,15 @@ EXTRA_DIST += tests/fuzz/replay-corpus tests/fuzz/run-fuzz tests/fuzz/corpus \
 	tests/fuzz/regress
 
 if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_nemesis_arg
+tests_fuzz_fuzz_nemesis_arg_SOURCES = tests/fuzz/fuzz_nemesis_arg.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_nemesis_arg_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_nemesis_arg_LDADD = $(FUZZ_LIBS)
 noinst_PROGRAMS += tests/fuzz/fuzz_yaml tests/fuzz/fuzz_suite \
 	tests/fuzz/fuzz_history_line tests/fuzz/fuzz_history_jsonl \
 	tests/fuzz/fuzz_edn tests/fuzz/fuzz_history_import \
 	tests/fuzz/fuzz_linearizable tests/fuzz/fuzz_prom tests/fuzz/fuzz_redis_info \
-	tests/fuzz/fuzz_etcd_reply tests/fuzz/fuzz_faultfs_proto
+	tests/fuzz/fuzz_etcd_reply tests/fuzz/fuzz_faultfs_proto tests/fuzz/fuzz_elf_reach
 noinst_PROGRAMS += tests/fuzz/fuzz_sql_list
 tests_fuzz_fuzz_sql_list_SOURCES = tests/fuzz/fuzz_sql_list.c plugins/postgres/list.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_sql_list_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/postgres
@@ -163,6 +178,10 @@ tests_fuzz_fuzz_faultfs_proto_SOURCES = $(FUZZ_FAULTFS_SOURCES)
 tests_fuzz_fuzz_faultfs_proto_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/faultfs
 tests_fuzz_fuzz_faultfs_proto_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_faultfs_proto_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_elf_reach_SOURCES = $(FUZZ_ELF_SOURCES)
+tests_fuzz_fuzz_elf_reach_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/local
+tests_fuzz_fuzz_elf_reach_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_elf_reach_LDADD = $(FUZZ_LIBS)
 
 fuzz: all
 	$(SHELL) $(top_srcdir)/tests/fuzz/run-fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
