@@ -14,6 +14,7 @@ dist_suites_DATA += \
 	suites/postgres-register.yaml \
 	suites/postgres-replica-reads.yaml \
 	suites/postgres-serializable.yaml \
+	suites/postgres-set.yaml \
 	suites/redis.yaml \
 	suites/redis-power-loss.yaml \
 	suites/redis-lock-clock.yaml \

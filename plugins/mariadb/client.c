@@ -19,7 +19,7 @@
  *
  * One connection per worker, opened lazily within an operation's
  * deadline and dropped after any error of the connection (conn.c).
- * Workloads: register (ops.c), bank (bank.c), list-append and
+ * Workloads: register (ops.c), bank (bank.c), set (set.c), list-append and
  * rw-register (txn.c); setup.c makes the database and tables.
  * Outcomes: an error reply is a fail (rolled back), with its SQLSTATE
  * and error number in the history; a COMMIT without an answer is info.
@@ -62,6 +62,10 @@ static int workload_conf(my_client *c, const dt_client_env *env, char *err)
 	}
 	if (strcmp(w, "register") == 0) {
 		c->workload = MY_WL_REGISTER;
+		return 0;
+	}
+	if (strcmp(w, "set") == 0) {
+		c->workload = MY_WL_SET;
 		return 0;
 	}
 	c->workload = MY_WL_TXN;
@@ -144,6 +148,9 @@ static dt_op_type invoke(my_conn *k, const char *f, const json_t *value,
 {
 	if (strcmp(f, "txn") == 0)
 		return my_txn_invoke(k, value, &r->value, &r->error);
+	if (k->c->workload == MY_WL_SET && (strcmp(f, "add") == 0 ||
+					     strcmp(f, "read") == 0))
+		return my_set_invoke(k, f, value, &r->value, &r->error);
 	if (k->c->workload == MY_WL_BANK) {
 		if (strcmp(f, "read") == 0)
 			return my_bank_read(k, &r->value, &r->error);
@@ -181,7 +188,7 @@ static void my_disconnect(void *data)
 }
 
 static const char *const my_ops[] = {
-	"read", "write", "cas", "transfer", "txn", NULL
+	"read", "write", "cas", "transfer", "add", "txn", NULL
 };
 
 static const dt_option my_options[] = {

@@ -10,6 +10,7 @@ plugins_mariadb_dt_mariadb_la_SOURCES = \
 	plugins/postgres/list.c plugins/postgres/list.h \
 	plugins/mariadb/metrics.c \
 	plugins/mariadb/ops.c \
+	plugins/mariadb/set.c \
 	plugins/mariadb/setup.c \
 	plugins/mariadb/txn.c
 # list.c: the list-append row parser, shared with the postgres client

@@ -21,7 +21,7 @@
 
 #define MY_MAX_ACCOUNTS 1000
 
-typedef enum { MY_WL_REGISTER, MY_WL_BANK, MY_WL_TXN } my_workload;
+typedef enum { MY_WL_REGISTER, MY_WL_BANK, MY_WL_TXN, MY_WL_SET } my_workload;
 
 typedef enum {
 	MY_ISO_READ_COMMITTED = 0,
@@ -102,6 +102,8 @@ dt_op_type my_bank_read(my_conn *k, json_t **result, char **error);
 dt_op_type my_bank_transfer(my_conn *k, const json_t *value, char **error);
 dt_op_type my_txn_invoke(my_conn *k, const json_t *value, json_t **result,
 			 char **error);
+dt_op_type my_set_invoke(my_conn *k, const char *f, const json_t *value,
+			 json_t **result, char **error);
 json_t *my_metrics(void *data);
 
 #endif /* DT_MY_H */

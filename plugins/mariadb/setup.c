@@ -7,6 +7,7 @@
  *   dt.dt_register (k varchar(64) primary key, v text)  register, rw-register
  *   dt.dt_append   (k varchar(64) primary key, v text)  list-append "1,2,3"
  *   dt.dt_bank     (id int primary key, balance bigint)
+ *   dt.dt_set      (e bigint primary key)                set
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +16,14 @@
 #include "my.h"
 
 static const char *const SCHEMA[] = {
-	"DROP TABLE IF EXISTS dt_register, dt_append, dt_bank",
+	"DROP TABLE IF EXISTS dt_register, dt_append, dt_bank, dt_set",
 	"CREATE TABLE dt_register (k varchar(64) PRIMARY KEY, v text NOT NULL) "
 	"ENGINE=InnoDB",
 	"CREATE TABLE dt_append (k varchar(64) PRIMARY KEY, v text NOT NULL) "
 	"ENGINE=InnoDB",
 	"CREATE TABLE dt_bank (id int PRIMARY KEY, balance bigint NOT NULL) "
 	"ENGINE=InnoDB",
+	"CREATE TABLE dt_set (e bigint PRIMARY KEY) ENGINE=InnoDB",
 	NULL
 };
 

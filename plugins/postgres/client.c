@@ -22,7 +22,7 @@
  * lazily within an operation's deadline and dropped after any error of
  * the connection, so the next operation reconnects (conn.c).
  *
- * Workloads: register (ops.c), bank (bank.c), list-append and
+ * Workloads: register (ops.c), bank (bank.c), set (set.c), list-append and
  * rw-register (txn.c: f "txn", a list of micro-ops); setup.c makes the
  * tables.  Outcomes: an error reply is a fail (the server rolled back),
  * with its SQLSTATE in the history; a COMMIT without an answer is info;
@@ -88,6 +88,10 @@ static int workload_conf(pg_client *c, const dt_client_env *env, char *err)
 	}
 	if (strcmp(w, "register") == 0) {
 		c->workload = PG_WL_REGISTER;
+		return 0;
+	}
+	if (strcmp(w, "set") == 0) {
+		c->workload = PG_WL_SET;
 		return 0;
 	}
 	/* list-append, rw-register and any other workload of "txn" ops:
@@ -173,6 +177,9 @@ static dt_op_type invoke(pg_conn *k, const char *f, const json_t *value,
 {
 	if (strcmp(f, "txn") == 0)
 		return pg_txn_invoke(k, value, &r->value, &r->error);
+	if (k->c->workload == PG_WL_SET && (strcmp(f, "add") == 0 ||
+					     strcmp(f, "read") == 0))
+		return pg_set_invoke(k, f, value, &r->value, &r->error);
 	if (k->c->workload == PG_WL_BANK) {
 		if (strcmp(f, "read") == 0)
 			return pg_bank_read(k, &r->value, &r->error);
@@ -210,7 +217,7 @@ static void pg_disconnect(void *data)
 }
 
 static const char *const pg_ops[] = {
-	"read", "write", "cas", "transfer", "txn", NULL
+	"read", "write", "cas", "transfer", "add", "txn", NULL
 };
 
 static const dt_option pg_options[] = {

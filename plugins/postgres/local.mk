@@ -10,6 +10,7 @@ plugins_postgres_dt_postgres_la_SOURCES = \
 	plugins/postgres/list.c plugins/postgres/list.h \
 	plugins/postgres/metrics.c \
 	plugins/postgres/ops.c \
+	plugins/postgres/set.c \
 	plugins/postgres/setup.c \
 	plugins/postgres/txn.c
 plugins_postgres_dt_postgres_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)

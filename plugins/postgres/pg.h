@@ -21,7 +21,7 @@
 
 #define PG_MAX_ACCOUNTS 1000
 
-typedef enum { PG_WL_REGISTER, PG_WL_BANK, PG_WL_TXN } pg_workload;
+typedef enum { PG_WL_REGISTER, PG_WL_BANK, PG_WL_TXN, PG_WL_SET } pg_workload;
 typedef enum { PG_READ_PRIMARY, PG_READ_REPLICA, PG_READ_NODE } pg_read_mode;
 
 /* The isolation level of transactions, as the suite names it. */
@@ -118,6 +118,8 @@ dt_op_type pg_bank_read(pg_conn *k, json_t **result, char **error);
 dt_op_type pg_bank_transfer(pg_conn *k, const json_t *value, char **error);
 dt_op_type pg_txn_invoke(pg_conn *k, const json_t *value, json_t **result,
 			 char **error);
+dt_op_type pg_set_invoke(pg_conn *k, const char *f, const json_t *value,
+			 json_t **result, char **error);
 json_t *pg_metrics(void *data);
 
 #endif /* DT_PG_H */

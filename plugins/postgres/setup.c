@@ -7,6 +7,7 @@
  *   dt_register (k text primary key, v text)   register, rw-register
  *   dt_append   (k text primary key, v text)   list-append: "1,2,3"
  *   dt_bank     (id int primary key, balance bigint)
+ *   dt_set      (e bigint primary key)                  set
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +16,11 @@
 #include "pg.h"
 
 static const char *const SCHEMA[] = {
-	"DROP TABLE IF EXISTS dt_register, dt_append, dt_bank",
+	"DROP TABLE IF EXISTS dt_register, dt_append, dt_bank, dt_set",
 	"CREATE TABLE dt_register (k text PRIMARY KEY, v text NOT NULL)",
 	"CREATE TABLE dt_append (k text PRIMARY KEY, v text NOT NULL)",
 	"CREATE TABLE dt_bank (id integer PRIMARY KEY, balance bigint NOT NULL)",
+	"CREATE TABLE dt_set (e bigint PRIMARY KEY)",
 	NULL
 };
 

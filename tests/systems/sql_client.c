@@ -1,7 +1,7 @@
 /*
  * The postgres and mariadb clients against real servers (PostgreSQL 15
  * and MariaDB 10.11 on 127.0.0.1, started as their system users): the
- * register and bank workloads, transactions of micro-ops (list-append
+ * register, bank and set workloads, transactions of micro-ops (list-append
  * and rw-register) checked afterwards by SQL with psql and mariadb, bad
  * micro-ops refused with nothing written, a serialization failure and a
  * lock wait as fails with their SQLSTATE, and a paused server: an
@@ -174,6 +174,26 @@ static void rw_register(void)
 	cr_assert_str_eq(out, "2");
 }
 
+/* The set: adds, then a read of the whole set, and by SQL. */
+static void set_ops(void)
+{
+	json_t *r;
+	char *e, out[256], *text;
+
+	open_client("set", NULL, NULL, 2);
+	cr_assert_eq(sys_op_simple(&sc, "add", "2"), DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "add", "1"), DT_OP_OK);
+	cr_assert_eq(sys_op_simple(&sc, "add", "1"), DT_OP_FAIL,
+		     "a duplicate element is refused by the key: nothing happened");
+	cr_assert_eq(sys_op(&sc, "read", "null", &r, &e), DT_OP_OK, "%s", e ? e : "");
+	text = json_dumps(r, JSON_COMPACT);
+	cr_assert_str_eq(text, "[1,2]");
+	free(text);
+	json_decref(r);
+	query("SELECT count(*) FROM dt_set", out, sizeof(out));
+	cr_assert_str_eq(out, "2");
+}
+
 /* Refused before anything is sent, or rolled back: nothing written. */
 static void bad_micro_ops(void)
 {
@@ -226,6 +246,7 @@ Test(pg_client, bank_read_write) { bank_ops("{\"transfer\":\"read-write\"}"); }
 Test(pg_client, list_append) { list_append(); }
 Test(pg_client, rw_register) { rw_register(); }
 Test(pg_client, bad_micro_ops) { bad_micro_ops(); }
+Test(pg_client, set) { set_ops(); }
 Test(pg_client, paused) { paused(); }
 
 /* Another session updates the key in a serializable transaction and
@@ -277,6 +298,7 @@ Test(my_client, bank_read_write) { bank_ops("{\"transfer\":\"read-write\"}"); }
 Test(my_client, list_append) { list_append(); }
 Test(my_client, rw_register) { rw_register(); }
 Test(my_client, bad_micro_ops) { bad_micro_ops(); }
+Test(my_client, set) { set_ops(); }
 Test(my_client, paused) { paused(); }
 
 /* Another session holds the row's lock past our deadline: our
