@@ -41,6 +41,10 @@ static void my_destroy(void *data)
 	free(c->metrics_conn);
 	free(c->eps);
 	free(c);
+	/* libmariadb's globals (mysql_library_init in create): the plugin
+	 * may be unloaded next, and with it the only pointers to them.  One
+	 * client exists at a time, and nothing else here uses libmariadb. */
+	mysql_library_end();
 }
 
 static const char *const transfer_modes[] = { "update", "read-write", NULL };
