@@ -12,3 +12,6 @@ bench-dtd: all
 		$(SHELL) $(top_srcdir)/bench/dtd/bench-metrics.sh $(BENCH_DTD_FLAGS)
 include bench/faultfs.mk
 include bench/clock.mk
+include bench/exec.mk
+include bench/http.mk
+include bench/etcd.mk

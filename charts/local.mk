@@ -1,4 +1,5 @@
 dist_charts_DATA += \
 	charts/etcd.yaml \
+	charts/etcd-watch.yaml \
 	charts/mem.yaml \
 	charts/redis.yaml

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * disk.c: a node's data folder on dt-faultfs, DT's fault filesystem,
  * when the chart's `local:` or the suite's `platform:` section says

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * local.c: the `local` platform.  Brings a chart's `local:` recipe up as
  * N nodes on this machine: one network namespace per node (dt-RUN-nI),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * local.h: internals of the `local` platform, which brings a chart's
  * `local:` recipe up as N nodes on this machine, each in its own network

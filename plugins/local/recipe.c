@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * recipe.c: the chart's `local:` recipe, read and expanded per node.
  *

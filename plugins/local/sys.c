@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sys.c: running commands and processes for the local platform, inside a
  * named network namespace when asked, through dt/command.h (fork/execve,

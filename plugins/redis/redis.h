@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * redis.h: what the files of the redis client share: the client (one per
  * run), the connection (one per worker), and the functions each file
@@ -6,8 +7,9 @@
  * Files: client.c (the configuration and the client callbacks), setup.c
  * (the data a run starts from), conn.c (connecting, following the
  * primary, sending commands), ops.c (register and kv), bank.c (bank),
- * metrics.c (INFO of every node), info.c (the INFO parser), lock.c
- * (the lock workload).
+ * metrics.c (INFO of every node), info.c (the INFO parser), set.c (the
+ * set workload), lock.c (the lock workload), roles.c (which node is the
+ * primary now).
  */
 #ifndef DT_REDIS_H
 #define DT_REDIS_H
@@ -20,9 +22,12 @@
 #include <dt/plugin.h>
 
 #define REDIS_BANK_KEY "dt:bank"
+#define REDIS_SET_KEY "dt:set"
 #define REDIS_MAX_ACCOUNTS 1000
 
-typedef enum { REDIS_WL_REGISTER, REDIS_WL_KV, REDIS_WL_BANK, REDIS_WL_LOCK } redis_workload;
+typedef enum {
+	REDIS_WL_REGISTER, REDIS_WL_KV, REDIS_WL_BANK, REDIS_WL_SET, REDIS_WL_LOCK
+} redis_workload;
 typedef enum { REDIS_READ_PRIMARY, REDIS_READ_REPLICA, REDIS_READ_NODE } redis_read_mode;
 
 /* The client: read-only once open returns, except metrics_ctx, which
@@ -104,7 +109,10 @@ dt_op_type redis_lock_invoke(redis_conn *k, const char *f, const json_t *value,
 			     json_t **result, char **error);
 dt_op_type redis_bank_read(redis_conn *k, json_t **result, char **error);
 dt_op_type redis_bank_transfer(redis_conn *k, const json_t *value, char **error);
+dt_op_type redis_set_invoke(redis_conn *k, const char *f, const json_t *value,
+			    json_t **result, char **error);
 int redis_setup(void *data, char *err);
+json_t *redis_roles(void *data);
 json_t *redis_metrics(void *data);
 
 #endif /* DT_REDIS_H */
