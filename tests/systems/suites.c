@@ -417,7 +417,7 @@ static double first_bump_ms(const char *suite)
  * same suite is valid. */
 Test(suites, redis_lock_clock_violates_mutual_exclusion)
 {
-	int rc = dt_run("redis-lock-clock", "8");
+	int rc = dt_run("redis-lock-clock", "9");
 	json_t *r = results("redis-lock-clock");
 	json_t *m = json_object_get(json_object_get(r, "checkers"), "mutex");
 	json_t *e = json_array_get(json_object_get(m, "errors"), 0);
@@ -439,7 +439,7 @@ Test(suites, redis_lock_clock_violates_mutual_exclusion)
 	json_decref(r);
 	nothing_left("redis-lock-clock");
 
-	rc = dt_run_nemeses("redis-lock-clock", "8", "");
+	rc = dt_run_nemeses("redis-lock-clock", "9", "");
 	r = results("redis-lock-clock");
 	text = json_dumps(json_object_get(r, "checkers"), JSON_COMPACT);
 	cr_expect_eq(rc, 0, "without the bump: exit %d: %.2000s", rc, text);
