@@ -56,7 +56,14 @@ void etcd_url(const dt_endpoint *ep, const char *path, char *url, size_t size)
 	snprintf(url, size, "http://%s:%d%s", ep->host, ep->port, path);
 }
 
-/* A failed transfer: *error says why; the outcome. */
+/* A failed transfer: *error says why; the outcome.  It failed for
+ * certain only when no byte of the request was sent: a "cannot connect"
+ * can end a transfer whose request went out on a reused connection
+ * that then died (libcurl sends it again on a new one, which the node,
+ * down by then, refuses), and that request may have been applied: an
+ * etcd-power-loss run recorded such a write as failed, and the first
+ * read after the restart returned its value.  CURLINFO_REQUEST_SIZE
+ * counts every request of the transfer actually sent. */
 static dt_op_type failed(etcd_conn *k, CURLcode rc, char **error)
 {
 	const dt_endpoint *ep = &k->c->eps[k->ep];
@@ -64,8 +71,7 @@ static dt_op_type failed(etcd_conn *k, CURLcode rc, char **error)
 	curl_off_t sent = 0;
 
 	curl_easy_getinfo(k->h, CURLINFO_REQUEST_SIZE, &sent);
-	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-	    sent == 0) {
+	if (sent == 0) {
 		*error = dt_strdupf("%s: cannot connect: %s", ep->name, why);
 		/* A dead node refuses at once: do not spin on it. */
 		if (rc == CURLE_COULDNT_CONNECT)
