@@ -12,6 +12,7 @@ bench-dtd: all
 		$(SHELL) $(top_srcdir)/bench/dtd/bench-metrics.sh $(BENCH_DTD_FLAGS)
 include bench/faultfs.mk
 include bench/isolation.mk
+include bench/sql.mk
 include bench/clock.mk
 include bench/exec.mk
 include bench/http.mk

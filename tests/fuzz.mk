@@ -17,6 +17,7 @@ FUZZ_NAMES = yaml suite history_line history_jsonl edn history_import \
 FUZZ_NAMES += isolation
 FUZZ_NAMES += nemesis_arg
 FUZZ_NAMES += etcd_watch
+FUZZ_NAMES += sql_list
 if BUILD_DTD
 FUZZ_NAMES += dtd_api dtd_host dtd_data
 endif
@@ -39,6 +40,12 @@ check_PROGRAMS += tests/fuzz/replay_nemesis_arg
 tests_fuzz_replay_nemesis_arg_SOURCES = tests/fuzz/fuzz_nemesis_arg.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_nemesis_arg_LDADD = $(FUZZ_LIBS)
 check_PROGRAMS += tests/fuzz/replay_etcd_watch
+check_PROGRAMS += tests/fuzz/replay_sql_list
+# the SQL clients' list-append row parser, compiled in
+tests_fuzz_replay_sql_list_SOURCES = tests/fuzz/fuzz_sql_list.c plugins/postgres/list.c \
+	tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_sql_list_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/postgres
+tests_fuzz_replay_sql_list_LDADD = $(FUZZ_LIBS)
 # dtd's API needs sqlite3, which a build without dtd may lack
 if BUILD_DTD
 check_PROGRAMS += tests/fuzz/replay_dtd_api tests/fuzz/replay_dtd_host \
@@ -131,6 +138,11 @@ tests_fuzz_fuzz_isolation_SOURCES = tests/fuzz/fuzz_isolation.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_isolation_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_isolation_LDADD = $(FUZZ_LIBS)
 noinst_PROGRAMS += tests/fuzz/fuzz_etcd_watch
+noinst_PROGRAMS += tests/fuzz/fuzz_sql_list
+tests_fuzz_fuzz_sql_list_SOURCES = tests/fuzz/fuzz_sql_list.c plugins/postgres/list.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_sql_list_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/postgres
+tests_fuzz_fuzz_sql_list_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_sql_list_LDADD = $(FUZZ_LIBS)
 if BUILD_DTD
 noinst_PROGRAMS += tests/fuzz/fuzz_dtd_api tests/fuzz/fuzz_dtd_host tests/fuzz/fuzz_dtd_data
 endif

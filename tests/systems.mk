@@ -88,3 +88,28 @@ EXTRA_tests_systems_http_client_DEPENDENCIES = plugins/http/dt_http.la
 TESTS += tests/systems/http_client
 endif
 endif
+
+# the postgres and mariadb clients against real servers (root: the
+# servers run as their system users)
+if BUILD_POSTGRES
+if BUILD_MARIADB
+check_PROGRAMS += tests/systems/sql_client
+tests_systems_sql_client_SOURCES = tests/systems/sql_client.c \
+	tests/systems/sql_servers.c tests/systems/sql_servers.h \
+	$(SYSTEMS_TEST_SOURCES)
+tests_systems_sql_client_CFLAGS = $(SYSTEMS_TEST_CFLAGS)
+tests_systems_sql_client_LDADD = $(SYSTEMS_TEST_LIBS)
+TESTS += tests/systems/sql_client
+endif
+endif
+
+# the SQL suites end to end (root, local platform)
+if BUILD_POSTGRES
+if BUILD_MARIADB
+check_PROGRAMS += tests/systems/sql_suites
+tests_systems_sql_suites_SOURCES = tests/systems/sql_suites.c
+tests_systems_sql_suites_CFLAGS = $(TEST_CFLAGS)
+tests_systems_sql_suites_LDADD = $(TEST_LIBS)
+TESTS += tests/systems/sql_suites
+endif
+endif

@@ -182,6 +182,7 @@ static const dt_client_type etcd_client_type = {
 	.disconnect = etcd_disconnect,
 	.destroy = etcd_destroy,
 	.metrics = etcd_metrics,
+	.version = etcd_version,
 };
 
 static int etcd_plugin(dt_registry *reg)

@@ -79,6 +79,8 @@ json_t *etcd_post(etcd_conn *k, const char *path, json_t *body,
 dt_op_type etcd_keyed_invoke(etcd_conn *k, const char *f, const json_t *value,
 			     json_t **result, char **error);
 json_t *etcd_metrics(void *data);
+/* dt_client_type.version: etcdserver of GET /version of the nodes. */
+char *etcd_version(void *data);
 
 /* ---- revops.c, watch.c ---- */
 
