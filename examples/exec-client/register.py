@@ -11,6 +11,8 @@ its stdin; it answers each with one JSON line on stdout:
       -> {"id": 1, "type": "ok"}
   {"type": "invoke", "id": 2, "f": "cas", "key": "r1", "value": [1, 4]}
       -> {"id": 2, "type": "fail", "error": "cas mismatch"}
+  {"type": "roles", "id": 2}      (with the client's roles: true)
+      -> {"id": 2, "type": "ok", "value": {"n1": "primary", "n2": "replica"}}
 
 ok: it happened; fail: it certainly did not; info: nobody knows (the
 request went out and no answer came back).  Anything it prints for
@@ -82,8 +84,10 @@ class Client:
         self.conn = None
         self.stale_cache = stale_cache
         self.cache = {}
+        self.nodes = []
 
     def open(self, req):
+        self.nodes = req.get("nodes", [])
         self.address = req.get("address")
         if self.address is None:
             return {"type": "fail", "error": "no node given (the chart has none)"}
@@ -125,6 +129,21 @@ class Client:
             certain = not sent or f == "read"
             return {"type": "fail" if certain else "info", "error": str(e) or type(e).__name__}
 
+    def roles(self):
+        """Each node's role as its INFO replication says (role:master or
+        role:slave), "down" when it does not answer."""
+        roles = {}
+        for node in self.nodes:
+            try:
+                r = Redis(node["address"], 0.3)
+                info = r.call("INFO", "replication")
+                r.close()
+                roles[node["name"]] = ("primary" if "role:master" in info
+                                       else "replica")
+            except (OSError, ConnectionError, RedisError):
+                roles[node["name"]] = "down"
+        return {"type": "ok", "value": roles}
+
     def drop(self):
         if self.conn is not None:
             self.conn.close()
@@ -140,6 +159,8 @@ def main():
             reply = client.open(req)
         elif kind == "invoke":
             reply = client.invoke(req)
+        elif kind == "roles":
+            reply = client.roles()
         elif kind == "close":
             break
         else:
