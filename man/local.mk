@@ -7,6 +7,7 @@ DT_MAN_PAGES = \
 	man/dt-run.1 man/dt-check.1 \
 	man/dt-suite.5 man/dt-chart.5 \
 	man/dt-plugin.7 man/dt-exec-client.7 man/dt-http-client.7 \
+	man/dt-history.5 \
 	man/dtd.8 man/dt-agent.8 man/dt-faultfs.8
 # The pages of the parts configure can leave out go with them.
 man_MANS = man/dt-run.1 man/dt-check.1 man/dt-suite.5 man/dt-chart.5 \
@@ -14,6 +15,7 @@ man_MANS = man/dt-run.1 man/dt-check.1 man/dt-suite.5 man/dt-chart.5 \
 if BUILD_HTTP
 man_MANS += man/dt-http-client.7
 endif
+man_MANS += man/dt-history.5
 if BUILD_DTD
 man_MANS += man/dtd.8
 endif
@@ -48,6 +50,8 @@ man/dtd.8: $(srcdir)/man/dtd.8.in Makefile
 man/dt-agent.8: $(srcdir)/man/dt-agent.8.in Makefile
 	$(dt_man_edit)
 man/dt-faultfs.8: $(srcdir)/man/dt-faultfs.8.in Makefile
+	$(dt_man_edit)
+man/dt-history.5: $(srcdir)/man/dt-history.5.in Makefile
 	$(dt_man_edit)
 
 # dt-components(7) is written from the components' own option tables by
