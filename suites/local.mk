@@ -13,3 +13,4 @@ dist_suites_DATA += \
 dist_suites_DATA += suites/mem-set.yaml
 dist_suites_DATA += suites/redis-sentinel-partition.yaml
 dist_suites_DATA += suites/redis-no-persistence.yaml
+dist_suites_DATA += suites/etcd-set.yaml

@@ -72,8 +72,10 @@ static void *etcd_create(const dt_client_env *env, char *err)
 		c->workload = ETCD_WL_REGISTER;
 	} else if (strcmp(env->workload, "kv") == 0) {
 		c->workload = ETCD_WL_KV;
+	} else if (strcmp(env->workload, "set") == 0) {
+		c->workload = ETCD_WL_SET;
 	} else {
-		dt_fail(err, "etcd implements the register and kv workloads, "
+		dt_fail(err, "etcd implements the register, kv and set workloads, "
 			"not '%s'", env->workload);
 		goto fail;
 	}
@@ -129,11 +131,13 @@ static dt_op_type etcd_invoke(void *data, const char *f, const json_t *value,
 
 	dt_deadline_set(&k->deadline, k->c->timeout);
 	r->node = k->c->eps[k->ep].name;
+	if (k->c->workload == ETCD_WL_SET)
+		return etcd_set_invoke(k, f, value, &r->value, &r->error);
 	return etcd_keyed_invoke(k, f, value, &r->value, &r->error);
 }
 
 static const char *const etcd_ops[] = {
-	"read", "write", "cas", "get", "put", "append", NULL
+	"read", "write", "cas", "get", "put", "append", "add", NULL
 };
 
 static const dt_option etcd_options[] = {
@@ -152,9 +156,10 @@ static int etcd_validate(const dt_validate_env *env, char *err)
 {
 	const char *w = env->workload;
 
-	if (w != NULL && strcmp(w, "register") != 0 && strcmp(w, "kv") != 0)
+	if (w != NULL && strcmp(w, "register") != 0 && strcmp(w, "kv") != 0 &&
+	    strcmp(w, "set") != 0)
 		return dt_conf_fail(env->config, "name", err, "etcd implements the "
-				    "register and kv workloads, not %s", w);
+				    "register, kv and set workloads, not %s", w);
 	return 0;
 }
 
@@ -170,6 +175,7 @@ static const dt_client_type etcd_client_type = {
 	.disconnect = etcd_disconnect,
 	.destroy = etcd_destroy,
 	.metrics = etcd_metrics,
+	.roles = etcd_roles,
 };
 
 static int etcd_plugin(dt_registry *reg)

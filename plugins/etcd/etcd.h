@@ -6,7 +6,8 @@
  * Files: client.c (the configuration and the client callbacks), http.c
  * (curl handles and one POST to the JSON gateway), ops.c (register and
  * kv operations), metrics.c (GET /metrics of every node), reply.c (the
- * reply parsers), prom.c (Prometheus text).
+ * reply parsers), prom.c (Prometheus text), set.c (the set workload),
+ * roles.c (which member leads now).
  */
 #ifndef DT_ETCD_H
 #define DT_ETCD_H
@@ -17,7 +18,7 @@
 
 #include <dt/plugin.h>
 
-typedef enum { ETCD_WL_REGISTER, ETCD_WL_KV } etcd_workload;
+typedef enum { ETCD_WL_REGISTER, ETCD_WL_KV, ETCD_WL_SET } etcd_workload;
 
 /* The client: read-only once open returns, except metrics_h, which only
  * the metrics thread touches.  Owns eps and metrics_h. */
@@ -72,5 +73,10 @@ json_t *etcd_post(etcd_conn *k, const char *path, json_t *body,
 dt_op_type etcd_keyed_invoke(etcd_conn *k, const char *f, const json_t *value,
 			     json_t **result, char **error);
 json_t *etcd_metrics(void *data);
+/* set.c: add (a key under dt-set/), read (a range of the prefix). */
+dt_op_type etcd_set_invoke(etcd_conn *k, const char *f, const json_t *value,
+			   json_t **result, char **error);
+/* roles.c: each member's role from its maintenance status. */
+json_t *etcd_roles(void *data);
 
 #endif /* DT_ETCD_H */
