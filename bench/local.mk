@@ -11,3 +11,4 @@ bench-dtd: all
 	DT_BUILDDIR='$(abs_top_builddir)' DT_SRCDIR='$(abs_top_srcdir)' \
 		$(SHELL) $(top_srcdir)/bench/dtd/bench-metrics.sh $(BENCH_DTD_FLAGS)
 include bench/faultfs.mk
+include bench/clock.mk

@@ -7,6 +7,7 @@ dist_suites_DATA += \
 	suites/mem-register.yaml \
 	suites/redis.yaml \
 	suites/redis-power-loss.yaml \
+	suites/redis-lock-clock.yaml \
 	suites/redis-register.yaml \
 	suites/redis-replica-reads.yaml \
 	suites/redis-sentinel.yaml

@@ -13,7 +13,7 @@
 # the regressions through it (under ASan or valgrind as the build is).
 
 FUZZ_NAMES = yaml suite history_line history_jsonl edn history_import \
-	linearizable prom redis_info etcd_reply faultfs_proto
+	linearizable prom redis_info etcd_reply faultfs_proto elf_reach
 FUZZ_NAMES += nemesis_arg
 if BUILD_DTD
 FUZZ_NAMES += dtd_api dtd_host dtd_data
@@ -28,7 +28,7 @@ check_PROGRAMS += tests/fuzz/replay_yaml tests/fuzz/replay_suite \
 	tests/fuzz/replay_edn tests/fuzz/replay_history_import \
 	tests/fuzz/replay_linearizable tests/fuzz/replay_prom \
 	tests/fuzz/replay_redis_info tests/fuzz/replay_etcd_reply \
-	tests/fuzz/replay_faultfs_proto
+	tests/fuzz/replay_faultfs_proto tests/fuzz/replay_elf_reach
 check_PROGRAMS += tests/fuzz/replay_nemesis_arg
 tests_fuzz_replay_nemesis_arg_SOURCES = tests/fuzz/fuzz_nemesis_arg.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_nemesis_arg_LDADD = $(FUZZ_LIBS)
@@ -72,6 +72,12 @@ FUZZ_FAULTFS_SOURCES = tests/fuzz/fuzz_faultfs_proto.c faultfs/proto.c \
 tests_fuzz_replay_faultfs_proto_SOURCES = $(FUZZ_FAULTFS_SOURCES) tests/fuzz/replay.c
 tests_fuzz_replay_faultfs_proto_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/faultfs
 tests_fuzz_replay_faultfs_proto_LDADD = $(FUZZ_LIBS)
+# the ELF reader of clock: fake (plugins/local/reach.c) compiled in
+FUZZ_ELF_SOURCES = tests/fuzz/fuzz_elf_reach.c plugins/local/reach.c \
+	plugins/local/reach.h $(FUZZ_COMMON)
+tests_fuzz_replay_elf_reach_SOURCES = $(FUZZ_ELF_SOURCES) tests/fuzz/replay.c
+tests_fuzz_replay_elf_reach_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/local
+tests_fuzz_replay_elf_reach_LDADD = $(FUZZ_LIBS)
 # dtd's API without HTTP: its sources compiled in
 FUZZ_DTD_SOURCES = core/dtd/api.c core/dtd/api_run.c core/dtd/data.c core/dtd/db.c \
 	core/dtd/config.c core/dtd/files.c core/dtd/runner.c
@@ -104,7 +110,7 @@ noinst_PROGRAMS += tests/fuzz/fuzz_yaml tests/fuzz/fuzz_suite \
 	tests/fuzz/fuzz_history_line tests/fuzz/fuzz_history_jsonl \
 	tests/fuzz/fuzz_edn tests/fuzz/fuzz_history_import \
 	tests/fuzz/fuzz_linearizable tests/fuzz/fuzz_prom tests/fuzz/fuzz_redis_info \
-	tests/fuzz/fuzz_etcd_reply tests/fuzz/fuzz_faultfs_proto
+	tests/fuzz/fuzz_etcd_reply tests/fuzz/fuzz_faultfs_proto tests/fuzz/fuzz_elf_reach
 if BUILD_DTD
 noinst_PROGRAMS += tests/fuzz/fuzz_dtd_api tests/fuzz/fuzz_dtd_host tests/fuzz/fuzz_dtd_data
 endif
@@ -160,6 +166,10 @@ tests_fuzz_fuzz_faultfs_proto_SOURCES = $(FUZZ_FAULTFS_SOURCES)
 tests_fuzz_fuzz_faultfs_proto_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/faultfs
 tests_fuzz_fuzz_faultfs_proto_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_faultfs_proto_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_elf_reach_SOURCES = $(FUZZ_ELF_SOURCES)
+tests_fuzz_fuzz_elf_reach_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/local
+tests_fuzz_fuzz_elf_reach_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_elf_reach_LDADD = $(FUZZ_LIBS)
 
 fuzz: all
 	$(SHELL) $(top_srcdir)/tests/fuzz/run-fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * command.c: dt_command_run and dt_command_spawn (dt/command.h): fork,
  * exec without a shell, read the output under a deadline, kill, reap.

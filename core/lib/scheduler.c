@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scheduler.c: worker threads, the rate limit and the nemesis thread.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scheduler.h: the client workers and the nemesis thread of a run.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * suite.c: reading and checking suites/NAME.yaml and charts/NAME.yaml.
  *

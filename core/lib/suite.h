@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * suite.h: a suite and its chart, loaded from YAML, checked, and with
  * the command line's overrides applied.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * validate.c: everything about a suite that can be checked before the
  * platform is asked to do anything.  Each component the suite names is

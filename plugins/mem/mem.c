@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mem: an in-process reference system.  A linearizable store of
  * registers and bank accounts behind one lock, to test DT's own pipeline

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * partition: the `partition` nemesis.  It cuts the network between
  * groups of nodes with iptables rules inside the nodes' own network

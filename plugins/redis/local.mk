@@ -8,6 +8,7 @@ plugins_redis_dt_redis_la_SOURCES = \
 	plugins/redis/client.c \
 	plugins/redis/conn.c \
 	plugins/redis/info.c plugins/redis/info.h \
+	plugins/redis/lock.c \
 	plugins/redis/metrics.c \
 	plugins/redis/ops.c \
 	plugins/redis/roles.c \

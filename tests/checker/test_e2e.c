@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_e2e: the linearizable checker at the end of real dt-run runs on
  * the in-process mem system (a correct store is valid; its stale-reads

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The public structs' layout, pinned.  "Bumped whenever a struct changes
  * shape" is checked here, not remembered: a failure means a change to
@@ -144,6 +145,7 @@ Test(abi, layout, .disabled = sizeof(void *) != 8)
 	PIN(dt_checker_type, size, 0);
 	PIN(dt_checker_type, info, 8);
 	PIN(dt_checker_type, check, 48);
+	PIN(dt_checker_type, minimize, 56);
 	PIN(dt_model_type, size, 0);
 	PIN(dt_model_type, info, 8);
 	PIN(dt_model_type, create, 48);

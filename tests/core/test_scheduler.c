@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The scheduler, with a client, workload and nemesis defined here:
  * weights honoured, the rate held, the final heal always made, an info

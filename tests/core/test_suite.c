@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suites and charts: the real files of the tree load; a table of bad
  * suites gives exact messages naming file, line, column and key.

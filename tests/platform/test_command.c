@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_command.c: dt_command_run and dt_command_spawn (dt/command.h)
  * with real programs: exit codes, output in a bounded buffer (head and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_bad_input.c: hostile and bad input, table-driven, each with the
  * exact message it must give: suites and charts (malformed YAML, wrong

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Configuration errors a plugin's own options catch, before anything
  * starts: a typo inside a plugin's section, a value no table allows, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_crash.c: crash safety of dt-run on the in-process `mem` system.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The redis and etcd suites end to end: dt-run brings the chart up on the
  * local platform (root: namespaces, iptables), runs the workload under
@@ -77,6 +78,26 @@ static int dt_run(const char *suite, const char *time_limit)
 	if (pid == 0) {
 		execl(bin, bin, "--suite", suite, "--store", store, "--time-limit",
 		      time_limit, "-q", (char *)NULL);
+		_exit(127);
+	}
+	cr_assert_gt(pid, 0);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* dt_run with -n NEMESES ("" for none). */
+static int dt_run_nemeses(const char *suite, const char *time_limit,
+			  const char *nemeses)
+{
+	char bin[1024];
+	pid_t pid;
+	int status;
+
+	snprintf(bin, sizeof(bin), "%s/core/dt-run", builddir());
+	pid = fork();
+	if (pid == 0) {
+		execl(bin, bin, "--suite", suite, "--store", store, "--time-limit",
+		      time_limit, "-n", nemeses, "-q", (char *)NULL);
 		_exit(127);
 	}
 	cr_assert_gt(pid, 0);
@@ -379,6 +400,73 @@ Test(suites, etcd_kv_valid)
 Test(suites, etcd_serializable_stale)
 {
 	expect("etcd-serializable", "14", 1);
+}
+
+/* The first clock-bump's start in the history: its time (ms), and its
+ * record names n1 moved 10 s forward. */
+static double first_bump_ms(const char *suite)
+{
+	char path[1024], line[65536];
+	double at = -1;
+	FILE *f;
+
+	run_file(suite, "history.jsonl", path, sizeof(path));
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "no %s", path);
+	while (at < 0 && fgets(line, sizeof(line), f) != NULL) {
+		json_t *o = json_loads(line, 0, NULL);
+		const json_t *v = json_object_get(o, "value");
+		const json_t *c = json_array_get(json_object_get(v, "clocks"), 0);
+
+		if (json_is_string(json_object_get(o, "type")) &&
+		    strcmp(json_string_value(json_object_get(o, "type")), "info") == 0 &&
+		    c != NULL && strcmp(json_string_value(json_object_get(o, "f")), "start") == 0) {
+			cr_expect_str_eq(json_string_value(json_object_get(c, "node")), "n1");
+			cr_expect(json_number_value(json_object_get(c, "offset_ms")) == 10000,
+				  "offset %g ms", json_number_value(json_object_get(c, "offset_ms")));
+			at = (double)json_integer_value(json_object_get(o, "time")) / 1e6;
+		}
+		json_decref(o);
+	}
+	fclose(f);
+	cr_assert_geq(at, 0, "no clock-bump in %s", path);
+	return at;
+}
+
+/* The redis lock with its primary's clock bumped 10 s forward: two
+ * holders at once, named, after the first bump; without the nemesis the
+ * same suite is valid. */
+Test(suites, redis_lock_clock_violates_mutual_exclusion)
+{
+	int rc = dt_run("redis-lock-clock", "8");
+	json_t *r = results("redis-lock-clock");
+	json_t *m = json_object_get(json_object_get(r, "checkers"), "mutex");
+	json_t *e = json_array_get(json_object_get(m, "errors"), 0);
+	const json_t *a = json_object_get(e, "first"), *b = json_object_get(e, "second");
+	char *text = json_dumps(m, JSON_COMPACT);
+	double bump = first_bump_ms("redis-lock-clock");
+
+	cr_assert_eq(rc, 1, "exit %d: %.2000s", rc, text);
+	free(text);
+	cr_assert(json_is_false(json_object_get(m, "valid")));
+	cr_assert_not_null(json_object_get(m, "summary"));
+	cr_expect_neq(json_integer_value(json_object_get(a, "process")),
+		      json_integer_value(json_object_get(b, "process")));
+	cr_expect_str_neq(json_string_value(json_object_get(a, "token")),
+			  json_string_value(json_object_get(b, "token")));
+	cr_expect_str_eq(json_string_value(json_object_get(b, "node")), "n1");
+	cr_expect_geq(json_number_value(json_array_get(json_object_get(e, "overlap_ms"), 0)),
+		      bump, "an overlap before the first bump");
+	json_decref(r);
+	nothing_left("redis-lock-clock");
+
+	rc = dt_run_nemeses("redis-lock-clock", "8", "");
+	r = results("redis-lock-clock");
+	text = json_dumps(json_object_get(r, "checkers"), JSON_COMPACT);
+	cr_expect_eq(rc, 0, "without the bump: exit %d: %.2000s", rc, text);
+	free(text);
+	json_decref(r);
+	nothing_left("redis-lock-clock");
 }
 
 /* Seconds (from the run's start) of the first kill of n1, from the

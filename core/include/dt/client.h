@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/client.h: a client performs workload operations against the
  * system under test.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/command.h: running a program without a shell, under a deadline.
  *

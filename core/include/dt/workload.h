@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/workload.h: a workload names the operations of a test and makes
  * their arguments.  The core chooses which operation comes next by the
