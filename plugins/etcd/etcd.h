@@ -49,6 +49,10 @@ typedef struct etcd_conn {
 	etcd_buf body;
 	char errbuf[CURL_ERROR_SIZE];
 	dt_deadline deadline;  /* of the operation under way */
+	/* The last request succeeded, so curl keeps its connection: a
+	 * request that fails next may have gone out on it before curl,
+	 * finding it dead, retried on a new one that could not connect. */
+	bool alive;
 } etcd_conn;
 
 /* ---- http.c ---- */
