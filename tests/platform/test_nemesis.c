@@ -280,6 +280,7 @@ Test(nemesis, partition_port_and_loss)
 	void *nem;
 
 	pf_up(&f, socat3_two_ports, "");
+	add_foreign_rules(&f);
 	dt_rng_seed(&rng, 1);
 	nem = pf_nemesis(&f, "partition", "name: partition\nmode: isolate-one\n"
 			 "port: 7001\n", &t, &doc, err);
