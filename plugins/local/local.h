@@ -27,6 +27,7 @@
 #include <dt/plugin.h>
 
 #define LC_MAX_PROCS DT_NODE_MAX_PIDS
+#define LC_MAX_DESCENDANTS 512   /* signalled with a node's process */
 
 /* ---- sys.c ------------------------------------------------------------- */
 
@@ -59,6 +60,13 @@ pid_t lc_spawn(const char *netns, char *const *argv, char *const *envp,
  * does not exist.  Used to tell a process from a later one with the same
  * pid. */
 unsigned long long lc_proc_start(pid_t pid);
+
+/* Every descendant of root now (children, theirs, ...), at most max,
+ * into out; how many.  A server that puts its children in sessions of
+ * their own (PostgreSQL's backends call setsid) is out of its process
+ * group's reach: its signals go to these as well.  Taken before a
+ * signal, since a killed parent's children are reparented. */
+size_t lc_descendants(pid_t root, pid_t *out, size_t max);
 
 /* Whether a process runs as this user (its real and effective uid are
  * this process's effective uid).  A pid a state file names is signalled
@@ -176,12 +184,15 @@ typedef struct lc_step {        /* one first-start step, expanded */
 	char **argv;                /* wait: the command, or NULL */
 	char *output;               /* wait: text its output must hold, or NULL */
 	double timeout;             /* wait: seconds */
+	double attempt;             /* wait: seconds one run may take */
 } lc_step;
 
 typedef struct lc_proc {        /* one process of one node */
 	const lc_spec *spec;
 	const lc_ready *ready;      /* its spec's first or rest */
 	char **argv;                /* expanded, NULL-terminated, owned */
+	char **boot_argv;           /* node 0's first start with the spec's
+				       bootstrap: arguments, or NULL (owned) */
 	char **ready_argv;          /* expanded, or NULL */
 	lc_step *steps;             /* before its first start, owned */
 	size_t nsteps;

@@ -105,7 +105,7 @@ static struct bad_config cases[] = {
 	{ "name: x\nchart: redis\nclient: etcd\nworkload: bank\n", NULL,
 	  "DIR/s.yaml:3:1: client.name: client etcd cannot perform operation "
 	  "'transfer' of workload bank (it performs: read, write, cas, get, put, "
-	  "append, add)" },
+	  "append, add, range, delete, txn, grant, revoke, compact, watch)" },
 	{ "name: x\nchart: mem\nclient: mem\nworkload: register\nnemesis: [pause]\n",
 	  NULL, "DIR/s.yaml:5:11: nemesis[0]: nemesis pause: acts on nodes, and "
 	  "chart mem has none (its system runs in the process)" },
