@@ -204,10 +204,16 @@ static json_t *cut_json(const json_t *results)
 
 	if (!json_is_number(until))
 		return NULL;
-	snprintf(text, sizeof(text), "%s fails by %.3f s: its first %lld of %lld "
-		 "operations (minimal.jsonl)", name, json_number_value(until),
-		 (long long)json_integer_value(json_object_get(rep, "operations")),
-		 (long long)json_integer_value(json_object_get(rep, "from")));
+	{
+		const char *key = json_string_value(json_object_get(rep, "key"));
+
+		snprintf(text, sizeof(text), "%s fails by %.3f s, with %lld of its "
+			 "%lld operations%s%s (minimal.jsonl)", name,
+			 json_number_value(until),
+			 (long long)json_integer_value(json_object_get(rep, "operations")),
+			 (long long)json_integer_value(json_object_get(rep, "from")),
+			 key ? ", of key " : "", key ? key : "");
+	}
 	return json_pack("{s:f, s:s}", "at", json_number_value(until), "text", text);
 }
 
