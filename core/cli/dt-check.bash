@@ -28,7 +28,8 @@ _dt_check()
 	fi
 
 	local opts="--model --format --timeout --memory-limit --threads --html
-		--independent --json --plugin-path --quiet --help --version"
+		--edn-read-nil --independent --json --plugin-path --quiet --help
+		--version"
 	local i path_opts=()
 
 	for ((i = 1; i < cword; i++)); do
@@ -44,6 +45,9 @@ _dt_check()
 		return ;;
 	-f|--format)
 		COMPREPLY=($(compgen -W "auto jsonl etcd kv edn" -- "$cur"))
+		return ;;
+	--edn-read-nil)
+		COMPREPLY=($(compgen -W "any nil" -- "$cur"))
 		return ;;
 	--html)
 		compopt -o filenames 2>/dev/null
