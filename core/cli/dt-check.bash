@@ -28,7 +28,7 @@ _dt_check()
 	fi
 
 	local opts="--model --format --timeout --memory-limit --threads --html
-		--edn-read-nil --independent --json --plugin-path --quiet --help
+		--edn-read-nil --every-failure --independent --json --plugin-path --quiet --help
 		--version"
 	local i path_opts=()
 

@@ -1012,7 +1012,8 @@ static void *worker(void *arg)
 		/* the memory bound or malloc failing stops this partition
 		 * only: another may still prove a violation (its search
 		 * starts with this one's memory given back) */
-		if (p->verdict == LZ_VIOLATION || p->verdict == LZ_TIMEOUT)
+		if ((p->verdict == LZ_VIOLATION && !pl->ctx->every_failure) ||
+		    p->verdict == LZ_TIMEOUT)
 			atomic_store(&pl->ctx->stop, true);
 	}
 	if (main_thread)
