@@ -12,7 +12,8 @@
 # It installs packages and builds, nothing else: it never stops, disables
 # or kills a service or a process (DT starts its own redis and etcd, in
 # its own namespaces, and stops only what it started).  A package whose
-# install would start its service (redis-server, etcd-server) is kept
+# install would start its service (redis-server, etcd-server,
+# postgresql, mariadb) is kept
 # from doing so by a policy-rc.d that lives for the apt-get only.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,6 +26,7 @@ packages=(
 	libhiredis-dev libmicrohttpd-dev libsqlite3-dev libfuse3-dev fuse3
 	iproute2 iptables procps psmisc socat curl openssl groff-base man-db
 	redis-server redis-tools etcd-server etcd-client
+	postgresql-15 libpq-dev mariadb-server mariadb-client galera-4 libmariadb-dev rsync
 	valgrind clang chromium
 	debhelper lintian
 )

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt-bench-checker: the linearizability checker against porcupine.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gen.c: linearizable-by-construction histories (see gen.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gen.h: histories generated from a random sequential execution, then
  * stretched: every op is invoked a random time before its linearization

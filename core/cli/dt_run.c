@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt-run: run one test from the shell.
  *
@@ -38,6 +39,7 @@ static const char usage_text[] =
 "       dt-run describe NAME|suite|chart [OPTION]...\n"
 "       dt-run timeline RUN-FOLDER... [OPTION]...\n"
 "       dt-run shrink RUN-FOLDER [--repeat N] [OPTION]...\n"
+"       dt-run campaign FILE [OPTION]...\n"
 "\n"
 "Run a DT suite: bring its chart up, drive its workload through its\n"
 "client while its nemeses inject faults, record the history and check it.\n"
@@ -51,6 +53,8 @@ static const char usage_text[] =
 "a run folder's timeline.html again (every run writes one); `shrink`\n"
 "finds the fewest faults of an invalid run that still make it fail\n"
 "(--repeat N: runs a candidate gets, default 3) and writes them as a suite.\n"
+"`campaign` runs a matrix of suites x nemesis sets x a parameter's values x\n"
+"seeds (a YAML file, see dt-suite(5)) and prints a table of verdicts.\n"
 "\n"
 "Options:\n"
 "  -s, --suite NAME        the suite to run (suites/NAME.yaml, or a path)\n"
@@ -62,7 +66,9 @@ static const char usage_text[] =
 "      --repeat N          run up to N times, stopping at the first run that\n"
 "                          is not valid (with --seed S: seeds S, S+1, ...)\n"
 "      --store DIR         store root (default: ./store)\n"
-"  -n, --nemesis a,b,...   only these nemeses of the suite (\"\" for none)\n"
+"  -n, --nemesis a,b,...   only these nemeses of the suite (\"\" for none);\n"
+"                          NAME:MODE:ROLE:KEY=VALUE adds one, as in\n"
+"                          partition:isolate-primary:primary\n"
 "      --keep              keep the nodes' data directories\n"
 "      --dry-run           check everything, print the plan, start nothing\n"
 "      --plugin-path DIRS  extra plugin directories (colon separated)\n"
@@ -165,8 +171,9 @@ static void observe(const dt_run_event *ev, void *arg)
 	switch (ev->kind) {
 	case DT_RUN_PROGRESS:
 		if (tty) {
-			fprintf(stderr, "\r\033[K[%5.1fs/%.0fs] ops %llu  ok %llu  fail %llu  "
+			fprintf(stderr, "\r\033[K[%s%s%5.1fs/%.0fs] ops %llu  ok %llu  fail %llu  "
 				"info %llu  %.0f ops/s%s%s",
+				ev->phase ? ev->phase : "", ev->phase ? " " : "",
 				ev->elapsed, ev->limit,
 				(unsigned long long)(ev->ok + ev->fail + ev->info),
 				(unsigned long long)ev->ok, (unsigned long long)ev->fail,
@@ -174,8 +181,9 @@ static void observe(const dt_run_event *ev, void *arg)
 				ev->active[0] ? "  nemesis: " : "", ev->active);
 			progress_shown = true;
 		} else if ((long)ev->elapsed >= 10 && (long)ev->elapsed % 10 == 0) {
-			fprintf(stderr, "dt: %.0fs/%.0fs: %llu ok, %llu fail, %llu info, "
-				"%.0f ops/s%s%s\n", ev->elapsed, ev->limit,
+			fprintf(stderr, "dt: %s%s%.0fs/%.0fs: %llu ok, %llu fail, %llu info, "
+				"%.0f ops/s%s%s\n", ev->phase ? ev->phase : "",
+				ev->phase ? " " : "", ev->elapsed, ev->limit,
 				(unsigned long long)ev->ok, (unsigned long long)ev->fail,
 				(unsigned long long)ev->info, ev->rate,
 				ev->active[0] ? ", nemesis: " : "", ev->active);
@@ -356,10 +364,27 @@ static int cmd_shrink(char **args, int n, cli_args *a)
 	return rc;
 }
 
+static int cmd_campaign(char **args, int n, cli_args *a)
+{
+	int rc;
+
+	if (n != 1)
+		return cli_usage_error("%s", "campaign: give one campaign file");
+	a->o.registry = dt_registry_new(a->o.plugin_path);
+	if (a->o.registry == NULL)
+		return DT_EXIT_INFRA;
+	dt_log_set_hook(log_hook, NULL);
+	rc = cli_campaign(args[0], &a->o);
+	dt_log_set_hook(NULL, NULL);
+	dt_registry_free(a->o.registry);
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(char **args, int n, cli_args *a);
 } commands[] = {
+	{ "campaign", cmd_campaign },
 	{ "list", cmd_list },
 	{ "cleanup", cmd_cleanup },
 	{ "check", cmd_check },

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * history_import.h: histories written by other tools, as dt_history.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * minimize.c: the shortest part of an invalid history that its checker
  * still finds invalid (see minimize.h for the steps and why they are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * minimize.h: the shortest part of an invalid history that its checker
  * still finds invalid, for checkers that do not make their own (a

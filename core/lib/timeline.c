@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * timeline.c: timeline.html of a run folder (see timeline.h): the page
  * core/lib/timeline.html, compiled in, with the run's data in it.

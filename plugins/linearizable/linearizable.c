@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt_linearizable: the `linearizable` checker.  Pairs each invocation
  * with its completion, splits the history by the model's partition key,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * search.h: the linearizability search of one partition (Wing & Gong
  * with Lowe's just-in-time linearization and memoization, as porcupine

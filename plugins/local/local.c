@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * local.c: the `local` platform.  Brings a chart's `local:` recipe up as
  * N nodes on this machine: one network namespace per node (dt-RUN-nI),
@@ -253,8 +254,8 @@ static int wait_step(lc_platform *p, size_t i, const lc_proc *pr,
 	dt_deadline_set(&d, st->timeout);
 	for (;;) {
 		out[0] = '\0';
-		if (lc_run(nd->netns, (const char *const *)st->argv, 5, out,
-			   sizeof(out), e) == 0 &&
+		if (lc_run(nd->netns, (const char *const *)st->argv, st->attempt,
+			   out, sizeof(out), e) == 0 &&
 		    (st->output == NULL || strstr(out, st->output) != NULL))
 			return 0;
 		if (dt_deadline_expired(&d))
@@ -303,6 +304,9 @@ static int start_proc(lc_platform *p, size_t i, size_t k, char *err)
 	dt_node *nd = &p->nodes[i];
 	FILE *log;
 	char e[DT_ERRBUF_SIZE];
+	/* A bootstrap (node 0's first start) only once: a restart joins. */
+	char **argv = !pr->started && pr->boot_argv != NULL ? pr->boot_argv :
+		      pr->argv;
 
 	if (!pr->started && first_start(p, i, k, err) != 0)
 		return -1;
@@ -310,12 +314,12 @@ static int start_proc(lc_platform *p, size_t i, size_t k, char *err)
 	log = fopen(x->log_path, "ae");
 	if (log != NULL) {
 		fprintf(log, "--- dt: starting %s on %s:", pr->spec->name, nd->name);
-		for (char **a = pr->argv; *a != NULL; a++)
+		for (char **a = argv; *a != NULL; a++)
 			fprintf(log, " %s", *a);
 		fprintf(log, "\n");
 		fclose(log);
 	}
-	pr->pid = lc_spawn(nd->netns, pr->argv, x->data_dir, x->log_path, e);
+	pr->pid = lc_spawn(nd->netns, argv, x->envp, x->data_dir, x->log_path, e);
 	if (pr->pid < 0) {
 		pr->pid = 0;
 		return dt_fail(err, "node %s: %s: %s", nd->name, pr->spec->name, e);
@@ -401,7 +405,7 @@ int lc_node_wait(lc_platform *p, size_t i, size_t k, char *err)
 		}
 		if (pr->ready->port != 0 ? tcp_accepts(nd->address, pr->ready->port) :
 		    ready_command(nd, pr, e))
-			return 0;
+			return lc_clock_check(p, i, k, err);
 		if (dt_deadline_expired(&d))
 			break;
 		if (p->cancelled != NULL && p->cancelled(p->cancelled_arg))
@@ -484,14 +488,19 @@ static void stop_node(lc_platform *p, size_t i)
 	} while (left && !dt_deadline_expired(&d));
 	for (size_t k = 0; left && k < p->x[i].nprocs; k++) {
 		lc_proc *pr = &p->x[i].procs[k];
+		pid_t kids[LC_MAX_DESCENDANTS];
+		size_t nkids;
 
 		if (pr->pid <= 0)
 			continue;
 		dt_log(DT_LOG_WARN, "local: %s: %s ignored SIGTERM for %g s: "
 		       "SIGKILL", p->nodes[i].name, pr->spec->name,
 		       pr->spec->stop_timeout);
+		nkids = lc_descendants(pr->pid, kids, LC_MAX_DESCENDANTS);
 		kill(-pr->pid, SIGKILL);
 		kill(pr->pid, SIGKILL);
+		for (size_t j = 0; j < nkids; j++)
+			kill(kids[j], SIGKILL);
 		if (!reap_killed(p, i, k))
 			dt_log(DT_LOG_ERROR, "local: %s: pid %d survives SIGKILL "
 			       "(left for the state file's undo)", p->nodes[i].name,
@@ -521,6 +530,7 @@ static void platform_free(lc_platform *p)
 		json_decref(p->nodes[i].info);
 	free(p->nodes);
 	lc_disk_free(p);
+	lc_clock_free(p);
 	free(p->x);
 	free(p);
 }
@@ -693,10 +703,19 @@ static void print_plan(const lc_platform *p)
 		       p->nodes[i].name, p->nodes[i].address, p->nodes[i].netns,
 		       p->x[i].veth, p->x[i].data_dir, p->x[i].log_path);
 		lc_disk_print(p, i);
+		lc_clock_print(p, i);
 		for (size_t k = 0; k < p->x[i].nprocs; k++) {
-			print_steps(&p->nodes[i], &p->x[i].procs[k]);
+			const lc_proc *pr = &p->x[i].procs[k];
+
+			print_steps(&p->nodes[i], pr);
+			if (pr->boot_argv != NULL) {
+				printf("local: %s: first start", p->nodes[i].name);
+				for (char **a = pr->boot_argv; *a != NULL; a++)
+					print_arg(*a);
+				printf("\n");
+			}
 			printf("local: %s: run", p->nodes[i].name);
-			for (char **a = p->x[i].procs[k].argv; *a != NULL; a++)
+			for (char **a = pr->argv; *a != NULL; a++)
 				print_arg(*a);
 			printf("\n");
 		}
@@ -717,6 +736,7 @@ static void name_nodes(lc_platform *p)
 				     "data_dir", x->data_dir, "log", x->log_path,
 				     "veth", x->veth);
 		lc_disk_info(p, i);
+		lc_clock_info(p, i);
 	}
 }
 
@@ -778,8 +798,11 @@ static lc_platform *plan(const json_t *chart, const json_t *config,
 	if (lc_disk_plan(p, chart, config, err) != 0)
 		goto fail;
 	name_nodes(p);
-	if (lc_recipe_expand(p, err) != 0)
+	if (lc_recipe_expand(p, err) != 0 ||
+	    lc_clock_plan(p, chart, config, err) != 0)
 		goto fail;
+	for (size_t i = 0; i < p->n; i++)
+		lc_clock_info(p, i);
 	return p;
 fail:
 	local_destroy(p);
@@ -849,7 +872,8 @@ static void *local_create(const dt_platform_env *env, char *err)
 	}
 	if (p->keep)
 		lc_state_add(&p->state, "keep 1");
-	if (make_network(p, err) != 0 || lc_disk_mount(p, err) != 0)
+	if (make_network(p, err) != 0 || lc_disk_mount(p, err) != 0 ||
+	    lc_clock_make(p, err) != 0)
 		goto fail;
 	/* Each process on every node, then wait for it on every node: a
 	 * cluster (etcd) may need all its members up before any is ready. */
@@ -911,6 +935,9 @@ static const dt_option local_options[] = {
 		 "default: the chart's local.disk" },
 	{ .name = "faultfs", .type = DT_OPT_OBJECT, .fields = lc_faultfs_options,
 	  .doc = "dt-faultfs's settings, over the chart's local.faultfs" },
+	{ .name = "clock", .type = DT_OPT_ENUM, .values = lc_clock_types,
+	  .doc = "real or fake (each node's processes under DT's clock shim, "
+		 "for the clock nemeses); default: the chart's local.clock" },
 	{ .name = NULL }
 };
 
@@ -931,13 +958,21 @@ static int local_signal(void *data, dt_node *node, int sig, char *err)
 		return dt_fail(err, "not a node of this platform");
 	for (size_t k = 0; k < p->x[i].nprocs; k++) {
 		lc_proc *pr = &p->x[i].procs[k];
+		pid_t kids[LC_MAX_DESCENDANTS];
+		size_t nkids;
 
 		if (pr->pid <= 0)
 			continue;
-		/* The whole process group: a server's own children too. */
+		/* The whole process group: a server's own children too, and
+		 * its descendants in sessions of their own (a postgres
+		 * backend), found before the signal (a killed parent's
+		 * children go to init). */
+		nkids = lc_descendants(pr->pid, kids, LC_MAX_DESCENDANTS);
 		if (kill(-pr->pid, sig) != 0 && kill(pr->pid, sig) != 0)
 			return dt_fail(err, "node %s: kill %d: %s", node->name,
 				       (int)pr->pid, strerror(errno));
+		for (size_t j = 0; j < nkids; j++)
+			kill(kids[j], sig);
 		if (sig == SIGKILL && !reap_killed(p, i, k))
 			return dt_fail(err, "node %s: pid %d survives SIGKILL for "
 				       "10 s", node->name, (int)pr->pid);

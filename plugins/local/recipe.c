@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * recipe.c: the chart's `local:` recipe, read and expanded per node.
  *
@@ -13,9 +14,17 @@
  *         rest: [...]                    appended on every other node
  *         when: sentinel                 only when that option is true
  *         ready: {tcp: 6379, timeout: 20}   or {command: [...]}
+ *         bootstrap: [...]               appended on node index 0's first
+ *                                        start in the run only (a cluster's
+ *                                        bootstrap; a restart rejoins)
  *         first-start:                   before its first start in the run
  *           - wait: {command: [...], output: "TEXT", timeout: 20}
  *           - file: {path: NAME, content: "TEMPLATE"}   in the data dir
+ *           - wait: {command: [...], on: first}   on: all (default),
+ *                                        first (node index 0) or rest
+ *           - wait: {command: [initdb, ...], attempt-timeout: 60s}
+ *                                        one run's bound (5 s): then
+ *                                        killed and run again
  *
  * Placeholders: {name} {index} {address} {data_dir} {primary} {peers}
  * {nodes} {replicas} {option:NAME}.  Anything else between braces is a
@@ -30,6 +39,7 @@
 
 /* disk: faulty and its dt-faultfs settings (disk.c mounts it). */
 const char *const lc_disk_types[] = { "plain", "faulty", NULL };
+const char *const lc_clock_types[] = { "real", "fake", NULL };
 static const char *const dirs_models[] = { "ext4", "strict", NULL };
 
 const dt_option lc_faultfs_options[] = {
@@ -73,7 +83,16 @@ static const dt_option ready_options[] = {
 	{ .name = NULL }
 };
 
+/* A first-start step's `on:`: which nodes take it. */
+static const char *const step_nodes[] = { "all", "first", "rest", NULL };
+
+#define STEP_ON \
+	{ .name = "on", .type = DT_OPT_ENUM, .def = "all", .values = step_nodes, \
+	  .doc = "the nodes that take the step: all, first (node index 0) or " \
+		 "rest (every other)" }
+
 static const dt_option file_step_options[] = {
+	STEP_ON,
 	{ .name = "path", .type = DT_OPT_STRING, .flags = DT_OPT_REQUIRED,
 	  .doc = "a file name in the node's data directory, with placeholders" },
 	{ .name = "content", .type = DT_OPT_STRING, .flags = DT_OPT_REQUIRED,
@@ -82,6 +101,7 @@ static const dt_option file_step_options[] = {
 };
 
 static const dt_option wait_step_options[] = {
+	STEP_ON,
 	{ .name = "command", .type = DT_OPT_LIST, .min = 1, .max = 1000,
 	  .flags = DT_OPT_REQUIRED,
 	  .doc = "run in the node's network (no shell) until it exits 0 and "
@@ -90,6 +110,11 @@ static const dt_option wait_step_options[] = {
 	  .doc = "a text its output must hold, with placeholders" },
 	{ .name = "timeout", .type = DT_OPT_DURATION, .def = "20s", .min = 0.001,
 	  .max = 86400, .doc = "how long to wait before the start fails" },
+	{ .name = "attempt-timeout", .type = DT_OPT_DURATION, .def = "5s",
+	  .min = 0.001, .max = 86400,
+	  .doc = "how long one run of the command may take before it is killed "
+		 "and run again (a command that makes something, initdb, "
+		 "should have the whole timeout: a killed one leaves half)" },
 	{ .name = NULL }
 };
 
@@ -110,6 +135,9 @@ static const dt_option process_options[] = {
 	  .doc = "arguments appended on the first node only" },
 	{ .name = "rest", .type = DT_OPT_LIST,
 	  .doc = "arguments appended on every node but the first" },
+	{ .name = "bootstrap", .type = DT_OPT_LIST,
+	  .doc = "arguments appended on the first node's first start in the "
+		 "run only (a cluster's bootstrap: a restart joins the others)" },
 	{ .name = "when", .type = DT_OPT_STRING,
 	  .doc = "run it only when this option of local.options holds" },
 	{ .name = "ready", .type = DT_OPT_OBJECT, .fields = ready_options,
@@ -140,6 +168,9 @@ const dt_option lc_chart_options[] = {
 		 "disk faults)" },
 	{ .name = "faultfs", .type = DT_OPT_OBJECT, .fields = lc_faultfs_options,
 	  .doc = "dt-faultfs's settings with disk: faulty" },
+	{ .name = "clock", .type = DT_OPT_ENUM, .def = "real", .values = lc_clock_types,
+	  .doc = "fake: each node's processes under DT's clock shim "
+		 "(libdtclock.so), whose clock the clock nemeses change" },
 	{ .name = NULL }
 };
 
@@ -379,6 +410,29 @@ static int check_string(const json_t *conf, const char *key, bool required,
 	return 0;
 }
 
+/* A step's on: all, first or rest (absent: all). */
+static int check_step_on(const json_t *step, char *err)
+{
+	const json_t *on = json_object_get(step, "on");
+
+	if (on == NULL)
+		return 0;
+	for (const char *const *n = step_nodes; json_is_string(on) && *n != NULL; n++)
+		if (strcmp(*n, json_string_value(on)) == 0)
+			return 0;
+	return dt_conf_fail(step, "on", err, "expected all, first or rest");
+}
+
+/* Whether node i takes a step (its `on:`). */
+static bool step_on_node(const json_t *step, size_t i)
+{
+	const char *on = json_string_value(json_object_get(step, "on"));
+
+	if (on == NULL || strcmp(on, "all") == 0)
+		return true;
+	return strcmp(on, "first") == 0 ? i == 0 : i != 0;
+}
+
 /*
  * first-start: a list of steps, each a mapping with one key:
  *   file: {path, content}           path: a file name in the data directory
@@ -387,8 +441,9 @@ static int check_string(const json_t *conf, const char *key, bool required,
 static int check_first_start(const json_t *proc, char *err)
 {
 	static const char *const step_keys[] = { "file", "wait", NULL };
-	static const char *const file_keys[] = { "path", "content", NULL };
-	static const char *const wait_keys[] = { "command", "expect", "timeout", NULL };
+	static const char *const file_keys[] = { "path", "content", "on", NULL };
+	static const char *const wait_keys[] = { "command", "expect", "timeout",
+						 "attempt-timeout", "on", NULL };
 	const json_t *steps = json_object_get(proc, "first-start"), *step;
 	size_t i;
 
@@ -413,22 +468,28 @@ static int check_first_start(const json_t *proc, char *err)
 			if (!json_is_object(file))
 				return dt_conf_fail(step, "file", err, "expected a "
 						    "mapping: {path: NAME, content: TEXT}");
-			if (only_keys(file, file_keys, "path and content", err) != 0 ||
+			if (only_keys(file, file_keys, "path, content and on", err) != 0 ||
 			    check_string(file, "path", true, err) != 0 ||
-			    check_string(file, "content", true, err) != 0)
+			    check_string(file, "content", true, err) != 0 ||
+			    check_step_on(file, err) != 0)
 				return -1;
 			continue;
 		}
 		if (!json_is_object(wait))
 			return dt_conf_fail(step, "wait", err, "expected a mapping: "
 					    "{command: [...], expect: TEXT, timeout: SECONDS}");
-		if (only_keys(wait, wait_keys, "command, expect and timeout", err) != 0 ||
+		if (only_keys(wait, wait_keys, "command, expect, timeout, "
+			      "attempt-timeout and on", err) != 0 ||
 		    check_array(wait, "command", true, err) != 0 ||
-		    check_string(wait, "expect", false, err) != 0)
+		    check_string(wait, "expect", false, err) != 0 ||
+		    check_step_on(wait, err) != 0)
 			return -1;
 		if (parse_seconds(json_object_get(wait, "timeout")) <= 0)
 			return dt_conf_fail(wait, "timeout", err, "expected seconds "
 					    "(20, \"20s\", \"500ms\")");
+		if (parse_seconds(json_object_get(wait, "attempt-timeout")) <= 0)
+			return dt_conf_fail(wait, "attempt-timeout", err, "expected "
+					    "seconds (5, \"5s\", \"500ms\")");
 	}
 	return 0;
 }
@@ -532,6 +593,7 @@ int lc_recipe_load(lc_platform *p, const json_t *chart, const json_t *config,
 		if (check_array(v, "command", true, err) != 0 ||
 		    check_array(v, "first", false, err) != 0 ||
 		    check_array(v, "rest", false, err) != 0 ||
+		    check_array(v, "bootstrap", false, err) != 0 ||
 		    check_first_start(v, err) != 0)
 			return -1;
 		sp->first_start = json_object_get(v, "first-start");
@@ -618,8 +680,11 @@ static int expand_steps(const lc_platform *p, size_t i, const lc_spec *sp,
 	json_array_foreach(sp->first_start, j, step) {
 		const json_t *file = json_object_get(step, "file");
 		const json_t *wait = json_object_get(step, "wait");
-		lc_step *st = &pr->steps[pr->nsteps++];
+		lc_step *st;
 
+		if (!step_on_node(file != NULL ? file : wait, i))
+			continue;
+		st = &pr->steps[pr->nsteps++];
 		if (file != NULL) {
 			st->path = step_path(p, i, file, peers, err);
 			st->content = st->path == NULL ? NULL :
@@ -639,6 +704,8 @@ static int expand_steps(const lc_platform *p, size_t i, const lc_spec *sp,
 				return -1;
 		}
 		st->timeout = parse_seconds(json_object_get(wait, "timeout"));
+		st->attempt = json_object_get(wait, "attempt-timeout") != NULL ?
+			      parse_seconds(json_object_get(wait, "attempt-timeout")) : 5;
 	}
 	return 0;
 }
@@ -648,6 +715,7 @@ int lc_recipe_expand(lc_platform *p, char *err)
 	const json_t *peer = json_object_get(p->recipe, "peer");
 	static const char *const cmd_first[] = { "command", "first", NULL };
 	static const char *const cmd_rest[] = { "command", "rest", NULL };
+	static const char *const cmd_boot[] = { "command", "first", "bootstrap", NULL };
 	static const char *const ready_keys[] = { "command", NULL };
 	dt_buf peers = { 0 };
 	int rc = -1;
@@ -684,6 +752,12 @@ int lc_recipe_expand(lc_platform *p, char *err)
 					       cmd_rest, (char *)peers.data, err);
 			if (pr->argv == NULL)
 				goto out;
+			if (i == 0 && json_object_get(sp->conf, "bootstrap") != NULL) {
+				pr->boot_argv = expand_argv(p, i, sp->conf, cmd_boot,
+							    (char *)peers.data, err);
+				if (pr->boot_argv == NULL)
+					goto out;
+			}
 			pr->ready = i == 0 ? &sp->ready_first : &sp->ready_rest;
 			if (pr->ready->cmd != NULL) {
 				pr->ready_argv = expand_argv(p, i, pr->ready->conf,
@@ -708,8 +782,10 @@ void lc_recipe_free_argv(lc_platform *p)
 			lc_proc *pr = &p->x[i].procs[k];
 
 			free_argv(pr->argv);
+			free_argv(pr->boot_argv);
 			free_argv(pr->ready_argv);
 			pr->argv = NULL;
+			pr->boot_argv = NULL;
 			pr->ready_argv = NULL;
 			for (size_t j = 0; j < pr->nsteps; j++) {
 				free(pr->steps[j].path);

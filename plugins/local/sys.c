@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sys.c: running commands and processes for the local platform, inside a
  * named network namespace when asked, through dt/command.h (fork/execve,
@@ -6,6 +7,7 @@
  * and process helpers.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -39,15 +41,16 @@ int lc_run(const char *netns, const char *const *argv, double timeout,
 	return dt_command_run(&c, err);
 }
 
-pid_t lc_spawn(const char *netns, char *const *argv, const char *cwd,
-	       const char *logpath, char *err)
+pid_t lc_spawn(const char *netns, char *const *argv, char *const *envp,
+	       const char *cwd, const char *logpath, char *err)
 {
 	/* A node must not outlive dt-run: were dt-run killed between this
 	 * fork and recording the pid in the state file, nothing would know
 	 * to stop it.  (The signal follows the thread that forked; those
 	 * end only after the run is over.) */
 	dt_command c = {
-		.argv = (const char *const *)argv, .netns = netns, .cwd = cwd,
+		.argv = (const char *const *)argv, .envp = envp,
+		.netns = netns, .cwd = cwd,
 		.log_path = logpath, .die_with_parent = true,
 	};
 
@@ -86,6 +89,63 @@ unsigned long long lc_proc_start(pid_t pid)
 	for (field = 3; field < 22 && p != NULL; field++)
 		p = strchr(p + 1, ' ');
 	return p != NULL ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+/* The parent of a process (field 4 of /proc/PID/stat), 0 when gone. */
+static pid_t proc_parent(pid_t pid)
+{
+	char buf[1024];
+	const char *p = proc_stat(pid, buf, sizeof(buf));
+	int ppid;
+
+	/* " S PPID ..." */
+	return p != NULL && sscanf(p, " %*c %d", &ppid) == 1 ? (pid_t)ppid : 0;
+}
+
+size_t lc_descendants(pid_t root, pid_t *out, size_t max)
+{
+	size_t n = 0, done = 0;
+	bool grew = true;
+
+	/* Breadth first over /proc, again while the set grows: a child
+	 * seen before its parent is found on the next pass. */
+	while (grew && n < max) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+
+		grew = false;
+		if (d == NULL)
+			break;
+		while (n < max && (e = readdir(d)) != NULL) {
+			pid_t pid = (pid_t)strtol(e->d_name, NULL, 10), pp;
+			bool known = false;
+
+			if (pid <= 0 || pid == root)
+				continue;
+			for (size_t j = 0; j < n && !known; j++)
+				known = out[j] == pid;
+			if (known)
+				continue;
+			pp = proc_parent(pid);
+			if (pp <= 0)
+				continue;
+			if (pp == root) {
+				out[n++] = pid;
+				grew = true;
+				continue;
+			}
+			for (size_t j = 0; j < n; j++)
+				if (out[j] == pp) {
+					out[n++] = pid;
+					grew = true;
+					break;
+				}
+		}
+		closedir(d);
+		done++;
+	}
+	(void)done;
+	return n;
 }
 
 bool lc_proc_mine(pid_t pid)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mem: an in-process reference system.  A linearizable store of
  * registers and bank accounts behind one lock, to test DT's own pipeline
@@ -7,11 +8,22 @@
  *   client: {name: mem, bug: stale-reads, bug-probability: 0.2}
  *
  * stale-reads: a read sometimes returns the value before the last write
- * (bank: the balances before the last transfer); lost-writes: a write or
- * transfer sometimes answers ok without taking effect.  `latency` (a
+ * (bank: the balances before the last transfer; set: the set without
+ * its newest element); lost-writes: a write, transfer or add sometimes
+ * answers ok without taking effect.  The set workload's set is a list
+ * of the elements added, in order.  `latency` (a
  * duration) makes each operation take a random time up to it, so that
  * operations overlap as they do against a real system.
+ *
+ * With the list-append and rw-register workloads it runs transactions
+ * (txn.c): serializable, or, with a bug, each struck transaction runs
+ * read committed, under snapshot isolation, losing updates, publishing
+ * its writes and then aborting (dirty-reads), reading an old snapshot
+ * (stale-reads, read-only ones) or answering ok without committing
+ * (lost-writes).
  */
+#include "config.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,17 +32,27 @@
 
 #include <dt/plugin.h>
 
+#include "mem.h"
+
 #define MEM_MAX_KEYS 100000
 
 /* The order of mem_bugs: the values of the `bug` option. */
-typedef enum { BUG_NONE, BUG_STALE_READS, BUG_LOST_WRITES } mem_bug;
+typedef enum {
+	BUG_NONE, BUG_STALE_READS, BUG_LOST_WRITES, BUG_READ_COMMITTED,
+	BUG_SNAPSHOT, BUG_LOST_UPDATES, BUG_DIRTY_READS
+} mem_bug;
 
-static const char *const mem_bugs[] = { "none", "stale-reads", "lost-writes", NULL };
+static const char *const mem_bugs[] = {
+	"none", "stale-reads", "lost-writes", "read-committed",
+	"snapshot-isolation", "lost-updates", "dirty-reads", NULL
+};
 
 static const dt_option mem_options[] = {
 	{ .name = "bug", .type = DT_OPT_ENUM, .def = "none", .values = mem_bugs,
 	  .doc = "stale-reads: a read may return the value before the last write; "
-		 "lost-writes: a write may answer ok without taking effect" },
+		 "lost-writes: a write may answer ok without taking effect; for "
+		 "transactions also read-committed, snapshot-isolation (write "
+		 "skew), lost-updates, dirty-reads (writes seen, then aborted)" },
 	{ .name = "bug-probability", .type = DT_OPT_NUMBER, .def = "0.1", .min = 0,
 	  .max = 1, .doc = "how often the bug strikes, per operation" },
 	{ .name = "latency", .type = DT_OPT_DURATION, .def = "0s", .min = 0, .max = 10,
@@ -58,7 +80,11 @@ typedef struct mem_store {
 	bool bank;
 	long long accounts, balance;
 	json_int_t *balances, *prev_balances;
+	bool set;        /* the set workload */
+	json_int_t *elems;
+	size_t nelems, capelems;
 	dt_map *keys;    /* name -> mem_key, owned */
+	mem_txns *txns;  /* list-append, rw-register: owned, else NULL */
 	uint64_t seed;
 } mem_store;
 
@@ -73,7 +99,9 @@ static void mem_destroy(void *data)
 
 	free(s->balances);
 	free(s->prev_balances);
+	free(s->elems);
 	dt_map_free(s->keys, free);
+	mem_txns_free(s->txns);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -93,6 +121,7 @@ static void *mem_create(const dt_client_env *env, char *err)
 	s->latency = dt_opt_number(env->config, "latency");
 	s->seed = (uint64_t)dt_opt_int(env->config, "seed");
 	s->bank = env->workload != NULL && strcmp(env->workload, "bank") == 0;
+	s->set = env->workload != NULL && strcmp(env->workload, "set") == 0;
 	if (s->bank) {
 		if (dt_conf_int(env->workload_config, "accounts", 5, 2, 1000, &s->accounts, err) ||
 		    dt_conf_int(env->workload_config, "balance", 10000, 0, 1000000000000LL,
@@ -101,6 +130,14 @@ static void *mem_create(const dt_client_env *env, char *err)
 		s->balances = calloc((size_t)s->accounts, sizeof(json_int_t));
 		s->prev_balances = calloc((size_t)s->accounts, sizeof(json_int_t));
 		if (s->balances == NULL || s->prev_balances == NULL) {
+			dt_fail(err, "out of memory");
+			goto fail;
+		}
+	}
+	if (env->workload != NULL && (strcmp(env->workload, "list-append") == 0 ||
+				      strcmp(env->workload, "rw-register") == 0)) {
+		s->txns = mem_txns_new(strcmp(env->workload, "list-append") == 0);
+		if (s->txns == NULL) {
 			dt_fail(err, "out of memory");
 			goto fail;
 		}
@@ -210,6 +247,34 @@ static dt_op_type bank_invoke(mem_conn *c, const char *f, const json_t *value,
 	return dt_op_error(&r->error, DT_OP_FAIL, "unknown operation");
 }
 
+static dt_op_type set_invoke(mem_conn *c, const char *f, const json_t *value,
+			     dt_reply *r)
+{
+	mem_store *s = c->store;
+
+	if (strcmp(f, "read") == 0) {
+		size_t n = s->nelems;
+
+		if (n > 0 && bug_hits(c, BUG_STALE_READS))
+			n--;
+		r->value = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(r->value, json_integer(s->elems[i]));
+		return DT_OP_OK;
+	}
+	if (strcmp(f, "add") == 0) {
+		if (!json_is_integer(value))
+			return dt_op_error(&r->error, DT_OP_FAIL, "add needs an integer");
+		if (bug_hits(c, BUG_LOST_WRITES))
+			return DT_OP_OK;
+		if (dt_grow(&s->elems, &s->capelems, s->nelems + 1, sizeof(*s->elems)) != 0)
+			return dt_op_error(&r->error, DT_OP_FAIL, "out of memory");
+		s->elems[s->nelems++] = json_integer_value(value);
+		return DT_OP_OK;
+	}
+	return dt_op_error(&r->error, DT_OP_FAIL, "unknown operation");
+}
+
 static dt_op_type register_invoke(mem_conn *c, const char *f, const json_t *value,
 				  dt_reply *r)
 {
@@ -254,6 +319,26 @@ static dt_op_type register_invoke(mem_conn *c, const char *f, const json_t *valu
 	return dt_op_error(&r->error, DT_OP_FAIL, "unknown operation");
 }
 
+static void pause_arg(void *arg)
+{
+	pause_a_little(arg);
+}
+
+/* The mode of the next transaction: its bug when the bug strikes. */
+static mem_txn_mode txn_mode(mem_conn *c)
+{
+	static const mem_txn_mode modes[] = {
+		[BUG_NONE] = MEM_TXN_SERIAL, [BUG_STALE_READS] = MEM_TXN_STALE,
+		[BUG_LOST_WRITES] = MEM_TXN_LOST_WRITE,
+		[BUG_READ_COMMITTED] = MEM_TXN_READ_COMMITTED,
+		[BUG_SNAPSHOT] = MEM_TXN_SNAPSHOT,
+		[BUG_LOST_UPDATES] = MEM_TXN_LOST_UPDATE,
+		[BUG_DIRTY_READS] = MEM_TXN_DIRTY,
+	};
+
+	return bug_hits(c, c->store->bug) ? modes[c->store->bug] : MEM_TXN_SERIAL;
+}
+
 static dt_op_type mem_invoke(void *data, const char *f, const json_t *value,
 			     dt_reply *r)
 {
@@ -261,9 +346,17 @@ static dt_op_type mem_invoke(void *data, const char *f, const json_t *value,
 	dt_op_type t;
 
 	pause_a_little(c);
+	if (c->store->txns != NULL && strcmp(f, "txn") == 0) {
+		t = mem_txns_run(c->store->txns, &c->store->lock, txn_mode(c),
+				 pause_arg, c, &c->rng, value, r);
+		pause_a_little(c);
+		return t;
+	}
 	pthread_mutex_lock(&c->store->lock);
 	if (c->store->bank)
 		t = bank_invoke(c, f, value, r);
+	else if (c->store->set)
+		t = set_invoke(c, f, value, r);
 	else
 		t = register_invoke(c, f, value, r);
 	pthread_mutex_unlock(&c->store->lock);
@@ -276,13 +369,21 @@ static void mem_disconnect(void *data)
 	free(data);
 }
 
-static const char *const mem_ops[] = { "read", "write", "cas", "transfer", NULL };
+/* dt_client_type.version: the in-process store is DT's own. */
+static char *mem_version(void *data)
+{
+	(void)data;
+	return dt_strdupf("dt-mem %s", PACKAGE_VERSION);
+}
+
+static const char *const mem_ops[] = { "read", "write", "cas", "transfer", "add",
+					"txn", NULL };
 
 static const dt_client_type mem_client = {
 	.size = sizeof(dt_client_type),
 	.info = { .name = "mem", .version = "1.0",
-		  .description = "in-process reference store (register, bank), "
-				 "with optional bugs",
+		  .description = "in-process reference store (register, bank, set, "
+				 "transactions), with optional bugs",
 		  .options = mem_options },
 	.operations = mem_ops,
 	.create = mem_create,
@@ -291,6 +392,7 @@ static const dt_client_type mem_client = {
 	.invoke = mem_invoke,
 	.disconnect = mem_disconnect,
 	.destroy = mem_destroy,
+	.version = mem_version,
 };
 
 static int mem_plugin(dt_registry *reg)

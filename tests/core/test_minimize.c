@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The shortest failing history the core finds for checkers that do not
  * make their own: failed operations go, the cut is the earliest event

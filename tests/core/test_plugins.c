@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Plugin loading: good plugins by name, and every way a file can be
  * wrong, each refused with a message naming the file and the reason.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * timeline.html: what the page's data holds (ops in order of start,
  * lanes, outcomes, nodes, nemesis bands, node marks, the anomaly's ops

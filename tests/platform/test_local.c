@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The `local` platform on real namespaces: nodes up and reachable over
  * the bridge, the recipe's placeholders, readiness failures, the
@@ -483,6 +484,71 @@ Test(local, a_first_start_wait_that_never_holds_fails_the_run)
 	cr_assert_null(pf_try_up(&f, chart, "", false, err));
 	cr_expect_str_eq(err, "node n1: srv: first-start wait for echo (expect "
 			 "'ready') not met after 0.3 s; its last output: not yet\n");
+	pf_assert_clean(f.run_id, f.state_dir, NULL, 0);
+	pf_down(&f);
+}
+
+/* A step's on: first runs on node index 0 only, on: rest on the others;
+ * bootstrap: arguments go on node 0's first start only (a restart
+ * leaves them out, as Galera's --wsrep-new-cluster must be). */
+Test(local, first_start_on_and_bootstrap)
+{
+	static const char chart[] =
+		"local:\n"
+		"  nodes: 3\n"
+		"  processes:\n"
+		"    - name: srv\n"
+		"      first-start:\n"
+		"        - file: {path: role, content: \"made\\n\", on: first}\n"
+		"        - file: {path: role, content: \"copied\\n\", on: rest}\n"
+		"        - wait: {command: [sleep, \"0.2\"], attempt-timeout: 5s, on: rest}\n"
+		"      command: [sleep, \"30\"]\n"
+		"      bootstrap: [\"1\"]\n"
+		"      ready: {command: [\"true\"]}\n";
+	char path[512], text[4096];
+	pf f;
+
+	pf_require_root();
+	pf_up(&f, chart, "");
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/data/%s/role", f.store, f.nodes[i].name);
+		cr_assert(slurp_into(path, text, sizeof(text)), "no %s", path);
+		cr_expect_str_eq(text, i == 0 ? "made\n" : "copied\n", "%s", path);
+	}
+	kill_and_restart(&f, 0, 0);
+	snprintf(path, sizeof(path), "%s/n1.log", f.store);
+	cr_assert(slurp_into(path, text, sizeof(text)));
+	cr_expect_eq(occurrences(text, "starting srv on n1: sleep 30 1\n"), 1, "%s", text);
+	cr_expect_eq(occurrences(text, "starting srv on n1: sleep 30\n"), 1,
+		     "a restart leaves bootstrap out: %s", text);
+	cr_expect_eq(occurrences(text, "before srv: sleep"), 0, "%s", text);
+	snprintf(path, sizeof(path), "%s/n2.log", f.store);
+	cr_assert(slurp_into(path, text, sizeof(text)));
+	cr_expect_eq(occurrences(text, "starting srv on n2: sleep 30\n"), 1, "%s", text);
+	cr_expect_eq(occurrences(text, "before srv: sleep"), 1, "%s", text);
+	pf_down(&f);
+}
+
+/* One run of a wait's command is bounded by attempt-timeout: a command
+ * slower than that is killed each time, and the wait fails. */
+Test(local, a_wait_slower_than_its_attempt_timeout_fails)
+{
+	static const char chart[] =
+		"local:\n"
+		"  nodes: 1\n"
+		"  processes:\n"
+		"    - name: srv\n"
+		"      first-start:\n"
+		"        - wait: {command: [sleep, \"1\"], timeout: 0.6, attempt-timeout: 0.1}\n"
+		"      command: [sleep, \"30\"]\n"
+		"      ready: {command: [\"true\"]}\n";
+	char err[DT_ERRBUF_SIZE] = "";
+	pf f;
+
+	pf_require_root();
+	cr_assert_null(pf_try_up(&f, chart, "", false, err));
+	cr_expect(strstr(err, "first-start wait for sleep not met after 0.6 s") != NULL,
+		  "%s", err);
 	pf_assert_clean(f.run_id, f.state_dir, NULL, 0);
 	pf_down(&f);
 }

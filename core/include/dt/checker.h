@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/checker.h: a checker turns a history into a verdict.
  *

@@ -1,0 +1,244 @@
+/*
+ * client.c: the client of MariaDB (alone or with Galera), on
+ * libmariadb: its configuration, its callbacks, and the plugin's entry
+ * point.
+ *
+ *   client:
+ *     name: mariadb
+ *     isolation: repeatable-read  # the server's default; read-committed,
+ *                                 # serializable: the session's level
+ *     connect-to: spread          # spread (worker i on node i % n: every
+ *                                 # Galera node takes writes), first, or
+ *                                 # a node's name
+ *     transfer: update            # bank: update (balance = balance - N)
+ *                                 # or read-write (SELECT, then SET the
+ *                                 # balance computed: lost updates show)
+ *     user: root
+ *     database: dt
+ *     endpoints: [HOST:PORT]      # when the chart has no nodes
+ *
+ * One connection per worker, opened lazily within an operation's
+ * deadline and dropped after any error of the connection (conn.c).
+ * Workloads: register (ops.c), bank (bank.c), set (set.c), list-append and
+ * rw-register (txn.c); setup.c makes the database and tables.
+ * Outcomes: an error reply is a fail (rolled back), with its SQLSTATE
+ * and error number in the history; a COMMIT without an answer is info.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "my.h"
+
+static void my_destroy(void *data)
+{
+	my_client *c = data;
+
+	if (c == NULL)
+		return;
+	for (size_t i = 0; c->metrics_conn != NULL && i < c->neps; i++)
+		if (c->metrics_conn[i] != NULL)
+			mysql_close(c->metrics_conn[i]);
+	free(c->metrics_conn);
+	free(c->eps);
+	free(c);
+	/* libmariadb's globals (mysql_library_init in create): the plugin
+	 * may be unloaded next, and with it the only pointers to them.  One
+	 * client exists at a time, and nothing else here uses libmariadb. */
+	mysql_library_end();
+}
+
+static const char *const transfer_modes[] = { "update", "read-write", NULL };
+
+static const char *const isolation_names[] = {
+	"read-committed", "repeatable-read", "serializable", NULL
+};
+
+static int workload_conf(my_client *c, const dt_client_env *env, char *err)
+{
+	const char *w = env->workload != NULL ? env->workload : "register";
+
+	if (strcmp(w, "bank") == 0) {
+		c->workload = MY_WL_BANK;
+		return dt_conf_int(env->workload_config, "accounts", 5, 2,
+				   MY_MAX_ACCOUNTS, &c->accounts, err) ||
+		       dt_conf_int(env->workload_config, "balance", 10000, 0,
+				   1000000000000LL, &c->balance, err) ? -1 : 0;
+	}
+	if (strcmp(w, "register") == 0) {
+		c->workload = MY_WL_REGISTER;
+		return 0;
+	}
+	if (strcmp(w, "set") == 0) {
+		c->workload = MY_WL_SET;
+		return 0;
+	}
+	c->workload = MY_WL_TXN;
+	c->txn_lists = strcmp(w, "rw-register") != 0;
+	return 0;
+}
+
+static void *my_create(const dt_client_env *env, char *err)
+{
+	my_client *c = calloc(1, sizeof(*c));
+	const char *iso, *to;
+
+	if (c == NULL) {
+		dt_fail(err, "out of memory");
+		return NULL;
+	}
+	/* once, on the main thread, before any worker's mysql_init */
+	if (mysql_library_init(0, NULL, NULL) != 0) {
+		dt_fail(err, "libmariadb could not initialise");
+		goto fail;
+	}
+	c->timeout = env->timeout > 0 ? env->timeout : 5;
+	c->eps = dt_endpoints_get(env->config, env->nodes, env->nnodes, "", 3306,
+				  &c->neps, err);
+	if (c->eps == NULL)
+		goto fail;
+	c->read_write = strcmp(dt_opt_string(env->config, "transfer"), "read-write") == 0;
+	c->user = dt_opt_string(env->config, "user");
+	c->dbname = dt_opt_string(env->config, "database");
+	c->password = dt_opt_string(env->config, "password");
+	iso = dt_opt_string(env->config, "isolation");
+	for (size_t n = 0; isolation_names[n] != NULL; n++)
+		if (strcmp(iso, isolation_names[n]) == 0)
+			c->isolation = (my_isolation)n;
+	to = dt_opt_string(env->config, "connect-to");
+	if (strcmp(to, "spread") == 0) {
+		c->spread = true;
+	} else if (strcmp(to, "first") == 0) {
+		c->node = 0;
+	} else {
+		long i = dt_endpoints_find(c->eps, c->neps, to);
+
+		if (i < 0) {
+			dt_conf_fail(env->config, "connect-to", err, "expected spread, "
+				     "first or a node name, not '%s'", to);
+			goto fail;
+		}
+		c->node = (size_t)i;
+	}
+	if (workload_conf(c, env, err) != 0)
+		goto fail;
+	c->metrics_conn = calloc(c->neps, sizeof(*c->metrics_conn));
+	if (c->metrics_conn == NULL) {
+		dt_fail(err, "out of memory");
+		goto fail;
+	}
+	return c;
+fail:
+	my_destroy(c);
+	return NULL;
+}
+
+static void *my_connect(void *data, int worker, char *err)
+{
+	my_client *c = data;
+	my_conn *k = calloc(1, sizeof(*k));
+
+	if (k == NULL) {
+		dt_fail(err, "out of memory");
+		return NULL;
+	}
+	k->c = c;
+	k->worker = worker;
+	k->ep = c->spread ? (size_t)worker % c->neps : c->node;
+	return k;
+}
+
+static dt_op_type invoke(my_conn *k, const char *f, const json_t *value,
+			 dt_reply *r)
+{
+	if (strcmp(f, "txn") == 0)
+		return my_txn_invoke(k, value, &r->value, &r->error);
+	if (k->c->workload == MY_WL_SET && (strcmp(f, "add") == 0 ||
+					     strcmp(f, "read") == 0))
+		return my_set_invoke(k, f, value, &r->value, &r->error);
+	if (k->c->workload == MY_WL_BANK) {
+		if (strcmp(f, "read") == 0)
+			return my_bank_read(k, &r->value, &r->error);
+		if (strcmp(f, "transfer") == 0)
+			return my_bank_transfer(k, value, &r->error);
+		return dt_op_error(&r->error, DT_OP_FAIL,
+				   "the bank has no operation '%s'", f);
+	}
+	return my_register_invoke(k, f, value, &r->value, &r->error);
+}
+
+static dt_op_type my_invoke(void *data, const char *f, const json_t *value,
+			    dt_reply *r)
+{
+	my_conn *k = data;
+	dt_op_type t;
+
+	dt_deadline_set(&k->deadline, k->c->timeout);
+	k->served = false;
+	t = invoke(k, f, value, r);
+	if (k->served)
+		r->node = k->c->eps[k->ep].name;
+	return t;
+}
+
+static void my_disconnect(void *data)
+{
+	my_conn *k = data;
+
+	if (k == NULL)
+		return;
+	if (k->m != NULL)
+		mysql_close(k->m);
+	free(k);
+}
+
+static const char *const my_ops[] = {
+	"read", "write", "cas", "transfer", "add", "txn", NULL
+};
+
+static const dt_option my_options[] = {
+	{ .name = "isolation", .type = DT_OPT_ENUM, .def = "repeatable-read",
+	  .values = isolation_names,
+	  .doc = "the sessions' isolation level (SET SESSION TRANSACTION "
+		 "ISOLATION LEVEL; the default is the server's own)" },
+	{ .name = "connect-to", .type = DT_OPT_STRING, .def = "spread",
+	  .doc = "spread (worker i on node i mod n), first, or a node's name" },
+	{ .name = "transfer", .type = DT_OPT_ENUM, .def = "update",
+	  .values = transfer_modes,
+	  .doc = "bank transfers: update (balance = balance - amount, in the "
+		 "statement) or read-write (SELECT the balances, then write what "
+		 "the client computed: a lost update creates or destroys money)" },
+	{ .name = "user", .type = DT_OPT_STRING, .def = "root",
+	  .doc = "the user to connect as (the charts skip the grant tables)" },
+	{ .name = "password", .type = DT_OPT_STRING,
+	  .doc = "the user's password (none locally: the charts skip the grant "
+		 "tables; the k8s chart's values set one)" },
+	{ .name = "database", .type = DT_OPT_STRING, .def = "dt",
+	  .doc = "the database holding DT's tables (made by the set-up)" },
+	{ .name = "endpoints", .type = DT_OPT_LIST, .item = DT_OPT_STRING,
+	  .doc = "when the chart has no nodes: HOST:PORT of external servers" },
+	{ .name = NULL }
+};
+
+static const dt_client_type my_client_type = {
+	.size = sizeof(dt_client_type),
+	.info = { .name = "mariadb", .version = "1.0",
+		  .description = "MariaDB and Galera through libmariadb: register, "
+				 "bank, transactions (list-append, rw-register) at "
+				 "a chosen isolation level; wsrep metrics",
+		  .options = my_options },
+	.operations = my_ops,
+	.create = my_create,
+	.prepare = my_setup,
+	.connect = my_connect,
+	.invoke = my_invoke,
+	.disconnect = my_disconnect,
+	.destroy = my_destroy,
+	.metrics = my_metrics,
+};
+
+static int my_plugin(dt_registry *reg)
+{
+	return dt_register_client(reg, &my_client_type);
+}
+
+DT_PLUGIN_DEFINE(my_plugin)
