@@ -27,7 +27,7 @@ _dt_check()
 		cword=$COMP_CWORD
 	fi
 
-	local opts="--model --format --timeout --memory-limit --threads --html
+	local opts="--model --format --consistency --timeout --memory-limit --threads --html
 		--edn-read-nil --every-failure --independent --json --plugin-path --quiet --help
 		--version"
 	local i path_opts=()
