@@ -36,3 +36,6 @@ tests_dtd_dtd_service_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS)
 tests_dtd_dtd_service_LDADD = $(TEST_LIBS) $(CURL_LIBS) $(PTHREAD_LIBS)
 TESTS += tests/dtd/dtd-service
 endif
+# dt-run campaign FILE: the table, the exit status, stop-at-first-invalid
+TESTS += tests/dtd/campaign-cli.sh
+dist_noinst_SCRIPTS += tests/dtd/campaign-cli.sh

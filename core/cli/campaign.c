@@ -86,7 +86,8 @@ static void print_table(const dt_campaign *c, const outcome *out)
 	printf("\ncampaign %s: %zu runs\n\n%-*s", c->name, c->ncells, (int)wrow, "suite");
 	for (size_t k = 0; k < cols; k++) {
 		column_name(&c->cells[k], name, sizeof(name));
-		printf("  %-*s", (int)(strlen(name) > 8 ? strlen(name) : 8), name);
+		printf("  %-*s", k + 1 < cols ? (int)(strlen(name) > 8 ?
+		       strlen(name) : 8) : 0, name);
 	}
 	printf("\n");
 	for (size_t r = 0; r < rows; r++) {
@@ -96,8 +97,9 @@ static void print_table(const dt_campaign *c, const outcome *out)
 			char col[256];
 
 			column_name(&c->cells[k], col, sizeof(col));
-			printf("  %-*s", (int)(strlen(col) > 8 ? strlen(col) : 8),
-			       word(out[r * cols + k].status));
+			/* the last column unpadded: no trailing blanks */
+			printf("  %-*s", k + 1 < cols ? (int)(strlen(col) > 8 ?
+			       strlen(col) : 8) : 0, word(out[r * cols + k].status));
 		}
 		printf("\n");
 	}

@@ -131,6 +131,25 @@ Test(etcd_client, metrics)
 	json_decref(m);
 }
 
+/* A write on a kept connection whose member died: curl sends it on the
+ * old connection, finds it dead, retries on a new one that cannot
+ * connect.  The first may have been applied: info, not fail.  The next
+ * request, with no connection left, certainly did not go out: fail. */
+Test(etcd_client, a_request_on_a_connection_that_died_is_info)
+{
+	json_t *r;
+	char *e;
+
+	open_client("register", NULL, &srv, 1);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":1}"), DT_OP_OK);
+	sys_server_kill(&srv);
+	cr_assert_eq(sys_op(&sc, "write", "{\"key\":\"r0\",\"value\":2}", &r, &e), DT_OP_INFO,
+		     "%s", e ? e : "");
+	free(e);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":3}"), DT_OP_FAIL);
+	cr_assert(sys_server_restart(&srv), "etcd did not come back");
+}
+
 Test(etcd_client, server_down_fails)
 {
 	double t0;
@@ -211,4 +230,29 @@ Test(etcd_client, bad_config)
 	sys_client_close(&sc);
 	cr_assert_not(sys_client_open(&sc, "etcd", "bank", NULL, NULL, &srv, 1, 1, err));
 	cr_assert(strstr(err, "bank") != NULL, "%s", err);
+}
+
+/* version(): what the server says at /version, the same as the binary's
+ * `etcd --version`; NULL once it is down. */
+Test(etcd_client, version)
+{
+	char want[64] = "", line[256], *v;
+	FILE *p = popen("etcd --version", "r");
+
+	cr_assert_not_null(p);
+	while (fgets(line, sizeof(line), p) != NULL)
+		if (sscanf(line, "etcd Version: %63s", want) == 1)
+			break;
+	pclose(p);
+	cr_assert(want[0] != '\0', "no version from etcd --version");
+	open_client("register", NULL, &srv, 2);
+	cr_assert_not_null(sc.type->version);
+	v = sc.type->version(sc.client);
+	cr_expect(v != NULL && strcmp(v, want) == 0, "version %s, etcd --version %s",
+		  v ? v : "(null)", want);
+	free(v);
+	sys_server_kill(&srv);
+	v = sc.type->version(sc.client);
+	cr_expect_null(v, "a server down has no version: %s", v);
+	free(v);
 }
