@@ -70,7 +70,7 @@ _dt_check()
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
-	-t|--timeout|--memory-limit|--threads|--edn-read-nil)
+	-t|--timeout|--memory-limit|--threads)
 		return ;;
 	esac
 
