@@ -223,7 +223,7 @@ int bench_classes(sbs_env *env, const char *data, const bench_sizes *sz)
 		snprintf(name, sizeof(name), "cas-%ld.edn", sz->scale_ops);
 		rc |= gen_file(dir, name, &o, &l);
 		rc |= run_class(env, "cas-register at scale, 10 processes, 1.2% unknown",
-				"edn", "cas-register", DT_HFMT_EDN, 120, 3, 3, &l, true);
+				"edn", "cas-register", DT_HFMT_EDN, 120, 10, 3, &l, true);
 	}
 	{
 		gen_opts o = { .model = GEN_KV, .ops = (size_t)sz->kv_ops,
@@ -233,7 +233,7 @@ int bench_classes(sbs_env *env, const char *data, const bench_sizes *sz)
 		snprintf(name, sizeof(name), "kv-%ld.txt", sz->kv_ops);
 		rc |= gen_file(dir, name, &o, &l);
 		rc |= run_class(env, "kv at scale, 1,000 keys", "kv", "kv",
-				DT_HFMT_KV, 120, 3, 3, &l, true);
+				DT_HFMT_KV, 120, 5, 3, &l, true);
 	}
 	rmdir(dir);
 	return rc;

@@ -37,9 +37,9 @@ _dt_check()
 		cword=$COMP_CWORD
 	fi
 
-	local opts="--model --format --timeout --memory-limit --threads --html
-		--independent --json --plugin-path --quiet --help --version
-		--consistency --edn-read-nil"
+	local opts="--model --format --consistency --timeout --memory-limit --threads --html
+		--edn-read-nil --every-failure --independent --json --plugin-path --quiet --help
+		--version"
 	local i path_opts=()
 
 	for ((i = 1; i < cword; i++)); do
@@ -59,6 +59,9 @@ _dt_check()
 	-f|--format)
 		COMPREPLY=($(compgen -W "auto jsonl etcd kv edn" -- "$cur"))
 		return ;;
+	--edn-read-nil)
+		COMPREPLY=($(compgen -W "any nil" -- "$cur"))
+		return ;;
 	--html)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
@@ -67,7 +70,7 @@ _dt_check()
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
-	-t|--timeout|--memory-limit|--threads|--edn-read-nil)
+	-t|--timeout|--memory-limit|--threads)
 		return ;;
 	esac
 

@@ -42,6 +42,8 @@ static const char usage[] =
 "                          (F-N.html for the Nth of several files)\n"
 "      --edn-read-nil M    edn: an ok read of nil is `any` value (Knossos's\n"
 "                          meaning, the default) or read `nil`\n"
+"      --every-failure     check every partition past the first violation\n"
+"                          (the result lists every failing partition)\n"
 "      --independent       values are Jepsen's [key value] tuples\n"
 "                          (jepsen.independent): check each key apart\n"
 "      --json              print the results as one JSON document\n"
@@ -64,6 +66,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "independent", no_argument, NULL, 'I' },
 	{ "edn-read-nil", required_argument, NULL, 'N' },
+	{ "every-failure", no_argument, NULL, 'F' },
 	{ "plugin-path", required_argument, NULL, 'P' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -108,7 +111,7 @@ int main(int argc, char **argv)
 	dt_history_format fmt = DT_HFMT_AUTO;
 	double timeout = 0;
 	long mem = 0, threads = 0;
-	bool json = false, quiet = false, independent = false;
+	bool json = false, quiet = false, independent = false, every = false;
 	unsigned import_flags = 0;
 	dt_registry *reg = NULL;
 	const dt_component *c;
@@ -158,6 +161,7 @@ int main(int argc, char **argv)
 		case 'H': html = optarg; break;
 		case 'j': json = true; break;
 		case 'I': independent = true; break;
+		case 'F': every = true; break;
 		case 'N':
 			if (strcmp(optarg, "nil") == 0) {
 				import_flags |= DT_HIMPORT_READ_NIL_IS_NIL;
@@ -255,6 +259,8 @@ int main(int argc, char **argv)
 			json_object_set_new(conf, "memory-limit", json_integer(mem));
 		if (iso == NULL)
 			json_object_set_new(conf, "threads", json_integer(threads));
+		if (every && iso == NULL)
+			json_object_set_new(conf, "every-failure", json_true());
 		if (html != NULL && iso == NULL) {
 			if (argc - optind == 1)
 				snprintf(hpath, sizeof(hpath), "%s", html);

@@ -615,7 +615,7 @@ static int lin_check(const dt_checker_env *env, const dt_history *h,
 	lz_ctx ctx = { 0 };
 	build b;
 	prep_arg pa = { h, &b, err };
-	json_t *res = NULL, *fails = NULL;
+	json_t *res = NULL, *fails = NULL, *keys = NULL;
 	size_t nviol = 0, nunk = 0;
 	uint64_t steps = 0, cache = 0;
 	lz_verdict unk_reason = LZ_OK;
@@ -626,7 +626,8 @@ static int lin_check(const dt_checker_env *env, const dt_history *h,
 	    dt_conf_int(env->config, "memory-limit", default_memory_mb(), 1, 1 << 30,
 			&mem_mb, err) ||
 	    dt_conf_int(env->config, "threads", 0, 0, 64, &threads, err) ||
-	    dt_conf_string(env->config, "html", NULL, &html, err))
+	    dt_conf_string(env->config, "html", NULL, &html, err) ||
+	    dt_conf_bool(env->config, "every-failure", false, &ctx.every_failure, err))
 		return -1;
 	if (model_name == NULL)
 		return dt_fail(err, "no model: set `model:` in the checker entry "
@@ -663,6 +664,7 @@ static int lin_check(const dt_checker_env *env, const dt_history *h,
 
 	res = json_object();
 	fails = json_array();
+	keys = json_array();
 	for (size_t i = 0; i < b.nparts; i++) {
 		lz_part *p = &b.parts[i];
 
@@ -670,6 +672,8 @@ static int lin_check(const dt_checker_env *env, const dt_history *h,
 		cache += p->cache;
 		if (p->verdict == LZ_VIOLATION) {
 			lz_expl x;
+
+			json_array_append_new(keys, json_string(p->key));
 
 			if (nviol++ > 0 || lz_explain(&ctx, p, html != NULL ||
 						      env->store_dir != NULL, &x) != 0)
@@ -708,6 +712,12 @@ static int lin_check(const dt_checker_env *env, const dt_history *h,
 		if (summary[0] == '\0')
 			snprintf(summary, sizeof(summary), "not linearizable (%s)",
 				 model_name);
+		if (nviol > 1) {
+			size_t n = strlen(summary);
+
+			snprintf(summary + n, sizeof(summary) - n, "; %zu partitions "
+				 "not linearizable in all", nviol);
+		}
 	} else if (nunk > 0) {
 		json_object_set_new_nocheck(res, "valid", json_string("unknown"));
 		json_object_set_new_nocheck(res, "reason", json_string(verdict_name(unk_reason)));
@@ -736,11 +746,15 @@ static int lin_check(const dt_checker_env *env, const dt_history *h,
 	json_object_set_new_nocheck(res, "memory-limit-bytes", json_integer((json_int_t)ctx.mem_limit));
 	json_object_set_new_nocheck(res, "failures", fails);
 	fails = NULL;
+	/* the keys proven not linearizable: one, unless every-failure */
+	json_object_set_new_nocheck(res, "failing-partitions", keys);
+	keys = NULL;
 	*result = res;
 	res = NULL;
 	rc = 0;
 done:
 	json_decref(fails);
+	json_decref(keys);
 	json_decref(res);
 	for (size_t i = 0; i < b.nparts; i++)
 		lz_part_clear(&ctx, &b.parts[i]);
@@ -758,6 +772,10 @@ static const dt_option lin_options[] = {
 		 "(default: half the machine's memory)" },
 	{ .name = "threads", .type = DT_OPT_INT, .def = "0", .min = 0, .max = 64,
 	  .doc = "partitions checked at once; 0: one per core" },
+	{ .name = "every-failure", .type = DT_OPT_BOOL, .def = "false",
+	  .doc = "check every partition even after one is proven not "
+		 "linearizable (failing-partitions lists them all); default: "
+		 "stop at the first" },
 	{ .name = "html", .type = DT_OPT_STRING,
 	  .doc = "write the explanation of a violation here (default: the run "
 		 "folder's linearizability.html)" },

@@ -265,6 +265,19 @@ static int mem_add(search *s, size_t n)
 	return 0;
 }
 
+/* Room for n more bytes under the bound; when there is none the search
+ * is over (LZ_MEMORY) and nothing is allocated: the bound is kept, not
+ * passed by the allocation that finds it. */
+static bool mem_room(search *s, size_t n)
+{
+	if (s->ctx->mem_limit == 0 ||
+	    atomic_load_explicit(&s->ctx->mem_used, memory_order_relaxed) + n <=
+	    s->ctx->mem_limit)
+		return true;
+	s->over = true;
+	return false;
+}
+
 static int grow_slow(search *s, void **p, size_t *cap, size_t need, size_t sz);
 
 /* Grow *p (elements of size sz) to hold at least need; -1 on failure.
@@ -281,6 +294,8 @@ static int grow_slow(search *s, void **p, size_t *cap, size_t need, size_t sz)
 
 	while (nc < need)
 		nc *= 2;
+	if (!mem_room(s, (nc - *cap) * sz))
+		return -1;
 	q = realloc(*p, nc * sz);
 	if (q == NULL)
 		return -1;
@@ -326,9 +341,11 @@ static int64_t state_intern(search *s, const void *b, size_t n)
 
 	if (s->nstates * 2 >= s->stabcap) {
 		size_t oc = s->stabcap, nc = oc ? oc * 2 : 64;
-		sslot *old = s->stab, *t = calloc(nc, sizeof(*t));
+		sslot *old = s->stab, *t;
 
-		if (t == NULL)
+		/* old and new at once while rehashing: room for both */
+		if (!mem_room(s, nc * sizeof(*t)) ||
+		    (t = calloc(nc, sizeof(*t))) == NULL)
 			return -1;
 		mem_add(s, (nc - oc) * sizeof(*t));
 		s->stab = t;
@@ -456,9 +473,11 @@ static int cache_add(search *s, uint32_t state)
 		return -1;
 	if (s->ncache * 2 >= s->ctabcap) {
 		size_t oc = s->ctabcap, nc = oc ? oc * 2 : 1024;
-		cslot *old = s->ctab, *t = calloc(nc, sizeof(*t));
+		cslot *old = s->ctab, *t;
 
-		if (t == NULL)
+		/* old and new at once while rehashing: room for both */
+		if (!mem_room(s, nc * sizeof(*t)) ||
+		    (t = calloc(nc, sizeof(*t))) == NULL)
 			return -1;
 		mem_add(s, (nc - oc) * sizeof(*t));
 		s->ctab = t;
@@ -884,6 +903,9 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 	}
 	p->verdict = LZ_OK;
 done:
+	/* an allocation the bound refused */
+	if (p->verdict == LZ_NOMEM && s.over)
+		p->verdict = LZ_MEMORY;
 	p->cache = s.ncache;
 	if (p->verdict == LZ_VIOLATION) {
 		free(p->best);
@@ -991,7 +1013,8 @@ static void *worker(void *arg)
 		/* the memory bound or malloc failing stops this partition
 		 * only: another may still prove a violation (its search
 		 * starts with this one's memory given back) */
-		if (p->verdict == LZ_VIOLATION || p->verdict == LZ_TIMEOUT)
+		if ((p->verdict == LZ_VIOLATION && !pl->ctx->every_failure) ||
+		    p->verdict == LZ_TIMEOUT)
 			atomic_store(&pl->ctx->stop, true);
 	}
 	if (main_thread)

@@ -72,6 +72,7 @@ typedef struct lz_ctx {
 	 * are searched in rounds of growing budgets (lz_search_all), so that
 	 * a hard one does not starve the others. */
 	uint64_t budget;
+	bool every_failure;       /* a violation does not stop the others */
 	/* The model's ops of a partition are made when it is searched
 	 * (prepare: 0, or -1 and the partition's verdict is LZ_ERROR):
 	 * after a violation the other partitions are never prepared.

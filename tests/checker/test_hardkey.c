@@ -13,12 +13,13 @@
 #include "gen.h"
 
 /* Check with the checker's own time bound (seconds). */
-static int check_within(const dt_history *h, double timeout, json_t **res,
-			char *err)
+static int check_every(const dt_history *h, double timeout, bool every,
+		       json_t **res, char *err)
 {
 	const dt_component *c = dt_registry_get(tc_registry(), DT_KIND_CHECKER,
 						"linearizable", err);
-	json_t *conf = json_pack("{sssi}", "model", "kv", "threads", 1);
+	json_t *conf = json_pack("{sssisb}", "model", "kv", "threads", 1,
+				 "every-failure", every);
 	dt_checker_env env = { .config = conf, .registry = tc_registry(),
 			       .timeout = timeout };
 	const dt_checker_type *ct;
@@ -33,6 +34,12 @@ static int check_within(const dt_history *h, double timeout, json_t **res,
 		return -2;
 	v = json_object_get(*res, "valid");
 	return json_is_true(v) ? 1 : json_is_false(v) ? 0 : -1;
+}
+
+static int check_within(const dt_history *h, double timeout, json_t **res,
+			char *err)
+{
+	return check_every(h, timeout, false, res, err);
 }
 
 /* 50 clients, 10 keys, k0 carrying 90% of the ops; bad keys made not
@@ -73,6 +80,29 @@ Test(partitions, hard_key_plus_easy_violation_is_invalid, .timeout = 60)
 		     res ? json_string_value(json_object_get(res, "summary")) : "");
 	sum = json_string_value(json_object_get(res, "summary"));
 	cr_expect(strstr(sum, "key k1:") != NULL, "%s", sum);
+	json_decref(res);
+	dt_history_free(h);
+}
+
+/* every-failure: the eight easy keys are all reported, the hard one
+ * stays undecided, and the verdict is still "not linearizable" */
+Test(partitions, every_failure_lists_every_failing_key, .timeout = 60)
+{
+	dt_history *h = c50(9);
+	json_t *res = NULL, *keys;
+	char err[DT_ERRBUF_SIZE];
+
+	cr_assert_not_null(h);
+	cr_assert_eq(check_every(h, 2, true, &res, err), 0, "%s", err);
+	keys = json_object_get(res, "failing-partitions");
+	cr_expect_eq(json_array_size(keys), 8, "%zu failing keys",
+		     json_array_size(keys));
+	for (size_t i = 0; i < json_array_size(keys); i++)
+		cr_expect_str_neq(json_string_value(json_array_get(keys, i)), "k0");
+	json_decref(res);
+	/* by default the first violation stops the rest */
+	cr_assert_eq(check_every(h, 2, false, &res, err), 0, "%s", err);
+	cr_expect_eq(json_array_size(json_object_get(res, "failing-partitions")), 1);
 	json_decref(res);
 	dt_history_free(h);
 }
