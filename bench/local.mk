@@ -11,4 +11,7 @@ bench-dtd: all
 	DT_BUILDDIR='$(abs_top_builddir)' DT_SRCDIR='$(abs_top_srcdir)' \
 		$(SHELL) $(top_srcdir)/bench/dtd/bench-metrics.sh $(BENCH_DTD_FLAGS)
 include bench/faultfs.mk
+include bench/clock.mk
+include bench/exec.mk
+include bench/http.mk
 include bench/etcd.mk

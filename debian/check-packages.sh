@@ -113,6 +113,8 @@ expect dt /usr/bin/dt-run "/usr/lib/$ma/libdt.so.1" "/usr/lib/$ma/dt/dt_mem.so" 
 	/usr/sbin/dt-agent /usr/share/man/man8/dt-agent.8.gz \
 	/usr/sbin/dt-faultfs /usr/share/man/man8/dt-faultfs.8.gz \
 	"/usr/lib/$ma/dt/dt_disk.so" /usr/share/dt/suites/redis-power-loss.yaml \
+	"/usr/lib/$ma/dt/libdtclock.so" "/usr/lib/$ma/dt/dt_clock.so" \
+	"/usr/lib/$ma/dt/dt_lock.so" /usr/share/dt/suites/redis-lock-clock.yaml \
 	/usr/share/bash-completion/completions/dt-run \
 	/usr/share/bash-completion/completions/dt-check
 expect dtd /usr/sbin/dtd /lib/systemd/system/dtd.service /etc/dt/dtd.yaml \

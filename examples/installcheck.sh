@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # installcheck.sh: DT as a plugin author meets it.  Installs DT into a
 # temporary root (make install DESTDIR=...), builds examples/freeze
 # against the installed headers and dt-plugin.pc only (two-line build,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * client.c: the client of dt-faultfs's control socket (see client.h).
  */

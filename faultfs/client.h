@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * client.h: the C client of dt-faultfs's control socket, for the local
  * platform (mount, readiness, unmount) and the disk nemeses (power

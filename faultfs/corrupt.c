@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * corrupt.c: damage files at rest, as a disk does while a node is down:
  * flipped bits, zeroed ranges, files cut short.  Meant for a node whose

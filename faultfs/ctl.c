@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ctl.c: the control socket, and the requests that act on the whole
  * file system (power loss, sync, stats).

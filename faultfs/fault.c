@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fault.c: the fault rules switched on and off at run time through the
  * control socket.  A rule applies to a set of operation classes and to

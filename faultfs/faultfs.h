@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * faultfs.h: internals of dt-faultfs, DT's fault filesystem: a FUSE
  * passthrough over a backing folder that keeps what was written but not

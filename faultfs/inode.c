@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * inode.c: the inode table.  Every file or directory the kernel knows
  * through the mount is one ff_inode, keyed by the backing file's device

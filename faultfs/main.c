@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c: dt-faultfs, DT's fault filesystem.
  *

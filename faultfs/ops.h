@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ops.h: the FUSE operations of dt-faultfs (ops_dir.c: names and
  * attributes; ops_file.c: data), gathered in main.c's ff_ops, and what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ops_dir.c: the FUSE operations on names and attributes: lookup,
  * forget, getattr, setattr, readlink, mknod, mkdir, symlink, link,

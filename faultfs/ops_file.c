@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ops_file.c: the FUSE operations on file data: create, open, release,
  * flush, read, write, fsync, fallocate.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * proto.c: parsing and checking one control request (see proto.h).
  * Every key of every command is listed here; an unknown key, a value of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * proto.h: dt-faultfs's control protocol, the parsing half.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check-example.sh: the EXAMPLE of dt-suite(5), as printed, is a suite
 # `dt-run check-suite` accepts (every check a run makes before it
 # starts), so a reader who copies it gets a suite that runs.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check-options.sh: the manual pages and --help agree.
 #
 # For dt-run, dt-check, dtd and dt-faultfs: the options of `PROG --help` (short and

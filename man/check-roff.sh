@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # check-roff.sh: every manual page renders without a warning, both with
 # `groff -ww -z` and with man(1) as lintian runs it.
 set -u

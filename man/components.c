@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * components.c: writes dt-components(7), the options of every component
  * this build ships, from the tables the components declare (so the page

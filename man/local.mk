@@ -6,11 +6,14 @@
 DT_MAN_PAGES = \
 	man/dt-run.1 man/dt-check.1 \
 	man/dt-suite.5 man/dt-chart.5 \
-	man/dt-plugin.7 \
+	man/dt-plugin.7 man/dt-exec-client.7 man/dt-http-client.7 \
 	man/dtd.8 man/dt-agent.8 man/dt-faultfs.8
 # The pages of the parts configure can leave out go with them.
 man_MANS = man/dt-run.1 man/dt-check.1 man/dt-suite.5 man/dt-chart.5 \
-	man/dt-plugin.7 man/dt-components.7
+	man/dt-plugin.7 man/dt-components.7 man/dt-exec-client.7
+if BUILD_HTTP
+man_MANS += man/dt-http-client.7
+endif
 if BUILD_DTD
 man_MANS += man/dtd.8
 endif
@@ -59,3 +62,7 @@ man/dt-components.7: man/dt-components-gen$(EXEEXT) $(pkglib_LTLIBRARIES)
 # Tests: shell scripts, run from the build tree with AM_TESTS_ENVIRONMENT.
 TESTS += man/check-options.sh man/check-roff.sh man/check-example.sh
 dist_noinst_SCRIPTS += man/check-options.sh man/check-roff.sh man/check-example.sh
+man/dt-exec-client.7: $(srcdir)/man/dt-exec-client.7.in Makefile
+	$(dt_man_edit)
+man/dt-http-client.7: $(srcdir)/man/dt-http-client.7.in Makefile
+	$(dt_man_edit)

@@ -6,9 +6,13 @@
 checker_tests = \
 	tests/checker/test_lin \
 	tests/checker/test_bank \
-	tests/checker/test_e2e \
-	tests/checker/test_watch \
-	tests/checker/test_etcd_model
+	tests/checker/test_mutex \
+	tests/checker/test_setfull \
+	tests/checker/test_e2e
+checker_tests += tests/checker/test_hardkey
+checker_tests += tests/checker/test_import
+checker_tests += tests/checker/test_certify
+checker_tests += tests/checker/test_watch tests/checker/test_etcd_model
 check_PROGRAMS += $(checker_tests)
 TESTS += $(checker_tests)
 
@@ -23,6 +27,27 @@ tests_checker_test_e2e_LDADD = $(TEST_LIBS)
 tests_checker_test_bank_SOURCES = tests/checker/test_bank.c
 tests_checker_test_bank_CFLAGS = $(TEST_CFLAGS)
 tests_checker_test_bank_LDADD = $(TEST_LIBS)
+tests_checker_test_hardkey_SOURCES = tests/checker/test_hardkey.c \
+	tests/checker/common.c tests/checker/common.h \
+	bench/checker/gen.c bench/checker/gen.h
+tests_checker_test_hardkey_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/bench/checker
+tests_checker_test_hardkey_LDADD = $(TEST_LIBS)
+tests_checker_test_import_SOURCES = tests/checker/test_import.c \
+	tests/checker/common.c tests/checker/common.h
+tests_checker_test_import_CFLAGS = $(TEST_CFLAGS)
+tests_checker_test_import_LDADD = $(TEST_LIBS)
+tests_checker_test_certify_SOURCES = tests/checker/test_certify.c \
+	tests/checker/certify.c tests/checker/certify.h \
+	tests/checker/common.c tests/checker/common.h \
+	bench/checker/gen.c bench/checker/gen.h
+tests_checker_test_certify_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/bench/checker
+tests_checker_test_certify_LDADD = $(TEST_LIBS)
+tests_checker_test_mutex_SOURCES = tests/checker/test_mutex.c
+tests_checker_test_mutex_CFLAGS = $(TEST_CFLAGS)
+tests_checker_test_mutex_LDADD = $(TEST_LIBS)
+tests_checker_test_setfull_SOURCES = tests/checker/test_setfull.c
+tests_checker_test_setfull_CFLAGS = $(TEST_CFLAGS)
+tests_checker_test_setfull_LDADD = $(TEST_LIBS)
 tests_checker_test_watch_SOURCES = tests/checker/test_watch.c \
 	tests/checker/handwritten.c tests/checker/handwritten.h
 tests_checker_test_watch_CFLAGS = $(TEST_CFLAGS)

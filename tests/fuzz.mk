@@ -13,7 +13,8 @@
 # the regressions through it (under ASan or valgrind as the build is).
 
 FUZZ_NAMES = yaml suite history_line history_jsonl edn history_import \
-	linearizable prom redis_info etcd_reply faultfs_proto
+	linearizable prom redis_info etcd_reply faultfs_proto elf_reach
+FUZZ_NAMES += nemesis_arg
 FUZZ_NAMES += etcd_watch
 if BUILD_DTD
 FUZZ_NAMES += dtd_api dtd_host dtd_data
@@ -28,7 +29,10 @@ check_PROGRAMS += tests/fuzz/replay_yaml tests/fuzz/replay_suite \
 	tests/fuzz/replay_edn tests/fuzz/replay_history_import \
 	tests/fuzz/replay_linearizable tests/fuzz/replay_prom \
 	tests/fuzz/replay_redis_info tests/fuzz/replay_etcd_reply \
-	tests/fuzz/replay_faultfs_proto
+	tests/fuzz/replay_faultfs_proto tests/fuzz/replay_elf_reach
+check_PROGRAMS += tests/fuzz/replay_nemesis_arg
+tests_fuzz_replay_nemesis_arg_SOURCES = tests/fuzz/fuzz_nemesis_arg.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_nemesis_arg_LDADD = $(FUZZ_LIBS)
 check_PROGRAMS += tests/fuzz/replay_etcd_watch
 # dtd's API needs sqlite3, which a build without dtd may lack
 if BUILD_DTD
@@ -75,6 +79,12 @@ FUZZ_FAULTFS_SOURCES = tests/fuzz/fuzz_faultfs_proto.c faultfs/proto.c \
 tests_fuzz_replay_faultfs_proto_SOURCES = $(FUZZ_FAULTFS_SOURCES) tests/fuzz/replay.c
 tests_fuzz_replay_faultfs_proto_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/faultfs
 tests_fuzz_replay_faultfs_proto_LDADD = $(FUZZ_LIBS)
+# the ELF reader of clock: fake (plugins/local/reach.c) compiled in
+FUZZ_ELF_SOURCES = tests/fuzz/fuzz_elf_reach.c plugins/local/reach.c \
+	plugins/local/reach.h $(FUZZ_COMMON)
+tests_fuzz_replay_elf_reach_SOURCES = $(FUZZ_ELF_SOURCES) tests/fuzz/replay.c
+tests_fuzz_replay_elf_reach_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/local
+tests_fuzz_replay_elf_reach_LDADD = $(FUZZ_LIBS)
 # dtd's API without HTTP: its sources compiled in
 FUZZ_DTD_SOURCES = core/dtd/api.c core/dtd/api_run.c core/dtd/data.c core/dtd/db.c \
 	core/dtd/config.c core/dtd/files.c core/dtd/runner.c
@@ -99,11 +109,15 @@ EXTRA_DIST += tests/fuzz/replay-corpus tests/fuzz/run-fuzz tests/fuzz/corpus \
 	tests/fuzz/regress
 
 if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_nemesis_arg
+tests_fuzz_fuzz_nemesis_arg_SOURCES = tests/fuzz/fuzz_nemesis_arg.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_nemesis_arg_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_nemesis_arg_LDADD = $(FUZZ_LIBS)
 noinst_PROGRAMS += tests/fuzz/fuzz_yaml tests/fuzz/fuzz_suite \
 	tests/fuzz/fuzz_history_line tests/fuzz/fuzz_history_jsonl \
 	tests/fuzz/fuzz_edn tests/fuzz/fuzz_history_import \
 	tests/fuzz/fuzz_linearizable tests/fuzz/fuzz_prom tests/fuzz/fuzz_redis_info \
-	tests/fuzz/fuzz_etcd_reply tests/fuzz/fuzz_faultfs_proto
+	tests/fuzz/fuzz_etcd_reply tests/fuzz/fuzz_faultfs_proto tests/fuzz/fuzz_elf_reach
 noinst_PROGRAMS += tests/fuzz/fuzz_etcd_watch
 if BUILD_DTD
 noinst_PROGRAMS += tests/fuzz/fuzz_dtd_api tests/fuzz/fuzz_dtd_host tests/fuzz/fuzz_dtd_data
@@ -163,6 +177,10 @@ tests_fuzz_fuzz_faultfs_proto_SOURCES = $(FUZZ_FAULTFS_SOURCES)
 tests_fuzz_fuzz_faultfs_proto_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/faultfs
 tests_fuzz_fuzz_faultfs_proto_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_faultfs_proto_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_elf_reach_SOURCES = $(FUZZ_ELF_SOURCES)
+tests_fuzz_fuzz_elf_reach_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/local
+tests_fuzz_fuzz_elf_reach_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_elf_reach_LDADD = $(FUZZ_LIBS)
 
 fuzz: all
 	$(SHELL) $(top_srcdir)/tests/fuzz/run-fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
@@ -173,3 +191,37 @@ fuzz fuzz-ci:
 	@echo "make $@: configure with --enable-fuzzing CC=clang first" >&2; exit 1
 endif
 .PHONY: fuzz fuzz-ci
+
+# the exec client's reply parser, compiled in
+FUZZ_NAMES += exec_reply
+FUZZ_EXEC_REPLY_SOURCES = tests/fuzz/fuzz_exec_reply.c plugins/exec/reply.c \
+	plugins/exec/reply.h $(FUZZ_COMMON)
+check_PROGRAMS += tests/fuzz/replay_exec_reply
+tests_fuzz_replay_exec_reply_SOURCES = $(FUZZ_EXEC_REPLY_SOURCES) tests/fuzz/replay.c
+tests_fuzz_replay_exec_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/exec
+tests_fuzz_replay_exec_reply_LDADD = $(FUZZ_LIBS)
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_exec_reply
+tests_fuzz_fuzz_exec_reply_SOURCES = $(FUZZ_EXEC_REPLY_SOURCES)
+tests_fuzz_fuzz_exec_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/exec
+tests_fuzz_fuzz_exec_reply_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_exec_reply_LDADD = $(FUZZ_LIBS)
+endif
+
+# the http client's reply mapping, templates and JSON pointers, compiled in
+if BUILD_HTTP
+FUZZ_NAMES += http_reply
+FUZZ_HTTP_REPLY_SOURCES = tests/fuzz/fuzz_http_reply.c plugins/http/reply.c \
+	plugins/http/template.c plugins/http/http.h $(FUZZ_COMMON)
+check_PROGRAMS += tests/fuzz/replay_http_reply
+tests_fuzz_replay_http_reply_SOURCES = $(FUZZ_HTTP_REPLY_SOURCES) tests/fuzz/replay.c
+tests_fuzz_replay_http_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/http
+tests_fuzz_replay_http_reply_LDADD = $(FUZZ_LIBS)
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_http_reply
+tests_fuzz_fuzz_http_reply_SOURCES = $(FUZZ_HTTP_REPLY_SOURCES)
+tests_fuzz_fuzz_http_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/http
+tests_fuzz_fuzz_http_reply_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_http_reply_LDADD = $(FUZZ_LIBS)
+endif
+endif

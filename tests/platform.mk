@@ -12,7 +12,8 @@ platform_tests = \
 	tests/platform/test_command \
 	tests/platform/test_local \
 	tests/platform/test_nemesis \
-	tests/platform/test_disk
+	tests/platform/test_disk \
+	tests/platform/test_clock
 check_PROGRAMS += $(platform_tests)
 TESTS += $(platform_tests)
 
@@ -31,6 +32,12 @@ tests_platform_test_disk_SOURCES = \
 	$(faultfs_client_sources)
 tests_platform_test_disk_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/faultfs
 tests_platform_test_disk_LDADD = $(TEST_LIBS)
+
+# clock: fake and the clock nemeses on a real redis-server
+tests_platform_test_clock_SOURCES = \
+	tests/platform/pf.h tests/platform/pf.c tests/platform/test_clock.c
+tests_platform_test_clock_CFLAGS = $(TEST_CFLAGS)
+tests_platform_test_clock_LDADD = $(TEST_LIBS) -lm
 
 tests_platform_test_nemesis_SOURCES = \
 	tests/platform/pf.h tests/platform/pf.c tests/platform/test_nemesis.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt-bench-checker: the linearizability checker against porcupine.
  *
@@ -7,8 +8,14 @@
  * porcupine's with the ratio, then the totals for etcd and kv.  Then the
  * scaling figures: generated cas-register and kv histories.
  *
+ * Then, when porcupine's porc-check is there (--porcupine, PORC_CHECK),
+ * every class of classes.h beside it, one row of a Markdown table each
+ * (sidebyside.h): in-process and whole-process times and their ratios.
+ *
  *   dt-bench-checker [--testdata DIR] [--plugin-path DIRS] [--runs N]
- *                    [--scale-ops N] [--kv-ops N]
+ *                    [--scale-ops N] [--kv-ops N] [--porcupine PORC-CHECK]
+ *                    [--dt-check PATH] [--rounds N] [--edn-files N]
+ *                    [--hard] [--hard-timeout S]
  */
 #include "config.h"
 
@@ -17,8 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "classes.h"
 #include "gen.h"
+#include "sidebyside.h"
 #include "history.h"
 #include "history_import.h"
 #include "log.h"
@@ -37,11 +47,11 @@ static dt_registry *reg;
 
 /* One check; returns the verdict string ("linearizable", ...) and the
  * seconds and memory it took. */
-static const char *check(const dt_history *h, const char *model, double *secs,
-			 json_int_t *mem)
+static const char *check_t(const dt_history *h, const char *model,
+			   double timeout, double *secs, json_int_t *mem)
 {
 	json_t *conf = json_pack("{ss}", "model", model), *res = NULL;
-	dt_checker_env env = { .config = conf, .registry = reg };
+	dt_checker_env env = { .config = conf, .registry = reg, .timeout = timeout };
 	char err[DT_ERRBUF_SIZE];
 	const char *v = "error";
 	double t0;
@@ -85,11 +95,27 @@ static const char *check(const dt_history *h, const char *model, double *secs,
 	return v;
 }
 
+static const char *check(const dt_history *h, const char *model, double *secs,
+			 json_int_t *mem)
+{
+	return check_t(h, model, 0, secs, mem);
+}
+
+static const char *sbs_check(const dt_history *h, const char *model,
+			     double timeout, double *secs)
+{
+	return check_t(h, model, timeout, secs, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	const char *data = getenv("DT_TESTDATA"), *ppath = NULL;
 	char path[4096], line[1024], err[DT_ERRBUF_SIZE];
-	long runs = 20, scale_ops = 100000, kv_ops = 1000000;
+	long runs = 20;
+	bench_sizes sz = { .scale_ops = 10000, .kv_ops = 100000, .edn_files = 20,
+			   .hard_timeout = 20 };
+	const char *porc = getenv("PORC_CHECK"), *dtcheck = DT_BUILD_DIR "/core/dt-check";
+	int rounds = 5;
 	double tot[2] = { 0, 0 }, ptot[2] = { 0, 0 };
 	int mismatch = 0, slower = 0, files = 0;
 	const dt_component *c;
@@ -101,6 +127,12 @@ int main(int argc, char **argv)
 		{ "runs", required_argument, NULL, 'r' },
 		{ "scale-ops", required_argument, NULL, 's' },
 		{ "kv-ops", required_argument, NULL, 'k' },
+		{ "porcupine", required_argument, NULL, 'P' },
+		{ "dt-check", required_argument, NULL, 'D' },
+		{ "rounds", required_argument, NULL, 'R' },
+		{ "edn-files", required_argument, NULL, 'E' },
+		{ "hard", no_argument, NULL, 'H' },
+		{ "hard-timeout", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 
@@ -109,11 +141,19 @@ int main(int argc, char **argv)
 		case 'd': data = optarg; break;
 		case 'p': ppath = optarg; break;
 		case 'r': runs = atol(optarg); break;
-		case 's': scale_ops = atol(optarg); break;
-		case 'k': kv_ops = atol(optarg); break;
+		case 's': sz.scale_ops = atol(optarg); break;
+		case 'k': sz.kv_ops = atol(optarg); break;
+		case 'P': porc = optarg; break;
+		case 'D': dtcheck = optarg; break;
+		case 'R': rounds = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
+		case 'E': sz.edn_files = atoi(optarg); break;
+		case 'H': sz.hard = true; break;
+		case 'T': sz.hard_timeout = atof(optarg); break;
 		default:
 			fprintf(stderr, "usage: %s [--testdata DIR] [--plugin-path DIRS] "
-				"[--runs N] [--scale-ops N] [--kv-ops N]\n", argv[0]);
+				"[--runs N] [--scale-ops N] [--kv-ops N] [--porcupine "
+				"PORC-CHECK] [--dt-check PATH] [--rounds N] [--edn-files N] "
+				"[--hard] [--hard-timeout S]\n", argv[0]);
 			return 3;
 		}
 	}
@@ -127,6 +167,29 @@ int main(int argc, char **argv)
 		return 4;
 	}
 	checker = c->type;
+	if (getenv("BENCH_FILE")) {
+		/* one file, best of --runs: BENCH_FILE=PATH BENCH_MODEL=M */
+		dt_history *h = dt_history_import(getenv("BENCH_FILE"), DT_HFMT_AUTO, err);
+		const char *m = getenv("BENCH_MODEL") ? getenv("BENCH_MODEL") : "cas-register";
+		const char *v = "error";
+		double best = 1e18;
+
+		if (h == NULL) {
+			fprintf(stderr, "%s\n", err);
+			return 4;
+		}
+		for (long r = 0; r <= runs; r++) {
+			double s;
+
+			v = check(h, m, &s, NULL);
+			if (r > 0 && s < best)
+				best = s;
+		}
+		printf("%s: %s, best of %ld: %.6f s\n", getenv("BENCH_FILE"), v, runs, best);
+		dt_history_free(h);
+		dt_registry_free(reg);
+		return 0;
+	}
 	if (getenv("BENCH_GEN")) {
 		/* one generated history: model,ops,processes,keys,unknown,spread,seed */
 		static const char *const names[] = { "cas-register", "kv", "bank", "set", "queue" };
@@ -138,14 +201,17 @@ int main(int argc, char **argv)
 		const char *v;
 		dt_history *h;
 
-		sscanf(getenv("BENCH_GEN"), "%d,%zu,%d,%d,%lf,%d,%llu", &m, &go.ops,
-		       &pr, &k, &go.unknown, &sp, &seed);
+		sscanf(getenv("BENCH_GEN"), "%d,%zu,%d,%d,%lf,%d,%llu,%lf,%d", &m, &go.ops,
+		       &pr, &k, &go.unknown, &sp, &seed, &go.hot, &go.bad);
 		go.model = (gen_model)m;
 		go.processes = pr;
 		go.keys = k;
 		go.spread = sp;
 		go.seed = seed;
 		h = gen_history(&go);
+		if (getenv("BENCH_WRITE") &&
+		    gen_write_porcupine(h, go.model, getenv("BENCH_WRITE")) != 0)
+			perror(getenv("BENCH_WRITE"));
 		v = check(h, names[m], &s, &mem);
 		printf("%s: %s in %.3f s, memory %.1f MiB\n", names[m], v, s,
 		       (double)mem / 1048576);
@@ -206,39 +272,23 @@ int main(int argc, char **argv)
 		       files, mismatch, slower);
 	}
 
-	/* Scaling. */
+	/* Beside porcupine, class by class. */
 	{
-		gen_opts go = { .model = GEN_CAS_REGISTER, .ops = (size_t)scale_ops,
-				.processes = 20, .keys = 1, .values = 5,
-				.unknown = 0.01, .seed = 42 };
-		dt_history *h;
-		double s, t0 = now();
-		json_int_t mem = 0;
-		const char *got;
+		sbs_env env = { .porc = porc, .dt_check = dtcheck, .check = sbs_check,
+				.runs = (int)runs, .rounds = rounds };
 
-		h = gen_history(&go);
-		t0 = now() - t0;
-		got = check(h, "cas-register", &s, &mem);
-		printf("scale cas-register: %ld ops, 20 processes, 1%% unknown, one key: "
-		       "%s in %.3f s (generated in %.2f s), search memory peak %.1f MiB\n",
-		       scale_ops, got, s, t0, (double)mem / 1048576);
-		dt_history_free(h);
-		if (strcmp(got, "linearizable") != 0)
+		if (porc != NULL && access(porc, X_OK) != 0) {
+			printf("\nporcupine: %s is not there (build it with "
+			       "../shared/bench/porcupine/build.sh): DT alone\n", porc);
+			env.porc = NULL;
+		}
+		if (bench_classes(&env, data, &sz) != 0)
 			mismatch++;
-
-		go = (gen_opts){ .model = GEN_KV, .ops = (size_t)kv_ops,
-				 .processes = 20, .keys = 1000, .values = 100,
-				 .unknown = 0.01, .seed = 43 };
-		t0 = now();
-		h = gen_history(&go);
-		t0 = now() - t0;
-		got = check(h, "kv", &s, &mem);
-		printf("scale kv: %ld ops over 1000 keys, 20 processes, 1%% unknown: "
-		       "%s in %.3f s (generated in %.2f s), search memory peak %.1f MiB\n",
-		       kv_ops, got, s, t0, (double)mem / 1048576);
-		dt_history_free(h);
-		if (strcmp(got, "linearizable") != 0)
-			mismatch++;
+		if (env.porc != NULL)
+			printf("\nverdicts: %d differ, DT unknown where porcupine "
+			       "decides: %d, porcupine unknown where DT decides: %d\n",
+			       env.disagree, env.dt_unknown, env.porc_unknown);
+		mismatch += env.disagree + env.dt_unknown;
 	}
 	dt_registry_free(reg);
 	return mismatch ? 1 : 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gen.c: linearizable-by-construction histories (see gen.h).
  */
@@ -46,6 +47,102 @@ static json_t *reg_val(const char *key, bool set, long v)
 	return o;
 }
 
+/* Make `bad` keys not linearizable (gen.h): a get returns a value with
+ * "x;" appended, which no put or append ever writes. */
+static int corrupt_gets(gop *ops, size_t n, int K, int bad)
+{
+	for (int k = 0; k < bad && k < K; k++) {
+		char key[32];
+		size_t seen = 0, total = 0, pick = n;
+
+		snprintf(key, sizeof(key), "k%d", k);
+		for (size_t i = 0; i < n; i++)
+			if (ops[i].type == DT_OP_OK && strcmp(ops[i].f, "get") == 0 &&
+			    strcmp(ops[i].key, key) == 0)
+				total++;
+		for (size_t i = 0; i < n && total > 0; i++) {
+			if (ops[i].type != DT_OP_OK || strcmp(ops[i].f, "get") != 0 ||
+			    strcmp(ops[i].key, key) != 0)
+				continue;
+			seen++;
+			if (k == 0 ? seen == total : seen > total / 2) {
+				pick = i;
+				break;
+			}
+		}
+		if (pick < n) {
+			char *v;
+			json_t *j;
+
+			if (asprintf(&v, "%sx;", json_string_value(ops[pick].res)) < 0)
+				return -1;
+			j = json_string(v);
+			free(v);
+			if (j == NULL)
+				return -1;
+			json_decref(ops[pick].res);
+			ops[pick].res = j;
+		}
+	}
+	return 0;
+}
+
+/* A register value of gen's form ({"key": K, "value": V}) or V. */
+static const json_t *plain_value(const json_t *v)
+{
+	const json_t *x = json_is_object(v) ? json_object_get(v, "value") : v;
+
+	return x;
+}
+
+static void edn_scalar(FILE *f, const json_t *v)
+{
+	if (json_is_integer(v))
+		fprintf(f, "%lld", (long long)json_integer_value(v));
+	else if (json_is_array(v) && json_array_size(v) == 2)
+		fprintf(f, "[%lld %lld]", (long long)json_integer_value(json_array_get(v, 0)),
+			(long long)json_integer_value(json_array_get(v, 1)));
+	else
+		fputs("nil", f);
+}
+
+int gen_write_porcupine(const dt_history *h, gen_model m, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	if (m == GEN_CAS_REGISTER)
+		fputs("[\n", f);
+	for (size_t i = 0; i < h->count; i++) {
+		const dt_op *op = &h->ops[i];
+		const char *t = dt_op_type_name(op->type);
+
+		if (m == GEN_KV) {
+			const json_t *v = op->value;
+
+			fprintf(f, "{:process %lld, :type :%s, :f :%s, :key \"%s\", :value ",
+				(long long)op->process, t, op->f, op->key ? op->key : "");
+			if (json_is_string(v))
+				fprintf(f, "\"%s\"}\n", json_string_value(v));
+			else
+				fputs("nil}\n", f);
+		} else {
+			/* Knossos: a failed cas is :fail, an info op :info */
+			fprintf(f, " {:process %lld, :type :%s, :f :%s, :value ",
+				(long long)op->process, t, op->f);
+			if (op->type == DT_OP_INVOKE && strcmp(op->f, "read") == 0)
+				fputs("nil", f);
+			else
+				edn_scalar(f, plain_value(op->value));
+			fputs("}\n", f);
+		}
+	}
+	if (m == GEN_CAS_REGISTER)
+		fputs("]\n", f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 dt_history *gen_history(const gen_opts *o)
 {
 	dt_rng rng;
@@ -85,7 +182,10 @@ dt_history *gen_history(const gen_opts *o)
 		bool apply = !unknown || dt_rng_below(&rng, 2) == 0;
 		uint64_t r = dt_rng_below(&rng, 4);
 		char key[32];
-		int k = (int)dt_rng_below(&rng, (uint64_t)K);
+		int k = o->hot > 0 && K > 1 ?
+			(dt_rng_double(&rng) < o->hot ? 0 :
+			 1 + (int)dt_rng_below(&rng, (uint64_t)K - 1)) :
+			(int)dt_rng_below(&rng, (uint64_t)K);
 
 		g->process = (int)(i % (size_t)P);
 		g->t_call = L - 1 - (int64_t)dt_rng_below(&rng, (uint64_t)rmax);
@@ -220,6 +320,8 @@ dt_history *gen_history(const gen_opts *o)
 		ev[2 * i] = (gev){ g->t_call, i, 0 };
 		ev[2 * i + 1] = (gev){ g->t_ret, i, 1 };
 	}
+	if (o->model == GEN_KV && o->bad > 0 && corrupt_gets(ops, n, K, o->bad) != 0)
+		goto fail;
 	qsort(ev, 2 * n, sizeof(*ev), ev_cmp);
 	h->ops = calloc(2 * n + 1, sizeof(*h->ops));
 	if (h->ops == NULL)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gen.h: histories generated from a random sequential execution, then
  * stretched: every op is invoked a random time before its linearization
@@ -28,9 +29,22 @@ typedef struct gen_opts {
 	int spread;         /* how many neighbours an op may overlap */
 	int accounts;       /* bank: 5; balance 100 each */
 	uint64_t seed;
+	/* kv: the share of ops on key k0 (0: keys alike): a hot key has
+	 * many overlapping ops, a hard one for a search */
+	double hot;
+	/* kv: keys made not linearizable: one get of each returns a value
+	 * the key never held (k0: its last get, the hardest place; the
+	 * others: their first get past the middle).  The history is then
+	 * not linearizable by construction. */
+	int bad;
 } gen_opts;
 
 /* A linearizable history; NULL when out of memory. */
 dt_history *gen_history(const gen_opts *o);
+
+/* Write h in the format porcupine's tools read: kv as porcupine's kv
+ * logs (one EDN map a line), cas-register (one key) as a Knossos EDN
+ * vector.  0, or -1 (errno) when the file cannot be written. */
+int gen_write_porcupine(const dt_history *h, gen_model m, const char *path);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_driver.c: how fast DT drives a system, against how fast the
  * system can be driven.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_recorder.c: where the driver's time per operation goes when the
  * system costs nothing (the mem client), piece by piece, on 1 and 2

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_faultfs.c: what dt-faultfs costs a node.  redis-server with
  * `appendonly yes`, `appendfsync always` (an fdatasync before every

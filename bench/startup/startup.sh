@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # startup.sh: how soon a cluster serves and how fast it goes away.
 #
 #   bench/startup/startup.sh [DT-RUN] [SUITE] [RUNS]

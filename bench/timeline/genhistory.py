@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """genhistory.py DIR N: a register history of N operations (2N events)
 by 8 workers over 40 s into DIR/history.jsonl, with a kill of n1, for
 the timeline's size and speed (bench/timeline/timeline.sh)."""

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // open.mjs PAGE: how long headless Chromium takes to draw a timeline
 // page (file), from navigation to its first drawing, and how long a
 // redraw (zoom, pan) takes.  Uses the playwright-core of tests/dtd.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # timeline.sh [N]: the timeline page of an N-operation history (default
 # 1,000,000: bench/timeline/genhistory.py): its size against the
 # history's, the time dt-run takes to write it, and the time headless

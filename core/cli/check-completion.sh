@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # check-completion.sh: the bash completions of dt-run, dt-check and dtd
 # offer every long option of their --help (and no other).  For dt-run
 # also the suites `dt-run list suites` prints, the list subcommands and

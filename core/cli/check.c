@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check.c: dt-run check DIR...: stored runs checked again, and the
  * verdict printed as a run prints it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cleanup.c: dt-run cleanup: what killed runs left.  Histories cut at
  * their last whole line (dt-run check then marks them incomplete), and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli.h: the parts of dt-run, a file each (dt_run.c: the options, the
  * commands' table and the runs).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * describe.c: `dt-run describe NAME` (a component's options, or the
  * keys of a suite or a chart, as their tables declare them) and

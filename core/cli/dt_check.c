@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt-check: check recorded histories for linearizability without a run.
  * Reads DT's history.jsonl, porcupine's etcd and kv logs or Jepsen's
@@ -29,10 +30,12 @@ static const char usage[] =
 "  -f, --format F          auto (default), jsonl, etcd, kv, edn\n"
 "  -t, --timeout S         seconds per file; past them the verdict is unknown\n"
 "      --memory-limit MB   memory bound of the search (default: half the\n"
-"                          machine's memory, at most 4096)\n"
+"                          machine's memory)\n"
 "      --threads N         partitions checked at once (default: one a core)\n"
 "      --html FILE         write the visualization of a violation to FILE\n"
 "                          (F-N.html for the Nth of several files)\n"
+"      --edn-read-nil M    edn: an ok read of nil is `any` value (Knossos's\n"
+"                          meaning, the default) or read `nil`\n"
 "      --independent       values are Jepsen's [key value] tuples\n"
 "                          (jepsen.independent): check each key apart\n"
 "      --json              print the results as one JSON document\n"
@@ -53,6 +56,7 @@ static const struct option long_opts[] = {
 	{ "html", required_argument, NULL, 'H' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "independent", no_argument, NULL, 'I' },
+	{ "edn-read-nil", required_argument, NULL, 'N' },
 	{ "plugin-path", required_argument, NULL, 'P' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -96,6 +100,7 @@ int main(int argc, char **argv)
 	double timeout = 0;
 	long mem = 0, threads = 0;
 	bool json = false, quiet = false, independent = false;
+	unsigned import_flags = 0;
 	dt_registry *reg = NULL;
 	const dt_component *c;
 	json_t *doc, *files;
@@ -143,6 +148,15 @@ int main(int argc, char **argv)
 		case 'H': html = optarg; break;
 		case 'j': json = true; break;
 		case 'I': independent = true; break;
+		case 'N':
+			if (strcmp(optarg, "nil") == 0) {
+				import_flags |= DT_HIMPORT_READ_NIL_IS_NIL;
+			} else if (strcmp(optarg, "any") != 0) {
+				fprintf(stderr, "dt-check: --edn-read-nil: expected any "
+					"or nil, not '%s'\n", optarg);
+				return DT_EXIT_USAGE;
+			}
+			break;
 		case 'P': plugin_path = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(usage, stdout); return 0;
@@ -181,7 +195,7 @@ int main(int argc, char **argv)
 
 		if (f == DT_HFMT_AUTO) {
 			FILE *fp = fopen(path, "re");
-			char head[256];
+			char head[4096];
 			size_t n = fp ? fread(head, 1, sizeof(head), fp) : 0;
 
 			if (fp)
@@ -197,7 +211,7 @@ int main(int argc, char **argv)
 				 "give --model", dt_history_format_name(f));
 			goto bad;
 		}
-		h = dt_history_import(path, f, err);
+		h = dt_history_import_flags(path, f, import_flags, err);
 		if (h == NULL)
 			goto bad;
 		if (independent && split_independent(h, err) != 0) {

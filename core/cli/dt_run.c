@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt-run: run one test from the shell.
  *
@@ -62,7 +63,9 @@ static const char usage_text[] =
 "      --repeat N          run up to N times, stopping at the first run that\n"
 "                          is not valid (with --seed S: seeds S, S+1, ...)\n"
 "      --store DIR         store root (default: ./store)\n"
-"  -n, --nemesis a,b,...   only these nemeses of the suite (\"\" for none)\n"
+"  -n, --nemesis a,b,...   only these nemeses of the suite (\"\" for none);\n"
+"                          NAME:MODE:ROLE:KEY=VALUE adds one, as in\n"
+"                          partition:isolate-primary:primary\n"
 "      --keep              keep the nodes' data directories\n"
 "      --dry-run           check everything, print the plan, start nothing\n"
 "      --plugin-path DIRS  extra plugin directories (colon separated)\n"
@@ -165,8 +168,9 @@ static void observe(const dt_run_event *ev, void *arg)
 	switch (ev->kind) {
 	case DT_RUN_PROGRESS:
 		if (tty) {
-			fprintf(stderr, "\r\033[K[%5.1fs/%.0fs] ops %llu  ok %llu  fail %llu  "
+			fprintf(stderr, "\r\033[K[%s%s%5.1fs/%.0fs] ops %llu  ok %llu  fail %llu  "
 				"info %llu  %.0f ops/s%s%s",
+				ev->phase ? ev->phase : "", ev->phase ? " " : "",
 				ev->elapsed, ev->limit,
 				(unsigned long long)(ev->ok + ev->fail + ev->info),
 				(unsigned long long)ev->ok, (unsigned long long)ev->fail,
@@ -174,8 +178,9 @@ static void observe(const dt_run_event *ev, void *arg)
 				ev->active[0] ? "  nemesis: " : "", ev->active);
 			progress_shown = true;
 		} else if ((long)ev->elapsed >= 10 && (long)ev->elapsed % 10 == 0) {
-			fprintf(stderr, "dt: %.0fs/%.0fs: %llu ok, %llu fail, %llu info, "
-				"%.0f ops/s%s%s\n", ev->elapsed, ev->limit,
+			fprintf(stderr, "dt: %s%s%.0fs/%.0fs: %llu ok, %llu fail, %llu info, "
+				"%.0f ops/s%s%s\n", ev->phase ? ev->phase : "",
+				ev->phase ? " " : "", ev->elapsed, ev->limit,
 				(unsigned long long)ev->ok, (unsigned long long)ev->fail,
 				(unsigned long long)ev->info, ev->rate,
 				ev->active[0] ? ", nemesis: " : "", ev->active);

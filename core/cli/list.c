@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * list.c: dt-run list suites|charts|plugins.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * shrink.c: `dt-run shrink RUN-FOLDER`: the smallest fault schedule that
  * still makes the run's failure appear.

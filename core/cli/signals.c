@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * signals.c: dt-run's signals.  SIGINT and SIGTERM cancel the run in
  * progress (it heals, tears down and checks what it recorded) and stop a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * timeline.c: dt-run timeline DIR...: each run folder's timeline.html
  * written again from its history, results and suite.

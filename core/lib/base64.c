@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * base64.c: RFC 4648 base64 (dt/base64.h), for etcd's JSON gateway and
  * Kubernetes' data fields.

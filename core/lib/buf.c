@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * buf.c: the growable buffer and array growth of dt/buf.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * edn.c: the EDN subset reader (see edn.h).  Recursive descent with a
  * depth limit; every error says where and what was found.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * edn.h: a reader for the subset of EDN that Jepsen histories use, into
  * jansson values.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * history.h: the history of a run, written as it happens and read back.
  *

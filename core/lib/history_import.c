@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * history_import.c: porcupine's and Jepsen's history formats into
  * dt_history (see history_import.h).
@@ -5,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +49,11 @@ dt_history_format dt_history_format_guess(const char *text, size_t len)
 			j++;
 		return j < len && text[j] == '"' ? DT_HFMT_JSONL : DT_HFMT_KV;
 	}
+	/* a Jepsen log whose first lines are not jepsen.util's (another
+	 * level, another logger): jepsen.util in its first 64 KiB */
+	if (i < len && text[i] != '[' && text[i] != '(' && text[i] != ';' &&
+	    memmem(text + i, len - i < 65536 ? len - i : 65536, "jepsen.util", 11))
+		return DT_HFMT_ETCD;
 	return DT_HFMT_EDN;
 }
 
@@ -103,8 +110,18 @@ static int edn_op(const json_t *m, dt_op *op, const char *name, int line,
 	return 0;
 }
 
+/* Knossos's register and cas-register models: an ok read of nil read
+ * a value nobody knows, so it constrains nothing: an op of unknown
+ * outcome, which for a read is the same. */
+static void knossos_nil_read(dt_op *op)
+{
+	if (op->type == DT_OP_OK && op->f != NULL && strcmp(op->f, "read") == 0 &&
+	    (op->value == NULL || json_is_null(op->value)))
+		op->type = DT_OP_INFO;
+}
+
 static int parse_edn(const char *text, size_t len, const char *name,
-		     dt_history *h, char *err)
+		     bool nil_any, dt_history *h, char *err)
 {
 	dt_edn_reader r;
 	size_t alloc = 0;
@@ -128,6 +145,7 @@ static int parse_edn(const char *text, size_t len, const char *name,
 				dt_op op;
 
 				if (edn_op(m, &op, name, line, err) != 0 ||
+				    (nil_any && (knossos_nil_read(&op), false)) ||
 				    push(h, &alloc, &op) != 0) {
 					dt_op_clear(&op);
 					json_decref(v);
@@ -138,6 +156,7 @@ static int parse_edn(const char *text, size_t len, const char *name,
 			dt_op op;
 
 			if (edn_op(v, &op, name, line, err) != 0 ||
+			    (nil_any && (knossos_nil_read(&op), false)) ||
 			    push(h, &alloc, &op) != 0) {
 				dt_op_clear(&op);
 				json_decref(v);
@@ -151,6 +170,33 @@ static int parse_edn(const char *text, size_t len, const char *name,
 
 /* ---- porcupine's Jepsen etcd logs ------------------------------------------ */
 
+static inline bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The next field of [*p, eol): a run of non-blanks after blanks. */
+static bool next_field(const char **p, const char *eol, const char **f,
+		       const char **fe)
+{
+	const char *s = *p;
+
+	while (s < eol && blank(*s))
+		s++;
+	if (s == eol)
+		return false;
+	*f = s;
+	while (s < eol && !blank(*s))
+		s++;
+	*fe = s;
+	*p = s;
+	return true;
+}
+
+/* Lines are "INFO jepsen.util - PROCESS :TYPE :F VALUE" with any run of
+ * blanks (spaces, tabs) between the fields, as porcupine's expressions
+ * (\s+) read them; CRLF and trailing blanks are fine; lines of other
+ * loggers are skipped, as porcupine skips them. */
 static int parse_etcd(const char *text, size_t len, const char *name,
 		      dt_history *h, char *err)
 {
@@ -160,7 +206,7 @@ static int parse_etcd(const char *text, size_t len, const char *name,
 
 	while (s < end) {
 		const char *eol = memchr(s, '\n', (size_t)(end - s));
-		const char *f[4], *fe[4], *p;
+		const char *f[3], *fe[3], *p, *v, *ve;
 		char e[DT_ERRBUF_SIZE], tmp[64];
 		dt_op op = { 0 };
 		json_t *value;
@@ -171,27 +217,31 @@ static int parse_etcd(const char *text, size_t len, const char *name,
 		line++;
 		p = s;
 		s = eol + 1;
-		/* "INFO  jepsen.util - " then tab-separated fields */
 		{
-			const char *m = memmem(p, (size_t)(eol - p), "jepsen.util - ", 14);
+			const char *m = memmem(p, (size_t)(eol - p), "jepsen.util", 11);
 
 			if (m == NULL)
 				continue;   /* another logger's line */
-			p = m + 14;
+			p = m + 11;
+			while (p < eol && blank(*p))
+				p++;
+			if (p == eol || *p != '-' || p + 1 == eol || !blank(p[1]))
+				return dt_fail(err, "%s:%d: expected '-' after "
+					       "jepsen.util", name, line);
+			p++;
 		}
-		while (nf < 4 && p <= eol) {
-			const char *t = nf < 3 ? memchr(p, '\t', (size_t)(eol - p)) : eol;
-
-			if (t == NULL)
-				break;
-			f[nf] = p;
-			fe[nf] = t;
+		while (nf < 3 && next_field(&p, eol, &f[nf], &fe[nf]))
 			nf++;
-			p = t + 1;
-		}
-		if (nf != 4)
+		/* the value is the rest of the line ([1 2] has blanks) */
+		v = p;
+		while (v < eol && blank(*v))
+			v++;
+		ve = eol;
+		while (ve > v && blank(ve[-1]))
+			ve--;
+		if (nf != 3 || v == ve)
 			return dt_fail(err, "%s:%d: expected PROCESS, :TYPE, :F and "
-				       "VALUE separated by tabs", name, line);
+				       "VALUE after jepsen.util -", name, line);
 		if ((size_t)(fe[1] - f[1]) >= sizeof(tmp) || f[1][0] != ':')
 			return dt_fail(err, "%s:%d: bad :type", name, line);
 		memcpy(tmp, f[1] + 1, (size_t)(fe[1] - f[1]) - 1);
@@ -214,12 +264,13 @@ static int parse_etcd(const char *text, size_t len, const char *name,
 			if (*q != '\0' || errno != 0 || op.process < 0)
 				return dt_fail(err, "%s:%d: bad process", name, line);
 		}
-		if (f[2][0] != ':')
+		if (f[2][0] != ':' || fe[2] - f[2] < 2)
 			return dt_fail(err, "%s:%d: :f must be a keyword", name, line);
 		op.f = strndup(f[2] + 1, (size_t)(fe[2] - f[2]) - 1);
-		value = dt_edn_parse(f[3], (size_t)(fe[3] - f[3]), e);
+		value = dt_edn_parse(v, (size_t)(ve - v), e);
 		if (value == NULL || op.f == NULL) {
 			free(op.f);
+			json_decref(value);
 			return dt_fail(err, "%s:%d: value: %s", name, line,
 				       value ? "out of memory" : e);
 		}
@@ -245,6 +296,13 @@ static int parse_etcd(const char *text, size_t len, const char *name,
 dt_history *dt_history_parse(const char *text, size_t len,
 			     dt_history_format fmt, const char *name, char *err)
 {
+	return dt_history_parse_flags(text, len, fmt, 0, name, err);
+}
+
+dt_history *dt_history_parse_flags(const char *text, size_t len,
+				   dt_history_format fmt, unsigned flags,
+				   const char *name, char *err)
+{
 	dt_history *h = calloc(1, sizeof(*h));
 	int rc;
 
@@ -259,8 +317,11 @@ dt_history *dt_history_parse(const char *text, size_t len,
 		rc = parse_etcd(text, len, name, h, err);
 		break;
 	case DT_HFMT_KV:
+		rc = parse_edn(text, len, name, false, h, err);
+		break;
 	case DT_HFMT_EDN:
-		rc = parse_edn(text, len, name, h, err);
+		rc = parse_edn(text, len, name,
+			       !(flags & DT_HIMPORT_READ_NIL_IS_NIL), h, err);
 		break;
 	default: {
 		size_t alloc = 0;
@@ -302,6 +363,12 @@ out:
 dt_history *dt_history_import(const char *path, dt_history_format fmt,
 			      char *err)
 {
+	return dt_history_import_flags(path, fmt, 0, err);
+}
+
+dt_history *dt_history_import_flags(const char *path, dt_history_format fmt,
+				    unsigned flags, char *err)
+{
 	FILE *f;
 	char *text = NULL;
 	size_t len = 0, cap = 0, n;
@@ -342,7 +409,7 @@ dt_history *dt_history_import(const char *path, dt_history_format fmt,
 		free(text);
 		return dt_history_read_jsonl(path, err);
 	}
-	h = dt_history_parse(text, len, fmt, path, err);
+	h = dt_history_parse_flags(text, len, fmt, flags, path, err);
 	free(text);
 	return h;
 }

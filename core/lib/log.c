@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * log.c: dt_log() writes to the run's dt.log (every level) and to stderr
  * (up to the verbosity chosen on the command line).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* log.h: the core's side of dt_log(): where log lines go. */
 #ifndef DT_CORE_LOG_H
 #define DT_CORE_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * map.c: the general hash map of dt/map.h.  Open addressing with linear
  * probing over a power-of-two table kept at most 3/4 full; deletion by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * metrics.c: the once-a-second sampler behind metrics.jsonl.
  *

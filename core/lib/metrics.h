@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * metrics.h: metrics.jsonl, sampled once a second during a run.
  *

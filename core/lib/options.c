@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * options.c: checking a section of a suite or chart against the options
  * its component declares (dt/options.h), filling in defaults, converting

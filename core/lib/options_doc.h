@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * options_doc.h: the core's side of dt/options.h: suggestions for
  * misspelt names, and option tables as text and JSON (dt-run describe,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * paths.c: search paths for plugins, suites and charts.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * paths.h: where DT finds its plugins, suites and charts, and whether
  * this binary runs from the build tree.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * registry.c: components by kind and name, and the plugin loader.
  *
@@ -501,6 +502,19 @@ static const char *closest_name(const dt_registry *reg, dt_kind kind,
 	return options_closest(name, names, n);
 }
 
+/* The file at path is loaded already. */
+static bool loaded(const dt_registry *reg, const char *path)
+{
+	char real[PATH_MAX];
+
+	if (realpath(path, real) == NULL)
+		return false;
+	for (size_t i = 0; i < reg->nmodules; i++)
+		if (strcmp(reg->modules[i].path, real) == 0)
+			return true;
+	return false;
+}
+
 static void warn_debug(const char *msg, void *arg)
 {
 	(void)arg;
@@ -536,6 +550,21 @@ const dt_component *dt_registry_get(dt_registry *reg, dt_kind kind,
 			return NULL;
 		c = find(reg, kind, name);
 		if (c != NULL)
+			return c;
+		break;
+	}
+	/* Then the kind's own collection, dt_KINDs.so (dt_models.so holds
+	 * every model DT brings): a check loads the checker and the models,
+	 * not every plugin of the path with the libraries behind them. */
+	snprintf(file, sizeof(file), "dt_%ss.so", dt_kind_name(kind));
+	for (size_t i = 0; !reg->scanned && reg->path[i] != NULL; i++) {
+		char full[PATH_MAX + 80];
+
+		snprintf(full, sizeof(full), "%s/%s", reg->path[i], file);
+		if (access(full, F_OK) != 0 || loaded(reg, full))
+			continue;
+		if (dt_registry_load_file(reg, full, err) == 0 &&
+		    (c = find(reg, kind, name)) != NULL)
 			return c;
 		break;
 	}

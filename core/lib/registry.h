@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * registry.h: the name-keyed table of components, and the loader that
  * fills it from dt_*.so files along the plugin search path.

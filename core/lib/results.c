@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * results.c: the checkers over a history, and what results.json says:
  * each checker's verdict, the counts, and whether the run was whole (a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rng.c: xoshiro256** seeded through splitmix64 (Blackman and Vigna).
  * Small, fast and reproducible across machines, which rand() is not.

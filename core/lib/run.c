@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * run.c: one run from suite to verdict (see run.h).
  */
@@ -303,9 +304,18 @@ static int dry_run(dt_run *r, char *err)
 	printf("  platform  %s\n", r->platform ? s->platform : "none (the chart has no nodes)");
 	printf("  client    %s\n  workload  %s\n", s->client, s->workload);
 	for (size_t i = 0; i < s->nnemeses; i++)
-		printf("  nemesis   %s: probability %.2f every %.1f s for %.1f s\n",
+		printf("  nemesis   %s: probability %.2f every %.1f s for %.1f s%s%s\n",
 		       s->nemeses[i].name, s->nemeses[i].probability,
-		       s->nemeses[i].interval, s->nemeses[i].duration);
+		       s->nemeses[i].interval, s->nemeses[i].duration,
+		       DT_TARGET_IS_ROLE(s->nemeses[i].target) ? ", aimed at the " : "",
+		       DT_TARGET_IS_ROLE(s->nemeses[i].target) ?
+		       dt_target_mode_name(s->nemeses[i].target) : "");
+	if (s->recovery > 0)
+		printf("  recovery  %.1f s after the heal%s\n", s->recovery,
+		       s->recovery_workload ? ", the workload running" : "");
+	if (s->final_reads && r->workload->final_reads != NULL)
+		printf("  final     the workload's final reads (each retried up to %.0f s)\n",
+		       s->final_timeout);
 	for (size_t i = 0; i < s->ncheckers; i++)
 		printf("  checker   %s\n", s->checkers[i].name);
 	fflush(stdout);
@@ -336,10 +346,13 @@ static int dry_run(dt_run *r, char *err)
  * ("phases") and the dashboard, and a phase that takes far longer than
  * it should is named in the log.
  */
-enum { PH_SETUP, PH_RUNNING, PH_HEALING, PH_TEARDOWN, PH_CHECKING, PH_COUNT };
+enum {
+	PH_SETUP, PH_RUNNING, PH_HEALING, PH_RECOVERY, PH_FINAL, PH_TEARDOWN,
+	PH_CHECKING, PH_COUNT
+};
 
 static const char *const phase_names[PH_COUNT] = {
-	"setup", "running", "healing", "teardown", "checking"
+	"setup", "running", "healing", "recovery", "final", "teardown", "checking"
 };
 
 /* What a run holds while it executes; released in reverse order. */
@@ -354,6 +367,7 @@ typedef struct run_parts {
 	int phase;
 	double phase_secs[PH_COUNT];
 	double ran_for;          /* seconds of workload before the end */
+	int64_t next_process;    /* the first process the final reads use */
 	bool claimed;
 } run_parts;
 
@@ -376,7 +390,8 @@ static json_t *phases_json(const dt_run *r, const run_parts *rp)
 	json_t *j = json_object();
 
 	for (int i = 0; i < PH_COUNT; i++)
-		json_object_set_new(j, phase_names[i], json_real(rp->phase_secs[i]));
+		if ((i != PH_RECOVERY && i != PH_FINAL) || rp->phase_secs[i] > 0)
+			json_object_set_new(j, phase_names[i], json_real(rp->phase_secs[i]));
 	if (rp->phase_secs[PH_RUNNING] > r->suite->time_limit + 2)
 		dt_log(DT_LOG_WARN, "the running phase took %.1f s, %.1f s past the "
 		       "time limit (a nemesis start or heal that did not end)",
@@ -501,6 +516,163 @@ static int phase_setup(dt_run *r, run_parts *rp, char *err)
 	return 0;
 }
 
+/* Whether the suite has phases after the faults: a recovery or the
+ * workload's final reads. */
+static bool has_after(const dt_run *r)
+{
+	return r->suite->recovery > 0 ||
+	       (r->suite->final_reads && r->workload->final_reads != NULL);
+}
+
+/* The recovery: the cluster left alone (or under the workload alone)
+ * for the suite's recovery, reporting progress as the run does. */
+static void wait_recovery(dt_run *r, run_parts *rp)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		double el = seconds_since(&t0);
+		uint64_t c[4];
+		dt_run_event ev = { .kind = DT_RUN_PROGRESS, .phase = "recovery",
+				    .active = "" };
+
+		if (atomic_load(&r->cancel) || el >= r->suite->recovery)
+			return;
+		dt_history_counts(rp->hw, c);
+		ev.elapsed = el;
+		ev.limit = r->suite->recovery;
+		ev.ok = c[DT_OP_OK];
+		ev.fail = c[DT_OP_FAIL];
+		ev.info = c[DT_OP_INFO];
+		emit(r, &ev);
+		dt_sleep(r->suite->recovery - el < 1 ? r->suite->recovery - el : 1);
+	}
+}
+
+/* Record one event of the final phase; its time, or -1. */
+static int64_t record_final(run_parts *rp, int64_t process, dt_op_type type,
+			    const char *f, const json_t *value, const char *error,
+			    const char *node)
+{
+	dt_op op = {
+		.process = process, .type = type, .f = (char *)f,
+		.value = (json_t *)value, .error = (char *)error,
+		.node = (char *)node, .flags = DT_OP_FLAG_FINAL,
+	};
+
+	return dt_history_append(rp->hw, &op) < 0 ? -1 : op.time;
+}
+
+/*
+ * The final reads (Jepsen's final generator): each of the workload's,
+ * on a connection of its own, until it succeeds or the suite's
+ * final-reads-timeout passes; a failed try is recorded and tried again
+ * half a second later, an unknown one (info) moves to a new process.
+ * Every event is marked final.  How many did not succeed.
+ */
+static size_t final_reads(dt_run *r, run_parts *rp)
+{
+	dt_suite *s = r->suite;
+	json_t *reads = r->workload->final_reads(rp->workload);
+	int64_t process = rp->next_process;
+	void *conn = NULL;
+	size_t i, missed = 0;
+	json_t *one;
+
+	json_array_foreach(reads, i, one) {
+		const char *f = json_string_value(json_object_get(one, "f"));
+		const json_t *value = json_object_get(one, "value");
+		dt_deadline d;
+		char last[DT_ERRBUF_SIZE] = "no try";
+		bool done = false;
+
+		if (f == NULL)
+			continue;
+		dt_deadline_set(&d, s->final_timeout);
+		while (!done && !atomic_load(&r->cancel) && !dt_deadline_expired(&d)) {
+			dt_reply reply = { 0 };
+			dt_op_type t;
+			char e[DT_ERRBUF_SIZE] = "";
+
+			if (conn == NULL) {
+				conn = r->client->connect(rp->client, (int)s->concurrency, e);
+				if (conn == NULL) {
+					snprintf(last, sizeof(last), "cannot connect: %s", e);
+					dt_deadline_nap(&d, 0.5);
+					continue;
+				}
+			}
+			record_final(rp, process, DT_OP_INVOKE, f, value, NULL, NULL);
+			t = r->client->invoke(conn, f, value, &reply);
+			if (t != DT_OP_OK && t != DT_OP_FAIL)
+				t = DT_OP_INFO;
+			record_final(rp, process, t, f, t == DT_OP_OK && reply.value != NULL ?
+				     reply.value : value, reply.error, reply.node);
+			done = t == DT_OP_OK;
+			if (!done)
+				snprintf(last, sizeof(last), "%s", reply.error ? reply.error :
+					 dt_op_type_name(t));
+			json_decref(reply.value);
+			free(reply.error);
+			if (t == DT_OP_INFO) {
+				r->client->disconnect(conn);
+				conn = NULL;
+				process++;
+			}
+			if (!done)
+				dt_deadline_nap(&d, 0.5);
+		}
+		if (!done) {
+			missed++;
+			dt_log(DT_LOG_WARN, "final read %s did not succeed in %.0f s (%s)",
+			       f, s->final_timeout, last);
+		}
+	}
+	if (conn != NULL)
+		r->client->disconnect(conn);
+	json_decref(reads);
+	return missed;
+}
+
+/* After the time limit: heal every fault; then, when the suite has
+ * them, the recovery (the workload stopped, unless recovery-workload)
+ * and the final reads. */
+static void phase_after(dt_run *r, run_parts *rp)
+{
+	dt_suite *s = r->suite;
+
+	phase_enter(r, rp, PH_HEALING);
+	if (!has_after(r) || atomic_load(&r->cancel)) {
+		dt_sched_finish(rp->sched, &rp->next_process);
+		rp->sched = NULL;
+		return;
+	}
+	/* The scheduler stays until the end: the nemesis thread, idle,
+	 * is the parent of the processes its heals restarted. */
+	dt_sched_stop_nemeses(rp->sched);
+	if (!s->recovery_workload)
+		dt_sched_stop_workers(rp->sched, &rp->next_process);
+	if (s->recovery > 0) {
+		phase_enter(r, rp, PH_RECOVERY);
+		dt_log(DT_LOG_INFO, "recovery: %.1f s with every fault healed%s",
+		       s->recovery, s->recovery_workload ? ", the workload running" : "");
+		wait_recovery(r, rp);
+	}
+	dt_sched_stop_workers(rp->sched, &rp->next_process);
+	if (s->final_reads && r->workload->final_reads != NULL &&
+	    !atomic_load(&r->cancel)) {
+		size_t missed;
+
+		phase_enter(r, rp, PH_FINAL);
+		missed = final_reads(r, rp);
+		dt_log(DT_LOG_INFO, "final reads done%s", missed ? " (some did not "
+		       "succeed: the checkers judge without them)" : "");
+	}
+	dt_sched_finish(rp->sched, NULL);
+	rp->sched = NULL;
+}
+
 /* The workers and nemeses until the time limit or a cancel. */
 static int phase_run(dt_run *r, run_parts *rp, char *err)
 {
@@ -542,10 +714,8 @@ static int phase_run(dt_run *r, run_parts *rp, char *err)
 		return DT_EXIT_INFRA; /* no verdict */
 	}
 	rp->ran_for = seconds_since(&t0);
-	/* Stop the workers and heal every active nemesis. */
-	phase_enter(r, rp, PH_HEALING);
-	dt_sched_stop(rp->sched);
-	rp->sched = NULL;
+	/* Heal every active nemesis, recover, read, stop the workers. */
+	phase_after(r, rp);
 	dt_metrics_stop(rp->metrics);
 	rp->metrics = NULL;
 	if (atomic_load(&r->cancel))

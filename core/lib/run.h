@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * run.h: one test run, from suite to verdict.  dt-run and dtd both run
  * suites through this API; there is no second code path.

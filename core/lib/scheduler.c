@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scheduler.c: worker threads, the rate limit and the nemesis thread.
  */
@@ -27,6 +28,7 @@ typedef struct worker {
 	pthread_t thread;
 	int index;
 	bool started;
+	int64_t process;  /* its process number when it stopped */
 } worker;
 
 typedef struct nemesis_state {
@@ -40,6 +42,10 @@ struct dt_sched {
 	dt_sched_config cfg;
 	dt_log_sink *nemesis_log; /* a reference for the nemesis thread */
 	atomic_bool stop;
+	atomic_bool nemesis_stop; /* the faults are over, workers may go on */
+	atomic_bool healed;       /* the nemesis thread has healed them all */
+	atomic_bool workers_stop; /* the workers are over, the faults may not be */
+	bool workers_joined;
 	weighted_op *ops;
 	size_t nops;
 	double total_weight;
@@ -79,13 +85,27 @@ static int ts_cmp(const struct timespec *a, const struct timespec *b)
 	return 0;
 }
 
-/* Sleep until t (CLOCK_MONOTONIC) or stop, in slices of at most 50ms. */
-static void sleep_until(dt_sched *s, const struct timespec *t)
+/* Whether the nemesis thread must end (the run, or only its faults). */
+static bool nemesis_over(dt_sched *s)
+{
+	return atomic_load(&s->stop) || atomic_load(&s->nemesis_stop);
+}
+
+/* Whether the workers must end. */
+static bool workers_over(dt_sched *s)
+{
+	return atomic_load(&s->stop) || atomic_load(&s->workers_stop);
+}
+
+/* Sleep until t (CLOCK_MONOTONIC) or stop (or, for the nemesis thread,
+ * the end of the faults; for a worker, the end of the workers), in
+ * slices of at most 50ms. */
+static void sleep_until_or(dt_sched *s, const struct timespec *t, bool nemesis)
 {
 	for (;;) {
 		struct timespec now, slice;
 
-		if (atomic_load(&s->stop))
+		if (nemesis ? nemesis_over(s) : workers_over(s))
 			return;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (ts_cmp(&now, t) >= 0)
@@ -96,6 +116,11 @@ static void sleep_until(dt_sched *s, const struct timespec *t)
 			slice = *t;
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &slice, NULL);
 	}
+}
+
+static void sleep_until(dt_sched *s, const struct timespec *t)
+{
+	sleep_until_or(s, t, false);
 }
 
 /* The rate limit: one shared schedule of slots, 1/rate apart.  A worker
@@ -150,7 +175,7 @@ static void *connect_retrying(dt_sched *s, int index)
 	char err[DT_ERRBUF_SIZE];
 	bool said = false;
 
-	while (!atomic_load(&s->stop)) {
+	while (!workers_over(s)) {
 		void *conn;
 		struct timespec t;
 
@@ -210,7 +235,7 @@ static void *worker_main(void *arg)
 	dt_log_thread_set(w->log);
 	dt_rng_seed(&rng, s->cfg.seed * 1000003 + (uint64_t)w->index + 1);
 	conn = connect_retrying(s, w->index);
-	while (conn != NULL && !atomic_load(&s->stop)) {
+	while (conn != NULL && !workers_over(s)) {
 		const char *f;
 		json_t *value;
 		dt_reply reply = { 0 };
@@ -220,7 +245,7 @@ static void *worker_main(void *arg)
 		f = choose_op(s, &rng);
 		value = s->cfg.workload->generate(s->cfg.workload_data, f, &rng);
 		wait_turn(s);
-		if (atomic_load(&s->stop)) {
+		if (workers_over(s)) {
 			json_decref(value);
 			break;
 		}
@@ -250,6 +275,7 @@ static void *worker_main(void *arg)
 	}
 	if (conn != NULL)
 		s->cfg.client->disconnect(conn);
+	w->process = process;
 	dt_log_thread_set(NULL);
 	alt_stack_off(alt);
 	return NULL;
@@ -291,6 +317,8 @@ size_t dt_sched_targets(const dt_nemesis_conf *conf, const dt_node *nodes,
 					out[n++] = k;
 		return n;
 	}
+	default:
+		return 0; /* roles: dt_sched_role_targets */
 	}
 	if (want > nnodes)
 		want = nnodes;
@@ -312,6 +340,102 @@ size_t dt_sched_targets(const dt_nemesis_conf *conf, const dt_node *nodes,
 			out[j - 1] = t;
 		}
 	return want;
+}
+
+/* What a role string means: 1 primary (leader), 2 replica (follower),
+ * 0 anything else (down, unknown). */
+static int role_kind(const json_t *role)
+{
+	const char *r = json_string_value(role);
+
+	if (r == NULL)
+		return 0;
+	if (strcmp(r, "primary") == 0 || strcmp(r, "leader") == 0)
+		return 1;
+	if (strcmp(r, "replica") == 0 || strcmp(r, "follower") == 0)
+		return 2;
+	return 0;
+}
+
+/* Move a random pick of `want` of cand[0..n) to its front. */
+static void pick(size_t *cand, size_t n, size_t want, dt_rng *rng)
+{
+	for (size_t i = 0; i < want && i < n; i++) {
+		size_t j = i + dt_rng_below(rng, n - i);
+		size_t t = cand[i];
+
+		cand[i] = cand[j];
+		cand[j] = t;
+	}
+}
+
+static void sort_indexes(size_t *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && a[j - 1] > a[j]; j--) {
+			size_t t = a[j];
+			a[j] = a[j - 1];
+			a[j - 1] = t;
+		}
+}
+
+size_t dt_sched_role_targets(const dt_nemesis_conf *conf, const dt_node *nodes,
+			     size_t nnodes, const json_t *roles, dt_rng *rng,
+			     size_t *out)
+{
+	size_t np = 0, no = 0, n = 0;
+	size_t *prim = calloc(nnodes + 1, sizeof(size_t));
+	size_t *others = calloc(nnodes + 1, sizeof(size_t));
+
+	if (prim == NULL || others == NULL || !json_is_object(roles)) {
+		free(prim);
+		free(others);
+		return 0;
+	}
+	for (size_t i = 0; i < nnodes; i++) {
+		int k = role_kind(json_object_get(roles, nodes[i].name));
+
+		if (k == 1)
+			prim[np++] = i;
+		else
+			others[no++] = i;
+	}
+	if (np > 0 || conf->target == DT_TARGET_REPLICAS) {
+		switch (conf->target) {
+		case DT_TARGET_PRIMARY:
+			for (size_t i = 0; i < np; i++)
+				out[n++] = prim[i];
+			break;
+		case DT_TARGET_REPLICAS:
+			for (size_t i = 0; i < nnodes; i++)
+				if (role_kind(json_object_get(roles, nodes[i].name)) == 2)
+					out[n++] = i;
+			break;
+		case DT_TARGET_MINORITY_WITH_PRIMARY: {
+			size_t minority = (nnodes - 1) / 2;
+
+			out[n++] = prim[0];
+			pick(others, no, minority > 1 ? minority - 1 : 0, rng);
+			for (size_t i = 0; i + 1 < minority && i < no; i++)
+				out[n++] = others[i];
+			break;
+		}
+		case DT_TARGET_MAJORITY_WITHOUT_PRIMARY: {
+			size_t majority = nnodes / 2 + 1;
+
+			pick(others, no, majority, rng);
+			for (size_t i = 0; i < majority && i < no; i++)
+				out[n++] = others[i];
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	sort_indexes(out, n);
+	free(prim);
+	free(others);
+	return n;
 }
 
 static json_t *describe(const dt_sched *s, const nemesis_state *ns,
@@ -361,7 +485,8 @@ static void nemesis_start_on(dt_sched *s, nemesis_state *ns, const size_t *given
 	const char *name = ns->n->conf->name;
 	size_t *targets = calloc(s->cfg.nnodes + 1, sizeof(size_t));
 	size_t n;
-	json_t *what = NULL, *v;
+	json_t *what = NULL, *v, *roles = NULL;
+	const char *role = NULL;
 	char err[DT_ERRBUF_SIZE] = "";
 	int rc;
 
@@ -372,15 +497,40 @@ static void nemesis_start_on(dt_sched *s, nemesis_state *ns, const size_t *given
 		for (size_t i = 0; i < ngiven && n < s->cfg.nnodes; i++)
 			if (given[i] < s->cfg.nnodes)
 				targets[n++] = given[i];
+	} else if (DT_TARGET_IS_ROLE(ns->n->conf->target)) {
+		/* Who has the role now, as the client sees it. */
+		roles = s->cfg.client->roles != NULL ?
+			s->cfg.client->roles(s->cfg.client_data) : NULL;
+		n = dt_sched_role_targets(ns->n->conf, s->cfg.nodes, s->cfg.nnodes,
+					  roles, &s->nemesis_rng, targets);
+		role = dt_target_mode_name(ns->n->conf->target);
 	} else {
 		n = dt_sched_targets(ns->n->conf, s->cfg.nodes, s->cfg.nnodes,
 				     &s->nemesis_rng, targets);
 	}
 	v = describe(s, ns, targets, n, NULL);
+	if (role != NULL) {
+		json_object_set_new(v, "role", json_string(role));
+		json_object_set(v, "roles", roles != NULL ? roles : json_null());
+	}
 	record(s, DT_PROCESS_NEMESIS, DT_OP_INVOKE, "start", v, NULL, NULL);
 	json_decref(v);
-	rc = ns->n->type->start(ns->n->data, targets, n, &s->nemesis_rng, &what, err);
+	if (role != NULL && n == 0) {
+		char *text = roles != NULL ? json_dumps(roles, JSON_COMPACT) : NULL;
+
+		snprintf(err, sizeof(err), "target %s: no node has that role now "
+			 "(the client says %s)", role, text ? text : "nothing");
+		free(text);
+		rc = -1;
+	} else {
+		rc = ns->n->type->start(ns->n->data, targets, n, &s->nemesis_rng,
+					&what, err);
+	}
 	v = describe(s, ns, targets, n, what);
+	if (role != NULL) {
+		json_object_set_new(v, "role", json_string(role));
+		json_object_set(v, "roles", roles != NULL ? roles : json_null());
+	}
 	nemesis_outcome(s, name, "start", rc, v, err);
 	if (rc == 0) {
 		pthread_mutex_lock(&s->nemesis_lock);
@@ -393,6 +543,7 @@ static void nemesis_start_on(dt_sched *s, nemesis_state *ns, const size_t *given
 	}
 	json_decref(v);
 	json_decref(what);
+	json_decref(roles);
 	free(targets);
 }
 
@@ -432,7 +583,7 @@ static void scheduled_loop(dt_sched *s)
 {
 	size_t next = 0;
 
-	while (!atomic_load(&s->stop)) {
+	while (!nemesis_over(s)) {
 		struct timespec now, wake;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -447,7 +598,7 @@ static void scheduled_loop(dt_sched *s)
 				wake = ns->heal_at;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		while (next < s->cfg.nschedule && !atomic_load(&s->stop)) {
+		while (next < s->cfg.nschedule && !nemesis_over(s)) {
 			const dt_schedule_entry *e = &s->cfg.schedule[next];
 			nemesis_state *ns = &s->nstate[e->nemesis];
 			struct timespec at = s->started;
@@ -470,7 +621,7 @@ static void scheduled_loop(dt_sched *s)
 			if (ns->active && ts_cmp(&ns->heal_at, &wake) < 0)
 				wake = ns->heal_at;
 		}
-		sleep_until(s, &wake);
+		sleep_until_or(s, &wake, true);
 	}
 }
 
@@ -482,7 +633,7 @@ static void *nemesis_main(void *arg)
 	dt_log_thread_set(s->nemesis_log);
 	if (s->cfg.has_schedule)
 		scheduled_loop(s);
-	while (!atomic_load(&s->stop)) {
+	while (!nemesis_over(s)) {
 		struct timespec now, wake;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -514,7 +665,7 @@ static void *nemesis_main(void *arg)
 				if (dt_rng_double(&s->nemesis_rng) < ns->n->conf->probability)
 					nemesis_start(s, ns);
 			}
-			if (atomic_load(&s->stop))
+			if (nemesis_over(s))
 				break;
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			if (ns->active && ts_cmp(&ns->heal_at, &wake) < 0)
@@ -522,12 +673,22 @@ static void *nemesis_main(void *arg)
 			if (!ns->active && ts_cmp(&ns->next_chance, &wake) < 0)
 				wake = ns->next_chance;
 		}
-		sleep_until(s, &wake);
+		sleep_until_or(s, &wake, true);
 	}
-	/* The run is over: heal everything still active. */
+	/* The faults are over: heal everything still active. */
 	for (size_t i = 0; i < s->cfg.nnemeses; i++)
 		if (s->nstate[i].active)
 			nemesis_heal(s, &s->nstate[i]);
+	atomic_store(&s->healed, true);
+	/* The processes a heal restarted were forked by this thread, and
+	 * die with it (PR_SET_PDEATHSIG follows the thread, not the
+	 * process): it lives on, idle, until the run's end, so that the
+	 * recovery and the final reads find them running. */
+	while (!atomic_load(&s->stop)) {
+		struct timespec t = { 0, 50 * 1000000 };
+
+		nanosleep(&t, NULL);
+	}
 	dt_log_thread_set(NULL);
 	alt_stack_off(alt);
 	return NULL;
@@ -596,6 +757,9 @@ dt_sched *dt_sched_start(const dt_sched_config *cfg, char *err)
 	}
 	s->cfg = *cfg;
 	atomic_init(&s->stop, false);
+	atomic_init(&s->nemesis_stop, false);
+	atomic_init(&s->healed, false);
+	atomic_init(&s->workers_stop, false);
 	pthread_mutex_init(&s->rate_lock, NULL);
 	pthread_mutex_init(&s->nemesis_lock, NULL);
 	dt_rng_seed(&s->nemesis_rng, cfg->seed ^ 0x6e656d65736973ULL);
@@ -654,14 +818,57 @@ fail:
 	return NULL;
 }
 
+void dt_sched_stop_nemeses(dt_sched *s)
+{
+	if (s == NULL || !s->nemesis_started)
+		return;
+	atomic_store(&s->nemesis_stop, true);
+	while (!atomic_load(&s->healed)) {
+		struct timespec t = { 0, 10 * 1000000 };
+
+		nanosleep(&t, NULL);
+	}
+}
+
+/* Join the workers (once); *next gets a process number none used. */
+static void join_workers(dt_sched *s, int64_t *next_process)
+{
+	int64_t next = 0;
+
+	if (!s->workers_joined) {
+		for (long long i = 0; i < s->cfg.concurrency; i++)
+			if (s->workers[i].started)
+				pthread_join(s->workers[i].thread, NULL);
+		s->workers_joined = true;
+	}
+	for (long long i = 0; i < s->cfg.concurrency; i++)
+		if (s->workers[i].started && s->workers[i].process + 1 > next)
+			next = s->workers[i].process + 1;
+	if (next < s->cfg.concurrency)
+		next = s->cfg.concurrency;
+	if (next_process != NULL)
+		*next_process = next;
+}
+
+void dt_sched_stop_workers(dt_sched *s, int64_t *next_process)
+{
+	if (s == NULL)
+		return;
+	atomic_store(&s->workers_stop, true);
+	join_workers(s, next_process);
+}
+
 void dt_sched_stop(dt_sched *s)
+{
+	dt_sched_finish(s, NULL);
+}
+
+void dt_sched_finish(dt_sched *s, int64_t *next_process)
 {
 	if (s == NULL)
 		return;
 	atomic_store(&s->stop, true);
-	for (long long i = 0; i < s->cfg.concurrency; i++)
-		if (s->workers[i].started)
-			pthread_join(s->workers[i].thread, NULL);
+	join_workers(s, next_process);
 	if (s->nemesis_started)
 		pthread_join(s->nemesis_thread, NULL);
 	free(s->ops);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scheduler.h: the client workers and the nemesis thread of a run.
  *
@@ -69,6 +70,20 @@ dt_sched *dt_sched_start(const dt_sched_config *cfg, char *err);
  * is healed, threads are joined.  Then free. */
 void dt_sched_stop(dt_sched *s);
 
+/* End the faults alone: the nemesis thread heals every active nemesis
+ * (returns once it has) and idles until dt_sched_stop, keeping alive the
+ * processes its heals started; the workers go on (a recovery with the
+ * workload running). */
+void dt_sched_stop_nemeses(dt_sched *s);
+
+/* End the workers alone (they finish their operation); *next_process
+ * (may be NULL) gets a process number no worker has used. */
+void dt_sched_stop_workers(dt_sched *s, int64_t *next_process);
+
+/* dt_sched_stop, and *next_process (may be NULL) gets a process number
+ * no worker has used (for the final reads). */
+void dt_sched_finish(dt_sched *s, int64_t *next_process);
+
 /* Names of the active nemeses, comma separated, into buf. */
 void dt_sched_active(dt_sched *s, char *buf, size_t size);
 
@@ -76,5 +91,13 @@ void dt_sched_active(dt_sched *s, char *buf, size_t size);
  * into out (nnodes entries of room); returns how many. */
 size_t dt_sched_targets(const dt_nemesis_conf *conf, const dt_node *nodes,
 			size_t nnodes, dt_rng *rng, size_t *out);
+
+/* Targets of a role (conf->target a DT_TARGET_IS_ROLE mode) from the
+ * client's roles (node name -> "primary"/"leader", "replica"/"follower",
+ * other), into out (nnodes entries of room), in node order; how many.
+ * 0 when no node is the primary. */
+size_t dt_sched_role_targets(const dt_nemesis_conf *conf, const dt_node *nodes,
+			     size_t nnodes, const json_t *roles, dt_rng *rng,
+			     size_t *out);
 
 #endif

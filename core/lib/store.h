@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * store.h: the run store.  store/SUITE/YYYYMMDDTHHMMSS/ holds a run's
  * history.jsonl, results.json, suite.json, dt.log and node logs;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * suite.c: reading and checking suites/NAME.yaml and charts/NAME.yaml.
  *
@@ -66,6 +67,17 @@ const dt_option dt_suite_options[] = {
 	{ .name = "schedule", .type = DT_OPT_LIST, .item = DT_OPT_OBJECT,
 	  .fields = schedule_fields,
 	  .doc = "exactly these faults instead of the nemeses' chances (dt-run shrink writes it)" },
+	{ .name = "recovery", .type = DT_OPT_DURATION, .def = "0s", .min = 0,
+	  .max = 86400, .doc = "after the time limit every fault is healed, then the "
+	  "cluster is left alone this long before the final reads" },
+	{ .name = "recovery-workload", .type = DT_OPT_BOOL, .def = "false",
+	  .doc = "the workload keeps running during the recovery (no fault)" },
+	{ .name = "final-reads", .type = DT_OPT_BOOL, .def = "true",
+	  .doc = "after the recovery, the workload's final reads (a set workload "
+	  "reads its set), recorded with final: true for the checkers" },
+	{ .name = "final-reads-timeout", .type = DT_OPT_DURATION, .def = "30s",
+	  .min = 0.1, .max = 3600, .doc = "how long each final read is retried "
+	  "until it succeeds" },
 	{ .name = NULL }
 };
 
@@ -134,7 +146,9 @@ const dt_option *const dt_core_options[DT_KIND_COUNT] = {
 		  .max = 86400, .doc = "how long a fault lasts before its heal" },
 		{ .name = "target", .type = DT_OPT_ANY, .def = "one",
 		  .doc = "one, all, {mode: fixed|fixed-percent|random-max-percent, value: N}, "
-			 "or a list of node names" },
+			 "a list of node names, or a role resolved when the fault "
+			 "starts: primary (leader), replicas (followers), "
+			 "minority-with-primary, majority-without-primary" },
 		{ .name = NULL } },
 	[DT_KIND_CHECKER] = (const dt_option[]){
 		{ .name = "name", .type = DT_OPT_STRING, .flags = DT_OPT_REQUIRED,
@@ -252,6 +266,14 @@ static int parse_target(const dt_doc *doc, dt_nemesis_conf *nc,
 		{ "fixed", DT_TARGET_FIXED, true },
 		{ "fixed-percent", DT_TARGET_FIXED_PERCENT, true },
 		{ "random-max-percent", DT_TARGET_RANDOM_MAX_PERCENT, true },
+		{ "primary", DT_TARGET_PRIMARY, false },
+		{ "leader", DT_TARGET_PRIMARY, false },
+		{ "replicas", DT_TARGET_REPLICAS, false },
+		{ "followers", DT_TARGET_REPLICAS, false },
+		{ "minority-with-primary", DT_TARGET_MINORITY_WITH_PRIMARY, false },
+		{ "minority-with-leader", DT_TARGET_MINORITY_WITH_PRIMARY, false },
+		{ "majority-without-primary", DT_TARGET_MAJORITY_WITHOUT_PRIMARY, false },
+		{ "majority-without-leader", DT_TARGET_MAJORITY_WITHOUT_PRIMARY, false },
 	};
 	char p[512], pv[600];
 	const char *mode;
@@ -281,7 +303,9 @@ static int parse_target(const dt_doc *doc, dt_nemesis_conf *nc,
 		value = json_object_get(t, "value");
 	} else {
 		return dt_doc_fail(doc, p, err, "expected a mode (one, all, fixed, "
-				   "fixed-percent, random-max-percent), "
+				   "fixed-percent, random-max-percent), a role "
+				   "(primary, replicas, minority-with-primary, "
+				   "majority-without-primary), "
 				   "{mode: M, value: N} or a list of node names");
 	}
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
@@ -301,7 +325,42 @@ static int parse_target(const dt_doc *doc, dt_nemesis_conf *nc,
 		return 0;
 	}
 	return dt_doc_fail(doc, p, err, "unknown target mode '%s' (one, all, "
-			   "fixed, fixed-percent, random-max-percent)", mode);
+			   "fixed, fixed-percent, random-max-percent, primary, "
+			   "leader, replicas, followers, minority-with-primary, "
+			   "majority-without-primary)", mode);
+}
+
+const char *dt_target_mode_name(dt_target_mode m)
+{
+	static const char *const names[] = {
+		"one", "all", "fixed", "fixed-percent", "random-max-percent",
+		"named", "primary", "replicas", "minority-with-primary",
+		"majority-without-primary"
+	};
+
+	return (size_t)m < sizeof(names) / sizeof(names[0]) ? names[m] : "?";
+}
+
+/* One nemesis entry (an object with a name) of doc at path. */
+static int parse_nemesis(const dt_doc *doc, json_t *e, const char *p,
+			 dt_nemesis_conf *nc, char *err)
+{
+	char pn[128];
+
+	if (!json_is_object(e) || !json_is_string(json_object_get(e, "name")))
+		return dt_doc_fail(doc, dt_path_key(pn, sizeof(pn), p, "name"),
+				   err, "each nemesis needs a name");
+	nc->name = json_string_value(json_object_get(e, "name"));
+	nc->config = e;
+	nc->probability = 1.0;
+	nc->interval = 10;
+	nc->duration = 5;
+	if (get_number(doc, e, p, "probability", 0, 1, &nc->probability, err) ||
+	    get_duration(doc, e, p, "interval", 0.01, 86400, &nc->interval, err) ||
+	    get_duration(doc, e, p, "duration", 0, 86400, &nc->duration, err) ||
+	    parse_target(doc, nc, p, err))
+		return -1;
+	return 0;
 }
 
 static int parse_nemeses(dt_suite *s, char *err)
@@ -316,25 +375,13 @@ static int parse_nemeses(dt_suite *s, char *err)
 	if (s->nemeses == NULL)
 		return dt_fail(err, "out of memory");
 	json_array_foreach(list, i, e) {
-		dt_nemesis_conf *nc = &s->nemeses[i];
-		char p[64], pn[128];
+		char p[64];
 
 		dt_path_index(p, sizeof(p), "nemesis", i);
 		e = entry_object(s->doc, (json_t *)list, i, p);
 		if (e == NULL)
 			return dt_fail(err, "out of memory");
-		if (!json_is_object(e) || !json_is_string(json_object_get(e, "name")))
-			return dt_doc_fail(s->doc, dt_path_key(pn, sizeof(pn), p, "name"),
-					   err, "each nemesis needs a name");
-		nc->name = json_string_value(json_object_get(e, "name"));
-		nc->config = e;
-		nc->probability = 1.0;
-		nc->interval = 10;
-		nc->duration = 5;
-		if (get_number(s->doc, e, p, "probability", 0, 1, &nc->probability, err) ||
-		    get_duration(s->doc, e, p, "interval", 0.01, 86400, &nc->interval, err) ||
-		    get_duration(s->doc, e, p, "duration", 0, 86400, &nc->duration, err) ||
-		    parse_target(s->doc, nc, p, err))
+		if (parse_nemesis(s->doc, e, p, &s->nemeses[i], err) != 0)
 			return -1;
 		s->nnemeses++;
 	}
@@ -490,6 +537,10 @@ static int parse_suite(dt_suite *s, char *err)
 		s->seed = (uint64_t)dt_opt_int(root, "seed");
 		s->has_seed = true;
 	}
+	s->recovery = dt_opt_number(root, "recovery");
+	s->recovery_workload = dt_opt_bool(root, "recovery-workload");
+	s->final_reads = dt_opt_bool(root, "final-reads");
+	s->final_timeout = dt_opt_number(root, "final-reads-timeout");
 	if (parse_nemeses(s, err) || parse_checkers(s, err) || parse_schedule(s, err))
 		return -1;
 	return 0;
@@ -569,15 +620,132 @@ void dt_suite_free(dt_suite *s)
 	free(s->nemesis_types);
 	free(s->operations);
 	free(s->schedule);
+	for (size_t i = 0; i < s->nextra_docs; i++)
+		dt_doc_free(s->extra_docs[i]);
+	free(s->extra_docs);
 	json_decref(s->weights);
 	dt_doc_free(s->chart_doc);
 	dt_doc_free(s->doc);
 	free(s);
 }
 
+/* Whether a --nemesis part names a role target (`primary`, ...). */
+static bool is_role(const char *part)
+{
+	static const char *const roles[] = {
+		"primary", "leader", "replicas", "followers",
+		"minority-with-primary", "minority-with-leader",
+		"majority-without-primary", "majority-without-leader", NULL
+	};
+
+	for (size_t i = 0; roles[i] != NULL; i++)
+		if (strcmp(roles[i], part) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * One --nemesis item with a colon, NAME:PART:PART..., as a YAML
+ * document of its own named after the item (so that an error in it
+ * reads "--nemesis ITEM:LINE:COL: key: ..."): a role part is `target`,
+ * KEY=VALUE a key (VALUE read as YAML: a number stays one), another
+ * bare part `mode`.  Appended to the suite's nemeses, its document kept
+ * by the suite.
+ */
+static int add_nemesis(dt_suite *s, const char *item, char *err)
+{
+	char *copy = strdup(item), *save = NULL, *part, *text = NULL;
+	size_t len = 0, cap = 0;
+	char name[600];
+	dt_doc *doc = NULL, **docs;
+	dt_nemesis_conf *grown;
+	json_t *list;
+	int rc = -1;
+
+	snprintf(name, sizeof(name), "--nemesis %s", item);
+	if (copy == NULL)
+		return dt_fail(err, "out of memory");
+	for (part = strtok_r(copy, ":", &save); part != NULL;
+	     part = strtok_r(NULL, ":", &save)) {
+		const char *key, *value;
+		char *eq = strchr(part, '=');
+		int n;
+
+		if (len == 0) {
+			key = "name";
+			value = part;
+		} else if (eq != NULL) {
+			*eq = '\0';
+			key = part;
+			value = eq + 1;
+		} else {
+			key = is_role(part) ? "target" : "mode";
+			value = part;
+		}
+		for (const char *k = key; *k; k++)
+			if (!((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') ||
+			      *k == '-' || *k == '_')) {
+				dt_fail(err, "%s: '%s' is not a key (KEY=VALUE, or a "
+					"mode, or a role such as primary)", name, key);
+				goto out;
+			}
+		if (dt_grow((void **)&text, &cap, len + strlen(key) + strlen(value) + 4, 1) != 0) {
+			dt_fail(err, "out of memory");
+			goto out;
+		}
+		n = snprintf(text + len, cap - len, "%s: %s\n", key, value);
+		len += (size_t)n;
+	}
+	if (len == 0) {
+		dt_fail(err, "%s: expected NAME:MODE:ROLE:KEY=VALUE...", name);
+		goto out;
+	}
+	doc = dt_doc_parse(name, text, len, err);
+	if (doc == NULL)
+		goto out;
+	/* Lines and columns of the text made here mean nothing to the
+	 * user: errors name the argument and the key alone. */
+	json_object_clear(doc->marks);
+	if (!json_is_object(doc->root) || !json_is_string(json_object_get(doc->root, "name"))) {
+		dt_fail(err, "%s: expected NAME:MODE:ROLE:KEY=VALUE...", name);
+		goto out;
+	}
+	docs = realloc(s->extra_docs, (s->nextra_docs + 1) * sizeof(*docs));
+	grown = realloc(s->nemeses, (s->nnemeses + 2) * sizeof(*grown));
+	if (docs != NULL)
+		s->extra_docs = docs;
+	if (grown != NULL)
+		s->nemeses = grown;
+	list = json_object_get(s->doc->root, "nemesis");
+	if (list == NULL) {
+		list = json_array();
+		if (list != NULL && json_object_set_new(s->doc->root, "nemesis", list) != 0)
+			list = NULL;
+	}
+	if (docs == NULL || grown == NULL || list == NULL ||
+	    json_array_append(list, doc->root) != 0) {
+		dt_fail(err, "out of memory");
+		goto out;
+	}
+	s->extra_docs[s->nextra_docs++] = doc;
+	memset(&s->nemeses[s->nnemeses], 0, 2 * sizeof(*s->nemeses));
+	if (parse_nemesis(doc, doc->root, "", &s->nemeses[s->nnemeses], err) != 0) {
+		doc = NULL; /* the suite frees it */
+		goto out;
+	}
+	s->nnemeses++;
+	doc = NULL;
+	rc = 0;
+out:
+	dt_doc_free(doc);
+	free(text);
+	free(copy);
+	return rc;
+}
+
 int dt_suite_select_nemeses(dt_suite *s, const char *list, char *err)
 {
-	size_t kept = 0;
+	size_t kept = 0, had;
 	char *copy, *save = NULL;
 
 	if (s->has_schedule)
@@ -587,10 +755,12 @@ int dt_suite_select_nemeses(dt_suite *s, const char *list, char *err)
 	copy = strdup(list);
 	if (copy == NULL)
 		return dt_fail(err, "out of memory");
-	/* Every name given must exist in the suite. */
+	/* Every name given alone must exist in the suite. */
 	for (char *n = strtok_r(copy, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
 		bool found = false;
 
+		if (strchr(n, ':') != NULL)
+			continue; /* an entry to add */
 		for (size_t i = 0; i < s->nnemeses; i++)
 			found |= strcmp(s->nemeses[i].name, n) == 0;
 		if (!found) {
@@ -601,7 +771,9 @@ int dt_suite_select_nemeses(dt_suite *s, const char *list, char *err)
 				used += snprintf(names + used, sizeof(names) - used,
 						 "%s%s", i ? ", " : "", s->nemeses[i].name);
 			dt_fail(err, "--nemesis: suite '%s' has no nemesis '%s' "
-				"(it has: %s)", s->name, n, used ? names : "none");
+				"(it has: %s; NAME:MODE:ROLE adds one, as in "
+				"partition:isolate-primary:primary)", s->name, n,
+				used ? names : "none");
 			free(copy);
 			return -1;
 		}
@@ -621,6 +793,19 @@ int dt_suite_select_nemeses(dt_suite *s, const char *list, char *err)
 			s->nemeses[kept++] = s->nemeses[i];
 	}
 	s->nnemeses = kept;
+	had = kept;
+	copy = strdup(list);
+	if (copy == NULL)
+		return dt_fail(err, "out of memory");
+	save = NULL;
+	for (char *n = strtok_r(copy, ",", &save); n; n = strtok_r(NULL, ",", &save))
+		if (strchr(n, ':') != NULL && add_nemesis(s, n, err) != 0) {
+			free(copy);
+			return -1;
+		}
+	free(copy);
+	if (s->nnemeses > had)
+		dt_log(DT_LOG_DEBUG, "--nemesis added %zu entries", s->nnemeses - had);
 	return 0;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * suite.h: a suite and its chart, loaded from YAML, checked, and with
  * the command line's overrides applied.
@@ -14,8 +15,20 @@ typedef enum dt_target_mode {
 	DT_TARGET_FIXED,              /* value nodes */
 	DT_TARGET_FIXED_PERCENT,      /* value % of the nodes */
 	DT_TARGET_RANDOM_MAX_PERCENT, /* a random count up to value % */
-	DT_TARGET_NAMED               /* the nodes listed */
+	DT_TARGET_NAMED,              /* the nodes listed */
+	/* Roles, resolved when the fault starts from what the client says
+	 * each node is (dt_client_type.roles): */
+	DT_TARGET_PRIMARY,            /* the primary (leader) */
+	DT_TARGET_REPLICAS,           /* every replica (follower) */
+	DT_TARGET_MINORITY_WITH_PRIMARY,   /* the primary and others, a minority */
+	DT_TARGET_MAJORITY_WITHOUT_PRIMARY /* a majority of the others */
 } dt_target_mode;
+
+/* Whether a target mode is a role (resolved at the fault's start). */
+#define DT_TARGET_IS_ROLE(m) ((m) >= DT_TARGET_PRIMARY)
+
+/* The name of a target mode as a suite spells it ("primary", ...). */
+const char *dt_target_mode_name(dt_target_mode m);
 
 typedef struct dt_nemesis_conf {
 	const char *name;     /* borrowed from the document */
@@ -72,6 +85,13 @@ typedef struct dt_suite {
 	dt_schedule_entry *schedule; /* the suite's `schedule:` */
 	size_t nschedule;
 	bool has_schedule;         /* it has one (maybe empty: no fault) */
+	/* The phases after the faults (Jepsen's final generator): */
+	double recovery;           /* seconds of quiet after the heal */
+	bool recovery_workload;    /* the workload keeps running meanwhile */
+	bool final_reads;          /* then the workload's final reads */
+	double final_timeout;      /* seconds each final read may retry */
+	dt_doc **extra_docs;       /* entries --nemesis added, owned */
+	size_t nextra_docs;
 
 	/* Set by dt_suite_check, which finds each component: */
 	const dt_client_type *client_type;
@@ -100,7 +120,10 @@ int dt_suite_check(dt_suite *suite, dt_registry *reg, char *err);
 bool dt_suite_has_nodes(const dt_suite *suite);
 
 /* Keep only the nemeses named in a comma list ("" keeps none).  An
- * unknown name is an error naming the ones the suite has. */
+ * unknown name is an error naming the ones the suite has.  An item with
+ * a colon adds an entry instead (NAME:MODE:ROLE:KEY=VALUE..., each part
+ * optional: `partition:isolate-primary:primary`, `kill:target=primary`):
+ * a part that is a role sets target, another bare part sets mode. */
 int dt_suite_select_nemeses(dt_suite *suite, const char *list, char *err);
 
 /* The suite as resolved (overrides applied, chart inlined) for suite.json. */

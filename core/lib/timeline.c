@@ -1,10 +1,15 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * timeline.c: timeline.html of a run folder (see timeline.h): the page
  * core/lib/timeline.html, compiled in, with the run's data in it.
  *
- * The data stays small whatever the history: each operation is 12 bytes
- * (start and end as 32-bit floats, lane, operation, outcome and node in
- * 32 bits, and its history line in 32 more), base64 in the page; only
+ * The data stays small whatever the history: each operation is five
+ * unsigned LEB128 varints (about 8 bytes): its start after the previous
+ * one's and its length, in microseconds (operations are in order of
+ * start), its lane, its outcome, node and operation name packed as
+ * outcome | node << 2 | name << 8, and its history line after the
+ * previous one's (zigzag: it may go back in an imported history);
+ * base64 in the page (D.packed), which unpacks them.  Only
  * the operations an anomaly involves carry their values.  A history of
  * more than TIMELINE_MAX_OPS operations shows its first ones, and says so.
  */
@@ -16,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dt/buf.h>
 #include <dt/plugin.h>
 
 #include "store.h"
@@ -25,8 +31,8 @@
 #define TIMELINE_MAX_OPS 2000000u
 
 typedef struct slot {
-	float start, end;
-	uint32_t meta;
+	int64_t start, end;   /* nanoseconds; end -1 until it completes */
+	uint32_t meta;        /* lane | name << 16 | outcome << 24 | node + 1 << 26 */
 	uint32_t index;       /* the invoke's history index */
 	size_t ret;           /* the completion's history index, or SIZE_MAX */
 } slot;
@@ -111,11 +117,61 @@ static const json_t *op_key(const dt_op *op)
 	return json_is_object(op->value) ? json_object_get(op->value, "key") : NULL;
 }
 
+static int put_varint(dt_buf *b, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+
+	do {
+		tmp[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v != 0)
+			tmp[n] |= 0x80;
+		n++;
+	} while (v != 0);
+	return dt_buf_put(b, tmp, n);
+}
+
+/* A signed step as an unsigned varint: 0, -1, 1, -2... as 0, 1, 2, 3...
+ * (an imported history's lines need not be in the order of their times). */
+static uint64_t zigzag(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+/* The slots (in order of start) as the page's varints (see the top). */
+static int pack_slots(const slot *slots, size_t n, dt_buf *out)
+{
+	int64_t prev_start = 0, prev_index = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const slot *s = &slots[i];
+		uint32_t m = s->meta;
+		uint64_t tail = ((m >> 24) & 3) | (uint64_t)(m >> 26) << 2 |
+				(uint64_t)((m >> 16) & 0xff) << 8;
+		int64_t dstart = (s->start - prev_start) / 1000;
+		int64_t len = (s->end - s->start) / 1000;
+
+		/* starts are in order; the micro-seconds of each are taken
+		 * from the last one's rounded value, so that no error adds up */
+		if (put_varint(out, (uint64_t)(dstart > 0 ? dstart : 0)) != 0 ||
+		    put_varint(out, (uint64_t)(len > 0 ? len : 0)) != 0 ||
+		    put_varint(out, m & 0xffff) != 0 || put_varint(out, tail) != 0 ||
+		    put_varint(out, zigzag((int64_t)s->index - prev_index)) != 0)
+			return -1;
+		prev_start += (dstart > 0 ? dstart : 0) * 1000;
+		prev_index = s->index;
+	}
+	return 0;
+}
+
 static int cmp_slot(const void *a, const void *b)
 {
 	const slot *x = a, *y = b;
 
-	return (x->start > y->start) - (x->start < y->start);
+	if (x->start != y->start)
+		return (x->start > y->start) - (x->start < y->start);
+	return (x->index > y->index) - (x->index < y->index);
 }
 
 static char *op_text(const dt_history *h, const slot *s)
@@ -205,193 +261,203 @@ static void nemesis_json(const dt_history *h, json_t *bands, json_t *marks)
 	json_decref(open);
 }
 
-json_t *dt_timeline_data(const dt_history *h, const json_t *results,
-			 const json_t *suite)
-{
-	long long lanes = json_integer_value(json_object_get(suite, "concurrency"));
-	size_t nslots = 0, cap = 0, total = 0;
-	slot *slots = NULL;
-	size_t *open = NULL, nopen = 0;   /* process -> slot + 1 */
-	names fs = { .n = 0 }, nodes = { .n = 0 };
-	dt_map *hot = dt_map_new(), *slot_of = dt_map_new();
-	double duration = 0, longest = 0;
-	json_t *d = NULL, *bands = json_array(), *marks = json_array();
-	json_t *highlight = json_array(), *details = json_array(), *edges = json_array();
-	json_t *anomalies = json_array();
-	float *st = NULL, *en = NULL;
-	uint32_t *me = NULL, *ix = NULL;
+/* What the page is built from: one slot an operation, in start order. */
+typedef struct tl {
+	const dt_history *h;
+	long long lanes;
+	slot *slots;
+	size_t nslots, cap, total;  /* total: operations, drawn or not */
+	names fs, nodes;
+	dt_map *slot_of;            /* history index -> slot + 1 */
+	dt_map *hot;                /* slot + 1 of the ops anomalies name */
+	int64_t last;               /* the last event's time */
+	double longest;             /* the longest operation, seconds */
+} tl;
 
-	if (hot == NULL || slot_of == NULL)
-		goto out;
-	if (lanes <= 0)
-		lanes = 1;
-	/* Pair each invoke with its completion (the next event of its
-	 * process). */
+/* Pair each invoke with its completion (the next event of its process)
+ * into t->slots, sorted by start. */
+static int make_slots(tl *t)
+{
+	const dt_history *h = t->h;
+	size_t *open = NULL, nopen = 0;   /* process -> slot + 1 */
+
 	for (size_t i = 0; i < h->count; i++) {
 		const dt_op *op = &h->ops[i];
 
-		if ((double)op->time / 1e9 > duration)
-			duration = (double)op->time / 1e9;
+		if (op->time > t->last)
+			t->last = op->time;
 		if (op->process == DT_PROCESS_NEMESIS || op->process < 0)
 			continue;
-		if ((size_t)op->process >= nopen) {
-			size_t want = (size_t)op->process + 1;
-
-			if (dt_grow(&open, &nopen, want, sizeof(*open)) != 0)
-				goto out;
-		}
+		if ((size_t)op->process >= nopen &&
+		    dt_grow(&open, &nopen, (size_t)op->process + 1, sizeof(*open)) != 0)
+			goto fail;
 		if (op->type == DT_OP_INVOKE) {
-			total++;
-			if (nslots == TIMELINE_MAX_OPS)
+			t->total++;
+			if (t->nslots == TIMELINE_MAX_OPS)
 				continue;
-			if (dt_grow(&slots, &cap, nslots + 1, sizeof(*slots)) != 0)
-				goto out;
-			slots[nslots] = (slot){
-				.start = (float)((double)op->time / 1e9), .end = -1,
-				.meta = (uint32_t)((uint64_t)op->process % (uint64_t)lanes) |
-					name_id(&fs, op->f) << 16 | 2u << 24,
+			if (dt_grow(&t->slots, &t->cap, t->nslots + 1, sizeof(*t->slots)) != 0)
+				goto fail;
+			t->slots[t->nslots] = (slot){
+				.start = op->time, .end = -1,
+				.meta = (uint32_t)((uint64_t)op->process % (uint64_t)t->lanes) |
+					name_id(&t->fs, op->f) << 16 | 2u << 24,
 				.index = (uint32_t)i, .ret = SIZE_MAX,
 			};
-			open[op->process] = ++nslots;
+			open[op->process] = ++t->nslots;
 		} else if (open[op->process] != 0) {
-			slot *s = &slots[open[op->process] - 1];
+			slot *sl = &t->slots[open[op->process] - 1];
 			unsigned o = op->type == DT_OP_OK ? 0 : op->type == DT_OP_FAIL ? 1 : 2;
-			unsigned nd = op->node ? name_id(&nodes, op->node) + 1 : 0;
+			unsigned nd = op->node ? name_id(&t->nodes, op->node) + 1 : 0;
 
-			s->end = (float)((double)op->time / 1e9);
-			s->ret = i;
-			s->meta = (s->meta & 0x00ffffffu) | o << 24 | (nd > 63 ? 0 : nd) << 26;
+			sl->end = op->time;
+			sl->ret = i;
+			sl->meta = (sl->meta & 0x00ffffffu) | o << 24 | (nd > 63 ? 0 : nd) << 26;
 			open[op->process] = 0;
 		}
 	}
-	for (size_t i = 0; i < nslots; i++) {
-		if (slots[i].end < 0)
-			slots[i].end = (float)duration; /* never completed */
-		if (slots[i].end - slots[i].start > longest)
-			longest = slots[i].end - slots[i].start;
-	}
-	qsort(slots, nslots, sizeof(*slots), cmp_slot);
-	for (size_t i = 0; i < nslots; i++) {
-		int64_t k = slots[i].index;
+	free(open);
+	for (size_t i = 0; i < t->nslots; i++) {
+		double len;
 
-		dt_map_put(slot_of, &k, sizeof(k), (void *)(i + 1));
-		if (slots[i].ret != SIZE_MAX) {
-			k = (int64_t)slots[i].ret;
-			dt_map_put(slot_of, &k, sizeof(k), (void *)(i + 1));
+		if (t->slots[i].end < 0)
+			t->slots[i].end = t->last;   /* never completed */
+		len = (double)(t->slots[i].end - t->slots[i].start) / 1e9;
+		if (len > t->longest)
+			t->longest = len;
+	}
+	qsort(t->slots, t->nslots, sizeof(*t->slots), cmp_slot);
+	for (size_t i = 0; i < t->nslots; i++) {
+		int64_t k = t->slots[i].index;
+
+		dt_map_put(t->slot_of, &k, sizeof(k), (void *)(i + 1));
+		if (t->slots[i].ret != SIZE_MAX) {
+			k = (int64_t)t->slots[i].ret;
+			dt_map_put(t->slot_of, &k, sizeof(k), (void *)(i + 1));
 		}
 	}
+	return 0;
+fail:
+	free(open);
+	return -1;
+}
 
-	/* The anomalies: each failing checker's summary over the ops its
-	 * report names. */
-	{
-		const char *cname;
-		json_t *c;
+/* The anomalies: each failing checker's summary over the ops its report
+ * names, which become hot. */
+static json_t *anomalies_json(tl *t, const json_t *results)
+{
+	json_t *anomalies = json_array(), *c;
+	const char *cname;
 
-		json_object_foreach((json_t *)json_object_get(results, "checkers"), cname, c) {
-			dt_map *mine = dt_map_new();
-			size_t it = 0, len;
-			const void *key;
-			double from = INFINITY, to = -INFINITY;
-
-			if (mine == NULL || !json_is_false(json_object_get(c, "valid"))) {
-				dt_map_free(mine, NULL);
-				continue;
-			}
-			collect_indexes(c, false, mine);
-			while (dt_map_next(mine, &it, &key, &len, NULL)) {
-				size_t sl = (size_t)(uintptr_t)dt_map_get(slot_of, key, len);
-
-				if (sl == 0)
-					continue;
-				dt_map_put(hot, &sl, sizeof(sl), (void *)1);
-				if (slots[sl - 1].start < from)
-					from = slots[sl - 1].start;
-				if (slots[sl - 1].end > to)
-					to = slots[sl - 1].end;
-			}
-			dt_map_free(mine, NULL);
-			if (from <= to) {
-				const char *sum = json_string_value(json_object_get(c, "summary"));
-				char *t = dt_strdupf("%s: %s", cname, sum ? sum : "invalid");
-
-				json_array_append_new(anomalies, json_pack("{s:s, s:f, s:f}",
-					"text", t ? t : cname, "from", from, "to", to));
-				free(t);
-			}
-		}
-	}
-	{
+	json_object_foreach((json_t *)json_object_get(results, "checkers"), cname, c) {
+		dt_map *mine = dt_map_new();
 		size_t it = 0, len;
 		const void *key;
+		double from = INFINITY, to = -INFINITY;
 
-		while (dt_map_next(hot, &it, &key, &len, NULL)) {
-			size_t sl;
-			const slot *s;
-			char *t;
+		if (mine == NULL || !json_is_false(json_object_get(c, "valid"))) {
+			dt_map_free(mine, NULL);
+			continue;
+		}
+		collect_indexes(c, false, mine);
+		while (dt_map_next(mine, &it, &key, &len, NULL)) {
+			size_t sl = (size_t)(uintptr_t)dt_map_get(t->slot_of, key, len);
 
-			memcpy(&sl, key, sizeof(sl));
-			s = &slots[sl - 1];
-			json_array_append_new(highlight, json_integer((json_int_t)(sl - 1)));
-			t = op_text(h, s);
-			json_array_append_new(details, json_pack("{s:I, s:s}", "slot",
-				(json_int_t)(sl - 1), "text", t ? t : ""));
-			free(t);
-			/* the latest writes (at most 3) of the value this op read */
-			if (s->ret == SIZE_MAX || h->ops[s->ret].type != DT_OP_OK ||
-			    read_value(&h->ops[s->ret]) == NULL || op_key(&h->ops[s->index]) == NULL)
+			if (sl == 0)
 				continue;
-			{
-				const json_t *v = read_value(&h->ops[s->ret]);
-				const json_t *k = op_key(&h->ops[s->index]);
-				int found = 0;
+			dt_map_put(t->hot, &sl, sizeof(sl), (void *)1);
+			if ((double)t->slots[sl - 1].start / 1e9 < from)
+				from = (double)t->slots[sl - 1].start / 1e9;
+			if ((double)t->slots[sl - 1].end / 1e9 > to)
+				to = (double)t->slots[sl - 1].end / 1e9;
+		}
+		dt_map_free(mine, NULL);
+		if (from <= to) {
+			const char *sum = json_string_value(json_object_get(c, "summary"));
+			char *text = dt_strdupf("%s: %s", cname, sum ? sum : "invalid");
 
-				for (size_t j = sl - 1; j-- > 0 && found < 3;) {
-					const dt_op *call = &h->ops[slots[j].index];
-					const json_t *w = written_value(call);
-
-					if (w == NULL || !json_equal(w, v) ||
-					    !json_equal(op_key(call), k))
-						continue;
-					json_array_append_new(edges, json_pack("{s:I, s:I}", "write",
-						(json_int_t)j, "read", (json_int_t)(sl - 1)));
-					found++;
-				}
-			}
+			json_array_append_new(anomalies, json_pack("{s:s, s:f, s:f}",
+				"text", text ? text : cname, "from", from, "to", to));
+			free(text);
 		}
 	}
+	return anomalies;
+}
 
-	st = malloc((nslots ? nslots : 1) * sizeof(*st));
-	en = malloc((nslots ? nslots : 1) * sizeof(*en));
-	me = malloc((nslots ? nslots : 1) * sizeof(*me));
-	ix = malloc((nslots ? nslots : 1) * sizeof(*ix));
-	if (st == NULL || en == NULL || me == NULL || ix == NULL)
+/* Edges from the latest writes (at most 3) of the value the read in
+ * slot sl - 1 read. */
+static void read_edges(const tl *t, size_t sl, json_t *edges)
+{
+	const dt_history *h = t->h;
+	const slot *s = &t->slots[sl - 1];
+	const json_t *v, *k;
+	int found = 0;
+
+	if (s->ret == SIZE_MAX || h->ops[s->ret].type != DT_OP_OK ||
+	    (v = read_value(&h->ops[s->ret])) == NULL ||
+	    (k = op_key(&h->ops[s->index])) == NULL)
+		return;
+	for (size_t j = sl - 1; j-- > 0 && found < 3;) {
+		const dt_op *call = &h->ops[t->slots[j].index];
+		const json_t *w = written_value(call);
+
+		if (w == NULL || !json_equal(w, v) || !json_equal(op_key(call), k))
+			continue;
+		json_array_append_new(edges, json_pack("{s:I, s:I}", "write",
+			(json_int_t)j, "read", (json_int_t)(sl - 1)));
+		found++;
+	}
+}
+
+/* The hot ops: their slots, their text, and edges to what they read. */
+static void hot_json(const tl *t, json_t *highlight, json_t *details, json_t *edges)
+{
+	size_t it = 0, len;
+	const void *key;
+
+	while (dt_map_next(t->hot, &it, &key, &len, NULL)) {
+		size_t sl;
+		char *text;
+
+		memcpy(&sl, key, sizeof(sl));
+		json_array_append_new(highlight, json_integer((json_int_t)(sl - 1)));
+		text = op_text(t->h, &t->slots[sl - 1]);
+		json_array_append_new(details, json_pack("{s:I, s:s}", "slot",
+			(json_int_t)(sl - 1), "text", text ? text : ""));
+		free(text);
+		read_edges(t, sl, edges);
+	}
+}
+
+json_t *dt_timeline_data(const dt_history *h, const json_t *results,
+			 const json_t *suite)
+{
+	tl t = { .h = h, .lanes = json_integer_value(json_object_get(suite, "concurrency")),
+		 .slot_of = dt_map_new(), .hot = dt_map_new() };
+	json_t *d = NULL, *bands = json_array(), *marks = json_array();
+	json_t *highlight = json_array(), *details = json_array(), *edges = json_array();
+	json_t *anomalies = NULL, *m;
+	dt_buf packed = { 0 };
+	size_t i;
+
+	if (t.lanes <= 0)
+		t.lanes = 1;
+	if (t.hot == NULL || t.slot_of == NULL || make_slots(&t) != 0)
 		goto out;
-	for (size_t i = 0; i < nslots; i++) {
-		st[i] = slots[i].start;
-		en[i] = slots[i].end;
-		me[i] = slots[i].meta;
-		ix[i] = slots[i].index;
-	}
+	anomalies = anomalies_json(&t, results);
+	hot_json(&t, highlight, details, edges);
+	if (pack_slots(t.slots, t.nslots, &packed) != 0)
+		goto out;
 	nemesis_json(h, bands, marks);
-	/* node names the nemeses name too */
-	{
-		size_t i;
-		json_t *m;
-
-		json_array_foreach(marks, i, m)
-			name_id(&nodes, json_string_value(json_object_get(m, "node")));
-	}
-	d = json_pack("{s:s?, s:f, s:f, s:I, s:I, s:b, s:I, s:o, s:o, s:o, s:o, s:o, s:o, "
+	json_array_foreach(marks, i, m)   /* node names the nemeses name too */
+		name_id(&t.nodes, json_string_value(json_object_get(m, "node")));
+	d = json_pack("{s:s?, s:f, s:f, s:I, s:I, s:b, s:I, s:o, s:o, s:o, "
 		      "s:o, s:o, s:o, s:o, s:o, s:o, s:O?, s:o?}",
 		      "suite", json_string_value(json_object_get(suite, "name")),
-		      "duration", duration, "longest", longest,
-		      "lanes", (json_int_t)lanes, "total", (json_int_t)total,
-		      "truncated", total > nslots, "ops", (json_int_t)nslots,
-		      "fs", names_json(&fs), "nodes", names_json(&nodes),
-		      "start", b64_json(st, nslots * sizeof(*st)),
-		      "end", b64_json(en, nslots * sizeof(*en)),
-		      "meta", b64_json(me, nslots * sizeof(*me)),
-		      "index", b64_json(ix, nslots * sizeof(*ix)),
+		      "duration", (double)t.last / 1e9, "longest", t.longest,
+		      "lanes", (json_int_t)t.lanes, "total", (json_int_t)t.total,
+		      "truncated", t.total > t.nslots, "ops", (json_int_t)t.nslots,
+		      "fs", names_json(&t.fs), "nodes", names_json(&t.nodes),
+		      "packed", b64_json(packed.data, packed.len),
 		      "nemesis", bands, "marks", marks, "highlight", highlight,
 		      "details", details, "edges", edges, "anomalies", anomalies,
 		      "verdict", json_object_get(results, "valid"),
@@ -404,14 +470,10 @@ out:
 	json_decref(details);
 	json_decref(edges);
 	json_decref(anomalies);
-	free(st);
-	free(en);
-	free(me);
-	free(ix);
-	free(slots);
-	free(open);
-	dt_map_free(hot, NULL);
-	dt_map_free(slot_of, NULL);
+	dt_buf_free(&packed);
+	free(t.slots);
+	dt_map_free(t.hot, NULL);
+	dt_map_free(t.slot_of, NULL);
 	return d;
 }
 

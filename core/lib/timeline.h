@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * timeline.h: timeline.html in a run folder: the run's operations on a
  * time axis, one lane per worker, nemesis bands, node marks, and the

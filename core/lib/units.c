@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * units.c: the one parser of durations, sizes and rates (dt/options.h),
  * used by suites, charts and plugins alike.

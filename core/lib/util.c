@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * util.c: small shared pieces of the plugin API: error buffers, names of
  * kinds and op types, ops and histories, config accessors, and the

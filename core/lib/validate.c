@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * validate.c: everything about a suite that can be checked before the
  * platform is asked to do anything.  Each component the suite names is
@@ -285,6 +286,14 @@ int dt_suite_check(dt_suite *s, dt_registry *reg, char *err)
 		    apply(DT_KIND_NEMESIS, &s->nemesis_types[i]->info, NULL,
 			  s->nemeses[i].config, err) != 0)
 			return -1;
+		/* A role is resolved through the client when the fault starts. */
+		if (DT_TARGET_IS_ROLE(s->nemeses[i].target) &&
+		    s->client_type->roles == NULL)
+			return dt_conf_fail(s->nemeses[i].config, "target", err,
+					    "target %s needs a client that reports "
+					    "each node's role, and %s does not",
+					    dt_target_mode_name(s->nemeses[i].target),
+					    s->client);
 	}
 	for (size_t i = 0; i < s->ncheckers; i++) {
 		const dt_checker_type *c;

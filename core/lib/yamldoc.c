@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * yaml.c: libyaml events to jansson values.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * yamldoc.h: the core's side of dt/yaml.h: where a config value came
  * from, for checks that build their own key paths.

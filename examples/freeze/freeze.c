@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * freeze: an example of a DT plugin built outside DT's tree.  A nemesis
  * that freezes the chosen nodes (SIGSTOP to every process of each) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bank.h: the bank workload's parameters, shared by its workload and
  * its invariant checker (and read by clients through the workload's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The bank invariant checker: every successful read must show balances
  * that sum to accounts * balance, none of them negative.  Cheaper and

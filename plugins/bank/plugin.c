@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dt_bank: the bank workload and its invariant checker. */
 #include "bank.h"
 

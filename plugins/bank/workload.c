@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The bank workload (as the original DT's): `accounts` accounts holding
  * `balance` each; `read` returns every balance at once, `transfer` moves

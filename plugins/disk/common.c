@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * common.c: what the disk nemeses share (see disk.h): the checks at
  * validate and create, one request to a node's dt-faultfs, killing and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * corrupt.c: the `corrupt` nemesis.  start kills the targets' processes,
  * optionally drops what is not durable (power-loss: true: the damage

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * disk.h: the disk nemeses (dt_disk.so), which act on each target
  * node's dt-faultfs through the platform's `disk` callback (one control

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plugin.c: dt_disk.so, the disk nemeses: power-loss, disk-error,
  * disk-slow, disk-full, corrupt (disk.h says what each does).  The glue:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * power_loss.c: the `power-loss` nemesis.  start kills every process of
  * the targets (SIGKILL: nothing a process did not write is kept), then,

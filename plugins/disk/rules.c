@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rules.c: the `disk-error`, `disk-slow` and `disk-full` nemeses.  start
  * adds one fault rule to each target's dt-faultfs (an error, a delay, a

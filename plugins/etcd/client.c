@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * client.c: the client of etcd v3 through its JSON gateway (libcurl and
  * jansson), no gRPC needed: its configuration, its callbacks, and the

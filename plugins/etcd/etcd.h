@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * etcd.h: what the files of the etcd client share: the client (one per
  * run), the connection (one per worker), and the functions each file

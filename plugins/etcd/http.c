@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http.c: the etcd client's HTTP: curl handles that collect a reply in
  * memory, and one POST of JSON to the v3 gateway within the operation's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * metrics.c: the etcd client's metrics: GET /metrics on every node
  * (Prometheus text, parsed by prom.c) on handles of the metrics thread,

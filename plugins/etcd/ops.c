@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ops.c: the register and kv workloads on etcd, as requests to the v3
  * JSON gateway with base64 keys and values.

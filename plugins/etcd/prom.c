@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prom.c: the Prometheus text format parser and histogram arithmetic
  * (see prom.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prom.h: a parser for the Prometheus text exposition format (what
  * etcd serves at /metrics), and the histogram arithmetic the etcd

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reply.c: the parsers of etcd's JSON gateway replies (see reply.h).
  * Out of the client (ops.c, http.c) so that tests/systems/etcd_reply and

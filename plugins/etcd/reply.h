@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reply.h: the parsers of the replies of etcd's v3 JSON gateway, kept
  * apart from the client (ops.c, http.c) so that they can be tested and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * api.c: the Kubernetes REST API, spoken with libcurl and jansson.  One
  * easy handle per call (calls come from the main thread, the nemesis

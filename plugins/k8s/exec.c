@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * exec.c: client-go credential plugins (`users[].user.exec` in a
  * kubeconfig), the way EKS (aws eks get-token), GKE

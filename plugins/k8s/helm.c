@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * helm.c: running the helm CLI (and kubectl port-forward): argv vectors,
  * printing them for --dry-run and the log, running them (dt/command.h)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * k8s.h: the parts of the `k8s` platform plugin, shared between its files.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kubeconfig.c: how the k8s platform reaches the cluster.  Reads the
  * standard kubeconfig ($KUBECONFIG, ~/.kube/config) through the core's

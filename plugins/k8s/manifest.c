@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * manifest.c: the chart's extra `crd` and `rbac` manifests.  A manifest
  * is a file or an http(s) URL of YAML documents separated by `---`; each

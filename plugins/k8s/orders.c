@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * orders.c: the k8s platform's side of the dt-agent.  Finds the agent
  * pod on a node, sends it orders (exec an argv in the pod's network

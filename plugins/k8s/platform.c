@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * platform.c: the `k8s` platform.  A run gets its own namespace; the
  * chart's crd and rbac manifests are created, its `sub` charts and then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pods.c: the release's pods as the k8s platform's nodes.  Lists and
  * watches pods by the release's labels until they are ready, turns a pod

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kill: the `kill` nemesis.  start sends SIGKILL to every process of the
  * target nodes (through the platform, which reaps them); heal starts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * explain.c: turn a violated partition's search result into words (JSON)
  * and a picture (one self-contained HTML file, no network).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * explain.h: what a violation looks like, for results.json and the
  * HTML visualization: the longest linearizable prefix the search found,

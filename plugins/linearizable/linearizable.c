@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt_linearizable: the `linearizable` checker.  Pairs each invocation
  * with its completion, splits the history by the model's partition key,
@@ -8,7 +9,7 @@
  *               timeout: 60, memory-limit: 2048, threads: 0, html: PATH}]
  *
  * model defaults to the workload's; memory-limit is in MiB (default:
- * half the machine's memory, at most 4096); html names
+ * half the machine's memory); html names
  * the page written on a violation (default STORE/linearizability.html).
  *
  * Ops: nemesis events are ignored; `fail` ops certainly did not happen
@@ -580,7 +581,7 @@ static const char *verdict_name(lz_verdict v)
 {
 	static const char *const names[] = { "linearizable", "not linearizable",
 		"time budget spent", "memory bound reached", "stopped",
-		"out of memory", "error" };
+		"out of memory", "error", "deferred" };
 
 	return names[v];
 }
@@ -597,7 +598,10 @@ static long long default_memory_mb(void)
 		long long half = pages > 0 && size > 0 ?
 				 (long long)pages * size / 2 / 1048576 : 4096;
 
-		mb = half < 4096 ? (half > 64 ? half : 64) : 4096;
+		/* no cap of its own: porcupine has no bound at all, and a
+		 * bound far below the memory there is made the checker give up
+		 * on histories porcupine decides */
+		mb = half > 64 ? half : 64;
 		atomic_store_explicit(&cached, mb, memory_order_relaxed);
 	}
 	return mb;
@@ -750,8 +754,8 @@ static const dt_option lin_options[] = {
 	{ .name = "model", .type = DT_OPT_COMPONENT, .kind = DT_KIND_MODEL,
 	  .doc = "the sequential specification (default: the workload's model)" },
 	{ .name = "memory-limit", .type = DT_OPT_INT, .min = 1, .max = 1 << 30,
-	  .doc = "MiB the search may use before it says unknown (default: half "
-		 "the memory, at most 4096)" },
+	  .doc = "MiB the search may use; past it a partition is undecided "
+		 "(default: half the machine's memory)" },
 	{ .name = "threads", .type = DT_OPT_INT, .def = "0", .min = 0, .max = 64,
 	  .doc = "partitions checked at once; 0: one per core" },
 	{ .name = "html", .type = DT_OPT_STRING,
@@ -767,6 +771,8 @@ static const dt_checker_type linearizable_checker = {
 				 "Lowe search, per partition, in parallel)",
 		  .options = lin_options },
 	.check = lin_check,
+	/* linearizability is local, and the models' reads change no state */
+	.minimize = DT_MINIMIZE_PER_KEY | DT_MINIMIZE_READS,
 };
 
 static int lin_plugin(dt_registry *reg)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * search.c: the linearizability search (see search.h).
  *
@@ -592,6 +593,32 @@ static size_t ws_bytes(const lz_ws *w)
 	       w->stack_cap * sizeof(frame) + w->best_cap * 4 + w->bits_cap * 8;
 }
 
+/* A workspace the memory bound counts only while a search runs: a big
+ * one is given back when its search ends, so that what a thread keeps
+ * between partitions does not go uncounted while another thread's
+ * search takes the bound (RSS went past it). */
+#define WS_KEEP_BYTES (64u << 20)
+
+static void ws_trim(lz_ws *w)
+{
+	search *s = &w->s;
+
+	if (ws_bytes(w) <= WS_KEEP_BYTES)
+		return;
+	free(s->sbytes);
+	free(s->sref);
+	free(s->stab);
+	free(s->kbytes);
+	free(s->ctab);
+	free(s->key);
+	s->sbytes = s->kbytes = s->key = NULL;
+	s->sref = NULL;
+	s->stab = NULL;
+	s->ctab = NULL;
+	s->sbcap = s->scap = s->stabcap = s->kbcap = s->ctabcap = s->keycap = 0;
+	s->sblen = s->kblen = s->nstates = s->ncache = 0;
+}
+
 void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 {
 	search s = w->s;
@@ -609,6 +636,7 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 	uint64_t iter = 0;
 	int64_t sid;
 	size_t last_states, last_cache;
+	uint64_t steps0 = p->steps;
 
 	s.ctx = ctx;
 	s.p = p;
@@ -724,6 +752,10 @@ void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w)
 			}
 			if (s.over) {
 				p->verdict = LZ_MEMORY;
+				goto done;
+			}
+			if (ctx->budget > 0 && p->steps - steps0 > ctx->budget) {
+				p->verdict = LZ_DEFERRED;
 				goto done;
 			}
 		}
@@ -864,6 +896,7 @@ done:
 	atomic_fetch_sub(&ctx->mem_used, s.mem);
 	w->buf = buf;
 	w->s = s;
+	ws_trim(w);
 }
 
 /* ---- partitions in parallel ------------------------------------------------ */
@@ -872,9 +905,13 @@ typedef struct pool {
 	lz_ctx *ctx;
 	lz_part *parts;
 	size_t *order;
-	size_t nparts;
+	size_t nparts;        /* of this round */
 	atomic_size_t next;
+	bool failed;          /* the model refused an op */
 } pool;
+
+/* Steps of the first round (a few milliseconds). */
+#define LZ_FIRST_BUDGET (1u << 15)
 
 /* One small workspace is kept between checks, so that checking many
  * small histories costs no malloc.  A check takes it (or makes its own
@@ -951,8 +988,10 @@ static void *worker(void *arg)
 			p->prepared = true;
 		}
 		lz_search(pl->ctx, p, w);
-		if (p->verdict == LZ_VIOLATION || p->verdict == LZ_TIMEOUT ||
-		    p->verdict == LZ_MEMORY || p->verdict == LZ_NOMEM)
+		/* the memory bound or malloc failing stops this partition
+		 * only: another may still prove a violation (its search
+		 * starts with this one's memory given back) */
+		if (p->verdict == LZ_VIOLATION || p->verdict == LZ_TIMEOUT)
 			atomic_store(&pl->ctx->stop, true);
 	}
 	if (main_thread)
@@ -971,15 +1010,56 @@ static int size_cmp(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
+/* One round over the partitions of pl->order: on this thread, or on
+ * several when the work is big (or turned out hard: a round after the
+ * first).  Sets pl->failed when the model refused an op. */
+static void run_round(lz_ctx *ctx, pool *pl, size_t total, int round, long ncpu)
+{
+	pthread_t tid[64];
+	int nt = 0;
+	warg wa[2] = { { pl, false }, { pl, true } };
+	bool big = pl->nparts > 1 && (total >= 4000 || round > 0);
+
+	/* Threads cost tens of microseconds: not worth it for small work
+	 * (nor is asking how many cores there are: sysconf reads /sys). */
+	if (big && ncpu <= 0)
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu > 64)
+		ncpu = 64;
+	if (big && ncpu > 1) {
+		/* prepare moves opbase: every partition before any thread */
+		for (size_t i = 0; ctx->prepare != NULL && i < pl->nparts; i++) {
+			lz_part *p = &pl->parts[pl->order[i]];
+
+			if (p->prepared)
+				continue;
+			if (ctx->prepare(ctx, p) != 0) {
+				for (size_t j = 0; j < pl->nparts; j++)
+					pl->parts[pl->order[j]].verdict = LZ_STOPPED;
+				p->verdict = LZ_ERROR;
+				pl->failed = true;
+				return;
+			}
+			p->prepared = true;
+		}
+		for (nt = 0; nt < ncpu - 1 && (size_t)nt < pl->nparts - 1; nt++)
+			if (pthread_create(&tid[nt], NULL, worker, &wa[0]) != 0)
+				break;
+	}
+	worker(&wa[1]);
+	for (int i = 0; i < nt; i++)
+		pthread_join(tid[i], NULL);
+	for (size_t i = 0; i < pl->nparts; i++)
+		if (pl->parts[pl->order[i]].verdict == LZ_ERROR)
+			pl->failed = true;
+}
+
 void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts)
 {
 	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
 	pool pl = { .ctx = ctx, .parts = parts, .nparts = nparts };
 	size_t total = 0;
 	long ncpu = ctx->threads;
-	pthread_t tid[64];
-	int nt = 0;
-	warg wa[2] = { { &pl, false }, { &pl, true } };
 	size_t few[64];   /* the order of a few partitions: no malloc */
 
 	for (size_t i = 0; i < nparts; i++)
@@ -992,7 +1072,7 @@ void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts)
 	}
 	for (size_t i = 0; i < nparts; i++)
 		pl.order[i] = i;
-	/* biggest first, so that the last to finish is a small one */
+	/* biggest first (then reversed for the first round) */
 	if (pl.order == few) {
 		/* a few: a stable insertion sort, as qsort's merge sort is */
 		for (size_t i = 1; i < nparts; i++) {
@@ -1008,35 +1088,52 @@ void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts)
 		qsort(pl.order, nparts, sizeof(*pl.order), size_cmp);
 		pthread_mutex_unlock(&sort_lock);
 	}
-	atomic_init(&pl.next, 0);
-	/* Threads cost tens of microseconds: not worth it for small work
-	 * (nor is asking how many cores there are: sysconf reads /sys). */
-	if (nparts > 1 && total >= 4000 && ncpu <= 0)
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (ncpu > 64)
-		ncpu = 64;
-	if (nparts > 1 && total >= 4000 && ncpu > 1) {
-		/* prepare moves opbase: every partition before any thread */
-		for (size_t i = 0; ctx->prepare != NULL && i < nparts; i++) {
-			lz_part *p = &parts[pl.order[i]];
+	/* Rounds: every undecided partition gets the round's step budget
+	 * (none when it is the only one left), the deferred ones go again
+	 * with eight times more.  A search started again from scratch costs
+	 * at most a seventh more than one search with no budget. */
+	ctx->budget = nparts > 1 ? LZ_FIRST_BUDGET : 0;
+	/* The first round smallest first: an easy violation is found before
+	 * a big partition spends its budget; the rounds after it biggest
+	 * first, so that the last to finish on a thread is a small one. */
+	for (size_t i = 0; i < nparts / 2; i++) {
+		size_t t = pl.order[i];
 
-			if (ctx->prepare(ctx, p) != 0) {
-				for (size_t j = 0; j < nparts; j++)
-					parts[j].verdict = LZ_STOPPED;
-				p->verdict = LZ_ERROR;
-				if (pl.order != few)
-					free(pl.order);
-				return;
-			}
-			p->prepared = true;
-		}
-		for (nt = 0; nt < ncpu - 1 && (size_t)nt < nparts - 1; nt++)
-			if (pthread_create(&tid[nt], NULL, worker, &wa[0]) != 0)
-				break;
+		pl.order[i] = pl.order[nparts - 1 - i];
+		pl.order[nparts - 1 - i] = t;
 	}
-	worker(&wa[1]);
-	for (int i = 0; i < nt; i++)
-		pthread_join(tid[i], NULL);
+	for (int round = 0; nparts > 0; round++) {
+		size_t left = 0;
+
+		atomic_init(&pl.next, 0);
+		run_round(ctx, &pl, total, round, ncpu);
+		if (pl.failed)
+			break;
+		for (size_t i = 0; i < pl.nparts; i++)
+			if (parts[pl.order[i]].verdict == LZ_DEFERRED)
+				pl.order[left++] = pl.order[i];
+		if (left == 0)
+			break;
+		if (atomic_load(&ctx->stop)) {
+			for (size_t i = 0; i < left; i++)
+				parts[pl.order[i]].verdict = LZ_STOPPED;
+			break;
+		}
+		if (round == 0)
+			for (size_t i = 0; i < left / 2; i++) {
+				size_t t = pl.order[i];
+
+				pl.order[i] = pl.order[left - 1 - i];
+				pl.order[left - 1 - i] = t;
+			}
+		pl.nparts = left;
+		total = 0;
+		for (size_t i = 0; i < left; i++)
+			total += parts[pl.order[i]].n;
+		ctx->budget = left == 1 ? 0 :
+			      ctx->budget > UINT64_MAX / 8 ? 0 : ctx->budget * 8;
+	}
+	ctx->budget = 0;
 	if (pl.order != few)
 		free(pl.order);
 }

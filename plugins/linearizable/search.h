@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * search.h: the linearizability search of one partition (Wing & Gong
  * with Lowe's just-in-time linearization and memoization, as porcupine
@@ -38,7 +39,9 @@ typedef enum lz_verdict {
 	LZ_MEMORY,       /* memory bound reached */
 	LZ_STOPPED,      /* another partition failed first */
 	LZ_NOMEM,        /* malloc failed */
-	LZ_ERROR         /* the model refused an op (lz_ctx.prepare) */
+	LZ_ERROR,        /* the model refused an op (lz_ctx.prepare) */
+	LZ_DEFERRED      /* its round's step budget spent: searched again,
+			  * with a bigger one, after the other partitions */
 } lz_verdict;
 
 typedef struct lz_part {
@@ -65,6 +68,10 @@ typedef struct lz_ctx {
 	atomic_size_t mem_peak;   /* bytes at most, all partitions */
 	atomic_bool stop;
 	int threads;              /* 0: one per core */
+	/* Steps a search of this round may take (0: no bound): partitions
+	 * are searched in rounds of growing budgets (lz_search_all), so that
+	 * a hard one does not starve the others. */
+	uint64_t budget;
 	/* The model's ops of a partition are made when it is searched
 	 * (prepare: 0, or -1 and the partition's verdict is LZ_ERROR):
 	 * after a violation the other partitions are never prepared.
@@ -90,8 +97,13 @@ void lz_ws_free(lz_ws *w);
 /* Search one partition; sets p->verdict and the result fields. */
 void lz_search(lz_ctx *ctx, lz_part *p, lz_ws *w);
 
-/* Search every partition, in parallel when it pays; stops the others at
- * the first violation. */
+/* Search every partition, in parallel when it pays, in rounds: each
+ * round gives every undecided partition a step budget (growing from
+ * round to round; none for the last undecided one), so that easy
+ * partitions are decided before a hard one takes the time or memory;
+ * stops the others at the first violation.  A partition that reaches the
+ * memory bound or fails to allocate stays undecided but does not stop
+ * the others: one of them may still prove a violation. */
 void lz_search_all(lz_ctx *ctx, lz_part *parts, size_t nparts);
 
 void lz_part_clear(const lz_ctx *ctx, lz_part *p);

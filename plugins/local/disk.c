@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * disk.c: a node's data folder on dt-faultfs, DT's fault filesystem,
  * when the chart's `local:` or the suite's `platform:` section says
@@ -257,7 +258,7 @@ int lc_disk_mount(lc_platform *p, char *err)
 		if (lc_state_add(&p->state, "faultfs %s", mount) != 0)
 			return dt_fail(err, "state file %s: %s", p->state.path,
 				       strerror(errno));
-		d->pid = lc_spawn(NULL, d->argv, p->store_dir, d->log, e);
+		d->pid = lc_spawn(NULL, d->argv, NULL, p->store_dir, d->log, e);
 		if (d->pid < 0) {
 			d->pid = 0;
 			return dt_fail(err, "node %s: dt-faultfs: %s (built with "

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * local.c: the `local` platform.  Brings a chart's `local:` recipe up as
  * N nodes on this machine: one network namespace per node (dt-RUN-nI),
@@ -315,7 +316,7 @@ static int start_proc(lc_platform *p, size_t i, size_t k, char *err)
 		fprintf(log, "\n");
 		fclose(log);
 	}
-	pr->pid = lc_spawn(nd->netns, pr->argv, x->data_dir, x->log_path, e);
+	pr->pid = lc_spawn(nd->netns, pr->argv, x->envp, x->data_dir, x->log_path, e);
 	if (pr->pid < 0) {
 		pr->pid = 0;
 		return dt_fail(err, "node %s: %s: %s", nd->name, pr->spec->name, e);
@@ -401,7 +402,7 @@ int lc_node_wait(lc_platform *p, size_t i, size_t k, char *err)
 		}
 		if (pr->ready->port != 0 ? tcp_accepts(nd->address, pr->ready->port) :
 		    ready_command(nd, pr, e))
-			return 0;
+			return lc_clock_check(p, i, k, err);
 		if (dt_deadline_expired(&d))
 			break;
 		if (p->cancelled != NULL && p->cancelled(p->cancelled_arg))
@@ -521,6 +522,7 @@ static void platform_free(lc_platform *p)
 		json_decref(p->nodes[i].info);
 	free(p->nodes);
 	lc_disk_free(p);
+	lc_clock_free(p);
 	free(p->x);
 	free(p);
 }
@@ -693,6 +695,7 @@ static void print_plan(const lc_platform *p)
 		       p->nodes[i].name, p->nodes[i].address, p->nodes[i].netns,
 		       p->x[i].veth, p->x[i].data_dir, p->x[i].log_path);
 		lc_disk_print(p, i);
+		lc_clock_print(p, i);
 		for (size_t k = 0; k < p->x[i].nprocs; k++) {
 			print_steps(&p->nodes[i], &p->x[i].procs[k]);
 			printf("local: %s: run", p->nodes[i].name);
@@ -717,6 +720,7 @@ static void name_nodes(lc_platform *p)
 				     "data_dir", x->data_dir, "log", x->log_path,
 				     "veth", x->veth);
 		lc_disk_info(p, i);
+		lc_clock_info(p, i);
 	}
 }
 
@@ -778,8 +782,11 @@ static lc_platform *plan(const json_t *chart, const json_t *config,
 	if (lc_disk_plan(p, chart, config, err) != 0)
 		goto fail;
 	name_nodes(p);
-	if (lc_recipe_expand(p, err) != 0)
+	if (lc_recipe_expand(p, err) != 0 ||
+	    lc_clock_plan(p, chart, config, err) != 0)
 		goto fail;
+	for (size_t i = 0; i < p->n; i++)
+		lc_clock_info(p, i);
 	return p;
 fail:
 	local_destroy(p);
@@ -849,7 +856,8 @@ static void *local_create(const dt_platform_env *env, char *err)
 	}
 	if (p->keep)
 		lc_state_add(&p->state, "keep 1");
-	if (make_network(p, err) != 0 || lc_disk_mount(p, err) != 0)
+	if (make_network(p, err) != 0 || lc_disk_mount(p, err) != 0 ||
+	    lc_clock_make(p, err) != 0)
 		goto fail;
 	/* Each process on every node, then wait for it on every node: a
 	 * cluster (etcd) may need all its members up before any is ready. */
@@ -911,6 +919,9 @@ static const dt_option local_options[] = {
 		 "default: the chart's local.disk" },
 	{ .name = "faultfs", .type = DT_OPT_OBJECT, .fields = lc_faultfs_options,
 	  .doc = "dt-faultfs's settings, over the chart's local.faultfs" },
+	{ .name = "clock", .type = DT_OPT_ENUM, .values = lc_clock_types,
+	  .doc = "real or fake (each node's processes under DT's clock shim, "
+		 "for the clock nemeses); default: the chart's local.clock" },
 	{ .name = NULL }
 };
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * local.h: internals of the `local` platform, which brings a chart's
  * `local:` recipe up as N nodes on this machine, each in its own network
@@ -9,6 +10,7 @@
  *   state.c   the state file that records what a run made, and the undo
  *             of it (teardown, the next start, `dt-run cleanup`)
  *   disk.c    `disk: faulty`: each node's data folder on dt-faultfs
+ *   clock.c   `clock: fake`: each node's processes under DT's clock shim
  *   local.c   the platform callbacks
  *
  * Ownership: an lc_platform owns its nodes, their expanded argvs and the
@@ -49,9 +51,9 @@ int lc_run(const char *netns, const char *const *argv, double timeout,
 /* Start argv in the background in netns: its own session (so a terminal's
  * ^C reaches only dt-run), working directory cwd, stdin /dev/null,
  * stdout and stderr appended to logpath, killed when the thread that
- * started it ends (dt_command_spawn).  Returns the pid, or -1 with err. */
-pid_t lc_spawn(const char *netns, char *const *argv, const char *cwd,
-	       const char *logpath, char *err);
+ * started it ends (dt_command_spawn); envp NULL: ours.  Returns the pid, or -1 with err. */
+pid_t lc_spawn(const char *netns, char *const *argv, char *const *envp,
+	       const char *cwd, const char *logpath, char *err);
 
 /* The start time of a process (field 22 of /proc/PID/stat), 0 when it
  * does not exist.  Used to tell a process from a later one with the same
@@ -197,6 +199,8 @@ typedef struct lc_node {
 	char log_path[4096];
 	char veth[16];
 	lc_disk *disk;              /* its dt-faultfs (owned), or NULL */
+	char clock_page[4096];      /* clock: fake: its clock page */
+	char **envp;                /* clock: fake: its processes' (owned) */
 } lc_node;
 
 typedef struct lc_platform {
@@ -218,6 +222,8 @@ typedef struct lc_platform {
 	bool state_open;
 	bool (*cancelled)(void *arg);  /* from the env, may be NULL */
 	void *cancelled_arg;
+	bool clock_fake;            /* clock: fake (clock.c) */
+	char clock_shim[4096];      /* libdtclock.so's path then */
 	int subnet_lock;            /* held from choosing the subnet until
 				       the bridge has its address, or -1 */
 } lc_platform;
@@ -266,6 +272,28 @@ void lc_disk_free(lc_platform *p);
  * folder replaces its mount point.  After the node processes are gone,
  * before the data folders are removed.  0, or -1 with err. */
 int lc_disk_undo(char *const *items, size_t n, bool keep, char *err);
+
+/* ---- clock.c ----------------------------------------------------------- */
+
+/* `clock:` (real, fake) in the chart's local: and the suite's
+ * platform: sections. */
+extern const char *const lc_clock_types[];
+/* Read clock (the suite's over the chart's); with fake, refuse a process
+ * the shim cannot reach (naming it and why) and plan each node's page
+ * and environment.  After the argvs are expanded. */
+int lc_clock_plan(lc_platform *p, const json_t *chart, const json_t *config,
+		  char *err);
+/* Why the shim cannot reach the program at path (static, Go), or NULL. */
+const char *lc_clock_unreachable(const char *path);
+/* Node i's info gets "clock": {page}. */
+void lc_clock_info(lc_platform *p, size_t i);
+/* The dry run's line for node i. */
+void lc_clock_print(const lc_platform *p, size_t i);
+/* Make every node's clock page, at true time; before any node starts. */
+int lc_clock_make(lc_platform *p, char *err);
+/* Once process k of node i is ready: it must have the shim mapped. */
+int lc_clock_check(lc_platform *p, size_t i, size_t k, char *err);
+void lc_clock_free(lc_platform *p);
 
 /* ---- local.c ----------------------------------------------------------- */
 

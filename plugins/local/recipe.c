@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * recipe.c: the chart's `local:` recipe, read and expanded per node.
  *
@@ -30,6 +31,7 @@
 
 /* disk: faulty and its dt-faultfs settings (disk.c mounts it). */
 const char *const lc_disk_types[] = { "plain", "faulty", NULL };
+const char *const lc_clock_types[] = { "real", "fake", NULL };
 static const char *const dirs_models[] = { "ext4", "strict", NULL };
 
 const dt_option lc_faultfs_options[] = {
@@ -140,6 +142,9 @@ const dt_option lc_chart_options[] = {
 		 "disk faults)" },
 	{ .name = "faultfs", .type = DT_OPT_OBJECT, .fields = lc_faultfs_options,
 	  .doc = "dt-faultfs's settings with disk: faulty" },
+	{ .name = "clock", .type = DT_OPT_ENUM, .def = "real", .values = lc_clock_types,
+	  .doc = "fake: each node's processes under DT's clock shim "
+		 "(libdtclock.so), whose clock the clock nemeses change" },
 	{ .name = NULL }
 };
 

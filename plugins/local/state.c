@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * state.c: the local platform's state files.  Before it makes anything
  * (bridge, namespace, veth, process, data directory) a run appends a line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sys.c: running commands and processes for the local platform, inside a
  * named network namespace when asked, through dt/command.h (fork/execve,
@@ -39,15 +40,16 @@ int lc_run(const char *netns, const char *const *argv, double timeout,
 	return dt_command_run(&c, err);
 }
 
-pid_t lc_spawn(const char *netns, char *const *argv, const char *cwd,
-	       const char *logpath, char *err)
+pid_t lc_spawn(const char *netns, char *const *argv, char *const *envp,
+	       const char *cwd, const char *logpath, char *err)
 {
 	/* A node must not outlive dt-run: were dt-run killed between this
 	 * fork and recording the pid in the state file, nothing would know
 	 * to stop it.  (The signal follows the thread that forked; those
 	 * end only after the run is over.) */
 	dt_command c = {
-		.argv = (const char *const *)argv, .netns = netns, .cwd = cwd,
+		.argv = (const char *const *)argv, .envp = envp,
+		.netns = netns, .cwd = cwd,
 		.log_path = logpath, .die_with_parent = true,
 	};
 

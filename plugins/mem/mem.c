@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mem: an in-process reference system.  A linearizable store of
  * registers and bank accounts behind one lock, to test DT's own pipeline
@@ -7,8 +8,10 @@
  *   client: {name: mem, bug: stale-reads, bug-probability: 0.2}
  *
  * stale-reads: a read sometimes returns the value before the last write
- * (bank: the balances before the last transfer); lost-writes: a write or
- * transfer sometimes answers ok without taking effect.  `latency` (a
+ * (bank: the balances before the last transfer; set: the set without
+ * its newest element); lost-writes: a write, transfer or add sometimes
+ * answers ok without taking effect.  The set workload's set is a list
+ * of the elements added, in order.  `latency` (a
  * duration) makes each operation take a random time up to it, so that
  * operations overlap as they do against a real system.
  */
@@ -58,6 +61,9 @@ typedef struct mem_store {
 	bool bank;
 	long long accounts, balance;
 	json_int_t *balances, *prev_balances;
+	bool set;        /* the set workload */
+	json_int_t *elems;
+	size_t nelems, capelems;
 	dt_map *keys;    /* name -> mem_key, owned */
 	uint64_t seed;
 } mem_store;
@@ -73,6 +79,7 @@ static void mem_destroy(void *data)
 
 	free(s->balances);
 	free(s->prev_balances);
+	free(s->elems);
 	dt_map_free(s->keys, free);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
@@ -93,6 +100,7 @@ static void *mem_create(const dt_client_env *env, char *err)
 	s->latency = dt_opt_number(env->config, "latency");
 	s->seed = (uint64_t)dt_opt_int(env->config, "seed");
 	s->bank = env->workload != NULL && strcmp(env->workload, "bank") == 0;
+	s->set = env->workload != NULL && strcmp(env->workload, "set") == 0;
 	if (s->bank) {
 		if (dt_conf_int(env->workload_config, "accounts", 5, 2, 1000, &s->accounts, err) ||
 		    dt_conf_int(env->workload_config, "balance", 10000, 0, 1000000000000LL,
@@ -210,6 +218,34 @@ static dt_op_type bank_invoke(mem_conn *c, const char *f, const json_t *value,
 	return dt_op_error(&r->error, DT_OP_FAIL, "unknown operation");
 }
 
+static dt_op_type set_invoke(mem_conn *c, const char *f, const json_t *value,
+			     dt_reply *r)
+{
+	mem_store *s = c->store;
+
+	if (strcmp(f, "read") == 0) {
+		size_t n = s->nelems;
+
+		if (n > 0 && bug_hits(c, BUG_STALE_READS))
+			n--;
+		r->value = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(r->value, json_integer(s->elems[i]));
+		return DT_OP_OK;
+	}
+	if (strcmp(f, "add") == 0) {
+		if (!json_is_integer(value))
+			return dt_op_error(&r->error, DT_OP_FAIL, "add needs an integer");
+		if (bug_hits(c, BUG_LOST_WRITES))
+			return DT_OP_OK;
+		if (dt_grow(&s->elems, &s->capelems, s->nelems + 1, sizeof(*s->elems)) != 0)
+			return dt_op_error(&r->error, DT_OP_FAIL, "out of memory");
+		s->elems[s->nelems++] = json_integer_value(value);
+		return DT_OP_OK;
+	}
+	return dt_op_error(&r->error, DT_OP_FAIL, "unknown operation");
+}
+
 static dt_op_type register_invoke(mem_conn *c, const char *f, const json_t *value,
 				  dt_reply *r)
 {
@@ -264,6 +300,8 @@ static dt_op_type mem_invoke(void *data, const char *f, const json_t *value,
 	pthread_mutex_lock(&c->store->lock);
 	if (c->store->bank)
 		t = bank_invoke(c, f, value, r);
+	else if (c->store->set)
+		t = set_invoke(c, f, value, r);
 	else
 		t = register_invoke(c, f, value, r);
 	pthread_mutex_unlock(&c->store->lock);
@@ -276,12 +314,12 @@ static void mem_disconnect(void *data)
 	free(data);
 }
 
-static const char *const mem_ops[] = { "read", "write", "cas", "transfer", NULL };
+static const char *const mem_ops[] = { "read", "write", "cas", "transfer", "add", NULL };
 
 static const dt_client_type mem_client = {
 	.size = sizeof(dt_client_type),
 	.info = { .name = "mem", .version = "1.0",
-		  .description = "in-process reference store (register, bank), "
+		  .description = "in-process reference store (register, bank, set), "
 				 "with optional bugs",
 		  .options = mem_options },
 	.operations = mem_ops,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bank.c: the bank model: `accounts` accounts starting with `balance`
  * each (the workload's options, overridden by the checker entry's);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * common.c: what the models do alike (see models.h): preparing and
  * packing operations, encoding and printing values, partition keys,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kv.c: the kv model: get / put / append on string values, per key,
  * each key starting "".  The state is the key's raw string; a value

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * models.h: what the models of dt_models share (see dt/model.h for the
  * model ABI).  Each model has its own file:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plugin.c: dt_models, the sequential specifications DT ships for the
  * linearizability checker (see models.h for the list and dt/model.h for

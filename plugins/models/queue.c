@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * queue.c: the queue model, FIFO: enqueue an element, dequeue the front
  * one (null when the queue is empty); starts empty.  The state is its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * register.c: the register and cas-register models, per key, starting
  * null.  Both read (or get) and write (or put); cas-register also has

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * set.c: the set model: add an element, read them all; starts empty.
  * The state is its elements (see models.h) sorted by their bytes, each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * partition: the `partition` nemesis.  It cuts the network between
  * groups of nodes with iptables rules inside the nodes' own network
@@ -14,6 +15,14 @@
  *                    of nodes nearest it, no two the same majority
  *   targets          the nodes the target selection picks against the
  *                    others (`target: [n1, n2]`, `fixed`, `one`, ...)
+ *   isolate-primary  the primary alone against the other nodes (with
+ *                    `target: primary`, resolved when the fault starts):
+ *                    the clients, which are not nodes, still reach it,
+ *                    so it goes on acknowledging writes while the others
+ *                    elect a new one (a split brain)
+ *   primary-from-replicas  the same cut, named for what it means with
+ *                    sentinels beside the replicas: the primary loses its
+ *                    replicas and sentinels, not its clients
  * Every node takes part whatever the targets, except in isolate-one,
  * which picks its node among the targets, and in targets.
  *
@@ -40,12 +49,14 @@ typedef enum part_mode {
 	MODE_ISOLATE_ONE,
 	MODE_BRIDGE,
 	MODE_MAJORITIES_RING,
-	MODE_TARGETS
+	MODE_TARGETS,
+	MODE_ISOLATE_PRIMARY,
+	MODE_PRIMARY_FROM_REPLICAS
 } part_mode;
 
 static const char *const mode_names[] = {
 	"halves", "random-halves", "isolate-one", "bridge", "majorities-ring",
-	"targets", NULL
+	"targets", "isolate-primary", "primary-from-replicas", NULL
 };
 
 typedef enum part_direction {
@@ -60,7 +71,9 @@ static const dt_option part_options[] = {
 	{ .name = "mode", .type = DT_OPT_ENUM, .def = "halves", .values = mode_names,
 	  .doc = "halves: first half against the rest; random-halves; isolate-one: a "
 		 "target alone; bridge: two halves, one node seeing both; "
-		 "majorities-ring; targets: the targets against the others" },
+		 "majorities-ring; targets: the targets against the others; "
+		 "isolate-primary, primary-from-replicas: the primary (target: "
+		 "primary) against the other nodes, clients still reaching it" },
 	{ .name = "direction", .type = DT_OPT_ENUM, .def = "both",
 	  .values = direction_names,
 	  .doc = "both, or one way: in (the first group drops what the second "
@@ -179,6 +192,18 @@ static int check_mode(const json_t *config, const dt_node *nodes, size_t nnodes,
 				    "nodes, the chart has %zu", mode_names[m],
 				    m == MODE_BRIDGE || m == MODE_MAJORITIES_RING ?
 				    3 : 2, nnodes);
+	if (m == MODE_ISOLATE_PRIMARY || m == MODE_PRIMARY_FROM_REPLICAS) {
+		const json_t *t = json_object_get(config, "target");
+		const char *role = json_string_value(t);
+
+		if (role == NULL || (strcmp(role, "primary") != 0 &&
+				     strcmp(role, "leader") != 0))
+			return dt_conf_fail(config, "target", err, "mode %s cuts "
+					    "the primary off: it needs target: "
+					    "primary (or leader), resolved when "
+					    "the fault starts", mode_names[m]);
+		return 0;
+	}
 	if (m == MODE_TARGETS)
 		return check_targets(config, nodes, nnodes, err);
 	return 0;
@@ -314,7 +339,8 @@ static json_t *plan(part_nemesis *p, const size_t *targets, size_t ntargets,
 	size_t n = p->n, half = n / 2, k = 0;
 	json_t *desc;
 
-	if (p->mode == MODE_TARGETS) {
+	if (p->mode == MODE_TARGETS || p->mode == MODE_ISOLATE_PRIMARY ||
+	    p->mode == MODE_PRIMARY_FROM_REPLICAS) {
 		k = targets_first(p, targets, ntargets, order);
 		if (k == 0 || k == n) {
 			dt_fail(err, "mode targets: the target selection picked "
@@ -329,6 +355,8 @@ static json_t *plan(part_nemesis *p, const size_t *targets, size_t ntargets,
 	memset(p->drop, 0, n * n * sizeof(*p->drop));
 	switch (p->mode) {
 	case MODE_TARGETS:
+	case MODE_ISOLATE_PRIMARY:
+	case MODE_PRIMARY_FROM_REPLICAS:
 		cut(p, order, k, order + k, n - k);
 		json_object_set_new(desc, "groups", json_pack("[o, o]",
 			names(p, order, k), names(p, order + k, n - k)));
@@ -480,7 +508,8 @@ static const dt_nemesis_type partition_type = {
 	.size = sizeof(dt_nemesis_type),
 	.info = { .name = "partition", .version = "1.0",
 		  .description = "iptables cuts between groups of nodes (halves, random-halves, "
-					 "isolate-one, bridge, majorities-ring, targets)",
+					 "isolate-one, bridge, majorities-ring, targets, "
+					 "isolate-primary)",
 		  .options = part_options, .validate = part_validate },
 	.create = part_create,
 	.start = part_start,

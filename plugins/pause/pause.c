@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pause: the `pause` nemesis.  start sends SIGSTOP to every process of
  * the target nodes (their process groups, through the platform); heal

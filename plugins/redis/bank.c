@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bank.c: the bank workload on redis: a hash "dt:bank" with one field
  * per account.  read: HMGET of every field (one command, atomic);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * client.c: the client of redis-server, on hiredis: its configuration,
  * its callbacks, and the plugin's entry point.
@@ -19,8 +20,13 @@
  * reconnects (conn.c).  Every operation runs against a deadline of
  * env->timeout: each socket wait gets what is left of it.
  *
- * Workloads: register and kv (ops.c), bank (bank.c); setup.c writes the
- * data they start from.
+ * Workloads: register and kv (ops.c), bank (bank.c), set (set.c), lock
+ * (lock.c: SET NX PX, compare-and-delete); setup.c writes the data they
+ * start from.
+ *
+ * Roles (roles.c): which node is the primary now, for faults aimed at
+ * it (`target: primary`): the sentinels' majority when sentinel is on,
+ * else what each node's INFO replication says.
  *
  * Outcomes: an error reply is a fail (redis executed nothing); a lost
  * connection or timeout after a write was sent is info; a read that
@@ -87,11 +93,19 @@ static int workload_conf(redis_client *c, const dt_client_env *env, char *err)
 		c->workload = REDIS_WL_KV;
 		return 0;
 	}
+	if (strcmp(w, "set") == 0) {
+		c->workload = REDIS_WL_SET;
+		return 0;
+	}
 	if (strcmp(w, "register") == 0) {
 		c->workload = REDIS_WL_REGISTER;
 		return 0;
 	}
-	return dt_fail(err, "redis implements the bank, register and kv "
+	if (strcmp(w, "lock") == 0) {
+		c->workload = REDIS_WL_LOCK;
+		return 0;
+	}
+	return dt_fail(err, "redis implements the bank, register, kv, set and lock "
 		       "workloads, not '%s'", w);
 }
 
@@ -167,6 +181,10 @@ static void *redis_connect(void *data, int worker, char *err)
 static dt_op_type invoke(redis_conn *k, const char *f, const json_t *value,
 			 dt_reply *r)
 {
+	if (k->c->workload == REDIS_WL_LOCK)
+		return redis_lock_invoke(k, f, value, &r->value, &r->error);
+	if (k->c->workload == REDIS_WL_SET)
+		return redis_set_invoke(k, f, value, &r->value, &r->error);
 	if (k->c->workload != REDIS_WL_BANK)
 		return redis_keyed_invoke(k, f, value, &r->value, &r->error);
 	if (strcmp(f, "read") == 0)
@@ -191,7 +209,8 @@ static dt_op_type redis_invoke(void *data, const char *f, const json_t *value,
 }
 
 static const char *const redis_ops[] = {
-	"read", "write", "cas", "get", "put", "append", "transfer", NULL
+	"read", "write", "cas", "get", "put", "append", "transfer", "add",
+	"acquire", "release", NULL
 };
 
 static const dt_option redis_options[] = {
@@ -220,9 +239,11 @@ static int redis_validate(const dt_validate_env *env, char *err)
 	const char *rf = dt_opt_string(env->config, "read-from");
 
 	if (w != NULL && strcmp(w, "bank") != 0 && strcmp(w, "kv") != 0 &&
-	    strcmp(w, "register") != 0)
+	    strcmp(w, "register") != 0 && strcmp(w, "set") != 0 &&
+	    strcmp(w, "lock") != 0)
 		return dt_conf_fail(env->config, "name", err, "redis implements "
-				    "the bank, register and kv workloads, not %s", w);
+				    "the bank, register, kv, set and lock workloads, "
+				    "not %s", w);
 	if (strcmp(rf, "replica") == 0 && env->nnodes == 1)
 		return dt_conf_fail(env->config, "read-from", err,
 				    "replica reads need at least 2 nodes");
@@ -245,7 +266,8 @@ static void redis_disconnect(void *data)
 static const dt_client_type redis_client_type = {
 	.size = sizeof(dt_client_type),
 	.info = { .name = "redis", .version = "1.0",
-		  .description = "redis-server through hiredis: bank, register, kv; INFO metrics",
+		  .description = "redis-server through hiredis: bank, register, kv, set, "
+				 "lock; INFO metrics; roles",
 		  .options = redis_options, .validate = redis_validate },
 	.operations = redis_ops,
 	.create = redis_create,
@@ -255,6 +277,7 @@ static const dt_client_type redis_client_type = {
 	.disconnect = redis_disconnect,
 	.destroy = redis_destroy,
 	.metrics = redis_metrics,
+	.roles = redis_roles,
 };
 
 static int redis_plugin(dt_registry *reg)

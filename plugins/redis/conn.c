@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conn.c: a worker's connections to redis: connecting within the
  * operation's deadline, asking the sentinels where the primary is after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * info.c: parse redis INFO text into a flat JSON object (see info.h).
  */

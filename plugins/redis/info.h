@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * info.h: a parser for the reply of redis' INFO command.
  *

@@ -8,8 +8,11 @@ plugins_redis_dt_redis_la_SOURCES = \
 	plugins/redis/client.c \
 	plugins/redis/conn.c \
 	plugins/redis/info.c plugins/redis/info.h \
+	plugins/redis/lock.c \
 	plugins/redis/metrics.c \
 	plugins/redis/ops.c \
+	plugins/redis/roles.c \
+	plugins/redis/set.c \
 	plugins/redis/setup.c
 plugins_redis_dt_redis_la_CFLAGS = $(AM_CFLAGS) $(HIREDIS_CFLAGS)
 plugins_redis_dt_redis_la_LDFLAGS = $(PLUGIN_LDFLAGS)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * metrics.c: the redis client's metrics: INFO from every node, on
  * connections of the metrics thread (kept between samples, dropped on an

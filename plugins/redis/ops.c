@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ops.c: the register and kv workloads on redis.  read/get: GET (on the
  * reader), write/put: SET, append: APPEND, cas: a Lua script comparing

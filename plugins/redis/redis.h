@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * redis.h: what the files of the redis client share: the client (one per
  * run), the connection (one per worker), and the functions each file
@@ -6,7 +7,9 @@
  * Files: client.c (the configuration and the client callbacks), setup.c
  * (the data a run starts from), conn.c (connecting, following the
  * primary, sending commands), ops.c (register and kv), bank.c (bank),
- * metrics.c (INFO of every node), info.c (the INFO parser).
+ * metrics.c (INFO of every node), info.c (the INFO parser), set.c (the
+ * set workload), lock.c (the lock workload), roles.c (which node is the
+ * primary now).
  */
 #ifndef DT_REDIS_H
 #define DT_REDIS_H
@@ -19,9 +22,12 @@
 #include <dt/plugin.h>
 
 #define REDIS_BANK_KEY "dt:bank"
+#define REDIS_SET_KEY "dt:set"
 #define REDIS_MAX_ACCOUNTS 1000
 
-typedef enum { REDIS_WL_REGISTER, REDIS_WL_KV, REDIS_WL_BANK } redis_workload;
+typedef enum {
+	REDIS_WL_REGISTER, REDIS_WL_KV, REDIS_WL_BANK, REDIS_WL_SET, REDIS_WL_LOCK
+} redis_workload;
 typedef enum { REDIS_READ_PRIMARY, REDIS_READ_REPLICA, REDIS_READ_NODE } redis_read_mode;
 
 /* The client: read-only once open returns, except metrics_ctx, which
@@ -40,6 +46,7 @@ typedef struct redis_client {
 	long long sentinel_port;
 	const char *master_name;  /* borrowed from the config */
 	redisContext **metrics_ctx; /* one per endpoint, metrics thread only */
+	unsigned long long lock_tokens; /* lock: tokens handed out (atomic) */
 } redis_client;
 
 /* A worker's connection; owns its two contexts. */
@@ -55,6 +62,9 @@ typedef struct redis_conn {
 	long served_ep;           /* the endpoint the op under way went to,
 				     or -1: the op's reply->node */
 	dt_deadline deadline;     /* of the operation under way */
+	bool lock_held;           /* lock: this connection holds lock_key */
+	char lock_key[128];
+	char lock_token[64];
 } redis_conn;
 
 typedef enum {
@@ -95,9 +105,14 @@ dt_op_type redis_unexpected(redisReply *r, char **error, const char *what);
 
 dt_op_type redis_keyed_invoke(redis_conn *k, const char *f, const json_t *value,
 			      json_t **result, char **error);
+dt_op_type redis_lock_invoke(redis_conn *k, const char *f, const json_t *value,
+			     json_t **result, char **error);
 dt_op_type redis_bank_read(redis_conn *k, json_t **result, char **error);
 dt_op_type redis_bank_transfer(redis_conn *k, const json_t *value, char **error);
+dt_op_type redis_set_invoke(redis_conn *k, const char *f, const json_t *value,
+			    json_t **result, char **error);
 int redis_setup(void *data, char *err);
+json_t *redis_roles(void *data);
 json_t *redis_metrics(void *data);
 
 #endif /* DT_REDIS_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * setup.c: the data a run on redis starts from: the bank's accounts, or
  * an empty database for register and kv (flush: true), written to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * register: the read/write/cas workload on a few independent keys.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stats: performance statistics of a history: per operation, counts of
  * ok/fail/info, latency percentiles of completed operations and the

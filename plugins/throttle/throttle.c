@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * throttle: the `throttle` nemesis.  It shapes what the target nodes
  * send with tc on their interface, in each node's own network context

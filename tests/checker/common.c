@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * common.c: see common.h.  The brute-force checker shares nothing with
  * the plugin's search but the model: plain recursion over orders that

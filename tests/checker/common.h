@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * common.h: what the checker tests share: the linearizable checker and
  * the models loaded from the build tree, a one-call check, and a

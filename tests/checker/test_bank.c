@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_bank: the bank invariant checker on hand-written histories.  Each
  * of its anomalies (malformed read, negative balance, wrong total) is

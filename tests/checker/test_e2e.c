@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_e2e: the linearizable checker at the end of real dt-run runs on
  * the in-process mem system (a correct store is valid; its stale-reads
@@ -158,6 +159,63 @@ Test(e2e, mem_bank_valid_and_lost_writes_caught, .init = setup, .fini = teardown
 	cr_expect(json_is_true(json_object_get(json_object_get(
 		json_object_get(r, "checkers"), "bank"), "valid")));
 	cr_expect(json_is_false(json_object_get(lin(r), "valid")));
+	json_decref(r);
+}
+
+/* The set on mem through the phases: the final read is in the history,
+ * marked final, after the recovery; the set-full checker passes a
+ * correct store and finds the lost adds of a lost-writes one, naming
+ * them, and the stale-reads one's absent newest element as stale. */
+Test(e2e, mem_set_final_read_and_lost_adds_caught, .init = setup, .fini = teardown,
+     .timeout = 60)
+{
+	json_t *r, *sf, *ph;
+	char path[600], line[256];
+	FILE *f;
+	int finals = 0;
+
+	cr_assert_eq(run(DT_RUN " -q --suite mem-set -t 1 --store '%s/store'", tmp), 0);
+	r = results("mem-set");
+	sf = json_object_get(json_object_get(r, "checkers"), "set-full");
+	cr_expect(json_is_true(json_object_get(sf, "valid")));
+	cr_expect_gt(json_integer_value(json_object_get(sf, "acknowledged-count")), 0);
+	cr_expect_eq(json_integer_value(json_object_get(sf, "ok-count")),
+		     json_integer_value(json_object_get(sf, "acknowledged-count")));
+	cr_expect(json_is_true(json_object_get(json_object_get(sf, "last-read"), "final")));
+	ph = json_object_get(r, "phases");
+	cr_expect_geq(json_number_value(json_object_get(ph, "recovery")), 0.99);
+	cr_expect_not_null(json_object_get(ph, "final"));
+	json_decref(r);
+	snprintf(path, sizeof(path), "%s/store/mem-set/latest/history.jsonl", tmp);
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		finals += strstr(line, "\"final\":true") != NULL;
+	fclose(f);
+	cr_expect_eq(finals, 2, "one final read: its invoke and its ok");
+
+	suite_with_bug("mem-set", "lostset", "lost-writes");
+	cr_assert_eq(run(DT_RUN " -q --suite '%s/lostset.yaml' -t 1 --store '%s/store'",
+			 tmp, tmp), 1);
+	r = results("mem-set");
+	sf = json_object_get(json_object_get(r, "checkers"), "set-full");
+	cr_expect(json_is_false(json_object_get(sf, "valid")));
+	cr_expect_gt(json_integer_value(json_object_get(sf, "lost-acknowledged-count")), 0);
+	cr_expect_str_eq(json_string_value(json_array_get(json_object_get(sf,
+			 "anomaly-types"), 0)), "lost");
+	cr_expect_str_eq(json_string_value(json_object_get(json_array_get(
+		json_object_get(sf, "lost"), 0), "add")), "ok");
+	cr_expect_not_null(strstr(json_string_value(json_object_get(sf, "summary")),
+				  "acknowledged adds lost"));
+	json_decref(r);
+
+	suite_with_bug("mem-set", "staleset", "stale-reads");
+	cr_assert_eq(run(DT_RUN " -q --suite '%s/staleset.yaml' -t 1 --store '%s/store'",
+			 tmp, tmp), 0);
+	r = results("mem-set");
+	sf = json_object_get(json_object_get(r, "checkers"), "set-full");
+	cr_expect(json_is_true(json_object_get(sf, "valid")));
+	cr_expect_gt(json_integer_value(json_object_get(sf, "stale-count")), 0);
 	json_decref(r);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_lin: the linearizability checker's verdicts.
  *  - every porcupine history gets the verdict of EXPECTED.tsv;

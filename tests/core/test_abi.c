@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The public structs' layout, pinned.  "Bumped whenever a struct changes
  * shape" is checked here, not remembered: a failure means a change to
@@ -126,6 +127,7 @@ Test(abi, layout, .disabled = sizeof(void *) != 8)
 	PIN(dt_client_type, disconnect, 88);
 	PIN(dt_client_type, destroy, 96);
 	PIN(dt_client_type, metrics, 104);
+	PIN(dt_client_type, roles, 112);
 	PIN(dt_workload_type, size, 0);
 	PIN(dt_workload_type, info, 8);
 	PIN(dt_workload_type, ops, 48);
@@ -133,6 +135,7 @@ Test(abi, layout, .disabled = sizeof(void *) != 8)
 	PIN(dt_workload_type, create, 64);
 	PIN(dt_workload_type, generate, 72);
 	PIN(dt_workload_type, destroy, 80);
+	PIN(dt_workload_type, final_reads, 88);
 	PIN(dt_nemesis_type, size, 0);
 	PIN(dt_nemesis_type, info, 8);
 	PIN(dt_nemesis_type, create, 48);
@@ -142,6 +145,7 @@ Test(abi, layout, .disabled = sizeof(void *) != 8)
 	PIN(dt_checker_type, size, 0);
 	PIN(dt_checker_type, info, 8);
 	PIN(dt_checker_type, check, 48);
+	PIN(dt_checker_type, minimize, 56);
 	PIN(dt_model_type, size, 0);
 	PIN(dt_model_type, info, 8);
 	PIN(dt_model_type, create, 48);

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_boundary.sh: the plugin boundary, as the tree has it.
 #
 # 1. libdt.so exports exactly the functions core/include/dt/ declares

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * history.jsonl: what is written reads back the same; a torn last line
  * is skipped and counted; other damage is an error naming the line.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Plugin loading: good plugins by name, and every way a file can be
  * wrong, each refused with a message naming the file and the reason.
@@ -45,6 +46,20 @@ Test(plugins, finds_a_component_in_a_file_of_another_name)
 
 	cr_assert_not_null(c, "%s", err);
 	cr_assert(strstr(c->file, "dt_bank.so") != NULL);
+}
+
+/* A model is looked up in dt_models.so, the models' collection, before
+ * every plugin of the path is loaded (dt-check's start-up). */
+Test(plugins, a_model_loads_the_models_plugin_only)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	const dt_component *c = dt_registry_get(reg, DT_KIND_MODEL, "cas-register", err);
+
+	cr_assert_not_null(c, "%s", err);
+	cr_assert(strstr(c->file, "dt_models.so") != NULL, "%s", c->file);
+	for (size_t i = 0; i < dt_registry_count(reg); i++)
+		cr_expect(strstr(dt_registry_at(reg, i)->file, "dt_models.so") != NULL,
+			  "also loaded: %s", dt_registry_at(reg, i)->file);
 }
 
 Test(plugins, unknown_name_lists_what_exists)

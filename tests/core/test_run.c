@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt-run end to end on the in-process `mem` system: exit codes, the
  * store's files, overrides, seeds.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The scheduler, with a client, workload and nemesis defined here:
  * weights honoured, the rate held, the final heal always made, an info
@@ -320,6 +321,47 @@ Test(scheduler, no_nemesis_starts_at_the_time_limit)
 	cr_assert_eq(atomic_load(&starts), 2);
 	cr_assert_eq(atomic_load(&heals), 2);
 	dt_history_free(h);
+}
+
+/* Roles as the client reports them, resolved into targets. */
+Test(scheduler, role_targets)
+{
+	dt_node nodes[5];
+	size_t out[5];
+	dt_rng rng;
+	dt_nemesis_conf nc = { .target = DT_TARGET_PRIMARY };
+	json_t *roles = json_pack("{s:s, s:s, s:s, s:s, s:s}", "n1", "replica",
+				  "n2", "primary", "n3", "follower", "n4", "down",
+				  "n5", "stale-primary");
+
+	memset(nodes, 0, sizeof(nodes));
+	for (int i = 0; i < 5; i++)
+		snprintf(nodes[i].name, sizeof(nodes[i].name), "n%d", i + 1);
+	dt_rng_seed(&rng, 9);
+	cr_assert_eq(dt_sched_role_targets(&nc, nodes, 5, roles, &rng, out), 1);
+	cr_expect_eq(out[0], 1);
+	nc.target = DT_TARGET_REPLICAS;
+	cr_assert_eq(dt_sched_role_targets(&nc, nodes, 5, roles, &rng, out), 2);
+	cr_expect(out[0] == 0 && out[1] == 2);
+	for (int i = 0; i < 50; i++) {
+		nc.target = DT_TARGET_MINORITY_WITH_PRIMARY;
+		cr_assert_eq(dt_sched_role_targets(&nc, nodes, 5, roles, &rng, out), 2);
+		cr_expect(out[0] == 1 || out[1] == 1, "no primary in the minority");
+		cr_expect_neq(out[0], out[1]);
+		nc.target = DT_TARGET_MAJORITY_WITHOUT_PRIMARY;
+		cr_assert_eq(dt_sched_role_targets(&nc, nodes, 5, roles, &rng, out), 3);
+		for (int k = 0; k < 3; k++)
+			cr_expect_neq(out[k], 1, "the primary in the majority");
+		cr_expect(out[0] < out[1] && out[1] < out[2]);
+	}
+	/* the leader spelling; no primary at all: no target */
+	json_object_set_new(roles, "n2", json_string("leader"));
+	nc.target = DT_TARGET_PRIMARY;
+	cr_assert_eq(dt_sched_role_targets(&nc, nodes, 5, roles, &rng, out), 1);
+	json_object_set_new(roles, "n2", json_string("down"));
+	cr_expect_eq(dt_sched_role_targets(&nc, nodes, 5, roles, &rng, out), 0);
+	cr_expect_eq(dt_sched_role_targets(&nc, nodes, 5, NULL, &rng, out), 0);
+	json_decref(roles);
 }
 
 Test(scheduler, targets)

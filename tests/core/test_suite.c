@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Suites and charts: the real files of the tree load; a table of bad
  * suites gives exact messages naming file, line, column and key.
@@ -92,7 +93,84 @@ Test(suite, values_and_defaults)
 	cr_assert_eq(dt_suite_select_nemeses(s, "partition", err), 0, "%s", err);
 	cr_assert_eq(s->nnemeses, 1);
 	cr_assert_eq(dt_suite_select_nemeses(s, "pause", err), -1);
-	cr_assert_str_eq(err, "--nemesis: suite 's' has no nemesis 'pause' (it has: partition)");
+	cr_assert_str_eq(err, "--nemesis: suite 's' has no nemesis 'pause' (it has: "
+			 "partition; NAME:MODE:ROLE adds one, as in "
+			 "partition:isolate-primary:primary)");
+	dt_suite_free(s);
+}
+
+/* Roles as targets, and the phases after the faults. */
+Test(suite, role_targets_and_recovery)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	dt_suite *s = load_text("name: s\nchart: c\nclient: mem\nworkload: set\n"
+				"recovery: 10s\nfinal-reads-timeout: 1m\nnemesis:\n"
+				"  - {name: kill, target: primary}\n"
+				"  - {name: pause, target: followers}\n"
+				"  - {name: partition, target: leader}\n"
+				"  - {name: kill, target: minority-with-leader}\n"
+				"  - {name: kill, target: majority-without-primary}\n", err);
+
+	cr_assert_not_null(s, "%s", err);
+	cr_expect_eq(s->nemeses[0].target, DT_TARGET_PRIMARY);
+	cr_expect_eq(s->nemeses[1].target, DT_TARGET_REPLICAS);
+	cr_expect_eq(s->nemeses[2].target, DT_TARGET_PRIMARY);
+	cr_expect_eq(s->nemeses[3].target, DT_TARGET_MINORITY_WITH_PRIMARY);
+	cr_expect_eq(s->nemeses[4].target, DT_TARGET_MAJORITY_WITHOUT_PRIMARY);
+	cr_expect(DT_TARGET_IS_ROLE(s->nemeses[0].target));
+	cr_expect_str_eq(dt_target_mode_name(s->nemeses[1].target), "replicas");
+	cr_expect_float_eq(s->recovery, 10, 1e-9);
+	cr_expect(s->final_reads);
+	cr_expect(!s->recovery_workload);
+	cr_expect_float_eq(s->final_timeout, 60, 1e-9);
+	dt_suite_free(s);
+}
+
+/* --nemesis NAME:MODE:ROLE:KEY=VALUE adds an entry the suite lacks,
+ * beside the ones kept by name; its errors name the argument. */
+Test(suite, nemesis_option_adds_entries)
+{
+	char err[DT_ERRBUF_SIZE] = "";
+	dt_suite *s = load_text("name: s\nchart: c\nclient: mem\nworkload: set\n"
+				"nemesis: [kill, pause]\n", err);
+	const json_t *c;
+
+	cr_assert_not_null(s, "%s", err);
+	cr_assert_eq(dt_suite_select_nemeses(s, "kill,partition:isolate-primary:primary:"
+					     "duration=15s:probability=0.5", err), 0, "%s", err);
+	cr_assert_eq(s->nnemeses, 2);
+	cr_expect_str_eq(s->nemeses[0].name, "kill");
+	cr_expect_str_eq(s->nemeses[1].name, "partition");
+	cr_expect_eq(s->nemeses[1].target, DT_TARGET_PRIMARY);
+	cr_expect_float_eq(s->nemeses[1].duration, 15, 1e-9);
+	cr_expect_float_eq(s->nemeses[1].probability, 0.5, 1e-9);
+	c = s->nemeses[1].config;
+	cr_expect_str_eq(json_string_value(json_object_get(c, "mode")), "isolate-primary");
+	cr_expect_str_eq(json_string_value(json_object_get(c, "target")), "primary");
+	{
+		json_t *j = dt_suite_to_json(s);
+
+		cr_expect_eq(json_array_size(json_object_get(j, "nemesis")), 2);
+		json_decref(j);
+	}
+	dt_suite_free(s);
+
+	s = load_text("name: s\nchart: c\nclient: mem\nworkload: set\n", err);
+	cr_assert_not_null(s, "%s", err);
+	cr_assert_eq(dt_suite_select_nemeses(s, "kill:target=primary", err), 0, "%s", err);
+	cr_expect_eq(s->nnemeses, 1);
+	cr_expect_eq(s->nemeses[0].target, DT_TARGET_PRIMARY);
+	cr_expect_eq(dt_suite_select_nemeses(s, "kill:probability=2", err), -1);
+	cr_expect_str_eq(err, "--nemesis kill:probability=2: probability: "
+			 "expected a number between 0 and 1");
+	cr_expect_eq(dt_suite_select_nemeses(s, "kill:a b=1", err), -1);
+	cr_expect_str_eq(err, "--nemesis kill:a b=1: 'a b' is not a key (KEY=VALUE, "
+			 "or a mode, or a role such as primary)");
+	cr_expect_eq(dt_suite_select_nemeses(s, "kill:target=boss", err), -1);
+	cr_expect_str_eq(err, "--nemesis kill:target=boss: target: unknown target "
+			 "mode 'boss' (one, all, fixed, fixed-percent, random-max-percent, "
+			 "primary, leader, replicas, followers, minority-with-primary, "
+			 "majority-without-primary)");
 	dt_suite_free(s);
 }
 
@@ -115,7 +193,9 @@ ParameterizedTestParameters(suite, bad)
 		{ "name: s\nchart: c\nclient: mem\nworkload: bank\nnemesis:\n  - name: kill\n    probability: 2\n",
 		  "7:5: nemesis[0].probability: expected a number between 0 and 1" },
 		{ "name: s\nchart: c\nclient: mem\nworkload: bank\nnemesis:\n  - name: kill\n    target: some\n",
-		  "7:5: nemesis[0].target: unknown target mode 'some' (one, all, fixed, fixed-percent, random-max-percent)" },
+		  "7:5: nemesis[0].target: unknown target mode 'some' (one, all, fixed, fixed-percent, random-max-percent, "
+		  "primary, leader, replicas, followers, minority-with-primary, "
+		  "majority-without-primary)" },
 		{ "name: s\nchart: c\nclient: mem\nworkload: bank\nnemesis:\n  - name: kill\n    target: {mode: fixed-percent, value: 150}\n",
 		  "7:35: nemesis[0].target.value: expected a percentage between 0 and 100" },
 		{ "name: s\nchart: c\nclient: mem\nworkload: {name: bank, operations: {read: -1}}\n",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The helpers dt/types.h offers plugins: dt_strdupf, dt_op_error,
  * deadlines and sleeps, stored values, keyed operations, endpoints.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * YAML loading: types, locations, and a table of bad documents with the
  * exact message each must give.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * api.c: dtd's HTTP API against a real dtd on a loopback port: every
  * endpoint, the token, every error, runs from queue to verdict, cancel,

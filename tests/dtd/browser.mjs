@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // browser.mjs: the dashboard's browser test.  Drives Debian's chromium
 // through playwright-core against a dtd started by browser.sh:
 //   node browser.mjs BASE_URL TOKEN OUT_DIR SUITE [INVALID_SUITE] [--nodes=SUITE]

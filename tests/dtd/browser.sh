@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # browser.sh: the dashboard in headless chromium (see browser.mjs).
 # Starts a dtd of the build on a free loopback port with a temporary
 # state folder, installs playwright-core into tests/dtd/node_modules when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * data.c: what dtd derives from a run's folder: pages of the history,
  * driver figures per second, nemesis intervals, metrics.jsonl filters.

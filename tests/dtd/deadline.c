@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * deadline.c: dtd's whole-request deadline (--request-timeout, here 2 s)
  * against clients on raw sockets.  A client that trickles its headers or

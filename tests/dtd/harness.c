@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness.c: a dtd process for the API tests (see harness.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness.h: start a dtd of the build on a free loopback port with a
  * temporary state folder, and talk to it with libcurl.  Used by the API

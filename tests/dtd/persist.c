@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * persist.c: dtd's run index across restarts.  Finished runs are still
  * there after a restart; a run that was running when dtd was killed is

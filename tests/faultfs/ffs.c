@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ffs.c: helpers of the dt-faultfs tests (see ffs.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ffs.h: helpers of the dt-faultfs tests: start the real daemon of the
  * build tree on a fresh backing folder and a real FUSE mount, talk to

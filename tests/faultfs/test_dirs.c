@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The directory-entry rules of dt-faultfs through a real mount, in both
  * models (README.md): ext4 (any fsync of something changed commits every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What survives a power loss of dt-faultfs: a program writes through a
  * real FUSE mount, fsyncs some of it and not the rest, the daemon drops

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The run-time faults of dt-faultfs, each observed by a program using
  * the mount: EIO on read, write and fsync by path pattern (and an fsync

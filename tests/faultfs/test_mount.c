@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt-faultfs's life cycle on a real mount: a clean unmount (by request
  * and by SIGTERM) leaves nothing and makes everything durable; a daemon

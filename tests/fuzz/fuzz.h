@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz.h: what the fuzz targets share.  Each target defines
  * LLVMFuzzerTestOneInput(); built with --enable-fuzzing it is linked with

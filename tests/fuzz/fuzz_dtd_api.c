@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_dtd_api.c: dtd's request routing and JSON bodies
  * (dtd_api_handle, with core/dtd/{api,data,db,runner}.c compiled in),

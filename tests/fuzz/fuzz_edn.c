@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_edn.c: the EDN reader (dt_edn_parse, dt_edn_next) that Jepsen
  * histories go through.  Errors must say where; values must serialise.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_etcd_reply.c: the parsers of the etcd client's JSON gateway
  * replies (plugins/etcd/reply.c, compiled in).  The first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_faultfs_proto.c: the parser of dt-faultfs's control requests
  * (faultfs/proto.c, compiled in), what the daemon runs on every line its

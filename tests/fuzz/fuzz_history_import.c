@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_history_import.c: histories from other tools (dt_history_parse):
  * porcupine etcd and kv logs, Jepsen EDN, DT's JSONL, and the format

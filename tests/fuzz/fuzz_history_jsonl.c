@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_history_jsonl.c: a whole history.jsonl (dt_history_read_jsonl).
  * A history that loads has ops indexed 0..n-1 in order and at most one

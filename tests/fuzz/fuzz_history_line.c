@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_history_line.c: one history.jsonl line (dt_op_from_json).  An op
  * that parses must survive dt_op_to_json and parse again to the same op.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_linearizable.c: the linearizability checker (plugin
  * dt_linearizable with the models of dt_models, loaded from the build

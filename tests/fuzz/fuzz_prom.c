@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_prom.c: the Prometheus text parser of the etcd client
  * (plugins/etcd/prom.c, compiled in) and its histogram arithmetic.

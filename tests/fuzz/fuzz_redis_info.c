@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_redis_info.c: the parser of redis' INFO reply
  * (plugins/redis/info.c, compiled in).  The result is an object of

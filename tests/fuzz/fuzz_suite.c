@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_suite.c: a suite and its chart, loaded and checked
  * (dt_suite_load), then resolved to suite.json as a run would.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_yaml.c: YAML loading (dt_doc_parse), the parser every suite and
  * chart goes through.  Besides not crashing, a document that loads must

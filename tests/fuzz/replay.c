@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * replay.c: main() for a fuzz target in a build without libFuzzer.
  * Runs LLVMFuzzerTestOneInput() once on each file named, and on each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scratch.c: a private temporary folder for the fuzz targets whose API
  * takes a file name (the history reader, suite loading).

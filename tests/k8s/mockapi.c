@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mockapi.c: see mockapi.h.  One thread per connection, so that a
  * request the mock forwards to a real dt-agent cannot block the lease

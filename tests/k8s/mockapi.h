@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mockapi.h: a stand-in Kubernetes API server for the k8s tests
  * (libmicrohttpd on 127.0.0.1).  It answers with recorded responses of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_agent.c: dt-agent against real network namespaces.  Each test
  * makes a namespace and a process in it (`ip netns exec NS sleep`), has

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_api.c: the k8s platform's pieces against real shapes: kubeconfig
  * files (contexts, inline and file credentials, tokens, namespaces), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_exec.c: the kubeconfig features cloud clusters depend on.
  * Exec credential plugins (users[].user.exec, as EKS, GKE and AKS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_platform.c: the k8s platform plugin (dt_k8s.so, loaded as dt-run
  * loads it) against the mock API server and the helm stand-in: the whole

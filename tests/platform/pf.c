@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pf.c: helpers of the platform tests (see pf.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pf.h: helpers of the platform tests: bring a chart up on the real
  * `local` platform, check reachability with real TCP connects from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `disk: faulty` on the real local platform and the disk nemeses on real
  * nodes: dt-faultfs is mounted over each node's data folder before the

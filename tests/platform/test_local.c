@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The `local` platform on real namespaces: nodes up and reachable over
  * the bridge, the recipe's placeholders, readiness failures, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The nemeses on real nodes of the local platform: partition (every
  * mode, checked with real TCP connects between all pairs and with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * robust.c: helpers of the robustness tests (see robust.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * robust.h: helpers the robustness tests share: a private temporary
  * folder, files written into it, and dt-run started without a shell.

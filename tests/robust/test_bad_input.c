@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_bad_input.c: hostile and bad input, table-driven, each with the
  * exact message it must give: suites and charts (malformed YAML, wrong
@@ -120,7 +121,8 @@ static struct bad_suite bad_suites[] = {
 	{ BASE "foo: {a: 1}\n", NULL,
 	  "DIR/s.yaml:5:1: foo: unknown key (known: name, description, chart, "
 	  "values, platform, client, workload, concurrency, rate, time-limit, "
-	  "timeout, seed, nemesis, checkers, schedule)", "" },
+	  "timeout, seed, nemesis, checkers, schedule, recovery, recovery-workload, "
+	  "final-reads, final-reads-timeout)", "" },
 	{ BASE, "name: c\nlocal: {nodes: 0}\nnodez: 3\n",
 	  "DIR/c.yaml:3:1: nodez: unknown key (known: name, description, source, "
 	  "values, crd, rbac, sub, local)", "" },
@@ -159,7 +161,8 @@ static struct bad_suite bad_suites[] = {
 	  "DIR/s.yaml:5:54: nemesis[0].target.value: expected a percentage between 0 and 100", "" },
 	{ BASE "nemesis: [{name: kill, target: half}]\n", NULL,
 	  "DIR/s.yaml:5:24: nemesis[0].target: unknown target mode 'half' (one, all, fixed, "
-	  "fixed-percent, random-max-percent)", "" },
+	  "fixed-percent, random-max-percent, primary, leader, replicas, followers, "
+	  "minority-with-primary, majority-without-primary)", "" },
 	/* path traversal through the chart name */
 	{ "name: x\nchart: ..\nclient: mem\nworkload: register\n", NULL,
 	  "DIR/s.yaml:2:1: chart: '..' is not a valid name for one of the charts "

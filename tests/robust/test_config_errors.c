@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Configuration errors a plugin's own options catch, before anything
  * starts: a typo inside a plugin's section, a value no table allows, a
@@ -81,7 +82,14 @@ static struct bad_config cases[] = {
 	  "set, queue)" },
 	{ ETCD_SER REGISTER PARTITION "    mode: thirds\n", NULL,
 	  "DIR/s.yaml:10:5: nemesis[0].mode: unknown value 'thirds'; expected one "
-	  "of: halves, random-halves, isolate-one, bridge, majorities-ring, targets" },
+	  "of: halves, random-halves, isolate-one, bridge, majorities-ring, targets, "
+	  "isolate-primary, primary-from-replicas" },
+	{ ETCD_SER REGISTER PARTITION "    mode: isolate-primary\n", NULL,
+	  "DIR/s.yaml:9:5: nemesis[0].target: mode isolate-primary cuts the primary "
+	  "off: it needs target: primary (or leader), resolved when the fault starts" },
+	{ ETCD_SER REGISTER PARTITION "    target: primary\n", NULL,
+	  "DIR/s.yaml:10:5: nemesis[0].target: target primary needs a client that "
+	  "reports each node's role, and etcd does not" },
 	{ ETCD_SER "workload:\n  name: register\n  operations: {read: 1, wirte: 1}\n",
 	  NULL,
 	  "DIR/s.yaml:7:25: workload.operations.wirte: workload register has no "

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_crash.c: crash safety of dt-run on the in-process `mem` system.
  *
@@ -325,7 +326,8 @@ Test(crash, shell_metacharacters_in_argv_are_data)
 		snprintf(arg, sizeof(arg), "`touch %s`", sentinel);
 		cr_expect_eq(rb_run(out, sizeof(out), argv), 4, "%s", out);
 		snprintf(want, sizeof(want), "dt-run: --nemesis: suite 'crashy' has no "
-			 "nemesis '%s' (it has: none)\n", arg);
+			 "nemesis '%s' (it has: none; NAME:MODE:ROLE adds one, as "
+			 "in partition:isolate-primary:primary)\n", arg);
 		cr_expect_str_eq(out, want);
 	}
 	{

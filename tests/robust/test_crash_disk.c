@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_crash_disk.c: dt-run on the local platform with `disk: faulty`
  * (dt-faultfs under each node, power-loss and disk-slow nemeses)

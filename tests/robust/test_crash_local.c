@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_crash_local.c: dt-run on the real `local` platform (socat nodes,
  * kill and partition nemeses) SIGKILLed at random moments, setup

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_dtd_hostile.c: dtd against hostile clients, on a real dtd of the
  * build (the dtd tests' harness): an oversized body (with and without

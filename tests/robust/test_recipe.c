@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_recipe.c: hostile charts for the local platform's recipe
  * (plugins/local/recipe.c, compiled in): placeholders that do not

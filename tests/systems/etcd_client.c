@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The etcd client against a real single-node etcd: register and kv
  * operations through the JSON gateway, serializable reads, metrics, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The Prometheus text parser of the etcd client (plugins/etcd/prom.c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The reply parsers of the etcd client (plugins/etcd/reply.c): real
  * gateway replies (as etcd 3.4/3.5 sends them), errors, and replies

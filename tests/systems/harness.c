@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness.c: servers, fake servers, clients and their operations for the
  * systems tests (see harness.h).

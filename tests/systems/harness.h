@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * harness.h: what the systems tests share: real servers (redis-server,
  * etcd) started on 127.0.0.1 with ephemeral ports in a temporary folder,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The redis client against real redis-server processes: the register,
  * kv and bank operations, replica reads, and its error paths (server

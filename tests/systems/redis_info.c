@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The INFO parser of the redis client (plugins/redis/info.c).
  */

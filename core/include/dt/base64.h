@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/base64.h: standard base64 (RFC 4648, with padding), as etcd's JSON
  * gateway and Kubernetes' secrets and kubeconfigs use it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/buf.h: the one growable buffer of DT, for bytes and for text, and
  * the one way to grow an array.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/checker.h: a checker turns a history into a verdict.
  *
@@ -40,6 +41,22 @@ typedef struct dt_checker_type {
 	 * made (bad configuration, a model missing). */
 	int (*check)(const dt_checker_env *env, const dt_history *history,
 		     json_t **result, char *err);
+
+	/* Optional, for minimal.jsonl, the core's reduction of an invalid
+	 * history (dt-plugin(7)): DT_MINIMIZE_* flags naming what may go
+	 * from it, besides failed operations and a suffix, without a valid
+	 * history becoming invalid.  0: nothing more. */
+	unsigned minimize;
 } dt_checker_type;
+
+/* The verdict is the conjunction of the verdicts on each key's
+ * operations (linearizability is local): one failing key's operations
+ * suffice.  An operation's key is its "key", else its value's "key", as
+ * the models find it; the key the result's failures[0].key names is
+ * tried first. */
+#define DT_MINIMIZE_PER_KEY 0x1u
+/* An operation named "read" or "get" changes nothing the checker
+ * checks: leaving one out keeps a valid history valid. */
+#define DT_MINIMIZE_READS 0x2u
 
 #endif /* DT_CHECKER_H */

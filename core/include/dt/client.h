@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/client.h: a client performs workload operations against the
  * system under test.
@@ -85,6 +86,16 @@ typedef struct dt_client_type {
 	 * node name (a new reference the core takes over); NULL when nothing
 	 * could be read.  Called once a second on the metrics thread. */
 	json_t *(*metrics)(void *client);
+
+	/* Optional: each node's role as the system sees it now, an object
+	 * keyed by node name with a string each: "primary" (or "leader"),
+	 * "replica" (or "follower"), "down" when it cannot be asked (a new
+	 * reference the core takes over); NULL when nothing could be read.
+	 * The core calls it when a fault aimed at a role (`target:
+	 * primary`) starts, on the nemesis thread, at the same time as the
+	 * workers' invokes and the metrics: it must be thread-safe and
+	 * return within about a second. */
+	json_t *(*roles)(void *client);
 } dt_client_type;
 
 #endif /* DT_CLIENT_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/map.h: the one general hash map of DT: byte-string keys (copied
  * into the map) to pointer values, open addressing with linear probing,

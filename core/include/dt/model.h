@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/model.h: a model is the sequential specification a linearizability
  * checker checks a history against (a register, a bank, a queue...).

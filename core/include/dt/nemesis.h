@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/nemesis.h: a nemesis injects one kind of fault and heals exactly
  * what it did.  The core chooses when (probability, interval, duration)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/options.h: the options a component declares, the check the core
  * makes of them before a run starts, and how a component reads them.

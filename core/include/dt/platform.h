@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/platform.h: a platform brings a chart up as a set of nodes and
  * gives nemeses the means to hurt them.  `local` (network namespaces on

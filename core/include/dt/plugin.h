@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/plugin.h: the one header a DT plugin includes.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/types.h: what every kind of plugin shares: errors, logging, random
  * numbers, operations, histories and nodes.  Included by dt/plugin.h.

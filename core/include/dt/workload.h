@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/workload.h: a workload names the operations of a test and makes
  * their arguments.  The core chooses which operation comes next by the
@@ -37,6 +38,14 @@ typedef struct dt_workload_type {
 	json_t *(*generate)(void *workload, const char *f, dt_rng *rng);
 
 	void (*destroy)(void *workload);
+
+	/* Optional: the final reads, performed once the faults are healed
+	 * and the recovery period is over: an array of {"f": F, "value": V}
+	 * (a new reference), each performed until it succeeds or the
+	 * suite's final-reads timeout passes, recorded with "final": true
+	 * (DT_OP_FLAG_FINAL).  A set workload reads its set, a register
+	 * workload each key.  NULL: the workload has none. */
+	json_t *(*final_reads)(void *workload);
 } dt_workload_type;
 
 #endif /* DT_WORKLOAD_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dt/yaml.h: YAML files read into jansson values, remembering where each
  * value came from, so that any later check can say "file:line:col: key".

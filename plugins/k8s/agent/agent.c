@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * agent.c: dt-agent's orders and its ledger.  Every order that adds a
  * fault (iptables -A/-I, tc qdisc add/replace, SIGSTOP) records how to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * agent.h: dt-agent, the small privileged program the k8s platform runs
  * as a DaemonSet (hostPID, NET_ADMIN).  It takes orders from the driver

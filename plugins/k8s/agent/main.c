@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c: the dt-agent command.  Serves agent.c's orders over HTTP
  * (libmicrohttpd, one internal thread) and, from the main thread, heals

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * netns.c: dt-agent's access to other pods.  A container is found by its
  * id in /proc/PID/cgroup (the agent runs with hostPID, so /proc shows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A plugin of DT 0.1.0 (plugin ABI 1): its entry symbols as that
  * release's DT_PLUGIN_DEFINE made them.  Refused, naming both versions.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Option tables the core cannot use: refused at load, not mid-run. */
 #include <dt/plugin.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A client that crashes in its own code on its 20th operation. */
 #include <stdatomic.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Registers a checker named `stats`, which dt_stats already has. */
 #include <dt/plugin.h>
 

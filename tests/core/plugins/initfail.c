@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A plugin whose registration fails, and one missing a callback. */
 #include <dt/plugin.h>
 

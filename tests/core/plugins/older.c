@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A plugin built against an older header of ABI 2, before `metrics`
  * was added to dt_client_type: its descriptor's size stops short of it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A nemesis whose heal is slow on purpose (`heal-seconds`), to show that
  * no fault starts at or after the time limit, even after a slow heal,

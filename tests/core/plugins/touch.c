@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A nemesis that makes a file at start and removes it at heal (`path`):
  * with the mem client's `bug-while: PATH`, a bug that strikes only

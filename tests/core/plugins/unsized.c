@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A descriptor that forgot `.size`: refused, saying what to write. */
 #include <dt/plugin.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * blackhole: the example of a nemesis a suite brings in its own .so
  * (the README shows it).  On each target node it routes the addresses of

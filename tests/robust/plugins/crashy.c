@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * crashy: a test-only plugin that crashes in its own code, where the
  * suite says.  Client `crashy` with `crash:` one of
