@@ -50,6 +50,7 @@ typedef struct etcd_conn {
 	etcd_buf body;
 	char errbuf[CURL_ERROR_SIZE];
 	dt_deadline deadline;  /* of the operation under way */
+	bool kept;             /* the last request left its connection open */
 	/* revops.c and watch.c: what this connection was told so far */
 	long long last_rev;    /* highest header revision seen */
 	long long resume;      /* where the next resumed watch starts, 0: none */

@@ -56,24 +56,33 @@ void etcd_url(const dt_endpoint *ep, const char *path, char *url, size_t size)
 	snprintf(url, size, "http://%s:%d%s", ep->host, ep->port, path);
 }
 
-/* A failed transfer: *error says why; the outcome. */
-static dt_op_type failed(etcd_conn *k, CURLcode rc, char **error)
+/*
+ * A failed transfer: *error says why; the outcome.  kept: the request
+ * went out on the connection the last one left open.  When that
+ * connection dies under it, curl connects afresh and sends again, so a
+ * "cannot connect" then says nothing of the first send, which the
+ * server may have applied before it died (a delete so recorded as
+ * failed was seen applied by every watcher: the watch checker's
+ * "invented" event, etcd-watch seed 4): info, not fail.
+ */
+static dt_op_type failed(etcd_conn *k, CURLcode rc, bool kept, char **error)
 {
 	const dt_endpoint *ep = &k->c->eps[k->ep];
 	const char *why = k->errbuf[0] ? k->errbuf : curl_easy_strerror(rc);
 	curl_off_t sent = 0;
 
 	curl_easy_getinfo(k->h, CURLINFO_REQUEST_SIZE, &sent);
-	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-	    sent == 0) {
+	if (!kept && (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+		      sent == 0)) {
 		*error = dt_strdupf("%s: cannot connect: %s", ep->name, why);
 		/* A dead node refuses at once: do not spin on it. */
 		if (rc == CURLE_COULDNT_CONNECT)
 			dt_deadline_nap(&k->deadline, 0.1);
 		return DT_OP_FAIL;
 	}
-	*error = dt_strdupf("%s: %s", ep->name, rc == CURLE_OPERATION_TIMEDOUT ?
-			    "timed out" : why);
+	*error = dt_strdupf("%s: %s%s", ep->name, rc == CURLE_OPERATION_TIMEDOUT ?
+			    "timed out" : why, kept && rc != CURLE_OPERATION_TIMEDOUT ?
+			    " (on the connection kept from the last request)" : "");
 	return DT_OP_INFO;
 }
 
@@ -87,6 +96,7 @@ json_t *etcd_post(etcd_conn *k, const char *path, json_t *body,
 	CURLcode rc;
 	json_t *reply;
 	char *msg = NULL;
+	bool kept = k->kept;
 
 	json_decref(body);
 	*outcome = DT_OP_FAIL;
@@ -109,9 +119,11 @@ json_t *etcd_post(etcd_conn *k, const char *path, json_t *body,
 	rc = curl_easy_perform(k->h);
 	free(text);
 	if (rc != CURLE_OK) {
-		*outcome = failed(k, rc, error);
+		k->kept = false; /* curl closed it */
+		*outcome = failed(k, rc, kept, error);
 		return NULL;
 	}
+	k->kept = true;
 	curl_easy_getinfo(k->h, CURLINFO_RESPONSE_CODE, &code);
 	reply = etcd_reply_parse(code, k->body.data, k->body.len, &msg,
 				 outcome);
