@@ -56,12 +56,15 @@ void etcd_url(const dt_endpoint *ep, const char *path, char *url, size_t size)
 	snprintf(url, size, "http://%s:%d%s", ep->host, ep->port, path);
 }
 
-/* A failed transfer: *error says why; the outcome.  "Cannot connect" is
+/*
+ * A failed transfer: *error says why; the outcome.  "Cannot connect" is
  * a sure fail only when curl had no connection to send it on before
  * (had_conn false): on a kept connection that died under it (a killed
  * member), curl sends the request, then retries it on a new connection,
  * and reports that one's failure, though the first may have been
- * applied (the set-full checker found such adds in etcd-set). */
+ * applied (the set-full checker found such adds in etcd-set, the watch
+ * checker such deletes, seen by every watcher, in etcd-watch): info.
+ */
 static dt_op_type failed(etcd_conn *k, CURLcode rc, bool had_conn, char **error)
 {
 	const dt_endpoint *ep = &k->c->eps[k->ep];
@@ -77,8 +80,9 @@ static dt_op_type failed(etcd_conn *k, CURLcode rc, bool had_conn, char **error)
 			dt_deadline_nap(&k->deadline, 0.1);
 		return DT_OP_FAIL;
 	}
-	*error = dt_strdupf("%s: %s", ep->name, rc == CURLE_OPERATION_TIMEDOUT ?
-			    "timed out" : why);
+	*error = dt_strdupf("%s: %s%s", ep->name, rc == CURLE_OPERATION_TIMEDOUT ?
+			    "timed out" : why, had_conn && rc != CURLE_OPERATION_TIMEDOUT ?
+			    " (on the connection kept from the last request)" : "");
 	return DT_OP_INFO;
 }
 

@@ -172,6 +172,26 @@ Test(etcd_client, server_down_fails)
 	cr_assert_eq(sys_read_int(&sc, "r0"), 2);
 }
 
+/* A write on the connection the last request kept open, to a server
+ * that died: curl connects afresh and fails, but the first send may have
+ * been applied; info.  The next, on no connection, fails. */
+Test(etcd_client, write_on_a_kept_connection_to_a_dead_server_is_info)
+{
+	json_t *r = NULL;
+	char *e = NULL;
+
+	open_client("register", NULL, &srv, 1);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":1}"),
+		     DT_OP_OK);
+	sys_server_kill(&srv);
+	cr_assert_eq(sys_op(&sc, "write", "{\"key\":\"r0\",\"value\":2}", &r, &e),
+		     DT_OP_INFO, "%s", e ? e : "");
+	cr_assert(e != NULL && strstr(e, "kept") != NULL, "error: %s", e ? e : "");
+	free(e);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":3}"),
+		     DT_OP_FAIL);
+}
+
 Test(etcd_client, paused_server_times_out)
 {
 	double t0, dt;

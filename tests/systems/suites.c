@@ -401,6 +401,13 @@ Test(suites, etcd_kv_valid)
 	expect("etcd-kv", "12", 0);
 }
 
+/* The etcd model on a real etcd under kill and partition: every header
+ * and key revision as the model says. */
+Test(suites, etcd_kv_revisions_valid)
+{
+	expect("etcd-kv-revisions", "12", 0);
+}
+
 Test(suites, etcd_serializable_stale)
 {
 	expect("etcd-serializable", "14", 1);
