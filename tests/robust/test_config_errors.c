@@ -124,7 +124,7 @@ static struct bad_config cases[] = {
 	{ "name: x\nchart: c\nclient: redis\nworkload: register\n",
 	  CHART_HEAD "      ready: {tcp: 6379}\n      args: [-v]\n",
 	  "DIR/c.yaml:9:7: local.processes[0].args: unknown key (known: name, "
-	  "command, first, rest, when, ready, stop-timeout, first-start)" },
+	  "command, first, rest, bootstrap, when, ready, stop-timeout, first-start)" },
 	{ "name: x\nchart: c\nclient: redis\nworkload: register\n"
 	  "platform: {name: local, options: {sentinels: true}}\n",
 	  CHART_HEAD "      ready: {tcp: 6379}\n  options: {sentinel: false}\n",
