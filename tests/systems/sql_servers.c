@@ -104,7 +104,7 @@ bool sql_postgres_start(sys_server *s)
 
 		s->pid = run(s->dir, argv, false);
 	}
-	return s->pid > 0 && answers(s, 30);
+	return s->pid > 0 && answers(s, 120);
 }
 
 bool sql_mariadb_start(sys_server *s)
@@ -139,7 +139,7 @@ bool sql_mariadb_start(sys_server *s)
 
 		s->pid = run(s->dir, argv, false);
 	}
-	return s->pid > 0 && answers(s, 60);
+	return s->pid > 0 && answers(s, 120);
 }
 
 /* Signal the server and every child of it (postgres's backends run in
