@@ -88,6 +88,9 @@ EXTRA_DIST += core/dt-plugin.pc.in
 bin_PROGRAMS += core/dt-run
 core_dt_run_SOURCES = core/cli/dt_run.c core/cli/check.c core/cli/cleanup.c \
 	core/cli/describe.c core/cli/list.c core/cli/shrink.c core/cli/signals.c core/cli/timeline.c \
+	core/cli/campaign.c \
 	core/cli/cli.h
 core_dt_run_LDADD = $(ENGINE_LIBS)
 core_dt_run_LDFLAGS = $(ENGINE_LDFLAGS)
+# Campaigns (dt-run campaign, dtd's /api/campaigns).
+core_libdt_engine_la_SOURCES += core/lib/campaign.c core/lib/campaign.h

@@ -182,15 +182,15 @@ function drawChart(box, title, xs, series, opts = {}) {
   const u = new uPlot({
     width, height: opts.height || 220,
     plugins: [shadePlugin(opts.nemesis || [])],
-    scales: { x: { time: false, range: (u, lo, hi) => [0, Math.max(hi, opts.xmax || 0, 1)] }, y: opts.log ? { distr: 3 } : { range: (u, lo, hi) => [0, hi > 0 ? hi * 1.1 : 1] } },
+    scales: { x: { time: false, range: (u, lo, hi) => [opts.xmin ?? 0, Math.max(hi, opts.xmax || 0, 1)] }, y: opts.log ? { distr: 3 } : { range: (u, lo, hi) => [0, hi > 0 ? hi * 1.1 : 1] } },
     axes: [
-      { label: 'seconds since start', space: 70, values: (u, v) => v.map((s) => fmtDuration(s)) },
+      { label: opts.xlabel || 'seconds since start', space: 70, values: opts.xfmt || ((u, v) => v.map((s) => fmtDuration(s))) },
       { label: opts.unit, size: 70, values: (u, v) => v.map(opts.fmt || ((x) => x)) },
     ],
-    series: [{ label: 'time', value: (u, v) => v === null ? '–' : fmtDuration(v) }].concat(series.map((s) => ({
+    series: [{ label: opts.xlabel ? 'x' : 'time', value: opts.xvalue || ((u, v) => v === null ? '–' : fmtDuration(v)) }].concat(series.map((s) => ({
       // opts.dots: points where samples are sparse (uPlot's default), so
       // a lone sample between gaps (a node down before and after) shows.
-      label: s.label, stroke: s.color, width: s.width || 2, dash: s.dash,
+      label: s.label, stroke: s.color, width: s.width || 2, dash: s.dash, spanGaps: !!opts.spanGaps,
       points: opts.dots ? { size: 5, fill: s.color } : { show: false },
       paths: opts.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
       value: (u, v) => v === null ? '–' : (opts.fmt || ((x) => x))(v),
@@ -461,11 +461,17 @@ async function viewRun(id) {
   function drawHead() {
     const state = runState(run);
     head.replaceChildren(badge(state, true), el('span', {}, `Run #${run.id}`),
-      el('span', { class: 'muted' }, run.suite), actions);
+      el('span', { class: 'muted' }, run.suite),
+      run.schedule ? el('a', { class: 'muted', id: 'from-schedule', href: '#/schedules' }, `from schedule #${run.schedule}`) : '',
+      run.campaign ? el('a', { class: 'muted', id: 'from-campaign', href: '#/campaigns/' + run.campaign }, `of campaign #${run.campaign}`) : '',
+      run.pruned ? el('span', { class: 'badge cancelled' }, 'PRUNED') : '', actions);
     actions.replaceChildren();
     if (run.status === 'queued' || run.status === 'running')
       actions.append(el('button', { class: 'danger', id: 'cancel', onclick: () => act('cancel') }, 'Cancel'));
     else {
+      actions.append(el('a', { class: 'button', id: 'compare', href: '#/compare?a=' + run.id }, 'Compare…'),
+        el('a', { class: 'button', id: 'trend', href: '#/trends?suite=' + encodeURIComponent(run.suite) }, 'Trend'));
+      if (!run.pruned) actions.append(el('a', { class: 'button', id: 'archive', href: `/api/runs/${run.id}/archive`, title: 'the run folder as a tar.gz, for `dtd import` elsewhere' }, 'Archive'));
       actions.append(el('button', { id: 'recheck', onclick: () => act('check'), title: 'run the checkers on the history again' }, 'Check again'));
       actions.append(el('button', { class: 'danger', id: 'delete', onclick: () => act('delete') }, 'Delete'));
     }
@@ -723,6 +729,8 @@ async function viewPlugins() {
  * redraws the run page) would both land in it.  Renders run one after
  * the other, and one overtaken by a newer request is skipped. */
 let routeSeq = 0;
+/* Views of other files (service.js): name -> async (parts, params). */
+const extraViews = {};
 let routing = Promise.resolve();
 
 function route() {
@@ -744,6 +752,7 @@ async function render() {
     else if (parts[0] === 'new') await viewNew(params);
     else if (parts[0] === 'suites' || parts[0] === 'charts') await viewYaml(parts[0]);
     else if (parts[0] === 'plugins') await viewPlugins();
+    else if (extraViews[parts[0]]) await extraViews[parts[0]](parts.slice(1), params);
     else await viewRuns(params);
   } catch (e) { showError(e); }
 }
@@ -769,4 +778,5 @@ window.addEventListener('resize', () => {
 });
 tokenCookie();
 tokenState();
-route();
+// After every script of the page (service.js adds views).
+document.addEventListener('DOMContentLoaded', () => route());

@@ -7,6 +7,7 @@ dashboarddir = $(pkgdatadir)/dashboard
 dist_dashboard_DATA = \
 	dashboard/index.html \
 	dashboard/app.js \
+	dashboard/service.js \
 	dashboard/style.css \
 	dashboard/favicon.svg
 

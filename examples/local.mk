@@ -19,3 +19,6 @@ dt-installcheck-examples:
 	pkglibdir='$(pkglibdir)' pkgdatadir='$(pkgdatadir)' \
 	$(SHELL) '$(srcdir)/examples/installcheck.sh'
 .PHONY: dt-installcheck-examples
+
+# the exec client's example programs (dt-exec-client(7)), shipped with dt
+EXTRA_DIST += examples/exec-client/register.py examples/exec-client/memory.py

@@ -6,11 +6,16 @@
 DT_MAN_PAGES = \
 	man/dt-run.1 man/dt-check.1 \
 	man/dt-suite.5 man/dt-chart.5 \
-	man/dt-plugin.7 \
+	man/dt-plugin.7 man/dt-exec-client.7 man/dt-http-client.7 \
+	man/dt-history.5 \
 	man/dtd.8 man/dt-agent.8 man/dt-faultfs.8
 # The pages of the parts configure can leave out go with them.
 man_MANS = man/dt-run.1 man/dt-check.1 man/dt-suite.5 man/dt-chart.5 \
-	man/dt-plugin.7 man/dt-components.7
+	man/dt-plugin.7 man/dt-components.7 man/dt-exec-client.7
+if BUILD_HTTP
+man_MANS += man/dt-http-client.7
+endif
+man_MANS += man/dt-history.5
 if BUILD_DTD
 man_MANS += man/dtd.8
 endif
@@ -46,6 +51,8 @@ man/dt-agent.8: $(srcdir)/man/dt-agent.8.in Makefile
 	$(dt_man_edit)
 man/dt-faultfs.8: $(srcdir)/man/dt-faultfs.8.in Makefile
 	$(dt_man_edit)
+man/dt-history.5: $(srcdir)/man/dt-history.5.in Makefile
+	$(dt_man_edit)
 
 # dt-components(7) is written from the components' own option tables by
 # a program of the build, once every plugin is built.
@@ -59,3 +66,7 @@ man/dt-components.7: man/dt-components-gen$(EXEEXT) $(pkglib_LTLIBRARIES)
 # Tests: shell scripts, run from the build tree with AM_TESTS_ENVIRONMENT.
 TESTS += man/check-options.sh man/check-roff.sh man/check-example.sh
 dist_noinst_SCRIPTS += man/check-options.sh man/check-roff.sh man/check-example.sh
+man/dt-exec-client.7: $(srcdir)/man/dt-exec-client.7.in Makefile
+	$(dt_man_edit)
+man/dt-http-client.7: $(srcdir)/man/dt-http-client.7.in Makefile
+	$(dt_man_edit)

@@ -1,14 +1,18 @@
 dist_suites_DATA += \
 	suites/etcd.yaml \
 	suites/etcd-kv.yaml \
+	suites/etcd-kv-revisions.yaml \
 	suites/etcd-power-loss.yaml \
 	suites/etcd-serializable.yaml \
+	suites/etcd-watch.yaml \
 	suites/galera.yaml \
 	suites/galera-register.yaml \
 	suites/galera-register-sync-wait.yaml \
 	suites/mariadb-rr.yaml \
 	suites/mariadb-serializable.yaml \
 	suites/mem-bank.yaml \
+	suites/mem-list-append.yaml \
+	suites/mem-rw-register.yaml \
 	suites/mem-register.yaml \
 	suites/postgres-read-committed.yaml \
 	suites/postgres-register.yaml \
@@ -24,3 +28,5 @@ dist_suites_DATA += \
 dist_suites_DATA += suites/mem-set.yaml
 dist_suites_DATA += suites/redis-sentinel-partition.yaml
 dist_suites_DATA += suites/redis-no-persistence.yaml
+dist_suites_DATA += suites/redis-exec.yaml suites/redis-exec-stale.yaml
+dist_suites_DATA += suites/etcd-http.yaml suites/etcd-http-serializable.yaml

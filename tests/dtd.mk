@@ -27,3 +27,15 @@ EXTRA_DIST += tests/dtd/browser.mjs tests/dtd/package.json \
 	tests/dtd/package-lock.json tests/dtd/suites/dtd-bank.yaml \
 	tests/dtd/suites/dtd-register-stale.yaml tests/dtd/suites/dtd-broken.yaml \
 	tests/dtd/suites/dtd-redis-nodes.yaml
+# dtd as a service: schedules, campaigns, trends, compare, retention,
+# webhooks, archives (tests/dtd/service.c)
+if BUILD_DTD
+check_PROGRAMS += tests/dtd/dtd-service
+tests_dtd_dtd_service_SOURCES = tests/dtd/service.c tests/dtd/harness.c tests/dtd/harness.h
+tests_dtd_dtd_service_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS)
+tests_dtd_dtd_service_LDADD = $(TEST_LIBS) $(CURL_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/dtd/dtd-service
+endif
+# dt-run campaign FILE: the table, the exit status, stop-at-first-invalid
+TESTS += tests/dtd/campaign-cli.sh
+dist_noinst_SCRIPTS += tests/dtd/campaign-cli.sh

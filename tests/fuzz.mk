@@ -14,7 +14,9 @@
 
 FUZZ_NAMES = yaml suite history_line history_jsonl edn history_import \
 	linearizable prom redis_info etcd_reply faultfs_proto elf_reach
+FUZZ_NAMES += isolation
 FUZZ_NAMES += nemesis_arg
+FUZZ_NAMES += etcd_watch
 FUZZ_NAMES += sql_list
 if BUILD_DTD
 FUZZ_NAMES += dtd_api dtd_host dtd_data
@@ -30,9 +32,14 @@ check_PROGRAMS += tests/fuzz/replay_yaml tests/fuzz/replay_suite \
 	tests/fuzz/replay_linearizable tests/fuzz/replay_prom \
 	tests/fuzz/replay_redis_info tests/fuzz/replay_etcd_reply \
 	tests/fuzz/replay_faultfs_proto tests/fuzz/replay_elf_reach
+check_PROGRAMS += tests/fuzz/replay_isolation
+tests_fuzz_replay_isolation_SOURCES = tests/fuzz/fuzz_isolation.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_isolation_LDADD = $(FUZZ_LIBS)
+EXTRA_tests_fuzz_replay_isolation_DEPENDENCIES = plugins/isolation/dt_isolation.la
 check_PROGRAMS += tests/fuzz/replay_nemesis_arg
 tests_fuzz_replay_nemesis_arg_SOURCES = tests/fuzz/fuzz_nemesis_arg.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_nemesis_arg_LDADD = $(FUZZ_LIBS)
+check_PROGRAMS += tests/fuzz/replay_etcd_watch
 check_PROGRAMS += tests/fuzz/replay_sql_list
 # the SQL clients' list-append row parser, compiled in
 tests_fuzz_replay_sql_list_SOURCES = tests/fuzz/fuzz_sql_list.c plugins/postgres/list.c \
@@ -61,6 +68,11 @@ tests_fuzz_replay_linearizable_SOURCES = tests/fuzz/fuzz_linearizable.c tests/fu
 tests_fuzz_replay_linearizable_LDADD = $(FUZZ_LIBS)
 EXTRA_tests_fuzz_replay_linearizable_DEPENDENCIES = plugins/linearizable/dt_linearizable.la \
 	plugins/models/dt_models.la
+# the watch checker and the etcd model, loaded from the build tree
+tests_fuzz_replay_etcd_watch_SOURCES = tests/fuzz/fuzz_etcd_watch.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_etcd_watch_LDADD = $(FUZZ_LIBS)
+EXTRA_tests_fuzz_replay_etcd_watch_DEPENDENCIES = plugins/linearizable/dt_linearizable.la \
+	plugins/etcdrev/dt_etcdrev.la
 # the parsers of the etcd and redis clients, compiled in
 tests_fuzz_replay_prom_SOURCES = tests/fuzz/fuzz_prom.c plugins/etcd/prom.c tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_prom_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/etcd
@@ -87,9 +99,12 @@ tests_fuzz_replay_elf_reach_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/lo
 tests_fuzz_replay_elf_reach_LDADD = $(FUZZ_LIBS)
 # dtd's API without HTTP: its sources compiled in
 FUZZ_DTD_SOURCES = core/dtd/api.c core/dtd/api_run.c core/dtd/data.c core/dtd/db.c \
-	core/dtd/config.c core/dtd/files.c core/dtd/runner.c
-FUZZ_DTD_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
-FUZZ_DTD_LIBS = $(FUZZ_LIBS) $(SQLITE_LIBS) $(PTHREAD_LIBS) -lm
+	core/dtd/config.c core/dtd/files.c core/dtd/runner.c \
+	core/dtd/api_campaign.c core/dtd/api_schedule.c core/dtd/api_store.c \
+	core/dtd/archive.c core/dtd/figures.c core/dtd/notify.c \
+	core/dtd/retention.c core/dtd/schedule.c core/dtd/service.c core/dtd/rebuild.c
+FUZZ_DTD_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS)
+FUZZ_DTD_LIBS = $(FUZZ_LIBS) $(SQLITE_LIBS) $(CURL_LIBS) $(PTHREAD_LIBS) -lm
 tests_fuzz_replay_dtd_api_SOURCES = tests/fuzz/fuzz_dtd_api.c $(FUZZ_DTD_SOURCES) tests/fuzz/replay.c $(FUZZ_COMMON)
 tests_fuzz_replay_dtd_api_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core/dtd
 tests_fuzz_replay_dtd_api_CFLAGS = $(FUZZ_DTD_CFLAGS)
@@ -118,6 +133,11 @@ noinst_PROGRAMS += tests/fuzz/fuzz_yaml tests/fuzz/fuzz_suite \
 	tests/fuzz/fuzz_edn tests/fuzz/fuzz_history_import \
 	tests/fuzz/fuzz_linearizable tests/fuzz/fuzz_prom tests/fuzz/fuzz_redis_info \
 	tests/fuzz/fuzz_etcd_reply tests/fuzz/fuzz_faultfs_proto tests/fuzz/fuzz_elf_reach
+noinst_PROGRAMS += tests/fuzz/fuzz_isolation
+tests_fuzz_fuzz_isolation_SOURCES = tests/fuzz/fuzz_isolation.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_isolation_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_isolation_LDADD = $(FUZZ_LIBS)
+noinst_PROGRAMS += tests/fuzz/fuzz_etcd_watch
 noinst_PROGRAMS += tests/fuzz/fuzz_sql_list
 tests_fuzz_fuzz_sql_list_SOURCES = tests/fuzz/fuzz_sql_list.c plugins/postgres/list.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_sql_list_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/postgres
@@ -147,6 +167,9 @@ tests_fuzz_fuzz_history_import_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_linearizable_SOURCES = tests/fuzz/fuzz_linearizable.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_linearizable_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_linearizable_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_etcd_watch_SOURCES = tests/fuzz/fuzz_etcd_watch.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_etcd_watch_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_etcd_watch_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_prom_SOURCES = tests/fuzz/fuzz_prom.c plugins/etcd/prom.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_prom_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/etcd
 tests_fuzz_fuzz_prom_LDFLAGS = $(FUZZ_LINK_FLAGS)
@@ -192,3 +215,49 @@ fuzz fuzz-ci:
 	@echo "make $@: configure with --enable-fuzzing CC=clang first" >&2; exit 1
 endif
 .PHONY: fuzz fuzz-ci
+
+# the exec client's reply parser, compiled in
+FUZZ_NAMES += exec_reply
+FUZZ_EXEC_REPLY_SOURCES = tests/fuzz/fuzz_exec_reply.c plugins/exec/reply.c \
+	plugins/exec/reply.h $(FUZZ_COMMON)
+check_PROGRAMS += tests/fuzz/replay_exec_reply
+tests_fuzz_replay_exec_reply_SOURCES = $(FUZZ_EXEC_REPLY_SOURCES) tests/fuzz/replay.c
+tests_fuzz_replay_exec_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/exec
+tests_fuzz_replay_exec_reply_LDADD = $(FUZZ_LIBS)
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_exec_reply
+tests_fuzz_fuzz_exec_reply_SOURCES = $(FUZZ_EXEC_REPLY_SOURCES)
+tests_fuzz_fuzz_exec_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/exec
+tests_fuzz_fuzz_exec_reply_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_exec_reply_LDADD = $(FUZZ_LIBS)
+endif
+
+# the http client's reply mapping, templates and JSON pointers, compiled in
+if BUILD_HTTP
+FUZZ_NAMES += http_reply
+FUZZ_HTTP_REPLY_SOURCES = tests/fuzz/fuzz_http_reply.c plugins/http/reply.c \
+	plugins/http/template.c plugins/http/http.h $(FUZZ_COMMON)
+check_PROGRAMS += tests/fuzz/replay_http_reply
+tests_fuzz_replay_http_reply_SOURCES = $(FUZZ_HTTP_REPLY_SOURCES) tests/fuzz/replay.c
+tests_fuzz_replay_http_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/http
+tests_fuzz_replay_http_reply_LDADD = $(FUZZ_LIBS)
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_http_reply
+tests_fuzz_fuzz_http_reply_SOURCES = $(FUZZ_HTTP_REPLY_SOURCES)
+tests_fuzz_fuzz_http_reply_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/http
+tests_fuzz_fuzz_http_reply_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_http_reply_LDADD = $(FUZZ_LIBS)
+endif
+endif
+
+# campaign files (dt-run campaign, dtd's POST /api/campaigns)
+FUZZ_NAMES += campaign
+check_PROGRAMS += tests/fuzz/replay_campaign
+tests_fuzz_replay_campaign_SOURCES = tests/fuzz/fuzz_campaign.c tests/fuzz/replay.c $(FUZZ_COMMON)
+tests_fuzz_replay_campaign_LDADD = $(FUZZ_LIBS)
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_campaign
+tests_fuzz_fuzz_campaign_SOURCES = tests/fuzz/fuzz_campaign.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_campaign_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_campaign_LDADD = $(FUZZ_LIBS)
+endif

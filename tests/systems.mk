@@ -40,6 +40,13 @@ tests_systems_etcd_reply_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/plugins/etcd
 tests_systems_etcd_reply_LDADD = $(TEST_LIBS)
 
 TESTS += tests/systems/etcd_parsers tests/systems/etcd_reply tests/systems/etcd_client
+
+# the revisions and watch workloads against a real etcd
+check_PROGRAMS += tests/systems/etcd_revisions
+tests_systems_etcd_revisions_SOURCES = tests/systems/etcd_revisions.c $(SYSTEMS_TEST_SOURCES)
+tests_systems_etcd_revisions_CFLAGS = $(SYSTEMS_TEST_CFLAGS)
+tests_systems_etcd_revisions_LDADD = $(SYSTEMS_TEST_LIBS) -lpthread
+TESTS += tests/systems/etcd_revisions
 endif
 
 # The suites end to end (root and the local platform; skipped otherwise):
@@ -52,6 +59,33 @@ tests_systems_suites_CFLAGS = $(TEST_CFLAGS)
 tests_systems_suites_LDADD = $(TEST_LIBS)
 
 TESTS += tests/systems/suites
+endif
+endif
+
+# the exec client against real programs (python3) and its reply parser
+check_PROGRAMS += tests/systems/exec_client
+tests_systems_exec_client_SOURCES = tests/systems/exec_client.c $(SYSTEMS_TEST_SOURCES)
+tests_systems_exec_client_CFLAGS = $(SYSTEMS_TEST_CFLAGS)
+tests_systems_exec_client_LDADD = $(SYSTEMS_TEST_LIBS)
+EXTRA_tests_systems_exec_client_DEPENDENCIES = plugins/exec/dt_exec.la
+EXTRA_DIST += tests/systems/exec_misbehave.py
+TESTS += tests/systems/exec_client
+
+# the http client: its parts compiled in, and against a real etcd
+if BUILD_HTTP
+check_PROGRAMS += tests/systems/http_parts
+tests_systems_http_parts_SOURCES = tests/systems/http_parts.c \
+	plugins/http/template.c plugins/http/reply.c plugins/http/ops.c
+tests_systems_http_parts_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/plugins/http
+tests_systems_http_parts_LDADD = $(TEST_LIBS)
+TESTS += tests/systems/http_parts
+if BUILD_ETCD
+check_PROGRAMS += tests/systems/http_client
+tests_systems_http_client_SOURCES = tests/systems/http_client.c $(SYSTEMS_TEST_SOURCES)
+tests_systems_http_client_CFLAGS = $(SYSTEMS_TEST_CFLAGS)
+tests_systems_http_client_LDADD = $(SYSTEMS_TEST_LIBS)
+EXTRA_tests_systems_http_client_DEPENDENCIES = plugins/http/dt_http.la
+TESTS += tests/systems/http_client
 endif
 endif
 

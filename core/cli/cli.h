@@ -43,4 +43,8 @@ int cli_shrink(const char *dir, int tries, const dt_run_opts *opts);
 /* dt-run check-suite FILE...: 0 when every one would run, else 4. */
 int cli_check_suites(char **files, int n, const dt_run_opts *o);
 
+/* campaign.c: dt-run campaign FILE: every cell run, a summary table;
+ * the worst verdict's status, 5 when a run could not be done. */
+int cli_campaign(const char *file, const dt_run_opts *base);
+
 #endif

@@ -3,7 +3,9 @@
  * dt-check: check recorded histories for linearizability without a run.
  * Reads DT's history.jsonl, porcupine's etcd and kv logs or Jepsen's
  * history.edn (core/lib/history_import.h) and hands each to the
- * `linearizable` checker plugin with the model asked for.
+ * `linearizable` checker plugin with the model asked for; transactional
+ * histories (--model list-append or rw-register) go to the `isolation`
+ * checker instead, with the consistency model asked for.
  */
 #include "config.h"
 
@@ -22,11 +24,15 @@ static const char usage[] =
 "Usage: dt-check [--model NAME] [OPTION]... FILE...\n"
 "\n"
 "Check histories for linearizability against a model: register,\n"
-"cas-register, kv, bank, set, queue, or one a plugin brings.\n"
+"cas-register, kv, bank, set, queue, or one a plugin brings; or\n"
+"transactional histories (list-append, rw-register) for isolation\n"
+"anomalies against a consistency model.\n"
 "\n"
 "Options:\n"
 "  -m, --model NAME        the model (default: cas-register for etcd logs,\n"
 "                          kv for kv logs; required otherwise)\n"
+"  -c, --consistency M     list-append, rw-register: the consistency model\n"
+"                          that must hold (default: strict-serializable)\n"
 "  -f, --format F          auto (default), jsonl, etcd, kv, edn\n"
 "  -t, --timeout S         seconds per file; past them the verdict is unknown\n"
 "      --memory-limit MB   memory bound of the search (default: half the\n"
@@ -44,12 +50,13 @@ static const char usage[] =
 "  -h, --help              this text\n"
 "  -V, --version           the version\n"
 "\n"
-"Exit status: 0 linearizable, 1 not linearizable, 2 unknown, 3 bad\n"
+"Exit status: 0 linearizable (consistent), 1 not, 2 unknown, 3 bad\n"
 "command line, 4 a history or model that cannot be used.\n";
 
 static const struct option long_opts[] = {
 	{ "model", required_argument, NULL, 'm' },
 	{ "format", required_argument, NULL, 'f' },
+	{ "consistency", required_argument, NULL, 'c' },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "memory-limit", required_argument, NULL, 'M' },
 	{ "threads", required_argument, NULL, 'T' },
@@ -96,6 +103,8 @@ static int split_independent(dt_history *h, char *err)
 int main(int argc, char **argv)
 {
 	const char *model = NULL, *html = NULL, *plugin_path = NULL;
+	const char *consistency = NULL;
+	const dt_component *iso = NULL;
 	dt_history_format fmt = DT_HFMT_AUTO;
 	double timeout = 0;
 	long mem = 0, threads = 0;
@@ -109,11 +118,12 @@ int main(int argc, char **argv)
 	char err[DT_ERRBUF_SIZE];
 
 	dt_log_set_level(DT_LOG_WARN);
-	while ((opt = getopt_long(argc, argv, "m:f:t:qhV", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "m:c:f:t:qhV", long_opts, NULL)) != -1) {
 		char *end;
 
 		switch (opt) {
 		case 'm': model = optarg; break;
+		case 'c': consistency = optarg; break;
 		case 'f':
 			if (dt_history_format_parse(optarg, &fmt) != 0) {
 				fprintf(stderr, "dt-check: --format: expected auto, "
@@ -183,9 +193,28 @@ int main(int argc, char **argv)
 		return DT_EXIT_CONFIG;
 	}
 
+	if (model != NULL && (strcmp(model, "list-append") == 0 ||
+			      strcmp(model, "rw-register") == 0)) {
+		iso = dt_registry_get(reg, DT_KIND_CHECKER, "isolation", err);
+		if (iso == NULL) {
+			fprintf(stderr, "dt-check: %s\n", err);
+			dt_registry_free(reg);
+			json_decref(doc);
+			json_decref(files);
+			return DT_EXIT_CONFIG;
+		}
+	} else if (consistency != NULL) {
+		fputs("dt-check: --consistency is for --model list-append or "
+		      "rw-register\n", stderr);
+		dt_registry_free(reg);
+		json_decref(doc);
+		json_decref(files);
+		return DT_EXIT_USAGE;
+	}
+
 	for (int i = optind; i < argc; i++) {
 		const char *path = argv[i];
-		const dt_checker_type *ct = c->type;
+		const dt_checker_type *ct = iso ? iso->type : c->type;
 		dt_history_format f = fmt;
 		const char *m = model;
 		json_t *conf, *res = NULL, *entry;
@@ -219,10 +248,14 @@ int main(int argc, char **argv)
 			goto bad;
 		}
 		conf = json_pack("{ss}", "model", m);
-		if (mem > 0)
+		if (iso != NULL) {
+			json_object_set_new(conf, "consistency", json_string(
+				consistency ? consistency : "strict-serializable"));
+		} else if (mem > 0)
 			json_object_set_new(conf, "memory-limit", json_integer(mem));
-		json_object_set_new(conf, "threads", json_integer(threads));
-		if (html != NULL) {
+		if (iso == NULL)
+			json_object_set_new(conf, "threads", json_integer(threads));
+		if (html != NULL && iso == NULL) {
 			if (argc - optind == 1)
 				snprintf(hpath, sizeof(hpath), "%s", html);
 			else {
@@ -285,7 +318,8 @@ bad:
 		free(s);
 	} else {
 		printf("%s: %d file%s\n", any_error ? "error" : any_false ?
-		       "not linearizable" : any_unknown ? "unknown" : "linearizable",
+		       (iso ? "not consistent" : "not linearizable") : any_unknown ?
+		       "unknown" : iso ? "consistent" : "linearizable",
 		       argc - optind, argc - optind == 1 ? "" : "s");
 	}
 	json_decref(doc);

@@ -39,6 +39,7 @@ static const char usage_text[] =
 "       dt-run describe NAME|suite|chart [OPTION]...\n"
 "       dt-run timeline RUN-FOLDER... [OPTION]...\n"
 "       dt-run shrink RUN-FOLDER [--repeat N] [OPTION]...\n"
+"       dt-run campaign FILE [OPTION]...\n"
 "\n"
 "Run a DT suite: bring its chart up, drive its workload through its\n"
 "client while its nemeses inject faults, record the history and check it.\n"
@@ -52,6 +53,8 @@ static const char usage_text[] =
 "a run folder's timeline.html again (every run writes one); `shrink`\n"
 "finds the fewest faults of an invalid run that still make it fail\n"
 "(--repeat N: runs a candidate gets, default 3) and writes them as a suite.\n"
+"`campaign` runs a matrix of suites x nemesis sets x a parameter's values x\n"
+"seeds (a YAML file, see dt-suite(5)) and prints a table of verdicts.\n"
 "\n"
 "Options:\n"
 "  -s, --suite NAME        the suite to run (suites/NAME.yaml, or a path)\n"
@@ -361,10 +364,27 @@ static int cmd_shrink(char **args, int n, cli_args *a)
 	return rc;
 }
 
+static int cmd_campaign(char **args, int n, cli_args *a)
+{
+	int rc;
+
+	if (n != 1)
+		return cli_usage_error("%s", "campaign: give one campaign file");
+	a->o.registry = dt_registry_new(a->o.plugin_path);
+	if (a->o.registry == NULL)
+		return DT_EXIT_INFRA;
+	dt_log_set_hook(log_hook, NULL);
+	rc = cli_campaign(args[0], &a->o);
+	dt_log_set_hook(NULL, NULL);
+	dt_registry_free(a->o.registry);
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(char **args, int n, cli_args *a);
 } commands[] = {
+	{ "campaign", cmd_campaign },
 	{ "list", cmd_list },
 	{ "cleanup", cmd_cleanup },
 	{ "check", cmd_check },

@@ -3,7 +3,7 @@
 # Installed as $(datadir)/bash-completion/completions/dtd, where
 # bash-completion loads it the first time dtd is completed.  dtd takes
 # options (directories for the path options, YAML files for --config)
-# and the command rebuild-index.
+# and the commands rebuild-index and import (archives: *.tar.gz).
 
 _dtd()
 {
@@ -19,8 +19,10 @@ _dtd()
 
 	local opts="--config --listen --state-dir --store --dashboard --parallel
 		--request-timeout --allow-host --require-token-for-reads
+		--keep-runs --max-store --prune-invalid --webhook-url
+		--webhook-allow-host
 		--plugin-path --suite-path --chart-path --verbose --quiet --help
-		--version rebuild-index"
+		--version rebuild-index import"
 
 	case $prev in
 	-c|--config)
@@ -32,9 +34,19 @@ _dtd()
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
-	-l|--listen|-j|--parallel|--request-timeout|--allow-host)
+	-l|--listen|-j|--parallel|--request-timeout|--allow-host|--keep-runs|\
+	--max-store|--webhook-url|--webhook-allow-host)
 		return ;;
 	esac
+	# dtd import ARCHIVE...: the archives of GET /api/runs/ID/archive.
+	local w
+	for w in "${words[@]:1:cword-1}"; do
+		if [ "$w" = import ] && [[ $cur != -* ]]; then
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -X '!*.tar.gz' -- "$cur") $(compgen -d -- "$cur"))
+			return
+		fi
+	done
 
 	COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 } &&

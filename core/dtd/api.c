@@ -300,8 +300,8 @@ static int take_number(const json_t *req, json_t *params, const char *key,
 }
 
 /* Check POST /api/runs and keep what it asks for in params. */
-static int check_new_run(const dtd_config *cfg, json_t *req, json_t *params,
-			 dtd_reply *out)
+int dtd_check_run_request(const dtd_config *cfg, json_t *req, json_t *params,
+			  dtd_reply *out)
 {
 	const char *key;
 	json_t *v;
@@ -404,6 +404,24 @@ static int check_new_run(const dtd_config *cfg, json_t *req, json_t *params,
 	return 0;
 }
 
+json_t *dtd_body_object(const dtd_request *rq, dtd_reply *out)
+{
+	json_error_t je;
+	json_t *req = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
+
+	if (req == NULL) {
+		dtd_reply_error(out, 400, NULL, "bad JSON at line %d column %d: %s",
+				je.line, je.column, je.text);
+		return NULL;
+	}
+	if (!json_is_object(req)) {
+		json_decref(req);
+		dtd_reply_error(out, 400, NULL, "the body must be a JSON object");
+		return NULL;
+	}
+	return req;
+}
+
 static void post_run(dtd_ctx *ctx, const char *body, size_t len, dtd_reply *out)
 {
 	json_error_t je;
@@ -421,7 +439,7 @@ static void post_run(dtd_ctx *ctx, const char *body, size_t len, dtd_reply *out)
 		dtd_reply_error(out, 400, NULL, "the body must be a JSON object");
 		goto out;
 	}
-	if (check_new_run(ctx->cfg, req, params, out) != 0)
+	if (dtd_check_run_request(ctx->cfg, req, params, out) != 0)
 		goto out;
 	/* A bounded queue: a script cannot queue days of runs. */
 	queued = dtd_db_count(ctx->db, "queued");
@@ -454,7 +472,7 @@ static void list_runs(dtd_ctx *ctx, const char *(*query)(void *, const char *),
 	const char *status = query(qarg, "status");
 	const char *verdict = query(qarg, "verdict");
 	const char *suite = query(qarg, "suite");
-	double limit, offset;
+	double limit, offset, schedule, campaign;
 	long total;
 	json_t *runs;
 	size_t i;
@@ -477,9 +495,12 @@ static void list_runs(dtd_ctx *ctx, const char *(*query)(void *, const char *),
 		return;
 	}
 	if (!dtd_query_num(query, qarg, "limit", 50, 1, 1000, &limit, out) ||
-	    !dtd_query_num(query, qarg, "offset", 0, 0, 1e12, &offset, out))
+	    !dtd_query_num(query, qarg, "offset", 0, 0, 1e12, &offset, out) ||
+	    !dtd_query_num(query, qarg, "schedule", 0, 0, 1e15, &schedule, out) ||
+	    !dtd_query_num(query, qarg, "campaign", 0, 0, 1e15, &campaign, out))
 		return;
-	runs = dtd_db_list(ctx->db, suite, status, verdict, (long)limit, (long)offset, &total);
+	runs = dtd_db_list(ctx->db, suite, status, verdict, (int64_t)schedule,
+			   (int64_t)campaign, (long)limit, (long)offset, &total);
 	if (runs == NULL) {
 		dtd_reply_error(out, 500, NULL, "the index cannot be read (dtd.db "
 				"damaged?): see dtd's log");
@@ -560,19 +581,217 @@ static bool authorized(dtd_ctx *ctx, const char *auth, dtd_reply *out)
 	return true;
 }
 
+/* ---- the route table ---------------------------------------------------- */
+
+static void h_metrics(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out)
+{
+	(void)rq;
+	metrics_text(ctx, out);
+}
+
+static void h_yaml(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out)
+{
+	dtd_reply_json(out, 200, list_yaml(ctx->cfg, rq->url + 5 /* /api/ */));
+}
+
+static void h_schema(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out)
+{
+	(void)ctx;
+	(void)rq;
+	/* The keys of a suite and of a chart, as the core declares them:
+	 * the start form takes its bounds and help from here. */
+	dtd_reply_json(out, 200, json_pack("{s:o, s:o}",
+		"suite", options_json(dt_suite_options),
+		"chart", options_json(dt_chart_options)));
+}
+
+static void h_plugins(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out)
+{
+	(void)rq;
+	dtd_reply_json(out, 200, json_incref(ctx->plugins));
+}
+
+static void h_list_runs(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out)
+{
+	list_runs(ctx, rq->query, rq->qarg, out);
+}
+
+static void h_post_run(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out)
+{
+	post_run(ctx, rq->body, rq->body_len, out);
+}
+
+static void h_cancel_many(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out)
+{
+	dtd_api_cancel_many(ctx, rq->body, rq->body_len, out);
+}
+
+static void h_get_run(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out)
+{
+	json_t *live = dtd_runner_live(ctx->runner, rq->id);
+
+	if (live != NULL)
+		json_object_set_new(rq->run, "live", live);
+	dtd_reply_json(out, 200, json_incref(rq->run));
+}
+
+static void h_delete_run(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out)
+{
+	dtd_api_delete(ctx, rq->id, rq->run, out);
+}
+
+static void h_cancel(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out)
+{
+	json_t *now = NULL;
+
+	if (dtd_runner_cancel(ctx->runner, rq->id) != 0)
+		dtd_reply_error(out, 409, "status", "run %lld is %s: only a "
+				"queued or running run can be cancelled",
+				(long long)rq->id,
+				json_string_value(json_object_get(rq->run, "status")));
+	else if (dtd_db_get(ctx->db, rq->id, &now) < 0)
+		dtd_reply_error(out, 500, NULL, "the index cannot be read");
+	else
+		dtd_reply_json(out, 202, now ? now : json_object());
+}
+
+static void h_check(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out)
+{
+	dtd_api_check(ctx, rq->run, out);
+}
+
+static void h_events(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out)
+{
+	(void)ctx;
+	out->status = 200;
+	out->sse_run = rq->id;
+}
+
+/* history, metrics, results: the last part of the path names it. */
+static void h_read(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out)
+{
+	dtd_api_read(ctx, rq->run, strrchr(rq->url, '/') + 1, rq->query,
+		     rq->qarg, out);
+}
+
+static void h_file(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out)
+{
+	char sub[PATH_MAX];
+
+	snprintf(sub, sizeof(sub), "files/%s", rq->rest);
+	dtd_api_read(ctx, rq->run, sub, rq->query, rq->qarg, out);
+}
+
+#define R_TOKEN 1u /* a change: the token, always */
+#define R_RUN   2u /* {id} is a run: its row in rq->run, else 404 */
+
+typedef struct route {
+	const char *method;   /* "GET" answers HEAD too */
+	const char *pattern;  /* parts; {id}: an id > 0; *: the rest */
+	unsigned flags;
+	void (*fn)(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out);
+} route;
+
+static const route routes[] = {
+	{ "GET",    "/metrics",                      0, h_metrics },
+	{ "GET",    "/api/suites",                   0, h_yaml },
+	{ "GET",    "/api/charts",                   0, h_yaml },
+	{ "GET",    "/api/schema",                   0, h_schema },
+	{ "GET",    "/api/plugins",                  0, h_plugins },
+	{ "GET",    "/api/runs",                     0, h_list_runs },
+	{ "POST",   "/api/runs",                     R_TOKEN, h_post_run },
+	{ "POST",   "/api/runs/cancel",              R_TOKEN, h_cancel_many },
+	{ "GET",    "/api/runs/{id}",                R_RUN, h_get_run },
+	{ "DELETE", "/api/runs/{id}",                R_TOKEN | R_RUN, h_delete_run },
+	{ "POST",   "/api/runs/{id}/cancel",         R_TOKEN | R_RUN, h_cancel },
+	{ "POST",   "/api/runs/{id}/check",          R_TOKEN | R_RUN, h_check },
+	{ "GET",    "/api/runs/{id}/history",        R_RUN, h_read },
+	{ "GET",    "/api/runs/{id}/metrics",        R_RUN, h_read },
+	{ "GET",    "/api/runs/{id}/results",        R_RUN, h_read },
+	{ "GET",    "/api/runs/{id}/events",         R_RUN, h_events },
+	{ "GET",    "/api/runs/{id}/files/*",        R_RUN, h_file },
+	{ "GET",    "/api/runs/{id}/archive",        R_RUN, dtd_h_archive },
+	{ "GET",    "/api/schedules",                0, dtd_h_schedules },
+	{ "POST",   "/api/schedules",                R_TOKEN, dtd_h_post_schedule },
+	{ "GET",    "/api/schedules/{id}",           0, dtd_h_get_schedule },
+	{ "PATCH",  "/api/schedules/{id}",           R_TOKEN, dtd_h_edit_schedule },
+	{ "DELETE", "/api/schedules/{id}",           R_TOKEN, dtd_h_delete_schedule },
+	{ "POST",   "/api/schedules/{id}/pause",     R_TOKEN, dtd_h_pause_schedule },
+	{ "POST",   "/api/schedules/{id}/resume",    R_TOKEN, dtd_h_resume_schedule },
+	{ "GET",    "/api/campaigns",                0, dtd_h_campaigns },
+	{ "POST",   "/api/campaigns",                R_TOKEN, dtd_h_post_campaign },
+	{ "GET",    "/api/campaigns/{id}",           0, dtd_h_get_campaign },
+	{ "POST",   "/api/campaigns/{id}/cancel",    R_TOKEN, dtd_h_cancel_campaign },
+	{ "GET",    "/api/trends",                   0, dtd_h_trend },
+	{ "GET",    "/api/compare",                  0, dtd_h_compare },
+	{ "GET",    "/api/retention",                0, dtd_h_retention },
+	{ "POST",   "/api/prune",                    R_TOKEN, dtd_h_prune },
+	{ "GET",    "/api/deliveries",               0, dtd_h_deliveries },
+};
+
+typedef enum { NO_MATCH, MATCH, BAD_ID } match_result;
+
+/*
+ * Whether url has the pattern's parts; {id} takes a number > 0 into
+ * *id (BAD_ID when the part is there but no id: "/api/runs/abc"), *
+ * takes the rest (at least one character) into *rest.
+ */
+static match_result match(const char *pattern, const char *url, int64_t *id,
+			  const char **rest, const char **bad)
+{
+	const char *p = pattern, *u = url;
+
+	while (*p != '\0') {
+		if (strncmp(p, "{id}", 4) == 0) {
+			char *end;
+
+			errno = 0;
+			*id = strtoll(u, &end, 10);
+			if (errno != 0 || end == u || *id <= 0 ||
+			    (*end != '\0' && *end != '/') || !(*u >= '0' && *u <= '9')) {
+				/* A part where an id goes, not an id: 404 on
+				 * it, unless another route takes the path. */
+				const char *slash = strchr(u, '/');
+
+				if (strcmp(p + 4, "") != 0 && slash == NULL)
+					return NO_MATCH;
+				*bad = u;
+				return BAD_ID;
+			}
+			p += 4;
+			u = end;
+		} else if (*p == '*') {
+			if (*u == '\0')
+				return NO_MATCH;
+			*rest = u;
+			return MATCH;
+		} else if (*p++ != *u++) {
+			return NO_MATCH;
+		}
+	}
+	return *u == '\0' ? MATCH : NO_MATCH;
+}
+
+static bool method_is(const char *want, const char *method)
+{
+	return strcmp(want, method) == 0 ||
+	       (strcmp(want, "GET") == 0 && strcmp(method, "HEAD") == 0);
+}
+
 void dtd_api_handle(dtd_ctx *ctx, const char *method, const char *url,
 		    const char *(*query)(void *, const char *), void *qarg,
 		    const char *auth, const char *body, size_t body_len,
 		    bool body_too_big, dtd_reply *out)
 {
 	bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-	bool post = strcmp(method, "POST") == 0;
-	bool del = strcmp(method, "DELETE") == 0;
-	char *end;
-	int64_t id;
-	const char *sub;
-	json_t *run = NULL;
-	int found;
+	dtd_request rq = {
+		.method = method, .url = url, .query = query, .qarg = qarg,
+		.auth = auth, .body = body, .body_len = body_len,
+	};
+	const route *found = NULL;
+	const char *bad = NULL;
+	bool path_known = false;
+	int got;
 
 	if (body_too_big) {
 		dtd_reply_error(out, 413, NULL, "request body over %ld bytes",
@@ -582,120 +801,51 @@ void dtd_api_handle(dtd_ctx *ctx, const char *method, const char *url,
 	/* require-token-for-reads: every call, reads too. */
 	if (ctx->cfg->auth_reads && get && !authorized(ctx, auth, out))
 		return;
-	if (strcmp(url, "/metrics") == 0) {
-		if (!get)
-			goto bad_method;
-		metrics_text(ctx, out);
-		return;
-	}
-	if (strcmp(url, "/api/suites") == 0 || strcmp(url, "/api/charts") == 0) {
-		if (!get)
-			goto bad_method;
-		dtd_reply_json(out, 200, list_yaml(ctx->cfg, url + 5));
-		return;
-	}
-	if (strcmp(url, "/api/schema") == 0) {
-		if (!get)
-			goto bad_method;
-		/* The keys of a suite and of a chart, as the core declares
-		 * them: the start form takes its bounds and help from here. */
-		dtd_reply_json(out, 200, json_pack("{s:o, s:o}",
-			"suite", options_json(dt_suite_options),
-			"chart", options_json(dt_chart_options)));
-		return;
-	}
-	if (strcmp(url, "/api/plugins") == 0) {
-		if (!get)
-			goto bad_method;
-		dtd_reply_json(out, 200, json_incref(ctx->plugins));
-		return;
-	}
-	if (strcmp(url, "/api/runs") == 0) {
-		if (get) {
-			list_runs(ctx, query, qarg, out);
-		} else if (post) {
-			if (authorized(ctx, auth, out))
-				post_run(ctx, body, body_len, out);
-		} else {
-			goto bad_method;
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		int64_t id = 0;
+		const char *rest = NULL, *b = NULL;
+		match_result m = match(routes[i].pattern, url, &id, &rest, &b);
+
+		if (m == BAD_ID) {
+			if (bad == NULL)
+				bad = b;
+			continue;
 		}
-		return;
+		if (m != MATCH)
+			continue;
+		path_known = true;
+		if (method_is(routes[i].method, method)) {
+			found = &routes[i];
+			rq.id = id;
+			rq.rest = rest;
+			break;
+		}
 	}
-	if (strcmp(url, "/api/runs/cancel") == 0) {
-		if (!post)
-			goto bad_method;
-		if (authorized(ctx, auth, out))
-			dtd_api_cancel_many(ctx, body, body_len, out);
-		return;
-	}
-	if (strncmp(url, "/api/runs/", 10) != 0)
-		goto not_found;
-	errno = 0;
-	id = strtoll(url + 10, &end, 10);
-	if (errno != 0 || end == url + 10 || id <= 0 || (*end != '\0' && *end != '/')) {
-		dtd_reply_error(out, 404, "id", "'%s' is not a run id", url + 10);
-		return;
-	}
-	sub = *end == '/' ? end + 1 : "";
-	if (strncmp(sub, "files/", 6) != 0 &&
-	    strcmp(sub, "") != 0 && strcmp(sub, "cancel") != 0 &&
-	    strcmp(sub, "check") != 0 && strcmp(sub, "history") != 0 &&
-	    strcmp(sub, "metrics") != 0 && strcmp(sub, "results") != 0 &&
-	    strcmp(sub, "events") != 0)
-		goto not_found;
-	if (strcmp(sub, "cancel") == 0 || strcmp(sub, "check") == 0) {
-		if (!post)
-			goto bad_method;
-	} else if (sub[0] == '\0') {
-		if (!get && !del)
-			goto bad_method;
-	} else if (!get) {
-		goto bad_method;
-	}
-	if ((post || del) && !authorized(ctx, auth, out))
-		return;
-	found = dtd_db_get(ctx->db, id, &run);
-	if (found < 0) {
-		dtd_reply_error(out, 500, NULL, "the index cannot be read (dtd.db "
-				"damaged?): see dtd's log");
-		return;
-	}
-	if (found == 0) {
-		dtd_reply_error(out, 404, "id", "no run %lld", (long long)id);
-		return;
-	}
-	if (sub[0] == '\0' && get) {
-		json_t *live = dtd_runner_live(ctx->runner, id);
-
-		if (live != NULL)
-			json_object_set_new(run, "live", live);
-		dtd_reply_json(out, 200, json_incref(run));
-	} else if (sub[0] == '\0') {
-		dtd_api_delete(ctx, id, run, out);
-	} else if (strcmp(sub, "cancel") == 0) {
-		json_t *now = NULL;
-
-		if (dtd_runner_cancel(ctx->runner, id) != 0)
-			dtd_reply_error(out, 409, "status", "run %lld is %s: only a "
-					"queued or running run can be cancelled",
-					(long long)id, json_string_value(json_object_get(run, "status")));
-		else if (dtd_db_get(ctx->db, id, &now) < 0)
-			dtd_reply_error(out, 500, NULL, "the index cannot be read");
+	if (found == NULL) {
+		if (path_known)
+			dtd_reply_error(out, 405, NULL, "%s is not allowed on %s",
+					method, url);
+		else if (bad != NULL)
+			dtd_reply_error(out, 404, "id", "'%.*s' is not an id",
+					(int)strcspn(bad, "/"), bad);
 		else
-			dtd_reply_json(out, 202, now ? now : json_object());
-	} else if (strcmp(sub, "check") == 0) {
-		dtd_api_check(ctx, run, out);
-	} else if (strcmp(sub, "events") == 0) {
-		out->status = 200;
-		out->sse_run = id;
-	} else {
-		dtd_api_read(ctx, run, sub, query, qarg, out);
+			dtd_reply_error(out, 404, NULL, "no such endpoint: %s", url);
+		return;
 	}
-	json_decref(run);
-	return;
-not_found:
-	dtd_reply_error(out, 404, NULL, "no such endpoint: %s", url);
-	return;
-bad_method:
-	dtd_reply_error(out, 405, NULL, "%s is not allowed on %s", method, url);
+	if ((found->flags & R_TOKEN) && !authorized(ctx, auth, out))
+		return;
+	if (found->flags & R_RUN) {
+		got = dtd_db_get(ctx->db, rq.id, &rq.run);
+		if (got < 0) {
+			dtd_reply_error(out, 500, NULL, "the index cannot be read "
+					"(dtd.db damaged?): see dtd's log");
+			return;
+		}
+		if (got == 0) {
+			dtd_reply_error(out, 404, "id", "no run %lld", (long long)rq.id);
+			return;
+		}
+	}
+	found->fn(ctx, &rq, out);
+	json_decref(rq.run);
 }

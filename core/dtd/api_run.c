@@ -47,6 +47,13 @@ static bool folder(dtd_ctx *ctx, const json_t *run, char *dir, size_t size,
 	int e;
 
 	*none = false;
+	if (!json_is_null(json_object_get(run, "pruned")) &&
+	    json_object_get(run, "pruned") != NULL) {
+		dtd_reply_error(out, 410, "store", "the run was pruned (retention): "
+				"its folder is gone, its index row (verdict, "
+				"figures) is kept");
+		return false;
+	}
 	if (path != NULL && dtd_run_dir(ctx->cfg->store, path, dir, size) == 0)
 		return true;
 	e = errno;
@@ -72,6 +79,13 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
+void dtd_remove_tree(const char *dir)
+{
+	/* The real path: no link on the way; FTW_PHYS: none followed
+	 * inside; FTW_MOUNT: no other file system entered. */
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
 void dtd_api_delete(dtd_ctx *ctx, int64_t id, json_t *run, dtd_reply *out)
 {
 	const char *status = json_string_value(json_object_get(run, "status"));
@@ -85,9 +99,7 @@ void dtd_api_delete(dtd_ctx *ctx, int64_t id, json_t *run, dtd_reply *out)
 		return;
 	}
 	if (folder(ctx, run, dir, sizeof(dir), &none, out)) {
-		/* The real path: no link on the way; FTW_PHYS: none followed
-		 * inside; FTW_MOUNT: no other file system entered. */
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		dtd_remove_tree(dir);
 	} else if (!none && out->status != 410) {
 		return; /* outside the store: neither removed nor forgotten */
 	}

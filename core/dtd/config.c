@@ -17,7 +17,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <strings.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
 
 #include "dtd.h"
 #include "log.h"
@@ -29,11 +32,14 @@
 static const char usage_text[] =
 "Usage: dtd [OPTION]...\n"
 "       dtd rebuild-index [OPTION]...\n"
+"       dtd import ARCHIVE... [OPTION]...\n"
 "\n"
 "DT's service: a queue of test runs, their history in an SQLite index and\n"
 "the run store, a JSON API and a web dashboard.  Stays in the foreground.\n"
 "`dtd rebuild-index` makes the index anew from the store (every run folder's\n"
 "suite.json and results.json), keeping a damaged dtd.db aside, and exits.\n"
+"`dtd import` adds runs archived by another dtd (GET /api/runs/ID/archive,\n"
+"a tar.gz of the run folder) to the store and the index (dtd stopped).\n"
 "\n"
 "Options:\n"
 "  -c, --config FILE       YAML config (keys: listen, state-dir, store, token,\n"
@@ -42,7 +48,9 @@ static const char usage_text[] =
 "                          max-run-disk, max-streams, max-streams-per-address,\n"
 "                          stream-lifetime, request-timeout, allowed-hosts,\n"
 "                          require-token-for-reads, suite-path, chart-path,\n"
-"                          plugin-path)\n"
+"                          plugin-path, keep-runs, max-store, prune-invalid,\n"
+"                          webhook-url, webhook-allowed-hosts,\n"
+"                          webhook-retries)\n"
 "  -l, --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; port 0:\n"
 "                          any free port, printed at start)\n"
 "      --state-dir DIR     database and token (default /var/lib/dt as root,\n"
@@ -60,6 +68,15 @@ static const char usage_text[] =
 "                          and addresses (repeatable; others get 421)\n"
 "      --require-token-for-reads\n"
 "                          every API call needs the token, reads too\n"
+"      --keep-runs N       keep the newest N finished runs of each suite\n"
+"                          (invalid runs are kept too; 0: all, the default)\n"
+"      --max-store SIZE    remove the oldest finished runs while the run\n"
+"                          folders take more (\"10GiB\"; invalid runs kept)\n"
+"      --prune-invalid     retention may remove invalid runs too\n"
+"      --webhook-url URL   POST a JSON body there when a run ends invalid or\n"
+"                          a schedule fails (its host must be allowed)\n"
+"      --webhook-allow-host NAME\n"
+"                          a host webhook-url may name (repeatable)\n"
 "      --plugin-path DIRS  extra plugin directories (colon separated)\n"
 "      --suite-path DIRS   extra suite directories\n"
 "      --chart-path DIRS   extra chart directories\n"
@@ -75,7 +92,8 @@ static const char usage_text[] =
 enum {
 	OPT_STATE = 256, OPT_STORE, OPT_DASHBOARD, OPT_PLUGIN_PATH,
 	OPT_SUITE_PATH, OPT_CHART_PATH, OPT_REQUEST_TIMEOUT, OPT_ALLOW_HOST,
-	OPT_AUTH_READS
+	OPT_AUTH_READS, OPT_KEEP_RUNS, OPT_MAX_STORE, OPT_PRUNE_INVALID,
+	OPT_WEBHOOK_URL, OPT_WEBHOOK_HOST
 };
 
 static const struct option long_opts[] = {
@@ -88,6 +106,11 @@ static const struct option long_opts[] = {
 	{ "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
 	{ "allow-host", required_argument, NULL, OPT_ALLOW_HOST },
 	{ "require-token-for-reads", no_argument, NULL, OPT_AUTH_READS },
+	{ "keep-runs", required_argument, NULL, OPT_KEEP_RUNS },
+	{ "max-store", required_argument, NULL, OPT_MAX_STORE },
+	{ "prune-invalid", no_argument, NULL, OPT_PRUNE_INVALID },
+	{ "webhook-url", required_argument, NULL, OPT_WEBHOOK_URL },
+	{ "webhook-allow-host", required_argument, NULL, OPT_WEBHOOK_HOST },
 	{ "plugin-path", required_argument, NULL, OPT_PLUGIN_PATH },
 	{ "suite-path", required_argument, NULL, OPT_SUITE_PATH },
 	{ "chart-path", required_argument, NULL, OPT_CHART_PATH },
@@ -112,6 +135,7 @@ void dtd_config_defaults(dtd_config *c)
 	c->max_streams = 64;
 	c->max_streams_per_address = 16;
 	c->stream_lifetime = 300;
+	c->webhook_retries = 5;
 }
 
 void dtd_config_free(dtd_config *c)
@@ -128,6 +152,11 @@ void dtd_config_free(dtd_config *c)
 		free(c->allowed_hosts[i]);
 	free(c->allowed_hosts);
 	c->allowed_hosts = NULL;
+	free(c->webhook_url);
+	for (size_t i = 0; c->webhook_hosts != NULL && c->webhook_hosts[i]; i++)
+		free(c->webhook_hosts[i]);
+	free(c->webhook_hosts);
+	c->webhook_hosts = NULL;
 	dt_registry_free(c->registry);
 	c->registry = NULL;
 }
@@ -150,25 +179,31 @@ static bool host_name(const char *s)
 	return true;
 }
 
-static int add_host(dtd_config *c, const char *name)
+static int add_to(char ***list, const char *name)
 {
 	size_t n = 0;
 	char **l;
 
-	while (c->allowed_hosts != NULL && c->allowed_hosts[n] != NULL)
+	while (*list != NULL && (*list)[n] != NULL)
 		n++;
-	l = realloc(c->allowed_hosts, (n + 2) * sizeof(*l));
+	l = realloc(*list, (n + 2) * sizeof(*l));
 	if (l == NULL)
 		return -1;
-	c->allowed_hosts = l;
+	*list = l;
 	l[n] = strdup(name);
 	l[n + 1] = NULL;
 	return l[n] ? 0 : -1;
 }
 
+static int add_host(dtd_config *c, const char *name)
+{
+	return add_to(&c->allowed_hosts, name);
+}
+
 /* ---- the config file ------------------------------------------------------ */
 
-typedef enum { K_STRING, K_INT, K_DURATION, K_SIZE, K_BOOL, K_HOSTS } key_kind;
+typedef enum { K_STRING, K_INT, K_DURATION, K_SIZE, K_BOOL, K_HOSTS,
+	       K_WEBHOOK_HOSTS } key_kind;
 
 /* Every key of the config: its kind, where it goes, its range and what
  * an error says ("must be ..."). */
@@ -215,6 +250,14 @@ static const key keys[] = {
 	  "a duration from 1s to 24h (\"5m\")" },
 	{ "allowed-hosts", K_HOSTS, 0, 0, 0, "a list of host names" },
 	{ "require-token-for-reads", K_BOOL, AT(auth_reads), 0, 0, "true or false" },
+	{ "keep-runs", K_INT, AT(keep_runs), 0, 1e9, "a number of runs, 0 for all" },
+	{ "max-store", K_SIZE, AT(max_store), 0, 1e18, "a size (\"10GiB\"), 0 for "
+	  "no limit" },
+	{ "prune-invalid", K_BOOL, AT(prune_invalid), 0, 0, "true or false" },
+	{ "webhook-url", K_STRING, AT(webhook_url), 0, 0, "a URL (http or https)" },
+	{ "webhook-allowed-hosts", K_WEBHOOK_HOSTS, 0, 0, 0, "a list of host names" },
+	{ "webhook-retries", K_INT, AT(webhook_retries), 1, 100,
+	  "an integer from 1 to 100" },
 };
 
 /* Set one key from its YAML value; -1 with err (file:line: key: ...). */
@@ -255,17 +298,19 @@ static int set_key(dt_doc *doc, const key *k, const json_t *v, dtd_config *c,
 		*(bool *)(void *)(base + k->off) = json_is_true(v);
 		return 0;
 	case K_HOSTS:
+	case K_WEBHOOK_HOSTS:
 		if (!json_is_array(v))
 			break;
 		json_array_foreach(v, i, h) {
 			if (!host_name(json_string_value(h))) {
 				char at[64];
 
-				snprintf(at, sizeof(at), "allowed-hosts[%zu]", i);
+				snprintf(at, sizeof(at), "%s[%zu]", k->name, i);
 				return dt_doc_fail(doc, at, err, "must be a host name "
 						   "(letters, digits, '-', '.')");
 			}
-			if (add_host(c, json_string_value(h)) != 0)
+			if (add_to(k->kind == K_HOSTS ? &c->allowed_hosts :
+				   &c->webhook_hosts, json_string_value(h)) != 0)
 				return dt_fail(err, "out of memory");
 		}
 		return 0;
@@ -387,6 +432,36 @@ int dtd_config_parse(int argc, char **argv, dtd_config *c, dtd_command *cmd,
 		case OPT_AUTH_READS:
 			c->auth_reads = true;
 			break;
+		case OPT_KEEP_RUNS:
+			c->keep_runs = strtol(optarg, &end, 10);
+			if (*end != '\0' || optarg[0] == '\0' || c->keep_runs < 0) {
+				dt_fail(err, "--keep-runs: want a number of runs (0: all)");
+				return DT_EXIT_USAGE;
+			}
+			break;
+		case OPT_MAX_STORE:
+			if (dt_parse_size(optarg, &c->max_store) != 0) {
+				dt_fail(err, "--max-store: want a size (\"10GiB\", 0: no limit)");
+				return DT_EXIT_USAGE;
+			}
+			break;
+		case OPT_PRUNE_INVALID:
+			c->prune_invalid = true;
+			break;
+		case OPT_WEBHOOK_URL:
+			set_str(&c->webhook_url, optarg);
+			break;
+		case OPT_WEBHOOK_HOST:
+			if (!host_name(optarg)) {
+				dt_fail(err, "--webhook-allow-host: '%s' is not a host "
+					"name (letters, digits, '-', '.')", optarg);
+				return DT_EXIT_USAGE;
+			}
+			if (add_to(&c->webhook_hosts, optarg) != 0) {
+				dt_fail(err, "out of memory");
+				return DT_EXIT_INFRA;
+			}
+			break;
 		case OPT_PLUGIN_PATH:
 			set_str(&c->plugin_path, optarg);
 			break;
@@ -416,6 +491,16 @@ int dtd_config_parse(int argc, char **argv, dtd_config *c, dtd_command *cmd,
 	if (optind < argc && strcmp(argv[optind], "rebuild-index") == 0) {
 		*cmd = DTD_REBUILD_INDEX;
 		optind++;
+	} else if (optind < argc && strcmp(argv[optind], "import") == 0) {
+		*cmd = DTD_IMPORT;
+		c->args = argv + optind + 1;
+		c->nargs = argc - optind - 1;
+		if (c->nargs == 0) {
+			dt_fail(err, "import: give the archives (made by GET "
+				"/api/runs/ID/archive)");
+			return DT_EXIT_USAGE;
+		}
+		optind = argc;
 	}
 	if (optind < argc) {
 		dt_fail(err, "unexpected argument '%s'", argv[optind]);
@@ -511,6 +596,38 @@ static int load_token(dtd_config *c, char *err)
 	return 0;
 }
 
+/* webhook-url: http or https, to a host of webhook-allowed-hosts. */
+static int check_webhook(const dtd_config *c, char *err)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	int rc = -1;
+
+	if (u == NULL)
+		return dt_fail(err, "out of memory");
+	if (curl_url_set(u, CURLUPART_URL, c->webhook_url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)) {
+		dt_fail(err, "webhook-url: '%s' is not an http or https URL",
+			c->webhook_url);
+		goto out;
+	}
+	for (size_t i = 0; c->webhook_hosts != NULL && c->webhook_hosts[i]; i++)
+		if (strcasecmp(host, c->webhook_hosts[i]) == 0) {
+			rc = 0;
+			goto out;
+		}
+	dt_fail(err, "webhook-url: its host '%s' is not in webhook-allowed-hosts "
+		"(--webhook-allow-host): dtd calls only the hosts it is told to",
+		host);
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 int dtd_config_complete(dtd_config *c, bool need_token, char *err)
 {
 	char buf[2 * PATH_MAX + 2], *real;
@@ -542,6 +659,8 @@ int dtd_config_complete(dtd_config *c, bool need_token, char *err)
 		return dt_fail(err, "store %s: %s", c->store, strerror(errno));
 	free(c->store);
 	c->store = real;
+	if (c->webhook_url != NULL && check_webhook(c, err) != 0)
+		return -1;
 	if (c->token != NULL && strlen(c->token) < 16)
 		return dt_fail(err, "token: at least 16 characters");
 	if (need_token && c->token == NULL && load_token(c, err) != 0)

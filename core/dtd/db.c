@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,36 @@ static const char schema[] =
 	" checker_seconds REAL,"
 	" created REAL NOT NULL, started REAL, finished REAL,"
 	" dir TEXT, error TEXT);"
-	"CREATE INDEX IF NOT EXISTS runs_status ON runs(status);";
+	"CREATE INDEX IF NOT EXISTS runs_status ON runs(status);"
+	/* Schedules (schedule.c): what to run and when; `slot` is the
+	 * next time due, `next` that time plus its jitter. */
+	"CREATE TABLE IF NOT EXISTS schedules ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" name TEXT NOT NULL, suite TEXT NOT NULL, params TEXT NOT NULL,"
+	" kind TEXT NOT NULL, every REAL, at TEXT, jitter REAL NOT NULL,"
+	" missed TEXT NOT NULL, paused INTEGER NOT NULL DEFAULT 0,"
+	" start REAL, slot REAL, next REAL, fired INTEGER NOT NULL DEFAULT 0,"
+	" last_run INTEGER, last_error TEXT, created REAL NOT NULL);"
+	/* Campaigns (campaign.c): a matrix of runs queued at once. */
+	"CREATE TABLE IF NOT EXISTS campaigns ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" name TEXT NOT NULL, spec TEXT NOT NULL, stop_at_first_invalid INTEGER,"
+	" stopped TEXT, created REAL NOT NULL);"
+	/* Webhook deliveries (notify.c), the log kept with them. */
+	"CREATE TABLE IF NOT EXISTS deliveries ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" url TEXT NOT NULL, event TEXT NOT NULL, body TEXT NOT NULL,"
+	" state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+	" next REAL, http_status INTEGER, error TEXT, created REAL NOT NULL,"
+	" delivered REAL);";
+
+/* Columns added to runs after the first release: an older dtd.db gets
+ * them at open (ALTER TABLE), NULL in its old rows. */
+static const char *const added_columns[] = {
+	"schedule_id INTEGER", "campaign_id INTEGER", "cell TEXT",
+	"pruned REAL", "throughput REAL", "p50 REAL", "p95 REAL", "p99 REAL",
+	"nemesis TEXT", "version TEXT", "bytes INTEGER",
+};
 
 static double now_s(void)
 {
@@ -103,6 +133,26 @@ dtd_db *dtd_db_open(const char *path, char *err)
 		sqlite3_free(msg);
 		goto fail;
 	}
+	for (size_t i = 0; i < sizeof(added_columns) / sizeof(added_columns[0]); i++) {
+		char sql[128], name[64];
+		sqlite3_stmt *st = NULL;
+		bool have;
+
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(added_columns[i], " "),
+			 added_columns[i]);
+		snprintf(sql, sizeof(sql), "SELECT %s FROM runs LIMIT 0", name);
+		have = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK;
+		sqlite3_finalize(st);
+		if (have)
+			continue;
+		snprintf(sql, sizeof(sql), "ALTER TABLE runs ADD COLUMN %s", added_columns[i]);
+		if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+			dt_fail(err, "%s: %s%s", path, msg ? msg : sqlite3_errmsg(db->h),
+				REBUILD_HINT);
+			sqlite3_free(msg);
+			goto fail;
+		}
+	}
 	return db;
 fail:
 	dtd_db_close(db);
@@ -126,15 +176,8 @@ static void log_failure(dtd_db *db, const char *what)
 
 /* Run one statement with bound text/real/int64 arguments ("t", "r", "i",
  * "n" for NULL); returns sqlite3_changes or -1. */
-static int exec_args(dtd_db *db, const char *sql, const char *types, ...)
+static void bind_args(sqlite3_stmt *st, const char *types, va_list ap)
 {
-	sqlite3_stmt *st = NULL;
-	va_list ap;
-	int rc = -1;
-
-	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	va_start(ap, types);
 	for (int i = 0; types[i]; i++) {
 		switch (types[i]) {
 		case 't': {
@@ -156,14 +199,84 @@ static int exec_args(dtd_db *db, const char *sql, const char *types, ...)
 			sqlite3_bind_null(st, i + 1);
 		}
 	}
-	va_end(ap);
-	if (sqlite3_step(st) == SQLITE_DONE)
+}
+
+static int exec_va(dtd_db *db, int64_t *rowid, const char *sql,
+		   const char *types, va_list ap)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	bind_args(st, types, ap);
+	if (sqlite3_step(st) == SQLITE_DONE) {
 		rc = sqlite3_changes(db->h);
+		if (rowid != NULL)
+			*rowid = sqlite3_last_insert_rowid(db->h);
+	}
 out:
 	if (rc < 0)
 		dt_log(DT_LOG_ERROR, "dtd: database: %s", sqlite3_errmsg(db->h));
 	sqlite3_finalize(st);
 	return rc;
+}
+
+static int exec_args(dtd_db *db, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = exec_va(db, NULL, sql, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+int dtd_db_exec(dtd_db *db, int64_t *rowid, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	pthread_mutex_lock(&db->lock);
+	rc = exec_va(db, rowid, sql, types, ap);
+	pthread_mutex_unlock(&db->lock);
+	va_end(ap);
+	return rc;
+}
+
+static json_t *column_json(sqlite3_stmt *st, int i);
+
+json_t *dtd_db_rows(dtd_db *db, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *rows = json_array();
+	va_list ap;
+	int step = SQLITE_ERROR;
+
+	va_start(ap, types);
+	pthread_mutex_lock(&db->lock);
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) == SQLITE_OK) {
+		bind_args(st, types, ap);
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			json_t *o = json_object();
+
+			for (int i = 0; i < sqlite3_column_count(st); i++)
+				json_object_set_new(o, sqlite3_column_name(st, i),
+						    column_json(st, i));
+			json_array_append_new(rows, o);
+		}
+	}
+	if (step != SQLITE_DONE) {
+		log_failure(db, sql);
+		json_decref(rows);
+		rows = NULL;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&db->lock);
+	va_end(ap);
+	return rows;
 }
 
 int dtd_db_abort_running(dtd_db *db)
@@ -180,16 +293,26 @@ int dtd_db_abort_running(dtd_db *db)
 
 int64_t dtd_db_insert(dtd_db *db, const char *suite, const json_t *params)
 {
+	return dtd_db_insert_from(db, suite, params, 0, 0, NULL);
+}
+
+int64_t dtd_db_insert_from(dtd_db *db, const char *suite, const json_t *params,
+			   int64_t schedule, int64_t campaign, const json_t *cell)
+{
 	char *p = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
+	char *c = cell ? json_dumps(cell, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	int64_t id = -1;
 
 	if (p == NULL)
 		return -1;
 	pthread_mutex_lock(&db->lock);
-	if (exec_args(db, "INSERT INTO runs(suite, params, status, created) "
-		      "VALUES(?, ?, 'queued', ?)", "ttr", suite, p, now_s()) == 1)
+	if (exec_args(db, "INSERT INTO runs(suite, params, status, created, "
+		      "schedule_id, campaign_id, cell) VALUES(?, ?, 'queued', ?, "
+		      "nullif(?, 0), nullif(?, 0), ?)", "ttriit", suite, p, now_s(),
+		      schedule, campaign, c) == 1)
 		id = sqlite3_last_insert_rowid(db->h);
 	pthread_mutex_unlock(&db->lock);
+	free(c);
 	free(p);
 	return id;
 }
@@ -331,7 +454,9 @@ int dtd_db_cancel_queued(dtd_db *db, int64_t id)
 }
 
 #define RUN_COLUMNS "id, suite, params, status, verdict, ops_ok, ops_fail, " \
-	"ops_info, checker_seconds, created, started, finished, dir, error"
+	"ops_info, checker_seconds, created, started, finished, dir, error, " \
+	"schedule_id, campaign_id, cell, pruned, throughput, p50, p95, p99, " \
+	"nemesis, version, bytes"
 
 static json_t *column_json(sqlite3_stmt *st, int i)
 {
@@ -379,6 +504,25 @@ static json_t *row_json(sqlite3_stmt *st)
 		json_object_set_new(o, "duration", json_null());
 	json_object_set_new(o, "store", column_json(st, 12));
 	json_object_set_new(o, "error", column_json(st, 13));
+	json_object_set_new(o, "schedule", column_json(st, 14));
+	json_object_set_new(o, "campaign", column_json(st, 15));
+	{
+		const char *c = (const char *)sqlite3_column_text(st, 16);
+		json_t *cell = c ? json_loads(c, 0, NULL) : NULL;
+
+		json_object_set_new(o, "cell", cell ? cell : json_null());
+	}
+	json_object_set_new(o, "pruned", column_json(st, 17));
+	json_object_set_new(o, "throughput", column_json(st, 18));
+	if (sqlite3_column_type(st, 19) == SQLITE_NULL)
+		json_object_set_new(o, "latency_ms", json_null());
+	else
+		json_object_set_new(o, "latency_ms", json_pack("{sososo}",
+			"p50", column_json(st, 19), "p95", column_json(st, 20),
+			"p99", column_json(st, 21)));
+	json_object_set_new(o, "nemesis", column_json(st, 22));
+	json_object_set_new(o, "version", column_json(st, 23));
+	json_object_set_new(o, "bytes", column_json(st, 24));
 	return o;
 }
 
@@ -466,11 +610,13 @@ static sqlite3_stmt *prepare_filtered(dtd_db *db, const char *sql,
 }
 
 json_t *dtd_db_list(dtd_db *db, const char *suite, const char *status,
-		    const char *verdict, long limit, long offset, long *total)
+		    const char *verdict, int64_t schedule, int64_t campaign,
+		    long limit, long offset, long *total)
 {
 	static const char where[] =
 		" WHERE (?1 IS NULL OR suite=?1) AND (?2 IS NULL OR status=?2)"
-		" AND (?3 IS NULL OR verdict=?3)";
+		" AND (?3 IS NULL OR verdict=?3) AND (?6 = 0 OR schedule_id=?6)"
+		" AND (?7 = 0 OR campaign_id=?7)";
 	sqlite3_stmt *st = NULL;
 	json_t *runs = json_array();
 	const char *args[3] = { suite, status, verdict };
@@ -480,11 +626,15 @@ json_t *dtd_db_list(dtd_db *db, const char *suite, const char *status,
 	*total = 0;
 	pthread_mutex_lock(&db->lock);
 	{
-		char sql[512];
+		char sql[1024];
 
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM runs%s", where);
 		st = prepare_filtered(db, sql, args);
-		if (st == NULL || sqlite3_step(st) != SQLITE_ROW)
+		if (st == NULL)
+			goto out;
+		sqlite3_bind_int64(st, 6, schedule);
+		sqlite3_bind_int64(st, 7, campaign);
+		if (sqlite3_step(st) != SQLITE_ROW)
 			goto out;
 		*total = (long)sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
@@ -496,6 +646,8 @@ json_t *dtd_db_list(dtd_db *db, const char *suite, const char *status,
 			goto out;
 		sqlite3_bind_int64(st, 4, limit);
 		sqlite3_bind_int64(st, 5, offset);
+		sqlite3_bind_int64(st, 6, schedule);
+		sqlite3_bind_int64(st, 7, campaign);
 		while ((step = sqlite3_step(st)) == SQLITE_ROW)
 			json_array_append_new(runs, row_json(st));
 		ok = step == SQLITE_DONE;

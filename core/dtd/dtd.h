@@ -40,6 +40,14 @@ typedef struct dtd_config {
 	long max_streams_per_address;
 	double stream_lifetime; /* seconds an event stream lasts (the
 				   browser reconnects with Last-Event-ID) */
+	long keep_runs;      /* finished runs kept per suite; 0: all */
+	uint64_t max_store;  /* bytes of run folders at most; 0: no limit */
+	bool prune_invalid;  /* retention may remove invalid runs too */
+	char *webhook_url;   /* called on an invalid run, a failed schedule */
+	char **webhook_hosts; /* the hosts webhook_url may name; NULL-ended */
+	long webhook_retries; /* attempts of a delivery */
+	char *const *args;   /* dtd import's archives (argv's) */
+	int nargs;
 	/* Every plugin, loaded once at start and sealed: runs, checks and
 	 * the API share it, reading only (no lock needed).  Owned. */
 	struct dt_registry *registry;
@@ -47,7 +55,7 @@ typedef struct dtd_config {
 
 #define DTD_REQUEST_TIMEOUT 10.0 /* request_timeout's default */
 
-typedef enum { DTD_SERVE, DTD_REBUILD_INDEX } dtd_command;
+typedef enum { DTD_SERVE, DTD_REBUILD_INDEX, DTD_IMPORT } dtd_command;
 
 /* Every setting at its default. */
 void dtd_config_defaults(dtd_config *c);
@@ -64,11 +72,26 @@ int dtd_config_complete(dtd_config *c, bool need_token, char *err);
  * ("another dtd uses the WHAT DIR"). */
 int dtd_lock(const char *dir, const char *name, const char *what, char *err);
 
+typedef struct dtd_db dtd_db;
+
 /* ---- rebuild.c: the index made anew from the store ------------------------- */
 
 /* dtd rebuild-index: keep a dtd.db aside (dtd.db.bad-TIME), make a new
  * one holding every run folder of the store.  A DT_EXIT_* status. */
 int dtd_rebuild_index(const dtd_config *cfg, char *err);
+/* One run folder of the store (STORE/SUITE/NAME) into the index as
+ * rebuild-index adds it; its new id, or -1. */
+int64_t dtd_index_folder(dtd_db *db, const char *suite, const char *dir);
+
+/* ---- archive.c: a run folder as a tar.gz, and back ------------------------- */
+
+/* An unlinked temporary file (in tmpdir) holding DIR as NAME/... in a
+ * tar.gz: an fd at its start with its size, or -1 with err. */
+int dtd_archive_make(const char *dir, const char *name, const char *tmpdir,
+		     off_t *size, char *err);
+/* dtd import ARCHIVE...: each run into the store and the index (dtd
+ * stopped: the state folder is locked).  A DT_EXIT_* status. */
+int dtd_import(const dtd_config *cfg, char *const *archives, int n, char *err);
 
 /* ---- files.c: safe access to run folders and the dashboard -------------- */
 
@@ -84,8 +107,6 @@ int dtd_open_under(const char *base, const char *rel, bool root_ok,
 		   struct stat *st);
 
 /* ---- db.c: the run index ------------------------------------------------ */
-
-typedef struct dtd_db dtd_db;
 
 /* Open (create) STATE/dtd.db in WAL mode and check it (PRAGMA
  * quick_check); NULL with err, saying how to rebuild a damaged one. */
@@ -125,7 +146,19 @@ int dtd_db_get(dtd_db *db, int64_t id, json_t **run);
 /* Runs, newest first, filtered; sets *total.  NULL when the database
  * fails (never an empty list for a failure). */
 json_t *dtd_db_list(dtd_db *db, const char *suite, const char *status,
-		    const char *verdict, long limit, long offset, long *total);
+		    const char *verdict, int64_t schedule, int64_t campaign,
+		    long limit, long offset, long *total);
+/* A queued run that came from a schedule or a campaign (0: none), with
+ * its campaign cell (NULL: none). */
+int64_t dtd_db_insert_from(dtd_db *db, const char *suite, const json_t *params,
+			   int64_t schedule, int64_t campaign, const json_t *cell);
+/* One statement with bound arguments: types is a string of 't' (text,
+ * NULL for NULL), 'r' (double), 'i' (int64_t), one a '?'.  Returns the
+ * rows changed (the last insert's id in *rowid when not NULL), or -1. */
+int dtd_db_exec(dtd_db *db, int64_t *rowid, const char *sql, const char *types, ...);
+/* A query's rows as [{column: value}] (new reference); NULL when the
+ * database fails (logged). */
+json_t *dtd_db_rows(dtd_db *db, const char *sql, const char *types, ...);
 /* The ids of the runs with a status, oldest first (new reference), or
  * NULL when the database fails. */
 json_t *dtd_db_ids(dtd_db *db, const char *status);
@@ -138,6 +171,12 @@ json_t *dtd_db_stats(dtd_db *db, double *checker_seconds);
 /* ---- runner.c: the queue and the running runs ----------------------------- */
 
 typedef struct dtd_runner dtd_runner;
+
+/* Called by a worker when a run has ended and its row says how (its
+ * status, verdict and figures written): schedules, campaigns, webhooks
+ * and retention follow from here (service.c). */
+typedef void (*dtd_run_end_fn)(void *arg, int64_t id);
+void dtd_runner_on_end(dtd_runner *r, dtd_run_end_fn fn, void *arg);
 
 dtd_runner *dtd_runner_start(const dtd_config *cfg, dtd_db *db, char *err);
 /* Take no new run and cancel the running ones. */
@@ -168,11 +207,14 @@ json_t *dtd_runner_events(dtd_runner *r, int64_t id, uint64_t *seq,
 
 /* ---- api.c: the JSON API ----------------------------------------------------- */
 
+typedef struct dtd_service dtd_service;
+
 typedef struct dtd_ctx {
 	const dtd_config *cfg;
 	dtd_db *db;
 	dtd_runner *runner;
 	json_t *plugins;       /* loaded at start */
+	dtd_service *service;  /* schedules, webhooks, retention */
 } dtd_ctx;
 
 typedef struct dtd_reply {
@@ -187,7 +229,42 @@ typedef struct dtd_reply {
 	bool close;            /* close the connection after it */
 	bool file;             /* stream fd (len bytes) instead of body */
 	int fd;                /* open file when `file`; the reply owns it */
+	char attachment[300];  /* a file's download name, or "" */
 } dtd_reply;
+
+/* A request as the route table's handlers see it (api.c). */
+typedef struct dtd_request {
+	const char *method, *url;
+	const char *(*query)(void *qarg, const char *name);
+	void *qarg;
+	const char *auth;
+	const char *body;
+	size_t body_len;
+	int64_t id;            /* what {id} matched, or 0 */
+	const char *rest;      /* what * matched, or NULL */
+	json_t *run;           /* R_RUN routes: the run's row (borrowed) */
+} dtd_request;
+
+typedef void dtd_handler(dtd_ctx *ctx, const dtd_request *rq, dtd_reply *out);
+
+/* api_schedule.c */
+dtd_handler dtd_h_schedules, dtd_h_post_schedule, dtd_h_get_schedule,
+	dtd_h_edit_schedule, dtd_h_delete_schedule, dtd_h_pause_schedule,
+	dtd_h_resume_schedule;
+/* api_campaign.c */
+dtd_handler dtd_h_campaigns, dtd_h_post_campaign, dtd_h_get_campaign,
+	dtd_h_cancel_campaign;
+/* api_store.c: trends, compare, retention, deliveries, archives */
+dtd_handler dtd_h_trend, dtd_h_compare, dtd_h_prune, dtd_h_retention,
+	dtd_h_deliveries, dtd_h_archive;
+
+/* A JSON body as an object (new reference), or NULL after a 400. */
+json_t *dtd_body_object(const dtd_request *rq, dtd_reply *out);
+/* Check a run's fields as POST /api/runs does (suite, time_limit,
+ * concurrency, rate, nemesis, seed), keeping them in params; -1 after
+ * a 400 reply naming the field. */
+int dtd_check_run_request(const dtd_config *cfg, json_t *req, json_t *params,
+			  dtd_reply *out);
 
 /* Handle one API request.  query(name) reads a query parameter. */
 void dtd_api_handle(dtd_ctx *ctx, const char *method, const char *url,
@@ -220,6 +297,59 @@ void dtd_reply_json(dtd_reply *out, unsigned status, json_t *j /* stolen */);
 /* The plugins of cfg->registry, as a JSON list with their declared
  * options (new reference). */
 json_t *dtd_api_plugins(const dtd_config *cfg);
+
+/* ---- schedule.c, service.c, notify.c, retention.c, campaign ------------- */
+
+/* "HH:MM" as minutes of the day, or -1. */
+int dtd_schedule_at(const char *at);
+/* The next time due after `after`: kind "every" (anchor + k * every),
+ * "at" (the next local HH:MM), "soak" (after itself). */
+double dtd_schedule_slot(const char *kind, double every, const char *at,
+			 double anchor, double after);
+/* Check a schedule request into sched (name, suite, parameters, kind,
+ * every, at, jitter, missed, paused, start); -1 after a 400. */
+int dtd_schedule_check(const dtd_config *cfg, const json_t *req, json_t *sched,
+		       dtd_reply *out);
+/* A schedule's next slot after now, and that plus a jitter. */
+void dtd_schedule_times(const json_t *sched, double now, double *slot,
+			double *next);
+/* A schedules row back as a request (for PATCH), and as the API shows
+ * it (new references). */
+json_t *dtd_schedule_request(const json_t *row);
+json_t *dtd_schedule_json(dtd_db *db, const json_t *row);
+/* Queue the runs of the schedules due (the service thread, each second). */
+void dtd_schedule_tick(dtd_ctx *ctx, double now);
+/* At start: times missed while dtd was down run once or are skipped,
+ * as each schedule says.  -1 when the index cannot be read. */
+int dtd_schedule_startup(dtd_ctx *ctx, double now);
+
+/* The service thread and the end-of-run hook (after dtd_runner_start). */
+dtd_service *dtd_service_start(dtd_ctx *ctx, char *err);
+void dtd_service_stop(dtd_service *s);
+void dtd_service_kick(dtd_service *s);
+/* Retention now, one pruning at a time: {"pruned": [ids], "freed",
+ * "store_bytes"} (new reference). */
+json_t *dtd_service_prune(dtd_service *s, long keep, uint64_t max_bytes,
+			  bool invalid_too);
+json_t *dtd_retention_prune(dtd_ctx *ctx, long keep, uint64_t max_bytes,
+			    bool invalid_too);
+/* Remove a folder (a real path under the store) and what it holds. */
+void dtd_remove_tree(const char *dir);
+
+/* A webhook call for event with data's fields (stolen), recorded to
+ * be delivered; nothing without webhook-url. */
+void dtd_notify(dtd_ctx *ctx, const char *event, json_t *data);
+/* Deliver the pending calls that are due (the service thread). */
+void dtd_notify_deliver(dtd_ctx *ctx, double now);
+
+/* ---- figures.c: what a trend shows of a run ------------------------------ */
+
+/* Bytes a folder takes on disk (blocks: sparse files count as little). */
+uint64_t dtd_disk_use(const char *dir);
+/* Throughput, latency percentiles, nemesis set, version and bytes of a
+ * run into its row, from results (NULL: DIR/results.json) and DIR. */
+void dtd_record_figures(dtd_db *db, int64_t id, const char *dir,
+			const json_t *results);
 
 /* ---- host.c -------------------------------------------------------------- */
 

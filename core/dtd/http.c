@@ -388,6 +388,12 @@ static enum MHD_Result queue_fd(struct MHD_Connection *c, dtd_reply *r)
 		return MHD_NO;
 	}
 	add_headers(resp, r->type ? r->type : "application/octet-stream", r->sandbox, 0);
+	if (r->attachment[0] != '\0') {
+		char disp[sizeof(r->attachment) + 32];
+
+		snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", r->attachment);
+		MHD_add_response_header(resp, "Content-Disposition", disp);
+	}
 	rc = MHD_queue_response(c, r->status, resp);
 	MHD_destroy_response(resp);
 	return rc;

@@ -8,6 +8,15 @@ core_dtd_dtd_SOURCES = \
 	core/dtd/dtd.h \
 	core/dtd/api.c \
 	core/dtd/api_run.c \
+	core/dtd/api_campaign.c \
+	core/dtd/api_schedule.c \
+	core/dtd/api_store.c \
+	core/dtd/archive.c \
+	core/dtd/figures.c \
+	core/dtd/notify.c \
+	core/dtd/retention.c \
+	core/dtd/schedule.c \
+	core/dtd/service.c \
 	core/dtd/config.c \
 	core/dtd/data.c \
 	core/dtd/db.c \
@@ -17,9 +26,9 @@ core_dtd_dtd_SOURCES = \
 	core/dtd/main.c \
 	core/dtd/rebuild.c \
 	core/dtd/runner.c
-core_dtd_dtd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(SQLITE_CFLAGS)
+core_dtd_dtd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS)
 core_dtd_dtd_LDFLAGS = $(ENGINE_LDFLAGS)
-core_dtd_dtd_LDADD = $(ENGINE_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) \
+core_dtd_dtd_LDADD = $(ENGINE_LIBS) $(MHD_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) \
 	$(PTHREAD_LIBS) -lm
 
 # The systemd unit (paths filled in) goes to the unit directory

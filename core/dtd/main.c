@@ -22,6 +22,8 @@
 #include "log.h"
 #include "registry.h"
 
+#include <curl/curl.h>
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
@@ -45,6 +47,7 @@ int main(int argc, char **argv)
 	int status, n, lock_fd = -1, store_lock = -1;
 	dtd_command cmd;
 
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	dtd_config_defaults(&cfg);
 	status = dtd_config_parse(argc, argv, &cfg, &cmd, err);
 	if (status != 0) {
@@ -64,6 +67,12 @@ int main(int argc, char **argv)
 	store_lock = dtd_lock(cfg.store, ".dtd.lock", "store", err);
 	if (store_lock < 0)
 		goto fail;
+	if (cmd == DTD_IMPORT) {
+		status = dtd_import(&cfg, cfg.args, cfg.nargs, err);
+		if (status != 0)
+			goto fail;
+		goto out;
+	}
 	if (cmd == DTD_REBUILD_INDEX) {
 		status = dtd_rebuild_index(&cfg, err);
 		if (status != 0)
@@ -98,6 +107,11 @@ int main(int argc, char **argv)
 		dt_log_per_thread(true);
 	ctx.runner = dtd_runner_start(&cfg, ctx.db, err);
 	if (ctx.runner == NULL)
+		goto fail;
+	/* Schedules (a time missed while down runs once, or not), webhooks,
+	 * retention after each run. */
+	ctx.service = dtd_service_start(&ctx, err);
+	if (ctx.service == NULL)
 		goto fail;
 
 	memset(&sa, 0, sizeof(sa));
@@ -134,6 +148,10 @@ fail:
 out:
 	if (ctx.runner != NULL)
 		dtd_runner_join(ctx.runner);
+	/* The workers have ended (no end hook runs any more); the service
+	 * thread goes before the runner it calls. */
+	dtd_service_stop(ctx.service);
+	ctx.service = NULL;
 	dtd_http_stop(http);
 	dtd_runner_stop(ctx.runner);
 	dtd_db_close(ctx.db);
@@ -143,5 +161,6 @@ out:
 		close(store_lock);
 	if (lock_fd >= 0)
 		close(lock_fd);
+	curl_global_cleanup();
 	return status;
 }

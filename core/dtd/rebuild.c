@@ -145,8 +145,8 @@ static int set_aside(const char *state, char *kept, size_t size, char *err)
 	return 0;
 }
 
-/* One folder into the index. */
-static int add(dtd_db *db, const found *f, int64_t id, long *done)
+/* One folder into the index: its id, or -1. */
+static int64_t add_folder(dtd_db *db, const found *f, int64_t id, long *done)
 {
 	struct stat st;
 	json_t *res = NULL, *params = json_object();
@@ -185,9 +185,29 @@ static int add(dtd_db *db, const found *f, int64_t id, long *done)
 	    dtd_db_set_verdict(db, got, verdict, json_object_get(res, "counts"),
 			       secs) != 0)
 		got = -1;
+	if (got > 0)
+		dtd_record_figures(db, got, f->dir, res);
 	json_decref(res);
 	json_decref(params);
-	return got > 0 ? 0 : -1;
+	return got > 0 ? got : -1;
+}
+
+static int add(dtd_db *db, const found *f, int64_t id, long *done)
+{
+	return add_folder(db, f, id, done) > 0 ? 0 : -1;
+}
+
+int64_t dtd_index_folder(dtd_db *db, const char *suite, const char *dir)
+{
+	found f;
+	struct stat st;
+	long done = 0;
+
+	memset(&f, 0, sizeof(f));
+	snprintf(f.dir, sizeof(f.dir), "%s", dir);
+	snprintf(f.suite, sizeof(f.suite), "%s", suite);
+	f.created = own_file(dir, "suite.json", &st) ? mtime_of(&st) : 0;
+	return add_folder(db, &f, 0, &done);
 }
 
 int dtd_rebuild_index(const dtd_config *cfg, char *err)

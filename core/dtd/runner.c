@@ -17,7 +17,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +55,8 @@ struct dtd_runner {
 	job *jobs;            /* newest first */
 	pthread_t *threads;
 	long nthreads;
+	dtd_run_end_fn on_end; /* set before the first run */
+	void *on_end_arg;
 };
 
 static void job_free(job *j)
@@ -85,32 +86,6 @@ typedef struct observer_arg {
 	job *j;
 } observer_arg;
 
-/* Bytes a folder takes on disk (blocks, not sizes: the history's
- * reserved tail counts, sparse files do not). */
-static uint64_t du_total;
-
-static int du_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)path;
-	(void)flag;
-	(void)ftw;
-	du_total += (uint64_t)st->st_blocks * 512;
-	return 0;
-}
-
-static uint64_t disk_use(const char *dir)
-{
-	static pthread_mutex_t du_lock = PTHREAD_MUTEX_INITIALIZER;
-	uint64_t n;
-
-	pthread_mutex_lock(&du_lock);
-	du_total = 0;
-	nftw(dir, du_entry, 16, FTW_PHYS | FTW_MOUNT);
-	n = du_total;
-	pthread_mutex_unlock(&du_lock);
-	return n;
-}
-
 /* A run past a quota is cancelled, once, saying why; called on its
  * progress events (its own thread). */
 static void check_quota(dtd_runner *r, job *j, const dt_run_event *ev)
@@ -124,7 +99,7 @@ static void check_quota(dtd_runner *r, job *j, const dt_run_event *ev)
 		snprintf(why, sizeof(why), "stopped: %llu operations, over max-run-ops "
 			 "(%ld)", (unsigned long long)ops, r->cfg->max_run_ops);
 	else if (++j->progress % DISK_EVERY == 0 && j->dir != NULL &&
-		 (disk = disk_use(j->dir)) > r->cfg->max_run_disk)
+		 (disk = dtd_disk_use(j->dir)) > r->cfg->max_run_disk)
 		snprintf(why, sizeof(why), "stopped: its folder takes %llu bytes, "
 			 "over max-run-disk (%llu)", (unsigned long long)disk,
 			 (unsigned long long)r->cfg->max_run_disk);
@@ -252,6 +227,8 @@ static void execute(dtd_runner *r, job *j, const char *suite,
 	const json_t *results = NULL;
 	int rc = DT_EXIT_CONFIG;
 	bool cancelled;
+	dtd_run_end_fn on_end;
+	void *on_end_arg;
 
 	make_opts(r->cfg, suite, params, dir, nemesis, sizeof(nemesis), &opts);
 	run = dt_run_new(&opts, err);
@@ -288,6 +265,8 @@ static void execute(dtd_runner *r, job *j, const char *suite,
 			  err[0] ? err : NULL) != 0)
 		dt_log(DT_LOG_ERROR, "dtd: run %lld: the index could not record its "
 		       "end (%s)", (long long)j->id, status);
+	if (run != NULL)
+		dtd_record_figures(r->db, j->id, dir, results);
 	dt_log(rc >= DT_EXIT_USAGE ? DT_LOG_WARN : DT_LOG_INFO,
 	       "dtd: run %lld (%s) %s%s%s%s", (long long)j->id, suite, status,
 	       verdict ? ": " : "", verdict ? verdict : "", err[0] ? err : "");
@@ -306,6 +285,12 @@ static void execute(dtd_runner *r, job *j, const char *suite,
 	pthread_cond_broadcast(&r->event);
 	pthread_mutex_unlock(&r->lock);
 	dt_run_free(run);
+	pthread_mutex_lock(&r->lock);
+	on_end = r->on_end;
+	on_end_arg = r->on_end_arg;
+	pthread_mutex_unlock(&r->lock);
+	if (on_end != NULL)
+		on_end(on_end_arg, j->id);
 }
 
 /* Forget the oldest ended jobs beyond KEEP_ENDED; caller holds the lock. */
@@ -457,6 +442,14 @@ void dtd_runner_stop(dtd_runner *r)
 	pthread_cond_destroy(&r->wake);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
+}
+
+void dtd_runner_on_end(dtd_runner *r, dtd_run_end_fn fn, void *arg)
+{
+	pthread_mutex_lock(&r->lock);
+	r->on_end = fn;
+	r->on_end_arg = arg;
+	pthread_mutex_unlock(&r->lock);
 }
 
 void dtd_runner_kick(dtd_runner *r)

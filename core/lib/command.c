@@ -14,7 +14,8 @@
  * step fails it writes which one and errno into the report pipe and
  * exits.  The parent reads the report pipe to its end (exec closed it)
  * to learn whether the program started, then reads the output until it
- * ends or the deadline passes.
+ * ends or the deadline passes.  dt_command_spawn_pipes starts the child
+ * the same way with its stdin, stdout and stderr on pipes it hands back.
  */
 #include "config.h"
 
@@ -460,6 +461,57 @@ pid_t dt_command_spawn(dt_command *c, char *err)
 		l.out = l.err = l.logfd;
 		pid = launch_start(c, &l, err);
 	}
+	launch_done(&l);
+	return pid;
+}
+
+/* Close both ends of each pipe that is open. */
+static void close_pipes(int p[3][2])
+{
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 2; j++)
+			if (p[i][j] >= 0) {
+				close(p[i][j]);
+				p[i][j] = -1;
+			}
+}
+
+pid_t dt_command_spawn_pipes(dt_command *c, int *in, int *out, int *errfd,
+			     char *err)
+{
+	int p[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	launch l;
+	pid_t pid = -1;
+
+	*in = *out = -1;
+	if (errfd != NULL)
+		*errfd = -1;
+	if (launch_prepare(c, &l, err) != 0 ||
+	    launch_open(c, &l, false, errfd == NULL ? (c->log_path != NULL ?
+			c->log_path : "/dev/null") : NULL, err) != 0)
+		goto out;
+	for (int i = 0; i < (errfd != NULL ? 3 : 2); i++)
+		if (pipe2(p[i], O_CLOEXEC) != 0) {
+			fail(c, err, errno, "%s: pipe: %s", c->argv[0],
+			     strerror(errno));
+			goto out;
+		}
+	l.session = true;
+	l.in = p[0][0];
+	l.out = p[1][1];
+	l.err = errfd != NULL ? p[2][1] : l.logfd;
+	pid = launch_start(c, &l, err);
+	if (pid < 0)
+		goto out;
+	*in = p[0][1];
+	*out = p[1][0];
+	p[0][1] = p[1][0] = -1;
+	if (errfd != NULL) {
+		*errfd = p[2][0];
+		p[2][0] = -1;
+	}
+out:
+	close_pipes(p);
 	launch_done(&l);
 	return pid;
 }

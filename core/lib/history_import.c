@@ -77,8 +77,14 @@ static char *scalar_string(const json_t *v)
 	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
+/* An op without :process is a process of its own, numbered from here
+ * (Elle's hand-written histories are often completions only). */
+#define EDN_OWN_PROCESS ((int64_t)1 << 48)
+
+/* 0 with *op, 1 for an op to skip (an invoke without a process), -1 with
+ * err.  h_count: the ops read so far. */
 static int edn_op(const json_t *m, dt_op *op, const char *name, int line,
-		  char *err)
+		  size_t h_count, char *err)
 {
 	const json_t *p = json_object_get(m, "process");
 	const json_t *t = json_object_get(m, "type");
@@ -88,16 +94,21 @@ static int edn_op(const json_t *m, dt_op *op, const char *name, int line,
 	memset(op, 0, sizeof(*op));
 	if (!json_is_object(m))
 		return dt_fail(err, "%s:%d: an op must be a map", name, line);
-	if (json_is_integer(p) && json_integer_value(p) >= 0)
-		op->process = json_integer_value(p);
-	else if (json_is_string(p) && strcmp(json_string_value(p), "nemesis") == 0)
-		op->process = DT_PROCESS_NEMESIS;
-	else
-		return dt_fail(err, "%s:%d: :process must be an integer or :nemesis",
-			       name, line);
 	if (!json_is_string(t) || dt_op_type_parse(json_string_value(t), &op->type) != 0)
 		return dt_fail(err, "%s:%d: :type must be :invoke, :ok, :fail or "
 			       ":info", name, line);
+	if (json_is_integer(p) && json_integer_value(p) >= 0 &&
+	    json_integer_value(p) < EDN_OWN_PROCESS)
+		op->process = json_integer_value(p);
+	else if (json_is_string(p) && strcmp(json_string_value(p), "nemesis") == 0)
+		op->process = DT_PROCESS_NEMESIS;
+	else if (p != NULL)
+		return dt_fail(err, "%s:%d: :process must be an integer or :nemesis",
+			       name, line);
+	else if (op->type == DT_OP_INVOKE)
+		return 1; /* nothing pairs it with its completion */
+	else
+		op->process = EDN_OWN_PROCESS + (int64_t)h_count;
 	if (!json_is_string(f))
 		return dt_fail(err, "%s:%d: :f must be a keyword or string", name, line);
 	op->f = strdup(json_string_value(f));
@@ -144,7 +155,11 @@ static int parse_edn(const char *text, size_t len, const char *name,
 			json_array_foreach(v, i, m) {
 				dt_op op;
 
-				if (edn_op(m, &op, name, line, err) != 0 ||
+				int orc = edn_op(m, &op, name, line, h->count, err);
+
+				if (orc == 1)
+					continue;
+				if (orc != 0 ||
 				    (nil_any && (knossos_nil_read(&op), false)) ||
 				    push(h, &alloc, &op) != 0) {
 					dt_op_clear(&op);
@@ -154,10 +169,11 @@ static int parse_edn(const char *text, size_t len, const char *name,
 			}
 		} else {
 			dt_op op;
+			int orc = edn_op(v, &op, name, line, h->count, err);
 
-			if (edn_op(v, &op, name, line, err) != 0 ||
+			if (orc != 1 && (orc != 0 ||
 			    (nil_any && (knossos_nil_read(&op), false)) ||
-			    push(h, &alloc, &op) != 0) {
+			    push(h, &alloc, &op) != 0)) {
 				dt_op_clear(&op);
 				json_decref(v);
 				return -1;

@@ -220,6 +220,8 @@ json_t *dt_run_recheck(dt_registry *reg, const char *dir, char *err)
 	json_object_set_new(res, "suite", json_string(s->name));
 	json_object_set_new(res, "seed", json_integer((json_int_t)s->seed));
 	json_object_set_new(res, "rechecked", json_true());
+	if (json_is_string(json_object_get(old, "server-version")))
+		json_object_set(res, "server-version", json_object_get(old, "server-version"));
 	/* A run that did not end well: killed (no results, or a history
 	 * its writer never closed) or cancelled. */
 	if (cut || old == NULL || json_is_false(json_object_get(old, "complete")) ||

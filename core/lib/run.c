@@ -369,6 +369,7 @@ typedef struct run_parts {
 	double ran_for;          /* seconds of workload before the end */
 	int64_t next_process;    /* the first process the final reads use */
 	bool claimed;
+	char *version;           /* the client's version(), or NULL */
 } run_parts;
 
 static void phase_enter(dt_run *r, run_parts *rp, int phase)
@@ -492,6 +493,10 @@ static int phase_setup(dt_run *r, run_parts *rp, char *err)
 			dt_fail(err, "client %s: prepare: %s", s->client, e);
 			return DT_EXIT_INFRA;
 		}
+		/* The system's version, as its servers say: trends show a
+		 * regression after an upgrade. */
+		if (r->client->version != NULL)
+			rp->version = r->client->version(rp->client);
 	}
 	for (; rp->ncreated < s->nnemeses; rp->ncreated++) {
 		size_t i = rp->ncreated;
@@ -792,6 +797,8 @@ static int phase_check(dt_run *r, run_parts *rp, char *err)
 	json_object_set_new(r->results, "cancelled", json_boolean(cancelled));
 	json_object_set_new(r->results, "phases", phases_json(r, rp));
 	json_object_set_new(r->results, "ran-seconds", json_real(rp->ran_for));
+	if (rp->version != NULL)
+		json_object_set_new(r->results, "server-version", json_string(rp->version));
 	if (cancelled) {
 		char why[128];
 
@@ -841,6 +848,7 @@ int dt_run_execute(dt_run *r, char *err)
 		dt_log_file(DT_LOG_ERROR, "%s", err); /* the caller prints it */
 	if (rp.claimed)
 		dt_store_release(dt_state_dir(), r->run_id);
+	free(rp.version);
 	dt_log_close();
 	return status;
 }

@@ -13,7 +13,9 @@
  *     endpoints: [http://127.0.0.1:2379]  # when the chart has no nodes
  *
  * Workloads: register and kv (ops.c), as POSTs to /v3/kv/range, put and
- * txn (http.c).
+ * txn (http.c); revisions and watch (revops.c, watch.c): the kv store's
+ * and the leases' operations reporting etcd's revisions, compaction, and
+ * watch sessions on the gateway's stream.
  *
  * Outcomes: a request that never reached the server (connection
  * refused) fails; a write whose answer was lost (timeout, reset, an
@@ -73,9 +75,12 @@ static void *etcd_create(const dt_client_env *env, char *err)
 		c->workload = ETCD_WL_REGISTER;
 	} else if (strcmp(env->workload, "kv") == 0) {
 		c->workload = ETCD_WL_KV;
+	} else if (strcmp(env->workload, "revisions") == 0 ||
+		   strcmp(env->workload, "watch") == 0) {
+		c->workload = ETCD_WL_REV;
 	} else {
-		dt_fail(err, "etcd implements the register and kv workloads, "
-			"not '%s'", env->workload);
+		dt_fail(err, "etcd implements the register, kv, revisions and "
+			"watch workloads, not '%s'", env->workload);
 		goto fail;
 	}
 	c->metrics_h = calloc(c->neps, sizeof(*c->metrics_h));
@@ -98,6 +103,7 @@ static void etcd_disconnect(void *data)
 	if (k->h != NULL)
 		curl_easy_cleanup(k->h);
 	curl_slist_free_all(k->headers);
+	json_decref(k->seen);
 	free(k->body.data);
 	free(k);
 }
@@ -130,11 +136,14 @@ static dt_op_type etcd_invoke(void *data, const char *f, const json_t *value,
 
 	dt_deadline_set(&k->deadline, k->c->timeout);
 	r->node = k->c->eps[k->ep].name;
+	if (k->c->workload == ETCD_WL_REV)
+		return etcd_rev_invoke(k, f, value, &r->value, &r->error);
 	return etcd_keyed_invoke(k, f, value, &r->value, &r->error);
 }
 
 static const char *const etcd_ops[] = {
-	"read", "write", "cas", "get", "put", "append", NULL
+	"read", "write", "cas", "get", "put", "append",
+	"range", "delete", "txn", "grant", "revoke", "compact", "watch", NULL
 };
 
 static const dt_option etcd_options[] = {
@@ -153,16 +162,18 @@ static int etcd_validate(const dt_validate_env *env, char *err)
 {
 	const char *w = env->workload;
 
-	if (w != NULL && strcmp(w, "register") != 0 && strcmp(w, "kv") != 0)
+	if (w != NULL && strcmp(w, "register") != 0 && strcmp(w, "kv") != 0 &&
+	    strcmp(w, "revisions") != 0 && strcmp(w, "watch") != 0)
 		return dt_conf_fail(env->config, "name", err, "etcd implements the "
-				    "register and kv workloads, not %s", w);
+				    "register, kv, revisions and watch workloads, "
+				    "not %s", w);
 	return 0;
 }
 
 static const dt_client_type etcd_client_type = {
 	.size = sizeof(dt_client_type),
 	.info = { .name = "etcd", .version = "1.0",
-		  .description = "etcd v3 through its JSON gateway: register, kv; Prometheus metrics",
+		  .description = "etcd v3 through its JSON gateway: register, kv, revisions, watch; Prometheus metrics",
 		  .options = etcd_options, .validate = etcd_validate },
 	.operations = etcd_ops,
 	.create = etcd_create,
@@ -171,6 +182,7 @@ static const dt_client_type etcd_client_type = {
 	.disconnect = etcd_disconnect,
 	.destroy = etcd_destroy,
 	.metrics = etcd_metrics,
+	.version = etcd_version,
 };
 
 static int etcd_plugin(dt_registry *reg)

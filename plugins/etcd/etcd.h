@@ -6,7 +6,8 @@
  *
  * Files: client.c (the configuration and the client callbacks), http.c
  * (curl handles and one POST to the JSON gateway), ops.c (register and
- * kv operations), metrics.c (GET /metrics of every node), reply.c (the
+ * kv operations), revops.c and watch.c (the revisions and watch
+ * workloads), metrics.c (GET /metrics of every node), reply.c (the
  * reply parsers), prom.c (Prometheus text).
  */
 #ifndef DT_ETCD_H
@@ -18,7 +19,8 @@
 
 #include <dt/plugin.h>
 
-typedef enum { ETCD_WL_REGISTER, ETCD_WL_KV } etcd_workload;
+/* REV: the revisions and watch workloads (revops.c, watch.c). */
+typedef enum { ETCD_WL_REGISTER, ETCD_WL_KV, ETCD_WL_REV } etcd_workload;
 
 /* The client: read-only once open returns, except metrics_h, which only
  * the metrics thread touches.  Owns eps and metrics_h. */
@@ -48,6 +50,10 @@ typedef struct etcd_conn {
 	etcd_buf body;
 	char errbuf[CURL_ERROR_SIZE];
 	dt_deadline deadline;  /* of the operation under way */
+	/* revops.c and watch.c: what this connection was told so far */
+	long long last_rev;    /* highest header revision seen */
+	long long resume;      /* where the next resumed watch starts, 0: none */
+	json_t *seen;          /* key -> the last key-value read of it */
 } etcd_conn;
 
 /* ---- http.c ---- */
@@ -73,5 +79,22 @@ json_t *etcd_post(etcd_conn *k, const char *path, json_t *body,
 dt_op_type etcd_keyed_invoke(etcd_conn *k, const char *f, const json_t *value,
 			     json_t **result, char **error);
 json_t *etcd_metrics(void *data);
+/* dt_client_type.version: etcdserver of GET /version of the nodes. */
+char *etcd_version(void *data);
+
+/* ---- revops.c, watch.c ---- */
+
+/* put, get, range, delete, txn, grant, revoke, compact (revops.c) and
+ * watch (watch.c), each reporting the revisions etcd gave. */
+dt_op_type etcd_rev_invoke(etcd_conn *k, const char *f, const json_t *value,
+			   json_t **result, char **error);
+dt_op_type etcd_watch(etcd_conn *k, const json_t *value, json_t **result,
+		      char **error);
+/* Base64 of len bytes as a JSON string; NULL when out of memory. */
+json_t *etcd_b64n(const char *s, size_t len);
+/* The range_end that makes key a prefix (its last byte plus one). */
+json_t *etcd_prefix_end(const char *key);
+/* Note a header revision seen. */
+void etcd_saw_revision(etcd_conn *k, long long rev);
 
 #endif /* DT_ETCD_H */

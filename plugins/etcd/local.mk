@@ -8,6 +8,8 @@ plugins_etcd_dt_etcd_la_SOURCES = \
 	plugins/etcd/http.c \
 	plugins/etcd/metrics.c \
 	plugins/etcd/ops.c \
+	plugins/etcd/revops.c \
+	plugins/etcd/watch.c \
 	plugins/etcd/prom.c plugins/etcd/prom.h \
 	plugins/etcd/reply.c plugins/etcd/reply.h
 plugins_etcd_dt_etcd_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)

@@ -133,3 +133,42 @@ json_t *etcd_metrics(void *data)
 
 	return dt_endpoints_metrics(c->eps, c->neps, node_metrics, c);
 }
+
+/* dt_client_type.version: "etcdserver" of GET /version on every node
+ * answering ("3.4.23", or "3.4.23,3.5.9" when they differ), or NULL.
+ * Its own handles: it runs on the main thread, before the metrics. */
+char *etcd_version(void *data)
+{
+	etcd_client *c = data;
+	char *out = NULL;
+
+	for (size_t i = 0; i < c->neps; i++) {
+		etcd_buf body = { 0 };
+		char url[256];
+		long code = 0;
+		CURL *h = etcd_handle_new(&body, NULL, NULL);
+		json_t *j;
+		const char *v;
+
+		if (h == NULL)
+			continue;
+		etcd_url(&c->eps[i], "/version", url, sizeof(url));
+		curl_easy_setopt(h, CURLOPT_URL, url);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+				 (long)(1000 * (c->timeout < 1 ? c->timeout : 1)));
+		if (curl_easy_perform(h) == CURLE_OK)
+			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+		curl_easy_cleanup(h);
+		j = code == 200 && body.data ? json_loadb(body.data, body.len, 0, NULL) : NULL;
+		v = json_string_value(json_object_get(j, "etcdserver"));
+		if (v != NULL && (out == NULL || strstr(out, v) == NULL)) {
+			char *n = out ? dt_strdupf("%s,%s", out, v) : dt_strdupf("%s", v);
+
+			free(out);
+			out = n;
+		}
+		json_decref(j);
+		free(body.data);
+	}
+	return out;
+}

@@ -86,3 +86,164 @@ bool etcd_reply_succeeded(const json_t *reply)
 {
 	return json_is_true(json_object_get(reply, "succeeded"));
 }
+
+long long etcd_reply_int(const json_t *obj, const char *name, long long def)
+{
+	const json_t *v = json_object_get(obj, name);
+	const char *s;
+	char *end;
+	long long n;
+
+	if (v == NULL || json_is_null(v))
+		return def;
+	if (json_is_integer(v))
+		return json_integer_value(v) < 0 ? -1 : json_integer_value(v);
+	if (!json_is_string(v))
+		return -1;
+	s = json_string_value(v);
+	if (*s < '0' || *s > '9')
+		return -1;
+	n = strtoll(s, &end, 10);
+	return *end == '\0' && n >= 0 ? n : -1;
+}
+
+long long etcd_reply_revision(const json_t *reply)
+{
+	const json_t *h = json_object_get(reply, "header");
+
+	return json_is_object(h) ? etcd_reply_int(h, "revision", -1) : -1;
+}
+
+/* The decoded text of a base64 member (absent: ""), a new JSON string;
+ * NULL when it is not base64. */
+static json_t *b64_member(const json_t *obj, const char *name)
+{
+	const json_t *v = json_object_get(obj, name);
+	const char *text = v != NULL ? json_string_value(v) : "";
+	unsigned char *raw;
+	size_t n = 0;
+	json_t *s;
+
+	if (text == NULL)
+		return NULL;
+	raw = dt_base64_decode(text, strlen(text), &n);
+	if (raw == NULL)
+		return NULL;
+	s = json_stringn((const char *)raw, n);
+	if (s == NULL) /* not UTF-8 */
+		s = json_string("(not UTF-8)");
+	free(raw);
+	return s;
+}
+
+json_t *etcd_reply_kv(const json_t *kv, char **error)
+{
+	static const char *const ints[][2] = {
+		{ "create_revision", "create" }, { "mod_revision", "mod" },
+		{ "version", "version" }, { "lease", "lease" }
+	};
+	json_t *out, *key, *value;
+
+	if (!json_is_object(kv)) {
+		*error = strdup("malformed reply: a key-value that is not an object");
+		return NULL;
+	}
+	key = b64_member(kv, "key");
+	value = b64_member(kv, "value");
+	out = json_object();
+	if (key == NULL || value == NULL || out == NULL) {
+		json_decref(key);
+		json_decref(value);
+		json_decref(out);
+		*error = strdup("malformed reply: a key or value that is not base64");
+		return NULL;
+	}
+	json_object_set_new(out, "key", key);
+	json_object_set_new(out, "value", value);
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		long long n = etcd_reply_int(kv, ints[i][0], 0);
+
+		if (n < 0) {
+			json_decref(out);
+			*error = dt_strdupf("malformed reply: %s is not a number",
+					    ints[i][0]);
+			return NULL;
+		}
+		json_object_set_new(out, ints[i][1], json_integer(n));
+	}
+	return out;
+}
+
+json_t *etcd_reply_kvs(const json_t *reply, char **error)
+{
+	const json_t *kvs = json_object_get(reply, "kvs");
+	json_t *out = json_array();
+	const json_t *kv;
+	size_t i;
+
+	if (out == NULL) {
+		*error = strdup("out of memory");
+		return NULL;
+	}
+	if (kvs == NULL)
+		return out;
+	if (!json_is_array(kvs)) {
+		json_decref(out);
+		*error = strdup("malformed reply: kvs is not a list");
+		return NULL;
+	}
+	json_array_foreach(kvs, i, kv) {
+		json_t *one = etcd_reply_kv(kv, error);
+
+		if (one == NULL) {
+			json_decref(out);
+			return NULL;
+		}
+		json_array_append_new(out, one);
+	}
+	return out;
+}
+
+json_t *etcd_reply_event(const json_t *ev, char **error)
+{
+	const json_t *type = json_object_get(ev, "type");
+	const json_t *prev = json_object_get(ev, "prev_kv");
+	const char *t = "put";
+	json_t *out;
+
+	if (!json_is_object(ev)) {
+		*error = strdup("malformed watch event: not an object");
+		return NULL;
+	}
+	if (type != NULL) {
+		const char *s = json_string_value(type);
+
+		if (json_is_integer(type) && json_integer_value(type) == 1)
+			t = "delete";
+		else if (s != NULL && strcmp(s, "DELETE") == 0)
+			t = "delete";
+		else if (!(s != NULL && strcmp(s, "PUT") == 0) &&
+			 !(json_is_integer(type) && json_integer_value(type) == 0)) {
+			*error = strdup("malformed watch event: unknown type");
+			return NULL;
+		}
+	}
+	out = etcd_reply_kv(json_object_get(ev, "kv"), error);
+	if (out == NULL)
+		return NULL;
+	json_object_set_new(out, "type", json_string(t));
+	json_object_set(out, "rev", json_object_get(out, "mod"));
+	json_object_del(out, "mod");
+	/* the previous key-value of a delete says which lease it had (a
+	 * revoke's); a put's is left out: it only repeats history */
+	if (prev != NULL && strcmp(t, "delete") == 0) {
+		json_t *p = etcd_reply_kv(prev, error);
+
+		if (p == NULL) {
+			json_decref(out);
+			return NULL;
+		}
+		json_object_set_new(out, "prev", p);
+	}
+	return out;
+}

@@ -50,3 +50,35 @@ int etcd_reply_range(const json_t *reply, char **value, size_t *vlen,
 bool etcd_reply_succeeded(const json_t *reply);
 
 #endif
+
+/* ---- revisions (the revisions and watch workloads) ---- */
+
+/* A JSON integer the gateway sends as a string ("5"), or as a number;
+ * def when absent; -1 when it is neither (malformed). */
+long long etcd_reply_int(const json_t *obj, const char *name, long long def);
+
+/* The header's revision of a reply; -1 when it has none. */
+long long etcd_reply_revision(const json_t *reply);
+
+/*
+ * One key-value of a reply ({"key": B64, "value": B64, "create_revision":
+ * "N", "mod_revision": "N", "version": "N", "lease": "N"}, absent members
+ * zero) in DT's form: {"key": TEXT, "value": TEXT, "create": N, "mod": N,
+ * "version": N, "lease": N} (a new reference), or NULL with *error
+ * (malloc'd) when it is malformed.
+ */
+json_t *etcd_reply_kv(const json_t *kv, char **error);
+
+/* The "kvs" of a range reply as an array of etcd_reply_kv's (empty when
+ * absent), or NULL with *error. */
+json_t *etcd_reply_kvs(const json_t *reply, char **error);
+
+/*
+ * One event of a watch response ({"type": "DELETE", "kv": {...},
+ * "prev_kv": {...}}; the gateway leaves out type PUT) in DT's form:
+ * {"type": "put"|"delete", "key", "value", "rev" (its mod revision),
+ * "create", "version", "lease", and for a delete "prev": {...} when it
+ * has one}, or NULL
+ * with *error.
+ */
+json_t *etcd_reply_event(const json_t *ev, char **error);

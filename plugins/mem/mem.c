@@ -14,7 +14,16 @@
  * of the elements added, in order.  `latency` (a
  * duration) makes each operation take a random time up to it, so that
  * operations overlap as they do against a real system.
+ *
+ * With the list-append and rw-register workloads it runs transactions
+ * (txn.c): serializable, or, with a bug, each struck transaction runs
+ * read committed, under snapshot isolation, losing updates, publishing
+ * its writes and then aborting (dirty-reads), reading an old snapshot
+ * (stale-reads, read-only ones) or answering ok without committing
+ * (lost-writes).
  */
+#include "config.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,17 +32,27 @@
 
 #include <dt/plugin.h>
 
+#include "mem.h"
+
 #define MEM_MAX_KEYS 100000
 
 /* The order of mem_bugs: the values of the `bug` option. */
-typedef enum { BUG_NONE, BUG_STALE_READS, BUG_LOST_WRITES } mem_bug;
+typedef enum {
+	BUG_NONE, BUG_STALE_READS, BUG_LOST_WRITES, BUG_READ_COMMITTED,
+	BUG_SNAPSHOT, BUG_LOST_UPDATES, BUG_DIRTY_READS
+} mem_bug;
 
-static const char *const mem_bugs[] = { "none", "stale-reads", "lost-writes", NULL };
+static const char *const mem_bugs[] = {
+	"none", "stale-reads", "lost-writes", "read-committed",
+	"snapshot-isolation", "lost-updates", "dirty-reads", NULL
+};
 
 static const dt_option mem_options[] = {
 	{ .name = "bug", .type = DT_OPT_ENUM, .def = "none", .values = mem_bugs,
 	  .doc = "stale-reads: a read may return the value before the last write; "
-		 "lost-writes: a write may answer ok without taking effect" },
+		 "lost-writes: a write may answer ok without taking effect; for "
+		 "transactions also read-committed, snapshot-isolation (write "
+		 "skew), lost-updates, dirty-reads (writes seen, then aborted)" },
 	{ .name = "bug-probability", .type = DT_OPT_NUMBER, .def = "0.1", .min = 0,
 	  .max = 1, .doc = "how often the bug strikes, per operation" },
 	{ .name = "latency", .type = DT_OPT_DURATION, .def = "0s", .min = 0, .max = 10,
@@ -65,6 +84,7 @@ typedef struct mem_store {
 	json_int_t *elems;
 	size_t nelems, capelems;
 	dt_map *keys;    /* name -> mem_key, owned */
+	mem_txns *txns;  /* list-append, rw-register: owned, else NULL */
 	uint64_t seed;
 } mem_store;
 
@@ -81,6 +101,7 @@ static void mem_destroy(void *data)
 	free(s->prev_balances);
 	free(s->elems);
 	dt_map_free(s->keys, free);
+	mem_txns_free(s->txns);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -109,6 +130,14 @@ static void *mem_create(const dt_client_env *env, char *err)
 		s->balances = calloc((size_t)s->accounts, sizeof(json_int_t));
 		s->prev_balances = calloc((size_t)s->accounts, sizeof(json_int_t));
 		if (s->balances == NULL || s->prev_balances == NULL) {
+			dt_fail(err, "out of memory");
+			goto fail;
+		}
+	}
+	if (env->workload != NULL && (strcmp(env->workload, "list-append") == 0 ||
+				      strcmp(env->workload, "rw-register") == 0)) {
+		s->txns = mem_txns_new(strcmp(env->workload, "list-append") == 0);
+		if (s->txns == NULL) {
 			dt_fail(err, "out of memory");
 			goto fail;
 		}
@@ -290,6 +319,26 @@ static dt_op_type register_invoke(mem_conn *c, const char *f, const json_t *valu
 	return dt_op_error(&r->error, DT_OP_FAIL, "unknown operation");
 }
 
+static void pause_arg(void *arg)
+{
+	pause_a_little(arg);
+}
+
+/* The mode of the next transaction: its bug when the bug strikes. */
+static mem_txn_mode txn_mode(mem_conn *c)
+{
+	static const mem_txn_mode modes[] = {
+		[BUG_NONE] = MEM_TXN_SERIAL, [BUG_STALE_READS] = MEM_TXN_STALE,
+		[BUG_LOST_WRITES] = MEM_TXN_LOST_WRITE,
+		[BUG_READ_COMMITTED] = MEM_TXN_READ_COMMITTED,
+		[BUG_SNAPSHOT] = MEM_TXN_SNAPSHOT,
+		[BUG_LOST_UPDATES] = MEM_TXN_LOST_UPDATE,
+		[BUG_DIRTY_READS] = MEM_TXN_DIRTY,
+	};
+
+	return bug_hits(c, c->store->bug) ? modes[c->store->bug] : MEM_TXN_SERIAL;
+}
+
 static dt_op_type mem_invoke(void *data, const char *f, const json_t *value,
 			     dt_reply *r)
 {
@@ -297,6 +346,12 @@ static dt_op_type mem_invoke(void *data, const char *f, const json_t *value,
 	dt_op_type t;
 
 	pause_a_little(c);
+	if (c->store->txns != NULL && strcmp(f, "txn") == 0) {
+		t = mem_txns_run(c->store->txns, &c->store->lock, txn_mode(c),
+				 pause_arg, c, &c->rng, value, r);
+		pause_a_little(c);
+		return t;
+	}
 	pthread_mutex_lock(&c->store->lock);
 	if (c->store->bank)
 		t = bank_invoke(c, f, value, r);
@@ -314,13 +369,21 @@ static void mem_disconnect(void *data)
 	free(data);
 }
 
-static const char *const mem_ops[] = { "read", "write", "cas", "transfer", "add", NULL };
+/* dt_client_type.version: the in-process store is DT's own. */
+static char *mem_version(void *data)
+{
+	(void)data;
+	return dt_strdupf("dt-mem %s", PACKAGE_VERSION);
+}
+
+static const char *const mem_ops[] = { "read", "write", "cas", "transfer", "add",
+					"txn", NULL };
 
 static const dt_client_type mem_client = {
 	.size = sizeof(dt_client_type),
 	.info = { .name = "mem", .version = "1.0",
-		  .description = "in-process reference store (register, bank, set), "
-				 "with optional bugs",
+		  .description = "in-process reference store (register, bank, set, "
+				 "transactions), with optional bugs",
 		  .options = mem_options },
 	.operations = mem_ops,
 	.create = mem_create,
@@ -329,6 +392,7 @@ static const dt_client_type mem_client = {
 	.invoke = mem_invoke,
 	.disconnect = mem_disconnect,
 	.destroy = mem_destroy,
+	.version = mem_version,
 };
 
 static int mem_plugin(dt_registry *reg)

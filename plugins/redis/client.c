@@ -278,6 +278,7 @@ static const dt_client_type redis_client_type = {
 	.destroy = redis_destroy,
 	.metrics = redis_metrics,
 	.roles = redis_roles,
+	.version = redis_version,
 };
 
 static int redis_plugin(dt_registry *reg)

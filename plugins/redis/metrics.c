@@ -5,6 +5,7 @@
  * error), parsed by info.c and cut down to the figures worth a graph.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "info.h"
 #include "redis.h"
@@ -67,4 +68,41 @@ json_t *redis_metrics(void *data)
 	redis_client *c = data;
 
 	return dt_endpoints_metrics(c->eps, c->neps, node_metrics, c);
+}
+
+/* The servers' version: redis_version of INFO server on every node
+ * answering ("7.0.15", or "7.0.15,7.2.4" when they differ), or NULL. */
+char *redis_version(void *data)
+{
+	redis_client *c = data;
+	char *out = NULL;
+
+	for (size_t i = 0; i < c->neps; i++) {
+		char *error = NULL;
+		redisContext *ctx = redis_connect_ep(&c->eps[i], c->timeout < 1 ?
+						     c->timeout : 1, &error);
+		redisReply *r;
+		json_t *info;
+		const char *v;
+
+		free(error);
+		if (ctx == NULL)
+			continue;
+		r = redisCommand(ctx, "INFO server");
+		if (r != NULL && r->type == REDIS_REPLY_STRING) {
+			info = redis_info_parse(r->str, r->len);
+			v = json_string_value(json_object_get(info, "redis_version"));
+			if (v != NULL && (out == NULL || strstr(out, v) == NULL)) {
+				char *n = out ? dt_strdupf("%s,%s", out, v) : dt_strdupf("%s", v);
+
+				free(out);
+				out = n;
+			}
+			json_decref(info);
+		}
+		if (r != NULL)
+			freeReplyObject(r);
+		redisFree(ctx);
+	}
+	return out;
 }

@@ -114,5 +114,7 @@ dt_op_type redis_set_invoke(redis_conn *k, const char *f, const json_t *value,
 int redis_setup(void *data, char *err);
 json_t *redis_roles(void *data);
 json_t *redis_metrics(void *data);
+/* dt_client_type.version: INFO server's redis_version of the nodes. */
+char *redis_version(void *data);
 
 #endif /* DT_REDIS_H */

@@ -128,6 +128,7 @@ Test(abi, layout, .disabled = sizeof(void *) != 8)
 	PIN(dt_client_type, destroy, 96);
 	PIN(dt_client_type, metrics, 104);
 	PIN(dt_client_type, roles, 112);
+	PIN(dt_client_type, version, 120);
 	PIN(dt_workload_type, size, 0);
 	PIN(dt_workload_type, info, 8);
 	PIN(dt_workload_type, ops, 48);

@@ -115,6 +115,114 @@ function shadedSpan(p, col, s, e, inside) {
   return inside ? Math.min(...f) : Math.max(...f);
 }
 
+/* Pixels of the plot area that are not white: something was drawn. */
+function inkedPixels(p) {
+  let n = 0;
+  for (let y = p.top; y < p.top + p.height; y++)
+    for (let x = p.left; x < p.left + p.width; x++) {
+      const i = 4 * (y * p.cw + x);
+      if (p.data[i + 3] > 0 && (p.data[i] < 200 || p.data[i + 1] < 200 || p.data[i + 2] < 200)) n++;
+    }
+  return n;
+}
+
+async function apiGet(page, path) {
+  return (await page.request.get(base + path)).json();
+}
+
+/* Issue 21: a schedule made, paused, edited and deleted from its page;
+ * a two-suite campaign of mem suites whose grid fills with verdicts; a
+ * suite's trend charts; two runs compared. */
+async function serviceViews(page) {
+  // A schedule, from the form.
+  await page.goto(base + '/#/schedules');
+  await page.waitForSelector('#new-schedule #sched-suite option', { state: 'attached' });
+  await page.selectOption('#sched-suite', 'dtd-bank');
+  await page.fill('#sched-name', 'browser every 2s');
+  await page.fill('#sched-every', '2s');
+  await page.fill('#sched-time', '0.3');
+  await page.click('#sched-create');
+  const row = '#schedules tr[data-schedule]';
+  await page.waitForSelector(row);
+  const sid = await page.getAttribute(row, 'data-schedule');
+  await page.waitForFunction((sel) => Number(document.querySelector(sel + ' td[data-fired]')?.dataset.fired) >= 1,
+    row, { timeout: 30000 });
+  const runs = await apiGet(page, '/api/runs?schedule=' + sid);
+  check(runs.total >= 1 && runs.runs.every((r) => r.schedule === Number(sid)), `the schedule made from the page ran (${runs.total} runs naming it)`);
+  await page.screenshot({ path: join(outDir, 'dtd-schedules.png'), fullPage: true });
+  await page.click(row + ' button[data-act=pause]');
+  await page.waitForSelector(row + '.paused');
+  check((await apiGet(page, '/api/schedules/' + sid)).paused === true, 'Pause pauses it');
+  page.once('dialog', (d) => d.accept('1h'));
+  await page.click(row + ' button[data-act=edit]');
+  await page.waitForFunction((sel) => /every 1 h/.test(document.querySelector(sel + ' td[data-when]')?.textContent || ''), row);
+  check((await apiGet(page, '/api/schedules/' + sid)).every === 3600, 'Edit changes its time (every 1 h)');
+  page.once('dialog', (d) => d.accept());
+  await page.click(row + ' button[data-act=delete]');
+  await page.waitForSelector(`#schedules tr[data-schedule="${sid}"]`, { state: 'detached' });
+  check((await page.request.get(base + '/api/schedules/' + sid)).status() === 404, 'Delete deletes it');
+
+  // A campaign of two mem suites x two concurrencies.
+  await page.goto(base + '/#/campaigns');
+  await page.waitForSelector('#camp-suites option', { state: 'attached' });
+  await page.fill('#camp-name', 'browser grid');
+  await page.selectOption('#camp-suites', ['dtd-bank', 'dtd-register-stale']);
+  await page.selectOption('#camp-param', 'concurrency');
+  await page.fill('#camp-values', '1, 2');
+  await page.fill('#camp-seeds', '3');
+  await page.fill('#camp-time', '1.2s'); // the charts draw slices of 0.5 s and more
+  await page.click('#camp-start');
+  await page.waitForURL(/#\/campaigns\/\d+$/);
+  await page.waitForSelector('#campaign-grid');
+  const half = await page.$$eval('#campaign-grid td.cell a[data-run]', (l) => l.length);
+  console.log(`campaign grid at first: ${half} cells linked`);
+  await page.waitForSelector('#campaign[data-state=done]', { timeout: 60000 });
+  const cells = await page.$$eval('#campaign-grid tbody tr', (rows) => rows.map((r) => ({
+    row: r.dataset.row, states: [...r.querySelectorAll('a[data-run]')].map((a) => a.dataset.state),
+    runs: [...r.querySelectorAll('a[data-run]')].map((a) => a.dataset.run) })));
+  check(cells.length === 2 && cells.every((c) => c.states.length === 2), 'the grid has 2 suites x 2 values: ' + JSON.stringify(cells));
+  const bank = cells.find((c) => c.row === 'dtd-bank'), stale = cells.find((c) => c.row === 'dtd-register-stale');
+  check(bank && bank.states.every((v) => v === 'valid'), 'dtd-bank cells are valid');
+  check(stale && stale.states.every((v) => v === 'invalid'), 'dtd-register-stale cells are invalid');
+  await page.screenshot({ path: join(outDir, 'dtd-campaign.png'), fullPage: true });
+  await page.click(`#campaign-grid a[data-run="${stale.runs[0]}"]`);
+  await page.waitForURL(new RegExp('#/runs/' + stale.runs[0] + '$'));
+  await page.waitForSelector('#from-campaign');
+  check(true, 'a cell links to its run, which names its campaign');
+
+  // dtd-bank's trend: the runs of the schedule and the campaign.
+  await page.goto(base + '/#/trends?suite=dtd-bank');
+  await page.waitForSelector('#trend-throughput[data-drawn=true]');
+  await page.waitForSelector('#trend-latency[data-drawn=true]');
+  const trend = await apiGet(page, '/api/trends?suite=dtd-bank&limit=500');
+  const done = trend.runs.filter((r) => r.status === 'done' || r.status === 'cancelled');
+  const pts = Number(await page.getAttribute('#trend-throughput', 'data-points'));
+  check(pts === done.length && pts >= 3, `the trend has a point a run (${pts} of ${done.length})`);
+  const ink = inkedPixels(await plotPixels(page, '#trend-throughput'));
+  check(ink > 300, `the throughput trend is drawn (${ink} inked pixels)`);
+  check(await page.$$eval('#trend-runs tbody tr', (l) => l.length) === trend.runs.length, 'the trend lists every run');
+  await page.screenshot({ path: join(outDir, 'dtd-trend.png'), fullPage: true });
+
+  // Two runs compared: a valid and an invalid one of the campaign.
+  await page.goto(base + `/#/compare?a=${bank.runs[0]}&b=${stale.runs[0]}`);
+  await page.waitForSelector('#compare-throughput[data-drawn=true]');
+  check(await page.$('#compare-table td[data-side=a] .badge.valid') !== null &&
+    await page.$('#compare-table td[data-side=b] .badge.invalid') !== null, 'compare shows both verdicts');
+  check(await page.$$eval('#suite-diff pre.diff .add', (l) => l.length) > 3, 'compare shows the suites\' diff');
+  // Both runs on the one axis: A in blue, B in orange (PALETTE[0], [1]).
+  const cp = await plotPixels(page, '#compare-throughput');
+  let blue = 0, orange = 0;
+  for (let y = cp.top; y < cp.top + cp.height; y++)
+    for (let x = cp.left; x < cp.left + cp.width; x++) {
+      const i = 4 * (y * cp.cw + x), [r, g, b] = cp.data.slice(i, i + 3);
+      if (cp.data[i + 3] < 200) continue;
+      if (b > 150 && r < 80) blue++;
+      if (r > 190 && g > 90 && g < 160 && b < 60) orange++;
+    }
+  check(blue > 100 && orange > 100, `compare draws both runs' throughput (${blue} blue, ${orange} orange pixels)`);
+  await page.screenshot({ path: join(outDir, 'dtd-compare.png'), fullPage: true });
+}
+
 /* A run with nodes: per-node metrics from the real run, nemesis shading. */
 async function nodesRun(page) {
   await page.goto(base + '/#/new?suite=' + nodesSuite);
@@ -128,6 +236,11 @@ async function nodesRun(page) {
   const state = await verdict(page);
   check(state === 'valid', `the run with nodes is valid (${state})`);
   check((await page.textContent('h1 .badge')).includes('VALID'), 'its verdict is shown as a word');
+  // The client asked the servers their version (INFO server): the
+  // redis-server browser.sh found, as its --version says.
+  const ran = await (await page.request.get(`${base}/api/runs/${id}`)).json();
+  check(process.env.DTD_REDIS_VERSION && ran.version === process.env.DTD_REDIS_VERSION,
+    `the run records the servers' version ${ran.version} (redis-server --version: ${process.env.DTD_REDIS_VERSION})`);
 
   // Two renders at once (a hash change while a resize redraws): one view.
   await page.evaluate(() => { for (let i = 0; i < 2; i++) window.dispatchEvent(new HashChangeEvent('hashchange')); });
@@ -253,6 +366,11 @@ try {
   await page.fill('#token', token);
   await page.click('#token-form button');
   check((await page.textContent('#token-state')).includes('saved'), 'token saved');
+  // DTD_BROWSER_ONLY=service: the pages of issue 21 alone (quicker).
+  if (process.env.DTD_BROWSER_ONLY === 'service') {
+    await serviceViews(page);
+    throw 'only';
+  }
 
   await page.click('a[href="#/new"]');
   await page.waitForSelector('#newrun select[name=suite] option', { state: 'attached' });
@@ -339,13 +457,16 @@ try {
     await page.screenshot({ path: join(outDir, 'dtd-run-invalid.png'), fullPage: true });
   }
   if (nodesSuite) await nodesRun(page);
+  await serviceViews(page);
   await cancelNeedsConfirmation(page);
   // Last: it leaves the page on a page of its own.
   await notFramed(page);
   check(errors.length === 0, 'no page errors' + (errors.length ? ': ' + errors.join('; ') : ''));
 } catch (e) {
-  console.error('FAIL: ' + (e.stack || e));
-  failed = true;
+  if (e !== 'only') {
+    console.error('FAIL: ' + (e.stack || e));
+    failed = true;
+  }
 } finally {
   if (ctx) await ctx.close().catch(() => {});
   rmSync(userDir, { recursive: true, force: true });

@@ -86,6 +86,8 @@ elif ! curl -s "http://127.0.0.1:$port/api/plugins" | grep -q '"kind":"client","
 	echo "SKIP part: the redis client is not built: no run with nodes"
 else
 	nodes=--nodes=dtd-redis-nodes
+	DTD_REDIS_VERSION=$(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p')
+	export DTD_REDIS_VERSION
 fi
 
 # chromium writes under $HOME (dconf, caches): give it the temporary one.
@@ -145,5 +147,5 @@ if [ $rc -ne 0 ]; then
 	echo "--- dtd's log"
 	cat "$tmp/err"
 fi
-[ $rc -eq 0 ] && echo "screenshots: $out/dtd-run.png $out/dtd-runs.png $out/dtd-run-live.png${bad:+ $out/dtd-run-invalid.png}${nodes:+ $out/dtd-run-nodes.png}"
+[ $rc -eq 0 ] && echo "screenshots: $out/dtd-run.png $out/dtd-runs.png $out/dtd-run-live.png $out/dtd-schedules.png $out/dtd-campaign.png $out/dtd-trend.png $out/dtd-compare.png${bad:+ $out/dtd-run-invalid.png}${nodes:+ $out/dtd-run-nodes.png}"
 exit $rc

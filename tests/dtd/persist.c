@@ -153,3 +153,114 @@ Test(dtd_persist, one_dtd_a_state_folder)
 	dtd_kill(&d, SIGKILL);
 	cr_expect_eq(dtd_start(&d, NULL), 0, "the lock outlived a killed dtd");
 }
+
+/* Schedules live in dtd.db: after a restart they are all there, and a
+ * time missed while dtd was down runs once at start (missed: run-once)
+ * or not at all (skip); either way the next time is the schedule's
+ * next one after now, not a burst of catching up. */
+static size_t schedule_runs(long long sid)
+{
+	char path[96];
+	http_reply r;
+	json_t *j;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/api/runs?schedule=%lld", sid);
+	cr_assert_eq(http(&d, "GET", path, NULL, NULL, &r), 0);
+	j = http_json(&r);
+	http_reply_free(&r);
+	n = (size_t)json_integer_value(json_object_get(j, "total"));
+	json_decref(j);
+	return n;
+}
+
+static json_t *schedule(long long sid)
+{
+	char path[64];
+	http_reply r;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "/api/schedules/%lld", sid);
+	cr_assert_eq(http(&d, "GET", path, NULL, NULL, &r), 0);
+	cr_assert_eq(r.status, 200, "%s", r.body);
+	j = http_json(&r);
+	http_reply_free(&r);
+	json_object_del(j, "runs");
+	json_object_del(j, "runs_total");
+	json_object_del(j, "active");
+	return j;
+}
+
+Test(dtd_persist, schedules_survive_a_restart_missed_times_as_told)
+{
+	char body[256];
+	double start = (double)time(NULL) + 2;
+	long long once, skip, soak;
+	json_t *before, *after, *s;
+	http_reply r;
+	char *a, *b;
+
+	cr_assert_eq(dtd_start(&d, NULL), 0);
+	snprintf(body, sizeof(body), "{\"name\":\"once\",\"suite\":\"dtd-bank\","
+		 "\"time_limit\":0.2,\"every\":\"1h\",\"start\":%.0f}", start);
+	cr_assert_eq(http(&d, "POST", "/api/schedules", body, d.token, &r), 0);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	s = http_json(&r);
+	once = json_integer_value(json_object_get(s, "id"));
+	cr_expect_str_eq(json_string_value(json_object_get(s, "missed")), "run-once");
+	json_decref(s);
+	http_reply_free(&r);
+	snprintf(body, sizeof(body), "{\"name\":\"skip\",\"suite\":\"dtd-bank\","
+		 "\"time_limit\":0.2,\"every\":\"1h\",\"start\":%.0f,\"missed\":"
+		 "\"skip\"}", start);
+	cr_assert_eq(http(&d, "POST", "/api/schedules", body, d.token, &r), 0);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	s = http_json(&r);
+	skip = json_integer_value(json_object_get(s, "id"));
+	json_decref(s);
+	http_reply_free(&r);
+	cr_assert_eq(http(&d, "POST", "/api/schedules", "{\"name\":\"paused soak\","
+			  "\"suite\":\"dtd-bank\",\"soak\":true,\"paused\":true,"
+			  "\"concurrency\":2}", d.token, &r), 0);
+	cr_assert_eq(r.status, 201, "%s", r.body);
+	s = http_json(&r);
+	soak = json_integer_value(json_object_get(s, "id"));
+	json_decref(s);
+	http_reply_free(&r);
+	before = schedule(soak);
+	cr_expect_eq(dtd_kill(&d, SIGTERM), 0);
+	/* Down while both were due. */
+	while ((double)time(NULL) < start + 2)
+		sleep(1);
+	cr_assert_eq(dtd_start(&d, NULL), 0);
+	for (int i = 0; i < 50 && schedule_runs(once) == 0; i++) {
+		struct timespec nap = { 0, 100 * 1000000 };
+
+		nanosleep(&nap, NULL);
+	}
+	sleep(1);
+	cr_expect_eq(schedule_runs(once), 1, "missed: run-once ran %zu times",
+		     schedule_runs(once));
+	cr_expect_eq(schedule_runs(skip), 0, "missed: skip ran");
+	cr_expect_eq(schedule_runs(soak), 0, "a paused schedule ran");
+	s = schedule(once);
+	cr_expect_eq(json_integer_value(json_object_get(s, "fired")), 1);
+	/* The next time: start + 1 h, aligned on its start. */
+	cr_expect_float_eq(json_number_value(json_object_get(s, "next")), start + 3600,
+			   0.5, "next %f", json_number_value(json_object_get(s, "next")));
+	json_decref(s);
+	s = schedule(skip);
+	cr_expect_eq(json_integer_value(json_object_get(s, "fired")), 0);
+	cr_expect_float_eq(json_number_value(json_object_get(s, "next")), start + 3600,
+			   0.5);
+	json_decref(s);
+	/* The paused one is as it was. */
+	after = schedule(soak);
+	a = json_dumps(after, JSON_SORT_KEYS);
+	b = json_dumps(before, JSON_SORT_KEYS);
+	cr_expect_str_eq(a, b);
+	free(a);
+	free(b);
+	json_decref(after);
+	json_decref(before);
+}

@@ -3,7 +3,9 @@
  * fuzz_etcd_reply.c: the parsers of the etcd client's JSON gateway
  * replies (plugins/etcd/reply.c, compiled in).  The first
  * byte picks the HTTP status; the rest is the body.  Every reply goes
- * through the three parsers the way the client (ops.c, http.c) uses them.
+ * through the parsers the way the client (ops.c, http.c, revops.c) uses
+ * them, and through the watch event parser (watch.c) as a watch
+ * response's "result" would.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +45,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(value);
 	free(rev);
 	(void)etcd_reply_succeeded(r);
+	(void)etcd_reply_revision(r);
+	(void)etcd_reply_int(r, "count", 0);
+	{
+		json_t *kvs = etcd_reply_kvs(r, &error);
+		const json_t *res = json_object_get(r, "result"), *ev;
+		size_t i;
+
+		if (kvs == NULL) {
+			FUZZ_ASSERT(error != NULL);
+			free(error);
+			error = NULL;
+		}
+		FUZZ_ASSERT(kvs == NULL || json_is_array(kvs));
+		json_decref(kvs);
+		json_array_foreach(json_object_get(res, "events"), i, ev) {
+			json_t *e = etcd_reply_event(ev, &error);
+
+			if (e == NULL) {
+				FUZZ_ASSERT(error != NULL);
+				free(error);
+				error = NULL;
+				continue;
+			}
+			FUZZ_ASSERT(json_is_string(json_object_get(e, "type")));
+			FUZZ_ASSERT(json_is_integer(json_object_get(e, "rev")));
+			json_decref(e);
+		}
+	}
 	json_decref(r);
 	return 0;
 }

@@ -276,6 +276,81 @@ Test(command, spawn_in_its_own_session, .timeout = 10)
 	cr_expect(strstr(err, "working directory") != NULL, "%s", err);
 }
 
+/* Read fd to its end (at most size - 1 bytes), NUL-terminated. */
+static void read_to_end(int fd, char *buf, size_t size)
+{
+	size_t used = 0;
+	ssize_t n;
+
+	while (used + 1 < size && (n = read(fd, buf + used, size - 1 - used)) > 0)
+		used += (size_t)n;
+	buf[used] = '\0';
+}
+
+Test(command, spawn_pipes_talks_both_ways, .timeout = 10)
+{
+	const char *argv[] = { "sh", "-c", "read line; echo \"got $line\"; "
+			       "echo oops >&2; read more || echo eof", NULL };
+	dt_command c = { .argv = argv };
+	char out[128], errtext[128];
+	int in, rd, ed, status;
+	pid_t pid;
+
+	pid = dt_command_spawn_pipes(&c, &in, &rd, &ed, err);
+	cr_assert_gt(pid, 0, "%s", err);
+	cr_expect_eq(getsid(pid), pid, "its own session");
+	cr_expect(fcntl(in, F_GETFD) & FD_CLOEXEC);
+	cr_assert_eq(write(in, "hello\n", 6), 6);
+	close(in); /* the second read sees the end of its input */
+	read_to_end(rd, out, sizeof(out));
+	read_to_end(ed, errtext, sizeof(errtext));
+	close(rd);
+	close(ed);
+	cr_expect_eq(waitpid(pid, &status, 0), pid);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_expect_str_eq(out, "got hello\neof\n");
+	cr_expect_str_eq(errtext, "oops\n");
+}
+
+Test(command, spawn_pipes_stderr_to_log, .timeout = 10)
+{
+	char dir[] = "/tmp/dt-command-XXXXXX", path[64], text[64];
+	const char *argv[] = { "sh", "-c", "echo out; echo to-log >&2", NULL };
+	dt_command c = { .argv = argv };
+	int in, rd, status, fd;
+	pid_t pid;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/log", dir);
+	c.log_path = path;
+	pid = dt_command_spawn_pipes(&c, &in, &rd, NULL, err);
+	cr_assert_gt(pid, 0, "%s", err);
+	close(in);
+	read_to_end(rd, text, sizeof(text));
+	close(rd);
+	cr_expect_str_eq(text, "out\n");
+	cr_expect_eq(waitpid(pid, &status, 0), pid);
+	fd = open(path, O_RDONLY);
+	cr_assert_geq(fd, 0);
+	read_to_end(fd, text, sizeof(text));
+	close(fd);
+	unlink(path);
+	rmdir(dir);
+	cr_expect_str_eq(text, "to-log\n");
+}
+
+Test(command, spawn_pipes_not_found)
+{
+	const char *argv[] = { "dt-no-such-program-xyz", NULL };
+	dt_command c = { .argv = argv };
+	int in = 7, rd = 7, ed = 7;
+
+	cr_expect_eq(dt_command_spawn_pipes(&c, &in, &rd, &ed, err), -1);
+	cr_expect_str_eq(err, "dt-no-such-program-xyz: command not found");
+	cr_expect(in == -1 && rd == -1 && ed == -1, "no descriptor comes back");
+	cr_expect_eq(c.errnum, ENOENT);
+}
+
 /* ---- network namespaces (root) ---------------------------------------- */
 
 static char ns_name[64];

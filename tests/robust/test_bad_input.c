@@ -460,7 +460,7 @@ static struct bad_import bad_imports[] = {
 	  "h: line 1, column 44: tagged literals (#inst, #uuid, records) are not supported", 0 },
 	{ "edn", "[{:process 0 :type :bogus :f :read}]",
 	  "h:1: :type must be :invoke, :ok, :fail or :info", 0 },
-	{ "edn", "[{:type :ok :f :read}]", "h:1: :process must be an integer or :nemesis", 0 },
+	{ "edn", "[{:type :ok :f :read :process :p1}]", "h:1: :process must be an integer or :nemesis", 0 },
 	{ "edn", "[1 2]", "h:1: an op must be a map", 0 },
 	{ "edn", "[{:process 0 :type :invoke :f \"\xff\"}]",
 	  "h: line 1, column 34: string is not valid UTF-8", 0 },

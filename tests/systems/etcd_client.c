@@ -212,3 +212,28 @@ Test(etcd_client, bad_config)
 	cr_assert_not(sys_client_open(&sc, "etcd", "bank", NULL, NULL, &srv, 1, 1, err));
 	cr_assert(strstr(err, "bank") != NULL, "%s", err);
 }
+
+/* version(): what the server says at /version, the same as the binary's
+ * `etcd --version`; NULL once it is down. */
+Test(etcd_client, version)
+{
+	char want[64] = "", line[256], *v;
+	FILE *p = popen("etcd --version", "r");
+
+	cr_assert_not_null(p);
+	while (fgets(line, sizeof(line), p) != NULL)
+		if (sscanf(line, "etcd Version: %63s", want) == 1)
+			break;
+	pclose(p);
+	cr_assert(want[0] != '\0', "no version from etcd --version");
+	open_client("register", NULL, &srv, 2);
+	cr_assert_not_null(sc.type->version);
+	v = sc.type->version(sc.client);
+	cr_expect(v != NULL && strcmp(v, want) == 0, "version %s, etcd --version %s",
+		  v ? v : "(null)", want);
+	free(v);
+	sys_server_kill(&srv);
+	v = sc.type->version(sc.client);
+	cr_expect_null(v, "a server down has no version: %s", v);
+	free(v);
+}

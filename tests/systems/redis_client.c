@@ -311,3 +311,27 @@ Test(redis_client, write_to_replica_fails)
 	cr_assert(strncmp(e, "READONLY", 8) == 0, "error: %s", e);
 	free(e);
 }
+
+/* version(): INFO server's redis_version, the same as the binary's
+ * `redis-server --version`; NULL once it is down. */
+Test(redis_client, version)
+{
+	char want[64] = "", line[256], *v, *at;
+	FILE *p = popen("redis-server --version", "r");
+
+	cr_assert_not_null(p);
+	if (fgets(line, sizeof(line), p) != NULL && (at = strstr(line, " v=")) != NULL)
+		sscanf(at + 3, "%63[^ ]", want);
+	pclose(p);
+	cr_assert(want[0] != '\0', "no version from redis-server --version");
+	open_client("register", NULL, 1, 2);
+	cr_assert_not_null(sc.type->version);
+	v = sc.type->version(sc.client);
+	cr_expect(v != NULL && strcmp(v, want) == 0, "version %s, redis-server "
+		  "--version %s", v ? v : "(null)", want);
+	free(v);
+	sys_server_kill(&srv[0]);
+	v = sc.type->version(sc.client);
+	cr_expect_null(v, "a server down has no version: %s", v);
+	free(v);
+}

@@ -76,6 +76,10 @@ static int dt_run(const char *suite, const char *time_limit)
 	snprintf(bin, sizeof(bin), "%s/core/dt-run", builddir());
 	pid = fork();
 	if (pid == 0) {
+		/* the exec suites name their client program by its path in
+		 * the source tree */
+		if (chdir(TEST_SRCDIR) != 0)
+			_exit(126);
 		execl(bin, bin, "--suite", suite, "--store", store, "--time-limit",
 		      time_limit, "-q", (char *)NULL);
 		_exit(127);
@@ -601,6 +605,51 @@ Test(suites, redis_no_persistence_loses_everything_before_the_kill)
 	cr_expect(json_is_true(json_object_get(json_object_get(sf, "last-read"), "final")));
 	json_decref(r);
 	nothing_left("redis-no-persistence");
+}
+
+/* A line of the run's dt.log contains text. */
+static bool log_has(const char *suite, const char *text)
+{
+	char path[1024], line[4096];
+	bool found = false;
+	FILE *f;
+
+	run_file(suite, "dt.log", path, sizeof(path));
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "no %s", path);
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, text) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* The Python example client (examples/exec-client/register.py) through
+ * the exec client: valid on redis, and its stderr in dt.log. */
+Test(suites, redis_exec_valid)
+{
+	expect("redis-exec", "10", 0);
+	cr_expect(log_has("redis-exec", "exec worker 0: register.py: closed"),
+		  "the program's stderr is not in dt.log");
+}
+
+/* The same with the example's planted bug (a read cache): invalid. */
+Test(suites, redis_exec_stale_cache)
+{
+	expect("redis-exec-stale", "10", 1);
+}
+
+/* etcd through the http client, declared in the suite only: valid
+ * under kill and partition, and the stale reads of serializable reads
+ * caught, as with the C client (etcd_register_valid,
+ * etcd_serializable_stale). */
+Test(suites, etcd_http_valid)
+{
+	expect("etcd-http", "15", 0);
+}
+
+Test(suites, etcd_http_serializable_stale)
+{
+	expect("etcd-http-serializable", "14", 1);
 }
 
 int main(int argc, char *argv[])

@@ -96,6 +96,13 @@ typedef struct dt_client_type {
 	 * workers' invokes and the metrics: it must be thread-safe and
 	 * return within about a second. */
 	json_t *(*roles)(void *client);
+
+	/* Optional: the version of the system under test as its servers
+	 * report it ("7.0.15"; "3.5.9" from etcd's /version), malloc'd, or
+	 * NULL when it cannot be read.  Called once on the main thread
+	 * after prepare; results.json keeps it as "server-version" and
+	 * dtd's trends show it per run. */
+	char *(*version)(void *client);
 } dt_client_type;
 
 #endif /* DT_CLIENT_H */

@@ -130,6 +130,21 @@ DT_EXTERN int dt_command_run(dt_command *cmd, char *err);
  */
 DT_EXTERN pid_t dt_command_spawn(dt_command *cmd, char *err);
 
+/*
+ * dt_command_spawn with pipes: the program's stdin, stdout and, when
+ * errfd is not NULL, its stderr are pipes whose other ends come back in
+ * *in (to write to), *out and *errfd (to read from), all close-on-exec
+ * and blocking; the caller closes them.  With errfd NULL, stderr is
+ * appended to log_path (NULL: /dev/null).  Its own session, netns, cwd
+ * and die_with_parent as for dt_command_spawn.  A program that speaks a
+ * protocol on its stdin and stdout (the exec client's) runs this way.
+ * Returns the pid, or -1 with err and every fd -1 (a child that could
+ * not start is reaped).  The caller reaps it; writing to a program that
+ * has exited raises SIGPIPE, which the caller ignores or blocks.
+ */
+DT_EXTERN pid_t dt_command_spawn_pipes(dt_command *cmd, int *in, int *out,
+				       int *errfd, char *err);
+
 #ifdef __cplusplus
 }
 #endif

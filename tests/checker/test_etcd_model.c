@@ -1,0 +1,268 @@
+/*
+ * test_etcd_model: the etcd model (revisions, leases) under the
+ * linearizable checker, on hand-written histories: a sequential history
+ * using every operation is linearizable, each wrong revision, version,
+ * count, txn outcome or lease effect makes it not, concurrent writes
+ * are ordered by the revisions they report, and a write of unknown
+ * outcome may take effect or not.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handwritten.h"
+
+static dt_registry *reg;
+
+static void setup(void)
+{
+	reg = dt_registry_new(TEST_BUILDDIR "/plugins/linearizable/.libs:"
+			      TEST_BUILDDIR "/plugins/etcdrev/.libs");
+	cr_assert_not_null(reg);
+}
+
+static void teardown(void)
+{
+	dt_registry_free(reg);
+}
+
+TestSuite(etcd_model, .init = setup, .fini = teardown);
+
+/* An op by process p: f, the invoke's value and the completion's (JSON
+ * object texts). */
+#define OP(p, f, in, out) \
+	"{\"process\":" #p ",\"type\":\"invoke\",\"f\":\"" f "\",\"value\":" in "}", \
+	"{\"process\":" #p ",\"type\":\"ok\",\"f\":\"" f "\",\"value\":" out "}"
+#define INVOKE(p, f, in) \
+	"{\"process\":" #p ",\"type\":\"invoke\",\"f\":\"" f "\",\"value\":" in "}"
+#define OK(p, f, out) \
+	"{\"process\":" #p ",\"type\":\"ok\",\"f\":\"" f "\",\"value\":" out "}"
+#define INFO(p, f, in) \
+	"{\"process\":" #p ",\"type\":\"info\",\"f\":\"" f "\",\"value\":" in "}"
+
+#define KV(key, value, c, m, v, l) \
+	"{\"key\":\"" key "\",\"value\":\"" value "\",\"create\":" #c ",\"mod\":" #m \
+	",\"version\":" #v ",\"lease\":" #l "}"
+
+/* Is h linearizable under the etcd model?  1, 0; the test fails on
+ * unknown. */
+static int linearizable(const dt_history *h)
+{
+	json_t *r = hw_check(reg, "linearizable", "{\"model\":\"etcd\"}", h);
+	const json_t *v = json_object_get(r, "valid");
+	int rc;
+
+	cr_assert(json_is_boolean(v), "not decided: %s", json_dumps(r, 0));
+	rc = json_is_true(v);
+	json_decref(r);
+	return rc;
+}
+
+/* Every operation once, in a row. */
+#define SEQUENTIAL(GET_R1, TXN_FAIL, REVOKE_REV) \
+	OP(0, "put", "{\"key\":\"r1\",\"value\":\"a\"}", \
+	   "{\"key\":\"r1\",\"value\":\"a\",\"rev\":2}"), \
+	OP(0, "get", "{\"key\":\"r1\"}", GET_R1), \
+	OP(0, "put", "{\"key\":\"r1\",\"value\":\"b\"}", \
+	   "{\"key\":\"r1\",\"value\":\"b\",\"rev\":3}"), \
+	OP(0, "txn", "{\"key\":\"r2\",\"cmp\":\"create\",\"value\":\"c\"}", \
+	   "{\"key\":\"r2\",\"cmp\":\"create\",\"value\":\"c\",\"expect\":0," \
+	   "\"succeeded\":true,\"rev\":4}"), \
+	OP(0, "txn", "{\"key\":\"r2\",\"cmp\":\"version\",\"value\":\"d\"}", TXN_FAIL), \
+	OP(0, "range", "{\"key\":\"r\",\"prefix\":true,\"limit\":1}", \
+	   "{\"key\":\"r\",\"prefix\":true,\"limit\":1,\"rev\":4,\"count\":2," \
+	   "\"more\":true,\"kvs\":[" KV("r1", "b", 2, 3, 2, 0) "]}"), \
+	OP(0, "delete", "{\"key\":\"r2\"}", "{\"key\":\"r2\",\"rev\":5,\"deleted\":1}"), \
+	OP(0, "delete", "{\"key\":\"r2\"}", "{\"key\":\"r2\",\"rev\":5,\"deleted\":0}"), \
+	OP(0, "grant", "{\"lease\":7,\"ttl\":3600}", "{\"lease\":7,\"ttl\":3600,\"rev\":5}"), \
+	OP(0, "put", "{\"key\":\"r3\",\"value\":\"e\",\"lease\":7}", \
+	   "{\"key\":\"r3\",\"value\":\"e\",\"lease\":7,\"rev\":6}"), \
+	OP(0, "get", "{\"key\":\"r3\"}", "{\"key\":\"r3\",\"rev\":6,\"kvs\":[" \
+	   KV("r3", "e", 6, 6, 1, 7) "]}"), \
+	OP(0, "revoke", "{\"lease\":7}", "{\"lease\":7,\"rev\":" REVOKE_REV "}"), \
+	OP(0, "get", "{\"key\":\"r3\"}", "{\"key\":\"r3\",\"rev\":7,\"kvs\":[]}"), \
+	OP(0, "range", "{\"key\":\"r\",\"prefix\":true,\"limit\":0}", \
+	   "{\"key\":\"r\",\"prefix\":true,\"limit\":0,\"rev\":7,\"count\":1," \
+	   "\"more\":false,\"kvs\":[" KV("r1", "b", 2, 3, 2, 0) "]}")
+
+#define GOOD_GET "{\"key\":\"r1\",\"rev\":2,\"kvs\":[" KV("r1", "a", 2, 2, 1, 0) "]}"
+#define GOOD_TXN "{\"key\":\"r2\",\"cmp\":\"version\",\"value\":\"d\",\"expect\":5," \
+	"\"succeeded\":false,\"rev\":4,\"kvs\":[" KV("r2", "c", 4, 4, 1, 0) "]}"
+
+Test(etcd_model, every_operation_in_sequence_is_linearizable)
+{
+	dt_history *h = HW_HISTORY(SEQUENTIAL(GOOD_GET, GOOD_TXN, "7"));
+
+	cr_expect_eq(linearizable(h), 1);
+	dt_history_free(h);
+}
+
+/* Each wrong detail alone. */
+Test(etcd_model, a_wrong_read_header_revision)
+{
+	dt_history *h = HW_HISTORY(SEQUENTIAL(
+		"{\"key\":\"r1\",\"rev\":3,\"kvs\":[" KV("r1", "a", 2, 2, 1, 0) "]}",
+		GOOD_TXN, "7"));
+
+	cr_expect_eq(linearizable(h), 0);
+	dt_history_free(h);
+}
+
+Test(etcd_model, a_wrong_mod_revision)
+{
+	dt_history *h = HW_HISTORY(SEQUENTIAL(
+		"{\"key\":\"r1\",\"rev\":2,\"kvs\":[" KV("r1", "a", 2, 1, 1, 0) "]}",
+		GOOD_TXN, "7"));
+
+	cr_expect_eq(linearizable(h), 0);
+	dt_history_free(h);
+}
+
+Test(etcd_model, a_wrong_version)
+{
+	dt_history *h = HW_HISTORY(SEQUENTIAL(
+		"{\"key\":\"r1\",\"rev\":2,\"kvs\":[" KV("r1", "a", 2, 2, 2, 0) "]}",
+		GOOD_TXN, "7"));
+
+	cr_expect_eq(linearizable(h), 0);
+	dt_history_free(h);
+}
+
+Test(etcd_model, a_txn_that_failed_on_a_holding_compare)
+{
+	dt_history *h = HW_HISTORY(SEQUENTIAL(GOOD_GET,
+		"{\"key\":\"r2\",\"cmp\":\"version\",\"value\":\"d\",\"expect\":1,"
+		"\"succeeded\":false,\"rev\":4,\"kvs\":[" KV("r2", "c", 4, 4, 1, 0) "]}",
+		"7"));
+
+	cr_expect_eq(linearizable(h), 0);
+	dt_history_free(h);
+}
+
+Test(etcd_model, a_revoke_that_deleted_nothing_new)
+{
+	/* revoking lease 7 deletes r3: a new revision, 7, not 6 */
+	dt_history *h = HW_HISTORY(SEQUENTIAL(GOOD_GET, GOOD_TXN, "6"));
+
+	cr_expect_eq(linearizable(h), 0);
+	dt_history_free(h);
+}
+
+Test(etcd_model, a_put_with_a_lease_never_granted)
+{
+	dt_history *h = HW_HISTORY(
+		OP(0, "put", "{\"key\":\"r1\",\"value\":\"a\",\"lease\":3}",
+		   "{\"key\":\"r1\",\"value\":\"a\",\"lease\":3,\"rev\":2}"));
+
+	cr_expect_eq(linearizable(h), 0);
+	dt_history_free(h);
+}
+
+Test(etcd_model, a_value_compare_on_a_missing_key_fails)
+{
+	dt_history *ok = HW_HISTORY(
+		OP(0, "txn", "{\"key\":\"r1\",\"cmp\":\"value\",\"value\":\"a\",\"expect\":\"\"}",
+		   "{\"key\":\"r1\",\"cmp\":\"value\",\"value\":\"a\",\"expect\":\"\","
+		   "\"succeeded\":false,\"rev\":1,\"kvs\":[]}"));
+	dt_history *bad = HW_HISTORY(
+		OP(0, "txn", "{\"key\":\"r1\",\"cmp\":\"value\",\"value\":\"a\",\"expect\":\"\"}",
+		   "{\"key\":\"r1\",\"cmp\":\"value\",\"value\":\"a\",\"expect\":\"\","
+		   "\"succeeded\":true,\"rev\":2}"));
+
+	cr_expect_eq(linearizable(ok), 1);
+	cr_expect_eq(linearizable(bad), 0);
+	dt_history_free(ok);
+	dt_history_free(bad);
+}
+
+Test(etcd_model, a_range_count_or_limit_wrong)
+{
+	dt_history *count = HW_HISTORY(
+		OP(0, "put", "{\"key\":\"r1\",\"value\":\"a\"}",
+		   "{\"key\":\"r1\",\"value\":\"a\",\"rev\":2}"),
+		OP(0, "range", "{\"key\":\"r\",\"prefix\":true,\"limit\":0}",
+		   "{\"key\":\"r\",\"rev\":2,\"count\":2,\"more\":false,\"kvs\":["
+		   KV("r1", "a", 2, 2, 1, 0) "]}"));
+	dt_history *more = HW_HISTORY(
+		OP(0, "put", "{\"key\":\"r1\",\"value\":\"a\"}",
+		   "{\"key\":\"r1\",\"value\":\"a\",\"rev\":2}"),
+		OP(0, "range", "{\"key\":\"r\",\"prefix\":true,\"limit\":1}",
+		   "{\"key\":\"r\",\"rev\":2,\"count\":1,\"more\":true,\"kvs\":["
+		   KV("r1", "a", 2, 2, 1, 0) "]}"));
+
+	cr_expect_eq(linearizable(count), 0);
+	cr_expect_eq(linearizable(more), 0);
+	dt_history_free(count);
+	dt_history_free(more);
+}
+
+/* Two concurrent puts: their revisions say which came first, and a read
+ * must agree. */
+Test(etcd_model, concurrent_puts_ordered_by_their_revisions)
+{
+	dt_history *ok = HW_HISTORY(
+		INVOKE(0, "put", "{\"key\":\"r1\",\"value\":\"a\"}"),
+		INVOKE(1, "put", "{\"key\":\"r1\",\"value\":\"b\"}"),
+		OK(0, "put", "{\"key\":\"r1\",\"value\":\"a\",\"rev\":3}"),
+		OK(1, "put", "{\"key\":\"r1\",\"value\":\"b\",\"rev\":2}"),
+		OP(2, "get", "{\"key\":\"r1\"}", "{\"key\":\"r1\",\"rev\":3,\"kvs\":["
+		   KV("r1", "a", 2, 3, 2, 0) "]}"));
+	dt_history *bad = HW_HISTORY(
+		INVOKE(0, "put", "{\"key\":\"r1\",\"value\":\"a\"}"),
+		INVOKE(1, "put", "{\"key\":\"r1\",\"value\":\"b\"}"),
+		OK(0, "put", "{\"key\":\"r1\",\"value\":\"a\",\"rev\":3}"),
+		OK(1, "put", "{\"key\":\"r1\",\"value\":\"b\",\"rev\":2}"),
+		OP(2, "get", "{\"key\":\"r1\"}", "{\"key\":\"r1\",\"rev\":3,\"kvs\":["
+		   KV("r1", "b", 2, 3, 2, 0) "]}"));
+
+	cr_expect_eq(linearizable(ok), 1);
+	cr_expect_eq(linearizable(bad), 0);
+	dt_history_free(ok);
+	dt_history_free(bad);
+}
+
+/* A put of unknown outcome may have made revision 2, or nothing. */
+Test(etcd_model, a_write_of_unknown_outcome)
+{
+	dt_history *took = HW_HISTORY(
+		INVOKE(0, "put", "{\"key\":\"r1\",\"value\":\"a\"}"),
+		INFO(0, "put", "{\"key\":\"r1\",\"value\":\"a\"}"),
+		OP(1, "get", "{\"key\":\"r1\"}", "{\"key\":\"r1\",\"rev\":2,\"kvs\":["
+		   KV("r1", "a", 2, 2, 1, 0) "]}"));
+	dt_history *not = HW_HISTORY(
+		INVOKE(0, "put", "{\"key\":\"r1\",\"value\":\"a\"}"),
+		INFO(0, "put", "{\"key\":\"r1\",\"value\":\"a\"}"),
+		OP(1, "get", "{\"key\":\"r1\"}", "{\"key\":\"r1\",\"rev\":1,\"kvs\":[]}"));
+	dt_history *never = HW_HISTORY(
+		OP(1, "get", "{\"key\":\"r1\"}", "{\"key\":\"r1\",\"rev\":2,\"kvs\":["
+		   KV("r1", "a", 2, 2, 1, 0) "]}"));
+
+	cr_expect_eq(linearizable(took), 1);
+	cr_expect_eq(linearizable(not), 1);
+	cr_expect_eq(linearizable(never), 0);
+	dt_history_free(took);
+	dt_history_free(not);
+	dt_history_free(never);
+}
+
+Test(etcd_model, an_unknown_operation_is_refused)
+{
+	dt_history *h = HW_HISTORY(OP(0, "append", "{\"key\":\"r1\",\"value\":\"a\"}",
+				      "{\"key\":\"r1\",\"value\":\"a\"}"));
+	json_t *r = NULL;
+	const dt_component *c;
+	char err[DT_ERRBUF_SIZE];
+	json_t *conf = json_pack("{ss}", "model", "etcd");
+	dt_checker_env env = { .config = conf, .registry = reg, .timeout = 10 };
+
+	c = dt_registry_get(reg, DT_KIND_CHECKER, "linearizable", err);
+	cr_assert_not_null(c, "%s", err);
+	cr_expect_eq(((const dt_checker_type *)c->type)->check(&env, h, &r, err), -1);
+	cr_expect(strstr(err, "append") != NULL, "%s", err);
+	json_decref(r);
+	json_decref(conf);
+	dt_history_free(h);
+}
