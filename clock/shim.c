@@ -20,6 +20,10 @@
  * statically linked ones, which LD_PRELOAD does not reach.  The local
  * platform refuses those at validation (plugins/local/clock.c).
  *
+ * Not translated: waits to an absolute time the kernel times
+ * (pthread_cond_timedwait, clock_nanosleep TIMER_ABSTIME, timerfd); a
+ * deadline computed from a skewed clock waits as the skew says.
+ *
  * Without DT_CLOCK_FILE the shim changes nothing; with one it cannot
  * map, the process exits at once (127) saying why on stderr: a node
  * silently on true time would make a clock fault a lie.

@@ -33,5 +33,6 @@ dist_suites_DATA += \
 dist_suites_DATA += suites/mem-set.yaml
 dist_suites_DATA += suites/redis-sentinel-partition.yaml
 dist_suites_DATA += suites/redis-no-persistence.yaml
+dist_suites_DATA += suites/etcd-set.yaml
 dist_suites_DATA += suites/redis-exec.yaml suites/redis-exec-stale.yaml
 dist_suites_DATA += suites/etcd-http.yaml suites/etcd-http-serializable.yaml

@@ -8,7 +8,8 @@
 # set-full checker's figures: acknowledged adds, how many were lost and
 # when they were acknowledged (seconds from the run's start), the
 # failover seen in the sentinels' logs, and the node the final read
-# was served by; then "invalid in N of RUNS runs".  Needs root (local
+# was served by (and the checker's summary); then "invalid in N of RUNS
+# runs".  Needs root (local
 # platform).  The store is a temporary folder, removed at the end
 # (LOSTWRITES_KEEP=1 keeps it and prints where).
 set -u
@@ -40,10 +41,13 @@ c = res["checkers"].get("set-full", {})
 between = c.get("lost-acknowledged-between")
 failover = sum("+switch-master" in l for f in glob.glob(d + "/n*.log") for l in open(f, errors="replace"))
 final = [json.loads(l) for l in open(d + "/history.jsonl") if '"final":true' in l and '"type":"ok"' in l]
-print("seed %s: %-7s %5.1f s  acknowledged %5d  lost %5d%s  sentinels that logged +switch-master %d  final read on %s"
+print("seed %s: %-7s %5.1f s  acknowledged %5d  lost %5d%s%s  final read on %s"
       % (seed, verdict, t1 - t0, c.get("acknowledged-count", 0), c.get("lost-acknowledged-count", 0),
          "  (acknowledged %.1f-%.1f s)" % tuple(between) if between else "",
-         failover, final[-1].get("node") if final else "-"))
+         "  sentinels that logged +switch-master %d" % failover if failover else "",
+         final[-1].get("node") if final else "-"))
+if c.get("summary"):
+    print("    " + c["summary"])
 PY
 done
 echo "$suite: invalid in $invalid of $runs runs"

@@ -65,7 +65,8 @@ expect "dt-run: platforms" "$(comp _dt_run "$dt_run" -p "")" "$(printf '%s\n' k8
 
 if [[ -x $dt_check ]]; then
 	options dt-check "$dt_check" _dt_check
-	models=$("$dt_run" list plugins | awk '$1 == "model" { print $2 }' | sort -u)
+	models=$({ "$dt_run" list plugins | awk '$1 == "model" { print $2 }'
+		printf '%s\n' list-append rw-register; } | sort -u)
 	[[ -n $models ]] || { echo "FAIL: dt-run list plugins lists no model"; failed=1; }
 	expect "dt-check: models offered" "$(comp _dt_check "$dt_check" --model "")" "$models"
 	expect "dt-check: models after -m c" "$(comp _dt_check "$dt_check" -m c)" \

@@ -13,7 +13,17 @@ _dt_check_models()
 	{ "$run" list plugins "$@" 2>/dev/null ||
 		printf 'model %s\n' register cas-register kv bank set queue; } |
 		awk '$1 == "model" { print $2 }'
+	# transactional histories, for the isolation checker
+	printf '%s\n' list-append rw-register
 }
+
+# The consistency models of --consistency (plugins/isolation/models.c).
+_dt_check_consistency="strict-serializable strong-session-serializable
+	serializable strong-snapshot-isolation strong-session-snapshot-isolation
+	snapshot-isolation repeatable-read consistent-view cursor-stability
+	read-atomic monotonic-atomic-view strong-read-committed
+	strong-session-read-committed read-committed strong-read-uncommitted
+	strong-session-read-uncommitted read-uncommitted"
 
 _dt_check()
 {
@@ -28,7 +38,8 @@ _dt_check()
 	fi
 
 	local opts="--model --format --timeout --memory-limit --threads --html
-		--independent --json --plugin-path --quiet --help --version"
+		--independent --json --plugin-path --quiet --help --version
+		--consistency --edn-read-nil"
 	local i path_opts=()
 
 	for ((i = 1; i < cword; i++)); do
@@ -42,6 +53,9 @@ _dt_check()
 	-m|--model)
 		COMPREPLY=($(compgen -W "$(_dt_check_models "${path_opts[@]}")" -- "$cur"))
 		return ;;
+	-c|--consistency)
+		COMPREPLY=($(compgen -W "$_dt_check_consistency" -- "$cur"))
+		return ;;
 	-f|--format)
 		COMPREPLY=($(compgen -W "auto jsonl etcd kv edn" -- "$cur"))
 		return ;;
@@ -53,7 +67,7 @@ _dt_check()
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
-	-t|--timeout|--memory-limit|--threads)
+	-t|--timeout|--memory-limit|--threads|--edn-read-nil)
 		return ;;
 	esac
 

@@ -11,6 +11,8 @@ its stdin; it answers each with one JSON line on stdout:
       -> {"id": 1, "type": "ok"}
   {"type": "invoke", "id": 2, "f": "cas", "key": "r1", "value": [1, 4]}
       -> {"id": 2, "type": "fail", "error": "cas mismatch"}
+  {"type": "roles", "id": 2}      (with the client's roles: true)
+      -> {"id": 2, "type": "ok", "value": {"n1": "primary", "n2": "replica"}}
 
 ok: it happened; fail: it certainly did not; info: nobody knows (the
 request went out and no answer came back).  Anything it prints for
@@ -82,11 +84,13 @@ class Client:
         self.conn = None
         self.stale_cache = stale_cache
         self.cache = {}
+        self.nodes = []
 
     def open(self, req):
+        self.nodes = req.get("nodes", [])
+        # the processes DT starts for roles (and setup, metrics) have no
+        # node of their own: they get every node in "nodes"
         self.address = req.get("address")
-        if self.address is None:
-            return {"type": "fail", "error": "no node given (the chart has none)"}
         # answer before DT's own deadline passes
         self.timeout = max(0.05, req.get("timeout", 1.0) * 0.8)
         return {"type": "ok"}
@@ -95,6 +99,8 @@ class Client:
         f, key, value = req["f"], req.get("key"), req.get("value")
         if f == "read" and self.stale_cache and key in self.cache:
             return {"type": "ok", "value": self.cache[key]}
+        if self.address is None:
+            return {"type": "fail", "error": "no node given (the chart has none)"}
         sent = False
         try:
             if self.conn is None:
@@ -125,6 +131,21 @@ class Client:
             certain = not sent or f == "read"
             return {"type": "fail" if certain else "info", "error": str(e) or type(e).__name__}
 
+    def roles(self):
+        """Each node's role as its INFO replication says (role:master or
+        role:slave), "down" when it does not answer."""
+        roles = {}
+        for node in self.nodes:
+            try:
+                r = Redis(node["address"], 0.3)
+                info = r.call("INFO", "replication")
+                r.close()
+                roles[node["name"]] = ("primary" if "role:master" in info
+                                       else "replica")
+            except (OSError, ConnectionError, RedisError):
+                roles[node["name"]] = "down"
+        return {"type": "ok", "value": roles}
+
     def drop(self):
         if self.conn is not None:
             self.conn.close()
@@ -140,6 +161,8 @@ def main():
             reply = client.open(req)
         elif kind == "invoke":
             reply = client.invoke(req)
+        elif kind == "roles":
+            reply = client.roles()
         elif kind == "close":
             break
         else:

@@ -75,11 +75,13 @@ static void *etcd_create(const dt_client_env *env, char *err)
 		c->workload = ETCD_WL_REGISTER;
 	} else if (strcmp(env->workload, "kv") == 0) {
 		c->workload = ETCD_WL_KV;
+	} else if (strcmp(env->workload, "set") == 0) {
+		c->workload = ETCD_WL_SET;
 	} else if (strcmp(env->workload, "revisions") == 0 ||
 		   strcmp(env->workload, "watch") == 0) {
 		c->workload = ETCD_WL_REV;
 	} else {
-		dt_fail(err, "etcd implements the register, kv, revisions and "
+		dt_fail(err, "etcd implements the register, kv, set, revisions and "
 			"watch workloads, not '%s'", env->workload);
 		goto fail;
 	}
@@ -136,13 +138,15 @@ static dt_op_type etcd_invoke(void *data, const char *f, const json_t *value,
 
 	dt_deadline_set(&k->deadline, k->c->timeout);
 	r->node = k->c->eps[k->ep].name;
+	if (k->c->workload == ETCD_WL_SET)
+		return etcd_set_invoke(k, f, value, &r->value, &r->error);
 	if (k->c->workload == ETCD_WL_REV)
 		return etcd_rev_invoke(k, f, value, &r->value, &r->error);
 	return etcd_keyed_invoke(k, f, value, &r->value, &r->error);
 }
 
 static const char *const etcd_ops[] = {
-	"read", "write", "cas", "get", "put", "append",
+	"read", "write", "cas", "get", "put", "append", "add",
 	"range", "delete", "txn", "grant", "revoke", "compact", "watch", NULL
 };
 
@@ -163,9 +167,10 @@ static int etcd_validate(const dt_validate_env *env, char *err)
 	const char *w = env->workload;
 
 	if (w != NULL && strcmp(w, "register") != 0 && strcmp(w, "kv") != 0 &&
+	    strcmp(w, "set") != 0 &&
 	    strcmp(w, "revisions") != 0 && strcmp(w, "watch") != 0)
 		return dt_conf_fail(env->config, "name", err, "etcd implements the "
-				    "register, kv, revisions and watch workloads, "
+				    "register, kv, set, revisions and watch workloads, "
 				    "not %s", w);
 	return 0;
 }
@@ -183,6 +188,7 @@ static const dt_client_type etcd_client_type = {
 	.destroy = etcd_destroy,
 	.metrics = etcd_metrics,
 	.version = etcd_version,
+	.roles = etcd_roles,
 };
 
 static int etcd_plugin(dt_registry *reg)

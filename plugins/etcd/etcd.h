@@ -8,7 +8,8 @@
  * (curl handles and one POST to the JSON gateway), ops.c (register and
  * kv operations), revops.c and watch.c (the revisions and watch
  * workloads), metrics.c (GET /metrics of every node), reply.c (the
- * reply parsers), prom.c (Prometheus text).
+ * reply parsers), prom.c (Prometheus text), set.c (the set workload),
+ * roles.c (which member leads now).
  */
 #ifndef DT_ETCD_H
 #define DT_ETCD_H
@@ -20,7 +21,7 @@
 #include <dt/plugin.h>
 
 /* REV: the revisions and watch workloads (revops.c, watch.c). */
-typedef enum { ETCD_WL_REGISTER, ETCD_WL_KV, ETCD_WL_REV } etcd_workload;
+typedef enum { ETCD_WL_REGISTER, ETCD_WL_KV, ETCD_WL_REV, ETCD_WL_SET } etcd_workload;
 
 /* The client: read-only once open returns, except metrics_h, which only
  * the metrics thread touches.  Owns eps and metrics_h. */
@@ -50,6 +51,10 @@ typedef struct etcd_conn {
 	etcd_buf body;
 	char errbuf[CURL_ERROR_SIZE];
 	dt_deadline deadline;  /* of the operation under way */
+	/* The last request succeeded, so curl keeps its connection: a
+	 * request that fails next may have gone out on it before curl,
+	 * finding it dead, retried on a new one that could not connect. */
+	bool alive;
 	/* revops.c and watch.c: what this connection was told so far */
 	long long last_rev;    /* highest header revision seen */
 	long long resume;      /* where the next resumed watch starts, 0: none */
@@ -81,6 +86,11 @@ dt_op_type etcd_keyed_invoke(etcd_conn *k, const char *f, const json_t *value,
 json_t *etcd_metrics(void *data);
 /* dt_client_type.version: etcdserver of GET /version of the nodes. */
 char *etcd_version(void *data);
+/* set.c: add (a key under dt-set/), read (a range of the prefix). */
+dt_op_type etcd_set_invoke(etcd_conn *k, const char *f, const json_t *value,
+			   json_t **result, char **error);
+/* roles.c: each member's role from its maintenance status. */
+json_t *etcd_roles(void *data);
 
 /* ---- revops.c, watch.c ---- */
 

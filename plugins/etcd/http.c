@@ -56,16 +56,21 @@ void etcd_url(const dt_endpoint *ep, const char *path, char *url, size_t size)
 	snprintf(url, size, "http://%s:%d%s", ep->host, ep->port, path);
 }
 
-/* A failed transfer: *error says why; the outcome. */
-static dt_op_type failed(etcd_conn *k, CURLcode rc, char **error)
+/* A failed transfer: *error says why; the outcome.  "Cannot connect" is
+ * a sure fail only when curl had no connection to send it on before
+ * (had_conn false): on a kept connection that died under it (a killed
+ * member), curl sends the request, then retries it on a new connection,
+ * and reports that one's failure, though the first may have been
+ * applied (the set-full checker found such adds in etcd-set). */
+static dt_op_type failed(etcd_conn *k, CURLcode rc, bool had_conn, char **error)
 {
 	const dt_endpoint *ep = &k->c->eps[k->ep];
 	const char *why = k->errbuf[0] ? k->errbuf : curl_easy_strerror(rc);
 	curl_off_t sent = 0;
 
 	curl_easy_getinfo(k->h, CURLINFO_REQUEST_SIZE, &sent);
-	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-	    sent == 0) {
+	if (!had_conn && (rc == CURLE_COULDNT_CONNECT ||
+			  rc == CURLE_COULDNT_RESOLVE_HOST || sent == 0)) {
 		*error = dt_strdupf("%s: cannot connect: %s", ep->name, why);
 		/* A dead node refuses at once: do not spin on it. */
 		if (rc == CURLE_COULDNT_CONNECT)
@@ -106,11 +111,18 @@ json_t *etcd_post(etcd_conn *k, const char *path, json_t *body,
 	curl_easy_setopt(k->h, CURLOPT_POSTFIELDS, text);
 	curl_easy_setopt(k->h, CURLOPT_TIMEOUT_MS, ms);
 	curl_easy_setopt(k->h, CURLOPT_CONNECTTIMEOUT_MS, ms);
-	rc = curl_easy_perform(k->h);
-	free(text);
-	if (rc != CURLE_OK) {
-		*outcome = failed(k, rc, error);
-		return NULL;
+	{
+		bool had_conn = k->alive;
+
+		rc = curl_easy_perform(k->h);
+		free(text);
+		k->alive = rc == CURLE_OK;
+		if (rc != CURLE_OK) {
+			*outcome = failed(k, rc, had_conn, error);
+			if (had_conn && rc == CURLE_COULDNT_CONNECT)
+				dt_deadline_nap(&k->deadline, 0.1);
+			return NULL;
+		}
 	}
 	curl_easy_getinfo(k->h, CURLINFO_RESPONSE_CODE, &code);
 	reply = etcd_reply_parse(code, k->body.data, k->body.len, &msg,

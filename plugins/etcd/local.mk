@@ -11,7 +11,9 @@ plugins_etcd_dt_etcd_la_SOURCES = \
 	plugins/etcd/revops.c \
 	plugins/etcd/watch.c \
 	plugins/etcd/prom.c plugins/etcd/prom.h \
-	plugins/etcd/reply.c plugins/etcd/reply.h
+	plugins/etcd/reply.c plugins/etcd/reply.h \
+	plugins/etcd/roles.c \
+	plugins/etcd/set.c
 plugins_etcd_dt_etcd_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
 plugins_etcd_dt_etcd_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_etcd_dt_etcd_la_LIBADD = $(PLUGIN_LIBADD) $(CURL_LIBS) -lm

@@ -11,6 +11,7 @@
  *     operations: [read, write, cas]  # what it implements (checked)
  *     setup: false               # it answers a setup request
  *     metrics: false             # it answers metrics requests
+ *     roles: false               # it answers roles requests (target: primary)
  *
  * Why a process per worker rather than one multiplexed by op id: a
  * worker's connection is then the program's whole state, so the client
@@ -58,6 +59,8 @@ static void exec_destroy(void *data)
 	if (c == NULL)
 		return;
 	exec_proc_stop(c->metrics_proc, EXEC_GRACE);
+	exec_proc_stop(c->roles_proc, EXEC_GRACE);
+	pthread_mutex_destroy(&c->roles_lock);
 	free_strv(c->argv);
 	free(c->envp);
 	free_strv(c->env_own);
@@ -159,6 +162,8 @@ static void *exec_create(const dt_client_env *env, char *err)
 	c->max_line = (size_t)dt_opt_int(env->config, "max-line");
 	c->setup = dt_opt_bool(env->config, "setup");
 	c->metrics = dt_opt_bool(env->config, "metrics");
+	c->roles = dt_opt_bool(env->config, "roles");
+	pthread_mutex_init(&c->roles_lock, NULL);
 	c->node = -1;
 	c->workload = strdup(env->workload != NULL ? env->workload : "");
 	cwd = dt_opt_string(env->config, "cwd");
@@ -317,6 +322,40 @@ static json_t *exec_metrics(void *data)
 	return NULL;
 }
 
+/* roles: a program of its own answers a roles request when a fault
+ * aimed at a role starts (the nemesis thread; locked, as more than one
+ * nemesis may ask at once). */
+static json_t *exec_roles(void *data)
+{
+	exec_client *c = data;
+	exec_reply r;
+	char err[DT_ERRBUF_SIZE], *error = NULL;
+	json_t *roles = NULL;
+
+	if (!c->roles)
+		return NULL;
+	pthread_mutex_lock(&c->roles_lock);
+	if (c->roles_proc == NULL &&
+	    (c->roles_proc = exec_proc_start(c, "roles", -1, err)) == NULL)
+		dt_log(DT_LOG_WARN, "exec roles: %s", err);
+	if (c->roles_proc != NULL &&
+	    exec_proc_call(c->roles_proc, exec_request_plain("roles"), 1.0,
+			   &r, &error) != 0) {
+		dt_log(DT_LOG_WARN, "exec %s", error ? error : "out of memory");
+		free(error);
+		exec_proc_stop(c->roles_proc, 0);
+		c->roles_proc = NULL;
+	} else if (c->roles_proc != NULL) {
+		free(r.error);
+		if (r.type == DT_OP_OK && json_is_object(r.value))
+			roles = r.value;
+		else
+			json_decref(r.value);
+	}
+	pthread_mutex_unlock(&c->roles_lock);
+	return roles;
+}
+
 static const dt_option exec_options[] = {
 	{ .name = "command", .type = DT_OPT_LIST, .item = DT_OPT_STRING,
 	  .min = 1, .max = 4096, .flags = DT_OPT_REQUIRED,
@@ -340,6 +379,10 @@ static const dt_option exec_options[] = {
 	{ .name = "metrics", .type = DT_OPT_BOOL, .def = "false",
 	  .doc = "send a metrics request a second (a program of its own): "
 		 "an object keyed by node name" },
+	{ .name = "roles", .type = DT_OPT_BOOL, .def = "false",
+	  .doc = "send a roles request (a program of its own) when a fault aimed "
+		 "at a role starts (target: primary): node name to primary, replica "
+		 "or down" },
 	{ .name = "open-timeout", .type = DT_OPT_DURATION, .def = "10s",
 	  .min = 0.001, .max = 3600, .doc = "time a program has to answer open" },
 	{ .name = "setup-timeout", .type = DT_OPT_DURATION, .def = "60s",
@@ -350,10 +393,37 @@ static const dt_option exec_options[] = {
 	{ .name = NULL }
 };
 
+/* Whether a nemesis entry of the suite aims at a role (target: primary,
+ * or {mode: primary}). */
+static bool aims_at_role(const json_t *nemesis)
+{
+	static const char *const roles[] = {
+		"primary", "leader", "replicas", "followers",
+		"minority-with-primary", "minority-with-leader",
+		"majority-without-primary", "majority-without-leader", NULL
+	};
+	const json_t *t = json_object_get(nemesis, "target");
+	const char *mode = json_is_object(t) ?
+		json_string_value(json_object_get(t, "mode")) : json_string_value(t);
+
+	for (size_t i = 0; mode != NULL && roles[i] != NULL; i++)
+		if (strcmp(mode, roles[i]) == 0)
+			return true;
+	return false;
+}
+
 static int exec_validate(const dt_validate_env *env, char *err)
 {
 	const json_t *ops = dt_opt(env->config, "operations");
 	const json_t *cmd = dt_opt(env->config, "command");
+	const json_t *nem = json_object_get(env->suite, "nemesis"), *n;
+	size_t k;
+
+	json_array_foreach(nem, k, n)
+		if (!dt_opt_bool(env->config, "roles") && aims_at_role(n))
+			return dt_conf_fail(env->config, "roles", err, "nemesis[%zu] "
+					    "aims at a role: the program must answer "
+					    "roles requests (roles: true)", k);
 
 	if (json_string_value(json_array_get(cmd, 0)) == NULL ||
 	    json_string_value(json_array_get(cmd, 0))[0] == '\0')
@@ -389,6 +459,7 @@ static const dt_client_type exec_client_type = {
 	.disconnect = exec_disconnect,
 	.destroy = exec_destroy,
 	.metrics = exec_metrics,
+	.roles = exec_roles,
 };
 
 static int exec_plugin(dt_registry *reg)

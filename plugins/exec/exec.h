@@ -12,6 +12,7 @@
 #ifndef DT_EXEC_H
 #define DT_EXEC_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -24,8 +25,9 @@
 #define EXEC_PROTOCOL 1
 
 /* The client: read-only once create returns, except metrics_proc, which
- * only the metrics thread touches.  Owns argv and env_own (and their
- * strings), envp (not its strings), cwd, eps, workload, metrics_proc. */
+ * only the metrics thread touches, and roles_proc, under roles_lock.  Owns argv and env_own (and their
+ * strings), envp (not its strings), cwd, eps, workload, metrics_proc and
+ * roles_proc. */
 typedef struct exec_client {
 	char **argv;          /* the command, {nodes} replaced; NULL-ended */
 	char *cwd;            /* or NULL */
@@ -39,8 +41,11 @@ typedef struct exec_client {
 	double setup_timeout; /* and setup */
 	size_t max_line;      /* bytes of a reply line */
 	bool setup, metrics;  /* the program answers these requests */
+	bool roles;
 	char *workload;       /* its name */
 	struct exec_proc *metrics_proc;
+	struct exec_proc *roles_proc;  /* under roles_lock */
+	pthread_mutex_t roles_lock;
 } exec_client;
 
 /* A program: the process and its three pipes (ours nonblocking).  Owns

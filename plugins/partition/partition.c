@@ -31,6 +31,11 @@
  * `out` (the second group drops what the first sends).  TCP breaks
  * either way; datagrams and half-open connections tell them apart.
  *
+ * `port: P` scopes every cut to TCP traffic to or from port P (the
+ * replication port, say, and not the clients'), and `loss: F` drops only
+ * that fraction of the packets, at random (iptables' statistic match: a
+ * lossy link where the kernel has no netem).
+ *
  * A "grudge" says, for each node, which nodes it drops packets from:
  * one rule `INPUT -s FROM/32 -j DROP` per (node, from) pair, tagged with
  * the comment dt-RUNID.  A cut between two groups is a grudge both ways;
@@ -78,6 +83,11 @@ static const dt_option part_options[] = {
 	  .values = direction_names,
 	  .doc = "both, or one way: in (the first group drops what the second "
 		 "sends) or out" },
+	{ .name = "port", .type = DT_OPT_INT, .def = "0", .min = 0, .max = 65535,
+	  .doc = "cut only TCP traffic to or from this port (0: everything)" },
+	{ .name = "loss", .type = DT_OPT_NUMBER, .def = "1", .min = 0.0001, .max = 1,
+	  .doc = "the fraction of the packets dropped, at random (1: all; "
+		 "iptables statistic, no netem needed)" },
 	{ .name = NULL }
 };
 
@@ -94,22 +104,56 @@ typedef struct part_nemesis {
 	part_mode mode;
 	part_direction direction;
 	char comment[32];
+	long long port;     /* 0: every packet */
+	double loss;        /* 1: every packet */
+	char match[160];    /* the port and loss matches, for the record */
 	part_rule *rules;   /* added by start and not yet removed, owned */
 	size_t nrules;
 	bool *drop;         /* n*n grudge matrix of the last start, owned */
 } part_nemesis;
 
-/* Run iptables OP INPUT -s FROM/32 ... -j DROP on rule's node. */
+/* Run iptables OP INPUT -s FROM/32 [port] [loss] ... -j DROP on rule's
+ * node. */
 static int rule_exec(part_nemesis *p, const part_rule *r, const char *op,
 		     char *err)
 {
-	char src[80], out[512], e[DT_ERRBUF_SIZE];
-	const char *argv[] = { "iptables", "-w", op, "INPUT", "-s", src, "-m",
-			       "comment", "--comment", p->comment, "-j", "DROP",
-			       NULL };
+	char src[80], out[512], e[DT_ERRBUF_SIZE], port[16], prob[32];
+	const char *argv[24];
+	size_t n = 0;
 	int rc;
 
 	snprintf(src, sizeof(src), "%s/32", p->nodes[r->from].address);
+	snprintf(port, sizeof(port), "%lld", p->port);
+	snprintf(prob, sizeof(prob), "%.4f", p->loss);
+	argv[n++] = "iptables";
+	argv[n++] = "-w";
+	argv[n++] = op;
+	argv[n++] = "INPUT";
+	argv[n++] = "-s";
+	argv[n++] = src;
+	if (p->port > 0) {
+		argv[n++] = "-p";
+		argv[n++] = "tcp";
+		argv[n++] = "-m";
+		argv[n++] = "multiport";
+		argv[n++] = "--ports";
+		argv[n++] = port;
+	}
+	if (p->loss < 1) {
+		argv[n++] = "-m";
+		argv[n++] = "statistic";
+		argv[n++] = "--mode";
+		argv[n++] = "random";
+		argv[n++] = "--probability";
+		argv[n++] = prob;
+	}
+	argv[n++] = "-m";
+	argv[n++] = "comment";
+	argv[n++] = "--comment";
+	argv[n++] = p->comment;
+	argv[n++] = "-j";
+	argv[n++] = "DROP";
+	argv[n] = NULL;
 	rc = p->platform->exec(p->platform_data, &p->nodes[r->node], argv, out,
 			       sizeof(out), e);
 	if (rc < 0)
@@ -124,10 +168,10 @@ static int rule_exec(part_nemesis *p, const part_rule *r, const char *op,
 
 static json_t *rule_json(const part_nemesis *p, const part_rule *r)
 {
-	char text[256];
+	char text[384];
 
-	snprintf(text, sizeof(text), "INPUT -s %s/32 -m comment --comment %s "
-		 "-j DROP", p->nodes[r->from].address, p->comment);
+	snprintf(text, sizeof(text), "INPUT -s %s/32%s -m comment --comment %s "
+		 "-j DROP", p->nodes[r->from].address, p->match, p->comment);
 	return json_pack("{s:s, s:s, s:s}", "node", p->nodes[r->node].name,
 			 "from", p->nodes[r->from].name, "rule", text);
 }
@@ -260,6 +304,17 @@ static void *part_create(const dt_nemesis_env *env, char *err)
 	p->direction = (part_direction)dt_opt_enum(env->config, "direction",
 						   direction_names);
 	snprintf(p->comment, sizeof(p->comment), "dt-%.20s", env->run_id);
+	p->port = dt_opt_int(env->config, "port");
+	p->loss = dt_opt(env->config, "loss") ? dt_opt_number(env->config, "loss") : 1;
+	if (p->port > 0)
+		snprintf(p->match, sizeof(p->match), " -p tcp -m multiport --ports %lld",
+			 p->port);
+	if (p->loss < 1) {
+		size_t len = strlen(p->match);
+
+		snprintf(p->match + len, sizeof(p->match) - len, " -m statistic "
+			 "--mode random --probability %.4f", p->loss);
+	}
 	return p;
 oom:
 	if (p != NULL) {
@@ -475,6 +530,10 @@ static int part_start(void *data, const size_t *targets, size_t ntargets,
 	json_object_set_new(desc, "mode", json_string(mode_names[p->mode]));
 	json_object_set_new(desc, "direction",
 			    json_string(direction_names[p->direction]));
+	if (p->port > 0)
+		json_object_set_new(desc, "port", json_integer(p->port));
+	if (p->loss < 1)
+		json_object_set_new(desc, "loss", json_real(p->loss));
 	json_object_set_new(desc, "grudge", grudge);
 	json_object_set_new(desc, "rules", rules);
 	*what = desc;

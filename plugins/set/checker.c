@@ -349,7 +349,7 @@ static void list_add(json_t *list, long long max, const sf *c, const elem *e)
 		json_array_append_new(list, elem_json(c, e));
 }
 
-static json_t *verdicts(const sf *c, bool stale_invalid, counts *n)
+static json_t *verdicts(const sf *c, counts *n)
 {
 	json_t *lost = json_array(), *stale = json_array(), *never = json_array();
 	json_t *recovered = json_array(), *unexpected = json_array(), *r;
@@ -411,7 +411,6 @@ static json_t *verdicts(const sf *c, bool stale_invalid, counts *n)
 	r = json_pack("{s:o, s:o, s:o, s:o, s:o}", "lost", lost, "stale", stale,
 		      "never-read", never, "recovered", recovered,
 		      "unexpected", unexpected);
-	(void)stale_invalid;
 	return r;
 }
 
@@ -438,7 +437,7 @@ static int setfull_check(const dt_checker_env *env, const dt_history *h,
 		dt_fail(err, "out of memory");
 		goto out;
 	}
-	res = verdicts(&c, stale_invalid, &n);
+	res = verdicts(&c, &n);
 	last = c.nreads > 0 ? &c.reads[c.nreads - 1] : NULL;
 	types = json_array();
 	if (n.lost > 0)

@@ -233,6 +233,7 @@ static void refused(const char *program, const char *why)
 	cr_expect(strstr(err, "local.clock") != NULL || strstr(err, "clock:") != NULL,
 		  "the key is not named: %s", err);
 	pf_assert_clean(f.run_id, f.state_dir, NULL, 0);
+	pf_down(&f);
 }
 
 Test(clock, a_go_program_is_refused)

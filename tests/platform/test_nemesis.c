@@ -251,6 +251,80 @@ Test(nemesis, partition_targets_and_directions)
 	pf_down(&f);
 }
 
+/* Two echo servers a node, on 7000 and 7001. */
+static const char socat3_two_ports[] =
+	"local:\n"
+	"  nodes: 3\n"
+	"  port: 7000\n"
+	"  processes:\n"
+	"    - name: echo\n"
+	"      command: [socat, \"TCP-LISTEN:7000,bind={address},fork,reuseaddr\", \"EXEC:cat\"]\n"
+	"      ready: {tcp: 7000, timeout: 10}\n"
+	"    - name: echo2\n"
+	"      command: [socat, \"TCP-LISTEN:7001,bind={address},fork,reuseaddr\", \"EXEC:cat\"]\n"
+	"      ready: {tcp: 7001, timeout: 10}\n";
+
+/* port: P cuts TCP to and from P only (replication, not clients);
+ * loss: F installs the statistic match with that probability; the heal
+ * removes exactly them. */
+Test(nemesis, partition_port_and_loss)
+{
+	pf f;
+	const dt_nemesis_type *t;
+	dt_doc *doc;
+	char err[DT_ERRBUF_SIZE] = "", before[4096], after[4096], rules[4096];
+	json_t *what = NULL;
+	bool m[9];
+	size_t one[1] = { 0 };
+	dt_rng rng;
+	void *nem;
+
+	pf_up(&f, socat3_two_ports, "");
+	add_foreign_rules(&f);
+	dt_rng_seed(&rng, 1);
+	nem = pf_nemesis(&f, "partition", "name: partition\nmode: isolate-one\n"
+			 "port: 7001\n", &t, &doc, err);
+	cr_assert_not_null(nem, "%s", err);
+	pf_iptables(&f, 0, before, sizeof(before));
+	cr_assert_eq(t->start(nem, one, 1, &rng, &what, err), 0, "%s", err);
+	cr_expect_eq(json_integer_value(json_object_get(what, "port")), 7001);
+	cr_expect_not_null(strstr(json_string_value(json_object_get(json_array_get(
+		json_object_get(what, "rules"), 0), "rule")), "-p tcp -m multiport --ports 7001"));
+	json_decref(what);
+	pf_reach_all(&f, 7000, m);
+	for (size_t i = 0; i < 9; i++)
+		cr_expect(m[i], "port 7000 cut between n%zu and n%zu", i / 3 + 1, i % 3 + 1);
+	pf_reach_all(&f, 7001, m);
+	for (size_t a = 0; a < 3; a++)
+		for (size_t b = 0; b < 3; b++)
+			cr_expect_eq(m[a * 3 + b], (a == 0) == (b == 0),
+				     "port 7001: n%zu -> n%zu %s", a + 1, b + 1,
+				     m[a * 3 + b] ? "connects" : "is cut");
+	cr_assert_eq(t->heal(nem, &what, err), 0, "%s", err);
+	json_decref(what);
+	pf_iptables(&f, 0, after, sizeof(after));
+	cr_expect_str_eq(after, before);
+	t->destroy(nem);
+	dt_doc_free(doc);
+
+	nem = pf_nemesis(&f, "partition", "name: partition\nmode: isolate-one\n"
+			 "loss: 0.25\n", &t, &doc, err);
+	cr_assert_not_null(nem, "%s", err);
+	cr_assert_eq(t->start(nem, one, 1, &rng, &what, err), 0, "%s", err);
+	cr_expect_float_eq(json_number_value(json_object_get(what, "loss")), 0.25, 1e-9);
+	json_decref(what);
+	pf_iptables(&f, 0, rules, sizeof(rules));
+	cr_expect_not_null(strstr(rules, "-m statistic --mode random --probability 0.25"),
+			   "no statistic rule in:\n%s", rules);
+	cr_assert_eq(t->heal(nem, &what, err), 0, "%s", err);
+	json_decref(what);
+	pf_iptables(&f, 0, after, sizeof(after));
+	cr_expect_str_eq(after, before);
+	t->destroy(nem);
+	dt_doc_free(doc);
+	pf_down(&f);
+}
+
 /* A selection that leaves no node out is refused: at create when the
  * entry says so, at start when the selection happens to pick all. */
 Test(nemesis, partition_targets_needs_others)

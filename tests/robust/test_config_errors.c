@@ -79,7 +79,7 @@ static struct bad_config cases[] = {
 	{ ETCD_SER REGISTER LIN "    model: cas-regster\n", NULL,
 	  "DIR/s.yaml:11:5: checkers[1].model: no model named 'cas-regster' (did "
 	  "you mean `cas-register`?; available: register, cas-register, kv, bank, "
-	  "set, queue)" },
+	  "set, queue, etcd)" },
 	{ ETCD_SER REGISTER PARTITION "    mode: thirds\n", NULL,
 	  "DIR/s.yaml:10:5: nemesis[0].mode: unknown value 'thirds'; expected one "
 	  "of: halves, random-halves, isolate-one, bridge, majorities-ring, targets, "
@@ -87,9 +87,10 @@ static struct bad_config cases[] = {
 	{ ETCD_SER REGISTER PARTITION "    mode: isolate-primary\n", NULL,
 	  "DIR/s.yaml:9:5: nemesis[0].target: mode isolate-primary cuts the primary "
 	  "off: it needs target: primary (or leader), resolved when the fault starts" },
-	{ ETCD_SER REGISTER PARTITION "    target: primary\n", NULL,
-	  "DIR/s.yaml:10:5: nemesis[0].target: target primary needs a client that "
-	  "reports each node's role, and etcd does not" },
+	{ "name: x\nchart: mem\nclient: mem\nworkload: set\n"
+	  "nemesis: [{name: kill, target: primary}]\n", NULL,
+	  "DIR/s.yaml:5:24: nemesis[0].target: target primary needs a client that "
+	  "reports each node's role, and mem does not" },
 	{ ETCD_SER "workload:\n  name: register\n  operations: {read: 1, wirte: 1}\n",
 	  NULL,
 	  "DIR/s.yaml:7:25: workload.operations.wirte: workload register has no "
@@ -104,7 +105,7 @@ static struct bad_config cases[] = {
 	{ "name: x\nchart: redis\nclient: etcd\nworkload: bank\n", NULL,
 	  "DIR/s.yaml:3:1: client.name: client etcd cannot perform operation "
 	  "'transfer' of workload bank (it performs: read, write, cas, get, put, "
-	  "append)" },
+	  "append, add, range, delete, txn, grant, revoke, compact, watch)" },
 	{ "name: x\nchart: mem\nclient: mem\nworkload: register\nnemesis: [pause]\n",
 	  NULL, "DIR/s.yaml:5:11: nemesis[0]: nemesis pause: acts on nodes, and "
 	  "chart mem has none (its system runs in the process)" },

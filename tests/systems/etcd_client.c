@@ -131,6 +131,25 @@ Test(etcd_client, metrics)
 	json_decref(m);
 }
 
+/* A write on a kept connection whose member died: curl sends it on the
+ * old connection, finds it dead, retries on a new one that cannot
+ * connect.  The first may have been applied: info, not fail.  The next
+ * request, with no connection left, certainly did not go out: fail. */
+Test(etcd_client, a_request_on_a_connection_that_died_is_info)
+{
+	json_t *r;
+	char *e;
+
+	open_client("register", NULL, &srv, 1);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":1}"), DT_OP_OK);
+	sys_server_kill(&srv);
+	cr_assert_eq(sys_op(&sc, "write", "{\"key\":\"r0\",\"value\":2}", &r, &e), DT_OP_INFO,
+		     "%s", e ? e : "");
+	free(e);
+	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r0\",\"value\":3}"), DT_OP_FAIL);
+	cr_assert(sys_server_restart(&srv), "etcd did not come back");
+}
+
 Test(etcd_client, server_down_fails)
 {
 	double t0;

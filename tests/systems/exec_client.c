@@ -287,7 +287,7 @@ Test(exec_client, setup_and_metrics)
 
 	cr_assert_geq(fd, 0);
 	close(fd);
-	snprintf(extra, sizeof(extra), "\"setup\": true, \"metrics\": true, "
+	snprintf(extra, sizeof(extra), "\"setup\": true, \"metrics\": true, \"roles\": true, "
 		 "\"env\": {\"MARK\": \"%s\"}", mark);
 	open_prog(extra, "");
 	f = fopen(mark, "r");
@@ -301,6 +301,44 @@ Test(exec_client, setup_and_metrics)
 	cr_expect_eq(json_integer_value(json_object_get(json_object_get(m, "n1"),
 							"ops")), 7);
 	json_decref(m);
+	m = sc.type->roles(sc.client);
+	cr_assert_not_null(m);
+	cr_expect_str_eq(json_string_value(json_object_get(m, "n1")), "primary");
+	cr_expect_str_eq(json_string_value(json_object_get(m, "n2")), "replica");
+	json_decref(m);
+}
+
+/* A suite whose nemesis aims at a role needs roles: true, refused by
+ * dt-run check-suite with the line of the key otherwise. */
+Test(exec_client, role_target_needs_roles)
+{
+	char path[] = "/tmp/dt-exec-suite-XXXXXX", cmd[1024], out[1024] = "";
+	FILE *in = fopen(TEST_SRCDIR "/suites/redis-exec.yaml", "r"), *f, *p;
+	char text[8192], *at;
+	size_t n;
+	int fd = mkstemp(path);
+
+	cr_assert_not_null(in);
+	cr_assert_geq(fd, 0);
+	n = fread(text, 1, sizeof(text) - 1, in);
+	fclose(in);
+	text[n] = '\0';
+	at = strstr(text, "roles: true ");
+	cr_assert_not_null(at);
+	memcpy(at, "roles: false", 12);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "%s/core/dt-run check-suite %s 2>&1", TEST_BUILDDIR, path);
+	p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	cr_expect_not_null(fgets(out, sizeof(out), p));
+	pclose(p);
+	unlink(path);
+	at = strstr(out, path);
+	cr_assert_not_null(at, "%s", out);
+	cr_expect_str_eq(at + strlen(path), ":13:3: client.roles: nemesis[1] aims at a "
+			 "role: the program must answer roles requests (roles: true)\n");
 }
 
 /* The table refuses what it must before anything starts. */

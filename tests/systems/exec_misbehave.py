@@ -37,6 +37,9 @@ def main():
                 f.write("setup\n")
             reply({"id": rid, "type": "ok"})
             continue
+        if kind == "roles":
+            reply({"id": rid, "type": "ok", "value": {"n1": "primary", "n2": "replica"}})
+            continue
         if kind == "metrics":
             reply({"id": rid, "type": "ok", "value": {"n1": {"ops": 7}}})
             continue
