@@ -28,15 +28,20 @@ static void need_root(void)
 static void start_pg(void)
 {
 	need_root();
-	cr_assert(sql_postgres_start(&srv), "postgres did not start (see %s/log)",
-		  srv.dir);
+	if (!sql_postgres_start(&srv)) {
+		/* fini does not run after a failed init: leave nothing */
+		sql_server_stop(&srv);
+		cr_assert_fail("postgres did not start");
+	}
 }
 
 static void start_my(void)
 {
 	need_root();
-	cr_assert(sql_mariadb_start(&srv), "mariadb did not start (see %s/log)",
-		  srv.dir);
+	if (!sql_mariadb_start(&srv)) {
+		sql_server_stop(&srv);
+		cr_assert_fail("mariadb did not start");
+	}
 }
 
 static void stop_all(void)
