@@ -9,12 +9,17 @@ dist_suites_DATA += \
 	suites/galera-register.yaml \
 	suites/galera-register-sync-wait.yaml \
 	suites/mariadb-rr.yaml \
+	suites/mariadb-rr-append.yaml \
+	suites/mariadb-serializable-append.yaml \
 	suites/mariadb-serializable.yaml \
 	suites/mem-bank.yaml \
 	suites/mem-list-append.yaml \
 	suites/mem-rw-register.yaml \
 	suites/mem-register.yaml \
 	suites/postgres-read-committed.yaml \
+	suites/postgres-read-committed-append.yaml \
+	suites/postgres-replica-reads-append.yaml \
+	suites/postgres-serializable-append.yaml \
 	suites/postgres-register.yaml \
 	suites/postgres-replica-reads.yaml \
 	suites/postgres-serializable.yaml \

@@ -222,7 +222,7 @@ static const dt_option my_options[] = {
 static const dt_client_type my_client_type = {
 	.size = sizeof(dt_client_type),
 	.info = { .name = "mariadb", .version = "1.0",
-		  .description = "MariaDB and Galera through libmariadb: register, "
+		  .description = "MariaDB and Galera through libmariadb: register, set, "
 				 "bank, transactions (list-append, rw-register) at "
 				 "a chosen isolation level; wsrep metrics",
 		  .options = my_options },

@@ -262,7 +262,7 @@ static int pg_validate(const dt_validate_env *env, char *err)
 static const dt_client_type pg_client_type = {
 	.size = sizeof(dt_client_type),
 	.info = { .name = "postgres", .version = "1.0",
-		  .description = "PostgreSQL through libpq: register, bank, "
+		  .description = "PostgreSQL through libpq: register, bank, set, "
 				 "transactions (list-append, rw-register) at a "
 				 "chosen isolation level; replication metrics",
 		  .options = pg_options, .validate = pg_validate },

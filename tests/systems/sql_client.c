@@ -28,15 +28,20 @@ static void need_root(void)
 static void start_pg(void)
 {
 	need_root();
-	cr_assert(sql_postgres_start(&srv), "postgres did not start (see %s/log)",
-		  srv.dir);
+	if (!sql_postgres_start(&srv)) {
+		/* fini does not run after a failed init: leave nothing */
+		sql_server_stop(&srv);
+		cr_assert_fail("postgres did not start");
+	}
 }
 
 static void start_my(void)
 {
 	need_root();
-	cr_assert(sql_mariadb_start(&srv), "mariadb did not start (see %s/log)",
-		  srv.dir);
+	if (!sql_mariadb_start(&srv)) {
+		sql_server_stop(&srv);
+		cr_assert_fail("mariadb did not start");
+	}
 }
 
 static void stop_all(void)
@@ -217,7 +222,9 @@ static void paused(void)
 	json_t *r;
 	char *e;
 
-	open_client("register", NULL, NULL, 0.5);
+	/* 2 s: long enough for a loaded machine (or valgrind) when the
+	 * server runs, each paused op waits it out */
+	open_client("register", NULL, NULL, 2);
 	cr_assert_eq(sys_op_simple(&sc, "write", "{\"key\":\"r1\",\"value\":1}"), DT_OP_OK);
 	cr_assert(sql_server_pause(&srv));
 	cr_assert_eq(sys_op(&sc, "write", "{\"key\":\"r1\",\"value\":2}", &r, &e),
@@ -227,7 +234,7 @@ static void paused(void)
 	cr_assert_eq(sys_op_simple(&sc, "read", "{\"key\":\"r1\"}"), DT_OP_FAIL);
 	sys_client_close(&sc);
 	sql_server_resume(&srv);
-	open_client("list-append", NULL, NULL, 0.5);
+	open_client("list-append", NULL, NULL, 2);
 	txn_ok("[[\"append\",1,1]]", (char[256]){ 0 }, 256);
 	cr_assert(sql_server_pause(&srv));
 	txn_fails("[[\"append\",1,2],[\"r\",1,null]]", DT_OP_FAIL, "timeout");
@@ -238,7 +245,7 @@ static void paused(void)
 
 /* ---- postgres ---------------------------------------------------------- */
 
-TestSuite(pg_client, .init = start_pg, .fini = stop_all, .timeout = 90);
+TestSuite(pg_client, .init = start_pg, .fini = stop_all, .timeout = 180);
 
 Test(pg_client, register_ops) { register_ops(); }
 Test(pg_client, bank) { bank_ops(NULL); }
@@ -290,7 +297,7 @@ Test(pg_client, isolation_levels)
 
 /* ---- mariadb ----------------------------------------------------------- */
 
-TestSuite(my_client, .init = start_my, .fini = stop_all, .timeout = 120);
+TestSuite(my_client, .init = start_my, .fini = stop_all, .timeout = 180);
 
 Test(my_client, register_ops) { register_ops(); }
 Test(my_client, bank) { bank_ops(NULL); }

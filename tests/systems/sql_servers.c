@@ -104,12 +104,13 @@ bool sql_postgres_start(sys_server *s)
 
 		s->pid = run(s->dir, argv, false);
 	}
-	return s->pid > 0 && answers(s, 30);
+	return s->pid > 0 && answers(s, 120);
 }
 
 bool sql_mariadb_start(sys_server *s)
 {
 	char data[300], datadir[320], sock[320], pidf[320], port[32];
+	char tmp[300], tmpdir[320];
 
 	if (!make_dir(s, "mariadb"))
 		return false;
@@ -118,12 +119,16 @@ bool sql_mariadb_start(sys_server *s)
 	snprintf(sock, sizeof(sock), "--socket=%s/my.sock", data);
 	snprintf(pidf, sizeof(pidf), "--pid-file=%s/my.pid", data);
 	snprintf(port, sizeof(port), "--port=%d", s->port);
+	/* its own temporary folder: /tmp is everyone's (an install-db once
+	 * lost its temporary table there) */
+	snprintf(tmp, sizeof(tmp), "%s/tmp", s->dir);
+	snprintf(tmpdir, sizeof(tmpdir), "--tmpdir=%s", tmp);
 	{
 		char *mk[] = { "install", "-d", "-o", "mysql", "-g", "mysql",
-			       "-m", "0750", data, NULL };
+			       "-m", "0750", data, tmp, NULL };
 		char *init[] = { "setpriv", "--reuid=mysql", "--regid=mysql",
 				 "--init-groups", "--", "mariadb-install-db",
-				 "--no-defaults", datadir, "--skip-test-db",
+				 "--no-defaults", datadir, tmpdir, "--skip-test-db",
 				 "--auth-root-authentication-method=normal", NULL };
 
 		if (run(s->dir, mk, true) != 0 || run(s->dir, init, true) != 0)
@@ -132,14 +137,14 @@ bool sql_mariadb_start(sys_server *s)
 	{
 		char *argv[] = { "setpriv", "--reuid=mysql", "--regid=mysql",
 				 "--init-groups", "--", "mariadbd", "--no-defaults",
-				 datadir, sock, pidf, "--bind-address=127.0.0.1", port,
+				 datadir, tmpdir, sock, pidf, "--bind-address=127.0.0.1", port,
 				 "--skip-grant-tables", "--skip-name-resolve",
 				 "--innodb-buffer-pool-size=32M",
 				 "--innodb-lock-wait-timeout=5", NULL };
 
 		s->pid = run(s->dir, argv, false);
 	}
-	return s->pid > 0 && answers(s, 60);
+	return s->pid > 0 && answers(s, 120);
 }
 
 /* Signal the server and every child of it (postgres's backends run in
