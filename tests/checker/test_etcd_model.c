@@ -266,3 +266,33 @@ Test(etcd_model, an_unknown_operation_is_refused)
 	json_decref(conf);
 	dt_history_free(h);
 }
+
+/* A txn of unknown outcome says in its invoke what it compared: where
+ * that holds it may have put, where it does not it did nothing (a get
+ * that sees its value then is not linearizable). */
+Test(etcd_model, a_txn_of_unknown_outcome_puts_only_where_it_holds)
+{
+#define PUT_A OP(0, "put", "{\"key\":\"r1\",\"value\":\"a\"}", \
+		 "{\"key\":\"r1\",\"value\":\"a\",\"rev\":2}")
+#define TXN(e) "{\"key\":\"r1\",\"cmp\":\"value\",\"value\":\"b\",\"expect\":\"" e "\"}"
+#define GET_B OP(2, "get", "{\"key\":\"r1\"}", "{\"key\":\"r1\",\"rev\":3,\"kvs\":[" \
+		 KV("r1", "b", 2, 3, 2, 0) "]}")
+	dt_history *held = HW_HISTORY(PUT_A, INVOKE(1, "txn", TXN("a")),
+				      INFO(1, "txn", TXN("a")), GET_B);
+	dt_history *failed = HW_HISTORY(PUT_A, INVOKE(1, "txn", TXN("z")),
+					INFO(1, "txn", TXN("z")), GET_B);
+	dt_history *version = HW_HISTORY(PUT_A,
+		INVOKE(1, "txn", "{\"key\":\"r1\",\"cmp\":\"version\",\"value\":\"b\",\"expect\":2}"),
+		INFO(1, "txn", "{\"key\":\"r1\",\"cmp\":\"version\",\"value\":\"b\",\"expect\":2}"),
+		GET_B);
+
+	cr_expect_eq(linearizable(held), 1);
+	cr_expect_eq(linearizable(failed), 0);
+	cr_expect_eq(linearizable(version), 0);
+	dt_history_free(held);
+	dt_history_free(failed);
+	dt_history_free(version);
+#undef PUT_A
+#undef TXN
+#undef GET_B
+}
