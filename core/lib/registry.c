@@ -310,7 +310,8 @@ int dt_register_client(dt_registry *reg, const dt_client_type *t)
 
 int dt_register_workload(dt_registry *reg, const dt_workload_type *t)
 {
-	REGISTER(DT_KIND_WORKLOAD, dt_workload_type, t, sizeof(dt_workload_type),
+	REGISTER(DT_KIND_WORKLOAD, dt_workload_type, t,
+		 SIZE_UPTO(dt_workload_type, completed),
 		 c_->ops && c_->ops[0].f && c_->generate, "operations and generate");
 }
 

@@ -262,6 +262,11 @@ static void *worker_main(void *arg)
 			    reply.value : value, reply.error, reply.node);
 		dt_metrics_record(s->cfg.metrics, w->index, f, outcome,
 				  t0 >= 0 && t1 >= t0 ? t1 - t0 : 0);
+		if (s->cfg.workload->completed != NULL)
+			s->cfg.workload->completed(s->cfg.workload_data, &rng, f,
+						   value, outcome,
+						   outcome == DT_OP_OK ?
+						   reply.value : NULL);
 		json_decref(reply.value);
 		json_decref(value);
 		free(reply.error);

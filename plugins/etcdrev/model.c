@@ -25,9 +25,13 @@
  * revision it made, a read's the store's.  Lease expiry is out of the
  * model: the workload grants leases far longer than a run (an expiry
  * would show as keys vanishing, which the model rejects).  A txn of
- * unknown outcome whose expect the client chose (not in the invoke) is
- * taken as its put: it may also never happen, which the checker allows
- * anyway.
+ * unknown outcome is its put where its comparison holds and a no-op
+ * (DT_STEP_SAME: the checker never places it) where it does not, so it
+ * branches only where it could have written.  DT's revisions workload
+ * puts every txn's expect in the invoke; only a hand-written history's
+ * txn without one (the client then compared with what it last read, and
+ * an unknown outcome does not say what) is taken as its put in every
+ * state (F_NO_EXPECT), which makes the search branch at each.
  */
 #include "config.h"
 

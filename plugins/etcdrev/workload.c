@@ -8,24 +8,40 @@
  *   put     {"key":"r3","value":"7"[,"lease":ID]}  (a lease one put in
  *           `lease-puts`)
  *   get, delete {"key"};  range {"key":PREFIX,"prefix":true,"limit":N}
- *   txn     {"key","cmp":"value"|"version"|"create"|"mod","value"
- *           [,"expect":V]}  (expect only for value: the client takes
- *           revisions and versions from what it last read)
+ *   txn     {"key","cmp":"value"|"version"|"create"|"mod","value",
+ *           "expect":V}  V is what the worker last saw of the key (its
+ *           value, version, create or mod revision: read, or written by
+ *           its own ok put or txn; 0 for a key it saw absent or never
+ *           saw, a random value for a value it never saw), kept per
+ *           worker from the completions (completed): the invoke says
+ *           what is compared, so a txn of unknown outcome is a put if
+ *           that holds, nothing if not
  *   grant   {"lease":ID,"ttl":S};  revoke {"lease":ID}
  *   compact {"behind":N};  watch {"key","prefix","from","offset","for"}
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "etcdrev.h"
+
+/* What one worker last saw of each key: key -> {"value","version",
+ * "create","mod"} (absent keys: 0s and no value). */
+typedef struct er_worker {
+	const dt_rng *rng; /* the worker's (see dt_workload_type.completed) */
+	json_t *seen;
+} er_worker;
 
 typedef struct er_workload {
 	long long keys, values, leases, ttl, behind, offset;
 	double lease_puts, watch_time;
 	const char *prefix;
 	bool watch;
+	pthread_mutex_t lock; /* workers */
+	er_worker *workers;
+	size_t nworkers;
 } er_workload;
 
 static void *create(const json_t *config, bool watch, char *err)
@@ -37,6 +53,7 @@ static void *create(const json_t *config, bool watch, char *err)
 		return NULL;
 	}
 	w->watch = watch;
+	pthread_mutex_init(&w->lock, NULL);
 	w->keys = dt_opt_int(config, "keys");
 	w->values = dt_opt_int(config, "values");
 	w->leases = dt_opt_int(config, "leases");
@@ -84,6 +101,106 @@ static json_int_t lease_of(const er_workload *w, dt_rng *rng)
 	return (json_int_t)(1 + dt_rng_below(rng, (uint64_t)w->leases));
 }
 
+/* The worker of rng's seen map (made on first use), or NULL; under
+ * w->lock. */
+static json_t *seen_of(er_workload *w, const dt_rng *rng)
+{
+	er_worker *more;
+
+	for (size_t i = 0; i < w->nworkers; i++)
+		if (w->workers[i].rng == rng)
+			return w->workers[i].seen;
+	more = realloc(w->workers, (w->nworkers + 1) * sizeof(*more));
+	if (more == NULL)
+		return NULL;
+	w->workers = more;
+	more[w->nworkers].rng = rng;
+	if ((more[w->nworkers].seen = json_object()) == NULL)
+		return NULL;
+	return more[w->nworkers++].seen;
+}
+
+/* The txn's expect: what this worker last saw of key's cmp. */
+static json_t *expect_of(er_workload *w, dt_rng *rng, const char *key,
+			 const char *cmp)
+{
+	json_t *seen, *v = NULL;
+
+	pthread_mutex_lock(&w->lock);
+	seen = seen_of(w, rng);
+	v = json_object_get(json_object_get(seen, key), cmp);
+	if (v != NULL)
+		v = json_deep_copy(v);
+	pthread_mutex_unlock(&w->lock);
+	if (v != NULL)
+		return v;
+	return strcmp(cmp, "value") == 0 ? value_of(w, rng) : json_integer(0);
+}
+
+static void saw_kv(json_t *seen, const json_t *kv)
+{
+	const char *key = json_string_value(json_object_get(kv, "key"));
+
+	if (key != NULL)
+		json_object_set_new(seen, key, json_pack("{sOsOsOsO}",
+				    "value", json_object_get(kv, "value"),
+				    "version", json_object_get(kv, "version"),
+				    "create", json_object_get(kv, "create"),
+				    "mod", json_object_get(kv, "mod")));
+}
+
+/* key was written value at revision rev by this worker. */
+static void saw_write(json_t *seen, const char *key, const json_t *value,
+		      json_int_t rev)
+{
+	json_t *old = json_object_get(seen, key);
+	json_int_t version = json_integer_value(json_object_get(old, "version"));
+	json_int_t create = json_integer_value(json_object_get(old, "create"));
+
+	if (old == NULL || json_object_get(old, "value") == NULL)
+		version = 0, create = rev; /* absent, or not known */
+	json_object_set_new(seen, key, json_pack("{sOsIsIsI}", "value", value,
+			    "version", version + 1, "create", create,
+			    "mod", rev));
+}
+
+static void completed(void *data, dt_rng *rng, const char *f,
+		      const json_t *value, dt_op_type type, const json_t *result)
+{
+	er_workload *w = data;
+	const char *key = json_string_value(json_object_get(value, "key"));
+	const json_t *kvs = json_object_get(result, "kvs"), *kv;
+	json_int_t rev = json_integer_value(json_object_get(result, "rev"));
+	json_t *seen;
+	size_t i;
+
+	if (type != DT_OP_OK || key == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	seen = seen_of(w, rng);
+	if (seen == NULL) {
+		pthread_mutex_unlock(&w->lock);
+		return;
+	}
+	if (strcmp(f, "get") == 0 || (strcmp(f, "txn") == 0 &&
+	    !json_is_true(json_object_get(result, "succeeded")))) {
+		json_object_set_new(seen, key, json_pack("{sisisi}", "version", 0,
+				    "create", 0, "mod", 0));
+		json_array_foreach(kvs, i, kv)
+			saw_kv(seen, kv);
+	} else if (strcmp(f, "range") == 0) {
+		json_array_foreach(kvs, i, kv)
+			saw_kv(seen, kv);
+	} else if ((strcmp(f, "put") == 0 || strcmp(f, "txn") == 0) && rev > 0) {
+		saw_write(seen, key, json_object_get(value, "value"), rev);
+	} else if (strcmp(f, "delete") == 0 &&
+		   json_integer_value(json_object_get(result, "deleted")) > 0) {
+		json_object_set_new(seen, key, json_pack("{sisisi}", "version", 0,
+				    "create", 0, "mod", 0));
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
 static json_t *generate(void *data, const char *f, dt_rng *rng)
 {
 	static const char *const cmps[] = { "value", "version", "create", "mod" };
@@ -126,8 +243,9 @@ static json_t *generate(void *data, const char *f, dt_rng *rng)
 			int c = (int)dt_rng_below(rng, 4);
 
 			json_object_set_new(v, "cmp", json_string(cmps[c]));
-			if (c == 0)
-				json_object_set_new(v, "expect", value_of(w, rng));
+			json_object_set_new(v, "expect", expect_of(w, rng,
+					    json_string_value(json_object_get(v, "key")),
+					    cmps[c]));
 		}
 	}
 	return v;
@@ -135,7 +253,13 @@ static json_t *generate(void *data, const char *f, dt_rng *rng)
 
 static void destroy(void *data)
 {
-	free(data);
+	er_workload *w = data;
+
+	for (size_t i = 0; i < w->nworkers; i++)
+		json_decref(w->workers[i].seen);
+	free(w->workers);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
 }
 
 static const dt_workload_op revisions_ops[] = {
@@ -194,6 +318,7 @@ const dt_workload_type etcdrev_revisions_workload = {
 	.create = create_revisions,
 	.generate = generate,
 	.destroy = destroy,
+	.completed = completed,
 };
 
 const dt_workload_type etcdrev_watch_workload = {
@@ -207,4 +332,5 @@ const dt_workload_type etcdrev_watch_workload = {
 	.create = create_watch,
 	.generate = generate,
 	.destroy = destroy,
+	.completed = completed,
 };

@@ -266,3 +266,112 @@ Test(etcd_model, an_unknown_operation_is_refused)
 	json_decref(conf);
 	dt_history_free(h);
 }
+
+/* A txn of unknown outcome says in its invoke what it compared: where
+ * that holds it may have put, where it does not it did nothing (a get
+ * that sees its value then is not linearizable). */
+Test(etcd_model, a_txn_of_unknown_outcome_puts_only_where_it_holds)
+{
+#define PUT_A OP(0, "put", "{\"key\":\"r1\",\"value\":\"a\"}", \
+		 "{\"key\":\"r1\",\"value\":\"a\",\"rev\":2}")
+#define TXN(e) "{\"key\":\"r1\",\"cmp\":\"value\",\"value\":\"b\",\"expect\":\"" e "\"}"
+#define GET_B OP(2, "get", "{\"key\":\"r1\"}", "{\"key\":\"r1\",\"rev\":3,\"kvs\":[" \
+		 KV("r1", "b", 2, 3, 2, 0) "]}")
+	dt_history *held = HW_HISTORY(PUT_A, INVOKE(1, "txn", TXN("a")),
+				      INFO(1, "txn", TXN("a")), GET_B);
+	dt_history *failed = HW_HISTORY(PUT_A, INVOKE(1, "txn", TXN("z")),
+					INFO(1, "txn", TXN("z")), GET_B);
+	dt_history *version = HW_HISTORY(PUT_A,
+		INVOKE(1, "txn", "{\"key\":\"r1\",\"cmp\":\"version\",\"value\":\"b\",\"expect\":2}"),
+		INFO(1, "txn", "{\"key\":\"r1\",\"cmp\":\"version\",\"value\":\"b\",\"expect\":2}"),
+		GET_B);
+
+	cr_expect_eq(linearizable(held), 1);
+	cr_expect_eq(linearizable(failed), 0);
+	cr_expect_eq(linearizable(version), 0);
+	dt_history_free(held);
+	dt_history_free(failed);
+	dt_history_free(version);
+#undef PUT_A
+#undef TXN
+#undef GET_B
+}
+
+/* The revisions workload puts in every txn the expect its worker last
+ * saw of the key (read or written), kept per worker: another worker's
+ * reads do not change it. */
+Test(etcd_model, the_workload_chooses_txn_expects_from_what_its_worker_saw)
+{
+	const dt_workload_type *wt = dt_registry_find(reg, DT_KIND_WORKLOAD,
+						      "revisions", NULL);
+	json_t *conf = json_pack("{sisiss}", "keys", 1, "values", 1000000,
+				 "prefix", "r");
+	json_t *got = json_pack("{sis[{sssssisisisi}]}", "rev", 9, "kvs", "key",
+				"r0", "value", "v7", "create", 3, "mod", 8,
+				"version", 4, "lease", 0);
+	json_t *in = json_pack("{ss}", "key", "r0");
+	json_t *put = json_pack("{ssss}", "key", "r0", "value", "w");
+	json_t *wrote = json_pack("{sssssi}", "key", "r0", "value", "w", "rev", 10);
+	char err[DT_ERRBUF_SIZE] = "";
+	dt_rng a, b;
+	void *w;
+	bool seen[4] = { false };
+
+	cr_assert_not_null(wt);
+	cr_assert_not_null(wt->completed);
+	w = wt->create(conf, err);
+	cr_assert_not_null(w, "%s", err);
+	dt_rng_seed(&a, 1);
+	dt_rng_seed(&b, 2);
+	wt->completed(w, &a, "get", in, DT_OP_OK, got);
+	for (int i = 0; i < 200; i++) {
+		json_t *v = wt->generate(w, "txn", &a);
+		const char *cmp = json_string_value(json_object_get(v, "cmp"));
+		const json_t *e = json_object_get(v, "expect");
+
+		cr_assert_not_null(e, "a txn without expect");
+		if (strcmp(cmp, "value") == 0) {
+			cr_expect_str_eq(json_string_value(e), "v7");
+			seen[0] = true;
+		} else if (strcmp(cmp, "version") == 0) {
+			cr_expect_eq(json_integer_value(e), 4);
+			seen[1] = true;
+		} else if (strcmp(cmp, "create") == 0) {
+			cr_expect_eq(json_integer_value(e), 3);
+			seen[2] = true;
+		} else {
+			cr_expect_eq(json_integer_value(e), 8);
+			seen[3] = true;
+		}
+		json_decref(v);
+		/* worker b never saw r0: revisions 0, a random value */
+		v = wt->generate(w, "txn", &b);
+		cmp = json_string_value(json_object_get(v, "cmp"));
+		e = json_object_get(v, "expect");
+		cr_assert_not_null(e);
+		if (strcmp(cmp, "value") != 0)
+			cr_expect_eq(json_integer_value(e), 0);
+		json_decref(v);
+	}
+	cr_expect(seen[0] && seen[1] && seen[2] && seen[3]);
+	/* a's own put: value w, version 5, create 3, mod 10 */
+	wt->completed(w, &a, "put", put, DT_OP_OK, wrote);
+	for (int i = 0; i < 50; i++) {
+		json_t *v = wt->generate(w, "txn", &a);
+		const char *cmp = json_string_value(json_object_get(v, "cmp"));
+		const json_t *e = json_object_get(v, "expect");
+
+		if (strcmp(cmp, "value") == 0)
+			cr_expect_str_eq(json_string_value(e), "w");
+		else
+			cr_expect_eq(json_integer_value(e), strcmp(cmp, "version") == 0 ? 5 :
+				     strcmp(cmp, "create") == 0 ? 3 : 10);
+		json_decref(v);
+	}
+	wt->destroy(w);
+	json_decref(conf);
+	json_decref(got);
+	json_decref(in);
+	json_decref(put);
+	json_decref(wrote);
+}

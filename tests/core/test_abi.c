@@ -137,6 +137,7 @@ Test(abi, layout, .disabled = sizeof(void *) != 8)
 	PIN(dt_workload_type, generate, 72);
 	PIN(dt_workload_type, destroy, 80);
 	PIN(dt_workload_type, final_reads, 88);
+	PIN(dt_workload_type, completed, 96);
 	PIN(dt_nemesis_type, size, 0);
 	PIN(dt_nemesis_type, info, 8);
 	PIN(dt_nemesis_type, create, 48);

@@ -46,6 +46,17 @@ typedef struct dt_workload_type {
 	 * (DT_OP_FLAG_FINAL).  A set workload reads its set, a register
 	 * workload each key.  NULL: the workload has none. */
 	json_t *(*final_reads)(void *workload);
+
+	/* Optional: told of each completion, from the worker that generated
+	 * the op, right after it is recorded: f and value as invoked, type
+	 * the outcome, result the completion's value (NULL unless ok).
+	 * rng is that worker's, the one its generate calls get: a workload
+	 * may key per-worker state on it (to choose, say, a txn's compare
+	 * value from what the worker last read, into the invoke, where the
+	 * history shows it).  Thread-safe, like generate. */
+	void (*completed)(void *workload, dt_rng *rng, const char *f,
+			  const json_t *value, dt_op_type type,
+			  const json_t *result);
 } dt_workload_type;
 
 #endif /* DT_WORKLOAD_H */
