@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * client.c: the client of MariaDB (alone or with Galera), on
  * libmariadb: its configuration, its callbacks, and the plugin's entry
@@ -23,6 +24,8 @@
  * rw-register (txn.c); setup.c makes the database and tables.
  * Outcomes: an error reply is a fail (rolled back), with its SQLSTATE
  * and error number in the history; a COMMIT without an answer is info.
+ * The workload's settings, the route of an op and the shared option
+ * values are plugins/sql's (conf.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,40 +50,10 @@ static void my_destroy(void *data)
 	mysql_library_end();
 }
 
-static const char *const transfer_modes[] = { "update", "read-write", NULL };
-
-static const char *const isolation_names[] = {
-	"read-committed", "repeatable-read", "serializable", NULL
-};
-
-static int workload_conf(my_client *c, const dt_client_env *env, char *err)
-{
-	const char *w = env->workload != NULL ? env->workload : "register";
-
-	if (strcmp(w, "bank") == 0) {
-		c->workload = MY_WL_BANK;
-		return dt_conf_int(env->workload_config, "accounts", 5, 2,
-				   MY_MAX_ACCOUNTS, &c->accounts, err) ||
-		       dt_conf_int(env->workload_config, "balance", 10000, 0,
-				   1000000000000LL, &c->balance, err) ? -1 : 0;
-	}
-	if (strcmp(w, "register") == 0) {
-		c->workload = MY_WL_REGISTER;
-		return 0;
-	}
-	if (strcmp(w, "set") == 0) {
-		c->workload = MY_WL_SET;
-		return 0;
-	}
-	c->workload = MY_WL_TXN;
-	c->txn_lists = strcmp(w, "rw-register") != 0;
-	return 0;
-}
-
 static void *my_create(const dt_client_env *env, char *err)
 {
 	my_client *c = calloc(1, sizeof(*c));
-	const char *iso, *to;
+	const char *to;
 
 	if (c == NULL) {
 		dt_fail(err, "out of memory");
@@ -96,14 +69,11 @@ static void *my_create(const dt_client_env *env, char *err)
 				  &c->neps, err);
 	if (c->eps == NULL)
 		goto fail;
-	c->read_write = strcmp(dt_opt_string(env->config, "transfer"), "read-write") == 0;
+	c->read_write = sql_read_write(env->config);
 	c->user = dt_opt_string(env->config, "user");
 	c->dbname = dt_opt_string(env->config, "database");
 	c->password = dt_opt_string(env->config, "password");
-	iso = dt_opt_string(env->config, "isolation");
-	for (size_t n = 0; isolation_names[n] != NULL; n++)
-		if (strcmp(iso, isolation_names[n]) == 0)
-			c->isolation = (my_isolation)n;
+	c->isolation = sql_isolation_parse(dt_opt_string(env->config, "isolation"));
 	to = dt_opt_string(env->config, "connect-to");
 	if (strcmp(to, "spread") == 0) {
 		c->spread = true;
@@ -119,7 +89,8 @@ static void *my_create(const dt_client_env *env, char *err)
 		}
 		c->node = (size_t)i;
 	}
-	if (workload_conf(c, env, err) != 0)
+	if (sql_workload_conf(env, MY_MAX_ACCOUNTS, &c->workload, &c->txn_lists,
+			      &c->accounts, &c->balance, err) != 0)
 		goto fail;
 	c->metrics_conn = calloc(c->neps, sizeof(*c->metrics_conn));
 	if (c->metrics_conn == NULL) {
@@ -150,18 +121,20 @@ static void *my_connect(void *data, int worker, char *err)
 static dt_op_type invoke(my_conn *k, const char *f, const json_t *value,
 			 dt_reply *r)
 {
-	if (strcmp(f, "txn") == 0)
+	switch (sql_op_route(k->c->workload, f)) {
+	case SQL_ROUTE_TXN:
 		return my_txn_invoke(k, value, &r->value, &r->error);
-	if (k->c->workload == MY_WL_SET && (strcmp(f, "add") == 0 ||
-					     strcmp(f, "read") == 0))
+	case SQL_ROUTE_SET:
 		return my_set_invoke(k, f, value, &r->value, &r->error);
-	if (k->c->workload == MY_WL_BANK) {
-		if (strcmp(f, "read") == 0)
-			return my_bank_read(k, &r->value, &r->error);
-		if (strcmp(f, "transfer") == 0)
-			return my_bank_transfer(k, value, &r->error);
+	case SQL_ROUTE_BANK_READ:
+		return my_bank_read(k, &r->value, &r->error);
+	case SQL_ROUTE_BANK_TRANSFER:
+		return my_bank_transfer(k, value, &r->error);
+	case SQL_ROUTE_BANK_NONE:
 		return dt_op_error(&r->error, DT_OP_FAIL,
 				   "the bank has no operation '%s'", f);
+	case SQL_ROUTE_REGISTER:
+		break;
 	}
 	return my_register_invoke(k, f, value, &r->value, &r->error);
 }
@@ -191,22 +164,14 @@ static void my_disconnect(void *data)
 	free(k);
 }
 
-static const char *const my_ops[] = {
-	"read", "write", "cas", "transfer", "add", "txn", NULL
-};
-
 static const dt_option my_options[] = {
 	{ .name = "isolation", .type = DT_OPT_ENUM, .def = "repeatable-read",
-	  .values = isolation_names,
+	  .values = sql_isolation_names,
 	  .doc = "the sessions' isolation level (SET SESSION TRANSACTION "
 		 "ISOLATION LEVEL; the default is the server's own)" },
 	{ .name = "connect-to", .type = DT_OPT_STRING, .def = "spread",
 	  .doc = "spread (worker i on node i mod n), first, or a node's name" },
-	{ .name = "transfer", .type = DT_OPT_ENUM, .def = "update",
-	  .values = transfer_modes,
-	  .doc = "bank transfers: update (balance = balance - amount, in the "
-		 "statement) or read-write (SELECT the balances, then write what "
-		 "the client computed: a lost update creates or destroys money)" },
+	SQL_OPTION_TRANSFER,
 	{ .name = "user", .type = DT_OPT_STRING, .def = "root",
 	  .doc = "the user to connect as (the charts skip the grant tables)" },
 	{ .name = "password", .type = DT_OPT_STRING,
@@ -226,7 +191,7 @@ static const dt_client_type my_client_type = {
 				 "bank, transactions (list-append, rw-register) at "
 				 "a chosen isolation level; wsrep metrics",
 		  .options = my_options },
-	.operations = my_ops,
+	.operations = sql_operations,
 	.create = my_create,
 	.prepare = my_setup,
 	.connect = my_connect,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * my.h: what the files of the mariadb client share: the client (one per
  * run), the connection (one per worker), and the functions each file
@@ -9,6 +10,7 @@
  * outcome), setup.c (the schema and the starting data), ops.c
  * (register), bank.c (bank), txn.c (transactions of micro-ops),
  * metrics.c (wsrep and transaction counters of every node).
+ * What does not depend on mariadb is in plugins/sql (sql.h).
  */
 #ifndef DT_MY_H
 #define DT_MY_H
@@ -19,15 +21,9 @@
 
 #include <dt/plugin.h>
 
+#include "sql.h"
+
 #define MY_MAX_ACCOUNTS 1000
-
-typedef enum { MY_WL_REGISTER, MY_WL_BANK, MY_WL_TXN, MY_WL_SET } my_workload;
-
-typedef enum {
-	MY_ISO_READ_COMMITTED = 0,
-	MY_ISO_REPEATABLE_READ,
-	MY_ISO_SERIALIZABLE
-} my_isolation;
 
 /* The client: read-only once create returns, except metrics_conn
  * (the metrics thread's).  Owns eps and metrics_conn. */
@@ -37,8 +33,8 @@ typedef struct my_client {
 	bool spread;               /* each worker on node worker % n */
 	size_t node;               /* else every worker on this one */
 	double timeout;            /* seconds an operation */
-	my_workload workload;
-	my_isolation isolation;
+	sql_workload workload;
+	sql_isolation isolation;
 	bool txn_lists;            /* txn reads are lists (list-append) */
 	long long accounts, balance;
 	bool read_write;           /* bank transfers read, then write the

@@ -52,7 +52,7 @@ static int prepare(my_client *c, MYSQL **m, const dt_deadline *d, char **error)
 	for (size_t i = 0; SCHEMA[i] != NULL; i++)
 		if (run(c, m, 0, d, SCHEMA[i], error) != 0)
 			return -1;
-	if (c->workload != MY_WL_BANK)
+	if (c->workload != SQL_WL_BANK)
 		return 0;
 	for (long long a = 0; a < c->accounts; a++) {
 		snprintf(sql, sizeof(sql), "INSERT INTO dt_bank (id, balance) "
@@ -86,7 +86,7 @@ static void wait_node(my_client *c, size_t i)
 
 			done = row != NULL && row[0] != NULL &&
 			       strtoll(row[0], NULL, 10) ==
-			       (c->workload == MY_WL_BANK ? c->accounts : 0);
+			       (c->workload == SQL_WL_BANK ? c->accounts : 0);
 		}
 		mysql_free_result(r);
 		if (!done)

@@ -257,22 +257,22 @@ dt_op_type pg_commit_outcome(pg_status st, const char *sqlstate)
 }
 
 static const char *const ISOLATION_SQL[] = {
-	[PG_ISO_READ_COMMITTED] = "READ COMMITTED",
-	[PG_ISO_REPEATABLE_READ] = "REPEATABLE READ",
-	[PG_ISO_SERIALIZABLE] = "SERIALIZABLE",
+	[SQL_ISO_READ_COMMITTED] = "READ COMMITTED",
+	[SQL_ISO_REPEATABLE_READ] = "REPEATABLE READ",
+	[SQL_ISO_SERIALIZABLE] = "SERIALIZABLE",
 };
 
 pg_status pg_begin(pg_conn *k, bool reader, bool read_only, char **error)
 {
-	pg_isolation iso = k->c->isolation;
+	sql_isolation iso = k->c->isolation;
 	char sql[96];
 	PGresult *r;
 	pg_status st;
 
 	/* A hot standby has no SERIALIZABLE: "cannot use serializable mode
 	 * in a hot standby". */
-	if (reader && pg_reads_elsewhere(k) && iso == PG_ISO_SERIALIZABLE)
-		iso = PG_ISO_REPEATABLE_READ;
+	if (reader && pg_reads_elsewhere(k) && iso == SQL_ISO_SERIALIZABLE)
+		iso = SQL_ISO_REPEATABLE_READ;
 	snprintf(sql, sizeof(sql), "BEGIN ISOLATION LEVEL %s%s", ISOLATION_SQL[iso],
 		 read_only ? " READ ONLY" : "");
 	st = pg_exec(k, reader, sql, 0, NULL, &r, error);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pg.h: what the files of the postgres client share: the client (one per
  * run), the connection (one per worker), and the functions each file
@@ -9,6 +10,7 @@
  * (the schema and the data a run starts from), ops.c (register), bank.c
  * (bank), txn.c (transactions of micro-ops: list-append, rw-register),
  * metrics.c (pg_stat_replication and pg_stat_database of every node).
+ * What does not depend on postgres is in plugins/sql (sql.h).
  */
 #ifndef DT_PG_H
 #define DT_PG_H
@@ -19,17 +21,11 @@
 
 #include <dt/plugin.h>
 
+#include "sql.h"
+
 #define PG_MAX_ACCOUNTS 1000
 
-typedef enum { PG_WL_REGISTER, PG_WL_BANK, PG_WL_TXN, PG_WL_SET } pg_workload;
 typedef enum { PG_READ_PRIMARY, PG_READ_REPLICA, PG_READ_NODE } pg_read_mode;
-
-/* The isolation level of transactions, as the suite names it. */
-typedef enum {
-	PG_ISO_READ_COMMITTED = 0,
-	PG_ISO_REPEATABLE_READ,
-	PG_ISO_SERIALIZABLE
-} pg_isolation;
 
 /* The client: read-only once create returns, except metrics_conn, which
  * only the metrics thread touches.  Owns eps and metrics_conn. */
@@ -40,8 +36,8 @@ typedef struct pg_client {
 	pg_read_mode read_mode;
 	size_t read_node;          /* PG_READ_NODE: index into eps */
 	double timeout;            /* seconds an operation */
-	pg_workload workload;
-	pg_isolation isolation;
+	sql_workload workload;
+	sql_isolation isolation;
 	bool txn_lists;            /* txn reads are lists (list-append), not
 				      registers (rw-register) */
 	long long accounts, balance;

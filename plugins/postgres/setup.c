@@ -44,7 +44,7 @@ static int prepare(pg_conn *k, char **error)
 	for (size_t i = 0; SCHEMA[i] != NULL; i++)
 		if (run(k, SCHEMA[i], 0, NULL, error) != 0)
 			return -1;
-	if (c->workload != PG_WL_BANK)
+	if (c->workload != SQL_WL_BANK)
 		return 0;
 	snprintf(bal, sizeof(bal), "%lld", c->balance);
 	for (long long a = 0; a < c->accounts; a++) {
