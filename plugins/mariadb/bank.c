@@ -24,8 +24,9 @@
 
 #include "my.h"
 
-dt_op_type my_bank_read(my_conn *k, json_t **result, char **error)
+dt_op_type my_bank_read(void *data, json_t **result, char **error)
 {
+	my_conn *k = data;
 	MYSQL_RES *r = NULL;
 	MYSQL_ROW row;
 	long long n;
@@ -123,8 +124,9 @@ static dt_op_type read_write(my_conn *k, long long from, long long to,
 	return my_commit(k, error);
 }
 
-dt_op_type my_bank_transfer(my_conn *k, const json_t *value, char **error)
+dt_op_type my_bank_transfer(void *data, const json_t *value, char **error)
 {
+	my_conn *k = data;
 	long long from = json_integer_value(json_object_get(value, "from"));
 	long long to = json_integer_value(json_object_get(value, "to"));
 	long long amount = json_integer_value(json_object_get(value, "amount"));

@@ -118,26 +118,14 @@ static void *my_connect(void *data, int worker, char *err)
 	return k;
 }
 
-static dt_op_type invoke(my_conn *k, const char *f, const json_t *value,
-			 dt_reply *r)
-{
-	switch (sql_op_route(k->c->workload, f)) {
-	case SQL_ROUTE_TXN:
-		return my_txn_invoke(k, value, &r->value, &r->error);
-	case SQL_ROUTE_SET:
-		return my_set_invoke(k, f, value, &r->value, &r->error);
-	case SQL_ROUTE_BANK_READ:
-		return my_bank_read(k, &r->value, &r->error);
-	case SQL_ROUTE_BANK_TRANSFER:
-		return my_bank_transfer(k, value, &r->error);
-	case SQL_ROUTE_BANK_NONE:
-		return dt_op_error(&r->error, DT_OP_FAIL,
-				   "the bank has no operation '%s'", f);
-	case SQL_ROUTE_REGISTER:
-		break;
-	}
-	return my_register_invoke(k, f, value, &r->value, &r->error);
-}
+/* the workloads' code (ops.c, bank.c, set.c, txn.c), for sql_invoke */
+static const sql_driver my_driver = {
+	.txn = &my_txn_driver,
+	.set = my_set_invoke,
+	.bank_read = my_bank_read,
+	.bank_transfer = my_bank_transfer,
+	.reg = my_register_invoke,
+};
 
 static dt_op_type my_invoke(void *data, const char *f, const json_t *value,
 			    dt_reply *r)
@@ -147,7 +135,7 @@ static dt_op_type my_invoke(void *data, const char *f, const json_t *value,
 
 	dt_deadline_set(&k->deadline, k->c->timeout);
 	k->served = false;
-	t = invoke(k, f, value, r);
+	t = sql_invoke(&my_driver, k, k->c->workload, f, value, r);
 	if (k->served)
 		r->node = k->c->eps[k->ep].name;
 	return t;

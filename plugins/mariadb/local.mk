@@ -7,7 +7,8 @@ plugins_mariadb_dt_mariadb_la_SOURCES = \
 	plugins/mariadb/bank.c \
 	plugins/mariadb/client.c \
 	plugins/mariadb/conn.c \
-	plugins/sql/sql.h plugins/sql/conf.c plugins/sql/list.c plugins/sql/txn.c \
+	plugins/sql/sql.h plugins/sql/conf.c plugins/sql/invoke.c \
+	plugins/sql/list.c plugins/sql/txn.c \
 	plugins/mariadb/metrics.c \
 	plugins/mariadb/ops.c \
 	plugins/mariadb/set.c \

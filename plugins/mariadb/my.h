@@ -92,13 +92,12 @@ char *my_quote(MYSQL *m, const char *s);
 /* ---- setup.c, ops.c, bank.c, txn.c, metrics.c ---- */
 
 int my_setup(void *data, char *err);
-dt_op_type my_register_invoke(my_conn *k, const char *f, const json_t *value,
+dt_op_type my_register_invoke(void *data, const char *f, const json_t *value,
 			      json_t **result, char **error);
-dt_op_type my_bank_read(my_conn *k, json_t **result, char **error);
-dt_op_type my_bank_transfer(my_conn *k, const json_t *value, char **error);
-dt_op_type my_txn_invoke(my_conn *k, const json_t *value, json_t **result,
-			 char **error);
-dt_op_type my_set_invoke(my_conn *k, const char *f, const json_t *value,
+dt_op_type my_bank_read(void *data, json_t **result, char **error);
+dt_op_type my_bank_transfer(void *data, const json_t *value, char **error);
+extern const sql_txn_driver my_txn_driver;
+dt_op_type my_set_invoke(void *data, const char *f, const json_t *value,
 			 json_t **result, char **error);
 json_t *my_metrics(void *data);
 

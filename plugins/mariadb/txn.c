@@ -87,15 +87,9 @@ static dt_op_type txn_commit(void *data, bool read_only, char **error)
 	return my_commit(data, error);
 }
 
-static const sql_txn_driver my_txn = {
+const sql_txn_driver my_txn_driver = {
 	.begin = txn_begin,
 	.mop = txn_mop,
 	.rollback = txn_rollback,
 	.commit = txn_commit,
 };
-
-dt_op_type my_txn_invoke(my_conn *k, const json_t *value, json_t **result,
-			 char **error)
-{
-	return sql_txn_invoke(&my_txn, k, value, result, error);
-}

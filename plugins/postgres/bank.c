@@ -21,8 +21,9 @@
 
 #include "pg.h"
 
-dt_op_type pg_bank_read(pg_conn *k, json_t **result, char **error)
+dt_op_type pg_bank_read(void *data, json_t **result, char **error)
 {
+	pg_conn *k = data;
 	PGresult *r;
 	int n;
 
@@ -123,8 +124,9 @@ static dt_op_type read_write(pg_conn *k, char *f, char *t, long long amount,
 	return pg_commit(k, false, error);
 }
 
-dt_op_type pg_bank_transfer(pg_conn *k, const json_t *value, char **error)
+dt_op_type pg_bank_transfer(void *data, const json_t *value, char **error)
 {
+	pg_conn *k = data;
 	long long from = json_integer_value(json_object_get(value, "from"));
 	long long to = json_integer_value(json_object_get(value, "to"));
 	long long amount = json_integer_value(json_object_get(value, "amount"));

@@ -141,26 +141,14 @@ static void *pg_connect(void *data, int worker, char *err)
 	return k;
 }
 
-static dt_op_type invoke(pg_conn *k, const char *f, const json_t *value,
-			 dt_reply *r)
-{
-	switch (sql_op_route(k->c->workload, f)) {
-	case SQL_ROUTE_TXN:
-		return pg_txn_invoke(k, value, &r->value, &r->error);
-	case SQL_ROUTE_SET:
-		return pg_set_invoke(k, f, value, &r->value, &r->error);
-	case SQL_ROUTE_BANK_READ:
-		return pg_bank_read(k, &r->value, &r->error);
-	case SQL_ROUTE_BANK_TRANSFER:
-		return pg_bank_transfer(k, value, &r->error);
-	case SQL_ROUTE_BANK_NONE:
-		return dt_op_error(&r->error, DT_OP_FAIL,
-				   "the bank has no operation '%s'", f);
-	case SQL_ROUTE_REGISTER:
-		break;
-	}
-	return pg_register_invoke(k, f, value, &r->value, &r->error);
-}
+/* the workloads' code (ops.c, bank.c, set.c, txn.c), for sql_invoke */
+static const sql_driver pg_driver = {
+	.txn = &pg_txn_driver,
+	.set = pg_set_invoke,
+	.bank_read = pg_bank_read,
+	.bank_transfer = pg_bank_transfer,
+	.reg = pg_register_invoke,
+};
 
 static dt_op_type pg_invoke(void *data, const char *f, const json_t *value,
 			    dt_reply *r)
@@ -170,7 +158,7 @@ static dt_op_type pg_invoke(void *data, const char *f, const json_t *value,
 
 	dt_deadline_set(&k->deadline, k->c->timeout);
 	k->served_ep = -1;
-	t = invoke(k, f, value, r);
+	t = sql_invoke(&pg_driver, k, k->c->workload, f, value, r);
 	if (k->served_ep >= 0 && (size_t)k->served_ep < k->c->neps)
 		r->node = k->c->eps[k->served_ep].name;
 	return t;

@@ -7,7 +7,8 @@ plugins_postgres_dt_postgres_la_SOURCES = \
 	plugins/postgres/bank.c \
 	plugins/postgres/client.c \
 	plugins/postgres/conn.c \
-	plugins/sql/sql.h plugins/sql/conf.c plugins/sql/list.c plugins/sql/txn.c \
+	plugins/sql/sql.h plugins/sql/conf.c plugins/sql/invoke.c \
+	plugins/sql/list.c plugins/sql/txn.c \
 	plugins/postgres/metrics.c \
 	plugins/postgres/ops.c \
 	plugins/postgres/set.c \

@@ -108,13 +108,12 @@ bool pg_reads_elsewhere(const pg_conn *k);
 /* ---- setup.c, ops.c, bank.c, txn.c, metrics.c ---- */
 
 int pg_setup(void *data, char *err);
-dt_op_type pg_register_invoke(pg_conn *k, const char *f, const json_t *value,
+dt_op_type pg_register_invoke(void *data, const char *f, const json_t *value,
 			      json_t **result, char **error);
-dt_op_type pg_bank_read(pg_conn *k, json_t **result, char **error);
-dt_op_type pg_bank_transfer(pg_conn *k, const json_t *value, char **error);
-dt_op_type pg_txn_invoke(pg_conn *k, const json_t *value, json_t **result,
-			 char **error);
-dt_op_type pg_set_invoke(pg_conn *k, const char *f, const json_t *value,
+dt_op_type pg_bank_read(void *data, json_t **result, char **error);
+dt_op_type pg_bank_transfer(void *data, const json_t *value, char **error);
+extern const sql_txn_driver pg_txn_driver;
+dt_op_type pg_set_invoke(void *data, const char *f, const json_t *value,
 			 json_t **result, char **error);
 json_t *pg_metrics(void *data);
 

@@ -68,15 +68,9 @@ static dt_op_type txn_commit(void *data, bool read_only, char **error)
 	return pg_commit(data, read_only, error);
 }
 
-static const sql_txn_driver pg_txn = {
+const sql_txn_driver pg_txn_driver = {
 	.begin = txn_begin,
 	.mop = txn_mop,
 	.rollback = txn_rollback,
 	.commit = txn_commit,
 };
-
-dt_op_type pg_txn_invoke(pg_conn *k, const json_t *value, json_t **result,
-			 char **error)
-{
-	return sql_txn_invoke(&pg_txn, k, value, result, error);
-}

@@ -2,8 +2,7 @@
 /*
  * conf.c: the configuration both SQL clients read the same way: the
  * workload and its settings, the isolation and transfer option values,
- * the operations they take, and the route of an operation to the
- * workload's code.
+ * and the operations they take.
  */
 #include <string.h>
 
@@ -60,20 +59,4 @@ sql_isolation sql_isolation_parse(const char *iso)
 bool sql_read_write(const json_t *config)
 {
 	return strcmp(dt_opt_string(config, "transfer"), "read-write") == 0;
-}
-
-sql_route sql_op_route(sql_workload w, const char *f)
-{
-	if (strcmp(f, "txn") == 0)
-		return SQL_ROUTE_TXN;
-	if (w == SQL_WL_SET && (strcmp(f, "add") == 0 || strcmp(f, "read") == 0))
-		return SQL_ROUTE_SET;
-	if (w == SQL_WL_BANK) {
-		if (strcmp(f, "read") == 0)
-			return SQL_ROUTE_BANK_READ;
-		if (strcmp(f, "transfer") == 0)
-			return SQL_ROUTE_BANK_TRANSFER;
-		return SQL_ROUTE_BANK_NONE;
-	}
-	return SQL_ROUTE_REGISTER;
 }

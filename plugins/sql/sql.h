@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sql.h: what the SQL clients (plugins/postgres on libpq, plugins/mariadb
- * on libmariadb) share, database-independent: the workload a client runs
- * and the route of an operation to it (conf.c), the option values both
- * take (conf.c), the micro-ops of a "txn" operation and the transaction
- * around them (txn.c), and the list-append row parser (list.c).  Not a
+ * on libmariadb) share, database-independent: the workload a client
+ * runs (conf.c), the route of an operation to the client's code of it
+ * (invoke.c), the option values both take (conf.c), the micro-ops of a
+ * "txn" operation and the transaction around them (txn.c), and the list-append row parser (list.c).  Not a
  * plugin: each client compiles these sources into its own .so.  Private
  * to plugins/postgres and plugins/mariadb.
  */
@@ -56,18 +56,6 @@ sql_isolation sql_isolation_parse(const char *iso);
 /* Whether the option "transfer" is read-write. */
 bool sql_read_write(const json_t *config);
 
-/* Where operation f of workload w goes. */
-typedef enum {
-	SQL_ROUTE_TXN,            /* "txn": a transaction of micro-ops */
-	SQL_ROUTE_SET,            /* set: add, read */
-	SQL_ROUTE_BANK_READ,
-	SQL_ROUTE_BANK_TRANSFER,
-	SQL_ROUTE_BANK_NONE,      /* the bank has no such operation */
-	SQL_ROUTE_REGISTER        /* anything else: the register's */
-} sql_route;
-
-sql_route sql_op_route(sql_workload w, const char *f);
-
 /* ---- txn.c ---- */
 
 /* A micro-op of a txn: ["append",K,V], ["r",K,null], ["w",K,V]. */
@@ -104,6 +92,28 @@ dt_op_type sql_txn_invoke(const sql_txn_driver *d, void *k, const json_t *value,
  * register's value (null when none).  A new reference, NULL when out of
  * memory. */
 json_t *sql_mop_read_value(bool lists, const char *s, size_t len);
+
+/* ---- invoke.c ---- */
+
+/* A client's code of each workload; k is its connection.  The
+ * functions take what dt_reply's fields would (result: r->value, error:
+ * r->error). */
+typedef struct sql_driver {
+	const sql_txn_driver *txn;   /* "txn", any workload */
+	dt_op_type (*set)(void *k, const char *f, const json_t *value,
+			  json_t **result, char **error);      /* add, read */
+	dt_op_type (*bank_read)(void *k, json_t **result, char **error);
+	dt_op_type (*bank_transfer)(void *k, const json_t *value, char **error);
+	dt_op_type (*reg)(void *k, const char *f, const json_t *value,
+			  json_t **result, char **error);      /* the rest */
+} sql_driver;
+
+/* Operation f with value on k, to the code of workload w in d: "txn"
+ * (any workload) to sql_txn_invoke; set's add and read to set; bank's
+ * read and transfer to bank_* (any other: fail, "the bank has no
+ * operation"); everything else to reg. */
+dt_op_type sql_invoke(const sql_driver *d, void *k, sql_workload w, const char *f,
+		      const json_t *value, dt_reply *r);
 
 /* ---- list.c ---- */
 
