@@ -38,11 +38,11 @@ static void my_destroy(void *data)
 
 	if (c == NULL)
 		return;
-	for (size_t i = 0; c->metrics_conn != NULL && i < c->neps; i++)
+	for (size_t i = 0; c->metrics_conn != NULL && i < c->s.neps; i++)
 		if (c->metrics_conn[i] != NULL)
 			mysql_close(c->metrics_conn[i]);
 	free(c->metrics_conn);
-	free(c->eps);
+	sql_config_free(&c->s);
 	free(c);
 	/* libmariadb's globals (mysql_library_init in create): the plugin
 	 * may be unloaded next, and with it the only pointers to them.  One
@@ -64,23 +64,15 @@ static void *my_create(const dt_client_env *env, char *err)
 		dt_fail(err, "libmariadb could not initialise");
 		goto fail;
 	}
-	c->timeout = env->timeout > 0 ? env->timeout : 5;
-	c->eps = dt_endpoints_get(env->config, env->nodes, env->nnodes, "", 3306,
-				  &c->neps, err);
-	if (c->eps == NULL)
+	if (sql_config_read(env, 3306, &c->s, err) != 0)
 		goto fail;
-	c->read_write = sql_read_write(env->config);
-	c->user = dt_opt_string(env->config, "user");
-	c->dbname = dt_opt_string(env->config, "database");
-	c->password = dt_opt_string(env->config, "password");
-	c->isolation = sql_isolation_parse(dt_opt_string(env->config, "isolation"));
 	to = dt_opt_string(env->config, "connect-to");
 	if (strcmp(to, "spread") == 0) {
 		c->spread = true;
 	} else if (strcmp(to, "first") == 0) {
 		c->node = 0;
 	} else {
-		long i = dt_endpoints_find(c->eps, c->neps, to);
+		long i = dt_endpoints_find(c->s.eps, c->s.neps, to);
 
 		if (i < 0) {
 			dt_conf_fail(env->config, "connect-to", err, "expected spread, "
@@ -89,10 +81,9 @@ static void *my_create(const dt_client_env *env, char *err)
 		}
 		c->node = (size_t)i;
 	}
-	if (sql_workload_conf(env, MY_MAX_ACCOUNTS, &c->workload, &c->txn_lists,
-			      &c->accounts, &c->balance, err) != 0)
+	if (sql_workload_conf(env, MY_MAX_ACCOUNTS, &c->s, err) != 0)
 		goto fail;
-	c->metrics_conn = calloc(c->neps, sizeof(*c->metrics_conn));
+	c->metrics_conn = calloc(c->s.neps, sizeof(*c->metrics_conn));
 	if (c->metrics_conn == NULL) {
 		dt_fail(err, "out of memory");
 		goto fail;
@@ -114,7 +105,7 @@ static void *my_connect(void *data, int worker, char *err)
 	}
 	k->c = c;
 	k->worker = worker;
-	k->ep = c->spread ? (size_t)worker % c->neps : c->node;
+	k->ep = c->spread ? (size_t)worker % c->s.neps : c->node;
 	return k;
 }
 
@@ -133,11 +124,11 @@ static dt_op_type my_invoke(void *data, const char *f, const json_t *value,
 	my_conn *k = data;
 	dt_op_type t;
 
-	dt_deadline_set(&k->deadline, k->c->timeout);
+	dt_deadline_set(&k->deadline, k->c->s.timeout);
 	k->served = false;
-	t = sql_invoke(&my_driver, k, k->c->workload, f, value, r);
+	t = sql_invoke(&my_driver, k, k->c->s.workload, f, value, r);
 	if (k->served)
-		r->node = k->c->eps[k->ep].name;
+		r->node = k->c->s.eps[k->ep].name;
 	return t;
 }
 

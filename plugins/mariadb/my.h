@@ -26,21 +26,11 @@
 #define MY_MAX_ACCOUNTS 1000
 
 /* The client: read-only once create returns, except metrics_conn
- * (the metrics thread's).  Owns eps and metrics_conn. */
+ * (the metrics thread's).  Owns s and metrics_conn. */
 typedef struct my_client {
-	dt_endpoint *eps;
-	size_t neps;
+	sql_config s;              /* what any SQL client reads */
 	bool spread;               /* each worker on node worker % n */
 	size_t node;               /* else every worker on this one */
-	double timeout;            /* seconds an operation */
-	sql_workload workload;
-	sql_isolation isolation;
-	bool txn_lists;            /* txn reads are lists (list-append) */
-	long long accounts, balance;
-	bool read_write;           /* bank transfers read, then write the
-				      balances the client computed */
-	const char *user, *dbname; /* borrowed from the config */
-	const char *password;      /* borrowed, or NULL */
 	MYSQL **metrics_conn;      /* one per endpoint, metrics thread only */
 } my_client;
 

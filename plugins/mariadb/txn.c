@@ -33,7 +33,7 @@ static char *mop_sql(my_conn *k, sql_mop kind, const char *key, const char *val,
 	if (qk == NULL || (kind != SQL_MOP_READ && qv == NULL))
 		dt_op_error(error, DT_OP_FAIL, "out of memory");
 	else if (kind == SQL_MOP_READ)
-		sql = dt_strdupf("SELECT v FROM %s WHERE k = %s", k->c->txn_lists ?
+		sql = dt_strdupf("SELECT v FROM %s WHERE k = %s", k->c->s.txn_lists ?
 				 "dt_append" : "dt_register", qk);
 	else if (kind == SQL_MOP_APPEND)
 		sql = dt_strdupf("INSERT INTO dt_append (k, v) VALUES (%s, %s) ON "
@@ -66,7 +66,7 @@ static int txn_mop(void *data, bool read_only, sql_mop kind, const char *key,
 	free(sql);
 	if (kind == SQL_MOP_READ) {
 		row = r != NULL ? mysql_fetch_row(r) : NULL;
-		*read = sql_mop_read_value(k->c->txn_lists,
+		*read = sql_mop_read_value(k->c->s.txn_lists,
 					   row != NULL ? row[0] : NULL,
 					   row != NULL && row[0] != NULL ?
 					   mysql_fetch_lengths(r)[0] : 0);

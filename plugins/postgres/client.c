@@ -42,22 +42,22 @@ static void pg_destroy(void *data)
 
 	if (c == NULL)
 		return;
-	for (size_t i = 0; c->metrics_conn != NULL && i < c->neps; i++)
+	for (size_t i = 0; c->metrics_conn != NULL && i < c->s.neps; i++)
 		PQfinish(c->metrics_conn[i]);
 	free(c->metrics_conn);
-	free(c->eps);
+	sql_config_free(&c->s);
 	free(c);
 }
 
 static int read_mode_conf(pg_client *c, const json_t *config, const char *rf,
 			  char *err)
 {
-	long i = dt_endpoints_find(c->eps, c->neps, rf);
+	long i = dt_endpoints_find(c->s.eps, c->s.neps, rf);
 
 	if (strcmp(rf, "primary") == 0) {
 		c->read_mode = PG_READ_PRIMARY;
 	} else if (strcmp(rf, "replica") == 0) {
-		if (c->neps < 2)
+		if (c->s.neps < 2)
 			return dt_conf_fail(config, "read-from", err,
 					    "replica reads need at least 2 nodes");
 		c->read_mode = PG_READ_REPLICA;
@@ -82,20 +82,12 @@ static void *pg_create(const dt_client_env *env, char *err)
 		dt_fail(err, "out of memory");
 		return NULL;
 	}
-	c->timeout = env->timeout > 0 ? env->timeout : 5;
-	c->eps = dt_endpoints_get(env->config, env->nodes, env->nnodes, "", 5432,
-				  &c->neps, err);
-	if (c->eps == NULL)
+	if (sql_config_read(env, 5432, &c->s, err) != 0)
 		goto fail;
-	c->read_write = sql_read_write(env->config);
-	c->user = dt_opt_string(env->config, "user");
-	c->dbname = dt_opt_string(env->config, "database");
-	c->password = dt_opt_string(env->config, "password");
-	c->isolation = sql_isolation_parse(dt_opt_string(env->config, "isolation"));
 	primary = dt_opt_string(env->config, "primary");
 	if (primary == NULL)
-		primary = c->eps[0].name;
-	i = dt_endpoints_find(c->eps, c->neps, primary);
+		primary = c->s.eps[0].name;
+	i = dt_endpoints_find(c->s.eps, c->s.neps, primary);
 	if (i < 0) {
 		dt_conf_fail(env->config, "primary", err, "no node named '%s'", primary);
 		goto fail;
@@ -103,10 +95,9 @@ static void *pg_create(const dt_client_env *env, char *err)
 	c->primary = (size_t)i;
 	if (read_mode_conf(c, env->config, dt_opt_string(env->config, "read-from"),
 			   err) != 0 ||
-	    sql_workload_conf(env, PG_MAX_ACCOUNTS, &c->workload, &c->txn_lists,
-			      &c->accounts, &c->balance, err) != 0)
+	    sql_workload_conf(env, PG_MAX_ACCOUNTS, &c->s, err) != 0)
 		goto fail;
-	c->metrics_conn = calloc(c->neps, sizeof(*c->metrics_conn));
+	c->metrics_conn = calloc(c->s.neps, sizeof(*c->metrics_conn));
 	if (c->metrics_conn == NULL) {
 		dt_fail(err, "out of memory");
 		goto fail;
@@ -133,7 +124,7 @@ static void *pg_connect(void *data, int worker, char *err)
 		k->reader_ep = c->read_node;
 	} else if (c->read_mode == PG_READ_REPLICA) {
 		/* the replicas are every node but the primary */
-		size_t i = (size_t)worker % (c->neps - 1);
+		size_t i = (size_t)worker % (c->s.neps - 1);
 
 		k->reader_ep = i >= c->primary ? i + 1 : i;
 	}
@@ -156,11 +147,11 @@ static dt_op_type pg_invoke(void *data, const char *f, const json_t *value,
 	pg_conn *k = data;
 	dt_op_type t;
 
-	dt_deadline_set(&k->deadline, k->c->timeout);
+	dt_deadline_set(&k->deadline, k->c->s.timeout);
 	k->served_ep = -1;
-	t = sql_invoke(&pg_driver, k, k->c->workload, f, value, r);
-	if (k->served_ep >= 0 && (size_t)k->served_ep < k->c->neps)
-		r->node = k->c->eps[k->served_ep].name;
+	t = sql_invoke(&pg_driver, k, k->c->s.workload, f, value, r);
+	if (k->served_ep >= 0 && (size_t)k->served_ep < k->c->s.neps)
+		r->node = k->c->s.eps[k->served_ep].name;
 	return t;
 }
 

@@ -78,8 +78,8 @@ PGconn *pg_connect_ep(const pg_client *c, const dt_endpoint *ep,
 	const char *keys[] = { "host", "port", "user", "dbname",
 			       "application_name", "connect_timeout", "password",
 			       NULL };
-	const char *vals[] = { ep->host, port, c->user, c->dbname, "dt",
-			       timeout, c->password, NULL };
+	const char *vals[] = { ep->host, port, c->s.user, c->s.dbname, "dt",
+			       timeout, c->s.password, NULL };
 	PGconn *conn;
 
 	snprintf(port, sizeof(port), "%d", ep->port);
@@ -167,14 +167,14 @@ pg_status pg_exec_ep(pg_conn *k, PGconn **cp, size_t ep, const char *sql,
 		     int nparams, const char *const *params, PGresult **res,
 		     char **error)
 {
-	const char *name = k->c->eps[ep].name;
+	const char *name = k->c->s.eps[ep].name;
 	PGresult *last = NULL, *r;
 	pg_status st;
 
 	*res = NULL;
 	k->sqlstate[0] = '\0';
 	if (*cp == NULL) {
-		*cp = pg_connect_ep(k->c, &k->c->eps[ep], &k->deadline, error);
+		*cp = pg_connect_ep(k->c, &k->c->s.eps[ep], &k->deadline, error);
 		if (*cp == NULL)
 			return PG_UNSENT;
 	}
@@ -264,7 +264,7 @@ static const char *const ISOLATION_SQL[] = {
 
 pg_status pg_begin(pg_conn *k, bool reader, bool read_only, char **error)
 {
-	sql_isolation iso = k->c->isolation;
+	sql_isolation iso = k->c->s.isolation;
 	char sql[96];
 	PGresult *r;
 	pg_status st;

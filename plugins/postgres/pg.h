@@ -28,23 +28,12 @@
 typedef enum { PG_READ_PRIMARY, PG_READ_REPLICA, PG_READ_NODE } pg_read_mode;
 
 /* The client: read-only once create returns, except metrics_conn, which
- * only the metrics thread touches.  Owns eps and metrics_conn. */
+ * only the metrics thread touches.  Owns s and metrics_conn. */
 typedef struct pg_client {
-	dt_endpoint *eps;
-	size_t neps;
+	sql_config s;              /* what any SQL client reads */
 	size_t primary;            /* index into eps */
 	pg_read_mode read_mode;
 	size_t read_node;          /* PG_READ_NODE: index into eps */
-	double timeout;            /* seconds an operation */
-	sql_workload workload;
-	sql_isolation isolation;
-	bool txn_lists;            /* txn reads are lists (list-append), not
-				      registers (rw-register) */
-	long long accounts, balance;
-	bool read_write;           /* bank transfers read, then write the
-				      balances the client computed */
-	const char *user, *dbname; /* borrowed from the config */
-	const char *password;      /* borrowed, or NULL */
 	PGconn **metrics_conn;     /* one per endpoint, metrics thread only */
 } pg_client;
 

@@ -36,7 +36,7 @@ static int txn_mop(void *data, bool read_only, sql_mop kind, const char *key,
 				  "ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v",
 	};
 	pg_conn *k = data;
-	bool lists = k->c->txn_lists;
+	bool lists = k->c->s.txn_lists;
 	const char *params[2] = { key, val };
 	PGresult *r = NULL;
 	pg_status st;

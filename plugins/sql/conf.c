@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * conf.c: the configuration both SQL clients read the same way: the
- * workload and its settings, the isolation and transfer option values,
+ * endpoints and common options, the workload and its settings, the
+ * isolation and transfer option values,
  * and the operations they take.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sql.h"
@@ -19,44 +21,55 @@ const char *const sql_operations[] = {
 };
 
 int sql_workload_conf(const dt_client_env *env, long long max_accounts,
-		      sql_workload *workload, bool *txn_lists,
-		      long long *accounts, long long *balance, char *err)
+		      sql_config *s, char *err)
 {
 	const char *w = env->workload != NULL ? env->workload : "register";
 
 	if (strcmp(w, "bank") == 0) {
-		*workload = SQL_WL_BANK;
+		s->workload = SQL_WL_BANK;
 		return dt_conf_int(env->workload_config, "accounts", 5, 2,
-				   max_accounts, accounts, err) ||
+				   max_accounts, &s->accounts, err) ||
 		       dt_conf_int(env->workload_config, "balance", 10000, 0,
-				   1000000000000LL, balance, err) ? -1 : 0;
+				   1000000000000LL, &s->balance, err) ? -1 : 0;
 	}
 	if (strcmp(w, "register") == 0) {
-		*workload = SQL_WL_REGISTER;
+		s->workload = SQL_WL_REGISTER;
 		return 0;
 	}
 	if (strcmp(w, "set") == 0) {
-		*workload = SQL_WL_SET;
+		s->workload = SQL_WL_SET;
 		return 0;
 	}
 	/* list-append, rw-register and any other workload of "txn" ops:
 	 * reads are of lists but in rw-register */
-	*workload = SQL_WL_TXN;
-	*txn_lists = strcmp(w, "rw-register") != 0;
+	s->workload = SQL_WL_TXN;
+	s->txn_lists = strcmp(w, "rw-register") != 0;
 	return 0;
 }
 
-sql_isolation sql_isolation_parse(const char *iso)
+int sql_config_read(const dt_client_env *env, int default_port, sql_config *s,
+		    char *err)
 {
-	sql_isolation level = SQL_ISO_READ_COMMITTED;
+	const char *iso = dt_opt_string(env->config, "isolation");
 
+	s->timeout = env->timeout > 0 ? env->timeout : 5;
+	s->eps = dt_endpoints_get(env->config, env->nodes, env->nnodes, "",
+				  default_port, &s->neps, err);
+	if (s->eps == NULL)
+		return -1;
+	s->read_write = strcmp(dt_opt_string(env->config, "transfer"),
+			       "read-write") == 0;
+	s->user = dt_opt_string(env->config, "user");
+	s->dbname = dt_opt_string(env->config, "database");
+	s->password = dt_opt_string(env->config, "password");
 	for (size_t n = 0; sql_isolation_names[n] != NULL; n++)
 		if (strcmp(iso, sql_isolation_names[n]) == 0)
-			level = (sql_isolation)n;
-	return level;
+			s->isolation = (sql_isolation)n;
+	return 0;
 }
 
-bool sql_read_write(const json_t *config)
+void sql_config_free(sql_config *s)
 {
-	return strcmp(dt_opt_string(config, "transfer"), "read-write") == 0;
+	free(s->eps);
+	s->eps = NULL;
 }

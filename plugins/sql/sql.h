@@ -27,6 +27,23 @@ typedef enum {
 	SQL_ISO_SERIALIZABLE
 } sql_isolation;
 
+/* What every SQL client reads of its configuration (sql_config_read,
+ * sql_workload_conf).  Owns eps (sql_config_free). */
+typedef struct sql_config {
+	dt_endpoint *eps;
+	size_t neps;
+	double timeout;            /* seconds an operation */
+	sql_workload workload;
+	sql_isolation isolation;
+	bool txn_lists;            /* txn reads are lists (list-append), not
+				      registers (rw-register) */
+	long long accounts, balance;
+	bool read_write;           /* bank transfers read, then write the
+				      balances the client computed */
+	const char *user, *dbname; /* borrowed from the config */
+	const char *password;      /* borrowed, or NULL */
+} sql_config;
+
 /* ---- conf.c ---- */
 
 /* The values of the option "isolation" and of "transfer". */
@@ -49,12 +66,15 @@ extern const char *const sql_operations[];
  * are of lists (list-append) but in rw-register (*txn_lists false).
  * 0, or -1 with err. */
 int sql_workload_conf(const dt_client_env *env, long long max_accounts,
-		      sql_workload *workload, bool *txn_lists,
-		      long long *accounts, long long *balance, char *err);
-/* The isolation level the (validated) option value iso names. */
-sql_isolation sql_isolation_parse(const char *iso);
-/* Whether the option "transfer" is read-write. */
-bool sql_read_write(const json_t *config);
+		      sql_config *s, char *err);
+/* Into s: the endpoints (the chart's nodes, or the option "endpoints";
+ * default_port when none given), the op timeout (5 s unless the suite
+ * says), and the options transfer, user, database, password and
+ * isolation.  0, or -1 with err (s->eps NULL). */
+int sql_config_read(const dt_client_env *env, int default_port, sql_config *s,
+		    char *err);
+/* Frees what s owns. */
+void sql_config_free(sql_config *s);
 
 /* ---- txn.c ---- */
 
