@@ -63,7 +63,7 @@ extern const char *const sql_operations[];
 /* The client's settings of the workload (env->workload, register when
  * none; bank: accounts 2..max_accounts, default 5, and balance from the
  * workload's config).  Any other workload runs "txn" ops: their reads
- * are of lists (list-append) but in rw-register (*txn_lists false).
+ * are of lists (list-append) but in rw-register (s->txn_lists false).
  * 0, or -1 with err. */
 int sql_workload_conf(const dt_client_env *env, long long max_accounts,
 		      sql_config *s, char *err);
@@ -86,7 +86,7 @@ typedef struct sql_txn_driver {
 	/* start a transaction (read_only: of reads only); 0, or -1 with
 	 * *error */
 	int (*begin)(void *k, bool read_only, char **error);
-	/* run micro-op m of kind kind, whose key's JSON text is key and
+	/* run a micro-op of kind kind, whose key's JSON text is key and
 	 * value's val (NULL for a read); a read's value into *read (see
 	 * sql_mop_read_value).  0, or -1 with *error. */
 	int (*mop)(void *k, bool read_only, sql_mop kind, const char *key,
