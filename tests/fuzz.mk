@@ -42,9 +42,9 @@ tests_fuzz_replay_nemesis_arg_LDADD = $(FUZZ_LIBS)
 check_PROGRAMS += tests/fuzz/replay_etcd_watch
 check_PROGRAMS += tests/fuzz/replay_sql_list
 # the SQL clients' list-append row parser, compiled in
-tests_fuzz_replay_sql_list_SOURCES = tests/fuzz/fuzz_sql_list.c plugins/postgres/list.c \
+tests_fuzz_replay_sql_list_SOURCES = tests/fuzz/fuzz_sql_list.c plugins/sql/list.c \
 	tests/fuzz/replay.c $(FUZZ_COMMON)
-tests_fuzz_replay_sql_list_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/postgres
+tests_fuzz_replay_sql_list_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/sql
 tests_fuzz_replay_sql_list_LDADD = $(FUZZ_LIBS)
 # dtd's API needs sqlite3, which a build without dtd may lack
 if BUILD_DTD
@@ -139,8 +139,8 @@ tests_fuzz_fuzz_isolation_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_isolation_LDADD = $(FUZZ_LIBS)
 noinst_PROGRAMS += tests/fuzz/fuzz_etcd_watch
 noinst_PROGRAMS += tests/fuzz/fuzz_sql_list
-tests_fuzz_fuzz_sql_list_SOURCES = tests/fuzz/fuzz_sql_list.c plugins/postgres/list.c $(FUZZ_COMMON)
-tests_fuzz_fuzz_sql_list_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/postgres
+tests_fuzz_fuzz_sql_list_SOURCES = tests/fuzz/fuzz_sql_list.c plugins/sql/list.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_sql_list_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/sql
 tests_fuzz_fuzz_sql_list_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_sql_list_LDADD = $(FUZZ_LIBS)
 if BUILD_DTD

@@ -24,8 +24,9 @@
 
 #include "my.h"
 
-dt_op_type my_bank_read(my_conn *k, json_t **result, char **error)
+dt_op_type my_bank_read(void *data, json_t **result, char **error)
 {
+	my_conn *k = data;
 	MYSQL_RES *r = NULL;
 	MYSQL_ROW row;
 	long long n;
@@ -36,10 +37,10 @@ dt_op_type my_bank_read(my_conn *k, json_t **result, char **error)
 		return DT_OP_FAIL;
 	}
 	n = (long long)mysql_num_rows(r);
-	if (n != k->c->accounts) {
+	if (n != k->c->s.accounts) {
 		mysql_free_result(r);
 		return dt_op_error(error, DT_OP_FAIL, "%lld accounts of %lld", n,
-				   k->c->accounts);
+				   k->c->s.accounts);
 	}
 	*result = json_array();
 	while ((row = mysql_fetch_row(r)) != NULL)
@@ -123,21 +124,22 @@ static dt_op_type read_write(my_conn *k, long long from, long long to,
 	return my_commit(k, error);
 }
 
-dt_op_type my_bank_transfer(my_conn *k, const json_t *value, char **error)
+dt_op_type my_bank_transfer(void *data, const json_t *value, char **error)
 {
+	my_conn *k = data;
 	long long from = json_integer_value(json_object_get(value, "from"));
 	long long to = json_integer_value(json_object_get(value, "to"));
 	long long amount = json_integer_value(json_object_get(value, "amount"));
 	char sql[256];
 	long long rows;
 
-	if (from < 0 || from >= k->c->accounts || to < 0 ||
-	    to >= k->c->accounts || from == to || amount <= 0)
+	if (from < 0 || from >= k->c->s.accounts || to < 0 ||
+	    to >= k->c->s.accounts || from == to || amount <= 0)
 		return dt_op_error(error, DT_OP_FAIL, "bad transfer");
 	/* Up to COMMIT nothing can take effect: every failure is a fail. */
 	if (my_begin(k, false, error) != MY_DONE)
 		return DT_OP_FAIL;
-	if (k->c->read_write)
+	if (k->c->s.read_write)
 		return read_write(k, from, to, amount, error);
 	snprintf(sql, sizeof(sql), "UPDATE dt_bank SET balance = balance - %lld "
 		 "WHERE id = %lld AND balance >= %lld", amount, from, amount);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * client.c: the client of MariaDB (alone or with Galera), on
  * libmariadb: its configuration, its callbacks, and the plugin's entry
@@ -23,6 +24,8 @@
  * rw-register (txn.c); setup.c makes the database and tables.
  * Outcomes: an error reply is a fail (rolled back), with its SQLSTATE
  * and error number in the history; a COMMIT without an answer is info.
+ * The workload's settings, the route of an op and the shared option
+ * values are plugins/sql's (conf.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +38,11 @@ static void my_destroy(void *data)
 
 	if (c == NULL)
 		return;
-	for (size_t i = 0; c->metrics_conn != NULL && i < c->neps; i++)
+	for (size_t i = 0; c->metrics_conn != NULL && i < c->s.neps; i++)
 		if (c->metrics_conn[i] != NULL)
 			mysql_close(c->metrics_conn[i]);
 	free(c->metrics_conn);
-	free(c->eps);
+	sql_config_free(&c->s);
 	free(c);
 	/* libmariadb's globals (mysql_library_init in create): the plugin
 	 * may be unloaded next, and with it the only pointers to them.  One
@@ -47,40 +50,10 @@ static void my_destroy(void *data)
 	mysql_library_end();
 }
 
-static const char *const transfer_modes[] = { "update", "read-write", NULL };
-
-static const char *const isolation_names[] = {
-	"read-committed", "repeatable-read", "serializable", NULL
-};
-
-static int workload_conf(my_client *c, const dt_client_env *env, char *err)
-{
-	const char *w = env->workload != NULL ? env->workload : "register";
-
-	if (strcmp(w, "bank") == 0) {
-		c->workload = MY_WL_BANK;
-		return dt_conf_int(env->workload_config, "accounts", 5, 2,
-				   MY_MAX_ACCOUNTS, &c->accounts, err) ||
-		       dt_conf_int(env->workload_config, "balance", 10000, 0,
-				   1000000000000LL, &c->balance, err) ? -1 : 0;
-	}
-	if (strcmp(w, "register") == 0) {
-		c->workload = MY_WL_REGISTER;
-		return 0;
-	}
-	if (strcmp(w, "set") == 0) {
-		c->workload = MY_WL_SET;
-		return 0;
-	}
-	c->workload = MY_WL_TXN;
-	c->txn_lists = strcmp(w, "rw-register") != 0;
-	return 0;
-}
-
 static void *my_create(const dt_client_env *env, char *err)
 {
 	my_client *c = calloc(1, sizeof(*c));
-	const char *iso, *to;
+	const char *to;
 
 	if (c == NULL) {
 		dt_fail(err, "out of memory");
@@ -91,26 +64,15 @@ static void *my_create(const dt_client_env *env, char *err)
 		dt_fail(err, "libmariadb could not initialise");
 		goto fail;
 	}
-	c->timeout = env->timeout > 0 ? env->timeout : 5;
-	c->eps = dt_endpoints_get(env->config, env->nodes, env->nnodes, "", 3306,
-				  &c->neps, err);
-	if (c->eps == NULL)
+	if (sql_config_read(env, 3306, &c->s, err) != 0)
 		goto fail;
-	c->read_write = strcmp(dt_opt_string(env->config, "transfer"), "read-write") == 0;
-	c->user = dt_opt_string(env->config, "user");
-	c->dbname = dt_opt_string(env->config, "database");
-	c->password = dt_opt_string(env->config, "password");
-	iso = dt_opt_string(env->config, "isolation");
-	for (size_t n = 0; isolation_names[n] != NULL; n++)
-		if (strcmp(iso, isolation_names[n]) == 0)
-			c->isolation = (my_isolation)n;
 	to = dt_opt_string(env->config, "connect-to");
 	if (strcmp(to, "spread") == 0) {
 		c->spread = true;
 	} else if (strcmp(to, "first") == 0) {
 		c->node = 0;
 	} else {
-		long i = dt_endpoints_find(c->eps, c->neps, to);
+		long i = dt_endpoints_find(c->s.eps, c->s.neps, to);
 
 		if (i < 0) {
 			dt_conf_fail(env->config, "connect-to", err, "expected spread, "
@@ -119,9 +81,9 @@ static void *my_create(const dt_client_env *env, char *err)
 		}
 		c->node = (size_t)i;
 	}
-	if (workload_conf(c, env, err) != 0)
+	if (sql_workload_conf(env, MY_MAX_ACCOUNTS, &c->s, err) != 0)
 		goto fail;
-	c->metrics_conn = calloc(c->neps, sizeof(*c->metrics_conn));
+	c->metrics_conn = calloc(c->s.neps, sizeof(*c->metrics_conn));
 	if (c->metrics_conn == NULL) {
 		dt_fail(err, "out of memory");
 		goto fail;
@@ -143,28 +105,18 @@ static void *my_connect(void *data, int worker, char *err)
 	}
 	k->c = c;
 	k->worker = worker;
-	k->ep = c->spread ? (size_t)worker % c->neps : c->node;
+	k->ep = c->spread ? (size_t)worker % c->s.neps : c->node;
 	return k;
 }
 
-static dt_op_type invoke(my_conn *k, const char *f, const json_t *value,
-			 dt_reply *r)
-{
-	if (strcmp(f, "txn") == 0)
-		return my_txn_invoke(k, value, &r->value, &r->error);
-	if (k->c->workload == MY_WL_SET && (strcmp(f, "add") == 0 ||
-					     strcmp(f, "read") == 0))
-		return my_set_invoke(k, f, value, &r->value, &r->error);
-	if (k->c->workload == MY_WL_BANK) {
-		if (strcmp(f, "read") == 0)
-			return my_bank_read(k, &r->value, &r->error);
-		if (strcmp(f, "transfer") == 0)
-			return my_bank_transfer(k, value, &r->error);
-		return dt_op_error(&r->error, DT_OP_FAIL,
-				   "the bank has no operation '%s'", f);
-	}
-	return my_register_invoke(k, f, value, &r->value, &r->error);
-}
+/* the workloads' code (ops.c, bank.c, set.c, txn.c), for sql_invoke */
+static const sql_driver my_driver = {
+	.txn = &my_txn_driver,
+	.set = my_set_invoke,
+	.bank_read = my_bank_read,
+	.bank_transfer = my_bank_transfer,
+	.reg = my_register_invoke,
+};
 
 static dt_op_type my_invoke(void *data, const char *f, const json_t *value,
 			    dt_reply *r)
@@ -172,11 +124,11 @@ static dt_op_type my_invoke(void *data, const char *f, const json_t *value,
 	my_conn *k = data;
 	dt_op_type t;
 
-	dt_deadline_set(&k->deadline, k->c->timeout);
+	dt_deadline_set(&k->deadline, k->c->s.timeout);
 	k->served = false;
-	t = invoke(k, f, value, r);
+	t = sql_invoke(&my_driver, k, k->c->s.workload, f, value, r);
 	if (k->served)
-		r->node = k->c->eps[k->ep].name;
+		r->node = k->c->s.eps[k->ep].name;
 	return t;
 }
 
@@ -191,22 +143,14 @@ static void my_disconnect(void *data)
 	free(k);
 }
 
-static const char *const my_ops[] = {
-	"read", "write", "cas", "transfer", "add", "txn", NULL
-};
-
 static const dt_option my_options[] = {
 	{ .name = "isolation", .type = DT_OPT_ENUM, .def = "repeatable-read",
-	  .values = isolation_names,
+	  .values = sql_isolation_names,
 	  .doc = "the sessions' isolation level (SET SESSION TRANSACTION "
 		 "ISOLATION LEVEL; the default is the server's own)" },
 	{ .name = "connect-to", .type = DT_OPT_STRING, .def = "spread",
 	  .doc = "spread (worker i on node i mod n), first, or a node's name" },
-	{ .name = "transfer", .type = DT_OPT_ENUM, .def = "update",
-	  .values = transfer_modes,
-	  .doc = "bank transfers: update (balance = balance - amount, in the "
-		 "statement) or read-write (SELECT the balances, then write what "
-		 "the client computed: a lost update creates or destroys money)" },
+	SQL_OPTION_TRANSFER,
 	{ .name = "user", .type = DT_OPT_STRING, .def = "root",
 	  .doc = "the user to connect as (the charts skip the grant tables)" },
 	{ .name = "password", .type = DT_OPT_STRING,
@@ -226,7 +170,7 @@ static const dt_client_type my_client_type = {
 				 "bank, transactions (list-append, rw-register) at "
 				 "a chosen isolation level; wsrep metrics",
 		  .options = my_options },
-	.operations = my_ops,
+	.operations = sql_operations,
 	.create = my_create,
 	.prepare = my_setup,
 	.connect = my_connect,

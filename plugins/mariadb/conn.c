@@ -101,7 +101,7 @@ MYSQL *my_connect_ep(const my_client *c, const dt_endpoint *ep, const char *db,
 	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &secs);
 	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &secs);
 	mysql_options(m, MYSQL_OPT_NONBLOCK, 0);
-	status = mysql_real_connect_start(&ret, m, ep->host, c->user, c->password, db,
+	status = mysql_real_connect_start(&ret, m, ep->host, c->s.user, c->s.password, db,
 					  (unsigned int)ep->port, NULL,
 					  CLIENT_FOUND_ROWS);
 	while (status != 0) {
@@ -148,13 +148,13 @@ my_status my_exec_on(const my_client *c, MYSQL **mp, size_t ep, const char *db,
 		     const dt_deadline *d, const char *sql, MYSQL_RES **res,
 		     long long *rows, unsigned int *errnum, char **error)
 {
-	const char *name = c->eps[ep].name;
+	const char *name = c->s.eps[ep].name;
 	int rc = 0, status;
 
 	*res = NULL;
 	*errnum = 0;
 	if (*mp == NULL) {
-		*mp = my_connect_ep(c, &c->eps[ep], db, d, error);
+		*mp = my_connect_ep(c, &c->s.eps[ep], db, d, error);
 		if (*mp == NULL)
 			return MY_UNSENT;
 	}
@@ -203,9 +203,9 @@ my_status my_exec_on(const my_client *c, MYSQL **mp, size_t ep, const char *db,
 }
 
 static const char *const ISOLATION_SQL[] = {
-	[MY_ISO_READ_COMMITTED] = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
-	[MY_ISO_REPEATABLE_READ] = "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
-	[MY_ISO_SERIALIZABLE] = "SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+	[SQL_ISO_READ_COMMITTED] = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+	[SQL_ISO_REPEATABLE_READ] = "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+	[SQL_ISO_SERIALIZABLE] = "SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE",
 };
 
 my_status my_exec(my_conn *k, const char *sql, MYSQL_RES **res,
@@ -214,8 +214,8 @@ my_status my_exec(my_conn *k, const char *sql, MYSQL_RES **res,
 	*res = NULL;
 	if (k->m == NULL) {
 		/* a new connection: the session's isolation level first */
-		my_status st = my_exec_on(k->c, &k->m, k->ep, k->c->dbname,
-					  &k->deadline, ISOLATION_SQL[k->c->isolation],
+		my_status st = my_exec_on(k->c, &k->m, k->ep, k->c->s.dbname,
+					  &k->deadline, ISOLATION_SQL[k->c->s.isolation],
 					  res, NULL, &k->errnum, error);
 
 		if (st != MY_DONE) {
@@ -226,7 +226,7 @@ my_status my_exec(my_conn *k, const char *sql, MYSQL_RES **res,
 		}
 	}
 	k->served = true;
-	return my_exec_on(k->c, &k->m, k->ep, k->c->dbname, &k->deadline, sql, res,
+	return my_exec_on(k->c, &k->m, k->ep, k->c->s.dbname, &k->deadline, sql, res,
 			  rows, &k->errnum, error);
 }
 

@@ -49,7 +49,7 @@ static json_t *node_metrics(void *data, size_t i)
 	dt_deadline d;
 	json_t *out;
 
-	dt_deadline_set(&d, c->timeout < 1 ? c->timeout : 1);
+	dt_deadline_set(&d, c->s.timeout < 1 ? c->s.timeout : 1);
 	if (my_exec_on(c, &c->metrics_conn[i], i, NULL, &d, STATUS_SQL, &r, NULL,
 		       &errnum, &error) != MY_DONE || r == NULL) {
 		mysql_free_result(r);
@@ -70,5 +70,5 @@ json_t *my_metrics(void *data)
 {
 	my_client *c = data;
 
-	return dt_endpoints_metrics(c->eps, c->neps, node_metrics, c);
+	return dt_endpoints_metrics(c->s.eps, c->s.neps, node_metrics, c);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * my.h: what the files of the mariadb client share: the client (one per
  * run), the connection (one per worker), and the functions each file
@@ -9,6 +10,7 @@
  * outcome), setup.c (the schema and the starting data), ops.c
  * (register), bank.c (bank), txn.c (transactions of micro-ops),
  * metrics.c (wsrep and transaction counters of every node).
+ * What does not depend on mariadb is in plugins/sql (sql.h).
  */
 #ifndef DT_MY_H
 #define DT_MY_H
@@ -19,32 +21,16 @@
 
 #include <dt/plugin.h>
 
+#include "sql.h"
+
 #define MY_MAX_ACCOUNTS 1000
 
-typedef enum { MY_WL_REGISTER, MY_WL_BANK, MY_WL_TXN, MY_WL_SET } my_workload;
-
-typedef enum {
-	MY_ISO_READ_COMMITTED = 0,
-	MY_ISO_REPEATABLE_READ,
-	MY_ISO_SERIALIZABLE
-} my_isolation;
-
 /* The client: read-only once create returns, except metrics_conn
- * (the metrics thread's).  Owns eps and metrics_conn. */
+ * (the metrics thread's).  Owns s and metrics_conn. */
 typedef struct my_client {
-	dt_endpoint *eps;
-	size_t neps;
+	sql_config s;              /* what any SQL client reads */
 	bool spread;               /* each worker on node worker % n */
 	size_t node;               /* else every worker on this one */
-	double timeout;            /* seconds an operation */
-	my_workload workload;
-	my_isolation isolation;
-	bool txn_lists;            /* txn reads are lists (list-append) */
-	long long accounts, balance;
-	bool read_write;           /* bank transfers read, then write the
-				      balances the client computed */
-	const char *user, *dbname; /* borrowed from the config */
-	const char *password;      /* borrowed, or NULL */
 	MYSQL **metrics_conn;      /* one per endpoint, metrics thread only */
 } my_client;
 
@@ -96,13 +82,12 @@ char *my_quote(MYSQL *m, const char *s);
 /* ---- setup.c, ops.c, bank.c, txn.c, metrics.c ---- */
 
 int my_setup(void *data, char *err);
-dt_op_type my_register_invoke(my_conn *k, const char *f, const json_t *value,
+dt_op_type my_register_invoke(void *data, const char *f, const json_t *value,
 			      json_t **result, char **error);
-dt_op_type my_bank_read(my_conn *k, json_t **result, char **error);
-dt_op_type my_bank_transfer(my_conn *k, const json_t *value, char **error);
-dt_op_type my_txn_invoke(my_conn *k, const json_t *value, json_t **result,
-			 char **error);
-dt_op_type my_set_invoke(my_conn *k, const char *f, const json_t *value,
+dt_op_type my_bank_read(void *data, json_t **result, char **error);
+dt_op_type my_bank_transfer(void *data, const json_t *value, char **error);
+extern const sql_txn_driver my_txn_driver;
+dt_op_type my_set_invoke(void *data, const char *f, const json_t *value,
 			 json_t **result, char **error);
 json_t *my_metrics(void *data);
 

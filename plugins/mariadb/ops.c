@@ -57,9 +57,10 @@ static dt_op_type write_stmt(my_conn *k, char *sql, long long *rows,
 	return my_commit_outcome(st, k->errnum);
 }
 
-dt_op_type my_register_invoke(my_conn *k, const char *f, const json_t *arg,
+dt_op_type my_register_invoke(void *data, const char *f, const json_t *arg,
 			      json_t **result, char **error)
 {
+	my_conn *k = data;
 	const char *key;
 	const json_t *v;
 	char *qk = NULL, *a = NULL, *b = NULL, *ta = NULL, *tb = NULL;

@@ -10,9 +10,10 @@
 
 #include "my.h"
 
-dt_op_type my_set_invoke(my_conn *k, const char *f, const json_t *value,
+dt_op_type my_set_invoke(void *data, const char *f, const json_t *value,
 			 json_t **result, char **error)
 {
+	my_conn *k = data;
 	MYSQL_RES *r = NULL;
 	MYSQL_ROW row;
 	my_status st;

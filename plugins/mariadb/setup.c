@@ -40,7 +40,7 @@ static int run(my_client *c, MYSQL **m, size_t ep, const dt_deadline *d,
 
 static int prepare(my_client *c, MYSQL **m, const dt_deadline *d, char **error)
 {
-	const char *db = c->dbname;
+	const char *db = c->s.dbname;
 	char sql[512];
 
 	snprintf(sql, sizeof(sql), "CREATE DATABASE IF NOT EXISTS %s", db);
@@ -52,11 +52,11 @@ static int prepare(my_client *c, MYSQL **m, const dt_deadline *d, char **error)
 	for (size_t i = 0; SCHEMA[i] != NULL; i++)
 		if (run(c, m, 0, d, SCHEMA[i], error) != 0)
 			return -1;
-	if (c->workload != MY_WL_BANK)
+	if (c->s.workload != SQL_WL_BANK)
 		return 0;
-	for (long long a = 0; a < c->accounts; a++) {
+	for (long long a = 0; a < c->s.accounts; a++) {
 		snprintf(sql, sizeof(sql), "INSERT INTO dt_bank (id, balance) "
-			 "VALUES (%lld, %lld)", a, c->balance);
+			 "VALUES (%lld, %lld)", a, c->s.balance);
 		if (run(c, m, 0, d, sql, error) != 0)
 			return -1;
 	}
@@ -72,7 +72,7 @@ static void wait_node(my_client *c, size_t i)
 	bool done = false;
 
 	snprintf(sql, sizeof(sql), "SELECT (SELECT count(*) FROM %s.dt_bank), "
-		 "(SELECT count(*) FROM %s.dt_register)", c->dbname, c->dbname);
+		 "(SELECT count(*) FROM %s.dt_register)", c->s.dbname, c->s.dbname);
 	dt_deadline_set(&until, 10);
 	while (!done && !dt_deadline_expired(&until)) {
 		MYSQL_RES *r;
@@ -86,7 +86,7 @@ static void wait_node(my_client *c, size_t i)
 
 			done = row != NULL && row[0] != NULL &&
 			       strtoll(row[0], NULL, 10) ==
-			       (c->workload == MY_WL_BANK ? c->accounts : 0);
+			       (c->s.workload == SQL_WL_BANK ? c->s.accounts : 0);
 		}
 		mysql_free_result(r);
 		if (!done)
@@ -94,7 +94,7 @@ static void wait_node(my_client *c, size_t i)
 	}
 	if (!done)
 		dt_log(DT_LOG_WARN, "mariadb: %s lacks the set-up after 10 s: %s",
-		       c->eps[i].name, error ? error : "not there yet");
+		       c->s.eps[i].name, error ? error : "not there yet");
 	free(error);
 	if (m != NULL)
 		mysql_close(m);
@@ -108,16 +108,16 @@ int my_setup(void *data, char *err)
 	dt_deadline d;
 	int rc = -1;
 
-	dt_deadline_set(&d, c->timeout * 4 < 10 ? 10 : c->timeout * 4);
+	dt_deadline_set(&d, c->s.timeout * 4 < 10 ? 10 : c->s.timeout * 4);
 	while (prepare(c, &m, &d, &error) != 0) {
 		if (dt_deadline_expired(&d)) {
 			dt_fail(err, "cannot prepare the tables on %s: %s",
-				c->eps[0].name, error);
+				c->s.eps[0].name, error);
 			goto out;
 		}
 		dt_sleep(0.2);
 	}
-	for (size_t i = 1; i < c->neps; i++)
+	for (size_t i = 1; i < c->s.neps; i++)
 		wait_node(c, i);
 	rc = 0;
 out:

@@ -21,8 +21,9 @@
 
 #include "pg.h"
 
-dt_op_type pg_bank_read(pg_conn *k, json_t **result, char **error)
+dt_op_type pg_bank_read(void *data, json_t **result, char **error)
 {
+	pg_conn *k = data;
 	PGresult *r;
 	int n;
 
@@ -30,10 +31,10 @@ dt_op_type pg_bank_read(pg_conn *k, json_t **result, char **error)
 		    &r, error) != PG_DONE)
 		return DT_OP_FAIL;
 	n = PQntuples(r);
-	if (n != k->c->accounts) {
+	if (n != k->c->s.accounts) {
 		PQclear(r);
 		return dt_op_error(error, DT_OP_FAIL, "%d accounts of %lld", n,
-				   k->c->accounts);
+				   k->c->s.accounts);
 	}
 	*result = json_array();
 	for (int i = 0; i < n; i++)
@@ -123,8 +124,9 @@ static dt_op_type read_write(pg_conn *k, char *f, char *t, long long amount,
 	return pg_commit(k, false, error);
 }
 
-dt_op_type pg_bank_transfer(pg_conn *k, const json_t *value, char **error)
+dt_op_type pg_bank_transfer(void *data, const json_t *value, char **error)
 {
+	pg_conn *k = data;
 	long long from = json_integer_value(json_object_get(value, "from"));
 	long long to = json_integer_value(json_object_get(value, "to"));
 	long long amount = json_integer_value(json_object_get(value, "amount"));
@@ -132,8 +134,8 @@ dt_op_type pg_bank_transfer(pg_conn *k, const json_t *value, char **error)
 	const char *debit[2] = { f, a }, *credit[2] = { t, a };
 	long rows;
 
-	if (from < 0 || from >= k->c->accounts || to < 0 ||
-	    to >= k->c->accounts || from == to || amount <= 0)
+	if (from < 0 || from >= k->c->s.accounts || to < 0 ||
+	    to >= k->c->s.accounts || from == to || amount <= 0)
 		return dt_op_error(error, DT_OP_FAIL, "bad transfer");
 	snprintf(f, sizeof(f), "%lld", from);
 	snprintf(t, sizeof(t), "%lld", to);
@@ -142,7 +144,7 @@ dt_op_type pg_bank_transfer(pg_conn *k, const json_t *value, char **error)
 	 * a fail (a lost connection rolls the transaction back). */
 	if (pg_begin(k, false, false, error) != PG_DONE)
 		return DT_OP_FAIL;
-	if (k->c->read_write)
+	if (k->c->s.read_write)
 		return read_write(k, f, t, amount, error);
 	rows = update(k, "UPDATE dt_bank SET balance = balance - $2 WHERE id = $1 "
 		      "AND balance >= $2", debit, error);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * client.c: the client of PostgreSQL, on libpq: its configuration, its
  * callbacks, and the plugin's entry point.
@@ -26,7 +27,9 @@
  * rw-register (txn.c: f "txn", a list of micro-ops); setup.c makes the
  * tables.  Outcomes: an error reply is a fail (the server rolled back),
  * with its SQLSTATE in the history; a COMMIT without an answer is info;
- * conn.c says which SQLSTATEs leave a COMMIT unknown.
+ * conn.c says which SQLSTATEs leave a COMMIT unknown.  The workload's
+ * settings, the route of an op and the shared option values are
+ * plugins/sql's (conf.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,28 +42,22 @@ static void pg_destroy(void *data)
 
 	if (c == NULL)
 		return;
-	for (size_t i = 0; c->metrics_conn != NULL && i < c->neps; i++)
+	for (size_t i = 0; c->metrics_conn != NULL && i < c->s.neps; i++)
 		PQfinish(c->metrics_conn[i]);
 	free(c->metrics_conn);
-	free(c->eps);
+	sql_config_free(&c->s);
 	free(c);
 }
-
-static const char *const transfer_modes[] = { "update", "read-write", NULL };
-
-static const char *const isolation_names[] = {
-	"read-committed", "repeatable-read", "serializable", NULL
-};
 
 static int read_mode_conf(pg_client *c, const json_t *config, const char *rf,
 			  char *err)
 {
-	long i = dt_endpoints_find(c->eps, c->neps, rf);
+	long i = dt_endpoints_find(c->s.eps, c->s.neps, rf);
 
 	if (strcmp(rf, "primary") == 0) {
 		c->read_mode = PG_READ_PRIMARY;
 	} else if (strcmp(rf, "replica") == 0) {
-		if (c->neps < 2)
+		if (c->s.neps < 2)
 			return dt_conf_fail(config, "read-from", err,
 					    "replica reads need at least 2 nodes");
 		c->read_mode = PG_READ_REPLICA;
@@ -75,59 +72,22 @@ static int read_mode_conf(pg_client *c, const json_t *config, const char *rf,
 	return 0;
 }
 
-static int workload_conf(pg_client *c, const dt_client_env *env, char *err)
-{
-	const char *w = env->workload != NULL ? env->workload : "register";
-
-	if (strcmp(w, "bank") == 0) {
-		c->workload = PG_WL_BANK;
-		return dt_conf_int(env->workload_config, "accounts", 5, 2,
-				   PG_MAX_ACCOUNTS, &c->accounts, err) ||
-		       dt_conf_int(env->workload_config, "balance", 10000, 0,
-				   1000000000000LL, &c->balance, err) ? -1 : 0;
-	}
-	if (strcmp(w, "register") == 0) {
-		c->workload = PG_WL_REGISTER;
-		return 0;
-	}
-	if (strcmp(w, "set") == 0) {
-		c->workload = PG_WL_SET;
-		return 0;
-	}
-	/* list-append, rw-register and any other workload of "txn" ops:
-	 * reads are of lists but in rw-register */
-	c->workload = PG_WL_TXN;
-	c->txn_lists = strcmp(w, "rw-register") != 0;
-	return 0;
-}
-
 static void *pg_create(const dt_client_env *env, char *err)
 {
 	pg_client *c = calloc(1, sizeof(*c));
-	const char *iso, *primary;
+	const char *primary;
 	long i;
 
 	if (c == NULL) {
 		dt_fail(err, "out of memory");
 		return NULL;
 	}
-	c->timeout = env->timeout > 0 ? env->timeout : 5;
-	c->eps = dt_endpoints_get(env->config, env->nodes, env->nnodes, "", 5432,
-				  &c->neps, err);
-	if (c->eps == NULL)
+	if (sql_config_read(env, 5432, &c->s, err) != 0)
 		goto fail;
-	c->read_write = strcmp(dt_opt_string(env->config, "transfer"), "read-write") == 0;
-	c->user = dt_opt_string(env->config, "user");
-	c->dbname = dt_opt_string(env->config, "database");
-	c->password = dt_opt_string(env->config, "password");
-	iso = dt_opt_string(env->config, "isolation");
-	for (size_t n = 0; isolation_names[n] != NULL; n++)
-		if (strcmp(iso, isolation_names[n]) == 0)
-			c->isolation = (pg_isolation)n;
 	primary = dt_opt_string(env->config, "primary");
 	if (primary == NULL)
-		primary = c->eps[0].name;
-	i = dt_endpoints_find(c->eps, c->neps, primary);
+		primary = c->s.eps[0].name;
+	i = dt_endpoints_find(c->s.eps, c->s.neps, primary);
 	if (i < 0) {
 		dt_conf_fail(env->config, "primary", err, "no node named '%s'", primary);
 		goto fail;
@@ -135,9 +95,9 @@ static void *pg_create(const dt_client_env *env, char *err)
 	c->primary = (size_t)i;
 	if (read_mode_conf(c, env->config, dt_opt_string(env->config, "read-from"),
 			   err) != 0 ||
-	    workload_conf(c, env, err) != 0)
+	    sql_workload_conf(env, PG_MAX_ACCOUNTS, &c->s, err) != 0)
 		goto fail;
-	c->metrics_conn = calloc(c->neps, sizeof(*c->metrics_conn));
+	c->metrics_conn = calloc(c->s.neps, sizeof(*c->metrics_conn));
 	if (c->metrics_conn == NULL) {
 		dt_fail(err, "out of memory");
 		goto fail;
@@ -164,7 +124,7 @@ static void *pg_connect(void *data, int worker, char *err)
 		k->reader_ep = c->read_node;
 	} else if (c->read_mode == PG_READ_REPLICA) {
 		/* the replicas are every node but the primary */
-		size_t i = (size_t)worker % (c->neps - 1);
+		size_t i = (size_t)worker % (c->s.neps - 1);
 
 		k->reader_ep = i >= c->primary ? i + 1 : i;
 	}
@@ -172,24 +132,14 @@ static void *pg_connect(void *data, int worker, char *err)
 	return k;
 }
 
-static dt_op_type invoke(pg_conn *k, const char *f, const json_t *value,
-			 dt_reply *r)
-{
-	if (strcmp(f, "txn") == 0)
-		return pg_txn_invoke(k, value, &r->value, &r->error);
-	if (k->c->workload == PG_WL_SET && (strcmp(f, "add") == 0 ||
-					     strcmp(f, "read") == 0))
-		return pg_set_invoke(k, f, value, &r->value, &r->error);
-	if (k->c->workload == PG_WL_BANK) {
-		if (strcmp(f, "read") == 0)
-			return pg_bank_read(k, &r->value, &r->error);
-		if (strcmp(f, "transfer") == 0)
-			return pg_bank_transfer(k, value, &r->error);
-		return dt_op_error(&r->error, DT_OP_FAIL,
-				   "the bank has no operation '%s'", f);
-	}
-	return pg_register_invoke(k, f, value, &r->value, &r->error);
-}
+/* the workloads' code (ops.c, bank.c, set.c, txn.c), for sql_invoke */
+static const sql_driver pg_driver = {
+	.txn = &pg_txn_driver,
+	.set = pg_set_invoke,
+	.bank_read = pg_bank_read,
+	.bank_transfer = pg_bank_transfer,
+	.reg = pg_register_invoke,
+};
 
 static dt_op_type pg_invoke(void *data, const char *f, const json_t *value,
 			    dt_reply *r)
@@ -197,11 +147,11 @@ static dt_op_type pg_invoke(void *data, const char *f, const json_t *value,
 	pg_conn *k = data;
 	dt_op_type t;
 
-	dt_deadline_set(&k->deadline, k->c->timeout);
+	dt_deadline_set(&k->deadline, k->c->s.timeout);
 	k->served_ep = -1;
-	t = invoke(k, f, value, r);
-	if (k->served_ep >= 0 && (size_t)k->served_ep < k->c->neps)
-		r->node = k->c->eps[k->served_ep].name;
+	t = sql_invoke(&pg_driver, k, k->c->s.workload, f, value, r);
+	if (k->served_ep >= 0 && (size_t)k->served_ep < k->c->s.neps)
+		r->node = k->c->s.eps[k->served_ep].name;
 	return t;
 }
 
@@ -216,13 +166,9 @@ static void pg_disconnect(void *data)
 	free(k);
 }
 
-static const char *const pg_ops[] = {
-	"read", "write", "cas", "transfer", "add", "txn", NULL
-};
-
 static const dt_option pg_options[] = {
 	{ .name = "isolation", .type = DT_OPT_ENUM, .def = "read-committed",
-	  .values = isolation_names,
+	  .values = sql_isolation_names,
 	  .doc = "every transaction's isolation level (BEGIN ISOLATION LEVEL; the "
 		 "default is the server's own); "
 		 "read-only ones on a replica run at repeatable-read at most" },
@@ -231,11 +177,7 @@ static const dt_option pg_options[] = {
 		 "(spread over the workers) or a node's name" },
 	{ .name = "primary", .type = DT_OPT_STRING,
 	  .doc = "the primary's node name (default: the first node)" },
-	{ .name = "transfer", .type = DT_OPT_ENUM, .def = "update",
-	  .values = transfer_modes,
-	  .doc = "bank transfers: update (balance = balance - amount, in the "
-		 "statement) or read-write (SELECT the balances, then write what "
-		 "the client computed: a lost update creates or destroys money)" },
+	SQL_OPTION_TRANSFER,
 	{ .name = "user", .type = DT_OPT_STRING, .def = "postgres",
 	  .doc = "the role to connect as (the chart trusts the run's subnet)" },
 	{ .name = "password", .type = DT_OPT_STRING,
@@ -266,7 +208,7 @@ static const dt_client_type pg_client_type = {
 				 "transactions (list-append, rw-register) at a "
 				 "chosen isolation level; replication metrics",
 		  .options = pg_options, .validate = pg_validate },
-	.operations = pg_ops,
+	.operations = sql_operations,
 	.create = pg_create,
 	.prepare = pg_setup,
 	.connect = pg_connect,

@@ -78,8 +78,8 @@ PGconn *pg_connect_ep(const pg_client *c, const dt_endpoint *ep,
 	const char *keys[] = { "host", "port", "user", "dbname",
 			       "application_name", "connect_timeout", "password",
 			       NULL };
-	const char *vals[] = { ep->host, port, c->user, c->dbname, "dt",
-			       timeout, c->password, NULL };
+	const char *vals[] = { ep->host, port, c->s.user, c->s.dbname, "dt",
+			       timeout, c->s.password, NULL };
 	PGconn *conn;
 
 	snprintf(port, sizeof(port), "%d", ep->port);
@@ -167,14 +167,14 @@ pg_status pg_exec_ep(pg_conn *k, PGconn **cp, size_t ep, const char *sql,
 		     int nparams, const char *const *params, PGresult **res,
 		     char **error)
 {
-	const char *name = k->c->eps[ep].name;
+	const char *name = k->c->s.eps[ep].name;
 	PGresult *last = NULL, *r;
 	pg_status st;
 
 	*res = NULL;
 	k->sqlstate[0] = '\0';
 	if (*cp == NULL) {
-		*cp = pg_connect_ep(k->c, &k->c->eps[ep], &k->deadline, error);
+		*cp = pg_connect_ep(k->c, &k->c->s.eps[ep], &k->deadline, error);
 		if (*cp == NULL)
 			return PG_UNSENT;
 	}
@@ -257,22 +257,22 @@ dt_op_type pg_commit_outcome(pg_status st, const char *sqlstate)
 }
 
 static const char *const ISOLATION_SQL[] = {
-	[PG_ISO_READ_COMMITTED] = "READ COMMITTED",
-	[PG_ISO_REPEATABLE_READ] = "REPEATABLE READ",
-	[PG_ISO_SERIALIZABLE] = "SERIALIZABLE",
+	[SQL_ISO_READ_COMMITTED] = "READ COMMITTED",
+	[SQL_ISO_REPEATABLE_READ] = "REPEATABLE READ",
+	[SQL_ISO_SERIALIZABLE] = "SERIALIZABLE",
 };
 
 pg_status pg_begin(pg_conn *k, bool reader, bool read_only, char **error)
 {
-	pg_isolation iso = k->c->isolation;
+	sql_isolation iso = k->c->s.isolation;
 	char sql[96];
 	PGresult *r;
 	pg_status st;
 
 	/* A hot standby has no SERIALIZABLE: "cannot use serializable mode
 	 * in a hot standby". */
-	if (reader && pg_reads_elsewhere(k) && iso == PG_ISO_SERIALIZABLE)
-		iso = PG_ISO_REPEATABLE_READ;
+	if (reader && pg_reads_elsewhere(k) && iso == SQL_ISO_SERIALIZABLE)
+		iso = SQL_ISO_REPEATABLE_READ;
 	snprintf(sql, sizeof(sql), "BEGIN ISOLATION LEVEL %s%s", ISOLATION_SQL[iso],
 		 read_only ? " READ ONLY" : "");
 	st = pg_exec(k, reader, sql, 0, NULL, &r, error);

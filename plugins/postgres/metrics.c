@@ -36,7 +36,7 @@ static json_t *node_metrics(pg_client *c, size_t i, json_t *repl)
 	json_t *out;
 	bool primary;
 
-	dt_deadline_set(&k.deadline, c->timeout < 1 ? c->timeout : 1);
+	dt_deadline_set(&k.deadline, c->s.timeout < 1 ? c->s.timeout : 1);
 	if (pg_exec_ep(&k, &c->metrics_conn[i], i, NODE_SQL, 0, NULL, &r,
 		       &error) != PG_DONE || PQntuples(r) != 1) {
 		PQclear(r);
@@ -71,8 +71,8 @@ json_t *pg_metrics(void *data)
 	const char *name;
 	json_t *v;
 
-	for (size_t i = 0; i < c->neps; i++)
-		json_object_set_new(all, c->eps[i].name, node_metrics(c, i, repl));
+	for (size_t i = 0; i < c->s.neps; i++)
+		json_object_set_new(all, c->s.eps[i].name, node_metrics(c, i, repl));
 	/* each replica's lag beside its own figures */
 	json_object_foreach(repl, name, v) {
 		json_t *node = json_object_get(all, name);

@@ -90,9 +90,10 @@ static dt_op_type do_cas(pg_conn *k, const char *key, const json_t *value,
 	return t;
 }
 
-dt_op_type pg_register_invoke(pg_conn *k, const char *f, const json_t *arg,
+dt_op_type pg_register_invoke(void *data, const char *f, const json_t *arg,
 			      json_t **result, char **error)
 {
+	pg_conn *k = data;
 	const char *key;
 	const json_t *v;
 

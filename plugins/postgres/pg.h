@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pg.h: what the files of the postgres client share: the client (one per
  * run), the connection (one per worker), and the functions each file
@@ -9,6 +10,7 @@
  * (the schema and the data a run starts from), ops.c (register), bank.c
  * (bank), txn.c (transactions of micro-ops: list-append, rw-register),
  * metrics.c (pg_stat_replication and pg_stat_database of every node).
+ * What does not depend on postgres is in plugins/sql (sql.h).
  */
 #ifndef DT_PG_H
 #define DT_PG_H
@@ -19,36 +21,19 @@
 
 #include <dt/plugin.h>
 
+#include "sql.h"
+
 #define PG_MAX_ACCOUNTS 1000
 
-typedef enum { PG_WL_REGISTER, PG_WL_BANK, PG_WL_TXN, PG_WL_SET } pg_workload;
 typedef enum { PG_READ_PRIMARY, PG_READ_REPLICA, PG_READ_NODE } pg_read_mode;
 
-/* The isolation level of transactions, as the suite names it. */
-typedef enum {
-	PG_ISO_READ_COMMITTED = 0,
-	PG_ISO_REPEATABLE_READ,
-	PG_ISO_SERIALIZABLE
-} pg_isolation;
-
 /* The client: read-only once create returns, except metrics_conn, which
- * only the metrics thread touches.  Owns eps and metrics_conn. */
+ * only the metrics thread touches.  Owns s and metrics_conn. */
 typedef struct pg_client {
-	dt_endpoint *eps;
-	size_t neps;
+	sql_config s;              /* what any SQL client reads */
 	size_t primary;            /* index into eps */
 	pg_read_mode read_mode;
 	size_t read_node;          /* PG_READ_NODE: index into eps */
-	double timeout;            /* seconds an operation */
-	pg_workload workload;
-	pg_isolation isolation;
-	bool txn_lists;            /* txn reads are lists (list-append), not
-				      registers (rw-register) */
-	long long accounts, balance;
-	bool read_write;           /* bank transfers read, then write the
-				      balances the client computed */
-	const char *user, *dbname; /* borrowed from the config */
-	const char *password;      /* borrowed, or NULL */
 	PGconn **metrics_conn;     /* one per endpoint, metrics thread only */
 } pg_client;
 
@@ -112,13 +97,12 @@ bool pg_reads_elsewhere(const pg_conn *k);
 /* ---- setup.c, ops.c, bank.c, txn.c, metrics.c ---- */
 
 int pg_setup(void *data, char *err);
-dt_op_type pg_register_invoke(pg_conn *k, const char *f, const json_t *value,
+dt_op_type pg_register_invoke(void *data, const char *f, const json_t *value,
 			      json_t **result, char **error);
-dt_op_type pg_bank_read(pg_conn *k, json_t **result, char **error);
-dt_op_type pg_bank_transfer(pg_conn *k, const json_t *value, char **error);
-dt_op_type pg_txn_invoke(pg_conn *k, const json_t *value, json_t **result,
-			 char **error);
-dt_op_type pg_set_invoke(pg_conn *k, const char *f, const json_t *value,
+dt_op_type pg_bank_read(void *data, json_t **result, char **error);
+dt_op_type pg_bank_transfer(void *data, const json_t *value, char **error);
+extern const sql_txn_driver pg_txn_driver;
+dt_op_type pg_set_invoke(void *data, const char *f, const json_t *value,
 			 json_t **result, char **error);
 json_t *pg_metrics(void *data);
 

@@ -11,9 +11,10 @@
 
 #include "pg.h"
 
-dt_op_type pg_set_invoke(pg_conn *k, const char *f, const json_t *value,
+dt_op_type pg_set_invoke(void *data, const char *f, const json_t *value,
 			 json_t **result, char **error)
 {
+	pg_conn *k = data;
 	PGresult *r;
 	pg_status st;
 

@@ -44,10 +44,10 @@ static int prepare(pg_conn *k, char **error)
 	for (size_t i = 0; SCHEMA[i] != NULL; i++)
 		if (run(k, SCHEMA[i], 0, NULL, error) != 0)
 			return -1;
-	if (c->workload != PG_WL_BANK)
+	if (c->s.workload != SQL_WL_BANK)
 		return 0;
-	snprintf(bal, sizeof(bal), "%lld", c->balance);
-	for (long long a = 0; a < c->accounts; a++) {
+	snprintf(bal, sizeof(bal), "%lld", c->s.balance);
+	for (long long a = 0; a < c->s.accounts; a++) {
 		snprintf(id, sizeof(id), "%lld", a);
 		if (run(k, "INSERT INTO dt_bank (id, balance) VALUES ($1, $2)", 2,
 			params, error) != 0)
@@ -75,7 +75,7 @@ static void wait_replicas(pg_conn *k, const char *lsn)
 	pg_client *c = k->c;
 	const char *params[1] = { lsn };
 
-	for (size_t i = 0; i < c->neps; i++) {
+	for (size_t i = 0; i < c->s.neps; i++) {
 		PGconn *conn = NULL;
 		dt_deadline until;
 		char *error = NULL;
@@ -99,7 +99,7 @@ static void wait_replicas(pg_conn *k, const char *lsn)
 		}
 		if (!done)
 			dt_log(DT_LOG_WARN, "postgres: %s has not replayed the "
-			       "set-up (up to %s) after 10 s: %s", c->eps[i].name,
+			       "set-up (up to %s) after 10 s: %s", c->s.eps[i].name,
 			       lsn, error ? error : "behind");
 		free(error);
 		PQfinish(conn);
@@ -114,16 +114,16 @@ int pg_setup(void *data, char *err)
 	int rc = -1;
 
 	/* The cluster is up; allow it a few op timeouts to take the DDL. */
-	dt_deadline_set(&k.deadline, c->timeout * 4 < 10 ? 10 : c->timeout * 4);
+	dt_deadline_set(&k.deadline, c->s.timeout * 4 < 10 ? 10 : c->s.timeout * 4);
 	while (prepare(&k, &error) != 0) {
 		if (dt_deadline_expired(&k.deadline)) {
 			dt_fail(err, "cannot prepare the tables on %s: %s",
-				c->eps[c->primary].name, error);
+				c->s.eps[c->primary].name, error);
 			goto out;
 		}
 		dt_sleep(0.2);
 	}
-	if (c->neps > 1 && primary_lsn(&k, lsn, sizeof(lsn), &error) == 0)
+	if (c->s.neps > 1 && primary_lsn(&k, lsn, sizeof(lsn), &error) == 0)
 		wait_replicas(&k, lsn);
 	rc = 0;
 out:

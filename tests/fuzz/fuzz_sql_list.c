@@ -1,6 +1,6 @@
 /*
  * fuzz_sql_list.c: the list-append row parser of the SQL clients
- * (plugins/postgres/list.c, compiled in).  Any bytes give a list with
+ * (plugins/sql/list.c, compiled in).  Any bytes give a list with
  * one value per comma-separated piece (none for the empty row), each a
  * JSON value that serialises.
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "list.h"
+#include "sql.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

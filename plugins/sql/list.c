@@ -1,10 +1,12 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * list.c: a list-append row as the SQL clients store it, "1,2,3" (each
  * appended value's JSON text, comma-joined in append order), read back
  * as the JSON list [1, 2, 3].  Shared by the postgres and mariadb
- * clients (each compiles it in); fuzzed by tests/fuzz/fuzz_sql_list.c.
+ * clients (each compiles it in); fuzzed by tests/fuzz/fuzz_sql_list.c;
+ * declared in sql.h.
  */
-#include "list.h"
+#include "sql.h"
 
 json_t *sql_list_parse(const char *s, size_t len)
 {
