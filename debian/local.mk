@@ -7,6 +7,7 @@ EXTRA_DIST += \
 	debian/check-packages.sh \
 	debian/control \
 	debian/copyright \
+	debian/dt.examples \
 	debian/dt.install \
 	debian/dt.lintian-overrides \
 	debian/dtd.examples \

@@ -3,6 +3,7 @@
 pkglib_LTLIBRARIES += plugins/etcdrev/dt_etcdrev.la
 plugins_etcdrev_dt_etcdrev_la_SOURCES = \
 	plugins/etcdrev/etcdrev.h \
+	plugins/etcdrev/watch.h \
 	plugins/etcdrev/state.c \
 	plugins/etcdrev/model.c \
 	plugins/etcdrev/workload.c \
