@@ -121,11 +121,15 @@ static int run_class(sbs_env *env, const char *title, const char *pf,
 
 int bench_classes(sbs_env *env, const char *data, const bench_sizes *sz)
 {
-	char dir[] = "/tmp/dt-bench-checker.XXXXXX";
+	const char *tmpdir = getenv("TMPDIR");
+	char dir[512];
 	flist l = { 0 }, etcd = { 0 };
 	int rc = 0;
 	char name[64];
 
+	/* the generated histories, in a folder of our own under $TMPDIR */
+	snprintf(dir, sizeof(dir), "%s/dt-bench-checker.XXXXXX",
+		 tmpdir && *tmpdir ? tmpdir : "/tmp");
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		return -1;

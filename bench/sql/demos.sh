@@ -15,7 +15,7 @@ b=${DT_BUILDDIR:-.}
 runs=${1:-10}
 [ $# -gt 0 ] && shift
 suites=${*:-postgres-serializable postgres-replica-reads postgres-read-committed mariadb-rr mariadb-serializable galera}
-store=$(mktemp -d /tmp/dt-bench-sql-XXXXXX)
+store=$(mktemp -d "${TMPDIR:-/tmp}/dt-bench-sql-XXXXXX") || exit 2
 chmod 755 "$store"
 echo "store: $store"
 for s in $suites; do
